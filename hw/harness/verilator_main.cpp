@@ -1,0 +1,161 @@
+// quantrtl Verilator harness: streams an input vector into the design with
+// randomized valid/ready back-pressure, checks every output word against the
+// golden vector, counts cycles from the first input to the last output.
+// Ports of every quantrtl top: clk, rst, in_valid/in_ready/in_data,
+// out_valid/out_ready/out_data. Prints one line: QUANTRTL_RESULT {json}.
+#include "Vdut.h"
+#include "verilated.h"
+#include "verilated_vcd_c.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+static std::vector<uint64_t> read_hex(const char* path) {
+    std::ifstream in(path);
+    if (!in) {
+        std::fprintf(stderr, "harness: cannot open %s\n", path);
+        std::exit(2);
+    }
+    std::vector<uint64_t> words;
+    std::string line;
+    while (std::getline(in, line)) {
+        size_t c = line.find("//");
+        if (c != std::string::npos) line = line.substr(0, c);
+        std::istringstream ls(line);
+        std::string tok;
+        while (ls >> tok) words.push_back(std::strtoull(tok.c_str(), nullptr, 16));
+    }
+    return words;
+}
+
+// xorshift32: a fixed, seedable stall pattern (reproducible across runs)
+static uint32_t rng_state = 1;
+static uint32_t rng() {
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+int main(int argc, char** argv) {
+    const char* in_path = nullptr;
+    const char* exp_path = nullptr;
+    const char* vcd_path = nullptr;
+    double stall = 0.25;
+    uint64_t max_cycles = 100000000ULL;
+    uint64_t frame_out = 0;
+    uint64_t frame_in = 0;
+    unsigned out_bits = 64;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--in")) in_path = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--expect")) exp_path = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--vcd")) vcd_path = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--stall")) stall = std::atof(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--seed")) rng_state = (uint32_t)std::strtoul(argv[i + 1], nullptr, 10) | 1u;
+        else if (!std::strcmp(argv[i], "--max-cycles")) max_cycles = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--frame-out")) frame_out = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--frame-in")) frame_in = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--out-bits")) out_bits = (unsigned)std::atoi(argv[i + 1]);
+    }
+    if (!in_path || !exp_path) {
+        std::fprintf(stderr, "usage: sim --in input.hex --expect expected.hex [--stall p] [--seed n] [--vcd f]\n");
+        return 2;
+    }
+    const std::vector<uint64_t> inputs = read_hex(in_path);
+    const std::vector<uint64_t> expected = read_hex(exp_path);
+    const uint64_t out_mask = out_bits >= 64 ? ~0ULL : ((1ULL << out_bits) - 1);
+    const uint32_t stall_threshold = (uint32_t)(stall * 4294967296.0 > 4294967295.0 ? 4294967295.0 : stall * 4294967296.0);
+    auto stalled = [&]() { return stall > 0.0 && rng() < stall_threshold; };
+
+    VerilatedContext* ctx = new VerilatedContext;
+    Vdut* top = new Vdut{ctx};
+    VerilatedVcdC* tfp = nullptr;
+    if (vcd_path) {
+        ctx->traceEverOn(true);
+        tfp = new VerilatedVcdC;
+        top->trace(tfp, 99);
+        tfp->open(vcd_path);
+    }
+    uint64_t t = 0;
+    auto tick = [&]() {
+        top->clk = 1;
+        top->eval();
+        if (tfp) tfp->dump(t);
+        t += 5;
+        top->clk = 0;
+        top->eval();
+        if (tfp) tfp->dump(t);
+        t += 5;
+    };
+
+    top->clk = 0;
+    top->rst = 1;
+    top->in_valid = 0;
+    top->in_data = 0;
+    top->out_ready = 0;
+    top->eval();
+    for (int i = 0; i < 4; i++) tick();
+    top->rst = 0;
+
+    uint64_t cycle = 0, in_idx = 0, out_idx = 0, matched = 0, mismatches = 0;
+    int64_t first_in = -1, last_out = -1;
+    bool offering = false;
+    std::vector<int64_t> frame_start, frame_end;
+    std::string mismatch_json;
+    while (out_idx < expected.size() && cycle < max_cycles) {
+        if (!offering && in_idx < inputs.size()) offering = !stalled();
+        top->in_valid = offering ? 1 : 0;
+        top->in_data = offering ? inputs[in_idx] : 0;
+        top->out_ready = stalled() ? 0 : 1;
+        top->eval();
+        const bool in_fire = top->in_valid && top->in_ready;
+        const bool out_fire = top->out_valid && top->out_ready;
+        const uint64_t out_data = (uint64_t)top->out_data & out_mask;
+        tick();
+        if (in_fire) {
+            if (first_in < 0) first_in = (int64_t)cycle;
+            if (frame_in && in_idx % frame_in == 0) frame_start.push_back((int64_t)cycle);
+            in_idx++;
+            offering = false;
+        }
+        if (out_fire) {
+            if (out_data == (expected[out_idx] & out_mask)) {
+                matched++;
+            } else {
+                if (mismatches < 10) {
+                    char buf[200];
+                    std::snprintf(buf, sizeof buf, "%s{\"index\":%llu,\"cycle\":%llu,\"expected\":%llu,\"actual\":%llu}",
+                                  mismatches ? "," : "", (unsigned long long)out_idx, (unsigned long long)cycle,
+                                  (unsigned long long)(expected[out_idx] & out_mask), (unsigned long long)out_data);
+                    mismatch_json += buf;
+                }
+                mismatches++;
+            }
+            out_idx++;
+            last_out = (int64_t)cycle;
+            if (frame_out && out_idx % frame_out == 0) frame_end.push_back((int64_t)cycle);
+        }
+        cycle++;
+    }
+    std::string frames;
+    for (size_t f = 0; f < frame_end.size() && f < frame_start.size(); f++) {
+        frames += (f ? "," : "") + std::to_string(frame_end[f] - frame_start[f] + 1);
+    }
+    std::printf("QUANTRTL_RESULT {\"compared\":%llu,\"matched\":%llu,\"expectedWords\":%llu,\"inputsConsumed\":%llu,"
+                "\"cycles\":%lld,\"simCycles\":%llu,\"timeout\":%s,\"frameCycles\":[%s],\"mismatches\":[%s]}\n",
+                (unsigned long long)out_idx, (unsigned long long)matched, (unsigned long long)expected.size(),
+                (unsigned long long)in_idx, (long long)(first_in >= 0 && last_out >= 0 ? last_out - first_in + 1 : 0),
+                (unsigned long long)cycle, cycle >= max_cycles ? "true" : "false", frames.c_str(), mismatch_json.c_str());
+    if (tfp) tfp->close();
+    top->final();
+    delete top;
+    delete ctx;
+    return 0;
+}

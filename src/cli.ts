@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+/** quantrtl command line: parses, calls the API, prints. Exit 1 bad input, 2 tool failure, 3 not bit-exact. */
+import { resolve } from "node:path";
+import { loadModel } from "./ir/load.js";
+import { Folding, Model, reductionLength } from "./ir/model.js";
+import { foldCounts, idealCycles } from "./codegen/units/folding.js";
+import { layerAccBits } from "./codegen/units/mvu.js";
+import { runGolden } from "./sim/golden/network.js";
+import { loadInputFile, randomTensor } from "./sim/inputs.js";
+import { writeDesign } from "./codegen/write.js";
+import { SimulatorName, verifyModel, VerifyReport } from "./verify/index.js";
+import { modelIdentifier } from "./codegen/design.js";
+import { QuantrtlError, ToolError } from "./util/errors.js";
+import { packageVersion } from "./util/paths.js";
+
+const DEFAULT_MODEL = "models/conv3x3-adder-int8.json";
+
+const USAGE = `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verified Verilog
+
+usage:
+  quantrtl check  <model.json> [--pe n] [--simd n]
+  quantrtl run    <model.json> [--input file.json] [--seed n] [--json]
+  quantrtl gen    <model.json> --out DIR [--vectors n] [--seed n] [--pe n] [--simd n]
+  quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
+                  [--backpressure p] [--seed n] [--out DIR] [--pe n] [--simd n]
+  quantrtl demo   (verify ${DEFAULT_MODEL} in Verilator and Icarus)
+
+exit codes: 0 ok, 1 bad input, 2 missing tool / tool failure, 3 design not bit-exact`;
+
+interface Args {
+  readonly command: string;
+  readonly positional: string[];
+  readonly flags: Map<string, string | true>;
+}
+
+const FLAGS: Record<string, readonly string[]> = {
+  check: ["pe", "simd"],
+  run: ["input", "seed", "json", "pe", "simd"],
+  gen: ["out", "vectors", "seed", "pe", "simd"],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", "pe", "simd"],
+  demo: ["vectors", "backpressure", "seed"],
+};
+const BOOLEAN_FLAGS = new Set(["json"]);
+
+function parseArgs(argv: string[]): Args {
+  const [command = "help", ...rest] = argv;
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a.startsWith("--")) {
+      const [name, inline] = a.slice(2).split("=", 2);
+      if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+      else if (inline !== undefined) flags.set(name, inline);
+      else if (i + 1 < rest.length) flags.set(name, rest[++i]);
+      else throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
+    } else positional.push(a);
+  }
+  const allowed = FLAGS[command];
+  if (allowed) {
+    for (const name of flags.keys()) {
+      if (!allowed.includes(name)) throw new QuantrtlError(undefined, `--${name}`, `is not an option of "${command}"`, `options: ${allowed.map((f) => "--" + f).join(" ") || "none"}`);
+    }
+  }
+  return { command, positional, flags };
+}
+
+function intFlag(args: Args, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = args.flags.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v === true || !Number.isInteger(n) || n < min || n > max) {
+    throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, `give an integer in [${min}, ${max}]`);
+  }
+  return n;
+}
+
+function numberFlag(args: Args, name: string, fallback: number, min: number, max: number): number {
+  const v = args.flags.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n) || n < min || n > max) {
+    throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, `give a number in [${min}, ${max}]`);
+  }
+  return n;
+}
+
+function modelArg(args: Args): Model {
+  const file = args.positional[0];
+  if (!file) throw new QuantrtlError(undefined, "<model>", "no model file given", `e.g. quantrtl ${args.command} ${DEFAULT_MODEL}`);
+  const arch: Partial<Folding> = {};
+  if (args.flags.has("pe")) (arch as { pe?: number }).pe = intFlag(args, "pe", 1, 1);
+  if (args.flags.has("simd")) (arch as { simd?: number }).simd = intFlag(args, "simd", 1, 1);
+  return loadModel(file, { arch });
+}
+
+const started = Date.now();
+function progress(message: string): void {
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
+}
+
+function shape(t: { height: number; width: number; channels: number; bits: number }): string {
+  return `${t.height}x${t.width}x${t.channels} int${t.bits === 1 ? "1 (+/-1)" : t.bits}`;
+}
+
+function check(args: Args): number {
+  const model = modelArg(args);
+  console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…): input ${shape(model.input)}, ${model.layers.length} layer(s)`);
+  for (const layer of model.layers) {
+    const f = foldCounts(layer);
+    const out = layer.out.kind === "requant" ? `requant m=${layer.out.params.multiplier} k=${layer.out.params.shift} ${layer.out.params.rounding}${layer.out.params.relu ? " +relu" : ""}` : "thresholds";
+    console.log(
+      `  ${layer.name}: conv2d ${layer.datapath} ${layer.kernel[0]}x${layer.kernel[1]} stride ${layer.stride.join("x")} pad ${layer.padding.join("x")}, ` +
+        `${shape(layer.input)} -> ${shape(layer.output)}, K=${reductionLength(layer)}, acc ${layerAccBits(layer)} bits, ${out}, ` +
+        `pe ${f.pe} simd ${f.simd} (NF ${f.nf} x SF ${f.sf}), ideal ${idealCycles(layer)} cycles/frame`,
+    );
+  }
+  console.log("ok");
+  return 0;
+}
+
+function runCommand(args: Args): number {
+  const model = modelArg(args);
+  const input = args.flags.has("input") ? loadInputFile(String(args.flags.get("input")), model.input) : randomTensor(model.input, intFlag(args, "seed", 1, 0));
+  const trace = runGolden(model, input);
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify({ model: model.name, hash: model.hash, layers: model.layers.map((l, i) => ({ name: l.name, shape: trace.layers[i].shape, bits: trace.layers[i].bits, data: Array.from(trace.layers[i].data) })) }));
+    return 0;
+  }
+  model.layers.forEach((l, i) => {
+    const d = trace.layers[i].data;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let sum = 0;
+    for (const v of d) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+      sum += v;
+    }
+    console.log(`${l.name}: ${trace.layers[i].shape.join("x")} values in [${lo}, ${hi}], mean ${(sum / d.length).toFixed(3)}, first ${Array.from(d.slice(0, 8)).join(" ")}`);
+  });
+  return 0;
+}
+
+function gen(args: Args): number {
+  const model = modelArg(args);
+  const out = args.flags.get("out");
+  if (typeof out !== "string") throw new QuantrtlError(undefined, "--out", "no output folder given", "write --out DIR");
+  const seed = intFlag(args, "seed", 1, 0);
+  const inputs = Array.from({ length: intFlag(args, "vectors", 1, 1, 10000) }, (_, v) => randomTensor(model.input, seed * 1000 + v));
+  const { dir, design } = writeDesign(model, out, inputs);
+  console.log(`wrote ${design.sources.length} Verilog files (top ${design.topModule}) and ${inputs.length} test vector(s) to ${dir}`);
+  return 0;
+}
+
+function printReport(model: Model, r: VerifyReport): void {
+  for (const [i, l] of r.layers.entries()) {
+    const layer = model.layers[i];
+    const f = foldCounts(layer);
+    const words = l.tapped ? `${l.matched}/${l.compared} words` : "checked through the final output";
+    const cycles = l.tapped && r.frameCycles.length ? `, ${Math.max(...r.frameCycles)} cycles/vector max (ideal ${l.idealCyclesPerVector})` : "";
+    console.log(`layer ${l.name} (${layer.datapath}, pe ${f.pe}, simd ${f.simd}): ${words}${cycles}`);
+  }
+  if (r.lint) console.log(`lint: verilator -Wall reported:\n${r.lint}`);
+  for (const m of r.mismatches.slice(0, 5)) {
+    console.log(`MISMATCH layer ${m.layer}, vector ${m.vector}, element ${m.index} (y ${m.position.y}, x ${m.position.x}, c ${m.position.c}), cycle ${m.cycle}: expected ${m.expected}, got ${m.actual}${m.vcd ? ` — VCD: ${m.vcd}` : ""}`);
+  }
+  if (r.timeout) console.log("TIMEOUT: the design stopped producing outputs (deadlock?)");
+  if (r.outDir) console.log(`design, vectors and logs: ${r.outDir}`);
+  console.log(`bit-exact: ${r.matched}/${r.expectedWords} words, ${r.vectors} vectors, ${r.cycles} cycles (${r.sim})`);
+}
+
+async function verify(args: Args, modelOverride?: Model): Promise<number> {
+  const model = modelOverride ?? modelArg(args);
+  const simFlag = String(args.flags.get("sim") ?? "verilator");
+  const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
+  if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
+  const vectors = intFlag(args, "vectors", 1, 1, 10000);
+  const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
+  const seed = intFlag(args, "seed", 1, 0);
+  const out = args.flags.get("out");
+  let ok = true;
+  for (const sim of sims) {
+    const dir = typeof out === "string" ? (sims.length > 1 ? resolve(out, sim) : out) : undefined;
+    const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, onProgress: progress });
+    printReport(model, r);
+    ok &&= r.bitExact;
+  }
+  return ok ? 0 : 3;
+}
+
+async function demo(args: Args): Promise<number> {
+  progress(`demo: verifying ${DEFAULT_MODEL} bit-exact in Verilator and Icarus`);
+  const model = loadModel(DEFAULT_MODEL);
+  const withDefaults: Args = { ...args, flags: new Map([["sim", "both"], ["out", `out/${modelIdentifier(model)}`], ...args.flags]) };
+  return verify(withDefaults, model);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    switch (args.command) {
+      case "check":
+        return check(args);
+      case "run":
+        return runCommand(args);
+      case "gen":
+        return gen(args);
+      case "verify":
+        return await verify(args);
+      case "demo":
+        return await demo(args);
+      case "--version":
+      case "version":
+        console.log(packageVersion());
+        return 0;
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return 0;
+      default:
+        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify or demo (quantrtl --help)");
+    }
+  } catch (err) {
+    if (err instanceof QuantrtlError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof ToolError) {
+      process.stderr.write(`tool error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const invoked = process.argv[1] ? resolve(process.argv[1]) : "";
+if (invoked.endsWith("cli.js")) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

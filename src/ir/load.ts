@@ -1,0 +1,268 @@
+/**
+ * Loads a model file: JSON parse, schema (validate.ts), weight files beside the
+ * model, then the checks that relate fields to each other. Produces the
+ * normalized, trusted IR (model.ts).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { validateModelDocument } from "./validate.js";
+import { Conv2dLayer, convOutputSize, Folding, Layer, Model, OutputStage, TensorSpec } from "./model.js";
+import type { Datapath, ThresholdDirection } from "../quant/datapath.js";
+import { DEFAULT_MULTIPLIER_BITS } from "../quant/requant.js";
+import type { RoundingMode } from "../quant/rounding.js";
+import { signedMax, signedMin } from "../quant/rounding.js";
+import { QuantrtlError } from "../util/errors.js";
+
+export interface LoadOptions {
+  /** Folder that weight-file paths are relative to (default: the model file's folder). */
+  readonly baseDir?: string;
+  /** Folding applied to every layer, overriding the model's `arch` (CLI --pe / --simd). */
+  readonly arch?: Partial<Folding>;
+}
+
+export function loadModel(file: string, options: LoadOptions = {}): Model {
+  if (!existsSync(file)) {
+    throw new QuantrtlError(file, "", "model file not found", "give the path of a model .json file, e.g. models/conv3x3-adder-int8.json");
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new QuantrtlError(file, "", `is not valid JSON (${(err as Error).message})`, "fix the JSON syntax");
+  }
+  return parseModel(doc, { ...options, file, baseDir: options.baseDir ?? dirname(resolve(file)) });
+}
+
+interface RawLayer {
+  type: "conv2d";
+  name: string;
+  kernel: Datapath;
+  outChannels: number;
+  kernelSize: number | number[];
+  stride?: number | number[];
+  padding?: number | number[];
+  weightBits: number;
+  activationBits: number;
+  weights: number[] | { file: string };
+  bias?: number[] | { file: string };
+  requant?: { multiplier: number; multiplierBits?: number; shift: number; rounding: RoundingMode; outBits: number; zeroPoint?: number };
+  relu?: boolean;
+  thresholds?: number[];
+  thresholdDirections?: ThresholdDirection[];
+  arch?: Partial<Folding>;
+  scales?: Record<string, number>;
+}
+
+interface RawModel {
+  quantrtl: 1;
+  name: string;
+  description?: string;
+  input: TensorSpec;
+  layers: RawLayer[];
+}
+
+export function parseModel(doc: unknown, options: LoadOptions & { file?: string } = {}): Model {
+  const file = options.file;
+  validateModelDocument(doc, file);
+  const raw = doc as RawModel;
+  const baseDir = options.baseDir ?? process.cwd();
+  const names = new Set<string>();
+  let tensor: TensorSpec = raw.input;
+  const layers: Layer[] = [];
+  raw.layers.forEach((rawLayer, i) => {
+    const at = `/layers/${i}`;
+    if (names.has(rawLayer.name)) {
+      throw new QuantrtlError(file, `${at}/name`, `layer name "${rawLayer.name}" is used twice`, "give every layer a unique name");
+    }
+    names.add(rawLayer.name);
+    const layer = parseConv2d(rawLayer, tensor, { file, at, baseDir, arch: options.arch });
+    layers.push(layer);
+    tensor = layer.output;
+  });
+  const model = { name: raw.name, description: raw.description, file, input: raw.input, layers };
+  return { ...model, hash: hashModel(model) };
+}
+
+interface Ctx {
+  file?: string;
+  at: string;
+  baseDir: string;
+  arch?: Partial<Folding>;
+}
+
+function pairOf(v: number | number[] | undefined, fallback: number): [number, number] {
+  if (v === undefined) return [fallback, fallback];
+  return typeof v === "number" ? [v, v] : [v[0], v[1]];
+}
+
+function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
+  const { file, at } = ctx;
+  const fail = (path: string, problem: string, hint: string): never => {
+    throw new QuantrtlError(file, `${at}${path}`, problem, hint);
+  };
+  const datapath = raw.kernel;
+  const binary = datapath === "xnor";
+  if (raw.activationBits !== input.bits) {
+    fail("/activationBits", `is ${raw.activationBits} but the incoming tensor has ${input.bits}-bit values`, `set activationBits to ${input.bits}`);
+  }
+  if (binary) {
+    if (raw.weightBits !== 1) fail("/weightBits", `is ${raw.weightBits}; an xnor layer has 1-bit (±1) weights`, "set weightBits to 1");
+    if (raw.activationBits !== 1) fail("/activationBits", `is ${raw.activationBits}; an xnor layer takes 1-bit (±1) activations`, "set activationBits to 1 (and the input bits to 1)");
+    if (raw.requant) fail("/requant", "an xnor layer has thresholds, not a requant block", 'remove "requant" and give "thresholds"');
+    if (raw.relu) fail("/relu", "an xnor layer outputs signs; relu does not apply", 'remove "relu"');
+    if (raw.bias) fail("/bias", "an xnor layer folds its bias into the thresholds", 'remove "bias"');
+    if (!raw.thresholds) fail("", 'missing field "thresholds"', "give one integer threshold per output channel");
+  } else {
+    if (raw.weightBits === 1) fail("/weightBits", `1-bit weights need kernel "xnor"`, "use 8 or 16");
+    if (raw.activationBits === 1) fail("/activationBits", `1-bit activations need kernel "xnor"`, "use 8 or 16");
+    if (datapath === "adder" && raw.weightBits !== raw.activationBits) {
+      fail("/weightBits", `is ${raw.weightBits} but activationBits is ${raw.activationBits}; an adder layer needs one shared scale and width for x and w`, `set both to ${raw.activationBits}`);
+    }
+    if (!raw.requant) fail("", 'missing field "requant"', "give {multiplier, shift, rounding, outBits}");
+    if (raw.thresholds) fail("/thresholds", `only xnor layers have thresholds`, `remove "thresholds" or use kernel "xnor"`);
+  }
+  if (raw.thresholdDirections && !binary) fail("/thresholdDirections", "only xnor layers have threshold directions", 'remove "thresholdDirections"');
+
+  const kernel = pairOf(raw.kernelSize, 1);
+  const stride = pairOf(raw.stride, 1);
+  const padding = pairOf(raw.padding, 0);
+  for (const axis of [0, 1] as const) {
+    const name = axis === 0 ? "height" : "width";
+    if (padding[axis] >= kernel[axis]) fail("/padding", `padding ${padding[axis]} is not smaller than the kernel ${name} ${kernel[axis]}`, `use padding below ${kernel[axis]}`);
+    const inSize = axis === 0 ? input.height : input.width;
+    if (inSize + 2 * padding[axis] < kernel[axis]) fail("/kernelSize", `kernel ${name} ${kernel[axis]} is larger than the padded input ${name} ${inSize + 2 * padding[axis]}`, "use a smaller kernel or more padding");
+  }
+  const output: TensorSpec = {
+    height: convOutputSize(input.height, kernel[0], stride[0], padding[0]),
+    width: convOutputSize(input.width, kernel[1], stride[1], padding[1]),
+    channels: raw.outChannels,
+    bits: binary ? 1 : raw.requant!.outBits,
+  };
+  const reduction = kernel[0] * kernel[1] * input.channels;
+
+  const weightCount = raw.outChannels * reduction;
+  const weights = readInts(raw.weights, "/weights", raw.weightBits, ctx);
+  if (weights.length !== weightCount) {
+    fail("/weights", `has ${weights.length} values; expected ${weightCount} = outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)`, `give exactly ${weightCount} integers`);
+  }
+  checkValues(weights, "/weights", binary ? [-1, 1] : [signedMin(raw.weightBits), signedMax(raw.weightBits)], binary, ctx);
+
+  let bias: Int32Array | undefined;
+  if (raw.bias) {
+    bias = readInts(raw.bias, "/bias", 32, ctx);
+    if (bias.length !== raw.outChannels) fail("/bias", `has ${bias.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
+    checkValues(bias, "/bias", [signedMin(32), signedMax(32)], false, ctx);
+  }
+
+  let out: OutputStage;
+  if (binary) {
+    const thresholds = Int32Array.from(raw.thresholds!);
+    if (thresholds.length !== raw.outChannels) fail("/thresholds", `has ${thresholds.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
+    checkValues(thresholds, "/thresholds", [signedMin(32), signedMax(32)], false, ctx);
+    const directions = raw.thresholdDirections ?? new Array<ThresholdDirection>(raw.outChannels).fill("ge");
+    if (directions.length !== raw.outChannels) fail("/thresholdDirections", `has ${directions.length} values; expected ${raw.outChannels}`, `give one "ge" or "le" per output channel`);
+    out = { kind: "threshold", thresholds, directions };
+  } else {
+    const rq = raw.requant!;
+    const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
+    if (rq.multiplier >= 2 ** multiplierBits) fail("/requant/multiplier", `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`, `use a multiplier below ${2 ** multiplierBits} or raise multiplierBits`);
+    const zeroPoint = rq.zeroPoint ?? 0;
+    if (zeroPoint < signedMin(rq.outBits) || zeroPoint > signedMax(rq.outBits)) fail("/requant/zeroPoint", `${zeroPoint} is outside the ${rq.outBits}-bit output range`, `use a value in [${signedMin(rq.outBits)}, ${signedMax(rq.outBits)}]`);
+    out = { kind: "requant", params: { multiplier: rq.multiplier, multiplierBits, shift: rq.shift, rounding: rq.rounding, outBits: rq.outBits, zeroPoint, relu: raw.relu ?? false } };
+  }
+
+  const arch = chooseFolding(raw, reduction, ctx);
+  return {
+    kind: "conv2d",
+    name: raw.name,
+    datapath,
+    input,
+    output,
+    kernel,
+    stride,
+    padding,
+    weightBits: raw.weightBits,
+    weights,
+    bias,
+    out,
+    arch,
+    scales: raw.scales,
+  };
+}
+
+/** Default folding [ours]: up to 4 PEs and 16 SIMD lanes; the model's arch and then the caller's override win. */
+export function defaultFolding(outChannels: number, reduction: number): Folding {
+  return { pe: Math.min(outChannels, 4), simd: Math.min(reduction, 16) };
+}
+
+function chooseFolding(raw: RawLayer, reduction: number, ctx: Ctx): Folding {
+  const d = defaultFolding(raw.outChannels, reduction);
+  const pe = ctx.arch?.pe ?? raw.arch?.pe ?? d.pe;
+  const simd = ctx.arch?.simd ?? raw.arch?.simd ?? d.simd;
+  const where = ctx.arch?.pe !== undefined ? "--pe" : `${ctx.at}/arch/pe`;
+  if (!Number.isInteger(pe) || pe < 1 || pe > raw.outChannels) {
+    throw new QuantrtlError(ctx.file, where, `pe = ${pe} is not between 1 and outChannels (${raw.outChannels})`, `use 1 … ${raw.outChannels}`);
+  }
+  const whereSimd = ctx.arch?.simd !== undefined ? "--simd" : `${ctx.at}/arch/simd`;
+  if (!Number.isInteger(simd) || simd < 1 || simd > reduction) {
+    throw new QuantrtlError(ctx.file, whereSimd, `simd = ${simd} is not between 1 and the reduction length (${reduction} = kh·kw·inChannels)`, `use 1 … ${reduction}`);
+  }
+  return { pe, simd };
+}
+
+function readInts(src: number[] | { file: string }, path: string, bits: number, ctx: Ctx): Int32Array {
+  if (Array.isArray(src)) return Int32Array.from(src.map((v) => clampForInt32(v)));
+  const at = `${ctx.at}${path}/file`;
+  if (isAbsolute(src.file)) throw new QuantrtlError(ctx.file, at, `"${src.file}" is an absolute path`, "give a path relative to the model file");
+  const full = resolve(ctx.baseDir, src.file);
+  const rel = relative(ctx.baseDir, full);
+  if (rel.startsWith("..")) throw new QuantrtlError(ctx.file, at, `"${src.file}" points outside the model's folder`, "keep weight files beside the model");
+  if (!existsSync(full)) throw new QuantrtlError(ctx.file, at, `weight file "${src.file}" not found (looked for ${full})`, "put the file beside the model or fix the path");
+  if (full.endsWith(".json")) {
+    let values: unknown;
+    try {
+      values = JSON.parse(readFileSync(full, "utf8"));
+    } catch (err) {
+      throw new QuantrtlError(full, "", `is not valid JSON (${(err as Error).message})`, "fix the JSON syntax");
+    }
+    if (!Array.isArray(values) || !values.every((v) => Number.isInteger(v))) {
+      throw new QuantrtlError(full, "", "must be a flat JSON array of integers", "write the values in OHWI order as one array");
+    }
+    return Int32Array.from((values as number[]).map((v) => clampForInt32(v)));
+  }
+  if (full.endsWith(".bin")) {
+    const bytes = readFileSync(full);
+    const width = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
+    if (bytes.length % width !== 0) throw new QuantrtlError(full, "", `has ${bytes.length} bytes, not a multiple of ${width} (little-endian int${width * 8})`, `write int${width * 8} values`);
+    const out = new Int32Array(bytes.length / width);
+    for (let i = 0; i < out.length; i++) {
+      out[i] = width === 1 ? bytes.readInt8(i) : width === 2 ? bytes.readInt16LE(i * 2) : bytes.readInt32LE(i * 4);
+    }
+    return out;
+  }
+  throw new QuantrtlError(ctx.file, at, `"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
+}
+
+/** Values outside int32 cannot be stored; map them to a sentinel beyond every valid range so the range check reports them. */
+function clampForInt32(v: number): number {
+  return v > 2147483647 ? 2147483647 : v < -2147483648 ? -2147483648 : v;
+}
+
+function checkValues(values: Int32Array, path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const bad = binary ? v !== -1 && v !== 1 : v < lo || v > hi;
+    if (bad) {
+      throw new QuantrtlError(ctx.file, `${ctx.at}${path}/${i}`, `value ${v} is out of range`, binary ? "binary weights are -1 or +1" : `use integers in [${lo}, ${hi}]`);
+    }
+  }
+}
+
+/** sha256 over a canonical rendering of the normalized model (typed arrays as lists). */
+export function hashModel(model: Omit<Model, "hash" | "file">): string {
+  const canonical = JSON.stringify({ name: model.name, input: model.input, layers: model.layers }, (_k, v) =>
+    ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : v,
+  );
+  return createHash("sha256").update(canonical).digest("hex");
+}

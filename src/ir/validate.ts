@@ -1,0 +1,64 @@
+/** ajv validation of a model document; the first error becomes one QuantrtlError with a path and a hint. */
+import { Ajv, ErrorObject } from "ajv";
+import { modelSchema } from "./schema.js";
+import { QuantrtlError } from "../util/errors.js";
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const validateModelDoc = ajv.compile(modelSchema);
+
+export function validateModelDocument(doc: unknown, file: string | undefined): void {
+  if (validateModelDoc(doc)) return;
+  const errors = validateModelDoc.errors ?? [];
+  const best = pickError(errors);
+  throw toQuantrtlError(best, errors, file);
+}
+
+/** The most specific error: deepest instance path, and not an anyOf summary when a branch error exists. */
+function pickError(errors: ErrorObject[]): ErrorObject {
+  const depth = (e: ErrorObject) => e.instancePath.split("/").length + (e.keyword === "required" || e.keyword === "additionalProperties" ? 1 : 0);
+  const sorted = [...errors].sort((a, b) => depth(b) - depth(a));
+  return sorted[0];
+}
+
+function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | undefined): QuantrtlError {
+  const path = e.instancePath || "/";
+  const p = e.params as Record<string, unknown>;
+  // an anyOf (int-or-pair, array-or-file) reports each branch; say what the union accepts
+  const anyOf = all.find((x) => x.keyword === "anyOf" && x.instancePath === e.instancePath);
+  if (anyOf) {
+    const field = e.instancePath.split("/").pop() ?? "";
+    const hint = ["weights", "bias"].includes(field)
+      ? 'an array of integers, or {"file": "<path beside the model>"}'
+      : "a positive integer, or a pair [y, x] of integers";
+    return new QuantrtlError(file, path, `has the wrong form`, `use ${hint}`);
+  }
+  switch (e.keyword) {
+    case "required":
+      return new QuantrtlError(file, path, `missing field "${p.missingProperty}"`, `add "${p.missingProperty}"`);
+    case "additionalProperties":
+      return new QuantrtlError(file, `${path === "/" ? "" : path}/${p.additionalProperty}`, `unknown field "${p.additionalProperty}"`, "remove it or check its spelling");
+    case "type":
+      return new QuantrtlError(file, path, `must be ${article(String(p.type))}`, `give ${article(String(p.type))}`);
+    case "enum":
+      return new QuantrtlError(file, path, `is not an allowed value`, `use one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`);
+    case "const":
+      return new QuantrtlError(file, path, `must be ${JSON.stringify(p.allowedValue)}`, `set it to ${JSON.stringify(p.allowedValue)}`);
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+      return new QuantrtlError(file, path, `is out of range (${e.message})`, `use a value that ${e.message}`);
+    case "pattern":
+      return new QuantrtlError(file, path, `is not a safe name`, "use a letter followed by up to 31 letters, digits or underscores");
+    case "minItems":
+    case "maxItems":
+    case "minLength":
+    case "maxLength":
+      return new QuantrtlError(file, path, `has the wrong length (${e.message})`, `give a value that ${e.message}`);
+    default:
+      return new QuantrtlError(file, path, e.message ?? "is invalid", "see the model schema in src/ir/schema.ts");
+  }
+}
+
+function article(type: string): string {
+  return (/^[aeiou]/.test(type) ? "an " : "a ") + type;
+}

@@ -1,0 +1,98 @@
+/**
+ * The reduction datapaths — spec/integer-ops.md §2. Each per-element term is
+ * defined here once; golden kernels call these, and the PE templates implement
+ * the same terms (the RTL tests prove them equal).
+ */
+import { addRanges, IntRange, scaleRange, signedBitsFor, signedRange, unionRanges } from "./widths.js";
+
+export type Datapath = "mac" | "adder" | "xnor";
+export const DATAPATHS: readonly Datapath[] = ["mac", "adder", "xnor"];
+
+/** MAC term x·w (§2). */
+export function macTerm(x: number, w: number): number {
+  return x * w;
+}
+
+/** AdderNet term −|x − w| with x and w on one shared scale (§2). */
+export function adderTerm(x: number, w: number): number {
+  return -Math.abs(x - w);
+}
+
+/** XNOR on ±1 values packed as bits (1 ↔ +1, 0 ↔ −1): 1 when the signs agree. */
+export function xnorBit(xBit: number, wBit: number): number {
+  return xBit === wBit ? 1 : 0;
+}
+
+/** dot = 2·popcount(xnor(x, w)) − K (§2). */
+export function xnorDot(popcount: number, reductionLength: number): number {
+  return 2 * popcount - reductionLength;
+}
+
+/** Threshold output of a binary layer: dot ≥ τ, or dot ≤ τ when the folded BN scale is negative (§2). */
+export type ThresholdDirection = "ge" | "le";
+export function thresholdBit(dot: number, tau: number, direction: ThresholdDirection): number {
+  return (direction === "ge" ? dot >= tau : dot <= tau) ? 1 : 0;
+}
+
+/** ±1 value ↔ bit (1 ↔ +1, 0 ↔ −1). */
+export function bitOfSign(v: number): number {
+  return v > 0 ? 1 : 0;
+}
+export function signOfBit(b: number): number {
+  return b ? 1 : -1;
+}
+
+/** Range of one term for operands of the given widths. xnor terms are ±1 in the dot domain. */
+export function termRange(datapath: Datapath, activationBits: number, weightBits: number): IntRange {
+  switch (datapath) {
+    case "mac": {
+      const x = signedRange(activationBits);
+      const w = signedRange(weightBits);
+      const products = [x.lo * w.lo, x.lo * w.hi, x.hi * w.lo, x.hi * w.hi];
+      return {
+        lo: products.reduce((a, b) => (b < a ? b : a)),
+        hi: products.reduce((a, b) => (b > a ? b : a)),
+      };
+    }
+    case "adder": {
+      // |x − w| ≤ 2^b − 1 when x and w share b bits (§2); activationBits = weightBits is checked at load.
+      const maxAbsDiff = (1n << BigInt(activationBits)) - 1n;
+      return { lo: -maxAbsDiff, hi: 0n };
+    }
+    case "xnor":
+      return { lo: -1n, hi: 1n };
+  }
+}
+
+/** Accumulator range over a reduction of `reductionLength` terms plus the bias values (if any). */
+export function accRange(
+  datapath: Datapath,
+  activationBits: number,
+  weightBits: number,
+  reductionLength: number,
+  biasRange?: IntRange,
+): IntRange {
+  const sum = scaleRange(termRange(datapath, activationBits, weightBits), reductionLength);
+  return biasRange ? addRanges(sum, unionRanges(biasRange, { lo: 0n, hi: 0n })) : sum;
+}
+
+/** Accumulator width: computed from the range, never assumed (DESIGN.md). */
+export function accBits(
+  datapath: Datapath,
+  activationBits: number,
+  weightBits: number,
+  reductionLength: number,
+  biasRange?: IntRange,
+): number {
+  return signedBitsFor(accRange(datapath, activationBits, weightBits, reductionLength, biasRange));
+}
+
+/**
+ * Value of a padded input position. mac/adder: 0, the zero point of symmetric
+ * activations (AdderNet pads the unfolded input with zeros, so a padded tap adds
+ * −|w|). xnor: +1 [ours] — a ±1 datapath has no zero; +1 matches sign(0) = +1 of
+ * the usual binarizer applied before padding.
+ */
+export function paddingValue(datapath: Datapath): number {
+  return datapath === "xnor" ? 1 : 0;
+}

@@ -1,0 +1,41 @@
+/**
+ * Nothing is left half-written: a folder is built under a temporary name beside
+ * its destination and renamed into place only when complete.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+
+export interface StagedDir {
+  /** Folder to write into. */
+  readonly path: string;
+  /** Renames the staged folder to its destination (replacing an older one). */
+  commit(): string;
+  /** Removes the staged folder. */
+  discard(): void;
+}
+
+export function stageDir(destination: string): StagedDir {
+  const dest = resolve(destination);
+  mkdirSync(dirname(dest), { recursive: true });
+  const path = join(dirname(dest), `.${basename(dest)}.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(path, { recursive: true });
+  return {
+    path,
+    commit() {
+      if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
+      renameSync(path, dest);
+      return dest;
+    },
+    discard() {
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
+}
+
+export function writeFiles(root: string, files: readonly { path: string; content: string }[]): void {
+  for (const f of files) {
+    const full = join(root, f.path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, f.content);
+  }
+}

@@ -1,0 +1,67 @@
+/** Icarus Verilog: a testbench generated per run (same protocol as the Verilator harness), iverilog + vvp. */
+import Handlebars from "handlebars";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../util/paths.js";
+import { ToolError, tail } from "../util/errors.js";
+import { HarnessMismatch, HarnessResult, HarnessRun, Simulator } from "./harness.js";
+import { requireTool, run, runChecked } from "./tools.js";
+
+function renderTestbench(h: HarnessRun): string {
+  const source = readFileSync(join(packageRoot(), "hw", "harness", "icarus_tb.v.hbs"), "utf8");
+  const template = Handlebars.create().compile(source, { noEscape: true, strict: true });
+  const threshold = Math.min(4294967295, Math.floor(h.stall * 4294967296));
+  return template({
+    top: h.top,
+    seed: (h.seed | 1) >>> 0,
+    stallEnabled: h.stall > 0 ? 1 : 0,
+    stallThreshold: `32'd${threshold}`,
+    inCount: h.inCount,
+    outCount: h.outCount,
+    inBits: h.inBits,
+    outBits: h.outBits,
+    frameIn: h.frameIn,
+    frameOut: h.frameOut,
+    frames: Math.ceil(h.inCount / h.frameIn),
+    inFile: h.inputFile,
+    expectFile: h.expectFile,
+    maxCycles: h.maxCycles,
+  });
+}
+
+export function parseIcarusOutput(output: string, command: string): HarnessResult {
+  const done = output.split("\n").find((l) => l.startsWith("QUANTRTL_DONE "));
+  if (!done) throw new ToolError("vvp", "the simulation printed no result", command, tail(output));
+  const [compared, matched, inputsConsumed, cycles, simCycles, timeout] = done.split(/\s+/).slice(1).map(Number);
+  const mismatches: HarnessMismatch[] = output
+    .split("\n")
+    .filter((l) => l.startsWith("QUANTRTL_MISMATCH "))
+    .map((l) => {
+      const [index, cycle, expected, actual] = l.split(/\s+/).slice(1).map(Number);
+      return { index, cycle, expected, actual };
+    });
+  const frameCycles = output
+    .split("\n")
+    .filter((l) => l.startsWith("QUANTRTL_FRAME "))
+    .map((l) => Number(l.split(/\s+/)[1]));
+  return { compared, matched, expectedWords: compared, inputsConsumed, cycles, simCycles, timeout: timeout === 1, frameCycles, mismatches };
+}
+
+export const icarusSimulator: Simulator = {
+  name: "icarus",
+  async run(h: HarnessRun): Promise<HarnessResult> {
+    requireTool("iverilog");
+    requireTool("vvp");
+    const tb = join(h.rtlDir, "..", "sim", "quantrtl_tb.v");
+    writeFileSync(tb, renderTestbench(h));
+    const vvpFile = join(h.rtlDir, "..", "sim", "quantrtl_tb.vvp");
+    h.onProgress?.(`icarus: compiling ${h.top}`);
+    await runChecked("iverilog", ["-g2005", "-s", "quantrtl_tb", "-o", vvpFile, tb, ...h.sources], { cwd: h.rtlDir, what: "iverilog compile" });
+    h.onProgress?.(`icarus: simulating ${h.inCount} input / ${h.outCount} output words`);
+    const args = [vvpFile, ...(h.vcd ? [`+vcd=${h.vcd}`] : [])];
+    const r = await run("vvp", ["-n", ...args], { cwd: h.rtlDir, timeoutMs: 60 * 60_000 });
+    const command = ["vvp", "-n", ...args].join(" ");
+    if (r.code !== 0) throw new ToolError("vvp", `simulation exited with ${r.code}`, command, tail(r.stdout + r.stderr));
+    return parseIcarusOutput(r.stdout, command);
+  },
+};

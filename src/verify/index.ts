@@ -1,0 +1,200 @@
+/**
+ * Verification: golden vectors -> generated RTL -> lint -> simulator with random
+ * back-pressure -> word-by-word comparison. A design passes only when every word
+ * matches and `verilator --lint-only -Wall` is silent.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IntTensor, Model } from "../ir/model.js";
+import { writeDesignFiles } from "../codegen/write.js";
+import { idealCycles } from "../codegen/units/folding.js";
+import { runGolden } from "../sim/golden/network.js";
+import { randomTensor } from "../sim/inputs.js";
+import { packageVersion } from "../util/paths.js";
+import { stageDir } from "../util/atomic.js";
+import { wordValue } from "./vectors.js";
+import { HarnessResult, Simulator } from "./harness.js";
+import { lintVerilator, verilatorSimulator } from "./verilator.js";
+import { icarusSimulator } from "./icarus.js";
+
+export type SimulatorName = "verilator" | "icarus";
+
+export interface VerifyOptions {
+  readonly sim?: SimulatorName;
+  readonly vectors?: number;
+  readonly seed?: number;
+  /** Probability of a stall cycle on each stream (0 = none). */
+  readonly backpressure?: number;
+  /** Output folder (written atomically). Without it a temporary folder is used and removed on success. */
+  readonly out?: string;
+  /** Explicit inputs (otherwise `vectors` seeded random tensors). */
+  readonly inputs?: readonly IntTensor[];
+  /** Test hook: changes the expected words before they are written (proves the checker can fail). */
+  readonly tamperExpected?: (words: IntTensor[]) => IntTensor[];
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface LayerCheck {
+  readonly name: string;
+  readonly compared: number;
+  readonly matched: number;
+  /** Whether this layer's stream is compared directly (the last layer) or through the final output. */
+  readonly tapped: boolean;
+  readonly idealCyclesPerVector: number;
+}
+
+export interface MismatchReport {
+  readonly layer: string;
+  readonly vector: number;
+  readonly index: number;
+  readonly position: { readonly y: number; readonly x: number; readonly c: number };
+  readonly cycle: number;
+  readonly expected: number;
+  readonly actual: number;
+  readonly vcd?: string;
+}
+
+export interface VerifyReport {
+  readonly sim: SimulatorName;
+  readonly model: string;
+  readonly modelHash: string;
+  readonly generator: string;
+  readonly vectors: number;
+  readonly compared: number;
+  readonly matched: number;
+  readonly expectedWords: number;
+  readonly cycles: number;
+  readonly frameCycles: readonly number[];
+  readonly idealCyclesPerVector: number;
+  readonly backpressure: number;
+  readonly lint: string;
+  readonly bitExact: boolean;
+  readonly timeout: boolean;
+  readonly layers: readonly LayerCheck[];
+  readonly mismatches: readonly MismatchReport[];
+  /** Where the design, vectors and logs were left (undefined when a temporary folder was removed). */
+  readonly outDir?: string;
+}
+
+function notSimulated(expectedWords: number): HarnessResult {
+  return { compared: 0, matched: 0, expectedWords, inputsConsumed: 0, cycles: 0, simCycles: 0, timeout: false, frameCycles: [], mismatches: [] };
+}
+
+const SIMULATORS: Record<SimulatorName, Simulator> = { verilator: verilatorSimulator, icarus: icarusSimulator };
+
+export async function verifyModel(model: Model, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const simName = options.sim ?? "verilator";
+  const sim = SIMULATORS[simName];
+  const seed = options.seed ?? 1;
+  const stall = options.backpressure ?? 0.25;
+  const progress = options.onProgress ?? (() => undefined);
+  const inputs = options.inputs ?? Array.from({ length: options.vectors ?? 1 }, (_, v) => randomTensor(model.input, seed * 1000 + v));
+  const lastLayer = model.layers[model.layers.length - 1];
+
+  progress(`golden: ${inputs.length} vector(s) through ${model.layers.length} layer(s)`);
+  const staged = options.out ? stageDir(options.out) : undefined;
+  const work = staged?.path ?? mkdtempSync(join(tmpdir(), "quantrtl-verify-"));
+  try {
+    let tampered: IntTensor[] | undefined;
+    if (options.tamperExpected) {
+      const golden = inputs.map((x) => runGolden(model, x).layers[model.layers.length - 1]);
+      tampered = options.tamperExpected(golden.map((t) => ({ ...t, data: Int32Array.from(t.data) })));
+    }
+    const { design, inputFile, expectedFiles } = writeDesignFiles(work, model, inputs, tampered);
+    const expectFile = expectedFiles[expectedFiles.length - 1];
+    mkdirSync(join(work, "sim"), { recursive: true });
+
+    const rtlDir = join(work, "rtl");
+    progress("verilator --lint-only -Wall");
+    const lint = await lintVerilator(rtlDir, design.sources, design.topModule);
+    writeFileSync(join(work, "sim", "lint.log"), lint + "\n");
+
+    const frameIn = model.input.height * model.input.width * model.input.channels;
+    const frameOut = lastLayer.output.height * lastLayer.output.width * lastLayer.output.channels;
+    const ideal = model.layers.reduce((s, l) => Math.max(s, idealCycles(l)), 0);
+    const harness = {
+      rtlDir,
+      sources: design.sources,
+      top: design.topModule,
+      inputFile,
+      expectFile,
+      inCount: frameIn * inputs.length,
+      outCount: frameOut * inputs.length,
+      inBits: design.inBits,
+      outBits: design.outBits,
+      frameIn,
+      frameOut,
+      stall,
+      seed,
+      // generous deadlock guard: 8× the work at full stall, plus fill
+      maxCycles: Math.ceil((ideal + frameIn + frameOut) * inputs.length * 8 / Math.max(0.05, 1 - stall)) + 100_000,
+      onProgress: progress,
+    };
+    // a design that does not lint clean has failed already; do not simulate it
+    const result: HarnessResult = lint !== "" ? notSimulated(frameOut * inputs.length) : await sim.run(harness);
+    writeFileSync(join(work, "sim", `${simName}.json`), JSON.stringify(result, null, 2) + "\n");
+
+    const mismatches: MismatchReport[] = result.mismatches.map((m) => {
+      const vector = Math.floor(m.index / frameOut);
+      const e = m.index % frameOut;
+      const oc = e % lastLayer.output.channels;
+      const pix = Math.floor(e / lastLayer.output.channels);
+      return {
+        layer: lastLayer.name,
+        vector,
+        index: e,
+        position: { y: Math.floor(pix / lastLayer.output.width), x: pix % lastLayer.output.width, c: oc },
+        cycle: m.cycle,
+        expected: wordValue(m.expected, design.outBits),
+        actual: wordValue(m.actual, design.outBits),
+      };
+    });
+    const complete = result.compared === frameOut * inputs.length && !result.timeout;
+    const bitExact = complete && result.matched === result.compared && lint === "";
+    if (mismatches.length > 0) {
+      const vcd = join(work, "sim", "mismatch.vcd");
+      progress(`mismatch: re-running with a VCD trace (${vcd})`);
+      await sim.run({ ...harness, vcd });
+      mismatches[0] = { ...mismatches[0], vcd: staged ? vcd.replace(staged.path, options.out!) : vcd };
+    }
+    const layers: LayerCheck[] = model.layers.map((l, i) => {
+      const last = i === model.layers.length - 1;
+      return {
+        name: l.name,
+        compared: last ? result.compared : 0,
+        matched: last ? result.matched : 0,
+        tapped: last,
+        idealCyclesPerVector: idealCycles(l),
+      };
+    });
+    const report: VerifyReport = {
+      sim: simName,
+      model: model.name,
+      modelHash: model.hash,
+      generator: `quantrtl ${packageVersion()}`,
+      vectors: inputs.length,
+      compared: result.compared,
+      matched: result.matched,
+      expectedWords: frameOut * inputs.length,
+      cycles: result.cycles,
+      frameCycles: result.frameCycles,
+      idealCyclesPerVector: ideal,
+      backpressure: stall,
+      lint,
+      bitExact,
+      timeout: result.timeout,
+      layers,
+      mismatches,
+      outDir: options.out ?? (bitExact ? undefined : work),
+    };
+    writeFileSync(join(work, "sim", "report.json"), JSON.stringify(report, null, 2) + "\n");
+    if (staged) staged.commit();
+    else if (bitExact) rmSync(work, { recursive: true, force: true });
+    return report;
+  } catch (err) {
+    if (staged) staged.discard();
+    else rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}

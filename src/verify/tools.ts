@@ -1,0 +1,57 @@
+/** Running external tools (Verilator, Icarus): found on PATH or reported as a ToolError. */
+import { spawn, spawnSync } from "node:child_process";
+import { ToolError, tail } from "../util/errors.js";
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function hasTool(name: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).status === 0;
+}
+
+const INSTALL_HINT: Record<string, string> = {
+  verilator: "install it with `npm run setup` (apt-get install verilator)",
+  iverilog: "install it with `npm run setup` (apt-get install iverilog)",
+  vvp: "install it with `npm run setup` (apt-get install iverilog)",
+};
+
+export function requireTool(name: string): void {
+  if (!hasTool(name)) throw new ToolError(name, `not found on PATH; ${INSTALL_HINT[name] ?? "install it"}`);
+}
+
+export function toolVersion(name: string, args: string[] = ["--version"]): string {
+  const r = spawnSync(name, args, { encoding: "utf8" });
+  return `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n")[0];
+}
+
+/** Runs a command, collecting its output; rejects only when it cannot start. */
+export function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+    child.on("error", (err) => {
+      if (timer) clearTimeout(timer);
+      reject(new ToolError(command, `could not start (${err.message})`, [command, ...args].join(" ")));
+    });
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
+
+/** Runs a command and throws a ToolError with the tail of its output when it fails. */
+export async function runChecked(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number; what: string }): Promise<RunResult> {
+  const r = await run(command, args, options);
+  if (r.code !== 0) {
+    throw new ToolError(command, `${options.what} failed (exit ${r.code})`, [command, ...args].join(" "), tail(r.stdout + r.stderr));
+  }
+  return r;
+}
