@@ -10,6 +10,11 @@ import { Conv2dLayer, IntTensor, reductionLength } from "../../ir/model.js";
 import { adderTerm, macTerm, paddingValue, thresholdBit, xnorBit, xnorDot, bitOfSign } from "../../quant/datapath.js";
 import { requantize } from "../../quant/requant.js";
 
+/** popcount step of the xnor datapath on ±1 values (1 when the sign bits agree). */
+function xnorTerm(x: number, w: number): number {
+  return xnorBit(bitOfSign(x), bitOfSign(w));
+}
+
 /** Accumulators (before requant / threshold) for every output element, HWC order. */
 export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float64Array {
   const { height: H, width: W, channels: C } = layer.input;
@@ -20,6 +25,8 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
   const K = reductionLength(layer);
   const w = layer.weights;
   const pad = paddingValue(layer.datapath);
+  const datapath = layer.datapath;
+  const term = datapath === "mac" ? macTerm : datapath === "adder" ? adderTerm : xnorTerm;
   const acc = new Float64Array(OH * OW * OC);
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
@@ -35,20 +42,15 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
             const inside = rowInside && ix >= 0 && ix < W;
             const xBase = (iy * W + ix) * C;
             const kBase = wBase + (ky * KW + kx) * C;
-            for (let ic = 0; ic < C; ic++) {
-              const x = inside ? input[xBase + ic] : pad;
-              const wv = w[kBase + ic];
-              switch (layer.datapath) {
-                case "mac":
-                  sum += macTerm(x, wv);
-                  break;
-                case "adder":
-                  sum += adderTerm(x, wv);
-                  break;
-                case "xnor":
-                  sum += xnorBit(bitOfSign(x), bitOfSign(wv)); // popcount of xnor
-                  break;
-              }
+            // one loop per datapath keeps the inner loop free of branches on the datapath
+            if (!inside) {
+              for (let ic = 0; ic < C; ic++) sum += term(pad, w[kBase + ic]);
+            } else if (datapath === "mac") {
+              for (let ic = 0; ic < C; ic++) sum += macTerm(input[xBase + ic], w[kBase + ic]);
+            } else if (datapath === "adder") {
+              for (let ic = 0; ic < C; ic++) sum += adderTerm(input[xBase + ic], w[kBase + ic]);
+            } else {
+              for (let ic = 0; ic < C; ic++) sum += xnorTerm(input[xBase + ic], w[kBase + ic]);
             }
           }
         }
