@@ -167,6 +167,8 @@ function printReport(model: Model, r: VerifyReport): void {
   }
   if (r.timeout) console.log("TIMEOUT: the design stopped producing outputs (deadlock?)");
   if (r.outDir) console.log(`design, vectors and logs: ${r.outDir}`);
+  const predicted = r.backpressure === 0 ? `predicted ${r.predicted.cycles} (exact model at backpressure 0)` : `predicted ${r.predicted.cycles} without stalls; measured with stall probability ${r.backpressure}`;
+  console.log(`cycles: measured ${r.cycles}, ${predicted}, ideal ${r.idealCyclesPerVector * r.vectors}`);
   console.log(`bit-exact: ${r.matched}/${r.expectedWords} words, ${r.vectors} vectors, ${r.cycles} cycles (${r.sim})`);
 }
 

@@ -17,6 +17,7 @@ import { wordValue } from "./vectors.js";
 import { HarnessResult, Simulator } from "./harness.js";
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
 import { icarusSimulator } from "./icarus.js";
+import { simulateStream, StreamRun } from "../sim/perf/streaming.js";
 
 export type SimulatorName = "verilator" | "icarus";
 
@@ -67,6 +68,8 @@ export interface VerifyReport {
   readonly cycles: number;
   readonly frameCycles: readonly number[];
   readonly idealCyclesPerVector: number;
+  /** The streaming model's prediction for the same vectors without stalls (exact at backpressure 0). */
+  readonly predicted: StreamRun;
   readonly backpressure: number;
   readonly lint: string;
   readonly bitExact: boolean;
@@ -180,6 +183,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       cycles: result.cycles,
       frameCycles: result.frameCycles,
       idealCyclesPerVector: ideal,
+      predicted: simulateStream(model, inputs.length),
       backpressure: stall,
       lint,
       bitExact,

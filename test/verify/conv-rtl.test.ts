@@ -15,6 +15,15 @@ import { accRange } from "../../src/quant/datapath.js";
 import { constantTensor } from "../../src/sim/inputs.js";
 import { generateDesign } from "../../src/codegen/design.js";
 import { convModel, ConvCase } from "../helpers/models.js";
+import type { Model } from "../../src/ir/model.js";
+
+/** Bit-exact at back-pressure 0 too, and the streaming model predicts the measured cycles exactly. */
+async function expectExactAndPredicted(model: Model, vectors: number, seed: number): Promise<void> {
+  const r = await verifyModel(model, { sim: "verilator", vectors, seed, backpressure: 0 });
+  expectExact(r);
+  expect(r.cycles).toBe(r.predicted.cycles);
+  expect(r.frameCycles).toEqual(r.predicted.frameCycles);
+}
 
 function expectExact(r: VerifyReport): void {
   expect(r.lint).toBe("");
@@ -47,6 +56,7 @@ describe("foldings: every datapath and width, three foldings, Verilator", () => 
         const r = await verifyModel(model, { sim: "verilator", vectors: 2, seed: 3, backpressure: 0.3 });
         expectExact(r);
         expect(r.vectors).toBe(2);
+        await expectExactAndPredicted(model, 2, 4);
       });
     }
   }
@@ -61,8 +71,10 @@ describe("geometry: strides, rectangular kernels, no padding", () => {
   ];
   for (const c of cases) {
     test(`${c.kernel} ${c.height}x${c.width}x${c.channels} k=${JSON.stringify(c.kernelSize)} s=${JSON.stringify(c.stride)} p=${JSON.stringify(c.padding)}`, async () => {
-      const r = await verifyModel(convModel(c), { sim: "verilator", vectors: 3, seed: 9, backpressure: 0.5 });
+      const model = convModel(c);
+      const r = await verifyModel(model, { sim: "verilator", vectors: 3, seed: 9, backpressure: 0.5 });
       expectExact(r);
+      await expectExactAndPredicted(model, 3, 10);
     });
   }
 });
