@@ -12,6 +12,12 @@ import { SimulatorName, verifyModel, VerifyReport } from "./verify/index.js";
 import { modelIdentifier } from "./codegen/design.js";
 import { QuantrtlError, ToolError } from "./util/errors.js";
 import { packageVersion } from "./util/paths.js";
+import { Board, boardNames, DEFAULT_BOARD, loadBoard } from "./ir/board.js";
+import { chooseFolding, FoldTarget } from "./sim/perf/fold.js";
+import { predictStreaming } from "./sim/perf/predict.js";
+import { fits } from "./estimate/resources.js";
+import { simulateArray } from "./sim/perf/array/index.js";
+import { defaultArrayArch, workloadOfModel } from "./sim/perf/array/from-model.js";
 
 const DEFAULT_MODEL = "models/conv3x3-adder-int8.json";
 
@@ -23,7 +29,12 @@ usage:
   quantrtl gen    <model.json> --out DIR [--vectors n] [--seed n] [--pe n] [--simd n]
   quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
                   [--backpressure p] [--seed n] [--out DIR] [--pe n] [--simd n]
+  quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]
   quantrtl demo   (verify ${DEFAULT_MODEL} in Verilator and Icarus)
+
+folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
+per layer (max throughput that fits the board, or the frames/s goal).
+boards: ${boardNames().join(", ")} (default ${DEFAULT_BOARD})
 
 exit codes: 0 ok, 1 bad input, 2 missing tool / tool failure, 3 design not bit-exact`;
 
@@ -33,11 +44,13 @@ interface Args {
   readonly flags: Map<string, string | true>;
 }
 
+const FOLD = ["pe", "simd", "fold", "board", "fps"];
 const FLAGS: Record<string, readonly string[]> = {
-  check: ["pe", "simd"],
+  check: [...FOLD],
   run: ["input", "seed", "json", "pe", "simd"],
-  gen: ["out", "vectors", "seed", "pe", "simd"],
-  verify: ["sim", "vectors", "backpressure", "seed", "out", "pe", "simd"],
+  gen: ["out", "vectors", "seed", ...FOLD],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", ...FOLD],
+  sim: ["arch", "json", "rows", "cols", "dataflow", ...FOLD],
   demo: ["vectors", "backpressure", "seed"],
 };
 const BOOLEAN_FLAGS = new Set(["json"]);
@@ -91,7 +104,91 @@ function modelArg(args: Args): Model {
   const arch: Partial<Folding> = {};
   if (args.flags.has("pe")) (arch as { pe?: number }).pe = intFlag(args, "pe", 1, 1);
   if (args.flags.has("simd")) (arch as { simd?: number }).simd = intFlag(args, "simd", 1, 1);
-  return loadModel(file, { arch });
+  const model = loadModel(file, { arch });
+  const fold = args.flags.get("fold");
+  if (fold === undefined) {
+    if (args.flags.has("fps")) throw new QuantrtlError(undefined, "--fps", "only applies with --fold auto", "add --fold auto");
+    return model;
+  }
+  if (fold !== "auto") throw new QuantrtlError(undefined, "--fold", `"${fold}" is not a folding strategy`, "use --fold auto (or --pe/--simd for a fixed folding)");
+  if (args.flags.has("pe") || args.flags.has("simd")) throw new QuantrtlError(undefined, "--fold", "cannot be combined with --pe / --simd", "use one or the other");
+  const target: FoldTarget = args.flags.has("fps") ? { kind: "fps", fps: numberFlag(args, "fps", 1, 1e-6, 1e12) } : { kind: "max" };
+  const choice = chooseFolding(model, boardArg(args), target);
+  progress(`folding for ${boardArg(args).name}: ${choice.model.layers.map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`).join(", ")} (${choice.reason})`);
+  return choice.model;
+}
+
+function boardArg(args: Args): Board {
+  const b = args.flags.get("board");
+  return loadBoard(typeof b === "string" ? b : DEFAULT_BOARD);
+}
+
+function pct(x: number): string {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "n/a";
+}
+
+function simCommand(args: Args): number {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const arch = String(args.flags.get("arch") ?? "streaming");
+  if (arch !== "streaming" && arch !== "array") throw new QuantrtlError(undefined, "--arch", `"${arch}" is not an architecture`, "use streaming or array");
+  if (arch === "array") return simArray(args, model, board);
+  const perf = predictStreaming(model, board);
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify(perf, null, 2));
+    return 0;
+  }
+  console.log(`${model.name} on ${board.title} (${board.part}) at ${board.clockMHz} MHz — streaming dataflow, ${perf.exact ? "cycle-exact model" : "bounds (design too large to step)"}`);
+  const rows = perf.layers.map((l) => [
+    l.name, l.datapath, `${l.pe}x${l.simd}`, `${l.nf}x${l.sf}`, String(l.idealCycles), String(l.latencyCycles), String(l.intervalCycles), pct(l.utilization),
+    String(l.estimate.lut), String(l.estimate.ff), String(l.estimate.dsp), String(l.estimate.bramBits), String(l.estimate.lineBufferBits),
+  ]);
+  printTable(["layer", "kernel", "pe x simd", "NF x SF", "ideal", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"], rows);
+  const t = perf.total;
+  console.log(`resources (first-order estimate): LUT ${t.resources.lut} (${pct(t.fraction.lut)}), FF ${t.resources.ff} (${pct(t.fraction.ff)}), DSP ${t.resources.dsp} (${pct(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${pct(t.fraction.bramBits)}) of ${board.name}`);
+  if (!fits(t.resources, board, 1)) {
+    console.log(`does not fit ${board.name} (first-order estimate): lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
+  }
+  console.log(`interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`);
+  console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
+  return 0;
+}
+
+function simArray(args: Args, model: Model, board: Board): number {
+  const dataflow = String(args.flags.get("dataflow") ?? "ws");
+  if (dataflow !== "ws" && dataflow !== "os") throw new QuantrtlError(undefined, "--dataflow", `"${dataflow}" is not a dataflow`, "use ws (weight-stationary) or os (output-stationary)");
+  const overrides = {
+    rows: args.flags.has("rows") ? intFlag(args, "rows", 1, 1, 4096) : undefined,
+    cols: args.flags.has("cols") ? intFlag(args, "cols", 1, 1, 4096) : undefined,
+  };
+  const arch = defaultArrayArch(board, model.layers[0].datapath, model.input.bits, dataflow, overrides);
+  const report = simulateArray(workloadOfModel(model), arch);
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  console.log(
+    `${model.name} on ${board.title} at ${board.clockMHz} MHz — ${arch.rows}x${arch.cols} ${arch.datapath} array, ${arch.dataflow === "ws" ? "weight" : "output"}-stationary, ` +
+      `${arch.ifmapBufferBytes} B per buffer, DRAM ${arch.dramBytesPerCycle.toFixed(2)} B/cycle (analytical model)`,
+  );
+  printTable(
+    ["layer", "M x K x N", "MACs", "compute", "stall", "total", "util", "DRAM rd B", "DRAM wr B", "MAC/B", "bound"],
+    report.layers.map((l) => [
+      l.name, `${l.gemm.M}x${l.gemm.K}x${l.gemm.N}`, "", String(l.macs), String(l.computeCycles), String(l.stallCycles), String(l.totalCycles), pct(l.utilization),
+      String(l.dramReadBytes), String(l.dramWriteBytes), l.arithmeticIntensity.toFixed(1), l.roofline.bound,
+    ].filter((_, i) => i !== 2)),
+  );
+  const t = report.total;
+  const latencyUs = t.totalCycles / board.clockMHz;
+  console.log(`total: ${t.totalCycles} cycles, ${latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${((board.clockMHz * 1e6) / t.totalCycles).toFixed(1)} frames/s`);
+  return 0;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
 }
 
 const started = Date.now();
@@ -212,6 +309,8 @@ export async function main(argv: string[]): Promise<number> {
         return await verify(args);
       case "demo":
         return await demo(args);
+      case "sim":
+        return simCommand(args);
       case "--version":
       case "version":
         console.log(packageVersion());
@@ -222,7 +321,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify or demo (quantrtl --help)");
+        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim or demo (quantrtl --help)");
     }
   } catch (err) {
     if (err instanceof QuantrtlError) {

@@ -1,14 +1,23 @@
 /** ajv validation of a model document; the first error becomes one QuantrtlError with a path and a hint. */
-import { Ajv, ErrorObject } from "ajv";
+import { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { modelSchema } from "./schema.js";
 import { QuantrtlError } from "../util/errors.js";
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateModelDoc = ajv.compile(modelSchema);
 
+export function compileSchema(schema: object): ValidateFunction {
+  return ajv.compile(schema);
+}
+
 export function validateModelDocument(doc: unknown, file: string | undefined): void {
-  if (validateModelDoc(doc)) return;
-  const errors = validateModelDoc.errors ?? [];
+  validateDocument(validateModelDoc, doc, file);
+}
+
+/** Validates a document; the first (most specific) error becomes a QuantrtlError. */
+export function validateDocument(validate: ValidateFunction, doc: unknown, file: string | undefined): void {
+  if (validate(doc)) return;
+  const errors = validate.errors ?? [];
   const best = pickError(errors);
   throw toQuantrtlError(best, errors, file);
 }
