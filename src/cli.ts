@@ -65,9 +65,13 @@ function parseArgs(argv: string[]): Args {
       const [name, inline] = a.slice(2).split("=", 2);
       if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
       else if (inline !== undefined) flags.set(name, inline);
-      else if (i + 1 < rest.length) flags.set(name, rest[++i]);
+      else if (i + 1 < rest.length && !rest[i + 1].startsWith("--")) flags.set(name, rest[++i]);
       else throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
     } else positional.push(a);
+  }
+  const maxPositional = command in FLAGS && command !== "demo" ? 1 : 0;
+  if (command in FLAGS && positional.length > maxPositional) {
+    throw new QuantrtlError(undefined, positional[maxPositional], "is an unexpected argument", command === "demo" ? "demo takes no model" : `${command} takes one model file`);
   }
   const allowed = FLAGS[command];
   if (allowed) {
@@ -83,7 +87,7 @@ function intFlag(args: Args, name: string, fallback: number, min: number, max = 
   if (v === undefined) return fallback;
   const n = Number(v);
   if (v === true || !Number.isInteger(n) || n < min || n > max) {
-    throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, `give an integer in [${min}, ${max}]`);
+    throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, max === Number.MAX_SAFE_INTEGER ? `give an integer >= ${min}` : `give an integer in [${min}, ${max}]`);
   }
   return n;
 }

@@ -142,24 +142,24 @@ function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
   const reduction = kernel[0] * kernel[1] * input.channels;
 
   const weightCount = raw.outChannels * reduction;
-  const weights = readInts(raw.weights, "/weights", raw.weightBits, ctx);
-  if (weights.length !== weightCount) {
-    fail("/weights", `has ${weights.length} values; expected ${weightCount} = outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)`, `give exactly ${weightCount} integers`);
+  const weightValues = readInts(raw.weights, "/weights", raw.weightBits, ctx);
+  if (weightValues.length !== weightCount) {
+    fail("/weights", `has ${weightValues.length} values; expected ${weightCount} = outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)`, `give exactly ${weightCount} integers`);
   }
-  checkValues(weights, "/weights", binary ? [-1, 1] : [signedMin(raw.weightBits), signedMax(raw.weightBits)], binary, ctx);
+  const weights = checkValues(weightValues, "/weights", binary ? [-1, 1] : [signedMin(raw.weightBits), signedMax(raw.weightBits)], binary, ctx);
 
   let bias: Int32Array | undefined;
   if (raw.bias) {
-    bias = readInts(raw.bias, "/bias", 32, ctx);
-    if (bias.length !== raw.outChannels) fail("/bias", `has ${bias.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
-    checkValues(bias, "/bias", [signedMin(32), signedMax(32)], false, ctx);
+    const biasValues = readInts(raw.bias, "/bias", 32, ctx);
+    if (biasValues.length !== raw.outChannels) fail("/bias", `has ${biasValues.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
+    bias = checkValues(biasValues, "/bias", [signedMin(32), signedMax(32)], false, ctx);
   }
 
   let out: OutputStage;
   if (binary) {
-    const thresholds = Int32Array.from(raw.thresholds!);
-    if (thresholds.length !== raw.outChannels) fail("/thresholds", `has ${thresholds.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
-    checkValues(thresholds, "/thresholds", [signedMin(32), signedMax(32)], false, ctx);
+    const thresholdValues = raw.thresholds!;
+    if (thresholdValues.length !== raw.outChannels) fail("/thresholds", `has ${thresholdValues.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
+    const thresholds = checkValues(thresholdValues, "/thresholds", [signedMin(32), signedMax(32)], false, ctx);
     const directions = raw.thresholdDirections ?? new Array<ThresholdDirection>(raw.outChannels).fill("ge");
     if (directions.length !== raw.outChannels) fail("/thresholdDirections", `has ${directions.length} values; expected ${raw.outChannels}`, `give one "ge" or "le" per output channel`);
     out = { kind: "threshold", thresholds, directions };
@@ -211,8 +211,9 @@ function chooseFolding(raw: RawLayer, reduction: number, ctx: Ctx): Folding {
   return { pe, simd };
 }
 
-function readInts(src: number[] | { file: string }, path: string, bits: number, ctx: Ctx): Int32Array {
-  if (Array.isArray(src)) return Int32Array.from(src.map((v) => clampForInt32(v)));
+/** Reads integers inline or from a file beside the model; values are range-checked by the caller before they become an Int32Array. */
+function readInts(src: number[] | { file: string }, path: string, bits: number, ctx: Ctx): number[] {
+  if (Array.isArray(src)) return src;
   const at = `${ctx.at}${path}/file`;
   if (isAbsolute(src.file)) throw new QuantrtlError(ctx.file, at, `"${src.file}" is an absolute path`, "give a path relative to the model file");
   const full = resolve(ctx.baseDir, src.file);
@@ -224,18 +225,18 @@ function readInts(src: number[] | { file: string }, path: string, bits: number, 
     try {
       values = JSON.parse(readFileSync(full, "utf8"));
     } catch (err) {
-      throw new QuantrtlError(full, "", `is not valid JSON (${(err as Error).message})`, "fix the JSON syntax");
+      throw new QuantrtlError(ctx.file, at, `"${src.file}" is not valid JSON (${(err as Error).message})`, "fix the JSON syntax of the weight file");
     }
     if (!Array.isArray(values) || !values.every((v) => Number.isInteger(v))) {
-      throw new QuantrtlError(full, "", "must be a flat JSON array of integers", "write the values in OHWI order as one array");
+      throw new QuantrtlError(ctx.file, at, `"${src.file}" must hold one flat JSON array of integers`, "write the values in OHWI order as one array");
     }
-    return Int32Array.from((values as number[]).map((v) => clampForInt32(v)));
+    return values as number[];
   }
   if (full.endsWith(".bin")) {
     const bytes = readFileSync(full);
     const width = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
-    if (bytes.length % width !== 0) throw new QuantrtlError(full, "", `has ${bytes.length} bytes, not a multiple of ${width} (little-endian int${width * 8})`, `write int${width * 8} values`);
-    const out = new Int32Array(bytes.length / width);
+    if (bytes.length % width !== 0) throw new QuantrtlError(ctx.file, at, `"${src.file}" has ${bytes.length} bytes, not a multiple of ${width} (little-endian int${width * 8})`, `write int${width * 8} values`);
+    const out = new Array<number>(bytes.length / width);
     for (let i = 0; i < out.length; i++) {
       out[i] = width === 1 ? bytes.readInt8(i) : width === 2 ? bytes.readInt16LE(i * 2) : bytes.readInt32LE(i * 4);
     }
@@ -244,12 +245,7 @@ function readInts(src: number[] | { file: string }, path: string, bits: number, 
   throw new QuantrtlError(ctx.file, at, `"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
 }
 
-/** Values outside int32 cannot be stored; map them to a sentinel beyond every valid range so the range check reports them. */
-function clampForInt32(v: number): number {
-  return v > 2147483647 ? 2147483647 : v < -2147483648 ? -2147483648 : v;
-}
-
-function checkValues(values: Int32Array, path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): void {
+function checkValues(values: readonly number[], path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): Int32Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const bad = binary ? v !== -1 && v !== 1 : v < lo || v > hi;
@@ -257,6 +253,7 @@ function checkValues(values: Int32Array, path: string, [lo, hi]: [number, number
       throw new QuantrtlError(ctx.file, `${ctx.at}${path}/${i}`, `value ${v} is out of range`, binary ? "binary weights are -1 or +1" : `use integers in [${lo}, ${hi}]`);
     }
   }
+  return Int32Array.from(values);
 }
 
 /** sha256 over a canonical rendering of the normalized model (typed arrays as lists). */

@@ -36,10 +36,11 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
   const anyOf = all.find((x) => x.keyword === "anyOf" && x.instancePath === e.instancePath);
   if (anyOf) {
     const field = e.instancePath.split("/").pop() ?? "";
-    const hint = ["weights", "bias"].includes(field)
-      ? 'an array of integers, or {"file": "<path beside the model>"}'
-      : "a positive integer, or a pair [y, x] of integers";
-    return new QuantrtlError(file, path, `has the wrong form`, `use ${hint}`);
+    if (["weights", "bias"].includes(field)) {
+      return new QuantrtlError(file, path, "has the wrong form", 'use an array of integers, or {"file": "<path beside the model>"}');
+    }
+    const min = field === "padding" ? 0 : 1;
+    return new QuantrtlError(file, path, `must be an integer >= ${min}, or a pair [y, x] of such integers`, `e.g. ${min === 0 ? "1 or [1, 0]" : "2 or [2, 1]"}`);
   }
   switch (e.keyword) {
     case "required":
@@ -54,11 +55,14 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
       return new QuantrtlError(file, path, `must be ${JSON.stringify(p.allowedValue)}`, `set it to ${JSON.stringify(p.allowedValue)}`);
     case "minimum":
     case "maximum":
-    case "exclusiveMinimum":
-      return new QuantrtlError(file, path, `is out of range (${e.message})`, `use a value that ${e.message}`);
+    case "exclusiveMinimum": {
+      const op = e.keyword === "minimum" ? ">=" : e.keyword === "maximum" ? "<=" : ">";
+      return new QuantrtlError(file, path, `is out of range: must be ${op} ${p.limit}`, `use a value ${op} ${p.limit}`);
+    }
     case "pattern":
       return new QuantrtlError(file, path, `is not a safe name`, "use a letter followed by up to 31 letters, digits or underscores");
     case "minItems":
+      return new QuantrtlError(file, path, `must have at least ${p.limit} item${p.limit === 1 ? "" : "s"}`, path === "/layers" ? "add a layer" : `give at least ${p.limit}`);
     case "maxItems":
     case "minLength":
     case "maxLength":

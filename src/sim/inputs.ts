@@ -50,7 +50,7 @@ export function loadInputFile(file: string, spec: TensorSpec): IntTensor {
   const hi = spec.bits === 1 ? 1 : signedMax(spec.bits);
   values.forEach((v, i) => {
     const ok = Number.isInteger(v) && v >= lo && v <= hi && (spec.bits !== 1 || v !== 0);
-    if (!ok) throw new QuantrtlError(file, `/${i}`, `value ${JSON.stringify(v)} is out of range`, spec.bits === 1 ? "binary inputs are -1 or +1" : `use integers in [${lo}, ${hi}]`);
+    if (!ok) throw new QuantrtlError(file, `--input /${i}`, `value ${JSON.stringify(v)} is out of range`, spec.bits === 1 ? "binary inputs are -1 or +1" : `use integers in [${lo}, ${hi}]`);
   });
   return { shape: [spec.height, spec.width, spec.channels], bits: spec.bits, data: Int32Array.from(values as number[]) };
 }
