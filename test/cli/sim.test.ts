@@ -66,6 +66,29 @@ describe("quantrtl sim", () => {
   });
 });
 
+describe("quantrtl sim --workload", () => {
+  test("DeiT-Tiny with a token keep-ratio reports what it buys, consistent with the two totals", () => {
+    const r = cli("sim", "--workload", "deit-tiny", "--keep", "0.7", "--keep-from", "4", "--board", "zcu104");
+    expect(r.code).toBe(0);
+    const m = r.stdout.match(/token keep ratio 0.7 from block 4: (\d+) cycles vs (\d+) with every token \(([\d.]+) % fewer cycles/)!;
+    expect(m).not.toBeNull();
+    const [pruned, full, saved] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    expect(pruned).toBeLessThan(full);
+    expect(saved).toBeCloseTo((1 - pruned / full) * 100, 1);
+    expect(Number(r.stdout.match(TOTAL)![1])).toBe(pruned);
+    // 12 blocks × 6 GEMMs + patch embedding + head
+    expect(r.stdout.match(/^blk\d+\./gm)!.length).toBe(72);
+  });
+
+  test("--keep outside deit-tiny, an unknown workload and a bad ratio are errors naming the flag", () => {
+    expect(cli("sim", "--workload", "resnet20", "--keep", "0.5").stderr).toContain("--keep");
+    expect(cli("sim", "--workload", "vgg16").stderr).toContain("--workload");
+    const r = cli("sim", "--workload", "deit-tiny", "--keep", "0");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--keep");
+  });
+});
+
 describe("--fold auto", () => {
   test("writes the chosen folding into the generated layer", () => {
     const out = join(mkdtempSync(join(tmpdir(), "quantrtl-fold-")), "d");

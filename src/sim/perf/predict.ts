@@ -19,6 +19,8 @@ export interface LayerPerf {
   readonly idealCycles: number;
   /** One frame through this engine alone: first input to last output. */
   readonly latencyCycles: number;
+  /** First input to first output (line-buffer warm-up plus the pipeline registers). */
+  readonly fillCycles: number;
   /** Cycles between frames in steady state (this engine alone). */
   readonly intervalCycles: number;
   readonly utilization: number;
@@ -33,6 +35,7 @@ export interface StreamingPerf {
   readonly exact: boolean;
   readonly layers: readonly LayerPerf[];
   readonly total: {
+    readonly fillCycles: number;
     readonly latencyCycles: number;
     readonly intervalCycles: number;
     readonly latencyUs: number;
@@ -58,13 +61,14 @@ function frameWork(model: Model): number {
 }
 
 /** Latency and steady-state interval: stepped exactly for 3 frames, or bounded when too large. */
-export function chainTiming(model: Model): { latencyCycles: number; intervalCycles: number; exact: boolean } {
+export function chainTiming(model: Model): { fillCycles: number; latencyCycles: number; intervalCycles: number; exact: boolean } {
   if (frameWork(model) * 3 <= MAX_STEPPED_CYCLES) {
     const run = simulateStream(model, 3);
-    return { latencyCycles: run.frameCycles[0], intervalCycles: run.frameEnds[2] - run.frameEnds[1], exact: true };
+    return { fillCycles: run.fillCycles, latencyCycles: run.frameCycles[0], intervalCycles: run.frameEnds[2] - run.frameEnds[1], exact: true };
   }
+  // bounds: the slowest engine paces the chain; fill is not stepped (reported as 0 = unknown)
   const interval = Math.max(...model.layers.map(boundInterval));
-  return { latencyCycles: frameWork(model), intervalCycles: interval, exact: false };
+  return { fillCycles: 0, latencyCycles: frameWork(model), intervalCycles: interval, exact: false };
 }
 
 function alone(model: Model, layer: Conv2dLayer): Model {
@@ -86,6 +90,7 @@ export function predictStreaming(model: Model, board: Board): StreamingPerf {
       nf: f.nf,
       sf: f.sf,
       idealCycles: idealCycles(layer),
+      fillCycles: t.fillCycles,
       latencyCycles: t.latencyCycles,
       intervalCycles: t.intervalCycles,
       utilization: idealCycles(layer) / t.intervalCycles,
@@ -103,6 +108,7 @@ export function predictStreaming(model: Model, board: Board): StreamingPerf {
     exact,
     layers,
     total: {
+      fillCycles: chain.fillCycles,
       latencyCycles: chain.latencyCycles,
       intervalCycles: chain.intervalCycles,
       latencyUs: chain.latencyCycles / board.clockMHz,

@@ -19,6 +19,8 @@ export interface StreamRun {
   readonly frameCycles: readonly number[];
   /** Cycle (from the first input) at which each frame's last output leaves. */
   readonly frameEnds: readonly number[];
+  /** Fill latency: first input to first output, inclusive (line-buffer warm-up + pipeline depth). */
+  readonly fillCycles: number;
 }
 
 export function layerUnits(layer: Conv2dLayer): TimedUnit[] {
@@ -44,6 +46,7 @@ export function simulateStream(model: Model, frames = 1): StreamRun {
   let cycle = 0;
   const frameStarts: number[] = [];
   const frameEnds: number[] = [];
+  let firstOut = -1;
   while (outCount < totalOut) {
     if (cycle > limit) throw new Error(`streaming model: no progress after ${cycle} cycles (deadlock in the model)`);
     for (let i = n - 1; i >= 0; i--) ready[i] = units[i].inReady(ready[i + 1]);
@@ -60,6 +63,7 @@ export function simulateStream(model: Model, frames = 1): StreamRun {
       inCount++;
     }
     if (outFireLast) {
+      if (firstOut < 0) firstOut = cycle;
       outCount++;
       if (outCount % frameOut === 0) frameEnds.push(cycle);
     }
@@ -70,5 +74,6 @@ export function simulateStream(model: Model, frames = 1): StreamRun {
     cycles: frameEnds[frameEnds.length - 1] - first + 1,
     frameCycles: frameEnds.map((end, f) => end - frameStarts[f] + 1),
     frameEnds: frameEnds.map((end) => end - first),
+    fillCycles: firstOut - first + 1,
   };
 }
