@@ -10,7 +10,8 @@
  */
 import { FloatConvSpec } from "../sim/float/conv2d.js";
 import { DEFAULT_MULTIPLIER_BITS, multiplierFromRatio } from "./requant.js";
-import { RoundingMode, saturate, signedMax } from "./rounding.js";
+import { roundHalfEvenReal, RoundingMode, saturate, signedMax } from "./rounding.js";
+import { QuantrtlError } from "../util/errors.js";
 
 export interface Calibration {
   /** Activation clipping range |x| ≤ clip (e.g. max |x| over calibration inputs). */
@@ -35,6 +36,12 @@ export interface QuantizedConv {
 }
 
 export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: QuantizeOptions): QuantizedConv {
+  for (const key of ["inputClip", "outputClip"] as const) {
+    const v = calib[key];
+    if (!(v > 0) || !Number.isFinite(v)) {
+      throw new QuantrtlError(undefined, `calibration.${key}`, `${key} ${v} is not a positive finite number`, "calibrate on inputs that are not all zero");
+    }
+  }
   const qmax = signedMax(opts.bits);
   let maxW = 0;
   for (const w of spec.weights) maxW = Math.max(maxW, Math.abs(w));
@@ -53,8 +60,8 @@ export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: Quan
   const sOut = calib.outputClip / signedMax(opts.outBits);
   const mBits = opts.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
   const { multiplier, shift } = multiplierFromRatio(sAcc / sOut, mBits);
-  const weights = Array.from(spec.weights, (w) => saturate(Math.round(w / sw), opts.bits));
-  const bias = spec.bias ? Array.from(spec.bias, (b) => saturate(Math.round(b / sAcc), 32)) : undefined;
+  const weights = Array.from(spec.weights, (w) => saturate(roundHalfEvenReal(w / sw), opts.bits));
+  const bias = spec.bias ? Array.from(spec.bias, (b) => saturate(roundHalfEvenReal(b / sAcc), 32)) : undefined;
   const layer: Record<string, unknown> = {
     type: "conv2d",
     name: opts.name,
@@ -77,6 +84,6 @@ export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: Quan
 /** Quantizes a float tensor to b bits on scale s (round half to even, saturate). */
 export function quantizeTensor(x: Float64Array, scale: number, bits: number): Int32Array {
   const out = new Int32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = saturate(Math.round(x[i] / scale), bits);
+  for (let i = 0; i < x.length; i++) out[i] = saturate(roundHalfEvenReal(x[i] / scale), bits);
   return out;
 }

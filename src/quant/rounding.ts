@@ -114,3 +114,12 @@ export function signedMin(bits: number): number {
 export function signedMax(bits: number): number {
   return 2 ** (bits - 1) - 1;
 }
+
+/** Nearest integer to a real value, ties to even (torch.round / numpy.round): used to quantize floats. */
+export function roundHalfEvenReal(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f === 0 ? 0 : f; // never −0
+  return f % 2 === 0 ? f : f + 1;
+}

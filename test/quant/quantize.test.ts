@@ -215,7 +215,7 @@ describe("quantizeConv, mac: per-tensor scales (§2)", () => {
     expect(wq).toEqual(Array.from(weights, (w) => sat(roundHalfEven(w / sw), 8)));
     expect(wq[17]).toBe(127);
     expect(ints(q.layer.bias as number[])).toEqual(Array.from(bias, (b) => roundHalfEven(b / sAcc)));
-    // e.g. bias 1.9 → 1.9 / (2.5·0.75/127²) = 1.9·16129/1.875 = 16343.7… → 16344
+    // e.g. bias 1.9 → 1.9 / (2.5·0.75/127²) = 1.9·16129/1.875 = 16344.05… → 16344
     expect((q.layer.bias as number[])[3]).toBe(16344);
 
     expectDyadic(q.layer.requant as { multiplier: number; multiplierBits: number; shift: number }, sAcc / sOut, 16);
@@ -351,10 +351,7 @@ describe("quantizeTensor", () => {
     expect(ints(quantizeTensor(x, 0.01, 16))).toEqual([0, 26, -26, 100, -100, 500, -500, 1]);
   });
 
-  // BUG (reported): quantizeTensor documents "round half to even" but uses Math.round,
-  // which rounds ties towards +∞ (2.5 → 3, −2.5 → −2). s = 1 makes x/s exact.
-  // Remove `.fails` once fixed (or fix the doc comment and change this test).
-  test.fails("ties round to even, as documented (2.5 → 2, −2.5 → −2, 3.5 → 4, −0.5 → 0)", () => {
+  test("ties round to even, as documented (2.5 → 2, −2.5 → −2, 3.5 → 4, −0.5 → 0)", () => {
     const x = Float64Array.from([2.5, -2.5, 3.5, -0.5, 0.5]);
     expect(ints(quantizeTensor(x, 1, 8))).toEqual([2, -2, 4, 0, 0]);
   });
@@ -380,19 +377,16 @@ describe("quantizeConv: invalid calibration ranges", () => {
   }
 
   for (const inputClip of [0, -1]) {
-    test(`mac: inputClip ${inputClip} → QuantrtlError (requant.ratio)`, () => {
-      expect(bad("mac", { inputClip, outputClip: 1 })).toThrow(QuantrtlError);
-      try {
-        bad("mac", { inputClip, outputClip: 1 })();
-      } catch (e) {
-        expect((e as QuantrtlError).path).toBe("requant.ratio");
-      }
-    });
-    // BUG (reported): for the adder, s = max(max|W|, clip) / 127 hides a zero or negative
-    // clip behind max|W|, so the ratio stays positive and no error is raised.
-    // Remove `.fails` once quantizeConv rejects clip ≤ 0.
-    test.fails(`adder: inputClip ${inputClip} → QuantrtlError`, () => {
-      expect(bad("adder", { inputClip, outputClip: 1 })).toThrow(QuantrtlError);
-    });
+    // checked before the datapath split: for the adder, max(max|W|, clip) would otherwise hide it
+    for (const datapath of ["mac", "adder"] as const) {
+      test(`${datapath}: inputClip ${inputClip} → QuantrtlError naming calibration.inputClip`, () => {
+        expect(bad(datapath, { inputClip, outputClip: 1 })).toThrow(QuantrtlError);
+        try {
+          bad(datapath, { inputClip, outputClip: 1 })();
+        } catch (e) {
+          expect((e as QuantrtlError).path).toBe("calibration.inputClip");
+        }
+      });
+    }
   }
 });
