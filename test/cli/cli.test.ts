@@ -4,77 +4,18 @@
  * the real simulators (Verilator and Icarus), flag errors and --help.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { CLI, ROOT, Run, runCli } from "../helpers/cli.js";
+import { join } from "node:path";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CLI = join(ROOT, "dist/src/cli.js");
 
-// ---------------------------------------------------------------------------
-// Build dist/ once. test/ir/malformed.test.ts does the same; a lock directory
-// keeps the two files (run in parallel forks) from rewriting dist/ under each
-// other, and a stamp newer than every source skips the second build.
-
-function newestSourceMtime(): number {
-  let newest = statSync(join(ROOT, "tsconfig.json")).mtimeMs;
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ["src", "bench", "scripts"]) walk(join(ROOT, d));
-  return newest;
-}
-
-function buildDistOnce(): void {
-  const key = createHash("sha1").update(ROOT).digest("hex").slice(0, 12);
-  const lock = join(tmpdir(), `quantrtl-test-build-${key}.lock`);
-  const stamp = join(tmpdir(), `quantrtl-test-build-${key}.stamp`);
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    try {
-      if (Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true }); // stale
-    } catch {
-      /* released meanwhile */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-  }
-  try {
-    if (existsSync(CLI) && existsSync(stamp) && statSync(stamp).mtimeMs > newestSourceMtime()) return;
-    const r = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`npx tsc -p tsconfig.json failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
-    writeFileSync(stamp, "");
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 // ---------------------------------------------------------------------------
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs the CLI from the repository root (so "models/..." resolves as in the README). */
-function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function cli(...args: string[]): Promise<Run> {
+  return runCli(args);
 }
 
 const show = (r: Run): string => `status ${r.status}\nstdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}`;
@@ -85,8 +26,8 @@ interface RunJson {
   layers: { name: string; shape: number[]; bits: number; data: number[] }[];
 }
 
-function runJson(...args: string[]): { r: Run; out: RunJson } {
-  const r = cli("run", ...args, "--json");
+async function runJson(...args: string[]): Promise<{ r: Run; out: RunJson }> {
+  const r = await await cli("run", ...args, "--json");
   expect(r.status, show(r)).toBe(0);
   return { r, out: JSON.parse(r.stdout) as RunJson };
 }
@@ -100,7 +41,6 @@ const FRAME_OUT = 16 * 16 * 16;
 let tmp: string;
 
 beforeAll(() => {
-  buildDistOnce();
   expect(existsSync(CLI)).toBe(true);
   tmp = mkdtempSync(join(tmpdir(), "quantrtl-cli-test-"));
 });
@@ -110,8 +50,8 @@ afterAll(() => {
 });
 
 describe("check", () => {
-  test("check on the int8 adder model prints the layer: adder, K=72, pe 4 simd 16", () => {
-    const r = cli("check", ADDER);
+  test("check on the int8 adder model prints the layer: adder, K=72, pe 4 simd 16", async () => {
+    const r = await cli("check", ADDER);
     expect(r.status, show(r)).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trimEnd().split("\n");
@@ -126,16 +66,16 @@ describe("check", () => {
     expect(lines[lines.length - 1]).toBe("ok");
   });
 
-  test("check --pe 2 --simd 8 reports the overridden folding", () => {
-    const r = cli("check", ADDER, "--pe", "2", "--simd", "8");
+  test("check --pe 2 --simd 8 reports the overridden folding", async () => {
+    const r = await cli("check", ADDER, "--pe", "2", "--simd", "8");
     expect(r.status, show(r)).toBe(0);
     expect(r.stdout).toContain("pe 2 simd 8 (NF 8 x SF 9)"); // 16/2 channels, 72/8 lanes
   });
 });
 
 describe("run", () => {
-  test("run --json on the mac model gives 16*16*16 int8 values", () => {
-    const { out } = runJson(MAC);
+  test("run --json on the mac model gives 16*16*16 int8 values", async () => {
+    const { out } = await runJson(MAC);
     expect(out.model).toBe("conv3x3_mac_int8");
     expect(out.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(out.layers).toHaveLength(1);
@@ -150,10 +90,10 @@ describe("run", () => {
     expect(new Set(l.data).size).toBeGreaterThan(50);
   });
 
-  test("the same --seed gives identical output, different seeds different output", () => {
-    const a = runJson(MAC, "--seed", "5");
-    const b = runJson(MAC, "--seed", "5");
-    const c = runJson(MAC, "--seed", "6");
+  test("the same --seed gives identical output, different seeds different output", async () => {
+    const a = await runJson(MAC, "--seed", "5");
+    const b = await runJson(MAC, "--seed", "5");
+    const c = await runJson(MAC, "--seed", "6");
     expect(b.r.stdout).toBe(a.r.stdout);
     expect(a.out.layers[0].data).toHaveLength(FRAME_OUT);
     expect(c.out.layers[0].data).toHaveLength(FRAME_OUT);
@@ -163,7 +103,7 @@ describe("run", () => {
     expect(c.out.hash).toBe(a.out.hash);
   });
 
-  test("--input of 16*16*8 zeros gives requant(0) everywhere: all zeros for the mac model", () => {
+  test("--input of 16*16*8 zeros gives requant(0) everywhere: all zeros for the mac model", async () => {
     // by hand: every accumulator is Σ 0·w = 0 and the mac model has no bias, so acc = 0;
     // requant: round(0 · m / 2^k) = 0 in every rounding mode, + zeroPoint, saturated to int8
     const doc = JSON.parse(readFileSync(join(ROOT, MAC), "utf8"));
@@ -176,16 +116,16 @@ describe("run", () => {
 
     const file = join(tmp, "zeros.json");
     writeFileSync(file, JSON.stringify(new Array(FRAME_IN).fill(0)));
-    const { out } = runJson(MAC, "--input", file);
+    const { out } = await runJson(MAC, "--input", file);
     const data = out.layers[0].data;
     expect(data).toHaveLength(FRAME_OUT);
     expect(data.filter((v) => v !== expected)).toEqual([]);
   });
 
-  test("--input of the wrong length exits 1 naming --input", () => {
+  test("--input of the wrong length exits 1 naming --input", async () => {
     const file = join(tmp, "short.json");
     writeFileSync(file, JSON.stringify(new Array(FRAME_IN - 1).fill(0)));
-    const r = cli("run", MAC, "--input", file);
+    const r = await cli("run", MAC, "--input", file);
     expect(r.status, show(r)).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: /);
@@ -197,9 +137,9 @@ describe("run", () => {
 });
 
 describe("gen", () => {
-  test("gen on the xnor model writes rtl/files.f, rtl/*.v and the vectors", () => {
+  test("gen on the xnor model writes rtl/files.f, rtl/*.v and the vectors", async () => {
     const dir = join(tmp, "gen-xnor");
-    const r = cli("gen", XNOR, "--out", dir);
+    const r = await cli("gen", XNOR, "--out", dir);
     expect(r.status, show(r)).toBe(0);
     expect(r.stdout).toMatch(/^wrote \d+ Verilog files \(top conv3x3_xnor_top\) and 1 test vector\(s\) to /);
     const rtl = join(dir, "rtl");
@@ -234,10 +174,10 @@ describe("gen", () => {
 describe("verify in the real simulators", () => {
   const LAST = /^bit-exact: (\d+)\/(\d+) words, 1 vectors, (\d+) cycles \((verilator|icarus)\)$/;
 
-  test.each(["verilator", "icarus"] as const)("verify the xnor model in %s: 4096/4096 words bit-exact", (sim) => {
+  test.each(["verilator", "icarus"] as const)("verify the xnor model in %s: 4096/4096 words bit-exact", async (sim) => {
     const args = ["verify", XNOR, "--vectors", "1", "--backpressure", "0"];
     if (sim === "icarus") args.push("--sim", "icarus");
-    const r = cli(...args);
+    const r = await cli(...args);
     expect(r.status, show(r)).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     const m = LAST.exec(lines[lines.length - 1]);
@@ -249,8 +189,8 @@ describe("verify in the real simulators", () => {
     expect(r.stdout).not.toContain("MISMATCH");
   });
 
-  test("verify --backpressure 2 exits 1 naming --backpressure", () => {
-    const r = cli("verify", XNOR, "--backpressure", "2");
+  test("verify --backpressure 2 exits 1 naming --backpressure", async () => {
+    const r = await cli("verify", XNOR, "--backpressure", "2");
     expect(r.status, show(r)).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: --backpressure: /);
@@ -258,8 +198,8 @@ describe("verify in the real simulators", () => {
     expect(r.stderr).not.toContain("    at ");
   });
 
-  test("verify --sim modelsim exits 1 naming --sim", () => {
-    const r = cli("verify", XNOR, "--sim", "modelsim");
+  test("verify --sim modelsim exits 1 naming --sim", async () => {
+    const r = await cli("verify", XNOR, "--sim", "modelsim");
     expect(r.status, show(r)).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: --sim: /);
@@ -270,8 +210,8 @@ describe("verify in the real simulators", () => {
 });
 
 describe("help", () => {
-  test("--help exits 0 and lists check, run, gen, verify", () => {
-    const r = cli("--help");
+  test("--help exits 0 and lists check, run, gen, verify", async () => {
+    const r = await cli("--help");
     expect(r.status, show(r)).toBe(0);
     expect(r.stderr).toBe("");
     for (const cmd of ["check", "run", "gen", "verify"]) {

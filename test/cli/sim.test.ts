@@ -1,25 +1,20 @@
 /** `quantrtl sim` and `--fold auto` through the real CLI (child processes). */
-import { beforeAll, describe, expect, test } from "vitest";
-import { spawnSync } from "node:child_process";
+import { describe, expect, test } from "vitest";
+import { runCli } from "../helpers/cli.js";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-function cli(...args: string[]) {
-  const r = spawnSync("node", ["dist/src/cli.js", ...args], { encoding: "utf8" });
+async function cli(...args: string[]) {
+  const r = await runCli(args);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-beforeAll(() => {
-  const b = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { encoding: "utf8" });
-  expect(b.status, b.stdout + b.stderr).toBe(0);
-});
 
 const TOTAL = /^total: (\d+) cycles, ([\d.]+) us at ([\d.]+) MHz, ([\d.]+) frames\/s$/m;
 
 describe("quantrtl sim", () => {
-  test("streaming: per-layer table and the total line, consistent with the board clock", () => {
-    const r = cli("sim", "models/conv3x3-mac-int8.json", "--board", "pynq-z2");
+  test("streaming: per-layer table and the total line, consistent with the board clock", async () => {
+    const r = await cli("sim", "models/conv3x3-mac-int8.json", "--board", "pynq-z2");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/conv0\s+mac\s+4x16\s+4x5\s+5120/);
     const m = r.stdout.match(TOTAL)!;
@@ -30,45 +25,45 @@ describe("quantrtl sim", () => {
     expect(r.stdout).toMatch(/LUT \d+ \([\d.]+%\)/);
   });
 
-  test("--json gives the same figures as the table", () => {
-    const r = cli("sim", "models/conv3x3-xnor.json", "--board", "kv260", "--json");
+  test("--json gives the same figures as the table", async () => {
+    const r = await cli("sim", "models/conv3x3-xnor.json", "--board", "kv260", "--json");
     expect(r.code).toBe(0);
     const perf = JSON.parse(r.stdout);
     expect(perf.board).toBe("kv260");
     expect(perf.clockMHz).toBe(200);
     expect(perf.layers[0].idealCycles).toBe(5120);
-    const table = cli("sim", "models/conv3x3-xnor.json", "--board", "kv260");
+    const table = await cli("sim", "models/conv3x3-xnor.json", "--board", "kv260");
     expect(Number(table.stdout.match(TOTAL)![1])).toBe(perf.total.latencyCycles);
   });
 
-  test("array: one GEMM per conv layer (M = 256 pixels, K = 72, N = 16) and the total line", () => {
-    const r = cli("sim", "models/conv3x3-adder-int16.json", "--arch", "array", "--board", "zcu104", "--dataflow", "os");
+  test("array: one GEMM per conv layer (M = 256 pixels, K = 72, N = 16) and the total line", async () => {
+    const r = await cli("sim", "models/conv3x3-adder-int16.json", "--arch", "array", "--board", "zcu104", "--dataflow", "os");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("256x72x16");
     expect(r.stdout).toContain("output-stationary");
     expect(r.stdout).toMatch(TOTAL);
   });
 
-  test("bad options name themselves", () => {
-    const a = cli("sim", "models/conv3x3-mac-int8.json", "--arch", "systolic");
+  test("bad options name themselves", async () => {
+    const a = await cli("sim", "models/conv3x3-mac-int8.json", "--arch", "systolic");
     expect(a.code).toBe(1);
     expect(a.stderr).toContain("--arch");
-    const b = cli("sim", "models/conv3x3-mac-int8.json", "--board", "nexys");
+    const b = await cli("sim", "models/conv3x3-mac-int8.json", "--board", "nexys");
     expect(b.code).toBe(1);
     expect(b.stderr).toContain("--board");
     expect(b.stderr).toContain("pynq-z2");
-    const c = cli("sim", "models/conv3x3-mac-int8.json", "--arch", "array", "--board", "icebreaker");
+    const c = await cli("sim", "models/conv3x3-mac-int8.json", "--arch", "array", "--board", "icebreaker");
     expect(c.code).toBe(1);
     expect(c.stderr).toContain("no external DRAM");
-    const d = cli("sim", "models/conv3x3-mac-int8.json", "--fold", "auto", "--fps", "1e9");
+    const d = await cli("sim", "models/conv3x3-mac-int8.json", "--fold", "auto", "--fps", "1e9");
     expect(d.code).toBe(1);
     expect(d.stderr).toContain("--fps");
   });
 });
 
 describe("quantrtl sim --workload", () => {
-  test("DeiT-Tiny with a token keep-ratio reports what it buys, consistent with the two totals", () => {
-    const r = cli("sim", "--workload", "deit-tiny", "--keep", "0.7", "--keep-from", "4", "--board", "zcu104");
+  test("DeiT-Tiny with a token keep-ratio reports what it buys, consistent with the two totals", async () => {
+    const r = await cli("sim", "--workload", "deit-tiny", "--keep", "0.7", "--keep-from", "4", "--board", "zcu104");
     expect(r.code).toBe(0);
     const m = r.stdout.match(/token keep ratio 0.7 from block 4: (\d+) cycles vs (\d+) with every token \(([\d.]+) % fewer cycles/)!;
     expect(m).not.toBeNull();
@@ -80,19 +75,19 @@ describe("quantrtl sim --workload", () => {
     expect(r.stdout.match(/^blk\d+\./gm)!.length).toBe(72);
   });
 
-  test("--keep outside deit-tiny, an unknown workload and a bad ratio are errors naming the flag", () => {
-    expect(cli("sim", "--workload", "resnet20", "--keep", "0.5").stderr).toContain("--keep");
-    expect(cli("sim", "--workload", "vgg16").stderr).toContain("--workload");
-    const r = cli("sim", "--workload", "deit-tiny", "--keep", "0");
+  test("--keep outside deit-tiny, an unknown workload and a bad ratio are errors naming the flag", async () => {
+    expect((await cli("sim", "--workload", "resnet20", "--keep", "0.5")).stderr).toContain("--keep");
+    expect((await cli("sim", "--workload", "vgg16")).stderr).toContain("--workload");
+    const r = await cli("sim", "--workload", "deit-tiny", "--keep", "0");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--keep");
   });
 });
 
 describe("--fold auto", () => {
-  test("writes the chosen folding into the generated layer", () => {
+  test("writes the chosen folding into the generated layer", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "quantrtl-fold-")), "d");
-    const r = cli("gen", "models/conv3x3-adder-int8.json", "--fold", "auto", "--board", "zcu104", "--out", out);
+    const r = await cli("gen", "models/conv3x3-adder-int8.json", "--fold", "auto", "--board", "zcu104", "--out", out);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/folding for zcu104: conv0 pe (\d+) simd (\d+)/);
     const [, pe, simd] = r.stderr.match(/conv0 pe (\d+) simd (\d+)/)!;

@@ -8,70 +8,14 @@
  * Each case starts from a valid control model (the controls are checked to
  * pass first) and breaks exactly one thing.
  */
-import { beforeAll, describe, expect, test } from "vitest";
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { Run, runCli } from "../helpers/cli.js";
+import { join } from "node:path";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const CLI = join(ROOT, "dist/src/cli.js");
 
-// ---------------------------------------------------------------------------
-// Build dist/ once. test/cli/cli.test.ts does the same; a lock directory keeps
-// the two files (run in parallel forks) from rewriting dist/ under each other,
-// and a stamp newer than every source skips the second build.
 
-function newestSourceMtime(): number {
-  let newest = statSync(join(ROOT, "tsconfig.json")).mtimeMs;
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ["src", "bench", "scripts"]) walk(join(ROOT, d));
-  return newest;
-}
-
-function buildDistOnce(): void {
-  const key = createHash("sha1").update(ROOT).digest("hex").slice(0, 12);
-  const lock = join(tmpdir(), `quantrtl-test-build-${key}.lock`);
-  const stamp = join(tmpdir(), `quantrtl-test-build-${key}.stamp`);
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
-    try {
-      if (Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true }); // stale
-    } catch {
-      /* released meanwhile */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lock}`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-  }
-  try {
-    if (existsSync(CLI) && existsSync(stamp) && statSync(stamp).mtimeMs > newestSourceMtime()) return;
-    const r = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`npx tsc -p tsconfig.json failed (status ${r.status}):\n${r.stdout}${r.stderr}`);
-    writeFileSync(stamp, "");
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-beforeAll(() => {
-  buildDistOnce();
-  expect(existsSync(CLI)).toBe(true);
-});
 
 // ---------------------------------------------------------------------------
 // Valid starting points.
@@ -175,9 +119,8 @@ function prepare(s: Setup): Prepared {
   return { root, modelDir, model, out, argv, before: { root: readdirSync(root).sort(), modelDir: readdirSync(modelDir).sort() } };
 }
 
-function runCli(p: Prepared): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...p.argv], { cwd: p.root, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+function runPrepared(p: Prepared): Promise<Run> {
+  return runCli(p.argv, { cwd: p.root, timeoutMs: 60_000 });
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -223,10 +166,10 @@ const CONTROLS: ControlCase[] = [
 ];
 
 describe("valid controls: each malformed case below breaks one of these", () => {
-  test.each(CONTROLS.map((c) => [c.name, c] as const))("%s generates a design", (_name, c) => {
+  test.each(CONTROLS.map((c) => [c.name, c] as const))("%s generates a design", async (_name, c) => {
     const p = prepare(c);
     try {
-      const r = runCli(p);
+      const r = await runPrepared(p);
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^wrote \d+ Verilog files/);
@@ -393,10 +336,10 @@ describe("malformed models and arguments: gen exits 1 with one short, precise me
     expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
   });
 
-  test.each(CASES.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+  test.each(CASES.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
     const p = prepare(c);
     try {
-      const r = runCli(p);
+      const r = await runPrepared(p);
       const context = `argv: ${p.argv.join(" ")}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
       // the message without the temporary folder's random name, so that "3" or "8" cannot match inside a path
       const message = r.stderr.split(p.root).join("<tmp>");
