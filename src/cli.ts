@@ -15,7 +15,8 @@ import { packageVersion } from "./util/paths.js";
 import { Board, boardNames, DEFAULT_BOARD, loadBoard } from "./ir/board.js";
 import { chooseFolding, FoldTarget } from "./sim/perf/fold.js";
 import { predictStreaming } from "./sim/perf/predict.js";
-import { fits } from "./estimate/resources.js";
+import { estimateEngine, fits, sumResources } from "./estimate/resources.js";
+import { synthesize } from "./synth/index.js";
 import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "./sim/perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "./sim/perf/array/from-model.js";
 
@@ -32,6 +33,7 @@ usage:
   quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]
   quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]
                   [--kernel mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os]
+  quantrtl synth  <model.json> [--board b] [--json]   (Yosys: LUT/FF/carry/DSP/BRAM beside the estimate)
   quantrtl demo   (verify ${DEFAULT_MODEL} in Verilator and Icarus)
 
 folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
@@ -52,6 +54,7 @@ const FLAGS: Record<string, readonly string[]> = {
   run: ["input", "seed", "json", "pe", "simd"],
   gen: ["out", "vectors", "seed", ...FOLD],
   verify: ["sim", "vectors", "backpressure", "seed", "out", ...FOLD],
+  synth: ["json", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
   demo: ["vectors", "backpressure", "seed"],
 };
@@ -234,6 +237,34 @@ function printArrayReport(name: string, board: Board, arch: ArrayArch, report: A
   console.log(`total: ${t.totalCycles} cycles, ${latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${((board.clockMHz * 1e6) / t.totalCycles).toFixed(1)} frames/s`);
 }
 
+async function synthCommandCli(args: Args): Promise<number> {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const r = await synthesize(model, board, progress);
+  const estimate = sumResources(model.layers.map((l) => estimateEngine(l, board)));
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify({ synthesis: r, estimate }, null, 2));
+    return r.latches === 0 ? 0 : 3;
+  }
+  console.log(`${model.name} on ${board.title} (${board.part}): ${r.command} (${r.yosys}${r.cached ? ", cached" : `, ${r.seconds.toFixed(1)} s`})`);
+  const have = board.resources;
+  const err = (measured: number, est: number) => (measured > 0 ? `${(((est - measured) / measured) * 100).toFixed(0)}%` : est > 0 ? "n/a" : "0%");
+  printTable(
+    ["resource", "synthesis", "board", "used", "first-order estimate", "estimate error"],
+    [
+      ["LUT", String(r.lut), String(have.lut), pct(r.lut / have.lut), String(estimate.lut), err(r.lut, estimate.lut)],
+      ["FF", String(r.ff), String(have.ff), pct(r.ff / have.ff), String(estimate.ff), err(r.ff, estimate.ff)],
+      ["DSP", String(r.dsp), String(have.dsp), pct(r.dsp / have.dsp), String(estimate.dsp), err(r.dsp, estimate.dsp)],
+      ["BRAM bits", String(r.bramBits), String(have.bramBits), pct(r.bramBits / have.bramBits), String(estimate.bramBits), err(r.bramBits, estimate.bramBits)],
+      ["carry", String(r.carry), "", "", "", ""],
+    ],
+  );
+  if (Object.keys(r.lutBySize).length) console.log(`LUTs by size: ${Object.entries(r.lutBySize).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (Object.keys(r.other).length) console.log(`other cells: ${Object.entries(r.other).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`latches: ${r.latches}`);
+  return r.latches === 0 ? 0 : 3;
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
@@ -361,6 +392,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demo(args);
       case "sim":
         return simCommand(args);
+      case "synth":
+        return await synthCommandCli(args);
       case "--version":
       case "version":
         console.log(packageVersion());
@@ -371,7 +404,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim or demo (quantrtl --help)");
+        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth or demo (quantrtl --help)");
     }
   } catch (err) {
     if (err instanceof QuantrtlError) {

@@ -34,13 +34,14 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
   const AW = unsignedBitsFor(BR + AOFF);
   const KYW = counterBits(KH);
   const KXW = counterBits(KW);
-  const ICW = counterBits(CIN);
-  const LANEW = KYW + KXW + ICW;
+  const COW = counterBits(KW * CIN);
+  const LANEW = KYW + KXW + COW;
   const K = reductionLength(layer);
   const XW = counterBits(W);
-  const NW = Math.max(CBW, POSW) + unsignedBitsFor(CIN); // need_cols · CIN without overflow
+  // (ox·SX + kx)·CIN + ic before the −PX·CIN bias; inside the image the result is < W·CIN
+  const XCW = unsignedBitsFor(Math.max(((WOUT - 1) * SX + KW) * CIN, SX * CIN));
 
-  // lane table: one word per SIMD fold, lane l in bits [l*LANEW +: LANEW] = {ky, kx, ic}
+  // lane table: one word per SIMD fold, lane l in bits [l*LANEW +: LANEW] = {ky, kx, kx·CIN + ic}
   const laneWords: string[] = [];
   for (let sf = 0; sf < SF; sf++) {
     let word = 0n;
@@ -50,7 +51,7 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
       const ky = Math.floor(k / (KW * CIN));
       const kx = Math.floor(k / CIN) % KW;
       const ic = k % CIN;
-      const field = (BigInt(ky) << BigInt(KXW + ICW)) | (BigInt(kx) << BigInt(ICW)) | BigInt(ic);
+      const field = (BigInt(ky) << BigInt(KXW + COW)) | (BigInt(kx) << BigInt(COW)) | BigInt(kx * CIN + ic);
       word |= field << BigInt(l * LANEW);
     }
     laneWords.push(hexWord(word, SIMD * LANEW));
@@ -69,12 +70,14 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
     module,
     laneFile,
     laneRom: laneWords.join("\n") + "\n",
-    XW, NW,
+    XW, XCW, COW,
+    icW: counterBits(CIN),
+    rowBases: Array.from({ length: BR }, (_, slot) => ({ slot: literal(slot, SLOTW), base: literal(slot * ROW_ELEMS, ADDRW) })),
     lowRowExpr: rowLow("iy0"),
     nextLowExpr: rowLow("next_iy0"),
     inImageExpr: inImage.join(" && "),
-    laneUnused: CBW > XW ? `lane_ixu[CBW-1:XW],` : "",
-    BX, SIMD, SF, NF, BR, DEPTH, ADDRW, POSW, SLOTW, SLOTSUMW, RBW, CBW, AW, KYW, KXW, ICW, LANEW,
+    laneUnused: XCW > ADDRW ? `lane_col[XCW-1:ADDRW],` : "",
+    BX, SIMD, SF, NF, BR, DEPTH, ADDRW, POSW, SLOTW, SLOTSUMW, RBW, CBW, AW, KYW, KXW, LANEW,
     H, W, CIN, KH, KW, SY, SX, PY, PX, HOUT, WOUT,
     sliceW: SIMD * BX,
     tabW: SIMD * LANEW,
@@ -86,8 +89,6 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
       posLast: literal(ROW_ELEMS - 1, POSW),
       pos1: literal(1, POSW),
       pos0: literal(0, POSW),
-      rowElems: literal(ROW_ELEMS, ADDRW),
-      cin: literal(CIN, ADDRW),
       slot0: literal(0, SLOTW),
       slot1: literal(1, SLOTW),
       slotLast: literal(BR - 1, SLOTW),
@@ -100,7 +101,15 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
       aOff: literal(AOFF, AW),
       a1: literal(1, AW),
       a0: literal(0, AW),
-      cinN: literal(CIN, NW),
+      addr0: literal(0, ADDRW),
+      col0: literal(0, XW),
+      col1: literal(1, XW),
+      ic0: literal(0, counterBits(CIN)),
+      ic1: literal(1, counterBits(CIN)),
+      icLast: literal(CIN - 1, counterBits(CIN)),
+      xc0: literal(0, XCW),
+      sxCin: literal(SX * CIN, XCW),
+      pxCin: literal(PX * CIN, XCW),
       sf0: literal(0, counterBits(SF)),
       nf0: literal(0, counterBits(NF)),
       ox0: literal(0, counterBits(WOUT)),
@@ -130,19 +139,16 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
       ox1: literal(1, counterBits(WOUT)),
     },
     ext: {
-      wrSlot: zext("wr_slot", SLOTW, ADDRW),
       wrPos: zext("wr_pos", POSW, ADDRW),
       baseSlot: zext("base_slot", SLOTW, SLOTSUMW),
       laneKy: zext("lane_ky", KYW, SLOTSUMW),
       laneKyRow: zext("lane_ky", KYW, RBW),
       laneKxCol: zext("lane_kx", KXW, CBW),
-      laneSlot: zext("lane_slot", SLOTW, ADDRW),
-      laneIc: zext("lane_ic", ICW, ADDRW),
       relAhead: zext("rel", RBW, AW),
       releaseAhead: zext("row_release", RBW, AW),
-      needCols: zext("need_cols", CBW, NW),
-      wrPosN: zext("wr_pos", POSW, NW),
-      laneIx: zext("lane_ix", XW, ADDRW),
+      wrColC: zext("wr_col", XW, CBW),
+      laneCo: zext("lane_co", COW, XCW),
+      laneCol: XCW > ADDRW ? `lane_col[${ADDRW - 1}:0]` : zext("lane_col", XCW, ADDRW),
     },
   };
 }

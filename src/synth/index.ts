@@ -1,0 +1,98 @@
+/**
+ * Synthesis of generated RTL with Yosys: `yosys` on PATH when present, else
+ * @yowasp/yosys (WebAssembly, from npm) in a child process. Results are cached
+ * by the hash of the RTL (sources and ROM images), the command and the Yosys
+ * version, so a design is synthesized once per change.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Model } from "../ir/model.js";
+import { Board } from "../ir/board.js";
+import { generateDesign } from "../codegen/design.js";
+import { writeFiles } from "../util/atomic.js";
+import { packageRoot } from "../util/paths.js";
+import { ToolError, tail } from "../util/errors.js";
+import { hasTool, run } from "../verify/tools.js";
+import { CellCounts, countCells, synthCommand } from "./families.js";
+
+export interface SynthResult extends CellCounts {
+  readonly board: string;
+  readonly top: string;
+  readonly command: string;
+  readonly yosys: string;
+  readonly cells: Readonly<Record<string, number>>;
+  readonly seconds: number;
+  readonly cached: boolean;
+}
+
+function yosysFlavour(): { name: string; version: string } {
+  if (hasTool("yosys")) return { name: "yosys", version: "yosys (PATH)" };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "node_modules", "@yowasp", "yosys", "package.json"), "utf8")) as { version: string };
+  return { name: "yowasp", version: `@yowasp/yosys ${pkg.version}` };
+}
+
+function cacheDir(): string {
+  return join(process.env.QUANTRTL_CACHE ?? join(packageRoot(), "node_modules", ".cache", "quantrtl"), "synth");
+}
+
+/** Runs Yosys in `dir` (where the sources and ROM images are) with a script; returns its output. */
+async function runYosys(dir: string, script: string, flavour: string): Promise<string> {
+  const args = ["-q", "-p", script];
+  const [command, argv] =
+    flavour === "yosys" ? ["yosys", args] : [process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), dir, ...args]];
+  if (flavour !== "yosys" && !existsSync(argv[0])) {
+    throw new ToolError("yosys", "the @yowasp/yosys runner is not built", argv[0], "run `npm run setup`");
+  }
+  const r = await run(command, argv, { cwd: dir, timeoutMs: 60 * 60_000 });
+  if (r.code !== 0) throw new ToolError("yosys", `synthesis failed (exit ${r.code})`, `${command} ${argv.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`, tail(r.stdout + r.stderr));
+  return r.stdout;
+}
+
+export async function synthesize(model: Model, board: Board, onProgress?: (m: string) => void): Promise<SynthResult> {
+  const design = generateDesign(model);
+  const flavour = yosysFlavour();
+  const command = synthCommand(board, design.topModule);
+  const script = `read_verilog ${design.sources.join(" ")}; ${command}; tee -q -o stat.json stat -json`;
+  const rtl = design.files.filter((f) => f.path.startsWith("rtl/"));
+  const key = createHash("sha256")
+    .update(flavour.version)
+    .update(script)
+    .update(JSON.stringify(rtl.map((f) => [f.path, f.content.replace(/\/\/[^\n]*/g, "")])))
+    .digest("hex")
+    .slice(0, 24);
+  const cached = join(cacheDir(), `${key}.json`);
+  if (existsSync(cached)) {
+    onProgress?.(`yosys: reusing cached synthesis ${key}`);
+    return { ...(JSON.parse(readFileSync(cached, "utf8")) as SynthResult), cached: true };
+  }
+  const work = mkdtempSync(join(tmpdir(), "quantrtl-synth-"));
+  try {
+    writeFiles(work, rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })));
+    onProgress?.(`yosys (${flavour.version}): ${command}`);
+    const start = Date.now();
+    await runYosys(work, script, flavour.name);
+    const statFile = join(work, "stat.json");
+    if (!existsSync(statFile)) throw new ToolError("yosys", "wrote no stat.json", script, readdirSync(work).join(" "));
+    const stat = JSON.parse(readFileSync(statFile, "utf8")) as { design: { num_cells_by_type?: Record<string, number> } };
+    const cells = stat.design.num_cells_by_type ?? {};
+    const result: SynthResult = {
+      board: board.name,
+      top: design.topModule,
+      command,
+      yosys: flavour.version,
+      cells,
+      seconds: (Date.now() - start) / 1000,
+      cached: false,
+      ...countCells(board, cells),
+    };
+    mkdirSync(cacheDir(), { recursive: true });
+    const tmp = `${cached}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(result, null, 2) + "\n");
+    renameSync(tmp, cached);
+    return result;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
