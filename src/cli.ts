@@ -17,6 +17,7 @@ import { chooseFolding, FoldTarget } from "./sim/perf/fold.js";
 import { predictStreaming } from "./sim/perf/predict.js";
 import { estimateEngine, fits, sumResources } from "./estimate/resources.js";
 import { synthesize } from "./synth/index.js";
+import { placeAndRoute } from "./synth/nextpnr.js";
 import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "./sim/perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "./sim/perf/array/from-model.js";
 
@@ -262,6 +263,12 @@ async function synthCommandCli(args: Args): Promise<number> {
   if (Object.keys(r.lutBySize).length) console.log(`LUTs by size: ${Object.entries(r.lutBySize).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (Object.keys(r.other).length) console.log(`other cells: ${Object.entries(r.other).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`latches: ${r.latches}`);
+  if (board.yosysFamily === "ice40") {
+    const p = await placeAndRoute(model, board, progress);
+    const cp = p.criticalPath;
+    console.log(`nextpnr-ice40 (${p.device}): Fmax ${p.fmaxMHz.toFixed(2)} MHz (target ${p.constraintMHz} MHz, ${p.fmaxMHz >= p.constraintMHz ? "met" : "NOT met"})`);
+    console.log(`critical path: ${cp.delayNs.toFixed(2)} ns, ${cp.logicLevels} logic levels, ${cp.from} -> ${cp.to}`);
+  }
   return r.latches === 0 ? 0 : 3;
 }
 

@@ -41,7 +41,7 @@ function cacheDir(): string {
 async function runYosys(dir: string, script: string, flavour: string): Promise<string> {
   const args = ["-q", "-p", script];
   const [command, argv] =
-    flavour === "yosys" ? ["yosys", args] : [process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), dir, ...args]];
+    flavour === "yosys" ? ["yosys", args] : [process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), "yosys", dir, ...args]];
   if (flavour !== "yosys" && !existsSync(argv[0])) {
     throw new ToolError("yosys", "the @yowasp/yosys runner is not built", argv[0], "run `npm run setup`");
   }

@@ -1,24 +1,34 @@
 #!/usr/bin/env node
 /**
- * Runs @yowasp/yosys (Yosys compiled to WebAssembly) on a folder, in its own
- * process so the caller's event loop stays free during a long synthesis.
- * usage: node yowasp-cli.js <folder> <yosys args...>
- * Every file of the folder is visible to Yosys; files Yosys writes are copied back.
+ * Runs a YoWASP tool (Yosys or nextpnr-ice40 compiled to WebAssembly, from npm)
+ * on a folder, in its own process so the caller's event loop stays free.
+ * usage: node yowasp-cli.js yosys|nextpnr-ice40 <folder> <tool args...>
+ * Every file of the folder is visible to the tool; files it writes are copied back.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runYosys } from "@yowasp/yosys";
 
-const [folder, ...args] = process.argv.slice(2);
+type Run = (args: string[], files: Record<string, string>, options: object) => Promise<unknown>;
+
+const [tool, folder, ...args] = process.argv.slice(2);
+const runTool: Run =
+  tool === "yosys"
+    ? ((await import("@yowasp/yosys")).runYosys as unknown as Run)
+    : tool === "nextpnr-ice40"
+      ? ((await import("@yowasp/nextpnr-ice40")).runNextpnrIce40 as unknown as Run)
+      : (() => {
+          process.stderr.write(`yowasp-cli: unknown tool "${tool}" (yosys or nextpnr-ice40)\n`);
+          process.exit(2);
+        })();
 const files: Record<string, string> = {};
 for (const name of readdirSync(folder)) {
   const full = join(folder, name);
   if (statSync(full).isFile()) files[name] = readFileSync(full, "utf8");
 }
 try {
-  const out = (await runYosys(args, files, {
-    stdout: (b) => b && process.stdout.write(b),
-    stderr: (b) => b && process.stderr.write(b),
+  const out = (await runTool(args, files, {
+    stdout: (b: Uint8Array | null) => b && process.stdout.write(b),
+    stderr: (b: Uint8Array | null) => b && process.stderr.write(b),
   })) as Record<string, string | Uint8Array | object>;
   for (const [name, content] of Object.entries(out ?? {})) {
     if (typeof content === "string" && files[name] !== content) writeFileSync(join(folder, name), content);
@@ -26,6 +36,6 @@ try {
   }
 } catch (err) {
   const code = (err as { code?: number }).code;
-  process.stderr.write(`yowasp-yosys: ${(err as Error).message}\n`);
+  process.stderr.write(`yowasp ${tool}: ${(err as Error).message}\n`);
   process.exit(typeof code === "number" && code !== 0 ? code : 1);
 }

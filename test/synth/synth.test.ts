@@ -58,3 +58,25 @@ describe("cell counting", () => {
     expect([e.lut, e.ff, e.carry, e.dsp, e.bramBits]).toEqual([9, 9, 2, 1, 18 * 1024]);
   });
 });
+
+describe("nextpnr-ice40", () => {
+  test("places an XNOR engine on the iCE40UP5K and reports a positive Fmax and a critical path whose delays add up", async () => {
+    const { placeAndRoute } = await import("../../src/synth/nextpnr.js");
+    const model = convModel({ kernel: "xnor", pe: 2, simd: 4, name: "pnr_xnor" });
+    const p = await placeAndRoute(model, loadBoard("icebreaker"));
+    expect(p.device).toBe("--up5k --package sg48");
+    expect(p.fmaxMHz).toBeGreaterThan(1);
+    expect(p.constraintMHz).toBe(12);
+    const sum = p.criticalPath.steps.reduce((s, x) => s + x.delayNs, 0);
+    expect(p.criticalPath.delayNs).toBeCloseTo(sum, 9);
+    expect(p.criticalPath.logicLevels).toBeGreaterThan(0);
+    // a path of d ns cannot run faster than 1000/d MHz (nextpnr reports single-precision figures)
+    expect(p.fmaxMHz).toBeLessThanOrEqual((1000 / p.criticalPath.delayNs) * (1 + 1e-6));
+  });
+
+  test("only iCE40 boards can be placed: another family names --board", async () => {
+    const { nextpnrDeviceArgs } = await import("../../src/synth/nextpnr.js");
+    expect(nextpnrDeviceArgs(loadBoard("icebreaker"))).toEqual(["--up5k", "--package", "sg48"]);
+    expect(() => nextpnrDeviceArgs(loadBoard("pynq-z2"))).toThrowError(/--board|iCE40/);
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * The report's tables as plain rows of unescaped text, built once and rendered
+ * by both writers (markdown.ts escapes for Markdown, html.ts for HTML), so the
+ * two files always show the same figures.
+ */
+import type { QuantrtlReport, ReportComparison, ReportKernelFigures, ReportResources, ReportVerification } from "./types.js";
+import {
+  boardShare,
+  estimateErrorPct,
+  formatFixed,
+  formatFraction,
+  formatInt,
+  formatPicojoules,
+  formatShare,
+  formatSi,
+  formatSig,
+  formatSignedPct,
+  formatWatts,
+} from "./format.js";
+
+export type Align = "left" | "right";
+
+export interface Table {
+  readonly headers: readonly string[];
+  readonly align: readonly Align[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[]): Table {
+  return { headers, rows, align: align ?? headers.map((_, i) => (i === 0 ? "left" : "right")) };
+}
+
+/** `bit-exact: <matched>/<compared> words, <n> vectors, <cycles> cycles (<sim>)`; "NOT bit-exact: …" when a word differs. */
+export function verificationLine(v: ReportVerification): string {
+  const verdict = v.bitExact ? "bit-exact" : "NOT bit-exact";
+  return `${verdict}: ${v.matched}/${v.compared} words, ${v.vectors} vectors, ${v.cycles} cycles (${v.sim})`;
+}
+
+/** Measured cycles beside the cycle model's prediction. */
+export function cyclesLine(v: ReportVerification): string {
+  return `measured ${formatInt(v.cycles)} cycles, predicted ${formatInt(v.predictedCycles)} (prediction error ${formatSignedPct(estimateErrorPct(v.predictedCycles, v.cycles))})`;
+}
+
+export function summaryTable(r: QuantrtlReport): Table {
+  return table(
+    ["", ""],
+    [
+      ["model", `${r.model.name} (${r.model.layers} layers)`],
+      ["model hash", r.model.hash],
+      ["board", `${r.board.title} (${r.board.name})`],
+      ["part", r.board.part],
+      ["clock", `${formatSig(r.board.clockMHz)} MHz`],
+      ["generator", r.generator],
+      ["created", r.createdAt],
+    ],
+    ["left", "left"],
+  );
+}
+
+export function layerTable(r: QuantrtlReport): Table {
+  return table(
+    ["layer", "datapath", "PE", "SIMD", "ideal cycles", "fill cycles", "latency cycles", "interval cycles", "utilization"],
+    r.performance.layers.map((l) => [
+      l.name,
+      l.datapath,
+      String(l.pe),
+      String(l.simd),
+      formatInt(l.idealCycles),
+      formatInt(l.fillCycles),
+      formatInt(l.latencyCycles),
+      formatInt(l.intervalCycles),
+      formatFraction(l.utilization),
+    ]),
+    ["left", "left", "right", "right", "right", "right", "right", "right", "right"],
+  );
+}
+
+export function totalTable(r: QuantrtlReport): Table {
+  const t = r.performance.total;
+  return table(
+    ["latency cycles", "interval cycles", "latency", "frames per second", "utilization"],
+    [[formatInt(t.latencyCycles), formatInt(t.intervalCycles), `${formatFixed(t.latencyUs, 2)} µs`, formatFixed(t.framesPerSecond, 1), formatFraction(t.utilization)]],
+    ["right", "right", "right", "right", "right"],
+  );
+}
+
+export const RESOURCE_KEYS: readonly { key: keyof ReportResources; label: string }[] = [
+  { key: "lut", label: "LUT" },
+  { key: "ff", label: "FF" },
+  { key: "dsp", label: "DSP" },
+  { key: "bramBits", label: "BRAM bits" },
+];
+
+/** Estimate vs. synthesis, the estimate's error against synthesis, and each as a fraction of the board. */
+export function resourceTable(r: QuantrtlReport): Table {
+  const { estimate, synthesis } = r.resources;
+  const board = r.board.resources;
+  const headers = synthesis
+    ? ["resource", "board", "estimate", "synthesis", "estimate error", "estimate, % of board", "synthesis, % of board"]
+    : ["resource", "board", "estimate", "estimate, % of board"];
+  const rows = RESOURCE_KEYS.map(({ key, label }) => {
+    const row = [label, formatInt(board[key]), formatInt(estimate[key])];
+    if (!synthesis) return [...row, formatShare(estimate[key], board[key])];
+    return [
+      ...row,
+      formatInt(synthesis[key]),
+      formatSignedPct(estimateErrorPct(estimate[key], synthesis[key])),
+      formatShare(estimate[key], board[key]),
+      formatShare(synthesis[key], board[key]),
+    ];
+  });
+  return table(headers, rows);
+}
+
+/** One line on the synthesis run itself (cells the resource table does not list), or undefined without synthesis. */
+export function synthesisLine(r: QuantrtlReport): string | undefined {
+  const s = r.resources.synthesis;
+  if (!s) return undefined;
+  return `Synthesis by ${s.yosys}: ${formatInt(s.carry)} carry cells, ${formatInt(s.latches)} latches. Estimate error = (estimate − synthesis) / synthesis.`;
+}
+
+export const POWER_PARTS = ["logic", "ff", "dsp", "bram", "clock"] as const;
+
+export function powerTable(r: QuantrtlReport): Table | undefined {
+  const p = r.power;
+  if (!p) return undefined;
+  const share = (w: number) => formatShare(w, p.totalW);
+  return table(
+    ["component", "power", "share of total"],
+    [
+      ...POWER_PARTS.map((part) => [`dynamic: ${part}`, formatWatts(p.breakdown[part]), share(p.breakdown[part])]),
+      ["dynamic (sum)", formatWatts(p.dynamicW), share(p.dynamicW)],
+      ["static", formatWatts(p.staticW), share(p.staticW)],
+      ["total", formatWatts(p.totalW), share(p.totalW)],
+    ],
+  );
+}
+
+export function powerLine(r: QuantrtlReport): string | undefined {
+  const p = r.power;
+  if (!p) return undefined;
+  return `total ${formatWatts(p.totalW)} (static ${formatWatts(p.staticW)}, dynamic ${formatWatts(p.dynamicW)}) at ${formatSig(r.board.clockMHz)} MHz, toggle rate ${formatFraction(p.toggleRate)} (${p.toggleSource})`;
+}
+
+export function energyTable(r: QuantrtlReport): Table | undefined {
+  const e = r.energy;
+  if (!e) return undefined;
+  const share = (pj: number) => formatShare(pj, e.totalPicojoules);
+  return table(
+    ["part", "energy per frame", "share"],
+    [
+      ["compute", formatPicojoules(e.computePicojoules), share(e.computePicojoules)],
+      ["on-chip SRAM", formatPicojoules(e.sramPicojoules), share(e.sramPicojoules)],
+      ["DRAM", formatPicojoules(e.dramPicojoules), share(e.dramPicojoules)],
+      ["total", formatPicojoules(e.totalPicojoules), share(e.totalPicojoules)],
+    ],
+  );
+}
+
+/** "compute" when the point sits under the flat roof, "memory" under the slope. */
+export function rooflineBound(p: { intensity: number; peak: number; bandwidth: number }): "compute" | "memory" {
+  return p.bandwidth * p.intensity < p.peak ? "memory" : "compute";
+}
+
+export function rooflineTable(r: QuantrtlReport): Table | undefined {
+  if (!r.roofline) return undefined;
+  return table(
+    ["layer", "intensity (op/B)", "performance (GOP/s)", "peak (GOP/s)", "bandwidth (GB/s)", "roof at this intensity", "bound"],
+    r.roofline.map((p) => {
+      const roof = p.bandwidth > 0 ? Math.min(p.peak, p.bandwidth * p.intensity) : p.peak;
+      return [p.name, formatSig(p.intensity), formatSig(p.performance), formatSig(p.peak), formatSig(p.bandwidth), formatFraction(p.performance / roof), rooflineBound(p)];
+    }),
+  );
+}
+
+export function kernelTable(c: ReportComparison): Table {
+  return table(
+    ["datapath", "LUT", "FF", "DSP", "BRAM bits", "Fmax", "power", "energy / frame", "cycles", "source"],
+    Object.entries(c.kernels).map(([kernel, k]) => [
+      kernel,
+      formatInt(k.lut),
+      formatInt(k.ff),
+      formatInt(k.dsp),
+      formatInt(k.bram_bits),
+      k.fmax_mhz === null ? "—" : `${formatFixed(k.fmax_mhz, 1)} MHz`,
+      formatWatts(k.power_w),
+      formatSi(k.energy_j, "J"),
+      formatInt(k.cycles),
+      k.source,
+    ]),
+    ["left", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
+  );
+}
+
+export interface Reduction {
+  readonly kernel: string;
+  /** 1 − LUT / baseline LUT, percent; null when the baseline uses no LUTs. */
+  readonly logicReductionPct: number | null;
+  readonly powerReductionPct: number | null;
+  /** Baseline time per frame / this kernel's − 1, percent. */
+  readonly speedupPct: number | null;
+  /** Time per frame is cycles / Fmax when both have a measured Fmax, else cycles at one clock. */
+  readonly speedBasis: "cycles / Fmax" | "cycles";
+}
+
+export const BASELINE_KERNEL = "mac";
+
+/** Each non-baseline datapath against the multiplier ("mac") baseline, the way the AdderNet paper states its figures. */
+export function computeReductions(c: ReportComparison): Reduction[] {
+  const base = c.kernels[BASELINE_KERNEL];
+  if (!base) return [];
+  const reduction = (ours: number, theirs: number) => (theirs > 0 ? (1 - ours / theirs) * 100 : null);
+  return Object.entries(c.kernels)
+    .filter(([kernel]) => kernel !== BASELINE_KERNEL)
+    .map(([kernel, k]) => {
+      const byFmax = k.fmax_mhz !== null && base.fmax_mhz !== null && k.fmax_mhz > 0 && base.fmax_mhz > 0;
+      const time = (f: ReportKernelFigures) => (byFmax ? f.cycles / (f.fmax_mhz as number) : f.cycles);
+      const speedupPct = time(k) > 0 ? (time(base) / time(k) - 1) * 100 : null;
+      return {
+        kernel,
+        logicReductionPct: reduction(k.lut, base.lut),
+        powerReductionPct: reduction(k.power_w, base.power_w),
+        speedupPct,
+        speedBasis: byFmax ? "cycles / Fmax" : "cycles",
+      };
+    });
+}
+
+/** The paper's figures exactly as published (no rounding). */
+const pctRange = ([lo, hi]: readonly [number, number]) => `${lo}–${hi} %`;
+const pct = (value: number | null) => (value === null ? "—" : `${formatFixed(value, 1)} %`);
+
+/** The paper's published reductions beside ours, one row each. */
+export function reductionTable(c: ReportComparison): Table {
+  const p = c.published;
+  const rows: string[][] = [[`published: adder vs. mac (${p.source})`, pctRange(p.logicReductionPct), pctRange(p.powerReductionPct), `${p.speedupPct} %`, "paper"]];
+  for (const red of computeReductions(c)) {
+    rows.push([`ours: ${red.kernel} vs. ${BASELINE_KERNEL}`, pct(red.logicReductionPct), pct(red.powerReductionPct), pct(red.speedupPct), red.speedBasis]);
+  }
+  return table(["", "logic (LUT) reduction", "power reduction", "speedup", "speed basis"], rows, ["left", "right", "right", "right", "left"]);
+}
+
+/** used / capacity for each resource, null where the board has none (shared by the resource chart). */
+export function resourceShares(used: ReportResources, board: ReportResources): (number | null)[] {
+  return RESOURCE_KEYS.map(({ key }) => boardShare(used[key], board[key]));
+}

@@ -1,0 +1,171 @@
+/**
+ * The report a run produces: plain, readonly, JSON-serialisable data. report.json
+ * is this object verbatim; schemas/report.schema.json publishes its shape.
+ * Optional sections are absent (not null) when their step did not run.
+ */
+
+/** LUT / FF / DSP counts and block-RAM bits — one shape for board capacity, estimate and synthesis. */
+export interface ReportResources {
+  readonly lut: number;
+  readonly ff: number;
+  readonly dsp: number;
+  readonly bramBits: number;
+}
+
+export interface ReportModel {
+  readonly name: string;
+  /** Content hash of the model (the one every generated file's header names). */
+  readonly hash: string;
+  readonly layers: number;
+}
+
+export interface ReportBoard {
+  readonly name: string;
+  readonly title: string;
+  readonly part: string;
+  readonly clockMHz: number;
+  /** Device capacity, the denominator of every "fraction of the board". */
+  readonly resources: ReportResources;
+}
+
+/** Verilator / Icarus run against the golden vectors. */
+export interface ReportVerification {
+  readonly sim: string;
+  readonly vectors: number;
+  /** Output words compared and words equal to the golden reference. */
+  readonly compared: number;
+  readonly matched: number;
+  readonly bitExact: boolean;
+  /** Cycles measured in simulation, beside the cycle model's prediction. */
+  readonly cycles: number;
+  readonly predictedCycles: number;
+}
+
+export interface ReportLayerPerf {
+  readonly name: string;
+  readonly datapath: string;
+  readonly pe: number;
+  readonly simd: number;
+  /** NF · SF · output pixels: the cycles with no stall and no fill. */
+  readonly idealCycles: number;
+  readonly fillCycles: number;
+  readonly latencyCycles: number;
+  readonly intervalCycles: number;
+  /** idealCycles / intervalCycles, in [0, 1]. */
+  readonly utilization: number;
+}
+
+export interface ReportPerformance {
+  readonly layers: readonly ReportLayerPerf[];
+  readonly total: {
+    readonly latencyCycles: number;
+    readonly intervalCycles: number;
+    readonly latencyUs: number;
+    readonly framesPerSecond: number;
+    readonly utilization: number;
+  };
+}
+
+export interface ReportSynthesis extends ReportResources {
+  readonly carry: number;
+  readonly latches: number;
+  /** Yosys version string that produced the figures. */
+  readonly yosys: string;
+}
+
+export interface ReportPower {
+  /** Watts. */
+  readonly staticW: number;
+  readonly dynamicW: number;
+  readonly totalW: number;
+  /** Dynamic power per resource class, watts. */
+  readonly breakdown: {
+    readonly logic: number;
+    readonly ff: number;
+    readonly dsp: number;
+    readonly bram: number;
+    readonly clock: number;
+  };
+  /** Average toggle rate per clock, in [0, 1]. */
+  readonly toggleRate: number;
+  /** Where the toggle rate came from ("simulation", "default 12.5 %", ...). */
+  readonly toggleSource: string;
+}
+
+/** ASIC-style energy per frame from published 45 nm per-operation figures, picojoules. */
+export interface ReportEnergy {
+  readonly totalPicojoules: number;
+  readonly computePicojoules: number;
+  readonly sramPicojoules: number;
+  readonly dramPicojoules: number;
+}
+
+/** One roofline point: operations per byte against operations per second, with its roofs. */
+export interface ReportRooflinePoint {
+  readonly name: string;
+  /** Arithmetic intensity, operations per byte. */
+  readonly intensity: number;
+  /** Attained performance, GOP/s. */
+  readonly performance: number;
+  /** Compute roof, GOP/s. */
+  readonly peak: number;
+  /** Memory roof slope, GB/s. */
+  readonly bandwidth: number;
+}
+
+/** One datapath's figures for the same network (field names as in the comparison table's JSON). */
+export interface ReportKernelFigures {
+  readonly lut: number;
+  readonly ff: number;
+  readonly dsp: number;
+  readonly bram_bits: number;
+  /** Measured Fmax; null when not placed and routed. */
+  readonly fmax_mhz: number | null;
+  readonly power_w: number;
+  /** Joules per frame. */
+  readonly energy_j: number;
+  readonly cycles: number;
+  readonly source: "synthesis" | "estimate";
+}
+
+/** The AdderNet hardware paper's published reductions (adder vs. multiplier CNN, same architecture). */
+export interface ReportPublished {
+  /** Range, percent. */
+  readonly logicReductionPct: readonly [number, number];
+  readonly powerReductionPct: readonly [number, number];
+  readonly speedupPct: number;
+  readonly source: string;
+}
+
+export interface ReportComparison {
+  /** Keyed by datapath ("mac", "adder", "xnor", "shift"); "mac" is the baseline when present. */
+  readonly kernels: { readonly [kernel: string]: ReportKernelFigures };
+  readonly published: ReportPublished;
+}
+
+export interface QuantrtlReport {
+  /** "quantrtl <version>". */
+  readonly generator: string;
+  /** ISO 8601 timestamp. */
+  readonly createdAt: string;
+  readonly model: ReportModel;
+  readonly board: ReportBoard;
+  readonly verification?: ReportVerification;
+  readonly performance: ReportPerformance;
+  readonly resources: {
+    readonly estimate: ReportResources;
+    readonly synthesis?: ReportSynthesis;
+  };
+  readonly power?: ReportPower;
+  readonly energy?: ReportEnergy;
+  readonly roofline?: readonly ReportRooflinePoint[];
+  readonly comparison?: ReportComparison;
+}
+
+/** The published figures from the AdderNet hardware paper (DESIGN.md), for building a comparison section. */
+export const ADDERNET_PUBLISHED: ReportPublished = {
+  logicReductionPct: [67.6, 71.4],
+  powerReductionPct: [47.85, 77.9],
+  speedupPct: 16,
+  source: "AdderNet hardware, arXiv 2101.10015",
+};

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { escapeMarkdown, renderMarkdown } from "../../src/report/markdown.js";
+import { computeReductions } from "../../src/report/tables.js";
+import { fullReport, HOSTILE_NAME, hostileReport, minimalReport } from "./fixtures.js";
+
+/** The Markdown table whose header row is exactly `header`, as rows of cells (header first, rule row dropped). */
+function tableAfter(md: string, header: string): string[][] {
+  const lines = md.split("\n");
+  const start = lines.indexOf(header);
+  expect(start, `table header not found: ${header}`).toBeGreaterThanOrEqual(0);
+  const rows: string[][] = [];
+  for (let i = start; i < lines.length && lines[i].startsWith("|"); i++) {
+    if (i === start + 1) continue;
+    rows.push(splitRow(lines[i]));
+  }
+  return rows;
+}
+
+/** Splits on unescaped pipes. */
+function splitRow(line: string): string[] {
+  return line
+    .slice(1, -1)
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim());
+}
+
+describe("renderMarkdown", () => {
+  const md = renderMarkdown(fullReport());
+
+  it("states the verification verdict in the bit-exact line form", () => {
+    expect(md).toContain("\nbit-exact: 4096/4096 words, 3 vectors, 12872 cycles (verilator)\n");
+    expect(md).toContain("measured 12,872 cycles, predicted 12,800");
+  });
+
+  it("says NOT bit-exact when a word differs", () => {
+    const r = fullReport();
+    const failing = renderMarkdown({ ...r, verification: { ...r.verification!, matched: 4000, bitExact: false } });
+    expect(failing).toContain("\nNOT bit-exact: 4000/4096 words, 3 vectors, 12872 cycles (verilator)\n");
+  });
+
+  it("has the headings of every section present", () => {
+    for (const h of ["# quantrtl report: tiny-adder", "## Verification", "## Performance", "## Resources", "## Power", "## Energy (45 nm per-operation model)", "## Roofline", "## Datapath comparison"]) {
+      expect(md.split("\n")).toContain(h);
+    }
+  });
+
+  it("tabulates per-layer cycles", () => {
+    const rows = tableAfter(md, "| layer | datapath | PE | SIMD | ideal cycles | fill cycles | latency cycles | interval cycles | utilization |");
+    expect(rows.slice(1)).toEqual([
+      ["conv1", "adder", "4", "3", "6,272", "70", "6,400", "6,300", "99.6 %"],
+      ["conv2", "adder", "8", "8", "4,608", "130", "4,800", "4,700", "98.0 %"],
+    ]);
+  });
+
+  it("puts estimate beside synthesis with the estimate's error and the fraction of the board", () => {
+    const rows = tableAfter(md, "| resource | board | estimate | synthesis | estimate error | estimate, % of board | synthesis, % of board |");
+    // LUT: (1200 − 1000) / 1000 = +20 %; 1200 / 63400 = 1.89 %; 1000 / 63400 = 1.58 %
+    expect(rows[1]).toEqual(["LUT", "63,400", "1,200", "1,000", "+20.0 %", "1.9 %", "1.6 %"]);
+    // FF: (900 − 1000) / 1000 = −10 %
+    expect(rows[2]).toEqual(["FF", "126,800", "900", "1,000", "−10.0 %", "0.7 %", "0.8 %"]);
+    expect(rows[3]).toEqual(["DSP", "240", "0", "0", "0.0 %", "0.0 %", "0.0 %"]);
+    expect(md).toContain("Synthesis by Yosys 0.55: 150 carry cells, 0 latches.");
+  });
+
+  it("breaks power down with each part's share of the total", () => {
+    const rows = tableAfter(md, "| component | power | share of total |");
+    expect(rows).toContainEqual(["dynamic: logic", "20 mW", "13.3 %"]);
+    expect(rows).toContainEqual(["static", "100 mW", "66.7 %"]);
+    expect(rows).toContainEqual(["total", "150 mW", "100.0 %"]);
+    expect(md).toContain("toggle rate 12.5 % (default 12.5 %)");
+  });
+
+  it("shows the paper's published reductions beside ours, computed against the mac baseline", () => {
+    const rows = tableAfter(md, "|  | logic (LUT) reduction | power reduction | speedup | speed basis |");
+    expect(rows[1]).toEqual(["published: adder vs. mac (AdderNet hardware, arXiv 2101.10015)", "67.6–71.4 %", "47.85–77.9 %", "16 %", "paper"]);
+    // adder: 1 − 600/2000 = 70 %; 1 − 0.1/0.2 = 50 %; same cycles at 116 vs 100 MHz = 16 % faster
+    expect(rows[2]).toEqual(["ours: adder vs. mac", "70.0 %", "50.0 %", "16.0 %", "cycles / Fmax"]);
+    // xnor has no Fmax, so speed compares cycles only
+    expect(rows[3]).toEqual(["ours: xnor vs. mac", "85.0 %", "75.0 %", "0.0 %", "cycles"]);
+    const kernels = tableAfter(md, "| datapath | LUT | FF | DSP | BRAM bits | Fmax | power | energy / frame | cycles | source |");
+    expect(kernels[3]).toEqual(["xnor", "300", "800", "0", "4,608", "—", "50 mW", "500 nJ", "12,800", "estimate"]);
+  });
+
+  it("computes no reductions of ours without a mac baseline", () => {
+    const c = fullReport().comparison!;
+    const noMac = { ...c, kernels: { adder: c.kernels.adder } };
+    expect(computeReductions(noMac)).toEqual([]);
+    const text = renderMarkdown({ ...fullReport(), comparison: noMac });
+    expect(text).toContain("No mac kernel in the comparison");
+    expect(text).toContain("published: adder vs. mac");
+  });
+
+  it("renders a report with no optional section", () => {
+    const text = renderMarkdown(minimalReport());
+    expect(text).toContain("## Verification\n\nnot run\n");
+    expect(text).toContain("| resource | board | estimate | estimate, % of board |");
+    expect(text).toContain("Synthesis not run: estimates only.");
+    expect(text).toContain("## Power\n\nnot estimated\n");
+    for (const absent of ["bit-exact", "## Energy", "## Roofline", "## Datapath comparison", "synthesis |"]) expect(text).not.toContain(absent);
+  });
+
+  it("escapes report text so it cannot add markup or break a table row", () => {
+    expect(escapeMarkdown("a|b <i>*x*</i> & [l](u) `c` _d_")).toBe("a\\|b \\<i\\>\\*x\\*\\</i\\> \\& \\[l\\](u) \\`c\\` \\_d\\_");
+    const text = renderMarkdown(hostileReport());
+    expect(text).not.toMatch(/(?<!\\)<script/);
+    expect(text).toContain("\\<script\\>alert(1)\\</script\\> \\& \"x\"");
+    // every layer row still has exactly nine cells
+    const rows = tableAfter(text, "| layer | datapath | PE | SIMD | ideal cycles | fill cycles | latency cycles | interval cycles | utilization |");
+    for (const row of rows) expect(row).toHaveLength(9);
+    expect(HOSTILE_NAME).toContain("<script>");
+  });
+});
