@@ -18,6 +18,7 @@ import { predictStreaming } from "./sim/perf/predict.js";
 import { estimateEngine, fits, sumResources } from "./estimate/resources.js";
 import { synthesize } from "./synth/index.js";
 import { placeAndRoute } from "./synth/nextpnr.js";
+import { compareKernels, COMPARE_KERNELS, parseKernels } from "./estimate/compare.js";
 import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "./sim/perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "./sim/perf/array/from-model.js";
 
@@ -35,6 +36,7 @@ usage:
   quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]
                   [--kernel mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os]
   quantrtl synth  <model.json> [--board b] [--json]   (Yosys: LUT/FF/carry/DSP/BRAM beside the estimate)
+  quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor] [--board b] [--synth] [--json]
   quantrtl demo   (verify ${DEFAULT_MODEL} in Verilator and Icarus)
 
 folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
@@ -56,10 +58,11 @@ const FLAGS: Record<string, readonly string[]> = {
   gen: ["out", "vectors", "seed", ...FOLD],
   verify: ["sim", "vectors", "backpressure", "seed", "out", ...FOLD],
   synth: ["json", ...FOLD],
+  compare: ["kernels", "synth", "json", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
   demo: ["vectors", "backpressure", "seed"],
 };
-const BOOLEAN_FLAGS = new Set(["json"]);
+const BOOLEAN_FLAGS = new Set(["json", "synth"]);
 
 function parseArgs(argv: string[]): Args {
   const [command = "help", ...rest] = argv;
@@ -272,6 +275,34 @@ async function synthCommandCli(args: Args): Promise<number> {
   return r.latches === 0 ? 0 : 3;
 }
 
+async function compareCommand(args: Args): Promise<number> {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const kernels = parseKernels(String(args.flags.get("kernels") ?? COMPARE_KERNELS.join(",")));
+  const c = await compareKernels(model, board, kernels, { synth: args.flags.has("synth"), onProgress: progress });
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify(c, null, 2));
+    return 0;
+  }
+  console.log(`${model.name} on ${board.title}: the same network and folding with each datapath`);
+  printTable(
+    ["kernel", "source", "LUT", "FF", "DSP", "BRAM bits", "Fmax MHz", "power W", "energy/inf", "cycles"],
+    Object.entries(c.kernels).map(([k, f]) => [
+      k, f.source, String(f.lut), String(f.ff), String(f.dsp), String(f.bram_bits), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, String(f.cycles),
+    ]),
+  );
+  const mac = c.kernels.mac;
+  const adder = c.kernels.adder;
+  if (mac && adder) {
+    const p = c.published;
+    const red = (a: number, b: number) => `${(((b - a) / b) * 100).toFixed(1)}%`;
+    console.log(`adder vs mac, ours: logic (LUT) ${red(adder.lut, mac.lut)} lower, power ${red(adder.power_w, mac.power_w)} lower, cycles ${red(adder.cycles, mac.cycles)} fewer`);
+    console.log(`adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`);
+  }
+  for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
+  return 0;
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
@@ -401,6 +432,8 @@ export async function main(argv: string[]): Promise<number> {
         return simCommand(args);
       case "synth":
         return await synthCommandCli(args);
+      case "compare":
+        return await compareCommand(args);
       case "--version":
       case "version":
         console.log(packageVersion());
@@ -411,7 +444,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth or demo (quantrtl --help)");
+        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth, compare or demo (quantrtl --help)");
     }
   } catch (err) {
     if (err instanceof QuantrtlError) {

@@ -51,7 +51,13 @@ function dspsFor(a: number, b: number, board: Board): number {
   return Math.ceil(x / p) * Math.ceil(y / q);
 }
 
-export function estimateEngine(layer: Conv2dLayer, board: Board): EngineEstimate {
+export interface EstimateOptions {
+  /** false: multipliers in LUTs (≈ bx·bw LUTs per lane, an array multiplier), as synthesis with -nodsp. */
+  readonly useDsp?: boolean;
+}
+
+export function estimateEngine(layer: Conv2dLayer, board: Board, options: EstimateOptions = {}): EngineEstimate {
+  const useDsp = options.useDsp ?? true;
   const { pe, simd, nf, sf } = foldCounts(layer);
   const bx = layer.input.bits;
   const bw = layer.weightBits;
@@ -65,7 +71,8 @@ export function estimateEngine(layer: Conv2dLayer, board: Board): EngineEstimate
   let ff = 0;
   let dsp = 0;
   // PE lanes
-  if (layer.datapath === "mac") dsp += lanes * dspsFor(bx, bw, board);
+  if (layer.datapath === "mac" && useDsp) dsp += lanes * dspsFor(bx, bw, board);
+  else if (layer.datapath === "mac") lut += lanes * bx * bw;
   else if (layer.datapath === "adder") lut += lanes * 2 * (bx + 1); // subtract + conditional negate, one LUT per bit each
   else lut += lanes; // xnor + ±1 select
   // adder tree per PE (SIMD−1 adders of ≈ CW bits, one LUT per bit on a carry chain) and accumulator
@@ -73,7 +80,9 @@ export function estimateEngine(layer: Conv2dLayer, board: Board): EngineEstimate
   ff += pe * accW + simd * bx + lanes * bw; // accumulators, stage-1 slice and weight registers
   // requant (or threshold) per PE: the acc × m product and the rounding/saturation adders
   if (layer.out.kind === "requant") {
-    dsp += pe * dspsFor(accW, layer.out.params.multiplierBits + 1, board);
+    const mBits = layer.out.params.multiplierBits + 1;
+    if (useDsp) dsp += pe * dspsFor(accW, mBits, board);
+    else lut += pe * accW * mBits;
     lut += pe * 3 * (accW + layer.out.params.multiplierBits);
   } else {
     lut += pe * accW;

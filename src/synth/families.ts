@@ -27,14 +27,15 @@ const XILINX_LUTRAM: Record<string, number> = {
 
 const LATCH = /LATCH|^LD[CP]E$|^\$dlatch|^\$_DLATCH/;
 
-export function synthCommand(board: Board, top: string): string {
+/** The family's synthesis command; `useDsp: false` keeps multipliers in LUTs. */
+export function synthCommand(board: Board, top: string, useDsp = true): string {
   switch (board.yosysFamily) {
     case "xilinx":
-      return `synth_xilinx -family ${board.family} -top ${top} -flatten`;
+      return `synth_xilinx -family ${board.family} -top ${top} -flatten${useDsp ? "" : " -nodsp"}`;
     case "ice40":
-      return `synth_ice40 -top ${top}${board.resources.dsp > 0 ? " -dsp" : ""}`; // -dsp: map multipliers to SB_MAC16
+      return `synth_ice40 -top ${top}${useDsp && board.resources.dsp > 0 ? " -dsp" : ""}`; // -dsp: map multipliers to SB_MAC16
     case "ecp5":
-      return `synth_ecp5 -top ${top}`;
+      return `synth_ecp5 -top ${top}${useDsp ? "" : " -nodsp"}`;
   }
 }
 

@@ -50,10 +50,10 @@ async function runYosys(dir: string, script: string, flavour: string): Promise<s
   return r.stdout;
 }
 
-export async function synthesize(model: Model, board: Board, onProgress?: (m: string) => void): Promise<SynthResult> {
+export async function synthesize(model: Model, board: Board, onProgress?: (m: string) => void, options: { useDsp?: boolean } = {}): Promise<SynthResult> {
   const design = generateDesign(model);
   const flavour = yosysFlavour();
-  const command = synthCommand(board, design.topModule);
+  const command = synthCommand(board, design.topModule, options.useDsp ?? true);
   const script = `read_verilog ${design.sources.join(" ")}; ${command}; tee -q -o stat.json stat -json`;
   const rtl = design.files.filter((f) => f.path.startsWith("rtl/"));
   const key = createHash("sha256")

@@ -41,6 +41,7 @@ describe("renderHtml", () => {
       roofline: [{ name: "idle", intensity: 0, performance: 0, peak: 2.4, bandwidth: 0 }],
       comparison: { ...r.comparison!, kernels: {} },
       board: { ...r.board, resources: { ...r.board.resources, dsp: 0 } },
+      resources: { ...r.resources, estimate: { ...r.resources.estimate, dsp: 4 } },
     });
     expect(chartIds(html).sort()).toEqual([...CHART_IDS].sort());
     expect(html).toContain("not plotted (zero on a log axis): idle");

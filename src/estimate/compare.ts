@@ -1,0 +1,108 @@
+/**
+ * Datapath comparison: the same network — same shapes, same folding — built
+ * with each kernel, and its cost side by side with the AdderNet hardware paper's
+ * published reductions (arXiv 2101.10015). Figures come from synthesis when
+ * asked (and Fmax from nextpnr on iCE40), else from the first-order estimate;
+ * every row says which.
+ */
+import { Model } from "../ir/model.js";
+import { Board } from "../ir/board.js";
+import { hashModel } from "../ir/load.js";
+import { estimateEngine, sumResources } from "./resources.js";
+import { estimatePower } from "./power.js";
+import { energyPerInference, withDatapath } from "./energy.js";
+import { predictStreaming } from "../sim/perf/predict.js";
+import { synthesize } from "../synth/index.js";
+import { placeAndRoute } from "../synth/nextpnr.js";
+import { QuantrtlError } from "../util/errors.js";
+
+export const COMPARE_KERNELS = ["mac", "mac-nodsp", "adder", "xnor"] as const;
+export type CompareKernel = (typeof COMPARE_KERNELS)[number];
+
+export interface KernelFigures {
+  readonly lut: number;
+  readonly ff: number;
+  readonly dsp: number;
+  readonly bram_bits: number;
+  readonly fmax_mhz: number | null;
+  readonly power_w: number;
+  readonly energy_j: number;
+  readonly cycles: number;
+  readonly source: "synthesis" | "estimate";
+  /** Why Fmax is missing, when it is (not an iCE40 board, no synthesis, or the design does not fit). */
+  readonly note?: string;
+}
+
+export const PUBLISHED_ADDERNET = {
+  logicReductionPct: [67.6, 71.4] as [number, number],
+  powerReductionPct: [47.85, 77.9] as [number, number],
+  speedupPct: 16,
+  source: "AdderNet hardware, arXiv 2101.10015 (FPGA, versus a CNN on the same circuit architecture)",
+};
+
+export interface Comparison {
+  readonly board: string;
+  readonly model: string;
+  readonly kernels: Readonly<Record<string, KernelFigures>>;
+  readonly published: typeof PUBLISHED_ADDERNET;
+}
+
+export function parseKernels(list: string): CompareKernel[] {
+  const kernels = list.split(",").map((k) => k.trim()).filter((k) => k !== "");
+  for (const k of kernels) {
+    if (k === "shift") {
+      throw new QuantrtlError(undefined, "--kernels", `the shift datapath has no RTL yet, so it cannot be compared`, `use any of ${COMPARE_KERNELS.join(", ")}`);
+    }
+    if (!(COMPARE_KERNELS as readonly string[]).includes(k)) {
+      throw new QuantrtlError(undefined, "--kernels", `"${k}" is not a datapath`, `use a comma-separated list of ${COMPARE_KERNELS.join(", ")}`);
+    }
+  }
+  if (kernels.length === 0) throw new QuantrtlError(undefined, "--kernels", "is empty", `e.g. --kernels ${COMPARE_KERNELS.join(",")}`);
+  return kernels as CompareKernel[];
+}
+
+/** The model rebuilt for one kernel (mac-nodsp is the mac build synthesized without DSPs). */
+export function variantOf(model: Model, kernel: CompareKernel): Model {
+  const v = withDatapath(model, kernel === "mac-nodsp" ? "mac" : kernel);
+  return { ...v, hash: hashModel(v) };
+}
+
+export async function compareKernels(
+  model: Model,
+  board: Board,
+  kernels: readonly CompareKernel[],
+  options: { synth?: boolean; onProgress?: (m: string) => void } = {},
+): Promise<Comparison> {
+  const out: Record<string, KernelFigures> = {};
+  for (const kernel of kernels) {
+    const variant = variantOf(model, kernel);
+    const useDsp = kernel !== "mac-nodsp";
+    const cycles = predictStreaming(variant, board).total.latencyCycles;
+    const energy_j = energyPerInference(variant).energyPicojoules.total * 1e-12;
+    let resources = sumResources(variant.layers.map((l) => estimateEngine(l, board, { useDsp })));
+    let carry: number | undefined;
+    let source: KernelFigures["source"] = "estimate";
+    let fmax_mhz: number | null = null;
+    let note: string | undefined = options.synth ? undefined : "Fmax needs --synth";
+    if (options.synth) {
+      options.onProgress?.(`compare: synthesizing the ${kernel} build`);
+      const s = await synthesize(variant, board, options.onProgress, { useDsp });
+      resources = { lut: s.lut, ff: s.ff, dsp: s.dsp, bramBits: s.bramBits };
+      carry = s.carry;
+      source = "synthesis";
+      if (board.yosysFamily === "ice40" && useDsp) {
+        try {
+          fmax_mhz = (await placeAndRoute(variant, board, options.onProgress)).fmaxMHz;
+        } catch (err) {
+          if (!(err instanceof QuantrtlError)) throw err;
+          note = err.problem;
+        }
+      } else {
+        note = board.yosysFamily === "ice40" ? "nextpnr runs the DSP build only" : "Fmax is measured on iCE40 boards (nextpnr-ice40)";
+      }
+    }
+    const power = estimatePower({ lut: resources.lut, ff: resources.ff, dsp: resources.dsp, bramBits: resources.bramBits, carry }, board);
+    out[kernel] = { lut: resources.lut, ff: resources.ff, dsp: resources.dsp, bram_bits: resources.bramBits, fmax_mhz, power_w: power.totalW, energy_j, cycles, source, ...(note ? { note } : {}) };
+  }
+  return { board: board.name, model: model.name, kernels: out, published: PUBLISHED_ADDERNET };
+}
