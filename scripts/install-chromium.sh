@@ -9,18 +9,20 @@ set -euo pipefail
 
 log() { printf '[install-chromium] %s\n' "$*" >&2; }
 fail() { log "ERROR: $*"; exit 2; }
+# no redirection to /dev/null: some sandboxes do not let every user open it
+have() { [ -n "$(command -v "$1")" ]; }
 
-if command -v chromium >/dev/null 2>&1; then
+if have chromium; then
   log "chromium already on PATH: $(command -v chromium)"
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 \
+have apt-get \
   || fail "chromium is not on PATH and apt-get is not available; install chromium with your package manager"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  if have sudo && sudo -n true >&2; then
     SUDO="sudo -n"
   else
     fail "chromium is not on PATH and installing it needs root: run 'apt-get install -y chromium' as root (or allow passwordless sudo)"
@@ -29,9 +31,9 @@ fi
 
 log "installing chromium with apt-get (this can take a few minutes)"
 $SUDO apt-get update -qq >&2 || fail "apt-get update failed"
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >&2 \
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >&2 \
   || fail "apt-get install -y chromium failed (see the apt output above)"
 
-command -v chromium >/dev/null 2>&1 \
+have chromium \
   || fail "apt-get reported success but chromium is still not on PATH"
-log "installed: $(chromium --version 2>/dev/null || command -v chromium)"
+log "installed: $(command -v chromium)"

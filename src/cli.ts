@@ -19,6 +19,8 @@ import { estimateEngine, fits, sumResources } from "./estimate/resources.js";
 import { synthesize } from "./synth/index.js";
 import { placeAndRoute } from "./synth/nextpnr.js";
 import { compareKernels, COMPARE_KERNELS, parseKernels } from "./estimate/compare.js";
+import { buildReport } from "./report/build.js";
+import { writeReport } from "./report/write.js";
 import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "./sim/perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "./sim/perf/array/from-model.js";
 
@@ -37,6 +39,8 @@ usage:
                   [--kernel mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os]
   quantrtl synth  <model.json> [--board b] [--json]   (Yosys: LUT/FF/carry/DSP/BRAM beside the estimate)
   quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor] [--board b] [--synth] [--json]
+  quantrtl report <model.json> [--board b] [--out DIR] [--synth] [--verify] [--vectors n]
+                  (report.json, report.md and a self-contained report.html with SVG charts)
   quantrtl demo   (verify ${DEFAULT_MODEL} in Verilator and Icarus)
 
 folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
@@ -59,10 +63,11 @@ const FLAGS: Record<string, readonly string[]> = {
   verify: ["sim", "vectors", "backpressure", "seed", "out", ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],
+  report: ["out", "synth", "verify", "vectors", "seed", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
   demo: ["vectors", "backpressure", "seed"],
 };
-const BOOLEAN_FLAGS = new Set(["json", "synth"]);
+const BOOLEAN_FLAGS = new Set(["json", "synth", "verify"]);
 
 function parseArgs(argv: string[]): Args {
   const [command = "help", ...rest] = argv;
@@ -275,6 +280,24 @@ async function synthCommandCli(args: Args): Promise<number> {
   return r.latches === 0 ? 0 : 3;
 }
 
+async function reportCommand(args: Args): Promise<number> {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}/report`;
+  const verification = args.flags.has("verify")
+    ? await verifyModel(model, { sim: "verilator", vectors: intFlag(args, "vectors", 1, 1, 10000), seed: intFlag(args, "seed", 1, 0), backpressure: 0, onProgress: progress })
+    : undefined;
+  const report = await buildReport(model, board, { synth: args.flags.has("synth"), verification, onProgress: progress });
+  const paths = writeReport(out, report);
+  if (verification) console.log(`bit-exact: ${verification.matched}/${verification.expectedWords} words, ${verification.vectors} vectors, ${verification.cycles} cycles (${verification.sim})`);
+  const t = report.performance.total;
+  console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
+  console.log(`report: ${paths.json}`);
+  console.log(`report: ${paths.markdown}`);
+  console.log(`report: ${paths.html}`);
+  return verification && !verification.bitExact ? 3 : 0;
+}
+
 async function compareCommand(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
@@ -434,6 +457,8 @@ export async function main(argv: string[]): Promise<number> {
         return await synthCommandCli(args);
       case "compare":
         return await compareCommand(args);
+      case "report":
+        return await reportCommand(args);
       case "--version":
       case "version":
         console.log(packageVersion());
@@ -444,7 +469,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth, compare or demo (quantrtl --help)");
+        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth, compare, report or demo (quantrtl --help)");
     }
   } catch (err) {
     if (err instanceof QuantrtlError) {

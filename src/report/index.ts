@@ -7,3 +7,5 @@ export { computeReductions } from "./tables.js";
 export type { Reduction } from "./tables.js";
 export { writeReport, renderReportFiles } from "./write.js";
 export type { ReportPaths } from "./write.js";
+export { buildReport } from "./build.js";
+export type { BuildReportOptions } from "./build.js";

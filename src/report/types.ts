@@ -126,6 +126,8 @@ export interface ReportKernelFigures {
   readonly energy_j: number;
   readonly cycles: number;
   readonly source: "synthesis" | "estimate";
+  /** Why a figure is missing (e.g. Fmax without place and route). */
+  readonly note?: string;
 }
 
 /** The AdderNet hardware paper's published reductions (adder vs. multiplier CNN, same architecture). */

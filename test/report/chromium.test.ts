@@ -6,13 +6,14 @@
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/write.js";
 import { fullReport, hostileReport } from "./fixtures.js";
 import { describeRun, run } from "./process.js";
 
-const ROOT = join(import.meta.dirname, "../..");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHART_IDS = ["cycles", "resources", "power", "roofline", "comparison"];
 const INSTALL_TIMEOUT_MS = 900_000;
 const CHROMIUM_TIMEOUT_MS = 120_000;

@@ -1,0 +1,113 @@
+/**
+ * Assembles the report of one model on one board from the steps that ran:
+ * streaming performance, first-order estimate, synthesis (optional), power,
+ * 45 nm energy, the array model's roofline (boards with DRAM), the datapath
+ * comparison and the verification run (optional).
+ */
+import { Model } from "../ir/model.js";
+import { Board } from "../ir/board.js";
+import { predictStreaming } from "../sim/perf/predict.js";
+import { simulateArray } from "../sim/perf/array/index.js";
+import { defaultArrayArch, workloadOfModel } from "../sim/perf/array/from-model.js";
+import { estimatePower } from "../estimate/power.js";
+import { energyPerInference } from "../estimate/energy.js";
+import { compareKernels, COMPARE_KERNELS } from "../estimate/compare.js";
+import { synthesize } from "../synth/index.js";
+import { packageVersion } from "../util/paths.js";
+import type { VerifyReport } from "../verify/index.js";
+import { ADDERNET_PUBLISHED, QuantrtlReport, ReportRooflinePoint } from "./types.js";
+
+export interface BuildReportOptions {
+  /** Run Yosys for the design itself (and for each compared datapath). */
+  readonly synth?: boolean;
+  /** A verification run to include. */
+  readonly verification?: VerifyReport;
+  readonly onProgress?: (message: string) => void;
+  /** Fixed timestamp (tests). */
+  readonly createdAt?: string;
+}
+
+function roofline(model: Model, board: Board): ReportRooflinePoint[] | undefined {
+  if (!(board.dram.gbPerSecond > 0)) return undefined;
+  const arch = defaultArrayArch(board, model.layers[0].datapath, model.input.bits, "ws");
+  const report = simulateArray(workloadOfModel(model), arch);
+  const perSecond = (perCycle: number) => (perCycle * board.clockMHz) / 1000; // per cycle → G per second
+  return report.layers.map((l) => ({
+    name: l.name,
+    intensity: l.roofline.intensity,
+    performance: perSecond(l.roofline.performance),
+    peak: perSecond(l.roofline.peak),
+    bandwidth: perSecond(l.roofline.bandwidth),
+  }));
+}
+
+export async function buildReport(model: Model, board: Board, options: BuildReportOptions = {}): Promise<QuantrtlReport> {
+  const progress = options.onProgress ?? (() => undefined);
+  progress("report: streaming performance");
+  const perf = predictStreaming(model, board);
+  const synthesis = options.synth ? await synthesize(model, board, progress) : undefined;
+  const used = synthesis ?? { ...perf.total.resources, carry: undefined };
+  const power = estimatePower({ lut: used.lut, ff: used.ff, dsp: used.dsp, bramBits: used.bramBits, carry: used.carry }, board);
+  const energy = energyPerInference(model);
+  progress("report: datapath comparison");
+  const comparison = await compareKernels(model, board, COMPARE_KERNELS, { synth: options.synth, onProgress: progress });
+  const v = options.verification;
+  const roof = roofline(model, board);
+  return {
+    generator: `quantrtl ${packageVersion()}`,
+    createdAt: options.createdAt ?? new Date().toISOString(),
+    model: { name: model.name, hash: model.hash, layers: model.layers.length },
+    board: {
+      name: board.name,
+      title: board.title,
+      part: board.part,
+      clockMHz: board.clockMHz,
+      resources: { lut: board.resources.lut, ff: board.resources.ff, dsp: board.resources.dsp, bramBits: board.resources.bramBits },
+    },
+    ...(v
+      ? { verification: { sim: v.sim, vectors: v.vectors, compared: v.compared, matched: v.matched, bitExact: v.bitExact, cycles: v.cycles, predictedCycles: v.predicted.cycles } }
+      : {}),
+    performance: {
+      layers: perf.layers.map((l) => ({
+        name: l.name,
+        datapath: l.datapath,
+        pe: l.pe,
+        simd: l.simd,
+        idealCycles: l.idealCycles,
+        fillCycles: l.fillCycles,
+        latencyCycles: l.latencyCycles,
+        intervalCycles: l.intervalCycles,
+        utilization: l.utilization,
+      })),
+      total: {
+        latencyCycles: perf.total.latencyCycles,
+        intervalCycles: perf.total.intervalCycles,
+        latencyUs: perf.total.latencyUs,
+        framesPerSecond: perf.total.framesPerSecond,
+        utilization: perf.total.utilization,
+      },
+    },
+    resources: {
+      estimate: perf.total.resources,
+      ...(synthesis
+        ? { synthesis: { lut: synthesis.lut, ff: synthesis.ff, dsp: synthesis.dsp, bramBits: synthesis.bramBits, carry: synthesis.carry, latches: synthesis.latches, yosys: synthesis.yosys } }
+        : {}),
+    },
+    power: {
+      staticW: power.staticW,
+      dynamicW: power.dynamicW,
+      totalW: power.totalW,
+      breakdown: power.breakdown,
+      toggleRate: power.toggleRate,
+      toggleSource: power.toggleSource === "default" ? `default ${power.toggleRate * 100} %` : "simulation",
+    },
+    energy: {
+      totalPicojoules: energy.energyPicojoules.total,
+      computePicojoules: energy.energyPicojoules.compute,
+      sramPicojoules: energy.energyPicojoules.sram,
+      dramPicojoules: energy.energyPicojoules.dram,
+    },
+    ...(roof ? { roofline: roof } : {}),
+    comparison: { kernels: comparison.kernels, published: ADDERNET_PUBLISHED },
+  };
+}
