@@ -16,7 +16,7 @@ import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
 import { QuantrtlError } from "../util/errors.js";
 
-export const COMPARE_KERNELS = ["mac", "mac-nodsp", "adder", "xnor"] as const;
+export const COMPARE_KERNELS = ["mac", "mac-nodsp", "adder", "xnor", "shift"] as const;
 export type CompareKernel = (typeof COMPARE_KERNELS)[number];
 
 export interface KernelFigures {
@@ -50,9 +50,6 @@ export interface Comparison {
 export function parseKernels(list: string): CompareKernel[] {
   const kernels = list.split(",").map((k) => k.trim()).filter((k) => k !== "");
   for (const k of kernels) {
-    if (k === "shift") {
-      throw new QuantrtlError(undefined, "--kernels", `the shift datapath has no RTL yet, so it cannot be compared`, `use any of ${COMPARE_KERNELS.join(", ")}`);
-    }
     if (!(COMPARE_KERNELS as readonly string[]).includes(k)) {
       throw new QuantrtlError(undefined, "--kernels", `"${k}" is not a datapath`, `use a comma-separated list of ${COMPARE_KERNELS.join(", ")}`);
     }

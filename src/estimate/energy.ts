@@ -8,7 +8,7 @@
 import { Conv2dLayer, Model, outputPixels, reductionLength } from "../ir/model.js";
 import { foldCounts } from "../codegen/units/folding.js";
 import { layerAccBits } from "../codegen/units/mvu.js";
-import type { Datapath } from "../quant/datapath.js";
+import { nearestShiftWeight, type Datapath } from "../quant/datapath.js";
 import { DEFAULT_MULTIPLIER_BITS } from "../quant/requant.js";
 
 export interface OpEnergy {
@@ -96,7 +96,7 @@ export interface OpCounts {
   popcountBitAdds: number;
   addsByWidth: Record<string, number>;
   multipliesByWidth: Record<string, number>;
-  addsByKind: { accumulate: number; subtract: number; abs: number; bias: number; compare: number };
+  addsByKind: { accumulate: number; subtract: number; abs: number; bias: number; compare: number; shift: number };
 }
 
 export interface LayerEnergy {
@@ -154,7 +154,7 @@ function bump(rec: Record<string, number>, key: number, n: number): void {
 }
 
 function emptyOps(): OpCounts {
-  return { adds: 0, multiplies: 0, xnorPopcounts: 0, xnorGates: 0, popcountBitAdds: 0, addsByWidth: {}, multipliesByWidth: {}, addsByKind: { accumulate: 0, subtract: 0, abs: 0, bias: 0, compare: 0 } };
+  return { adds: 0, multiplies: 0, xnorPopcounts: 0, xnorGates: 0, popcountBitAdds: 0, addsByWidth: {}, multipliesByWidth: {}, addsByKind: { accumulate: 0, subtract: 0, abs: 0, bias: 0, compare: 0, shift: 0 } };
 }
 
 function sramSizeFor(bytes: number, fixed?: SramSize): SramSize {
@@ -193,6 +193,14 @@ export function countLayerOps(layer: Conv2dLayer): OpCounts {
       ops.popcountBitAdds += K * outputs;
       ops.xnorPopcounts += outputs;
       break;
+    case "shift": {
+      // [ours] a barrel shift of x by q ≤ P costs about one add at the shifted width
+      // (log2(P+1) levels of 2:1 muxes over bx+P bits); the sign is an add's carry-in
+      const shifted = layer.input.bits + layer.weightBits - 2;
+      add("shift", shifted, K * outputs);
+      add("accumulate", accW, K * outputs);
+      break;
+    }
   }
   if (layer.bias) add("bias", accW, outputs);
   if (layer.out.kind === "requant") mul(Math.max(accW, layer.out.params.multiplierBits + 1), outputs);
@@ -306,6 +314,8 @@ export function withDatapath(model: Model, datapath: Datapath): Model {
       input: { ...layer.input, bits },
       output: { ...layer.output, bits },
       weightBits: bits,
+      // shift weights are powers of two: the nearest one in log scale
+      weights: datapath === "shift" ? layer.weights.map((w) => nearestShiftWeight(w, bits)) : layer.weights,
       // an xnor layer folds its bias into the thresholds; the others keep it
       bias: datapath === "xnor" ? undefined : layer.bias,
       out,

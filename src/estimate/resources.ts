@@ -74,6 +74,7 @@ export function estimateEngine(layer: Conv2dLayer, board: Board, options: Estima
   if (layer.datapath === "mac" && useDsp) dsp += lanes * dspsFor(bx, bw, board);
   else if (layer.datapath === "mac") lut += lanes * bx * bw;
   else if (layer.datapath === "adder") lut += lanes * 2 * (bx + 1); // subtract + conditional negate, one LUT per bit each
+  else if (layer.datapath === "shift") lut += lanes * (bx + bw) * 2; // barrel shift (≈ log2(P+1)/2 LUT6 levels) + conditional negate
   else lut += lanes; // xnor + ±1 select
   // adder tree per PE (SIMD−1 adders of ≈ CW bits, one LUT per bit on a carry chain) and accumulator
   lut += pe * ((simd - 1) * cw + accW);

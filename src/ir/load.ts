@@ -12,6 +12,7 @@ import type { Datapath, ThresholdDirection } from "../quant/datapath.js";
 import { DEFAULT_MULTIPLIER_BITS } from "../quant/requant.js";
 import type { RoundingMode } from "../quant/rounding.js";
 import { signedMax, signedMin } from "../quant/rounding.js";
+import { isShiftWeight, maxShift } from "../quant/datapath.js";
 import { QuantrtlError } from "../util/errors.js";
 
 export interface LoadOptions {
@@ -147,6 +148,12 @@ function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
     fail("/weights", `has ${weightValues.length} values; expected ${weightCount} = outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)`, `give exactly ${weightCount} integers`);
   }
   const weights = checkValues(weightValues, "/weights", binary ? [-1, 1] : [signedMin(raw.weightBits), signedMax(raw.weightBits)], binary, ctx);
+  if (datapath === "shift") {
+    const bad = weights.findIndex((w) => !isShiftWeight(w, raw.weightBits));
+    if (bad >= 0) {
+      fail(`/weights/${bad}`, `value ${weights[bad]} is not a shift weight`, `use 0 or ±2^q with q ≤ ${maxShift(raw.weightBits)} (a power of two that fits ${raw.weightBits} bits)`);
+    }
+  }
 
   let bias: Int32Array | undefined;
   if (raw.bias) {

@@ -31,7 +31,7 @@ const conv2dSchema = {
   properties: {
     type: { const: "conv2d" },
     name: { type: "string", pattern: LAYER_NAME_PATTERN },
-    kernel: { enum: ["adder", "mac", "xnor"] },
+    kernel: { enum: ["adder", "mac", "xnor", "shift"] },
     outChannels: { type: "integer", minimum: 1, maximum: 4096 },
     kernelSize: pair(1),
     stride: pair(1),

@@ -5,8 +5,8 @@
  */
 import { addRanges, IntRange, scaleRange, signedBitsFor, signedRange, unionRanges } from "./widths.js";
 
-export type Datapath = "mac" | "adder" | "xnor";
-export const DATAPATHS: readonly Datapath[] = ["mac", "adder", "xnor"];
+export type Datapath = "mac" | "adder" | "xnor" | "shift";
+export const DATAPATHS: readonly Datapath[] = ["mac", "adder", "xnor", "shift"];
 
 /** MAC term x·w (§2). */
 export function macTerm(x: number, w: number): number {
@@ -16,6 +16,41 @@ export function macTerm(x: number, w: number): number {
 /** AdderNet term −|x − w| with x and w on one shared scale (§2). */
 export function adderTerm(x: number, w: number): number {
   return -Math.abs(x - w);
+}
+
+/**
+ * Shift term (§2, comparison datapath): the weight is w = σ·2^q as an integer
+ * (σ ∈ {−1, 0, +1}, 0 ≤ q ≤ P, i.e. the float weight σ·2^(q−P) on scale 2^−P),
+ * and the term is σ·(x << q) — a shift and a sign, no multiplier.
+ */
+export function shiftTerm(x: number, w: number): number {
+  if (w === 0) return 0;
+  const shifted = x * 2 ** shiftAmount(w); // x << q, exact for |x| < 2^31 and q ≤ 14
+  return w < 0 ? -shifted : shifted;
+}
+
+/** q of a shift weight ±2^q. */
+export function shiftAmount(w: number): number {
+  return Math.round(Math.log2(Math.abs(w)));
+}
+
+/** Largest q of a shift layer: ±2^q must fit the signed weightBits (P = weightBits − 2). */
+export function maxShift(weightBits: number): number {
+  return weightBits - 2;
+}
+
+/** Whether w is a valid shift weight: 0 or ±2^q with 0 ≤ q ≤ P. */
+export function isShiftWeight(w: number, weightBits: number): boolean {
+  if (w === 0) return true;
+  const a = Math.abs(w);
+  return Number.isInteger(a) && (a & (a - 1)) === 0 && a <= 2 ** maxShift(weightBits);
+}
+
+/** The shift weight nearest to an integer w in log scale: sign(w)·2^round(log2|w|), q clipped to [0, P]. */
+export function nearestShiftWeight(w: number, weightBits: number): number {
+  if (w === 0) return 0;
+  const q = Math.min(maxShift(weightBits), Math.max(0, Math.round(Math.log2(Math.abs(w)))));
+  return Math.sign(w) * 2 ** q;
 }
 
 /** XNOR on ±1 values packed as bits (1 ↔ +1, 0 ↔ −1): 1 when the signs agree. */
@@ -61,6 +96,11 @@ export function termRange(datapath: Datapath, activationBits: number, weightBits
     }
     case "xnor":
       return { lo: -1n, hi: 1n };
+    case "shift": {
+      // σ·(x << q), |x| ≤ 2^(bx−1), q ≤ P
+      const m = (1n << BigInt(activationBits - 1)) << BigInt(maxShift(weightBits));
+      return { lo: -m, hi: m };
+    }
   }
 }
 

@@ -8,9 +8,9 @@ const model = loadModel("models/conv3x3-adder-int8.json");
 
 describe("datapath comparison", () => {
   test("estimates every kernel with the issue's JSON fields, the same folding and the same cycles", async () => {
-    const c = await compareKernels(model, loadBoard("pynq-z2"), ["mac", "mac-nodsp", "adder", "xnor"]);
+    const c = await compareKernels(model, loadBoard("pynq-z2"), ["mac", "mac-nodsp", "adder", "xnor", "shift"]);
     expect(c.board).toBe("pynq-z2");
-    expect(Object.keys(c.kernels)).toEqual(["mac", "mac-nodsp", "adder", "xnor"]);
+    expect(Object.keys(c.kernels)).toEqual(["mac", "mac-nodsp", "adder", "xnor", "shift"]);
     for (const f of Object.values(c.kernels)) {
       expect(Object.keys(f).filter((k) => k !== "note").sort()).toEqual(["bram_bits", "cycles", "dsp", "energy_j", "ff", "fmax_mhz", "lut", "power_w", "source"]);
       expect(f.source).toBe("estimate");
@@ -28,6 +28,14 @@ describe("datapath comparison", () => {
     expect(c.published.logicReductionPct).toEqual([67.6, 71.4]);
   });
 
+  test("the shift variant holds only shift weights (0 or ±2^q, q ≤ 6) and no multiplier lanes", async () => {
+    const v = variantOf(model, "shift");
+    expect(v.layers[0].weights.every((w) => w === 0 || (Math.abs(w) <= 64 && Number.isInteger(Math.log2(Math.abs(w)))))).toBe(true);
+    const c = await compareKernels(model, loadBoard("zcu104"), ["mac", "shift"]);
+    // the shift lanes use no DSP; only the requant products (one per PE) may
+    expect(c.kernels.shift.dsp).toBeLessThan(c.kernels.mac.dsp);
+  });
+
   test("variants keep the folding and get their own hash", () => {
     const v = variantOf(model, "xnor");
     expect(v.layers[0].arch).toEqual(model.layers[0].arch);
@@ -36,9 +44,10 @@ describe("datapath comparison", () => {
     expect(v.hash).not.toBe(model.hash);
   });
 
-  test("kernel lists: shift (no RTL yet) and unknown names are errors naming --kernels", () => {
-    expect(parseKernels("mac, adder")).toEqual(["mac", "adder"]);
-    expect(() => parseKernels("mac,shift")).toThrowError(QuantrtlError);
-    expect(() => parseKernels("fma")).toThrowError(/--kernels|datapath/);
+  test("kernel lists: unknown names and empty lists are errors naming --kernels", () => {
+    expect(parseKernels("mac, adder,shift")).toEqual(["mac", "adder", "shift"]);
+    expect(() => parseKernels("fma")).toThrowError(QuantrtlError);
+    expect(() => parseKernels("fma")).toThrowError(/datapath/);
+    expect(() => parseKernels(" , ")).toThrowError(/empty/);
   });
 });

@@ -81,7 +81,7 @@ describe("energy per inference", () => {
   test("adder: K subtracts + K abs + K accumulates per output, each an add", () => {
     const ops = countLayerOps(tinyModel("adder").layers[0]);
     // |x − w| ≤ 255, × 18 → [−4590, 0] → 14-bit acc; requant multiply max(14, 17) = 17 bits
-    expect(ops.addsByKind).toEqual({ accumulate: 216, subtract: 216, abs: 216, bias: 0, compare: 0 });
+    expect(ops.addsByKind).toEqual({ accumulate: 216, subtract: 216, abs: 216, bias: 0, compare: 0, shift: 0 });
     expect(ops.addsByWidth).toEqual({ 8: 432, 14: 216 });
     expect(ops.multipliesByWidth).toEqual({ 17: 12 });
     // 432 × 0.03 + 216 × (0.03 + 0.02·6/8 = 0.045) + 12 × (0.2 + (289 − 64)·2.9/960 = 0.8796875)

@@ -3,7 +3,7 @@ import { parseModel } from "../../src/ir/load.js";
 import type { Model } from "../../src/ir/model.js";
 import { rng } from "../../src/sim/inputs.js";
 
-export type Kernel = "mac" | "adder" | "xnor";
+export type Kernel = "mac" | "adder" | "xnor" | "shift";
 
 export interface ConvCase {
   name?: string;
@@ -37,9 +37,11 @@ export function convDoc(c: ConvCase): Record<string, unknown> {
   const K = ks[0] * ks[1] * C;
   const next = rng(c.seed ?? 7);
   const lo = -(2 ** (bits - 1));
+  // shift weights: 0 or ±2^q with q ≤ bits − 2
+  const shiftWeight = () => (next() < 0.15 ? 0 : (next() < 0.5 ? -1 : 1) * 2 ** Math.floor(next() * (bits - 1)));
   const weights =
     c.weights ??
-    Array.from({ length: OC * K }, () => (bits === 1 ? (next() < 0.5 ? -1 : 1) : lo + Math.floor(next() * 2 ** bits)));
+    Array.from({ length: OC * K }, () => (bits === 1 ? (next() < 0.5 ? -1 : 1) : c.kernel === "shift" ? shiftWeight() : lo + Math.floor(next() * 2 ** bits)));
   const layer: Record<string, unknown> = {
     type: "conv2d",
     name: "conv0",

@@ -153,6 +153,11 @@ function extremes(dp: Datapath, bx: number, bw: number, K: number): { lo: bigint
       return { lo: -k * ((1n << BigInt(bx)) - 1n), hi: 0n }; // |x − w| ≤ 2^b − 1
     case "xnor":
       return { lo: -k, hi: k };
+    case "shift": {
+      // |σ·(x << q)| ≤ 2^(bx−1) · 2^(bw−2), reached by x = −2^(bx−1) and w = ∓2^(bw−2)
+      const m = k << BigInt(bx - 1 + bw - 2);
+      return { lo: -m, hi: m };
+    }
   }
 }
 

@@ -26,7 +26,7 @@ describe("buildReport", () => {
         expect(report.model.hash).toBe(model.hash);
         // the iCEBreaker has no DRAM: no array-model roofline there
         expect(report.roofline === undefined).toBe(boardName === "icebreaker");
-        expect(Object.keys(report.comparison!.kernels)).toEqual(["mac", "mac-nodsp", "adder", "xnor"]);
+        expect(Object.keys(report.comparison!.kernels)).toEqual(["mac", "mac-nodsp", "adder", "xnor", "shift"]);
         expect(report.performance.total.latencyCycles).toBe(report.performance.layers[0].latencyCycles);
       }
     }

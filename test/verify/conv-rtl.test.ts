@@ -40,12 +40,14 @@ const FOLDINGS: { pe: number; simd: number }[] = [
   { pe: 5, simd: 27 }, // fully parallel
 ];
 
-const WIDTHS: { kernel: "mac" | "adder" | "xnor"; bits?: 8 | 16 }[] = [
+const WIDTHS: { kernel: "mac" | "adder" | "xnor" | "shift"; bits?: 8 | 16 }[] = [
   { kernel: "mac", bits: 8 },
   { kernel: "mac", bits: 16 },
   { kernel: "adder", bits: 8 },
   { kernel: "adder", bits: 16 },
   { kernel: "xnor" },
+  { kernel: "shift", bits: 8 },
+  { kernel: "shift", bits: 16 },
 ];
 
 describe("foldings: every datapath and width, three foldings, Verilator", () => {
@@ -106,6 +108,8 @@ describe("extreme values prove the accumulator widths", () => {
       const bits = w.kernel === "xnor" ? 1 : w.bits!;
       const lo = bits === 1 ? -1 : -(2 ** (bits - 1));
       const hi = bits === 1 ? 1 : 2 ** (bits - 1) - 1;
+      // the extreme shift weights are ∓2^P, P = bits − 2
+      const [wLo, wHi] = w.kernel === "shift" ? [-(2 ** (bits - 2)), 2 ** (bits - 2)] : [lo, hi];
       const K = 3 * 3 * 3;
       // a requant that maps the largest |acc| onto the output range without saturating,
       // so a wrapped accumulator would show as a wrong word
@@ -113,7 +117,7 @@ describe("extreme values prove the accumulator widths", () => {
       const maxAbs = Number(range.hi > -range.lo ? range.hi : -range.lo);
       const rq = bits === 1 ? undefined : multiplierFromRatio((2 ** (bits - 1) - 1) / maxAbs, 16);
       for (const [, xs, ws] of corners) {
-        const weight = ws === "min" ? lo : hi;
+        const weight = ws === "min" ? wLo : wHi;
         const model = convModel({
           ...w,
           name: `ext_${w.kernel}${bits}`,

@@ -4,11 +4,11 @@
  * (0 past Cout or K; xnor stores the bit, 1 ↔ +1).
  */
 import { Conv2dLayer, reductionLength } from "../../ir/model.js";
-import { accBits, bitOfSign } from "../../quant/datapath.js";
+import { accBits } from "../../quant/datapath.js";
 import { counterBits, rangeOfValues, signedBitsFor } from "../../quant/widths.js";
 import { hexWord, literal, sext } from "../verilog.js";
 import { foldCounts } from "./folding.js";
-import { contributionBits } from "./pe.js";
+import { contributionBits, weightField } from "./pe.js";
 
 export function layerAccBits(layer: Conv2dLayer): number {
   return accBits(layer.datapath, layer.input.bits, layer.weightBits, reductionLength(layer), layer.bias ? rangeOfValues(layer.bias) : undefined);
@@ -17,12 +17,12 @@ export function layerAccBits(layer: Conv2dLayer): number {
 export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, files: { weight: string; bias: string }) {
   const { pe: PE, simd: SIMD, nf: NF, sf: SF, lastSimd } = foldCounts(layer);
   const K = reductionLength(layer);
-  const BW = layer.weightBits;
+  const field = weightField(layer);
+  const BW = field.bits; // bits of one weight in the ROM and on the PE port
   const BX = layer.input.bits;
   const OC = layer.output.channels;
   const ACCW = layerAccBits(layer);
   const CW = contributionBits(layer);
-  const binary = layer.datapath === "xnor";
 
   const weightWords: string[] = [];
   for (let nf = 0; nf < NF; nf++) {
@@ -34,8 +34,7 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
           const k = sf * SIMD + l;
           if (oc >= OC || k >= K) continue;
           const w = layer.weights[oc * K + k];
-          const field = binary ? BigInt(bitOfSign(w)) : BigInt.asUintN(BW, BigInt(w));
-          word |= field << BigInt((p * SIMD + l) * BW);
+          word |= field.encode(w) << BigInt((p * SIMD + l) * BW);
         }
       }
       weightWords.push(hexWord(word, PE * SIMD * BW));

@@ -7,7 +7,7 @@
  * plain JS numbers are exact here; requantize() switches to BigInt for acc·m.
  */
 import { Conv2dLayer, IntTensor, reductionLength } from "../../ir/model.js";
-import { adderTerm, macTerm, paddingValue, thresholdBit, xnorBit, xnorDot, bitOfSign } from "../../quant/datapath.js";
+import { adderTerm, macTerm, paddingValue, shiftTerm, thresholdBit, xnorBit, xnorDot, bitOfSign } from "../../quant/datapath.js";
 import { requantize } from "../../quant/requant.js";
 
 /** popcount step of the xnor datapath on ±1 values (1 when the sign bits agree). */
@@ -26,7 +26,7 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
   const w = layer.weights;
   const pad = paddingValue(layer.datapath);
   const datapath = layer.datapath;
-  const term = datapath === "mac" ? macTerm : datapath === "adder" ? adderTerm : xnorTerm;
+  const term = datapath === "mac" ? macTerm : datapath === "adder" ? adderTerm : datapath === "shift" ? shiftTerm : xnorTerm;
   const acc = new Float64Array(OH * OW * OC);
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
@@ -49,6 +49,8 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
               for (let ic = 0; ic < C; ic++) sum += macTerm(input[xBase + ic], w[kBase + ic]);
             } else if (datapath === "adder") {
               for (let ic = 0; ic < C; ic++) sum += adderTerm(input[xBase + ic], w[kBase + ic]);
+            } else if (datapath === "shift") {
+              for (let ic = 0; ic < C; ic++) sum += shiftTerm(input[xBase + ic], w[kBase + ic]);
             } else {
               for (let ic = 0; ic < C; ic++) sum += xnorTerm(input[xBase + ic], w[kBase + ic]);
             }
