@@ -285,7 +285,7 @@ async function reportCommand(args: Args): Promise<number> {
   const board = boardArg(args);
   const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}/report`;
   const verification = args.flags.has("verify")
-    ? await verifyModel(model, { sim: "verilator", vectors: intFlag(args, "vectors", 1, 1, 10000), seed: intFlag(args, "seed", 1, 0), backpressure: 0, onProgress: progress })
+    ? await verifyModel(model, { sim: "verilator", vectors: intFlag(args, "vectors", 1, 1, 10000), seed: intFlag(args, "seed", 1, 0), backpressure: 0, measureToggles: true, onProgress: progress })
     : undefined;
   const report = await buildReport(model, board, { synth: args.flags.has("synth"), verification, onProgress: progress });
   const paths = writeReport(out, report);

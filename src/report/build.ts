@@ -47,7 +47,12 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
   const perf = predictStreaming(model, board);
   const synthesis = options.synth ? await synthesize(model, board, progress) : undefined;
   const used = synthesis ?? { ...perf.total.resources, carry: undefined };
-  const power = estimatePower({ lut: used.lut, ff: used.ff, dsp: used.dsp, bramBits: used.bramBits, carry: used.carry }, board);
+  const measured = options.verification?.toggles;
+  const power = estimatePower(
+    { lut: used.lut, ff: used.ff, dsp: used.dsp, bramBits: used.bramBits, carry: used.carry },
+    board,
+    measured ? { toggleRate: measured.rate, toggleSource: "measured" } : {},
+  );
   const energy = energyPerInference(model);
   progress("report: datapath comparison");
   const comparison = await compareKernels(model, board, COMPARE_KERNELS, { synth: options.synth, onProgress: progress });
@@ -99,7 +104,10 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       totalW: power.totalW,
       breakdown: power.breakdown,
       toggleRate: power.toggleRate,
-      toggleSource: power.toggleSource === "default" ? `default ${power.toggleRate * 100} %` : "simulation",
+      toggleSource:
+        power.toggleSource === "default"
+          ? `default ${power.toggleRate * 100} %`
+          : `measured in ${options.verification!.sim} on ${options.verification!.vectors} vector(s): ${measured!.changes} bit changes over ${measured!.bits} bits x ${measured!.cycles} cycles`,
     },
     energy: {
       totalPicojoules: energy.energyPicojoules.total,

@@ -3,7 +3,7 @@
  * back-pressure -> word-by-word comparison. A design passes only when every word
  * matches and `verilator --lint-only -Wall` is silent.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IntTensor, Model } from "../ir/model.js";
@@ -18,6 +18,7 @@ import { HarnessResult, Simulator } from "./harness.js";
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
 import { icarusSimulator } from "./icarus.js";
 import { simulateStream, StreamRun } from "../sim/perf/streaming.js";
+import { ToggleStats, vcdTimescale, vcdToggleRate } from "./toggles.js";
 
 export type SimulatorName = "verilator" | "icarus";
 
@@ -31,6 +32,8 @@ export interface VerifyOptions {
   readonly out?: string;
   /** Explicit inputs (otherwise `vectors` seeded random tensors). */
   readonly inputs?: readonly IntTensor[];
+  /** Also trace the run (VCD) and measure the toggle rate of the design's signals, for the power model. */
+  readonly measureToggles?: boolean;
   /** Test hook: changes the expected words before they are written (proves the checker can fail). */
   readonly tamperExpected?: (words: IntTensor[]) => IntTensor[];
   readonly onProgress?: (message: string) => void;
@@ -76,6 +79,8 @@ export interface VerifyReport {
   readonly timeout: boolean;
   readonly layers: readonly LayerCheck[];
   readonly mismatches: readonly MismatchReport[];
+  /** Measured toggle rate (bit changes per bit per cycle), when asked and bit-exact. */
+  readonly toggles?: ToggleStats;
   /** Where the design, vectors and logs were left (undefined when a temporary folder was removed). */
   readonly outDir?: string;
 }
@@ -161,6 +166,16 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       await sim.run({ ...harness, vcd });
       mismatches[0] = { ...mismatches[0], vcd: staged ? vcd.replace(staged.path, options.out!) : vcd };
     }
+    let toggles: ToggleStats | undefined;
+    if (options.measureToggles && bitExact) {
+      const vcd = join(work, "sim", "activity.vcd");
+      progress(`tracing the run for toggle rates (${vcd})`);
+      await sim.run({ ...harness, vcd });
+      const text = readFileSync(vcd, "utf8");
+      // the Verilator harness advances 10 time units per clock; the Icarus testbench a 10 ns period
+      toggles = vcdToggleRate(text, simName === "verilator" ? 10 : 10e-9 / vcdTimescale(text));
+      rmSync(vcd, { force: true });
+    }
     const layers: LayerCheck[] = model.layers.map((l, i) => {
       const last = i === model.layers.length - 1;
       return {
@@ -190,6 +205,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       timeout: result.timeout,
       layers,
       mismatches,
+      ...(toggles ? { toggles } : {}),
       outDir: options.out ?? (bitExact ? undefined : work),
     };
     writeFileSync(join(work, "sim", "report.json"), JSON.stringify(report, null, 2) + "\n");
