@@ -1,0 +1,69 @@
+/** Command-line arguments: flags per command, typed accessors with errors that name the flag. */
+import { QuantrtlError } from "../util/errors.js";
+
+export interface Args {
+  readonly command: string;
+  readonly positional: string[];
+  readonly flags: Map<string, string | true>;
+}
+
+const FOLD = ["pe", "simd", "fold", "board", "fps"];
+const FLAGS: Record<string, readonly string[]> = {
+  check: [...FOLD],
+  run: ["input", "seed", "json", "pe", "simd"],
+  gen: ["out", "vectors", "seed", ...FOLD],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", ...FOLD],
+  synth: ["json", ...FOLD],
+  compare: ["kernels", "synth", "json", ...FOLD],
+  report: ["out", "synth", "verify", "vectors", "seed", ...FOLD],
+  sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
+  demo: ["vectors", "backpressure", "seed"],
+};
+const BOOLEAN_FLAGS = new Set(["json", "synth", "verify"]);
+
+export function parseArgs(argv: string[]): Args {
+  const [command = "help", ...rest] = argv;
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a.startsWith("--")) {
+      const [name, inline] = a.slice(2).split("=", 2);
+      if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+      else if (inline !== undefined) flags.set(name, inline);
+      else if (i + 1 < rest.length && !rest[i + 1].startsWith("--")) flags.set(name, rest[++i]);
+      else throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
+    } else positional.push(a);
+  }
+  const maxPositional = command in FLAGS && command !== "demo" ? 1 : 0;
+  if (command in FLAGS && positional.length > maxPositional) {
+    throw new QuantrtlError(undefined, positional[maxPositional], "is an unexpected argument", command === "demo" ? "demo takes no model" : `${command} takes one model file`);
+  }
+  const allowed = FLAGS[command];
+  if (allowed) {
+    for (const name of flags.keys()) {
+      if (!allowed.includes(name)) throw new QuantrtlError(undefined, `--${name}`, `is not an option of "${command}"`, `options: ${allowed.map((f) => "--" + f).join(" ") || "none"}`);
+    }
+  }
+  return { command, positional, flags };
+}
+
+export function intFlag(args: Args, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = args.flags.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v === true || !Number.isInteger(n) || n < min || n > max) {
+    throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, max === Number.MAX_SAFE_INTEGER ? `give an integer >= ${min}` : `give an integer in [${min}, ${max}]`);
+  }
+  return n;
+}
+
+export function numberFlag(args: Args, name: string, fallback: number, min: number, max: number): number {
+  const v = args.flags.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n) || n < min || n > max) {
+    throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, `give a number in [${min}, ${max}]`);
+  }
+  return n;
+}

@@ -1,0 +1,92 @@
+/** quantrtl synth / compare / report: Yosys and nextpnr, the datapath comparison and the report files. */
+import { estimateEngine, sumResources } from "../estimate/resources.js";
+import { synthesize } from "../synth/index.js";
+import { placeAndRoute } from "../synth/nextpnr.js";
+import { compareKernels, COMPARE_KERNELS, parseKernels } from "../estimate/compare.js";
+import { buildReport } from "../report/build.js";
+import { writeReport } from "../report/write.js";
+import { verifyModel } from "../verify/index.js";
+import { modelIdentifier } from "../codegen/design.js";
+import { Args, intFlag } from "./args.js";
+import { boardArg, modelArg } from "./inputs.js";
+import { pct, printTable, progress } from "./print.js";
+
+export async function synthCommandCli(args: Args): Promise<number> {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const r = await synthesize(model, board, progress);
+  const estimate = sumResources(model.layers.map((l) => estimateEngine(l, board)));
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify({ synthesis: r, estimate }, null, 2));
+    return r.latches === 0 ? 0 : 3;
+  }
+  console.log(`${model.name} on ${board.title} (${board.part}): ${r.command} (${r.yosys}${r.cached ? ", cached" : `, ${r.seconds.toFixed(1)} s`})`);
+  const have = board.resources;
+  const err = (measured: number, est: number) => (measured > 0 ? `${(((est - measured) / measured) * 100).toFixed(0)}%` : est > 0 ? "n/a" : "0%");
+  printTable(
+    ["resource", "synthesis", "board", "used", "first-order estimate", "estimate error"],
+    [
+      ["LUT", String(r.lut), String(have.lut), pct(r.lut / have.lut), String(estimate.lut), err(r.lut, estimate.lut)],
+      ["FF", String(r.ff), String(have.ff), pct(r.ff / have.ff), String(estimate.ff), err(r.ff, estimate.ff)],
+      ["DSP", String(r.dsp), String(have.dsp), pct(r.dsp / have.dsp), String(estimate.dsp), err(r.dsp, estimate.dsp)],
+      ["BRAM bits", String(r.bramBits), String(have.bramBits), pct(r.bramBits / have.bramBits), String(estimate.bramBits), err(r.bramBits, estimate.bramBits)],
+      ["carry", String(r.carry), "", "", "", ""],
+    ],
+  );
+  if (Object.keys(r.lutBySize).length) console.log(`LUTs by size: ${Object.entries(r.lutBySize).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (Object.keys(r.other).length) console.log(`other cells: ${Object.entries(r.other).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(`latches: ${r.latches}`);
+  if (board.yosysFamily === "ice40") {
+    const p = await placeAndRoute(model, board, progress);
+    const cp = p.criticalPath;
+    console.log(`nextpnr-ice40 (${p.device}): Fmax ${p.fmaxMHz.toFixed(2)} MHz (target ${p.constraintMHz} MHz, ${p.fmaxMHz >= p.constraintMHz ? "met" : "NOT met"})`);
+    console.log(`critical path: ${cp.delayNs.toFixed(2)} ns, ${cp.logicLevels} logic levels, ${cp.from} -> ${cp.to}`);
+  }
+  return r.latches === 0 ? 0 : 3;
+}
+
+export async function reportCommand(args: Args): Promise<number> {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}/report`;
+  const verification = args.flags.has("verify")
+    ? await verifyModel(model, { sim: "verilator", vectors: intFlag(args, "vectors", 1, 1, 10000), seed: intFlag(args, "seed", 1, 0), backpressure: 0, measureToggles: true, onProgress: progress })
+    : undefined;
+  const report = await buildReport(model, board, { synth: args.flags.has("synth"), verification, onProgress: progress });
+  const paths = writeReport(out, report);
+  if (verification) console.log(`bit-exact: ${verification.matched}/${verification.expectedWords} words, ${verification.vectors} vectors, ${verification.cycles} cycles (${verification.sim})`);
+  const t = report.performance.total;
+  console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
+  console.log(`report: ${paths.json}`);
+  console.log(`report: ${paths.markdown}`);
+  console.log(`report: ${paths.html}`);
+  return verification && !verification.bitExact ? 3 : 0;
+}
+
+export async function compareCommand(args: Args): Promise<number> {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const kernels = parseKernels(String(args.flags.get("kernels") ?? COMPARE_KERNELS.join(",")));
+  const c = await compareKernels(model, board, kernels, { synth: args.flags.has("synth"), onProgress: progress });
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify(c, null, 2));
+    return 0;
+  }
+  console.log(`${model.name} on ${board.title}: the same network and folding with each datapath`);
+  printTable(
+    ["kernel", "source", "LUT", "FF", "DSP", "BRAM bits", "Fmax MHz", "power W", "energy/inf", "cycles"],
+    Object.entries(c.kernels).map(([k, f]) => [
+      k, f.source, String(f.lut), String(f.ff), String(f.dsp), String(f.bram_bits), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, String(f.cycles),
+    ]),
+  );
+  const mac = c.kernels.mac;
+  const adder = c.kernels.adder;
+  if (mac && adder) {
+    const p = c.published;
+    const red = (a: number, b: number) => `${(((b - a) / b) * 100).toFixed(1)}%`;
+    console.log(`adder vs mac, ours: logic (LUT) ${red(adder.lut, mac.lut)} lower, power ${red(adder.power_w, mac.power_w)} lower, cycles ${red(adder.cycles, mac.cycles)} fewer`);
+    console.log(`adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`);
+  }
+  for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
+  return 0;
+}

@@ -1,0 +1,35 @@
+/** The model and board a command works on, with --pe/--simd or --fold auto applied. */
+import { loadModel } from "../ir/load.js";
+import { Folding, Model } from "../ir/model.js";
+import { Board, DEFAULT_BOARD, loadBoard } from "../ir/board.js";
+import { chooseFolding, FoldTarget } from "../sim/perf/fold.js";
+import { QuantrtlError } from "../util/errors.js";
+import { Args, intFlag, numberFlag } from "./args.js";
+import { progress } from "./print.js";
+
+export const DEFAULT_MODEL = "models/conv3x3-adder-int8.json";
+
+export function modelArg(args: Args): Model {
+  const file = args.positional[0];
+  if (!file) throw new QuantrtlError(undefined, "<model>", "no model file given", `e.g. quantrtl ${args.command} ${DEFAULT_MODEL}`);
+  const arch: Partial<Folding> = {};
+  if (args.flags.has("pe")) (arch as { pe?: number }).pe = intFlag(args, "pe", 1, 1);
+  if (args.flags.has("simd")) (arch as { simd?: number }).simd = intFlag(args, "simd", 1, 1);
+  const model = loadModel(file, { arch });
+  const fold = args.flags.get("fold");
+  if (fold === undefined) {
+    if (args.flags.has("fps")) throw new QuantrtlError(undefined, "--fps", "only applies with --fold auto", "add --fold auto");
+    return model;
+  }
+  if (fold !== "auto") throw new QuantrtlError(undefined, "--fold", `"${fold}" is not a folding strategy`, "use --fold auto (or --pe/--simd for a fixed folding)");
+  if (args.flags.has("pe") || args.flags.has("simd")) throw new QuantrtlError(undefined, "--fold", "cannot be combined with --pe / --simd", "use one or the other");
+  const target: FoldTarget = args.flags.has("fps") ? { kind: "fps", fps: numberFlag(args, "fps", 1, 1e-6, 1e12) } : { kind: "max" };
+  const choice = chooseFolding(model, boardArg(args), target);
+  progress(`folding for ${boardArg(args).name}: ${choice.model.layers.map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`).join(", ")} (${choice.reason})`);
+  return choice.model;
+}
+
+export function boardArg(args: Args): Board {
+  const b = args.flags.get("board");
+  return loadBoard(typeof b === "string" ? b : DEFAULT_BOARD);
+}

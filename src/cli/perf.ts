@@ -1,0 +1,112 @@
+/** quantrtl sim: the streaming model of a model on a board, the array model, bundled workloads. */
+import { Model } from "../ir/model.js";
+import { Board } from "../ir/board.js";
+import { predictStreaming } from "../sim/perf/predict.js";
+import { fits } from "../estimate/resources.js";
+import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "../sim/perf/array/index.js";
+import { defaultArrayArch, workloadOfModel } from "../sim/perf/array/from-model.js";
+import { QuantrtlError } from "../util/errors.js";
+import { Args, intFlag, numberFlag } from "./args.js";
+import { boardArg, modelArg } from "./inputs.js";
+import { pct, printTable } from "./print.js";
+
+export function simCommand(args: Args): number {
+  if (args.flags.has("workload")) return simWorkload(args);
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const arch = String(args.flags.get("arch") ?? "streaming");
+  if (arch !== "streaming" && arch !== "array") throw new QuantrtlError(undefined, "--arch", `"${arch}" is not an architecture`, "use streaming or array");
+  if (arch === "array") return simArray(args, model, board);
+  const perf = predictStreaming(model, board);
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify(perf, null, 2));
+    return 0;
+  }
+  console.log(`${model.name} on ${board.title} (${board.part}) at ${board.clockMHz} MHz — streaming dataflow, ${perf.exact ? "cycle-exact model" : "bounds (design too large to step)"}`);
+  const rows = perf.layers.map((l) => [
+    l.name, l.datapath, `${l.pe}x${l.simd}`, `${l.nf}x${l.sf}`, String(l.idealCycles), String(l.fillCycles), String(l.latencyCycles), String(l.intervalCycles), pct(l.utilization),
+    String(l.estimate.lut), String(l.estimate.ff), String(l.estimate.dsp), String(l.estimate.bramBits), String(l.estimate.lineBufferBits),
+  ]);
+  printTable(["layer", "kernel", "pe x simd", "NF x SF", "ideal", "fill", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"], rows);
+  const t = perf.total;
+  console.log(`resources (first-order estimate): LUT ${t.resources.lut} (${pct(t.fraction.lut)}), FF ${t.resources.ff} (${pct(t.fraction.ff)}), DSP ${t.resources.dsp} (${pct(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${pct(t.fraction.bramBits)}) of ${board.name}`);
+  if (!fits(t.resources, board, 1)) {
+    console.log(`does not fit ${board.name} (first-order estimate): lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
+  }
+  console.log(`fill ${t.fillCycles} cycles, interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`);
+  console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
+  return 0;
+}
+
+function arrayArchArgs(args: Args, board: Board, datapath: ArrayDatapath, bits: number): ArrayArch {
+  const dataflow = String(args.flags.get("dataflow") ?? "ws");
+  if (dataflow !== "ws" && dataflow !== "os") throw new QuantrtlError(undefined, "--dataflow", `"${dataflow}" is not a dataflow`, "use ws (weight-stationary) or os (output-stationary)");
+  const overrides = {
+    rows: args.flags.has("rows") ? intFlag(args, "rows", 1, 1, 4096) : undefined,
+    cols: args.flags.has("cols") ? intFlag(args, "cols", 1, 1, 4096) : undefined,
+  };
+  return defaultArrayArch(board, datapath, bits, dataflow, overrides);
+}
+
+const WORKLOADS = ["alexnet-conv1", "resnet20", "deit-tiny"];
+
+/** A named workload on the array model; for DeiT-Tiny, what a token keep-ratio buys. */
+function simWorkload(args: Args): number {
+  if (args.positional.length) throw new QuantrtlError(undefined, args.positional[0], "is an unexpected argument", "--workload replaces the model file");
+  const name = String(args.flags.get("workload"));
+  if (!WORKLOADS.includes(name)) throw new QuantrtlError(undefined, "--workload", `"${name}" is not a bundled workload`, `use one of ${WORKLOADS.join(", ")}`);
+  const kernel = String(args.flags.get("kernel") ?? "mac");
+  if (!ARRAY_DATAPATHS.includes(kernel as ArrayDatapath)) throw new QuantrtlError(undefined, "--kernel", `"${kernel}" is not a datapath`, `use one of ${ARRAY_DATAPATHS.join(", ")}`);
+  const datapath = kernel as ArrayDatapath;
+  if (name !== "deit-tiny" && (args.flags.has("keep") || args.flags.has("keep-from"))) throw new QuantrtlError(undefined, "--keep", "token keep-ratios apply to deit-tiny only", "drop --keep, or use --workload deit-tiny");
+  const keep = numberFlag(args, "keep", 1, 0.01, 1);
+  const keepFrom = intFlag(args, "keep-from", 1, 1, 12);
+  const keepRatio = Array.from({ length: 12 }, (_, b) => (b + 1 >= keepFrom ? keep : 1));
+  const workload = name === "alexnet-conv1" ? alexnetConv1(datapath) : name === "resnet20" ? resnet20Cifar(datapath) : deitTiny({ datapath, keepRatio });
+  const board = boardArg(args);
+  const arch = arrayArchArgs(args, board, datapath, datapath === "xnor" ? 1 : 8);
+  const report = simulateArray(workload, arch);
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  printArrayReport(workload.name, board, arch, report);
+  if (name === "deit-tiny" && keep < 1) {
+    const full = simulateArray(deitTiny({ datapath }), arch).total;
+    const saved = 1 - report.total.totalCycles / full.totalCycles;
+    console.log(
+      `token keep ratio ${keep} from block ${keepFrom}: ${report.total.totalCycles} cycles vs ${full.totalCycles} with every token ` +
+        `(${(saved * 100).toFixed(1)} % fewer cycles, ${((1 - report.total.macs / full.macs) * 100).toFixed(1)} % fewer MACs, ` +
+        `${((1 - (report.total.dramReadBytes + report.total.dramWriteBytes) / (full.dramReadBytes + full.dramWriteBytes)) * 100).toFixed(1)} % less DRAM traffic)`,
+    );
+  }
+  return 0;
+}
+
+function simArray(args: Args, model: Model, board: Board): number {
+  const arch = arrayArchArgs(args, board, model.layers[0].datapath, model.input.bits);
+  const report = simulateArray(workloadOfModel(model), arch);
+  if (args.flags.has("json")) {
+    console.log(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  printArrayReport(model.name, board, arch, report);
+  return 0;
+}
+
+function printArrayReport(name: string, board: Board, arch: ArrayArch, report: ArrayReport): void {
+  console.log(
+    `${name} on ${board.title} at ${board.clockMHz} MHz — ${arch.rows}x${arch.cols} ${arch.datapath} array, ${arch.dataflow === "ws" ? "weight" : "output"}-stationary, ` +
+      `${arch.ifmapBufferBytes} B per buffer, DRAM ${arch.dramBytesPerCycle.toFixed(2)} B/cycle (analytical model)`,
+  );
+  printTable(
+    ["layer", "M x K x N", "MACs", "compute", "stall", "total", "util", "DRAM rd B", "DRAM wr B", "MAC/B", "bound"],
+    report.layers.map((l) => [
+      l.name, `${l.gemm.M}x${l.gemm.K}x${l.gemm.N}`, "", String(l.macs), String(l.computeCycles), String(l.stallCycles), String(l.totalCycles), pct(l.utilization),
+      String(l.dramReadBytes), String(l.dramWriteBytes), l.arithmeticIntensity.toFixed(1), l.roofline.bound,
+    ].filter((_, i) => i !== 2)),
+  );
+  const t = report.total;
+  const latencyUs = t.totalCycles / board.clockMHz;
+  console.log(`total: ${t.totalCycles} cycles, ${latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${((board.clockMHz * 1e6) / t.totalCycles).toFixed(1)} frames/s`);
+}
