@@ -52,7 +52,7 @@ async function yowasp(tool: string, dir: string, args: string[], what: string): 
   const r = await run(process.execPath, [cliPath(), tool, dir, ...args], { cwd: dir, timeoutMs: 60 * 60_000 });
   const output = r.stdout + r.stderr;
   if (r.code !== 0) {
-    const noRoom = /no BELs remaining|Unable to place cell/.exec(output);
+    const noRoom = /no BELs remaining|Unable to place cell|Failed to expand region/.exec(output);
     if (noRoom) {
       throw new QuantrtlError(undefined, "--board", `the design does not fit: ${output.split("\n").find((l) => l.includes("ERROR"))?.replace(/^ERROR:\s*/, "") ?? noRoom[0]}`, "fold it further (--pe/--simd, or --fold auto --board <board>)");
     }
