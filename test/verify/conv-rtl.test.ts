@@ -1,68 +1,22 @@
 /**
  * Generated conv RTL is bit-exact against the golden reference in real
- * simulators (no mocks): every datapath × width × several foldings (including
- * PE ∤ Cout and SIMD ∤ K), strides, paddings, back-pressure, and the extremes of
- * every range. Lint (-Wall) must be silent on every design.
+ * simulators (no mocks): strides, paddings, back-pressure, Icarus beside
+ * Verilator, the extremes of every range, and a checker that can fail.
+ * Lint (-Wall) must be silent on every design. The folding matrix of every
+ * datapath is in conv-rtl-foldings-*.test.ts.
  */
 import { describe, expect, test } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { verifyModel, VerifyReport } from "../../src/verify/index.js";
+import { verifyModel } from "../../src/verify/index.js";
+import { expectExact, expectExactAndPredicted, WIDTHS } from "../helpers/rtl.js";
 import { multiplierFromRatio } from "../../src/quant/requant.js";
 import { accRange } from "../../src/quant/datapath.js";
 import { constantTensor } from "../../src/sim/inputs.js";
 import { generateDesign } from "../../src/codegen/design.js";
 import { convModel, ConvCase } from "../helpers/models.js";
-import type { Model } from "../../src/ir/model.js";
-
-/** Bit-exact at back-pressure 0 too, and the streaming model predicts the measured cycles exactly. */
-async function expectExactAndPredicted(model: Model, vectors: number, seed: number): Promise<void> {
-  const r = await verifyModel(model, { sim: "verilator", vectors, seed, backpressure: 0 });
-  expectExact(r);
-  expect(r.cycles).toBe(r.predicted.cycles);
-  expect(r.frameCycles).toEqual(r.predicted.frameCycles);
-}
-
-function expectExact(r: VerifyReport): void {
-  expect(r.lint).toBe("");
-  expect(r.mismatches).toEqual([]);
-  expect(r.timeout).toBe(false);
-  expect(r.compared).toBe(r.expectedWords);
-  expect(r.matched).toBe(r.expectedWords);
-  expect(r.bitExact).toBe(true);
-}
-
-const FOLDINGS: { pe: number; simd: number }[] = [
-  { pe: 1, simd: 1 }, // fully folded
-  { pe: 2, simd: 4 }, // 5 channels / 2, K = 27 / 4: both non-divisible
-  { pe: 5, simd: 27 }, // fully parallel
-];
-
-const WIDTHS: { kernel: "mac" | "adder" | "xnor" | "shift"; bits?: 8 | 16 }[] = [
-  { kernel: "mac", bits: 8 },
-  { kernel: "mac", bits: 16 },
-  { kernel: "adder", bits: 8 },
-  { kernel: "adder", bits: 16 },
-  { kernel: "xnor" },
-  { kernel: "shift", bits: 8 },
-  { kernel: "shift", bits: 16 },
-];
-
-describe("foldings: every datapath and width, three foldings, Verilator", () => {
-  for (const w of WIDTHS) {
-    for (const f of FOLDINGS) {
-      test(`${w.kernel}${w.bits ?? 1} pe=${f.pe} simd=${f.simd} is bit-exact over 2 vectors with back-pressure`, async () => {
-        const model = convModel({ ...w, ...f, bias: w.kernel === "xnor" ? undefined : [5, -700, 12345, 0, -1], relu: w.kernel === "adder" });
-        const r = await verifyModel(model, { sim: "verilator", vectors: 2, seed: 3, backpressure: 0.3 });
-        expectExact(r);
-        expect(r.vectors).toBe(2);
-        await expectExactAndPredicted(model, 2, 4);
-      });
-    }
-  }
-});
 
 describe("geometry: strides, rectangular kernels, no padding", () => {
   const cases: ConvCase[] = [
