@@ -37,7 +37,7 @@ export const PUBLISHED_ADDERNET = {
   logicReductionPct: [67.6, 71.4] as [number, number],
   powerReductionPct: [47.85, 77.9] as [number, number],
   speedupPct: 16,
-  source: "AdderNet hardware, arXiv 2101.10015 (FPGA, versus a CNN on the same circuit architecture)",
+  source: "AdderNet hardware, arXiv 2101.10015",
 };
 
 export interface Comparison {

@@ -1,3 +1,5 @@
+import { KernelFigures, PUBLISHED_ADDERNET } from "../estimate/compare.js";
+
 /**
  * The report a run produces: plain, readonly, JSON-serialisable data. report.json
  * is this object verbatim; schemas/report.schema.json publishes its shape.
@@ -113,22 +115,8 @@ export interface ReportRooflinePoint {
   readonly bandwidth: number;
 }
 
-/** One datapath's figures for the same network (field names as in the comparison table's JSON). */
-export interface ReportKernelFigures {
-  readonly lut: number;
-  readonly ff: number;
-  readonly dsp: number;
-  readonly bram_bits: number;
-  /** Measured Fmax; null when not placed and routed. */
-  readonly fmax_mhz: number | null;
-  readonly power_w: number;
-  /** Joules per frame. */
-  readonly energy_j: number;
-  readonly cycles: number;
-  readonly source: "synthesis" | "estimate";
-  /** Why a figure is missing (e.g. Fmax without place and route). */
-  readonly note?: string;
-}
+/** One datapath's figures for the same network (field names as in `quantrtl compare --json`). */
+export type ReportKernelFigures = KernelFigures;
 
 /** The AdderNet hardware paper's published reductions (adder vs. multiplier CNN, same architecture). */
 export interface ReportPublished {
@@ -164,10 +152,5 @@ export interface QuantrtlReport {
   readonly comparison?: ReportComparison;
 }
 
-/** The published figures from the AdderNet hardware paper (DESIGN.md), for building a comparison section. */
-export const ADDERNET_PUBLISHED: ReportPublished = {
-  logicReductionPct: [67.6, 71.4],
-  powerReductionPct: [47.85, 77.9],
-  speedupPct: 16,
-  source: "AdderNet hardware, arXiv 2101.10015",
-};
+/** The published figures from the AdderNet hardware paper (DESIGN.md), one definition in estimate/compare. */
+export const ADDERNET_PUBLISHED: ReportPublished = PUBLISHED_ADDERNET;

@@ -1,5 +1,6 @@
 /** Shared expectations of the RTL tests: bit-exact, lint-clean, and cycles predicted exactly. */
-import { expect } from "vitest";
+import { describe, expect, test } from "vitest";
+import { convModel } from "./models.js";
 import { verifyModel, VerifyReport } from "../../src/verify/index.js";
 import type { Model } from "../../src/ir/model.js";
 
@@ -37,3 +38,20 @@ export const WIDTHS: Width[] = [
   { kernel: "shift", bits: 16 },
 ];
 
+
+/** The folding matrix for a subset of datapaths: bit-exact with back-pressure, and exactly predicted without. */
+export function describeFoldings(title: string, widths: readonly Width[]): void {
+  describe(`foldings: ${title}, three foldings, Verilator`, () => {
+    for (const w of widths) {
+      for (const f of FOLDINGS) {
+        test(`${w.kernel}${w.bits ?? 1} pe=${f.pe} simd=${f.simd} is bit-exact over 2 vectors with back-pressure`, async () => {
+          const model = convModel({ ...w, ...f, bias: w.kernel === "xnor" ? undefined : [5, -700, 12345, 0, -1], relu: w.kernel === "adder" });
+          const r = await verifyModel(model, { sim: "verilator", vectors: 2, seed: 3, backpressure: 0.3 });
+          expectExact(r);
+          expect(r.vectors).toBe(2);
+          await expectExactAndPredicted(model, 2, 4);
+        });
+      }
+    }
+  });
+}
