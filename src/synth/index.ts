@@ -4,8 +4,7 @@
  * by the hash of the RTL (sources and ROM images), the command and the Yosys
  * version, so a design is synthesized once per change.
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Model } from "../ir/model.js";
@@ -16,6 +15,7 @@ import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
 import { hasTool, run } from "../verify/tools.js";
 import { CellCounts, countCells, synthCommand } from "./families.js";
+import { readCached, resultKey, writeCached } from "./cache.js";
 
 export interface SynthResult extends CellCounts {
   readonly board: string;
@@ -31,10 +31,6 @@ function yosysFlavour(): { name: string; version: string } {
   if (hasTool("yosys")) return { name: "yosys", version: "yosys (PATH)" };
   const pkg = JSON.parse(readFileSync(join(packageRoot(), "node_modules", "@yowasp", "yosys", "package.json"), "utf8")) as { version: string };
   return { name: "yowasp", version: `@yowasp/yosys ${pkg.version}` };
-}
-
-function cacheDir(): string {
-  return join(process.env.QUANTRTL_CACHE ?? join(packageRoot(), "node_modules", ".cache", "quantrtl"), "synth");
 }
 
 /** Runs Yosys in `dir` (where the sources and ROM images are) with a script; returns its output. */
@@ -56,16 +52,11 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
   const command = synthCommand(board, design.topModule, options.useDsp ?? true);
   const script = `read_verilog ${design.sources.join(" ")}; ${command}; tee -q -o stat.json stat -json`;
   const rtl = design.files.filter((f) => f.path.startsWith("rtl/"));
-  const key = createHash("sha256")
-    .update(flavour.version)
-    .update(script)
-    .update(JSON.stringify(rtl.map((f) => [f.path, f.content.replace(/\/\/[^\n]*/g, "")])))
-    .digest("hex")
-    .slice(0, 24);
-  const cached = join(cacheDir(), `${key}.json`);
-  if (existsSync(cached)) {
+  const key = resultKey([flavour.version, script], rtl);
+  const hit = readCached<SynthResult>("synth", key);
+  if (hit) {
     onProgress?.(`yosys: reusing cached synthesis ${key}`);
-    return { ...(JSON.parse(readFileSync(cached, "utf8")) as SynthResult), cached: true };
+    return hit;
   }
   const work = mkdtempSync(join(tmpdir(), "quantrtl-synth-"));
   try {
@@ -87,10 +78,7 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
       cached: false,
       ...countCells(board, cells),
     };
-    mkdirSync(cacheDir(), { recursive: true });
-    const tmp = `${cached}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(result, null, 2) + "\n");
-    renameSync(tmp, cached);
+    writeCached("synth", key, result);
     return result;
   } finally {
     rmSync(work, { recursive: true, force: true });

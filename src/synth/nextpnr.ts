@@ -4,8 +4,7 @@
  * writes the netlist; nextpnr places it with unconstrained I/O (no board pins
  * are needed to time the core) and reports per-clock Fmax as JSON.
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Model } from "../ir/model.js";
@@ -16,6 +15,7 @@ import { packageRoot } from "../util/paths.js";
 import { QuantrtlError, ToolError, tail } from "../util/errors.js";
 import { run } from "../verify/tools.js";
 import { synthCommand } from "./families.js";
+import { readCached, resultKey, writeCached } from "./cache.js";
 
 export interface PathStep {
   readonly type: string;
@@ -73,18 +73,11 @@ export async function placeAndRoute(model: Model, board: Board, onProgress?: (m:
   const pnrArgs = [...device, "--json", "netlist.json", "--pcf-allow-unconstrained", "--freq", String(board.clockMHz), "--report", "report.json", "--seed", "1"];
   const rtl = design.files.filter((f) => f.path.startsWith("rtl/"));
   const tool = `@yowasp/nextpnr-ice40 ${JSON.parse(readFileSync(join(packageRoot(), "node_modules", "@yowasp", "nextpnr-ice40", "package.json"), "utf8")).version}`;
-  const key = createHash("sha256")
-    .update(tool)
-    .update(synth)
-    .update(pnrArgs.join(" "))
-    .update(JSON.stringify(rtl.map((f) => [f.path, f.content.replace(/\/\/[^\n]*/g, "")])))
-    .digest("hex")
-    .slice(0, 24);
-  const cacheDir = join(process.env.QUANTRTL_CACHE ?? join(packageRoot(), "node_modules", ".cache", "quantrtl"), "pnr");
-  const cached = join(cacheDir, `${key}.json`);
-  if (existsSync(cached)) {
+  const key = resultKey([tool, synth, pnrArgs.join(" ")], rtl);
+  const hit = readCached<PlaceResult>("pnr", key);
+  if (hit) {
     onProgress?.(`nextpnr-ice40: reusing cached placement ${key}`);
-    return { ...(JSON.parse(readFileSync(cached, "utf8")) as PlaceResult), cached: true };
+    return hit;
   }
   const work = mkdtempSync(join(tmpdir(), "quantrtl-pnr-"));
   try {
@@ -116,10 +109,7 @@ export async function placeAndRoute(model: Model, board: Board, onProgress?: (m:
       cached: false,
       tool,
     };
-    mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${cached}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(result, null, 2) + "\n");
-    renameSync(tmp, cached);
+    writeCached("pnr", key, result);
     return result;
   } finally {
     rmSync(work, { recursive: true, force: true });
