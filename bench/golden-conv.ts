@@ -9,7 +9,7 @@ import { loadModel } from "../src/ir/load.js";
 import { conv2dGolden } from "../src/sim/golden/conv2d.js";
 import { floatConv2d } from "../src/sim/float/conv2d.js";
 import { randomTensor } from "../src/sim/inputs.js";
-import { outputPixels, reductionLength } from "../src/ir/model.js";
+import { outputPixels, reductionLength, engineLayers } from "../src/ir/model.js";
 
 function timeIt(fn: () => void, minMs = 1000): { perRunMs: number; runs: number } {
   fn(); // warm-up (JIT)
@@ -28,7 +28,7 @@ const models = process.argv.slice(2).length ? process.argv.slice(2) : ["models/c
 console.log("golden conv throughput (ops = output elements x K)");
 for (const file of models) {
   const model = loadModel(file);
-  const layer = model.layers[0];
+  const layer = engineLayers(model)[0];
   const input = randomTensor(model.input, 1);
   const ops = outputPixels(layer) * layer.output.channels * reductionLength(layer);
   const golden = timeIt(() => conv2dGolden(layer, input));

@@ -2,7 +2,7 @@
 /** quantrtl command line: parses, calls the API, prints. Exit 1 bad input, 2 tool failure, 3 not bit-exact. */
 import { resolve } from "node:path";
 import { loadModel } from "./ir/load.js";
-import { Model, reductionLength } from "./ir/model.js";
+import { engineConv, isEngineLayer, Model, reductionLength } from "./ir/model.js";
 import { foldCounts, idealCycles } from "./codegen/units/folding.js";
 import { layerAccBits } from "./codegen/units/mvu.js";
 import { runGolden } from "./sim/golden/network.js";
@@ -18,6 +18,9 @@ import { DEFAULT_MODEL, modelArg } from "./cli/inputs.js";
 import { progress, shape } from "./cli/print.js";
 import { simCommand } from "./cli/perf.js";
 import { compareCommand, reportCommand, synthCommandCli } from "./cli/hardware.js";
+import { buildCommand } from "./cli/build.js";
+import { loadDataset } from "./sim/dataset.js";
+import { accuracyLine, measureAccuracy, predictedClass } from "./sim/accuracy.js";
 
 
 const USAGE = `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verified Verilog
@@ -46,12 +49,20 @@ exit codes: 0 ok, 1 bad input, 2 missing tool / tool failure, 3 design not bit-e
 function check(args: Args): number {
   const model = modelArg(args);
   console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…): input ${shape(model.input)}, ${model.layers.length} layer(s)`);
-  for (const layer of model.layers) {
+  for (const l of model.layers) {
+    const from = l.inputs.length > 1 || l.inputs[0] !== (model.layers[model.layers.indexOf(l) - 1]?.name ?? "input") ? ` (from ${l.inputs.join(", ")})` : "";
+    if (!isEngineLayer(l)) {
+      console.log(`  ${l.name}: ${l.kind}${from}, ${shape(l.input)} -> ${shape(l.output)} (${l.output.bits} bits)`);
+      continue;
+    }
+    const layer = engineConv(l);
     const f = foldCounts(layer);
-    const out = layer.out.kind === "requant" ? `requant m=${layer.out.params.multiplier} k=${layer.out.params.shift} ${layer.out.params.rounding}${layer.out.params.relu ? " +relu" : ""}` : "thresholds";
+    const rq = layer.out.kind === "requant" ? layer.out : undefined;
+    const out = rq ? `requant ${rq.perChannel ? "per-channel m" : `m=${rq.params.multiplier}`} k=${rq.params.shift} ${rq.params.rounding}${rq.params.relu ? " +relu" : ""}` : "thresholds";
+    const geometry = l.kind === "dense" ? `dense ${layer.datapath}` : `conv2d ${layer.datapath} ${layer.kernel[0]}x${layer.kernel[1]} stride ${layer.stride.join("x")} pad ${layer.padding.join("x")}`;
     console.log(
-      `  ${layer.name}: conv2d ${layer.datapath} ${layer.kernel[0]}x${layer.kernel[1]} stride ${layer.stride.join("x")} pad ${layer.padding.join("x")}, ` +
-        `${shape(layer.input)} -> ${shape(layer.output)}, K=${reductionLength(layer)}, acc ${layerAccBits(layer)} bits, ${out}, ` +
+      `  ${layer.name}: ${geometry}${from}, ` +
+        `${shape(l.input)} -> ${shape(layer.output)}, K=${reductionLength(layer)}, acc ${layerAccBits(layer)} bits, ${out}, ` +
         `pe ${f.pe} simd ${f.simd} (NF ${f.nf} x SF ${f.sf}), ideal ${idealCycles(layer)} cycles/frame`,
     );
   }
@@ -59,8 +70,23 @@ function check(args: Args): number {
   return 0;
 }
 
-function runCommand(args: Args): number {
+async function runCommand(args: Args): Promise<number> {
   const model = modelArg(args);
+  const dataset = args.flags.get("dataset");
+  if (args.flags.has("limit") && dataset === undefined) throw new QuantrtlError(undefined, "--limit", "only applies with --dataset", "add --dataset mnist-test");
+  if (dataset !== undefined) {
+    if (args.flags.has("input")) throw new QuantrtlError(undefined, "--input", "cannot be combined with --dataset", "use one or the other");
+    const data = loadDataset(model, String(dataset), args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 60000) : undefined);
+    progress(`${data.name}: ${data.count} images`);
+    const r = await measureAccuracy(model, data, progress);
+    if (args.flags.has("json")) {
+      const { integerPredictions: _i, floatPredictions: _f, ...figures } = r;
+      console.log(JSON.stringify({ model: model.name, hash: model.hash, ...figures }));
+      return 0;
+    }
+    console.log(accuracyLine(r));
+    return 0;
+  }
   const input = args.flags.has("input") ? loadInputFile(String(args.flags.get("input")), model.input) : randomTensor(model.input, intFlag(args, "seed", 1, 0));
   const trace = runGolden(model, input);
   if (args.flags.has("json")) {
@@ -96,10 +122,11 @@ function gen(args: Args): number {
 function printReport(model: Model, r: VerifyReport): void {
   for (const [i, l] of r.layers.entries()) {
     const layer = model.layers[i];
-    const f = foldCounts(layer);
-    const words = l.tapped ? `${l.matched}/${l.compared} words` : "checked through the final output";
-    const cycles = l.tapped && r.frameCycles.length ? `, ${Math.max(...r.frameCycles)} cycles/vector max (ideal ${l.idealCyclesPerVector})` : "";
-    console.log(`layer ${l.name} (${layer.datapath}, pe ${f.pe}, simd ${f.simd}): ${words}${cycles}`);
+    const words = l.tapped ? `${l.matched}/${l.compared} words` : "a wire (checked through its consumer)";
+    const last = i === r.layers.length - 1;
+    const cycles = last && r.frameCycles.length ? `, ${Math.max(...r.frameCycles)} cycles/vector max (ideal ${l.idealCyclesPerVector} for the slowest layer)` : "";
+    const what = isEngineLayer(layer) ? `${layer.datapath}, pe ${layer.arch.pe}, simd ${layer.arch.simd}` : layer.kind;
+    console.log(`layer ${l.name} (${what}): ${words}${cycles}`);
   }
   if (r.lint) console.log(`lint: verilator -Wall reported:\n${r.lint}`);
   for (const m of r.mismatches.slice(0, 5)) {
@@ -114,6 +141,7 @@ function printReport(model: Model, r: VerifyReport): void {
 
 async function verify(args: Args, modelOverride?: Model): Promise<number> {
   const model = modelOverride ?? modelArg(args);
+  const dataset = args.flags.get("dataset");
   const simFlag = String(args.flags.get("sim") ?? "verilator");
   const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
   if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
@@ -124,8 +152,13 @@ async function verify(args: Args, modelOverride?: Model): Promise<number> {
   let ok = true;
   for (const sim of sims) {
     const dir = typeof out === "string" ? (sims.length > 1 ? resolve(out, sim) : out) : undefined;
-    const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, onProgress: progress });
+    const data = dataset === undefined ? undefined : loadDataset(model, String(dataset), vectors);
+    const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, onProgress: progress, ...(data ? { inputs: data.inputs } : {}) });
     printReport(model, r);
+    if (data && r.outputs) {
+      const pairs = r.outputs.map((words, i) => `${predictedClass(model, { data: Int32Array.from(words) })}/${data.labels[i]}`);
+      console.log(`RTL class / label: ${pairs.join(" ")}`);
+    }
     ok &&= r.bitExact;
   }
   return ok ? 0 : 3;
@@ -145,7 +178,9 @@ export async function main(argv: string[]): Promise<number> {
       case "check":
         return check(args);
       case "run":
-        return runCommand(args);
+        return await runCommand(args);
+      case "build":
+        return await buildCommand(args);
       case "gen":
         return gen(args);
       case "verify":

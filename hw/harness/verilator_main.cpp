@@ -6,6 +6,8 @@
 #include "Vdut.h"
 #include "verilated.h"
 #include "verilated_vcd_c.h"
+// generated per design: QUANTRTL_TAP_COUNT and QUANTRTL_TAPS(X) = X(n, fire, data, bits)...
+#include "quantrtl_taps.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -44,7 +46,34 @@ static uint32_t rng() {
     return rng_state = x;
 }
 
+// one per-layer tap: the expected words of that layer's output stream, checked as they fire
+struct Tap {
+    std::vector<uint64_t> expect;
+    uint64_t idx = 0, matched = 0, mismatches = 0;
+    std::string json;
+};
+
+static void check_tap(Tap& tap, bool fire, uint64_t data, unsigned bits, uint64_t cycle) {
+    if (!fire) return;
+    const uint64_t mask = bits >= 64 ? ~0ULL : ((1ULL << bits) - 1);
+    const uint64_t want = tap.idx < tap.expect.size() ? (tap.expect[tap.idx] & mask) : ~0ULL;
+    if ((data & mask) == want) {
+        tap.matched++;
+    } else {
+        if (tap.mismatches < 3) {
+            char buf[200];
+            std::snprintf(buf, sizeof buf, "%s{\"index\":%llu,\"cycle\":%llu,\"expected\":%llu,\"actual\":%llu}",
+                          tap.mismatches ? "," : "", (unsigned long long)tap.idx, (unsigned long long)cycle,
+                          (unsigned long long)(tap.idx < tap.expect.size() ? want : 0), (unsigned long long)(data & mask));
+            tap.json += buf;
+        }
+        tap.mismatches++;
+    }
+    tap.idx++;
+}
+
 int main(int argc, char** argv) {
+    std::vector<Tap> taps(QUANTRTL_TAP_COUNT > 0 ? QUANTRTL_TAP_COUNT : 1);
     const char* in_path = nullptr;
     const char* exp_path = nullptr;
     const char* vcd_path = nullptr;
@@ -63,6 +92,12 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--frame-out")) frame_out = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--frame-in")) frame_in = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--out-bits")) out_bits = (unsigned)std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--tap")) {
+            // --tap <n>:<expected.hex>
+            const char* colon = std::strchr(argv[i + 1], ':');
+            const int n = std::atoi(argv[i + 1]);
+            if (colon && n >= 0 && n < (int)taps.size()) taps[n].expect = read_hex(colon + 1);
+        }
     }
     if (!in_path || !exp_path) {
         std::fprintf(stderr, "usage: sim --in input.hex --expect expected.hex [--stall p] [--seed n] [--vcd f]\n");
@@ -118,6 +153,8 @@ int main(int argc, char** argv) {
         const bool in_fire = top->in_valid && top->in_ready;
         const bool out_fire = top->out_valid && top->out_ready;
         const uint64_t out_data = (uint64_t)top->out_data & out_mask;
+#define QUANTRTL_CHECK_TAP(n, FIRE, DATA, BITS) check_tap(taps[n], top->FIRE, (uint64_t)top->DATA, BITS, cycle);
+        QUANTRTL_TAPS(QUANTRTL_CHECK_TAP)
         tick();
         if (in_fire) {
             if (first_in < 0) first_in = (int64_t)cycle;
@@ -148,11 +185,19 @@ int main(int argc, char** argv) {
     for (size_t f = 0; f < frame_end.size() && f < frame_start.size(); f++) {
         frames += (f ? "," : "") + std::to_string(frame_end[f] - frame_start[f] + 1);
     }
+    std::string taps_json;
+    for (int n = 0; n < QUANTRTL_TAP_COUNT; n++) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "%s{\"compared\":%llu,\"matched\":%llu,\"expectedWords\":%llu,\"mismatches\":[",
+                      n ? "," : "", (unsigned long long)taps[n].idx, (unsigned long long)taps[n].matched,
+                      (unsigned long long)taps[n].expect.size());
+        taps_json += buf + taps[n].json + "]}";
+    }
     std::printf("QUANTRTL_RESULT {\"compared\":%llu,\"matched\":%llu,\"expectedWords\":%llu,\"inputsConsumed\":%llu,"
-                "\"cycles\":%lld,\"simCycles\":%llu,\"timeout\":%s,\"frameCycles\":[%s],\"mismatches\":[%s]}\n",
+                "\"cycles\":%lld,\"simCycles\":%llu,\"timeout\":%s,\"frameCycles\":[%s],\"mismatches\":[%s],\"taps\":[%s]}\n",
                 (unsigned long long)out_idx, (unsigned long long)matched, (unsigned long long)expected.size(),
                 (unsigned long long)in_idx, (long long)(first_in >= 0 && last_out >= 0 ? last_out - first_in + 1 : 0),
-                (unsigned long long)cycle, cycle >= max_cycles ? "true" : "false", frames.c_str(), mismatch_json.c_str());
+                (unsigned long long)cycle, cycle >= max_cycles ? "true" : "false", frames.c_str(), mismatch_json.c_str(), taps_json.c_str());
     if (tfp) tfp->close();
     top->final();
     delete top;

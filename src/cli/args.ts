@@ -10,9 +10,10 @@ export interface Args {
 const FOLD = ["pe", "simd", "fold", "board", "fps"];
 const FLAGS: Record<string, readonly string[]> = {
   check: [...FOLD],
-  run: ["input", "seed", "json", "pe", "simd"],
+  run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
   gen: ["out", "vectors", "seed", ...FOLD],
-  verify: ["sim", "vectors", "backpressure", "seed", "out", ...FOLD],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", "dataset", ...FOLD],
+  build: ["out", "vectors", "limit", "backpressure", "seed", "sim", "synth", ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],
   report: ["out", "synth", "verify", "vectors", "seed", ...FOLD],

@@ -7,6 +7,7 @@ import { buildReport } from "../report/build.js";
 import { writeReport } from "../report/write.js";
 import { verifyModel } from "../verify/index.js";
 import { modelIdentifier } from "../codegen/design.js";
+import { engineLayers } from "../ir/model.js";
 import { Args, intFlag } from "./args.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { pct, printTable, progress } from "./print.js";
@@ -15,7 +16,7 @@ export async function synthCommandCli(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
   const r = await synthesize(model, board, progress);
-  const estimate = sumResources(model.layers.map((l) => estimateEngine(l, board)));
+  const estimate = sumResources(engineLayers(model).map((l) => estimateEngine(l, board)));
   if (args.flags.has("json")) {
     console.log(JSON.stringify({ synthesis: r, estimate }, null, 2));
     return r.latches === 0 ? 0 : 3;

@@ -1,6 +1,6 @@
 /** The model and board a command works on, with --pe/--simd or --fold auto applied. */
 import { loadModel } from "../ir/load.js";
-import { Folding, Model } from "../ir/model.js";
+import { engineLayers, Folding, Model } from "../ir/model.js";
 import { Board, DEFAULT_BOARD, loadBoard } from "../ir/board.js";
 import { chooseFolding, FoldTarget } from "../sim/perf/fold.js";
 import { QuantrtlError } from "../util/errors.js";
@@ -25,7 +25,7 @@ export function modelArg(args: Args): Model {
   if (args.flags.has("pe") || args.flags.has("simd")) throw new QuantrtlError(undefined, "--fold", "cannot be combined with --pe / --simd", "use one or the other");
   const target: FoldTarget = args.flags.has("fps") ? { kind: "fps", fps: numberFlag(args, "fps", 1, 1e-6, 1e12) } : { kind: "max" };
   const choice = chooseFolding(model, boardArg(args), target);
-  progress(`folding for ${boardArg(args).name}: ${choice.model.layers.map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`).join(", ")} (${choice.reason})`);
+  progress(`folding for ${boardArg(args).name}: ${engineLayers(choice.model).map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`).join(", ")} (${choice.reason})`);
   return choice.model;
 }
 

@@ -1,5 +1,5 @@
 /** quantrtl sim: the streaming model of a model on a board, the array model, bundled workloads. */
-import { Model } from "../ir/model.js";
+import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { predictStreaming } from "../sim/perf/predict.js";
 import { fits } from "../estimate/resources.js";
@@ -84,7 +84,7 @@ function simWorkload(args: Args): number {
 }
 
 function simArray(args: Args, model: Model, board: Board): number {
-  const arch = arrayArchArgs(args, board, model.layers[0].datapath, model.input.bits);
+  const arch = arrayArchArgs(args, board, engineLayers(model)[0].datapath, model.input.bits);
   const report = simulateArray(workloadOfModel(model), arch);
   if (args.flags.has("json")) {
     console.log(JSON.stringify(report, null, 2));

@@ -3,16 +3,14 @@
  * layer, plus the top), ROM images rtl/*.hex, rtl/files.f. Pure: returns text,
  * writes nothing (the CLI / verify write it through util/atomic).
  */
-import { Conv2dLayer, Model } from "../ir/model.js";
+import { Model } from "../ir/model.js";
 import { packageVersion } from "../util/paths.js";
 import { renderTemplate } from "./render.js";
 import { commentText, sanitizeIdentifier } from "./verilog.js";
-import { swuParams } from "./units/swu.js";
-import { mvuParams, layerAccBits } from "./units/mvu.js";
-import { peParams } from "./units/pe.js";
-import { requantParams } from "./units/requant.js";
-import { thresholdParams } from "./units/threshold.js";
-import { serializerParams } from "./units/serializer.js";
+import { buildNetlist, Netlist } from "./netlist.js";
+import { emitLayer } from "./layers/index.js";
+import { emitAddLayer } from "./layers/add.js";
+import { fifoParams, forkParams } from "./units/stream.js";
 
 export interface GeneratedFile {
   /** Path relative to the design folder, e.g. "rtl/conv0_mvu.v". */
@@ -22,9 +20,17 @@ export interface GeneratedFile {
 
 export interface LayerPorts {
   readonly name: string;
+  /** Top module of the layer ("" for a wire layer such as flatten). */
   readonly module: string;
   readonly inBits: number;
   readonly outBits: number;
+}
+
+/** An observation port of the top: the output stream of layer `layer` (by index). */
+export interface TapPort {
+  readonly layer: number;
+  readonly name: string;
+  readonly bits: number;
 }
 
 export interface Design {
@@ -35,6 +41,14 @@ export interface Design {
   readonly layers: readonly LayerPorts[];
   readonly inBits: number;
   readonly outBits: number;
+  readonly netlist: Netlist;
+  /** Per-layer taps (every layer but the last and the wires), when generated with `taps: true`. */
+  readonly taps: readonly TapPort[];
+}
+
+export interface DesignOptions {
+  /** Add tap<i>_fire / tap<i>_data outputs for every intermediate layer (verification). */
+  readonly taps?: boolean;
 }
 
 function header(model: Model, what: string): string {
@@ -49,106 +63,69 @@ export function modelIdentifier(model: Model): string {
   return sanitizeIdentifier(model.name);
 }
 
-export function generateDesign(model: Model): Design {
+export function generateDesign(model: Model, options: DesignOptions = {}): Design {
   const id = modelIdentifier(model);
   const files: GeneratedFile[] = [];
   const sources: string[] = [];
-  const layers: LayerPorts[] = [];
   const add = (name: string, content: string, isSource: boolean) => {
     files.push({ path: `rtl/${name}`, content });
     if (isSource) sources.push(name);
   };
+  const netlist = buildNetlist(model, sanitizeIdentifier);
+  const stream = (i: number) => netlist.streams[i].name;
+  const bitsOf = (i: number) => netlist.streams[i].bits;
+  const connect = (prefix: string, s: number, dir: "in" | "out") => [
+    { port: `${prefix}_valid`, signal: `${stream(s)}_valid` },
+    { port: `${prefix}_ready`, signal: `${stream(s)}_ready` },
+    { port: `${prefix}_data`, signal: `${stream(s)}_data` },
+  ].map((p) => ({ ...p, dir }));
 
-  for (const layer of model.layers) {
-    const prefix = `${id}_${sanitizeIdentifier(layer.name)}`;
-    const layerModule = emitConvLayer(model, layer, prefix, add);
-    layers.push({ name: layer.name, module: layerModule, inBits: layer.input.bits, outBits: layer.output.bits });
+  const layerModules = new Map<number, string>();
+  const instances: { module: string; name: string; comment: string; ports: { port: string; signal: string }[] }[] = [];
+  for (const node of netlist.nodes) {
+    if (node.kind === "layer") {
+      const layer = node.layer;
+      const ctx = { model, prefix: `${id}_${node.name}`, add, header: (what: string) => header(model, what) };
+      const module = layer.kind === "add" ? emitAddLayer(ctx, layer, [bitsOf(node.inputs[0]), bitsOf(node.inputs[1])]) : emitLayer(ctx, layer);
+      layerModules.set(node.layerIndex, module);
+      const inPorts = layer.kind === "add" ? [...connect("a", node.inputs[0], "in"), ...connect("b", node.inputs[1], "in")] : connect("in", node.inputs[0], "in");
+      instances.push({ module, name: node.name, comment: `layer ${commentText(layer.name)} (${layer.kind})`, ports: [...inPorts, ...connect("out", node.output, "out")] });
+    } else if (node.kind === "fork") {
+      const module = `${id}_${node.name}`;
+      add(`${module}.v`, renderTemplate("stream_fork", { ...forkParams(module, node.bits), header: header(model, `stream fork ${node.name}`) }), true);
+      instances.push({ module, name: node.name, comment: "fork: one stream to two consumers", ports: [...connect("in", node.input, "in"), ...connect("o0", node.outputs[0], "out"), ...connect("o1", node.outputs[1], "out")] });
+    } else {
+      const module = `${id}_${node.name}`;
+      add(`${module}.v`, renderTemplate("stream_fifo", { ...fifoParams(module, node.bits, node.depth), header: header(model, `stream FIFO ${node.name} (${node.depth} entries)`) }), true);
+      instances.push({ module, name: node.name, comment: `FIFO, ${node.depth} entries`, ports: [...connect("in", node.input, "in"), ...connect("out", node.output, "out")] });
+    }
   }
+  const layers: LayerPorts[] = model.layers.map((l, i) => ({ name: l.name, module: layerModules.get(i) ?? "", inBits: l.input.bits, outBits: l.output.bits }));
+  const taps: TapPort[] = options.taps
+    ? model.layers.flatMap((l, i) => (i === model.layers.length - 1 || l.kind === "flatten" ? [] : [{ layer: i, name: l.name, bits: l.output.bits }]))
+    : [];
 
   const topModule = `${id}_top`;
   const inBits = model.input.bits;
-  const outBits = model.layers[model.layers.length - 1].output.bits;
   const last = model.layers[model.layers.length - 1].output;
+  const outBits = last.bits;
+  const shape = (t: { height: number; width: number; channels: number }) => `${t.height}x${t.width}x${t.channels}`;
   const top = renderTemplate("top", {
     header: header(model, `top: ${model.layers.length} layer(s)`),
     module: topModule,
     modelName: id,
     layerCount: model.layers.length,
-    inShape: `${model.input.height}x${model.input.width}x${model.input.channels}`,
-    outShape: `${last.height}x${last.width}x${last.channels}`,
+    inShape: shape(model.input),
+    outShape: shape(last),
     inBits,
     outBits,
-    links: [{ index: 0, bits: inBits }, ...model.layers.map((l, i) => ({ index: i + 1, bits: l.output.bits }))],
-    layers: layers.map((l, i) => ({ module: l.module, instance: sanitizeIdentifier(model.layers[i].name), inIndex: i, outIndex: i + 1 })),
-    lastIndex: model.layers.length,
+    streams: netlist.streams.map((s) => ({ name: s.name, bits: s.bits })),
+    inStream: stream(netlist.inputStream),
+    outStream: stream(netlist.outputStream),
+    instances,
+    taps: taps.map((t) => ({ index: t.layer, bits: t.bits, stream: stream(netlist.layerStreams[t.layer]) })),
   });
   add(`${topModule}.v`, top, true);
   files.push({ path: "rtl/files.f", content: header(model, "file list (verilator -f / iverilog -c)") + "\n" + sources.join("\n") + "\n" });
-  return { topModule, files, sources, layers, inBits, outBits };
-}
-
-function emitConvLayer(model: Model, layer: Conv2dLayer, prefix: string, add: (name: string, content: string, isSource: boolean) => void): string {
-  const hdr = (unit: string) => header(model, `${unit} of layer ${layer.name}`);
-  const romHeader = (what: string) => header(model, `${what} of layer ${layer.name}`) + "\n";
-
-  const pe = peParams(layer, `${prefix}_pe`);
-  add(`${pe.module}.v`, renderTemplate(pe.template, { ...pe, header: hdr(`${layer.datapath} PE`) }), true);
-
-  const swu = swuParams(layer, `${prefix}_swu`, `${prefix}_window.hex`);
-  add(swu.laneFile, romHeader("sliding-window lane table") + swu.laneRom, false);
-  add(`${swu.module}.v`, renderTemplate("swu", { ...swu, header: hdr("sliding-window unit") }), true);
-
-  const mvu = mvuParams(layer, `${prefix}_mvu`, pe.module, { weight: `${prefix}_weights.hex`, bias: `${prefix}_bias.hex` });
-  add(mvu.weightFile, romHeader("weight ROM") + mvu.weightRom, false);
-  if (mvu.hasBias) add(mvu.biasFile, romHeader("bias ROM") + mvu.biasRom, false);
-  add(`${mvu.module}.v`, renderTemplate("mvu", { ...mvu, header: hdr("matrix-vector unit") }), true);
-
-  let outModule: string;
-  let outUnitKind: string;
-  if (layer.out.kind === "requant") {
-    const rq = requantParams(layer, `${prefix}_requant`);
-    add(`${rq.module}.v`, renderTemplate("requant", { ...rq, header: hdr("requant unit") }), true);
-    outModule = rq.module;
-    outUnitKind = "requant";
-  } else {
-    const th = thresholdParams(layer, `${prefix}_threshold`, `${prefix}_thresholds.hex`);
-    add(th.thresholdFile, romHeader("threshold ROM") + th.thresholdRom, false);
-    add(`${th.module}.v`, renderTemplate("threshold", { ...th, header: hdr("threshold unit") }), true);
-    outModule = th.module;
-    outUnitKind = "threshold";
-  }
-
-  const ser = serializerParams(layer, `${prefix}_ser`);
-  add(`${ser.module}.v`, renderTemplate("serializer", { ...ser, header: hdr("serializer") }), true);
-
-  const module = `${prefix}_layer`;
-  const shape = (t: { height: number; width: number; channels: number }) => `${t.height}x${t.width}x${t.channels}`;
-  add(
-    `${module}.v`,
-    renderTemplate("conv_layer", {
-      header: hdr("conv layer"),
-      module,
-      layerName: commentText(layer.name),
-      datapath: layer.datapath,
-      inShape: shape(layer.input),
-      outShape: shape(layer.output),
-      kernelText: `${layer.kernel[0]}x${layer.kernel[1]}`,
-      strideText: `${layer.stride[0]}x${layer.stride[1]}`,
-      paddingText: `${layer.padding[0]}x${layer.padding[1]}`,
-      PE: layer.arch.pe,
-      SIMD: layer.arch.simd,
-      BX: layer.input.bits,
-      OB: layer.output.bits,
-      sliceW: layer.arch.simd * layer.input.bits,
-      accW: layer.arch.pe * layerAccBits(layer),
-      vecW: layer.arch.pe * layer.output.bits,
-      swuModule: swu.module,
-      mvuModule: mvu.module,
-      outModule,
-      outUnitKind,
-      serModule: ser.module,
-    }),
-    true,
-  );
-  return module;
+  return { topModule, files, sources, layers, inBits, outBits, netlist, taps };
 }

@@ -7,7 +7,7 @@ import { stageDir, writeFiles } from "../util/atomic.js";
 import { packageVersion } from "../util/paths.js";
 import { hexLines } from "../verify/vectors.js";
 import { sanitizeIdentifier } from "./verilog.js";
-import { Design, generateDesign } from "./design.js";
+import { Design, DesignOptions, generateDesign } from "./design.js";
 
 export interface DesignFiles {
   readonly design: Design;
@@ -24,10 +24,10 @@ function vectorHeader(model: Model, what: string): string {
 /**
  * Writes rtl/*.v, rtl/*.hex, rtl/files.f, vectors/input.hex and
  * vectors/<layer>.expected.hex (golden output of every layer) into `root`.
- * `lastOutputs` replaces the last layer's expected tensors (a test hook).
+ * `override` replaces one layer's expected tensors (a test hook).
  */
-export function writeDesignFiles(root: string, model: Model, inputs: readonly IntTensor[], lastOutputs?: readonly IntTensor[]): DesignFiles {
-  const design = generateDesign(model);
+export function writeDesignFiles(root: string, model: Model, inputs: readonly IntTensor[], override?: { readonly layer: number; readonly tensors: readonly IntTensor[] }, options: DesignOptions = {}): DesignFiles {
+  const design = generateDesign(model, options);
   const traces = inputs.map((x) => runGolden(model, x));
   writeFiles(root, design.files);
   mkdirSync(join(root, "vectors"), { recursive: true });
@@ -35,8 +35,7 @@ export function writeDesignFiles(root: string, model: Model, inputs: readonly In
   writeFileSync(inputFile, hexLines(inputs, model.input.bits, vectorHeader(model, `input, ${inputs.length} vector(s), HWC`)));
   const expectedFiles = model.layers.map((layer, li) => {
     const file = join(root, "vectors", `${layer.name}.expected.hex`);
-    const last = li === model.layers.length - 1;
-    const tensors = last && lastOutputs ? lastOutputs : traces.map((t) => t.layers[li]);
+    const tensors = override && override.layer === li ? override.tensors : traces.map((t) => t.layers[li]);
     writeFileSync(file, hexLines(tensors, layer.output.bits, vectorHeader(model, `expected output of layer ${layer.name}, ${inputs.length} vector(s), HWC`)));
     return file;
   });

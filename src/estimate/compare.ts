@@ -5,7 +5,7 @@
  * asked (and Fmax from nextpnr on iCE40), else from the first-order estimate;
  * every row says which.
  */
-import { Model } from "../ir/model.js";
+import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { hashModel } from "../ir/load.js";
 import { estimateEngine, sumResources } from "./resources.js";
@@ -76,7 +76,7 @@ export async function compareKernels(
     const useDsp = kernel !== "mac-nodsp";
     const cycles = predictStreaming(variant, board).total.latencyCycles;
     const energy_j = energyPerInference(variant).energyPicojoules.total * 1e-12;
-    let resources = sumResources(variant.layers.map((l) => estimateEngine(l, board, { useDsp })));
+    let resources = sumResources(engineLayers(variant).map((l) => estimateEngine(l, board, { useDsp })));
     let carry: number | undefined;
     let source: KernelFigures["source"] = "estimate";
     let fmax_mhz: number | null = null;

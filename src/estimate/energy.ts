@@ -5,7 +5,7 @@
  * (the AdderNet claim: adds instead of multiplies) — not an FPGA power figure
  * (that is power.ts). Counts are per inference of one input frame.
  */
-import { Conv2dLayer, Model, outputPixels, reductionLength } from "../ir/model.js";
+import { Conv2dLayer, Model, outputPixels, reductionLength, engineLayers, isEngineLayer, Layer, MODEL_INPUT } from "../ir/model.js";
 import { foldCounts } from "../codegen/units/folding.js";
 import { layerAccBits } from "../codegen/units/mvu.js";
 import { nearestShiftWeight, type Datapath } from "../quant/datapath.js";
@@ -244,7 +244,7 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
   const ops = emptyOps();
   const layers: LayerEnergy[] = [];
   let dramBits = model.input.height * model.input.width * model.input.channels * model.input.bits;
-  for (const layer of model.layers) {
+  for (const layer of engineLayers(model)) {
     const layerOps = countLayerOps(layer);
     mergeOps(ops, layerOps);
     const { pe, simd, nf, sf } = foldCounts(layer);
@@ -301,7 +301,17 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
  */
 export function withDatapath(model: Model, datapath: Datapath): Model {
   const bits = datapath === "xnor" ? 1 : 8;
-  const layers = model.layers.map((layer): Conv2dLayer => {
+  // tensor bits follow the new engines through the other layers (by name: the graph may branch)
+  const bitsOf = new Map<string, number>([[MODEL_INPUT, bits]]);
+  const layers = model.layers.map((layer): Layer => {
+    const inBits = bitsOf.get(layer.inputs[0])!;
+    if (!isEngineLayer(layer)) {
+      const passes = layer.kind === "maxpool" || layer.kind === "relu" || layer.kind === "flatten";
+      const outBits = passes ? inBits : layer.kind === "argmax" ? layer.output.bits : 8;
+      bitsOf.set(layer.name, outBits);
+      return { ...layer, input: { ...layer.input, bits: inBits }, output: { ...layer.output, bits: outBits } } as Layer;
+    }
+    bitsOf.set(layer.name, bits);
     const out: Conv2dLayer["out"] =
       datapath === "xnor"
         ? { kind: "threshold", thresholds: new Int32Array(layer.output.channels), directions: new Array(layer.output.channels).fill("ge") }
@@ -311,7 +321,7 @@ export function withDatapath(model: Model, datapath: Datapath): Model {
     return {
       ...layer,
       datapath,
-      input: { ...layer.input, bits },
+      input: { ...layer.input, bits: inBits },
       output: { ...layer.output, bits },
       weightBits: bits,
       // shift weights are powers of two: the nearest one in log scale

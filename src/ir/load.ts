@@ -7,7 +7,23 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { validateModelDocument } from "./validate.js";
-import { Conv2dLayer, convOutputSize, Folding, Layer, Model, OutputStage, TensorSpec } from "./model.js";
+import {
+  AddLayer,
+  ArgmaxLayer,
+  AvgPoolLayer,
+  Conv2dLayer,
+  convOutputSize,
+  DenseLayer,
+  Folding,
+  GlobalAvgPoolLayer,
+  Layer,
+  MaxPoolLayer,
+  Model,
+  MODEL_INPUT,
+  OutputStage,
+  TensorSpec,
+} from "./model.js";
+import type { RequantParams } from "../quant/requant.js";
 import type { Datapath, ThresholdDirection } from "../quant/datapath.js";
 import { DEFAULT_MULTIPLIER_BITS } from "../quant/requant.js";
 import type { RoundingMode } from "../quant/rounding.js";
@@ -35,11 +51,24 @@ export function loadModel(file: string, options: LoadOptions = {}): Model {
   return parseModel(doc, { ...options, file, baseDir: options.baseDir ?? dirname(resolve(file)) });
 }
 
+interface RawRequant {
+  multiplier?: number;
+  multiplierBits?: number;
+  shift?: number;
+  multipliers?: number[];
+  rounding: RoundingMode;
+  outBits: number;
+  zeroPoint?: number;
+}
+
+/** Fields of every raw layer type (the schema allows each only on the types that use it). */
 interface RawLayer {
-  type: "conv2d";
+  type: "conv2d" | "dense" | "relu" | "maxpool" | "avgpool" | "global_avgpool" | "add" | "flatten" | "argmax";
   name: string;
+  inputs?: string[];
   kernel: Datapath;
   outChannels: number;
+  outFeatures: number;
   kernelSize: number | number[];
   stride?: number | number[];
   padding?: number | number[];
@@ -47,8 +76,12 @@ interface RawLayer {
   activationBits: number;
   weights: number[] | { file: string };
   bias?: number[] | { file: string };
-  requant?: { multiplier: number; multiplierBits?: number; shift: number; rounding: RoundingMode; outBits: number; zeroPoint?: number };
+  requant?: RawRequant;
   relu?: boolean;
+  multipliers?: [number, number];
+  shift?: number;
+  rounding?: RoundingMode;
+  outBits?: number;
   thresholds?: number[];
   thresholdDirections?: ThresholdDirection[];
   arch?: Partial<Folding>;
@@ -59,6 +92,7 @@ interface RawModel {
   quantrtl: 1;
   name: string;
   description?: string;
+  metadata?: Record<string, unknown>;
   input: TensorSpec;
   layers: RawLayer[];
 }
@@ -68,20 +102,43 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
   validateModelDocument(doc, file);
   const raw = doc as RawModel;
   const baseDir = options.baseDir ?? process.cwd();
-  const names = new Set<string>();
-  let tensor: TensorSpec = raw.input;
+  const tensors = new Map<string, TensorSpec>([[MODEL_INPUT, raw.input]]);
   const layers: Layer[] = [];
+  const consumers = new Map<string, number>();
   raw.layers.forEach((rawLayer, i) => {
     const at = `/layers/${i}`;
-    if (names.has(rawLayer.name)) {
+    if (rawLayer.name === MODEL_INPUT) {
+      throw new QuantrtlError(file, `${at}/name`, `"${MODEL_INPUT}" names the model input`, "give the layer another name");
+    }
+    if (tensors.has(rawLayer.name)) {
       throw new QuantrtlError(file, `${at}/name`, `layer name "${rawLayer.name}" is used twice`, "give every layer a unique name");
     }
-    names.add(rawLayer.name);
-    const layer = parseConv2d(rawLayer, tensor, { file, at, baseDir, arch: options.arch });
+    const previous = i === 0 ? MODEL_INPUT : raw.layers[i - 1].name;
+    const inputs = rawLayer.inputs ?? [previous];
+    const arity = rawLayer.type === "add" ? 2 : 1;
+    if (inputs.length !== arity) {
+      throw new QuantrtlError(file, `${at}/inputs`, `has ${inputs.length} name(s); a ${rawLayer.type} layer takes ${arity}`, arity === 2 ? 'name the two operands, e.g. ["conv2", "pool1"]' : "name one earlier layer");
+    }
+    const specs = inputs.map((n, j) => {
+      const spec = tensors.get(n);
+      if (!spec) {
+        throw new QuantrtlError(file, `${at}/inputs/${j}`, `"${n}" is not an earlier layer`, `use "${MODEL_INPUT}" or the name of a layer listed before this one`);
+      }
+      consumers.set(n, (consumers.get(n) ?? 0) + 1);
+      return spec;
+    });
+    const ctx: Ctx = { file, at, baseDir, arch: options.arch };
+    const layer = parseLayer(rawLayer, inputs, specs, ctx);
     layers.push(layer);
-    tensor = layer.output;
+    tensors.set(layer.name, layer.output);
   });
-  const model = { name: raw.name, description: raw.description, file, input: raw.input, layers };
+  // every layer but the last must feed something: a dangling branch would stall the hardware stream
+  layers.slice(0, -1).forEach((l, i) => {
+    if (!consumers.has(l.name)) {
+      throw new QuantrtlError(file, `/layers/${i}`, `the output of layer "${l.name}" is not used by any later layer`, "remove the layer or name it in a later layer's inputs (the last layer is the model output)");
+    }
+  });
+  const model = { name: raw.name, description: raw.description, metadata: raw.metadata, file, input: raw.input, layers };
   return { ...model, hash: hashModel(model) };
 }
 
@@ -92,12 +149,105 @@ interface Ctx {
   arch?: Partial<Folding>;
 }
 
+function parseLayer(raw: RawLayer, inputs: readonly string[], specs: readonly TensorSpec[], ctx: Ctx): Layer {
+  const input = specs[0];
+  const base = { name: raw.name, inputs, input };
+  const fail = (path: string, problem: string, hint: string): never => {
+    throw new QuantrtlError(ctx.file, `${ctx.at}${path}`, problem, hint);
+  };
+  switch (raw.type) {
+    case "conv2d":
+      return parseConv2d(raw, inputs, input, ctx);
+    case "dense":
+      return parseDense(raw, inputs, input, ctx);
+    case "relu":
+      if (input.bits === 1) fail("", "relu of a binary (±1) tensor is not defined", "remove the relu or apply it before the threshold");
+      return { kind: "relu", ...base, output: input };
+    case "flatten":
+      return { kind: "flatten", ...base, output: { height: 1, width: 1, channels: input.height * input.width * input.channels, bits: input.bits } };
+    case "maxpool":
+    case "avgpool": {
+      const kernel = pairOf(raw.kernelSize, 1);
+      const stride = pairOf(raw.stride, kernel[0]);
+      const stridePair: [number, number] = raw.stride === undefined ? [kernel[0], kernel[1]] : stride;
+      for (const axis of [0, 1] as const) {
+        const size = axis === 0 ? input.height : input.width;
+        if (kernel[axis] > size) fail("/kernelSize", `kernel ${axis === 0 ? "height" : "width"} ${kernel[axis]} is larger than the input (${size})`, `use at most ${size}`);
+      }
+      const spatial = { height: convOutputSize(input.height, kernel[0], stridePair[0], 0), width: convOutputSize(input.width, kernel[1], stridePair[1], 0) };
+      if (raw.type === "maxpool") {
+        const layer: MaxPoolLayer = { kind: "maxpool", ...base, output: { ...spatial, channels: input.channels, bits: input.bits }, kernel, stride: stridePair };
+        return layer;
+      }
+      if (input.bits === 1) fail("", "average pooling of a binary (±1) tensor is not supported", "pool before the threshold, or use maxpool");
+      const requant = parsePoolRequant(raw.requant!, "/requant", ctx);
+      const layer: AvgPoolLayer = { kind: "avgpool", ...base, output: { ...spatial, channels: input.channels, bits: requant.outBits }, kernel, stride: stridePair, requant };
+      return layer;
+    }
+    case "global_avgpool": {
+      if (input.bits === 1) fail("", "average pooling of a binary (±1) tensor is not supported", "pool before the threshold");
+      const requant = parsePoolRequant(raw.requant!, "/requant", ctx);
+      const layer: GlobalAvgPoolLayer = { kind: "global_avgpool", ...base, output: { height: 1, width: 1, channels: input.channels, bits: requant.outBits }, requant };
+      return layer;
+    }
+    case "add": {
+      const [a, b] = specs;
+      if (a.height !== b.height || a.width !== b.width || a.channels !== b.channels) {
+        fail("/inputs", `the operands have shapes ${a.height}×${a.width}×${a.channels} and ${b.height}×${b.width}×${b.channels}`, "add tensors of the same shape");
+      }
+      if (a.bits === 1 || b.bits === 1) fail("/inputs", "a residual add of binary (±1) tensors is not supported", "add integer tensors");
+      const layer: AddLayer = {
+        kind: "add",
+        ...base,
+        output: { height: a.height, width: a.width, channels: a.channels, bits: raw.outBits! },
+        multipliers: [raw.multipliers![0], raw.multipliers![1]],
+        shift: raw.shift!,
+        rounding: raw.rounding!,
+        relu: raw.relu ?? false,
+      };
+      for (const j of [0, 1]) {
+        if (layer.multipliers[j] >= 2 ** 31) fail(`/multipliers/${j}`, `${layer.multipliers[j]} does not fit 31 bits`, "use a multiplier below 2^31");
+      }
+      return layer;
+    }
+    case "argmax": {
+      const n = input.height * input.width * input.channels;
+      const outBits = raw.outBits ?? (n <= 128 ? 8 : 16);
+      if (n > 2 ** (outBits - 1)) fail("/outBits", `${outBits} bits cannot hold an index up to ${n - 1}`, "use 16");
+      if (input.height !== 1 || input.width !== 1) fail("/inputs", `argmax takes a 1×1×C tensor (logits); the input is ${input.height}×${input.width}×${input.channels}`, "put a dense or global_avgpool layer before it");
+      const layer: ArgmaxLayer = { kind: "argmax", ...base, output: { height: 1, width: 1, channels: 1, bits: outBits } };
+      return layer;
+    }
+  }
+}
+
+function parsePoolRequant(rq: RawRequant, path: string, ctx: Ctx): RequantParams {
+  const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
+  if (rq.multiplier! >= 2 ** multiplierBits) {
+    throw new QuantrtlError(ctx.file, `${ctx.at}${path}/multiplier`, `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`, `use a multiplier below ${2 ** multiplierBits} or raise multiplierBits`);
+  }
+  return { multiplier: rq.multiplier!, multiplierBits, shift: rq.shift!, rounding: rq.rounding, outBits: rq.outBits, zeroPoint: 0, relu: false };
+}
+
+function parseDense(raw: RawLayer, inputs: readonly string[], input: TensorSpec, ctx: Ctx): DenseLayer {
+  const n = input.height * input.width * input.channels;
+  const conv = parseConv2d(
+    { ...raw, type: "conv2d", outChannels: raw.outFeatures, kernelSize: 1, stride: 1, padding: 0 },
+    inputs,
+    { height: 1, width: 1, channels: n, bits: input.bits },
+    ctx,
+    "outFeatures",
+  );
+  const { kind: _kind, kernel: _k, stride: _s, padding: _p, input: _i, ...rest } = conv;
+  return { ...rest, kind: "dense", input };
+}
+
 function pairOf(v: number | number[] | undefined, fallback: number): [number, number] {
   if (v === undefined) return [fallback, fallback];
   return typeof v === "number" ? [v, v] : [v[0], v[1]];
 }
 
-function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
+function parseConv2d(raw: RawLayer, inputs: readonly string[], input: TensorSpec, ctx: Ctx, outField = "outChannels"): Conv2dLayer {
   const { file, at } = ctx;
   const fail = (path: string, problem: string, hint: string): never => {
     throw new QuantrtlError(file, `${at}${path}`, problem, hint);
@@ -110,20 +260,23 @@ function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
   if (binary) {
     if (raw.weightBits !== 1) fail("/weightBits", `is ${raw.weightBits}; an xnor layer has 1-bit (±1) weights`, "set weightBits to 1");
     if (raw.activationBits !== 1) fail("/activationBits", `is ${raw.activationBits}; an xnor layer takes 1-bit (±1) activations`, "set activationBits to 1 (and the input bits to 1)");
-    if (raw.requant) fail("/requant", "an xnor layer has thresholds, not a requant block", 'remove "requant" and give "thresholds"');
-    if (raw.relu) fail("/relu", "an xnor layer outputs signs; relu does not apply", 'remove "relu"');
-    if (raw.bias) fail("/bias", "an xnor layer folds its bias into the thresholds", 'remove "bias"');
-    if (!raw.thresholds) fail("", 'missing field "thresholds"', "give one integer threshold per output channel");
+    // an xnor layer either thresholds to signs (hidden layers) or requantizes to integers (the last layer's logits)
+    if (raw.requant && raw.thresholds) fail("/requant", 'an xnor layer has either "thresholds" (±1 outputs) or "requant" (integer outputs), not both', 'remove one of them');
+    if (!raw.requant && !raw.thresholds) fail("", 'missing field "thresholds"', 'give one integer threshold per output channel (or "requant" for integer outputs)');
+    if (!raw.requant && raw.relu) fail("/relu", "an xnor layer with thresholds outputs signs; relu does not apply", 'remove "relu"');
+    if (!raw.requant && raw.bias) fail("/bias", "an xnor layer with thresholds folds its bias into the thresholds", 'remove "bias"');
   } else {
     if (raw.weightBits === 1) fail("/weightBits", `1-bit weights need kernel "xnor"`, "use 8 or 16");
     if (raw.activationBits === 1) fail("/activationBits", `1-bit activations need kernel "xnor"`, "use 8 or 16");
     if (datapath === "adder" && raw.weightBits !== raw.activationBits) {
       fail("/weightBits", `is ${raw.weightBits} but activationBits is ${raw.activationBits}; an adder layer needs one shared scale and width for x and w`, `set both to ${raw.activationBits}`);
     }
-    if (!raw.requant) fail("", 'missing field "requant"', "give {multiplier, shift, rounding, outBits}");
-    if (raw.thresholds) fail("/thresholds", `only xnor layers have thresholds`, `remove "thresholds" or use kernel "xnor"`);
+    // thresholds binarize the output (the int8 first layer of a binary network, FINN-style)
+    if (raw.requant && raw.thresholds) fail("/thresholds", 'a layer has either "requant" (integer outputs) or "thresholds" (±1 outputs), not both', 'remove one of them');
+    if (!raw.requant && !raw.thresholds) fail("", 'missing field "requant"', 'give {multiplier, shift, rounding, outBits} (or "thresholds" for ±1 outputs)');
+    if (raw.thresholds && raw.relu) fail("/relu", "a thresholded layer outputs signs; relu does not apply", 'remove "relu"');
   }
-  if (raw.thresholdDirections && !binary) fail("/thresholdDirections", "only xnor layers have threshold directions", 'remove "thresholdDirections"');
+  if (raw.thresholdDirections && !raw.thresholds) fail("/thresholdDirections", "threshold directions need thresholds", 'remove "thresholdDirections" or give "thresholds"');
 
   const kernel = pairOf(raw.kernelSize, 1);
   const stride = pairOf(raw.stride, 1);
@@ -138,14 +291,15 @@ function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
     height: convOutputSize(input.height, kernel[0], stride[0], padding[0]),
     width: convOutputSize(input.width, kernel[1], stride[1], padding[1]),
     channels: raw.outChannels,
-    bits: binary ? 1 : raw.requant!.outBits,
+    bits: raw.requant ? raw.requant.outBits : 1,
   };
   const reduction = kernel[0] * kernel[1] * input.channels;
 
   const weightCount = raw.outChannels * reduction;
   const weightValues = readInts(raw.weights, "/weights", raw.weightBits, ctx);
   if (weightValues.length !== weightCount) {
-    fail("/weights", `has ${weightValues.length} values; expected ${weightCount} = outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)`, `give exactly ${weightCount} integers`);
+    const shape = outField === "outChannels" ? `outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)` : `outFeatures ${raw.outChannels} × ${input.channels} inputs ([out][in], inputs in HWC order)`;
+    fail("/weights", `has ${weightValues.length} values; expected ${weightCount} = ${shape}`, `give exactly ${weightCount} integers`);
   }
   const weights = checkValues(weightValues, "/weights", binary ? [-1, 1] : [signedMin(raw.weightBits), signedMax(raw.weightBits)], binary, ctx);
   if (datapath === "shift") {
@@ -163,7 +317,7 @@ function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
   }
 
   let out: OutputStage;
-  if (binary) {
+  if (raw.thresholds) {
     const thresholdValues = raw.thresholds!;
     if (thresholdValues.length !== raw.outChannels) fail("/thresholds", `has ${thresholdValues.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
     const thresholds = checkValues(thresholdValues, "/thresholds", [signedMin(32), signedMax(32)], false, ctx);
@@ -171,18 +325,14 @@ function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
     if (directions.length !== raw.outChannels) fail("/thresholdDirections", `has ${directions.length} values; expected ${raw.outChannels}`, `give one "ge" or "le" per output channel`);
     out = { kind: "threshold", thresholds, directions };
   } else {
-    const rq = raw.requant!;
-    const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
-    if (rq.multiplier >= 2 ** multiplierBits) fail("/requant/multiplier", `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`, `use a multiplier below ${2 ** multiplierBits} or raise multiplierBits`);
-    const zeroPoint = rq.zeroPoint ?? 0;
-    if (zeroPoint < signedMin(rq.outBits) || zeroPoint > signedMax(rq.outBits)) fail("/requant/zeroPoint", `${zeroPoint} is outside the ${rq.outBits}-bit output range`, `use a value in [${signedMin(rq.outBits)}, ${signedMax(rq.outBits)}]`);
-    out = { kind: "requant", params: { multiplier: rq.multiplier, multiplierBits, shift: rq.shift, rounding: rq.rounding, outBits: rq.outBits, zeroPoint, relu: raw.relu ?? false } };
+    out = parseEngineRequant(raw.requant!, raw.outChannels, raw.relu ?? false, fail);
   }
 
   const arch = chooseFolding(raw, reduction, ctx);
   return {
     kind: "conv2d",
     name: raw.name,
+    inputs,
     datapath,
     input,
     output,
@@ -195,6 +345,32 @@ function parseConv2d(raw: RawLayer, input: TensorSpec, ctx: Ctx): Conv2dLayer {
     out,
     arch,
     scales: raw.scales,
+  };
+}
+
+function parseEngineRequant(rq: RawRequant, channels: number, relu: boolean, fail: (path: string, problem: string, hint: string) => never): OutputStage {
+  const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
+  const zeroPoint = rq.zeroPoint ?? 0;
+  if (zeroPoint < signedMin(rq.outBits) || zeroPoint > signedMax(rq.outBits)) fail("/requant/zeroPoint", `${zeroPoint} is outside the ${rq.outBits}-bit output range`, `use a value in [${signedMin(rq.outBits)}, ${signedMax(rq.outBits)}]`);
+  const tensorForm = rq.multiplier !== undefined;
+  const channelForm = rq.multipliers !== undefined;
+  if (tensorForm === channelForm) {
+    fail("/requant", tensorForm ? 'has both "multiplier" (per tensor) and "multipliers" (per channel)' : 'has neither "multiplier" nor "multipliers"', "give either multiplier, or multipliers with one value per output channel");
+  }
+  const limit = 2 ** multiplierBits;
+  if (tensorForm) {
+    if (rq.multiplier! >= limit) fail("/requant/multiplier", `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`, `use a multiplier below ${limit} or raise multiplierBits`);
+    return { kind: "requant", params: { multiplier: rq.multiplier!, multiplierBits, shift: rq.shift!, rounding: rq.rounding, outBits: rq.outBits, zeroPoint, relu } };
+  }
+  const multipliers = rq.multipliers!;
+  if (multipliers.length !== channels) fail("/requant/multipliers", `has ${multipliers.length} values; expected one per output channel (${channels})`, `give ${channels} integers`);
+  multipliers.forEach((m, oc) => {
+    if (Math.abs(m) >= limit) fail(`/requant/multipliers/${oc}`, `${m} does not fit in multiplierBits = ${multiplierBits} (plus sign)`, `use |multiplier| below ${limit} or raise multiplierBits`);
+  });
+  return {
+    kind: "requant",
+    params: { multiplier: multipliers[0], multiplierBits, shift: rq.shift!, rounding: rq.rounding, outBits: rq.outBits, zeroPoint, relu },
+    perChannel: { multipliers: Int32Array.from(multipliers) },
   };
 }
 

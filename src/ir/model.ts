@@ -5,6 +5,7 @@
  */
 import type { Datapath, ThresholdDirection } from "../quant/datapath.js";
 import type { RequantParams } from "../quant/requant.js";
+import type { RoundingMode } from "../quant/rounding.js";
 
 export interface TensorSpec {
   readonly height: number;
@@ -20,8 +21,19 @@ export interface Folding {
   readonly simd: number;
 }
 
+/**
+ * Per-output-channel requant (batch-norm folded into the requant, issue 3):
+ * channel oc uses multipliers[oc] in place of params.multiplier, with the
+ * layer's one shift k [ours: one k per layer keeps the hardware free of a
+ * per-channel barrel shifter; k is chosen for the largest |ratio|].
+ * A multiplier may be negative here (a BN with γ < 0).
+ */
+export interface ChannelRequant {
+  readonly multipliers: Int32Array;
+}
+
 export type OutputStage =
-  | { readonly kind: "requant"; readonly params: RequantParams }
+  | { readonly kind: "requant"; readonly params: RequantParams; readonly perChannel?: ChannelRequant }
   | {
       readonly kind: "threshold";
       readonly thresholds: Int32Array;
@@ -37,12 +49,20 @@ export interface LayerScales {
   readonly shared?: number;
 }
 
-export interface Conv2dLayer {
-  readonly kind: "conv2d";
+/** Fields every layer has. `inputs` names the producing layers ("input" = the model input). */
+export interface LayerBase {
   readonly name: string;
-  readonly datapath: Datapath;
+  readonly inputs: readonly string[];
   readonly input: TensorSpec;
   readonly output: TensorSpec;
+}
+
+/** The name a layer uses to refer to the model's input tensor. */
+export const MODEL_INPUT = "input";
+
+export interface Conv2dLayer extends LayerBase {
+  readonly kind: "conv2d";
+  readonly datapath: Datapath;
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
@@ -55,11 +75,139 @@ export interface Conv2dLayer {
   readonly scales?: LayerScales;
 }
 
-export type Layer = Conv2dLayer;
+/**
+ * Fully connected: the input tensor (any shape) is read in its HWC stream order
+ * as one vector of N = H·W·C values; weights are [out][N]. Output 1×1×out.
+ * It is a 1×1 conv on a 1×1×N tensor (denseAsConv), and golden, RTL and cycle
+ * model all use that view.
+ */
+export interface DenseLayer extends LayerBase {
+  readonly kind: "dense";
+  readonly datapath: Datapath;
+  readonly weightBits: number;
+  readonly weights: Int32Array;
+  readonly bias?: Int32Array;
+  readonly out: OutputStage;
+  readonly arch: Folding;
+  readonly scales?: LayerScales;
+}
+
+/** y = max(x, 0) on a signed tensor (zero point 0). */
+export interface ReluLayer extends LayerBase {
+  readonly kind: "relu";
+}
+
+/** Max over a kh×kw window per channel, no padding. On binary (±1) tensors max = OR of the bits. */
+export interface MaxPoolLayer extends LayerBase {
+  readonly kind: "maxpool";
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+}
+
+/** Window sum per channel, then the dyadic requant (m/2^k ≈ s_in / (kh·kw·s_out)), spec §1. No padding. */
+export interface AvgPoolLayer extends LayerBase {
+  readonly kind: "avgpool";
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly requant: RequantParams;
+}
+
+/** Sum over all H·W pixels per channel, then the dyadic requant. Output 1×1×C. */
+export interface GlobalAvgPoolLayer extends LayerBase {
+  readonly kind: "global_avgpool";
+  readonly requant: RequantParams;
+}
+
+/**
+ * Residual add, spec §1: y = sat_b(round_k(a·m_a) + round_k(b·m_b)) with one
+ * shared k, then ReLU (max(y, 0)) when enabled. inputs = [a, b].
+ */
+export interface AddLayer extends LayerBase {
+  readonly kind: "add";
+  readonly multipliers: readonly [number, number];
+  readonly shift: number;
+  readonly rounding: RoundingMode;
+  readonly relu: boolean;
+}
+
+/** HWC → 1×1×(H·W·C): the stream order is unchanged, so this costs nothing in hardware. */
+export interface FlattenLayer extends LayerBase {
+  readonly kind: "flatten";
+}
+
+/** Index of the largest of the C values of a 1×1×C tensor (the first one on ties). Output 1×1×1. */
+export interface ArgmaxLayer extends LayerBase {
+  readonly kind: "argmax";
+}
+
+export type Layer =
+  | Conv2dLayer
+  | DenseLayer
+  | ReluLayer
+  | MaxPoolLayer
+  | AvgPoolLayer
+  | GlobalAvgPoolLayer
+  | AddLayer
+  | FlattenLayer
+  | ArgmaxLayer;
+
+/** Layers computed by a matrix-vector engine. */
+export type EngineLayer = Conv2dLayer | DenseLayer;
+
+export function isEngineLayer(layer: Layer): layer is EngineLayer {
+  return layer.kind === "conv2d" || layer.kind === "dense";
+}
+
+/** The 1×1 conv on a 1×1×N tensor that a dense layer is (weights [out][N] are OHWI with H = W = 1). */
+export function denseAsConv(layer: DenseLayer): Conv2dLayer {
+  const n = layer.input.height * layer.input.width * layer.input.channels;
+  return {
+    kind: "conv2d",
+    name: layer.name,
+    inputs: layer.inputs,
+    datapath: layer.datapath,
+    input: { height: 1, width: 1, channels: n, bits: layer.input.bits },
+    output: layer.output,
+    kernel: [1, 1],
+    stride: [1, 1],
+    padding: [0, 0],
+    weightBits: layer.weightBits,
+    weights: layer.weights,
+    bias: layer.bias,
+    out: layer.out,
+    arch: layer.arch,
+    scales: layer.scales,
+  };
+}
+
+/** The conv view of an engine layer (identity for conv2d). */
+export function engineConv(layer: EngineLayer): Conv2dLayer {
+  return layer.kind === "dense" ? denseAsConv(layer) : layer;
+}
+
+/** The requant of output channel oc (per-channel values replace the tensor's m, k). */
+export function channelRequantParams(stage: Extract<OutputStage, { kind: "requant" }>, oc: number): RequantParams {
+  if (!stage.perChannel) return stage.params;
+  return { ...stage.params, multiplier: stage.perChannel.multipliers[oc] };
+}
+
+export function tensorSize(t: TensorSpec): number {
+  return t.height * t.width * t.channels;
+}
+
+export interface ModelMetadata {
+  /** Real value of one input step: a dataset's float input x enters as round(x / inputScale). */
+  readonly inputScale?: number;
+  /** The float model description this model was quantized from, relative to the model file. */
+  readonly floatModel?: string;
+  readonly [key: string]: unknown;
+}
 
 export interface Model {
   readonly name: string;
   readonly description?: string;
+  /** Free-form facts: inputScale (real value of one input step), floatModel (path beside the model file), accuracy. */
+  readonly metadata?: ModelMetadata;
   /** Path of the model file, when loaded from one (for error messages). */
   readonly file?: string;
   /** sha256 of the normalized model: written into every generated file's header. */
@@ -85,4 +233,9 @@ export function outputPixels(layer: Conv2dLayer): number {
 
 export function convOutputSize(inSize: number, kernel: number, stride: number, padding: number): number {
   return Math.floor((inSize + 2 * padding - kernel) / stride) + 1;
+}
+
+/** The conv views of the model's engine layers (conv2d and dense), in layer order. */
+export function engineLayers(model: Model): Conv2dLayer[] {
+  return model.layers.filter(isEngineLayer).map(engineConv);
 }

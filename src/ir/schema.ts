@@ -24,58 +24,135 @@ const intArrayOrFile = {
 
 export const LAYER_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,31}$";
 
+const nameSchema = { type: "string", pattern: LAYER_NAME_PATTERN };
+/** Producers of a layer's input(s): earlier layer names or "input"; default = the previous layer. */
+const inputsSchema = { type: "array", items: { type: "string", minLength: 1 }, minItems: 1, maxItems: 2 };
+const roundingSchema = { enum: ["floor", "half_up", "half_away", "half_even"] };
+
+const requantSchema = {
+  type: "object",
+  required: ["shift", "rounding", "outBits"],
+  additionalProperties: false,
+  properties: {
+    multiplier: { type: "integer", minimum: 0 },
+    multiplierBits: { type: "integer", minimum: 1, maximum: 32 },
+    shift: { type: "integer", minimum: 0, maximum: 62 },
+    /** Per output channel (batch-norm folded): one multiplier per channel (may be negative), the layer's one shift. */
+    multipliers: { type: "array", items: { type: "integer" }, minItems: 1 },
+    rounding: roundingSchema,
+    outBits: { enum: [8, 16] },
+    zeroPoint: { type: "integer" },
+  },
+};
+
+/** Requant of a pooling sum: one multiplier and shift for the tensor. */
+const poolRequantSchema = {
+  type: "object",
+  required: ["multiplier", "shift", "rounding", "outBits"],
+  additionalProperties: false,
+  properties: {
+    multiplier: { type: "integer", minimum: 0 },
+    multiplierBits: { type: "integer", minimum: 1, maximum: 32 },
+    shift: { type: "integer", minimum: 0, maximum: 62 },
+    rounding: roundingSchema,
+    outBits: { enum: [8, 16] },
+  },
+};
+
+const engineProperties = {
+  name: nameSchema,
+  inputs: inputsSchema,
+  kernel: { enum: ["adder", "mac", "xnor", "shift"] },
+  weightBits: { enum: [1, 8, 16] },
+  activationBits: { enum: [1, 8, 16] },
+  weights: intArrayOrFile,
+  bias: intArrayOrFile,
+  requant: requantSchema,
+  relu: { type: "boolean" },
+  thresholds: { type: "array", items: { type: "integer" } },
+  thresholdDirections: { type: "array", items: { enum: ["ge", "le"] } },
+  arch: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      pe: { type: "integer", minimum: 1 },
+      simd: { type: "integer", minimum: 1 },
+    },
+  },
+  scales: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      input: { type: "number", exclusiveMinimum: 0 },
+      weight: { type: "number", exclusiveMinimum: 0 },
+      output: { type: "number", exclusiveMinimum: 0 },
+      shared: { type: "number", exclusiveMinimum: 0 },
+    },
+  },
+};
+
 const conv2dSchema = {
   type: "object",
   required: ["type", "name", "kernel", "outChannels", "kernelSize", "weightBits", "activationBits", "weights"],
   additionalProperties: false,
   properties: {
     type: { const: "conv2d" },
-    name: { type: "string", pattern: LAYER_NAME_PATTERN },
-    kernel: { enum: ["adder", "mac", "xnor", "shift"] },
+    ...engineProperties,
     outChannels: { type: "integer", minimum: 1, maximum: 4096 },
     kernelSize: pair(1),
     stride: pair(1),
     padding: pair(0),
-    weightBits: { enum: [1, 8, 16] },
-    activationBits: { enum: [1, 8, 16] },
-    weights: intArrayOrFile,
-    bias: intArrayOrFile,
-    requant: {
-      type: "object",
-      required: ["multiplier", "shift", "rounding", "outBits"],
-      additionalProperties: false,
-      properties: {
-        multiplier: { type: "integer", minimum: 0 },
-        multiplierBits: { type: "integer", minimum: 1, maximum: 32 },
-        shift: { type: "integer", minimum: 0, maximum: 62 },
-        rounding: { enum: ["floor", "half_up", "half_away", "half_even"] },
-        outBits: { enum: [8, 16] },
-        zeroPoint: { type: "integer" },
-      },
-    },
-    relu: { type: "boolean" },
-    thresholds: { type: "array", items: { type: "integer" } },
-    thresholdDirections: { type: "array", items: { enum: ["ge", "le"] } },
-    arch: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        pe: { type: "integer", minimum: 1 },
-        simd: { type: "integer", minimum: 1 },
-      },
-    },
-    scales: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        input: { type: "number", exclusiveMinimum: 0 },
-        weight: { type: "number", exclusiveMinimum: 0 },
-        output: { type: "number", exclusiveMinimum: 0 },
-        shared: { type: "number", exclusiveMinimum: 0 },
-      },
-    },
   },
 };
+
+const denseSchema = {
+  type: "object",
+  required: ["type", "name", "kernel", "outFeatures", "weightBits", "activationBits", "weights"],
+  additionalProperties: false,
+  properties: {
+    type: { const: "dense" },
+    ...engineProperties,
+    outFeatures: { type: "integer", minimum: 1, maximum: 65536 },
+  },
+};
+
+const simple = (type: string, extra: Record<string, unknown> = {}, required: string[] = []) => ({
+  type: "object",
+  required: ["type", "name", ...required],
+  additionalProperties: false,
+  properties: { type: { const: type }, name: nameSchema, inputs: inputsSchema, ...extra },
+});
+
+const layerSchema = {
+  type: "object",
+  required: ["type"],
+  properties: { type: { type: "string" } },
+  discriminator: { propertyName: "type" },
+  oneOf: [
+    conv2dSchema,
+    denseSchema,
+    simple("relu"),
+    simple("maxpool", { kernelSize: pair(1), stride: pair(1) }, ["kernelSize"]),
+    simple("avgpool", { kernelSize: pair(1), stride: pair(1), requant: poolRequantSchema }, ["kernelSize", "requant"]),
+    simple("global_avgpool", { requant: poolRequantSchema }, ["requant"]),
+    simple(
+      "add",
+      {
+        multipliers: { type: "array", items: { type: "integer", minimum: 0 }, minItems: 2, maxItems: 2 },
+        shift: { type: "integer", minimum: 0, maximum: 62 },
+        rounding: roundingSchema,
+        outBits: { enum: [8, 16] },
+        relu: { type: "boolean" },
+      },
+      ["inputs", "multipliers", "shift", "rounding", "outBits"],
+    ),
+    simple("flatten"),
+    simple("argmax", { outBits: { enum: [8, 16] } }),
+  ],
+};
+
+/** The layer types a model may use (the discriminator's values). */
+export const LAYER_TYPES = ["conv2d", "dense", "relu", "maxpool", "avgpool", "global_avgpool", "add", "flatten", "argmax"] as const;
 
 export const modelSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -88,6 +165,14 @@ export const modelSchema = {
     quantrtl: { const: 1 },
     name: { type: "string", minLength: 1, maxLength: 64 },
     description: { type: "string" },
+    /** Free-form facts about the model (input scale, the float model it came from, measured accuracy). Not hashed. */
+    metadata: {
+      type: "object",
+      properties: {
+        inputScale: { type: "number", exclusiveMinimum: 0 },
+        floatModel: { type: "string", minLength: 1 },
+      },
+    },
     input: {
       type: "object",
       required: ["height", "width", "channels", "bits"],
@@ -99,6 +184,6 @@ export const modelSchema = {
         bits: { enum: [1, 8, 16] },
       },
     },
-    layers: { type: "array", minItems: 1, items: conv2dSchema },
+    layers: { type: "array", minItems: 1, items: layerSchema },
   },
 } as const;

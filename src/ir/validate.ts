@@ -3,7 +3,7 @@ import { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { modelSchema } from "./schema.js";
 import { QuantrtlError } from "../util/errors.js";
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
 const validateModelDoc = ajv.compile(modelSchema);
 
 export function compileSchema(schema: object): ValidateFunction {
@@ -43,6 +43,12 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
     return new QuantrtlError(file, path, `must be an integer >= ${min}, or a pair [y, x] of such integers`, `e.g. ${min === 0 ? "1 or [1, 0]" : "2 or [2, 1]"}`);
   }
   switch (e.keyword) {
+    case "discriminator": {
+      const types = "conv2d, dense, relu, maxpool, avgpool, global_avgpool, add, flatten, argmax";
+      if (p.error === "mapping") return new QuantrtlError(file, `${path}/type`, `unknown layer type ${JSON.stringify(p.tagValue)}`, `use one of ${types}`);
+      if (p.error === "tag" && p.tagValue === undefined) return new QuantrtlError(file, path, 'missing field "type"', `add "type": one of ${types}`);
+      return new QuantrtlError(file, `${path}/type`, "must be a string", `use one of ${types}`);
+    }
     case "required":
       return new QuantrtlError(file, path, `missing field "${p.missingProperty}"`, `add "${p.missingProperty}"`);
     case "additionalProperties":

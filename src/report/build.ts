@@ -4,7 +4,7 @@
  * 45 nm energy, the array model's roofline (boards with DRAM), the datapath
  * comparison and the verification run (optional).
  */
-import { Model } from "../ir/model.js";
+import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { predictStreaming } from "../sim/perf/predict.js";
 import { simulateArray } from "../sim/perf/array/index.js";
@@ -29,7 +29,7 @@ export interface BuildReportOptions {
 
 function roofline(model: Model, board: Board): ReportRooflinePoint[] | undefined {
   if (!(board.dram.gbPerSecond > 0)) return undefined;
-  const arch = defaultArrayArch(board, model.layers[0].datapath, model.input.bits, "ws");
+  const arch = defaultArrayArch(board, engineLayers(model)[0].datapath, model.input.bits, "ws");
   const report = simulateArray(workloadOfModel(model), arch);
   const perSecond = (perCycle: number) => (perCycle * board.clockMHz) / 1000; // per cycle → G per second
   return report.layers.map((l) => ({

@@ -6,6 +6,14 @@ export interface HarnessMismatch {
   readonly actual: number;
 }
 
+/** Words seen on one per-layer tap. */
+export interface TapResult {
+  readonly compared: number;
+  readonly matched: number;
+  readonly expectedWords: number;
+  readonly mismatches: readonly HarnessMismatch[];
+}
+
 export interface HarnessResult {
   readonly compared: number;
   readonly matched: number;
@@ -18,6 +26,16 @@ export interface HarnessResult {
   /** Per vector: its first input to its last output, inclusive. */
   readonly frameCycles: readonly number[];
   readonly mismatches: readonly HarnessMismatch[];
+  /** Per tap, in the order of HarnessRun.taps. */
+  readonly taps?: readonly TapResult[];
+}
+
+/** A per-layer tap of the top (tap<layer>_fire / tap<layer>_data) and the golden words it must carry. */
+export interface HarnessTap {
+  readonly layer: number;
+  readonly bits: number;
+  readonly file: string;
+  readonly count: number;
 }
 
 export interface HarnessRun {
@@ -37,6 +55,7 @@ export interface HarnessRun {
   readonly seed: number;
   readonly maxCycles: number;
   readonly vcd?: string;
+  readonly taps?: readonly HarnessTap[];
   readonly onProgress?: (message: string) => void;
 }
 

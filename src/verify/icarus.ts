@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
-import { HarnessMismatch, HarnessResult, HarnessRun, Simulator } from "./harness.js";
+import { HarnessMismatch, HarnessResult, HarnessRun, Simulator, TapResult } from "./harness.js";
 import { requireTool, run, runChecked } from "./tools.js";
 
 function renderTestbench(h: HarnessRun): string {
@@ -26,6 +26,7 @@ function renderTestbench(h: HarnessRun): string {
     inFile: h.inputFile,
     expectFile: h.expectFile,
     maxCycles: h.maxCycles,
+    taps: (h.taps ?? []).map((t, n) => ({ n, index: t.layer, bits: t.bits, file: t.file, count: Math.max(1, t.count) })),
   });
 }
 
@@ -44,7 +45,20 @@ export function parseIcarusOutput(output: string, command: string): HarnessResul
     .split("\n")
     .filter((l) => l.startsWith("QUANTRTL_FRAME "))
     .map((l) => Number(l.split(/\s+/)[1]));
-  return { compared, matched, expectedWords: compared, inputsConsumed, cycles, simCycles, timeout: timeout === 1, frameCycles, mismatches };
+  const lines = output.split("\n");
+  const taps: TapResult[] = lines
+    .filter((l) => l.startsWith("QUANTRTL_TAP "))
+    .map((l) => {
+      const [n, tapCompared, tapMatched] = l.split(/\s+/).slice(1).map(Number);
+      const tapMismatches = lines
+        .filter((m) => m.startsWith(`QUANTRTL_TAP_MISMATCH ${n} `))
+        .map((m) => {
+          const [index, cycle, expected, actual] = m.split(/\s+/).slice(2).map(Number);
+          return { index, cycle, expected, actual };
+        });
+      return { compared: tapCompared, matched: tapMatched, expectedWords: tapCompared, mismatches: tapMismatches };
+    });
+  return { compared, matched, expectedWords: compared, inputsConsumed, cycles, simCycles, timeout: timeout === 1, frameCycles, mismatches, taps };
 }
 
 export const icarusSimulator: Simulator = {

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IntTensor, Model } from "../ir/model.js";
+import { engineConv, IntTensor, isEngineLayer, Layer, Model, tensorSize } from "../ir/model.js";
 import { writeDesignFiles } from "../codegen/write.js";
 import { idealCycles } from "../codegen/units/folding.js";
 import { runGolden } from "../sim/golden/network.js";
@@ -14,7 +14,7 @@ import { randomTensor } from "../sim/inputs.js";
 import { packageVersion } from "../util/paths.js";
 import { stageDir } from "../util/atomic.js";
 import { wordValue } from "./vectors.js";
-import { HarnessResult, Simulator } from "./harness.js";
+import { HarnessMismatch, HarnessResult, HarnessTap, Simulator } from "./harness.js";
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
 import { icarusSimulator } from "./icarus.js";
 import { simulateStream, StreamRun } from "../sim/perf/streaming.js";
@@ -36,6 +36,8 @@ export interface VerifyOptions {
   readonly measureToggles?: boolean;
   /** Test hook: changes the expected words before they are written (proves the checker can fail). */
   readonly tamperExpected?: (words: IntTensor[]) => IntTensor[];
+  /** Which layer's expected words tamperExpected changes (default: the last). */
+  readonly tamperLayer?: number;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -81,6 +83,12 @@ export interface VerifyReport {
   readonly mismatches: readonly MismatchReport[];
   /** Measured toggle rate (bit changes per bit per cycle), when asked and bit-exact. */
   readonly toggles?: ToggleStats;
+  /**
+   * The final layer's words of each vector as the RTL produced them — present only
+   * when bit-exact, where every received word equalled the golden word it was
+   * compared with, so these are the golden words.
+   */
+  readonly outputs?: readonly (readonly number[])[];
   /** Where the design, vectors and logs were left (undefined when a temporary folder was removed). */
   readonly outDir?: string;
 }
@@ -104,12 +112,14 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
   const staged = options.out ? stageDir(options.out) : undefined;
   const work = staged?.path ?? mkdtempSync(join(tmpdir(), "quantrtl-verify-"));
   try {
-    let tampered: IntTensor[] | undefined;
+    let tampered: { layer: number; tensors: IntTensor[] } | undefined;
     if (options.tamperExpected) {
-      const golden = inputs.map((x) => runGolden(model, x).layers[model.layers.length - 1]);
-      tampered = options.tamperExpected(golden.map((t) => ({ ...t, data: Int32Array.from(t.data) })));
+      const layer = options.tamperLayer ?? model.layers.length - 1;
+      const golden = inputs.map((x) => runGolden(model, x).layers[layer]);
+      tampered = { layer, tensors: options.tamperExpected(golden.map((t) => ({ ...t, data: Int32Array.from(t.data) }))) };
     }
-    const { design, inputFile, expectedFiles } = writeDesignFiles(work, model, inputs, tampered);
+    const { design, inputFile, expectedFiles, traces } = writeDesignFiles(work, model, inputs, tampered, { taps: true });
+    const taps: HarnessTap[] = design.taps.map((t) => ({ layer: t.layer, bits: t.bits, file: expectedFiles[t.layer], count: tensorSize(model.layers[t.layer].output) * inputs.length }));
     const expectFile = expectedFiles[expectedFiles.length - 1];
     mkdirSync(join(work, "sim"), { recursive: true });
 
@@ -120,7 +130,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
 
     const frameIn = model.input.height * model.input.width * model.input.channels;
     const frameOut = lastLayer.output.height * lastLayer.output.width * lastLayer.output.channels;
-    const ideal = model.layers.reduce((s, l) => Math.max(s, idealCycles(l)), 0);
+    const ideal = model.layers.reduce((s, l) => Math.max(s, layerIdealCycles(l)), 0);
     const harness = {
       rtlDir,
       sources: design.sources,
@@ -137,29 +147,23 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       seed,
       // generous deadlock guard: 8× the work at full stall, plus fill
       maxCycles: Math.ceil((ideal + frameIn + frameOut) * inputs.length * 8 / Math.max(0.05, 1 - stall)) + 100_000,
+      taps,
       onProgress: progress,
     };
     // a design that does not lint clean has failed already; do not simulate it
     const result: HarnessResult = lint !== "" ? notSimulated(frameOut * inputs.length) : await sim.run(harness);
     writeFileSync(join(work, "sim", `${simName}.json`), JSON.stringify(result, null, 2) + "\n");
 
-    const mismatches: MismatchReport[] = result.mismatches.map((m) => {
-      const vector = Math.floor(m.index / frameOut);
-      const e = m.index % frameOut;
-      const oc = e % lastLayer.output.channels;
-      const pix = Math.floor(e / lastLayer.output.channels);
-      return {
-        layer: lastLayer.name,
-        vector,
-        index: e,
-        position: { y: Math.floor(pix / lastLayer.output.width), x: pix % lastLayer.output.width, c: oc },
-        cycle: m.cycle,
-        expected: wordValue(m.expected, design.outBits),
-        actual: wordValue(m.actual, design.outBits),
-      };
-    });
+    // mismatches of every tapped layer and of the output, first divergent layer (in graph order) first
+    const tapResults = result.taps ?? [];
+    const located = (layerIndex: number, list: readonly HarnessMismatch[]) => list.map((m) => locateMismatch(model.layers[layerIndex], m));
+    const mismatches: MismatchReport[] = [
+      ...taps.flatMap((t, n) => located(t.layer, tapResults[n]?.mismatches ?? [])),
+      ...located(model.layers.length - 1, result.mismatches),
+    ];
+    const tapsComplete = taps.every((t, n) => tapResults[n] !== undefined && tapResults[n].compared === t.count && tapResults[n].matched === t.count);
     const complete = result.compared === frameOut * inputs.length && !result.timeout;
-    const bitExact = complete && result.matched === result.compared && lint === "";
+    const bitExact = complete && tapsComplete && result.matched === result.compared && lint === "";
     if (mismatches.length > 0) {
       const vcd = join(work, "sim", "mismatch.vcd");
       progress(`mismatch: re-running with a VCD trace (${vcd})`);
@@ -178,12 +182,14 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     }
     const layers: LayerCheck[] = model.layers.map((l, i) => {
       const last = i === model.layers.length - 1;
+      const n = taps.findIndex((t) => t.layer === i);
+      const tap = n >= 0 ? tapResults[n] : undefined;
       return {
         name: l.name,
-        compared: last ? result.compared : 0,
-        matched: last ? result.matched : 0,
-        tapped: last,
-        idealCyclesPerVector: idealCycles(l),
+        compared: last ? result.compared : (tap?.compared ?? 0),
+        matched: last ? result.matched : (tap?.matched ?? 0),
+        tapped: last || tap !== undefined,
+        idealCyclesPerVector: layerIdealCycles(l),
       };
     });
     const report: VerifyReport = {
@@ -206,6 +212,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       layers,
       mismatches,
       ...(toggles ? { toggles } : {}),
+      ...(bitExact ? { outputs: traces.map((t) => Array.from(t.layers[model.layers.length - 1].data)) } : {}),
       outDir: options.out ?? (bitExact ? undefined : work),
     };
     writeFileSync(join(work, "sim", "report.json"), JSON.stringify(report, null, 2) + "\n");
@@ -217,4 +224,25 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     else rmSync(work, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Ideal cycles of one frame: engines by their folding, the other layers by their one-element-per-cycle input. */
+export function layerIdealCycles(layer: Layer): number {
+  return isEngineLayer(layer) ? idealCycles(engineConv(layer)) : Math.max(tensorSize(layer.input), tensorSize(layer.output));
+}
+
+/** A harness mismatch (index into a layer's stream over all vectors) as layer, vector and (y, x, c). */
+function locateMismatch(layer: Layer, m: HarnessMismatch): MismatchReport {
+  const frame = tensorSize(layer.output);
+  const e = m.index % frame;
+  const pix = Math.floor(e / layer.output.channels);
+  return {
+    layer: layer.name,
+    vector: Math.floor(m.index / frame),
+    index: e,
+    position: { y: Math.floor(pix / layer.output.width), x: pix % layer.output.width, c: e % layer.output.channels },
+    cycle: m.cycle,
+    expected: wordValue(m.expected, layer.output.bits),
+    actual: wordValue(m.actual, layer.output.bits),
+  };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { firstConv } from "../helpers/models.js";
 import { parseModel } from "../../src/ir/load.js";
 import type { Model } from "../../src/ir/model.js";
 import { compareDatapathEnergy, countLayerOps, energyPerInference, HOROWITZ_45NM, intAddEnergy, intMultiplyEnergy, withDatapath } from "../../src/estimate/energy.js";
@@ -79,7 +80,7 @@ describe("energy per inference", () => {
   });
 
   test("adder: K subtracts + K abs + K accumulates per output, each an add", () => {
-    const ops = countLayerOps(tinyModel("adder").layers[0]);
+    const ops = countLayerOps(firstConv(tinyModel("adder")));
     // |x − w| ≤ 255, × 18 → [−4590, 0] → 14-bit acc; requant multiply max(14, 17) = 17 bits
     expect(ops.addsByKind).toEqual({ accumulate: 216, subtract: 216, abs: 216, bias: 0, compare: 0, shift: 0 });
     expect(ops.addsByWidth).toEqual({ 8: 432, 14: 216 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { firstConv } from "../helpers/models.js";
 import { boardNames, loadBoard, parseBoard } from "../../src/ir/board.js";
 import { parseModel } from "../../src/ir/load.js";
 import { DEFAULT_TOGGLE_RATE, estimatePower, POWER_COEFFICIENTS, STATIC_POWER } from "../../src/estimate/power.js";
@@ -98,7 +99,7 @@ describe("FPGA power", () => {
       layers: [{ type: "conv2d", name: "c0", kernel: "mac", outChannels: 3, kernelSize: 3, weightBits: 8, activationBits: 8, weights: new Array(54).fill(1), requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 } }],
     });
     const board = loadBoard("pynq-z2");
-    const p = estimatePower(estimateEngine(model.layers[0], board), board);
+    const p = estimatePower(estimateEngine(firstConv(model), board), board);
     expect(p.dynamicW).toBeGreaterThan(0);
     expect(p.totalW).toBeGreaterThan(p.staticW);
   });

@@ -1,6 +1,6 @@
 /** Builders of small conv models for tests (model-file form, through parseModel like a user's file). */
 import { parseModel } from "../../src/ir/load.js";
-import type { Model } from "../../src/ir/model.js";
+import { Conv2dLayer, engineLayers, type Model } from "../../src/ir/model.js";
 import { rng } from "../../src/sim/inputs.js";
 
 export type Kernel = "mac" | "adder" | "xnor" | "shift";
@@ -69,4 +69,9 @@ export function convDoc(c: ConvCase): Record<string, unknown> {
 
 export function convModel(c: ConvCase): Model {
   return parseModel(convDoc(c));
+}
+
+/** The first engine layer of a model, as its conv view (tests of single-conv models). */
+export function firstConv(model: Model): Conv2dLayer {
+  return engineLayers(model)[0];
 }

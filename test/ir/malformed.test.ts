@@ -240,10 +240,9 @@ const CASES: BadCase[] = [
   { name: "adder with weightBits 16 but activationBits 8", base: adder8, edit: (d) => (layer0(d).weightBits = 16), where: "/layers/0/weightBits", mentions: ["16", "8"] },
   { name: "adder layer without requant", base: adder8, edit: (d) => delete layer0(d).requant, where: "/layers/0", mentions: ['"requant"'] },
   {
-    name: "xnor layer with requant instead of thresholds",
+    name: "xnor layer with both requant and thresholds",
     base: xnor,
     edit: (d) => {
-      delete layer0(d).thresholds;
       layer0(d).requant = { multiplier: 20000, shift: 18, rounding: "half_even", outBits: 8 };
     },
     where: "/layers/0/requant",

@@ -3,16 +3,18 @@
  * (acc range × m, + rounding addend, >> k, + zp), never assumed.
  */
 import { Conv2dLayer } from "../../ir/model.js";
-import { productRange, RequantParams } from "../../quant/requant.js";
+import { RequantParams } from "../../quant/requant.js";
 import { roundShiftBig, roundingAddend, signedMax, signedMin } from "../../quant/rounding.js";
 import { accRange } from "../../quant/datapath.js";
-import { IntRange, rangeOfValues, signedBitsFor } from "../../quant/widths.js";
+import { IntRange, mulRanges, rangeOfValues, signedBitsFor } from "../../quant/widths.js";
+import { foldCounts } from "./folding.js";
 import { reductionLength } from "../../ir/model.js";
-import { literal, sext } from "../verilog.js";
+import { hexWord, literal, sext } from "../verilog.js";
 import { layerAccBits } from "./mvu.js";
 
-export function requantWidths(acc: IntRange, p: RequantParams) {
-  const prod = productRange(acc, p.multiplier);
+/** Widths of the requant datapath; `multipliers` = every multiplier the unit may use (per-channel), default p.multiplier. */
+export function requantWidths(acc: IntRange, p: RequantParams, multipliers: ArrayLike<number> = [p.multiplier]) {
+  const prod = mulRanges(acc, rangeOfValues(multipliers));
   const PRODW = Math.max(signedBitsFor(prod), 2);
   const k = p.shift;
   const maxAddend = k === 0 ? 0n : roundingAddend(p.rounding, k, false, 1);
@@ -24,12 +26,27 @@ export function requantWidths(acc: IntRange, p: RequantParams) {
   return { PRODW, SUMW, QW, ZW };
 }
 
-export function requantParams(layer: Conv2dLayer, module: string) {
+export function requantParams(layer: Conv2dLayer, module: string, multiplierFile = "") {
   if (layer.out.kind !== "requant") throw new Error("requantParams: layer has no requant stage");
   const p = layer.out.params;
+  const perChannel = layer.out.perChannel;
   const ACCW = layerAccBits(layer);
   const acc = accRange(layer.datapath, layer.input.bits, layer.weightBits, reductionLength(layer), layer.bias ? rangeOfValues(layer.bias) : undefined);
-  const { PRODW, SUMW, QW, ZW } = requantWidths(acc, p);
+  const { PRODW, SUMW, QW, ZW } = requantWidths(acc, p, perChannel?.multipliers);
+  // per-channel multipliers: a ROM of NF words, lane l of word nf = channel nf·PE + l, PRODW bits each
+  const { nf: NF, pe: PE } = foldCounts(layer);
+  const romWords: string[] = [];
+  if (perChannel) {
+    for (let nf = 0; nf < NF; nf++) {
+      let word = 0n;
+      for (let l = 0; l < PE; l++) {
+        const oc = nf * PE + l;
+        const m = oc < layer.output.channels ? perChannel.multipliers[oc] : 0;
+        word |= BigInt.asUintN(PRODW, BigInt(m)) << BigInt(l * PRODW);
+      }
+      romWords.push(hexWord(word, PE * PRODW));
+    }
+  }
   const k = p.shift;
   const OB = p.outBits;
   const lo = p.relu ? Math.max(signedMin(OB), p.zeroPoint) : signedMin(OB);
@@ -56,7 +73,15 @@ export function requantParams(layer: Conv2dLayer, module: string) {
     ACCW, PRODW, SUMW, QW, ZW, OB,
     inW: layer.arch.pe * ACCW,
     outW: layer.arch.pe * OB,
-    multiplier: p.multiplier,
+    multiplier: perChannel ? "per channel" : p.multiplier,
+    perChannel: perChannel !== undefined,
+    NF,
+    NFW: Math.max(1, Math.ceil(Math.log2(NF))),
+    nfLast: literal(NF - 1, Math.max(1, Math.ceil(Math.log2(NF)))),
+    nfZero: literal(0, Math.max(1, Math.ceil(Math.log2(NF)))),
+    nfOne: literal(1, Math.max(1, Math.ceil(Math.log2(NF)))),
+    multiplierFile,
+    multiplierRom: romWords.join("\n") + "\n",
     shift: k,
     hasShift: k > 0,
     zeroPoint: p.zeroPoint,

@@ -6,7 +6,7 @@
  * Bound: |acc| ≤ K · 2^(bx+bw−2) + 2^31 < 2^53 for K < 2^19 at 16×16 bits, so
  * plain JS numbers are exact here; requantize() switches to BigInt for acc·m.
  */
-import { Conv2dLayer, IntTensor, reductionLength } from "../../ir/model.js";
+import { channelRequantParams, Conv2dLayer, DenseLayer, denseAsConv, IntTensor, reductionLength } from "../../ir/model.js";
 import { adderTerm, macTerm, paddingValue, shiftTerm, thresholdBit, xnorBit, xnorDot, bitOfSign } from "../../quant/datapath.js";
 import { requantize } from "../../quant/requant.js";
 
@@ -71,7 +71,8 @@ export function conv2dGolden(layer: Conv2dLayer, input: IntTensor): IntTensor {
   const out = new Int32Array(acc.length);
   const stage = layer.out;
   if (stage.kind === "requant") {
-    for (let i = 0; i < acc.length; i++) out[i] = requantize(acc[i], stage.params);
+    const perChannel = Array.from({ length: OC }, (_, oc) => channelRequantParams(stage, oc));
+    for (let i = 0; i < acc.length; i++) out[i] = requantize(acc[i], perChannel[i % OC]);
   } else {
     for (let i = 0; i < acc.length; i++) {
       const oc = i % OC;
@@ -79,4 +80,10 @@ export function conv2dGolden(layer: Conv2dLayer, input: IntTensor): IntTensor {
     }
   }
   return { shape: [layer.output.height, layer.output.width, OC], bits: layer.output.bits, data: out };
+}
+
+/** Dense = the 1×1 conv on the input read as a 1×1×N vector (HWC stream order). */
+export function denseGolden(layer: DenseLayer, input: IntTensor): IntTensor {
+  const conv = denseAsConv(layer);
+  return conv2dGolden(conv, { shape: [1, 1, input.data.length], bits: input.bits, data: input.data });
 }

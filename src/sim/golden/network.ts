@@ -1,6 +1,8 @@
-/** Runs the golden reference through every layer, keeping each layer's output (for per-layer vectors). */
-import { IntTensor, Model } from "../../ir/model.js";
-import { conv2dGolden } from "./conv2d.js";
+/** Runs the golden reference through every layer of the graph, keeping each layer's output (for per-layer vectors). */
+import { IntTensor, Layer, Model, MODEL_INPUT } from "../../ir/model.js";
+import { conv2dGolden, denseGolden } from "./conv2d.js";
+import { avgPoolGolden, globalAvgPoolGolden, maxPoolGolden } from "./pool.js";
+import { addGolden, argmaxGolden, flattenGolden, reluGolden } from "./elementwise.js";
 
 export interface GoldenTrace {
   readonly input: IntTensor;
@@ -8,12 +10,44 @@ export interface GoldenTrace {
   readonly layers: readonly IntTensor[];
 }
 
+/** One layer on its input tensors (in the order of layer.inputs). */
+export function runLayer(layer: Layer, inputs: readonly IntTensor[]): IntTensor {
+  const x = inputs[0];
+  switch (layer.kind) {
+    case "conv2d":
+      return conv2dGolden(layer, x);
+    case "dense":
+      return denseGolden(layer, x);
+    case "relu":
+      return reluGolden(layer, x);
+    case "maxpool":
+      return maxPoolGolden(layer, x);
+    case "avgpool":
+      return avgPoolGolden(layer, x);
+    case "global_avgpool":
+      return globalAvgPoolGolden(layer, x);
+    case "add":
+      return addGolden(layer, x, inputs[1]);
+    case "flatten":
+      return flattenGolden(layer, x);
+    case "argmax":
+      return argmaxGolden(layer, x);
+  }
+}
+
 export function runGolden(model: Model, input: IntTensor): GoldenTrace {
+  const byName = new Map<string, IntTensor>([[MODEL_INPUT, input]]);
   const outputs: IntTensor[] = [];
-  let x = input;
   for (const layer of model.layers) {
-    x = conv2dGolden(layer, x);
-    outputs.push(x);
+    const y = runLayer(layer, layer.inputs.map((n) => byName.get(n)!));
+    byName.set(layer.name, y);
+    outputs.push(y);
   }
   return { input, layers: outputs };
+}
+
+/** The model's final output tensor for one input. */
+export function goldenOutput(model: Model, input: IntTensor): IntTensor {
+  const trace = runGolden(model, input);
+  return trace.layers[trace.layers.length - 1];
 }

@@ -5,7 +5,7 @@
  * divisor of Cout for PE — divisors leave no idle lanes) while the design still
  * fits and the target is not met. Costs come from the first-order resource model.
  */
-import { Conv2dLayer, Folding, Model, reductionLength } from "../../ir/model.js";
+import { Conv2dLayer, EngineLayer, engineConv, Folding, isEngineLayer, Layer, Model, reductionLength } from "../../ir/model.js";
 import { Board } from "../../ir/board.js";
 import { estimateEngine, fits, sumResources } from "../../estimate/resources.js";
 import { boundInterval } from "./predict.js";
@@ -28,10 +28,6 @@ function divisors(n: number): number[] {
   return d;
 }
 
-function withFolding(layer: Conv2dLayer, arch: Folding): Conv2dLayer {
-  return { ...layer, arch };
-}
-
 function widen(layer: Conv2dLayer): Folding | undefined {
   const K = reductionLength(layer);
   const nextSimd = divisors(K).find((d) => d > layer.arch.simd);
@@ -41,7 +37,12 @@ function widen(layer: Conv2dLayer): Folding | undefined {
 }
 
 export function chooseFolding(model: Model, board: Board, target: FoldTarget, maxFraction = 0.8): FoldChoice {
-  let layers = model.layers.map((l) => withFolding(l, { pe: 1, simd: 1 }));
+  // only the engines (conv, dense) fold; the other layers stream one element per cycle
+  const engineAt = model.layers.flatMap((l, i) => (isEngineLayer(l) ? [i] : []));
+  let all: Layer[] = model.layers.map((l) => (isEngineLayer(l) ? { ...l, arch: { pe: 1, simd: 1 } } : l));
+  const enginesOf = (ls: readonly Layer[]) => engineAt.map((i) => engineConv(ls[i] as EngineLayer));
+  const refold = (ls: readonly Layer[], at: number, arch: Folding): Layer[] => ls.map((l, i) => (i === engineAt[at] ? ({ ...l, arch } as Layer) : l));
+  let layers = enginesOf(all);
   const goal = target.kind === "fps" ? (board.clockMHz * 1e6) / target.fps : 0;
   const resourcesOf = (ls: Conv2dLayer[]) => sumResources(ls.map((l) => estimateEngine(l, board)));
   if (!fits(resourcesOf(layers), board, maxFraction)) {
@@ -64,18 +65,20 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
     }
     const next = widen(layer);
     if (!next) break;
-    const candidate = layers.map((l, i) => (i === slowest ? withFolding(l, next) : l));
+    const candidateAll = refold(all, slowest, next);
+    const candidate = enginesOf(candidateAll);
     if (!fits(resourcesOf(candidate), board, maxFraction)) {
       reason = `widening layer ${layer.name} further would exceed ${Math.round(maxFraction * 100)} % of ${board.name}`;
       break;
     }
     layers = candidate;
+    all = candidateAll;
   }
   const bound = Math.max(...layers.map(boundInterval));
   if (target.kind === "fps" && bound > goal) {
     const best = (board.clockMHz * 1e6) / bound;
     throw new QuantrtlError(undefined, "--fps", `${target.fps} frames/s is not reachable on ${board.name} at ${board.clockMHz} MHz (${reason})`, `ask for at most ${best.toFixed(1)} frames/s, or a larger board`);
   }
-  const folded = { name: model.name, description: model.description, input: model.input, layers };
+  const folded = { name: model.name, description: model.description, input: model.input, layers: all };
   return { model: { ...folded, file: model.file, hash: hashModel(folded) }, folding: layers.map((l) => l.arch), boundIntervalCycles: bound, reason };
 }

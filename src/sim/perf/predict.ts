@@ -3,7 +3,7 @@
  * latency at the board clock, frames/s, utilisation (ideal / predicted interval),
  * on-chip buffer bits and first-order resources with their fraction of the board.
  */
-import { Conv2dLayer, Model, outputPixels } from "../../ir/model.js";
+import { Conv2dLayer, engineConv, engineLayers, isEngineLayer, Layer, Model, outputPixels, tensorSize } from "../../ir/model.js";
 import { Board } from "../../ir/board.js";
 import { foldCounts, idealCycles } from "../../codegen/units/folding.js";
 import { boardFraction, EngineEstimate, estimateEngine, Resources, sumResources } from "../../estimate/resources.js";
@@ -56,8 +56,13 @@ export function boundInterval(layer: Conv2dLayer): number {
   return Math.max(idealCycles(layer), inputs, outputPixels(layer) * layer.output.channels);
 }
 
+/** Bound of any layer: engines by their folding, the others by their one-element-per-cycle streams. */
+function layerBound(layer: Layer): number {
+  return isEngineLayer(layer) ? boundInterval(engineConv(layer)) : Math.max(tensorSize(layer.input), tensorSize(layer.output));
+}
+
 function frameWork(model: Model): number {
-  return model.layers.reduce((s, l) => s + boundInterval(l), 0);
+  return model.layers.reduce((s, l) => s + layerBound(l), 0);
 }
 
 /** Latency and steady-state interval: stepped exactly for 3 frames, or bounded when too large. */
@@ -67,7 +72,7 @@ export function chainTiming(model: Model): { fillCycles: number; latencyCycles: 
     return { fillCycles: run.fillCycles, latencyCycles: run.frameCycles[0], intervalCycles: run.frameEnds[2] - run.frameEnds[1], exact: true };
   }
   // bounds: the slowest engine paces the chain; fill is not stepped (reported as 0 = unknown)
-  const interval = Math.max(...model.layers.map(boundInterval));
+  const interval = Math.max(...model.layers.map(layerBound));
   return { fillCycles: 0, latencyCycles: frameWork(model), intervalCycles: interval, exact: false };
 }
 
@@ -77,7 +82,7 @@ function alone(model: Model, layer: Conv2dLayer): Model {
 
 export function predictStreaming(model: Model, board: Board): StreamingPerf {
   let exact = true;
-  const layers: LayerPerf[] = model.layers.map((layer) => {
+  const layers: LayerPerf[] = engineLayers(model).map((layer) => {
     const t = chainTiming(alone(model, layer));
     exact &&= t.exact;
     const f = foldCounts(layer);

@@ -5,12 +5,11 @@
  * conditions of `quantrtl verify --backpressure 0`, whose measured cycle count
  * this predicts exactly (test/sim/perf/streaming.test.ts and the RTL tests).
  */
-import { Conv2dLayer, Model, outputPixels } from "../../ir/model.js";
+import { engineConv, isEngineLayer, Model, tensorSize } from "../../ir/model.js";
 import { idealCycles } from "../../codegen/units/folding.js";
-import { RegisteredStage, TimedUnit } from "./units/stream.js";
-import { SwuTiming } from "./units/swu.js";
-import { MvuTiming } from "./units/mvu.js";
-import { SerializerTiming } from "./units/serializer.js";
+import { buildNetlist, Netlist } from "../../codegen/netlist.js";
+import { ChainNode, FifoTiming, ForkTiming, GraphUnit, JoinTiming } from "./units/graph.js";
+import { layerTiming } from "./units/layers.js";
 
 export interface StreamRun {
   /** First input handshake to last output handshake, inclusive (as the harnesses count). */
@@ -23,46 +22,61 @@ export interface StreamRun {
   readonly fillCycles: number;
 }
 
-export function layerUnits(layer: Conv2dLayer): TimedUnit[] {
-  return [new SwuTiming(layer), new MvuTiming(layer), new RegisteredStage(), new SerializerTiming(layer)];
+function nodeUnit(node: Netlist["nodes"][number]): GraphUnit {
+  switch (node.kind) {
+    case "fork":
+      return new ForkTiming();
+    case "fifo":
+      return new FifoTiming(node.depth);
+    case "layer":
+      return node.layer.kind === "add" ? new JoinTiming() : new ChainNode(layerTiming(node.layer));
+  }
 }
 
-/** Steps the whole chain for `frames` back-to-back frames with no stalls at either end. */
+/** Steps the whole netlist (the same forks and FIFOs as the RTL top) for `frames` back-to-back frames with no stalls at either end. */
 export function simulateStream(model: Model, frames = 1): StreamRun {
-  const units = model.layers.flatMap(layerUnits);
-  const n = units.length;
-  const frameIn = model.input.height * model.input.width * model.input.channels;
-  const last = model.layers[model.layers.length - 1].output;
-  const frameOut = last.height * last.width * last.channels;
+  const netlist = buildNetlist(model);
+  const units = netlist.nodes.map(nodeUnit);
+  const ins = netlist.nodes.map((n) => (n.kind === "fork" || n.kind === "fifo" ? [n.input] : n.inputs));
+  const outs = netlist.nodes.map((n) => (n.kind === "fork" ? [...n.outputs] : [n.output]));
+  const S = netlist.streams.length;
+  const frameIn = tensorSize(model.input);
+  const frameOut = tensorSize(model.layers[model.layers.length - 1].output);
   const totalIn = frameIn * frames;
   const totalOut = frameOut * frames;
-  const work = model.layers.reduce((s, l) => s + idealCycles(l) + outputPixels(l) * l.output.channels, 0);
+  const work = model.layers.reduce((s, l) => s + (isEngineLayer(l) ? idealCycles(engineConv(l)) : tensorSize(l.input)) + tensorSize(l.output), 0);
   const limit = (work + frameIn) * frames * 4 + 10_000;
 
-  const ready = new Array<boolean>(n + 1).fill(true); // ready[i] = in_ready of unit i; ready[n] = sink
-  const valid = new Array<boolean>(n).fill(false);
+  const valid = new Array<boolean>(S).fill(false);
+  const ready = new Array<boolean>(S).fill(false);
   let inCount = 0;
   let outCount = 0;
   let cycle = 0;
   const frameStarts: number[] = [];
   const frameEnds: number[] = [];
   let firstOut = -1;
+  const pick = (arr: boolean[], idx: readonly number[]) => idx.map((i) => arr[i]);
   while (outCount < totalOut) {
     if (cycle > limit) throw new Error(`streaming model: no progress after ${cycle} cycles (deadlock in the model)`);
-    for (let i = n - 1; i >= 0; i--) ready[i] = units[i].inReady(ready[i + 1]);
-    for (let i = 0; i < n; i++) valid[i] = units[i].outValid();
-    const srcValid = inCount < totalIn;
-    const inFire0 = srcValid && ready[0];
-    const outFireLast = valid[n - 1] && ready[n];
-    for (let i = 0; i < n; i++) {
-      const inValid = i === 0 ? srcValid : valid[i - 1];
-      units[i].step(inValid && ready[i], valid[i] && ready[i + 1], inValid, ready[i + 1]);
+    valid[netlist.inputStream] = inCount < totalIn;
+    for (let n = 0; n < units.length; n++) {
+      const v = units[n].outValid(pick(valid, ins[n]));
+      outs[n].forEach((s, j) => (valid[s] = v[j]));
     }
-    if (inFire0) {
+    ready[netlist.outputStream] = true;
+    for (let n = units.length - 1; n >= 0; n--) {
+      const r = units[n].inReady(pick(valid, ins[n]), pick(ready, outs[n]));
+      ins[n].forEach((s, j) => (ready[s] = r[j]));
+    }
+    const fire = valid.map((v, s) => v && ready[s]);
+    for (let n = 0; n < units.length; n++) {
+      units[n].step(pick(fire, ins[n]), pick(fire, outs[n]), pick(valid, ins[n]), pick(ready, outs[n]));
+    }
+    if (fire[netlist.inputStream]) {
       if (inCount % frameIn === 0) frameStarts.push(cycle);
       inCount++;
     }
-    if (outFireLast) {
+    if (fire[netlist.outputStream]) {
       if (firstOut < 0) firstOut = cycle;
       outCount++;
       if (outCount % frameOut === 0) frameEnds.push(cycle);

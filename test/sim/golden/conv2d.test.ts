@@ -7,6 +7,7 @@
  * mac/adder (a padded adder tap contributes −|w|), +1 for xnor.
  */
 import { describe, expect, test } from "vitest";
+import { firstConv } from "../../helpers/models.js";
 import fc from "fast-check";
 import { parseModel } from "../../../src/ir/load.js";
 import type { Conv2dLayer, IntTensor } from "../../../src/ir/model.js";
@@ -65,7 +66,7 @@ function layerOf(s: Spec): Conv2dLayer {
     if (s.relu !== undefined) raw.relu = s.relu;
   }
   const model = parseModel({ quantrtl: 1, name: "t", input: { height: s.H, width: s.W, channels: s.C, bits: xBits }, layers: [raw] });
-  return model.layers[0];
+  return firstConv(model);
 }
 
 function tensor(s: Spec, data: number[]): IntTensor {

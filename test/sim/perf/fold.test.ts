@@ -1,4 +1,6 @@
+import { engineLayers } from "../../../src/ir/model.js";
 import { describe, expect, test } from "vitest";
+import { firstConv } from "../../helpers/models.js";
 import { loadModel } from "../../../src/ir/load.js";
 import { loadBoard } from "../../../src/ir/board.js";
 import { chooseFolding } from "../../../src/sim/perf/fold.js";
@@ -13,12 +15,12 @@ describe("folding choice", () => {
   test("max throughput on a large board widens the engine until its stream binds, with divisors only", () => {
     const board = loadBoard("zcu104");
     const choice = chooseFolding(model, board, { kind: "max" });
-    const layer = choice.model.layers[0];
+    const layer = firstConv(choice.model);
     expect(reductionLength(layer) % layer.arch.simd).toBe(0);
     expect(layer.output.channels % layer.arch.pe).toBe(0);
     // input 16·16·8 = 2048, output 16·16·16 = 4096 elements: the output stream binds at 4096 cycles
     expect(choice.boundIntervalCycles).toBe(4096);
-    expect(fits(sumResources(choice.model.layers.map((l) => estimateEngine(l, board))), board)).toBe(true);
+    expect(fits(sumResources(engineLayers(choice.model).map((l) => estimateEngine(l, board))), board)).toBe(true);
     expect(choice.model.hash).not.toBe(model.hash);
   });
 
@@ -27,7 +29,7 @@ describe("folding choice", () => {
     const large = chooseFolding(model, loadBoard("zcu104"), { kind: "max" });
     expect(small.boundIntervalCycles).toBeGreaterThan(large.boundIntervalCycles);
     const board = loadBoard("icebreaker");
-    expect(fits(sumResources(small.model.layers.map((l) => estimateEngine(l, board))), board)).toBe(true);
+    expect(fits(sumResources(engineLayers(small.model).map((l) => estimateEngine(l, board))), board)).toBe(true);
   });
 
   test("a frames/s goal stops at the first folding that meets it", () => {
@@ -36,7 +38,7 @@ describe("folding choice", () => {
     const choice = chooseFolding(model, board, { kind: "fps", fps: goal });
     expect(choice.boundIntervalCycles).toBeLessThanOrEqual(50_000);
     // one step narrower would not meet it: it is the least parallel folding that does
-    const l = choice.model.layers[0];
+    const l = firstConv(choice.model);
     expect(boundInterval({ ...l, arch: { pe: 1, simd: 1 } })).toBeGreaterThan(50_000);
   });
 

@@ -4,7 +4,7 @@ import { loadModel } from "../../../src/ir/load.js";
 import { boardNames, loadBoard } from "../../../src/ir/board.js";
 import { predictStreaming, boundInterval } from "../../../src/sim/perf/predict.js";
 import { simulateStream } from "../../../src/sim/perf/streaming.js";
-import { convModel } from "../../helpers/models.js";
+import { convModel, firstConv } from "../../helpers/models.js";
 
 const models = readdirSync("models").filter((f) => f.endsWith(".json") && !f.includes(".weights."));
 
@@ -43,10 +43,10 @@ describe("streaming prediction", () => {
   test("an engine with one lane is compute bound; one with every lane is bound by its input stream", () => {
     const slow = convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1 });
     // 6x7 pixels · 5 channels · 27 taps, one per cycle
-    expect(boundInterval(slow.layers[0])).toBe(42 * 5 * 27);
+    expect(boundInterval(firstConv(slow))).toBe(42 * 5 * 27);
     const fast = convModel({ kernel: "mac", bits: 8, pe: 5, simd: 27 });
     // compute 42 cycles; input 6·7·3 = 126 elements; output 42·5 = 210 elements — the output stream binds
-    expect(boundInterval(fast.layers[0])).toBe(210);
+    expect(boundInterval(firstConv(fast))).toBe(210);
     const run = simulateStream(fast, 3);
     expect(run.frameEnds[2] - run.frameEnds[1]).toBeGreaterThanOrEqual(210);
   });

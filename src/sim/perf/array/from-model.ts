@@ -4,7 +4,7 @@
  * layer's own widths, and a board gives a default array (lanes that fit its DSPs
  * or LUTs, buffers from its block RAM, DRAM bytes per cycle at its clock).
  */
-import { Model, outputPixels, reductionLength } from "../../../ir/model.js";
+import { engineLayers, Model, outputPixels, reductionLength } from "../../../ir/model.js";
 import { Board } from "../../../ir/board.js";
 import { layerAccBits } from "../../../codegen/units/mvu.js";
 import { QuantrtlError } from "../../../util/errors.js";
@@ -13,11 +13,12 @@ import { Workload } from "./workload.js";
 import { ArrayDatapath } from "./workload.js";
 
 export function workloadOfModel(model: Model): Workload {
-  const datapath = model.layers[0].datapath;
+  const engines = engineLayers(model);
+  const datapath = engines[0].datapath;
   return {
     name: model.name,
     datapath,
-    layers: model.layers.map((l) => ({
+    layers: engines.map((l) => ({
       kind: "matmul" as const,
       name: l.name,
       M: outputPixels(l),

@@ -1,0 +1,72 @@
+/**
+ * `quantrtl build <model>`: the main job. Golden accuracy on the test set (and
+ * the float model's, when the model names one), RTL generation, the bit-exact
+ * proof on real test images (Verilator, then Icarus), the cycle model, the
+ * estimates (and synthesis with --synth), and the report — report.html last.
+ */
+import { join } from "node:path";
+import { Args, intFlag, numberFlag } from "./args.js";
+import { boardArg, modelArg } from "./inputs.js";
+import { progress } from "./print.js";
+import { QuantrtlError } from "../util/errors.js";
+import { modelIdentifier } from "../codegen/design.js";
+import { loadDataset } from "../sim/dataset.js";
+import { accuracyLine, measureAccuracy, predictedClass } from "../sim/accuracy.js";
+import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
+import { buildReport } from "../report/build.js";
+import { writeReport } from "../report/write.js";
+
+export async function buildCommand(args: Args): Promise<number> {
+  const model = modelArg(args);
+  const board = boardArg(args);
+  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}`;
+  const vectors = intFlag(args, "vectors", 10, 1, 10000);
+  const limit = args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 10000) : undefined;
+  const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
+  const seed = intFlag(args, "seed", 1, 0);
+  const simFlag = String(args.flags.get("sim") ?? "both");
+  const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
+  if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
+
+  progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on mnist-test`);
+  const test = loadDataset(model, "mnist-test", limit);
+  const accuracy = await measureAccuracy(model, test, progress);
+
+  progress(`step 2/4: RTL and the bit-exact proof on ${vectors} real test image(s)`);
+  const proof = loadDataset(model, "mnist-test", vectors);
+  const verifications: VerifyReport[] = [];
+  for (const sim of sims) {
+    const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), onProgress: progress });
+    verifications.push(r);
+    if (!r.bitExact) {
+      console.log(`NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first mismatch ${JSON.stringify(r.mismatches[0] ?? {})}`);
+      console.log(`design, vectors and logs: ${r.outDir}`);
+      return 3;
+    }
+  }
+
+  progress("step 3/4: cycle model, estimates, toggle rates" + (args.flags.has("synth") ? ", synthesis" : ""));
+  const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
+  const report = await buildReport(model, board, { synth: args.flags.has("synth"), verification: activity, onProgress: progress });
+
+  progress("step 4/4: report");
+  const paths = writeReport(join(out, "report"), report);
+
+  const v = verifications[0];
+  console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…) on ${board.title}`);
+  console.log(accuracyLine(accuracy));
+  for (const r of verifications) {
+    console.log(`bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} real test images, ${r.cycles} cycles with back-pressure ${r.backpressure}`);
+  }
+  const classes = proof.inputs.map((x, i) => {
+    const rtl = v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1;
+    return `${rtl}/${proof.labels[i]}`;
+  });
+  console.log(`RTL class / label: ${classes.join(" ")}`);
+  const t = report.performance.total;
+  console.log(`cycles per image: ${activity.frameCycles[0]} measured (predicted ${activity.predicted.frameCycles[0]}), ideal ${activity.idealCyclesPerVector} for the slowest layer; ${t.framesPerSecond.toFixed(1)} frames/s at ${board.clockMHz} MHz`);
+  console.log(`design: ${join(out, sims[0])}`);
+  console.log(`report: ${paths.json}`);
+  console.log(`report: ${paths.html}`);
+  return 0;
+}

@@ -1,0 +1,30 @@
+/** The cycle model of each layer kind's module, as a chain of TimedUnits (one input, one output). */
+import { engineConv, Layer } from "../../../ir/model.js";
+import { RegisteredStage, TimedUnit } from "./stream.js";
+import { SwuTiming } from "./swu.js";
+import { MvuTiming } from "./mvu.js";
+import { SerializerTiming } from "./serializer.js";
+import { globalAvgPoolTiming, poolTiming } from "./pool.js";
+import { reluTiming } from "./relu.js";
+import { argmaxTiming } from "./argmax.js";
+
+export function layerTiming(layer: Layer): TimedUnit[] {
+  switch (layer.kind) {
+    case "conv2d":
+    case "dense": {
+      const conv = engineConv(layer);
+      return [new SwuTiming(conv), new MvuTiming(conv), new RegisteredStage(), new SerializerTiming(conv)];
+    }
+    case "maxpool":
+    case "avgpool":
+      return poolTiming(layer);
+    case "global_avgpool":
+      return globalAvgPoolTiming(layer);
+    case "relu":
+      return reluTiming(layer);
+    case "argmax":
+      return argmaxTiming(layer);
+    default:
+      throw new Error(`no cycle model for ${layer.kind} layers yet`);
+  }
+}
