@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /** quantrtl command line: parses, calls the API, prints. Exit 1 bad input, 2 tool failure, 3 not bit-exact. */
 import { resolve } from "node:path";
-import { loadModel } from "./ir/load.js";
 import { engineConv, isEngineLayer, Model, reductionLength } from "./ir/model.js";
 import { foldCounts, idealCycles } from "./codegen/units/folding.js";
 import { layerAccBits } from "./codegen/units/mvu.js";
@@ -9,12 +8,11 @@ import { runGolden } from "./sim/golden/network.js";
 import { loadInputFile, randomTensor } from "./sim/inputs.js";
 import { writeDesign } from "./codegen/write.js";
 import { SimulatorName, verifyModel, VerifyReport } from "./verify/index.js";
-import { modelIdentifier } from "./codegen/design.js";
 import { QuantrtlError, ToolError } from "./util/errors.js";
 import { packageVersion } from "./util/paths.js";
 import { boardNames, DEFAULT_BOARD } from "./ir/board.js";
 import { Args, intFlag, numberFlag, parseArgs } from "./cli/args.js";
-import { DEFAULT_MODEL, modelArg } from "./cli/inputs.js";
+import { DEMO_MODEL, modelArg } from "./cli/inputs.js";
 import { progress, shape } from "./cli/print.js";
 import { simCommand } from "./cli/perf.js";
 import { compareCommand, reportCommand, synthCommandCli } from "./cli/hardware.js";
@@ -28,9 +26,12 @@ const USAGE = `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verif
 usage:
   quantrtl check  <model.json> [--pe n] [--simd n]
   quantrtl run    <model.json> [--input file.json] [--seed n] [--json]
+  quantrtl run    <model.json> --dataset mnist-test [--limit n] [--json]   (float and integer top-1)
   quantrtl gen    <model.json> --out DIR [--vectors n] [--seed n] [--pe n] [--simd n]
   quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
-                  [--backpressure p] [--seed n] [--out DIR] [--pe n] [--simd n]
+                  [--backpressure p] [--seed n] [--out DIR] [--pe n] [--simd n] [--dataset mnist-test]
+  quantrtl build  <model.json> [--board b] [--out DIR] [--vectors n] [--limit n] [--synth]
+                  (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates, report)
   quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]
   quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]
                   [--kernel mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os]
@@ -38,7 +39,7 @@ usage:
   quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor] [--board b] [--synth] [--json]
   quantrtl report <model.json> [--board b] [--out DIR] [--synth] [--verify] [--vectors n]
                   (report.json, report.md and a self-contained report.html with SVG charts)
-  quantrtl demo   (verify ${DEFAULT_MODEL} in Verilator and Icarus)
+  quantrtl demo   (build ${DEMO_MODEL} into out/mnist-adder)
 
 folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
 per layer (max throughput that fits the board, or the frames/s goal).
@@ -124,7 +125,7 @@ function printReport(model: Model, r: VerifyReport): void {
     const layer = model.layers[i];
     const words = l.tapped ? `${l.matched}/${l.compared} words` : "a wire (checked through its consumer)";
     const last = i === r.layers.length - 1;
-    const cycles = last && r.frameCycles.length ? `, ${Math.max(...r.frameCycles)} cycles/vector max (ideal ${l.idealCyclesPerVector} for the slowest layer)` : "";
+    const cycles = last && r.frameCycles.length ? `, ${Math.max(...r.frameCycles)} cycles/vector max (ideal ${r.idealCyclesPerVector} for the slowest layer)` : "";
     const what = isEngineLayer(layer) ? `${layer.datapath}, pe ${layer.arch.pe}, simd ${layer.arch.simd}` : layer.kind;
     console.log(`layer ${l.name} (${what}): ${words}${cycles}`);
   }
@@ -164,11 +165,10 @@ async function verify(args: Args, modelOverride?: Model): Promise<number> {
   return ok ? 0 : 3;
 }
 
+/** The main job on the bundled default model: `quantrtl build models/mnist-adder.json --out out/mnist-adder`. */
 async function demo(args: Args): Promise<number> {
-  progress(`demo: verifying ${DEFAULT_MODEL} bit-exact in Verilator and Icarus`);
-  const model = loadModel(DEFAULT_MODEL);
-  const withDefaults: Args = { ...args, flags: new Map([["sim", "both"], ["out", `out/${modelIdentifier(model)}`], ...args.flags]) };
-  return verify(withDefaults, model);
+  progress(`demo: quantrtl build ${DEMO_MODEL} --out out/mnist-adder`);
+  return buildCommand({ command: "build", positional: [DEMO_MODEL], flags: new Map([["out", "out/mnist-adder"], ...args.flags]) });
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -18,7 +18,7 @@ const FLAGS: Record<string, readonly string[]> = {
   compare: ["kernels", "synth", "json", ...FOLD],
   report: ["out", "synth", "verify", "vectors", "seed", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
-  demo: ["vectors", "backpressure", "seed"],
+  demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "sim"],
 };
 const BOOLEAN_FLAGS = new Set(["json", "synth", "verify"]);
 

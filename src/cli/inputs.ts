@@ -8,6 +8,8 @@ import { Args, intFlag, numberFlag } from "./args.js";
 import { progress } from "./print.js";
 
 export const DEFAULT_MODEL = "models/conv3x3-adder-int8.json";
+/** The main job's model: the AdderNet LeNet trained on MNIST (npm run train) and quantized. */
+export const DEMO_MODEL = "models/mnist-adder.json";
 
 export function modelArg(args: Args): Model {
   const file = args.positional[0];

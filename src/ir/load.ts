@@ -34,6 +34,8 @@ import { QuantrtlError } from "../util/errors.js";
 export interface LoadOptions {
   /** Folder that weight-file paths are relative to (default: the model file's folder). */
   readonly baseDir?: string;
+  /** Accept layers whose output no later layer reads (model-building scripts calibrating a graph layer by layer). */
+  readonly allowUnused?: boolean;
   /** Folding applied to every layer, overriding the model's `arch` (CLI --pe / --simd). */
   readonly arch?: Partial<Folding>;
 }
@@ -134,7 +136,7 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
   });
   // every layer but the last must feed something: a dangling branch would stall the hardware stream
   layers.slice(0, -1).forEach((l, i) => {
-    if (!consumers.has(l.name)) {
+    if (!options.allowUnused && !consumers.has(l.name)) {
       throw new QuantrtlError(file, `/layers/${i}`, `the output of layer "${l.name}" is not used by any later layer`, "remove the layer or name it in a later layer's inputs (the last layer is the model output)");
     }
   });

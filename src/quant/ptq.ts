@@ -391,3 +391,47 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
   };
   return { document, inputScale, scales, floatLayerOf };
 }
+
+/**
+ * Per-layer SQNR of the integer network against the float one on the same
+ * images: the float activation of the float layer each IR layer reproduces,
+ * against the golden integer output × the layer's scale. The float network is
+ * fed the quantized input (× inputScale), so the figure is the quantization
+ * noise of the layers, not of the input. Binary (±1) layers report the
+ * fraction of matching signs instead.
+ */
+export function layerSqnr(
+  desc: FloatModel,
+  ptq: PtqResult,
+  layerNames: readonly string[],
+  integerTraces: readonly { readonly layers: readonly { readonly data: Int32Array }[] }[],
+  inputs: readonly Int32Array[],
+): LayerSqnr[] {
+  const signal = new Float64Array(layerNames.length);
+  const noise = new Float64Array(layerNames.length);
+  const agree = new Float64Array(layerNames.length);
+  const count = new Float64Array(layerNames.length);
+  inputs.forEach((x, n) => {
+    const f = floatActivations(desc, Float64Array.from(x, (v) => v * ptq.inputScale));
+    layerNames.forEach((name, li) => {
+      const fi = ptq.floatLayerOf[name];
+      if (fi === undefined) return;
+      const ref = f[fi].data;
+      const q = integerTraces[n].layers[li].data;
+      const s = ptq.scales[li];
+      for (let i = 0; i < ref.length; i++) {
+        if (s === undefined) agree[li] += (ref[i] >= 0 ? 1 : -1) === q[i] ? 1 : 0;
+        else {
+          signal[li] += ref[i] * ref[i];
+          noise[li] += (ref[i] - q[i] * s) ** 2;
+        }
+        count[li]++;
+      }
+    });
+  });
+  return layerNames.flatMap((layer, li): LayerSqnr[] => {
+    if (ptq.floatLayerOf[layer] === undefined || count[li] === 0) return [];
+    if (ptq.scales[li] === undefined) return [{ layer, signAgreement: agree[li] / count[li] }];
+    return [{ layer, sqnrDb: noise[li] === 0 ? Infinity : 10 * Math.log10(signal[li] / noise[li]) }];
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Quantizes a trained MNIST float model (models/float/<name>.json, written by
+ * `npm run train`) into models/<name>.json: post-training quantization with
+ * batch-norm folding (src/quant/ptq.ts) calibrated on training images, then the
+ * float and integer top-1 on the 10k test images and the per-layer SQNR,
+ * recorded in the model's metadata.
+ *
+ *   node dist/scripts/quantize-mnist.js mnist-adder|mnist-xnor|mnist-mac [--calibration n] [--models DIR]
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseModel } from "../src/ir/load.js";
+import { quantizeNetwork, layerSqnr, quantizeInput } from "../src/quant/ptq.js";
+import { readFloatModel, mnistInput } from "../src/sim/float/float-model.js";
+import { loadMnist } from "../src/sim/float/mnist.js";
+import { loadDataset } from "../src/sim/dataset.js";
+import { accuracyLine, measureAccuracy } from "../src/sim/accuracy.js";
+import { runGolden } from "../src/sim/golden/network.js";
+
+/** Folding of the MNIST engines [ours]: enough lanes that no engine is far slower than the 784-element input stream. */
+function mnistArch({ outChannels, reduction }: { outChannels: number; reduction: number }) {
+  const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+  const simd = Math.max(...divisors(reduction).filter((d) => d <= 25));
+  const pe = Math.max(...divisors(outChannels).filter((d) => d <= 4));
+  return { pe, simd };
+}
+
+export async function quantizeMnistModel(name: string, options: { calibration?: number; models?: string; log?: (m: string) => void } = {}): Promise<string> {
+  const log = options.log ?? ((m: string) => console.log(m));
+  const models = options.models ?? "models";
+  const floatFile = join(models, "float", `${name}.json`);
+  const desc = readFloatModel(floatFile);
+  const n = options.calibration ?? 500;
+  const train = loadMnist("train", n);
+  const pixels = 28 * 28;
+  const calibration = Array.from({ length: train.count }, (_, i) => mnistInput(train.images.subarray(i * pixels, (i + 1) * pixels)));
+  const ptq = quantizeNetwork(desc, {
+    calibration,
+    name,
+    arch: mnistArch,
+    file: floatFile,
+    description: `${name}: LeNet (${desc.variant}) trained on MNIST by scripts/train.ts and quantized by scripts/quantize-mnist.ts (post-training, ${train.count} calibration images, batch-norm folded).`,
+  });
+  const doc = ptq.document as Record<string, unknown> & { metadata: Record<string, unknown> };
+  doc.metadata = { ...doc.metadata, floatModel: `float/${name}.json` };
+  const file = join(models, `${name}.json`);
+  let model = parseModel(doc, { file: resolve(file), baseDir: models });
+
+  // per-layer SQNR on 200 test images (float network fed the quantized input)
+  const test = loadMnist("test", 200);
+  const sqnrInputs = Array.from({ length: test.count }, (_, i) => quantizeInput(mnistInput(test.images.subarray(i * pixels, (i + 1) * pixels)), ptq.inputScale));
+  const traces = sqnrInputs.map((x) => runGolden(model, { shape: [28, 28, 1], bits: 8, data: x }));
+  const sqnr = layerSqnr(desc, ptq, model.layers.map((l) => l.name), traces, sqnrInputs);
+  for (const s of sqnr) log(`  ${s.layer}: ${s.sqnrDb !== undefined ? `SQNR ${s.sqnrDb.toFixed(1)} dB` : `sign agreement ${(s.signAgreement! * 100).toFixed(2)} %`}`);
+
+  const data = loadDataset(model, "mnist-test");
+  const acc = await measureAccuracy(model, data, log);
+  log(accuracyLine(acc));
+  doc.metadata = {
+    ...doc.metadata,
+    accuracy: { dataset: "mnist-test", images: acc.images, floatTop1: acc.floatTop1, integerTop1: acc.integerTop1, agreement: acc.agreement },
+    sqnr: sqnr.map((s) => ({ layer: s.layer, ...(s.sqnrDb !== undefined ? { sqnrDb: Number(s.sqnrDb.toFixed(2)) } : { signAgreement: Number(s.signAgreement!.toFixed(4)) }) })),
+    calibrationImages: train.count,
+  };
+  model = parseModel(doc, { file: resolve(file), baseDir: models });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(doc) + "\n");
+  renameSync(tmp, file);
+  log(`wrote ${file} (sha256 ${model.hash.slice(0, 16)}…)`);
+  return file;
+}
+
+const invoked = process.argv[1] ?? "";
+if (invoked.endsWith("quantize-mnist.js")) {
+  const name = process.argv[2];
+  if (!name) {
+    console.error("usage: node dist/scripts/quantize-mnist.js mnist-adder|mnist-xnor|mnist-mac [--calibration n]");
+    process.exit(1);
+  }
+  const at = process.argv.indexOf("--calibration");
+  quantizeMnistModel(name, { calibration: at > 0 ? Number(process.argv[at + 1]) : undefined }).catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
