@@ -3,7 +3,7 @@
  * latency at the board clock, frames/s, utilisation (ideal / predicted interval),
  * on-chip buffer bits and first-order resources with their fraction of the board.
  */
-import { Conv2dLayer, engineConv, engineLayers, isEngineLayer, Layer, Model, outputPixels, tensorSize } from "../../ir/model.js";
+import { Conv2dLayer, engineConv, engineLayers, isEngineLayer, Layer, Model, MODEL_INPUT, outputPixels, tensorSize } from "../../ir/model.js";
 import { Board } from "../../ir/board.js";
 import { foldCounts, idealCycles } from "../../codegen/units/folding.js";
 import { boardFraction, EngineEstimate, estimateEngine, Resources, sumResources } from "../../estimate/resources.js";
@@ -77,7 +77,7 @@ export function chainTiming(model: Model): { fillCycles: number; latencyCycles: 
 }
 
 function alone(model: Model, layer: Conv2dLayer): Model {
-  return { ...model, input: layer.input, layers: [layer] };
+  return { ...model, input: layer.input, layers: [{ ...layer, inputs: [MODEL_INPUT] }] };
 }
 
 export function predictStreaming(model: Model, board: Board): StreamingPerf {
