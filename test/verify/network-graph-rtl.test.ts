@@ -137,3 +137,23 @@ describe("localisation", () => {
     expect(r.layers.find((l) => l.name === "b2add")!.matched).toBe(r.layers.find((l) => l.name === "b2add")!.compared);
   });
 });
+
+describe("thresholded int8 first layer (binary networks)", () => {
+  test("a mac conv with thresholds far outside ±K (its accumulator range is wider) feeds an xnor conv, bit-exact", async () => {
+    // K = 27 but |acc| reaches ~27·128·100: thresholds of ±3000 must not be clamped to ±(K+1)
+    const first = convLayer({ name: "c1", kernel: "mac", inChannels: 3, outChannels: 4, seed: 41, pe: 2, simd: 9 });
+    delete first.requant;
+    first.thresholds = [3000, -2500, 120, 0];
+    first.thresholdDirections = ["ge", "le", "ge", "le"];
+    const model = graphModel("thr_mac", { height: 6, width: 6, channels: 3 }, [
+      first,
+      convLayer({ name: "c2", kernel: "xnor", bits: 1, inChannels: 4, outChannels: 3, seed: 42, pe: 3, simd: 12 }),
+    ]);
+    const r = await verifyModel(model, { vectors: 3, seed: 7, backpressure: 0.25 });
+    expectExact(r);
+    // the thresholds matter: channel 0 is not constant over the vectors
+    const out0 = runGolden(model, { shape: [6, 6, 3], bits: 8, data: Int32Array.from({ length: 108 }, (_, i) => ((i * 37) % 255) - 127) }).layers[0].data;
+    expect(new Set(Array.from(out0).filter((_, i) => i % 4 === 0)).size).toBe(2);
+    await expectExactAndPredicted(model, 2, 8);
+  });
+});
