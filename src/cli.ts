@@ -137,7 +137,11 @@ function printReport(model: Model, r: VerifyReport): void {
   if (r.outDir) console.log(`design, vectors and logs: ${r.outDir}`);
   const predicted = r.backpressure === 0 ? `predicted ${r.predicted.cycles} (exact model at backpressure 0)` : `predicted ${r.predicted.cycles} without stalls; measured with stall probability ${r.backpressure}`;
   console.log(`cycles: measured ${r.cycles}, ${predicted}, ideal ${r.idealCyclesPerVector * r.vectors}`);
-  console.log(`bit-exact: ${r.matched}/${r.expectedWords} words, ${r.vectors} vectors, ${r.cycles} cycles (${r.sim})`);
+  if (r.bitExact) console.log(`bit-exact: ${r.matched}/${r.expectedWords} words, ${r.vectors} vectors, ${r.cycles} cycles (${r.sim})`);
+  else {
+    const layers = [...new Set(r.mismatches.map((m) => m.layer))];
+    console.log(`NOT bit-exact (${r.sim}): output ${r.matched}/${r.expectedWords} words${layers.length ? `; first divergent layer ${layers[0]} (mismatches in ${layers.join(", ")})` : ""}${r.lint ? "; lint not clean" : ""}${r.timeout ? "; timeout" : ""}`);
+  }
 }
 
 async function verify(args: Args, modelOverride?: Model): Promise<number> {

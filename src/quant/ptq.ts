@@ -7,9 +7,15 @@
  *   requant (multiplier per channel, one shift, integer bias) or, before a
  *   sign, into per-channel integer thresholds with a direction.
  * - Scales: a tensor read by an adder layer gets that layer's ONE shared scale
- *   s = max(max|W|, clip_X) / (2^(b−1) − 1) (spec §2), and its producer
- *   requantizes straight onto it; any other tensor gets max|x| / (2^(b−1) − 1)
- *   from calibration. maxpool / flatten keep their input's scale.
+ *   s = max(max|W'|, clip_X) / (2^(b−1) − 1) (spec §2) = clip_X / (2^(b−1) − 1),
+ *   and its producer requantizes straight onto it; any other tensor gets
+ *   max|x| / (2^(b−1) − 1) from calibration. maxpool / flatten keep their input's scale.
+ * - Adder weights beyond the activation range [ours]: W' = clamp(W, ±clip_X) and
+ *   the excess Σ(|w| − clip_X) of each output goes into its bias. This is exact
+ *   for every |x| ≤ clip_X: for w ≥ clip_X ≥ x, |x − w| = |x − clip_X| + (w − clip_X)
+ *   (and symmetrically for w ≤ −clip_X). Without it one large trained weight
+ *   (AdderNet training lets |w| grow far past the inputs) would set the shared
+ *   scale and leave the activations with a handful of levels.
  * - MAC weights: one symmetric scale per tensor (max|W| / 127); xnor weights
  *   are sign(W) with sign(0) = +1; adder weights are quantized on the shared scale.
  * - The last engine's logits are 16-bit [ours]: saturating them to 8 bits
@@ -242,8 +248,9 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
   groups.forEach((g, gi) => {
     if (g.kind !== "engine" || g.engine!.datapath !== "adder") return;
     const cls = gi === 0 ? -1 : classOf[gi - 1];
-    const wMax = g.engine!.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0);
-    const s = Math.max(wMax, classMax.get(cls)!) / QMAX;
+    // the weights are clipped to the activation range below, so max|W'| ≤ clip_X
+    const clipX = classMax.get(cls)!;
+    const s = (clipX > 0 ? clipX : 1) / QMAX;
     const had = classScale.get(cls);
     if (had !== undefined && had !== s) throw new QuantrtlError(file, `/layers/${gi}`, "two adder layers read one tensor with different shared scales", "not supported: give each adder layer its own input");
     classScale.set(cls, s);
@@ -292,14 +299,19 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
     let weights: number[];
     let accScale: number;
     let weightBits = 8;
+    let adderExcess: Float64Array | undefined;
     if (e.datapath === "xnor") {
       if (!inBinary) throw new QuantrtlError(file, at, "an xnor layer must read a ±1 tensor (a sign before it)", "put a sign activation before the xnor layer");
       weights = e.weights.map(signOf);
       accScale = 1;
       weightBits = 1;
     } else if (e.datapath === "adder") {
+      const clipX = inScale * QMAX;
       weights = e.weights.map((w) => Math.max(-QMAX, Math.min(QMAX, Math.round(w / inScale))));
       accScale = inScale;
+      // the exact excess of the clipped weights, per output channel, as a (real) bias: acc = −Σ|x − w'| − excess
+      adderExcess = new Float64Array(outChannels);
+      e.weights.forEach((w, i) => (adderExcess![Math.floor(i / reduction)] += Math.max(0, Math.abs(w) - clipX)));
     } else {
       if (inBinary) throw new QuantrtlError(file, at, "a mac layer reading a ±1 tensor is not supported", "use an xnor layer after a sign");
       const wMax = e.weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0) || 1;
@@ -311,7 +323,7 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
     const a = new Float64Array(outChannels);
     const c = new Float64Array(outChannels);
     for (let o = 0; o < outChannels; o++) {
-      const bias = e.bias ? e.bias[o] : 0;
+      const bias = (e.bias ? e.bias[o] : 0) - (adderExcess ? adderExcess[o] : 0);
       if (g.bn) {
         const inv = g.bn.gamma[o] / Math.sqrt(g.bn.variance[o] + g.bn.epsilon);
         a[o] = inv * accScale;

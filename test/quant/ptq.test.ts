@@ -38,7 +38,8 @@ function floatNet(variant: "mac" | "adder" | "xnor", seed: number): FloatModel {
     { kind: variant === "xnor" ? "sign" : "relu", name: "act1", inputShape: [4, 4, 3], outputShape: [4, 4, 3] },
     { kind: "maxpool", name: "pool1", pool: [2, 2], stride: [2, 2], inputShape: [4, 4, 3], outputShape: [2, 2, 3] },
     { kind: "flatten", name: "flat", order: "HWC", inputShape: [2, 2, 3], outputShape: [12] },
-    { kind: "dense", name: "fc1", datapath: k2, inFeatures: 12, outFeatures: 5, inputShape: [12], outputShape: [5], weights: Array.from({ length: 60 }, g) },
+    // weights up to ±40 against activations of a few units: the adder quantizer must clip (and fold the excess)
+    { kind: "dense", name: "fc1", datapath: k2, inFeatures: 12, outFeatures: 5, inputShape: [12], outputShape: [5], weights: Array.from({ length: 60 }, () => g() * 40) },
     bn("bn2", 5, [5]),
     ...(variant === "xnor" ? [{ kind: "sign", name: "act2", inputShape: [5], outputShape: [5] }] : [{ kind: "relu", name: "act2", inputShape: [5], outputShape: [5] }]),
     { kind: "dense", name: "fc2", datapath: k2, inFeatures: 5, outFeatures: 4, inputShape: [5], outputShape: [4], weights: Array.from({ length: 20 }, g) },
@@ -81,6 +82,7 @@ function accumulators(layer: Doc, x: Int32Array, inShape: number[]): number[] {
 describe("post-training quantization with batch-norm folding", () => {
   for (const variant of ["mac", "adder"] as const) {
     test(`${variant}: every folded layer equals the float fold on the same integers within the stated bound`, () => {
+      // (for adder layers the fold includes the clipping of weights beyond ±clip_X, exact for |x| ≤ clip_X)
       const desc = floatNet(variant, 3);
       const q = quantizeNetwork(desc, { calibration: images(4, 16) });
       const model = parseModel(q.document);
@@ -108,7 +110,11 @@ describe("post-training quantization with batch-norm folding", () => {
             const ch = i % C;
             const inv = bn.gamma[ch] / Math.sqrt(bn.variance[ch] + bn.epsilon);
             const a = inv * sAcc;
-            const c = inv * ((engine.bias?.[ch] ?? 0) - bn.mean[ch]) + bn.beta[ch];
+            // adder weights beyond the activation range are clipped to ±clip_X = ±127·s; their excess is a constant per channel
+            const K = engine.weights.length / C;
+            const clipX = 127 * sIn;
+            const excess = variant === "adder" ? engine.weights.slice(ch * K, (ch + 1) * K).reduce((t: number, w: number) => t + Math.max(0, Math.abs(w) - clipX), 0) : 0;
+            const c = inv * ((engine.bias?.[ch] ?? 0) - excess - bn.mean[ch]) + bn.beta[ch];
             const r = a / sOut;
             let want = Math.round((a * av + c) / sOut);
             const lim = 2 ** (outBits - 1) - 1;

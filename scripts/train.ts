@@ -1,0 +1,126 @@
+/**
+ * Trains one float LeNet on MNIST and writes it for post-training quantization:
+ *
+ *   npm run train -- mnist-adder|mnist-xnor|mnist-mac [--epochs n] [--limit n]
+ *                    [--batch n] [--lr x] [--adder-lr x] [--eta x] [--seed n] [--out DIR]
+ *
+ * Writes `<out>/<name>/` (tfjs model.json + weights.bin) and `<out>/<name>.json`
+ * (the float description, src/sim/float/float-model.ts); `out` defaults to
+ * models/float. The test accuracy is measured on the description (floatForward),
+ * i.e. on exactly what quantization will read, and cross-checked against tfjs.
+ */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describeLayers, f32, floatTop1, mnistInput, type FloatModel } from "../src/sim/float/float-model.js";
+import { LENET_CLASSES, LENET_INPUT, type LenetVariant } from "../src/sim/float/lenet.js";
+import { loadMnist } from "../src/sim/float/mnist.js";
+import { fileSaveHandler } from "../src/sim/float/tfjs-io.js";
+import { ADDER_MOMENTUM, LR_SCHEDULE, modelTop1, trainLenet } from "../src/sim/float/train.js";
+import { QuantrtlError } from "../src/util/errors.js";
+
+const NAMES: Record<string, LenetVariant> = { "mnist-mac": "mac", "mnist-adder": "adder", "mnist-xnor": "xnor" };
+/**
+ * Defaults per variant: a few epochs, since one epoch costs about 2–3 minutes of
+ * one core on the wasm backend (the models in models/float were trained with these).
+ */
+const DEFAULTS: Record<LenetVariant, { epochs: number; lr: number }> = {
+  mac: { epochs: 3, lr: 3e-3 },
+  adder: { epochs: 3, lr: 3e-3 },
+  xnor: { epochs: 4, lr: 3e-3 },
+};
+
+interface Args {
+  name: string;
+  variant: LenetVariant;
+  epochs: number;
+  limit?: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  eta: number;
+  adderLr: number;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const name = argv[0];
+  if (!name || !(name in NAMES)) throw new QuantrtlError(undefined, "model", `unknown model "${name ?? ""}"`, `one of ${Object.keys(NAMES).join(", ")}`);
+  const variant = NAMES[name];
+  const args: Args = { name, variant, epochs: DEFAULTS[variant].epochs, batchSize: 64, lr: DEFAULTS[variant].lr, seed: 1, eta: 0.1, adderLr: 0.5, out: "models/float" };
+  for (let i = 1; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (value === undefined) throw new QuantrtlError(undefined, flag, "missing value", `${flag} <value>`);
+    const num = (integer: boolean) => {
+      const v = Number(value);
+      if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) throw new QuantrtlError(undefined, flag, `bad value "${value}"`, integer ? "a positive integer" : "a positive number");
+      return v;
+    };
+    switch (flag) {
+      case "--epochs": args.epochs = num(true); break;
+      case "--limit": args.limit = num(true); break;
+      case "--batch": args.batchSize = num(true); break;
+      case "--lr": args.lr = num(false); break;
+      case "--seed": args.seed = num(true); break;
+      case "--eta": args.eta = num(false); break;
+      case "--adder-lr": args.adderLr = num(false); break;
+      case "--out": args.out = value; break;
+      default: throw new QuantrtlError(undefined, flag, "unknown flag", "--epochs, --limit, --batch, --lr, --adder-lr, --eta, --seed or --out");
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (line: string) => console.log(`[train ${args.name}] ${line}`);
+  log(`LeNet ${args.variant}: ${args.epochs} epochs, batch ${args.batchSize}, Adam lr ${args.lr} (${LR_SCHEDULE}), seed ${args.seed}${args.variant === "adder" ? `; adder kernels: SGD momentum ${ADDER_MOMENTUM}, lr ${args.adderLr}, η ${args.eta}` : ""}`);
+  const result = await trainLenet({ variant: args.variant, epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, lr: args.lr, adderEta: args.eta, adderLr: args.adderLr, limit: args.limit, log });
+
+  const test = loadMnist("test");
+  const layers = describeLayers(result.model);
+  const desc: FloatModel = {
+    format: "quantrtl-float",
+    version: 1,
+    name: args.name,
+    topology: "lenet",
+    variant: args.variant,
+    input: { shape: [...LENET_INPUT], layout: "HWC", scale: 1 / 255, encoding: "uint8 MNIST pixel p → float p/255 in [0, 1]" },
+    classes: LENET_CLASSES,
+    layers,
+    training: {
+      epochs: args.epochs,
+      batchSize: args.batchSize,
+      seed: args.seed,
+      optimizer: "adam",
+      lr: args.lr,
+      lrSchedule: LR_SCHEDULE,
+      ...(args.variant === "adder" ? { adderOptimizer: { kind: "sgd-momentum" as const, lr: args.adderLr, momentum: ADDER_MOMENTUM, eta: args.eta } } : {}),
+      trainImages: result.trainImages,
+      trainSeconds: Math.round(result.trainSeconds * 10) / 10,
+      finalTrainAcc: f32(result.finalTrainAcc),
+    },
+    accuracy: { floatTop1Test: 0, testImages: test.count },
+  };
+  const fromDesc = await floatTop1(desc, mnistInput(test.images), test.labels);
+  const fromTfjs = await modelTop1(result.model, test);
+  log(`float top-1 on ${test.count} test images: ${(100 * fromDesc.top1).toFixed(2)} % (description), ${(100 * fromTfjs).toFixed(2)} % (tfjs model)`);
+  const final: FloatModel = { ...desc, accuracy: { floatTop1Test: fromDesc.top1, testImages: test.count } };
+
+  mkdirSync(args.out, { recursive: true });
+  await result.model.save(fileSaveHandler(join(args.out, args.name)));
+  const file = join(args.out, `${args.name}.json`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(final, null, 1) + "\n");
+  renameSync(tmp, file);
+  log(`wrote ${join(args.out, args.name)}/ and ${file} (${result.trainSeconds.toFixed(0)} s training)`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof QuantrtlError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  console.error(e);
+  process.exit(2);
+});
