@@ -162,8 +162,8 @@ export function describeLayers(model: tf.LayersModel): FloatLayer[] {
         const strides = config.strides as number[] | undefined;
         if (strides && strides.some((s) => s !== 1)) throw new Error(`${layer.name}: only stride 1 is described`);
         layers.push({
-          ...base,
           kind: "conv2d",
+          ...base,
           datapath: className === "AdderConv2D" ? "adder" : className === "BinaryConv2D" ? "xnor" : "mac",
           inChannels: C,
           outChannels: O,
@@ -180,8 +180,8 @@ export function describeLayers(model: tf.LayersModel): FloatLayer[] {
       case "BinaryDense": {
         const [I, O] = layer.getWeights()[0].shape;
         layers.push({
-          ...base,
           kind: "dense",
+          ...base,
           datapath: className === "AdderDense" ? "adder" : className === "BinaryDense" ? "xnor" : "mac",
           inFeatures: I,
           outFeatures: O,
@@ -194,22 +194,22 @@ export function describeLayers(model: tf.LayersModel): FloatLayer[] {
         const config = layer.getConfig();
         if (config.center === false || config.scale === false) throw new Error(`${layer.name}: batchnorm without center/scale is not described`);
         const [gamma, beta, mean, variance] = values;
-        layers.push({ ...base, kind: "batchnorm", channels: gamma.length, gamma, beta, mean, variance, epsilon: config.epsilon as number });
+        layers.push({ kind: "batchnorm", ...base, channels: gamma.length, gamma, beta, mean, variance, epsilon: config.epsilon as number });
         break;
       }
       case "ReLU":
-        layers.push({ ...base, kind: "relu" });
+        layers.push({ kind: "relu", ...base });
         break;
       case "SignActivation":
-        layers.push({ ...base, kind: "sign" });
+        layers.push({ kind: "sign", ...base });
         break;
       case "MaxPooling2D": {
         const config = layer.getConfig();
-        layers.push({ ...base, kind: "maxpool", pool: pair(config.poolSize), stride: pair(config.strides ?? config.poolSize) });
+        layers.push({ kind: "maxpool", ...base, pool: pair(config.poolSize), stride: pair(config.strides ?? config.poolSize) });
         break;
       }
       case "Flatten":
-        layers.push({ ...base, kind: "flatten", order: "HWC" });
+        layers.push({ kind: "flatten", ...base, order: "HWC" });
         break;
       default:
         throw new Error(`${layer.name}: layer class ${className} has no float description`);
