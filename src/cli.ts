@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** quantrtl command line: parses, calls the API, prints. Exit 1 bad input, 2 tool failure, 3 not bit-exact. */
 import { resolve } from "node:path";
-import { engineConv, isEngineLayer, Model, reductionLength } from "./ir/model.js";
+import { engineConv, isEngineLayer, Layer, Model, reductionLength } from "./ir/model.js";
+import { unitFrameCycles } from "./sim/perf/units/layers.js";
 import { foldCounts, idealCycles } from "./codegen/units/folding.js";
 import { layerAccBits } from "./codegen/units/mvu.js";
 import { runGolden } from "./sim/golden/network.js";
@@ -53,7 +54,9 @@ function check(args: Args): number {
   for (const l of model.layers) {
     const from = l.inputs.length > 1 || l.inputs[0] !== (model.layers[model.layers.indexOf(l) - 1]?.name ?? "input") ? ` (from ${l.inputs.join(", ")})` : "";
     if (!isEngineLayer(l)) {
-      console.log(`  ${l.name}: ${l.kind}${from}, ${shape(l.input)} -> ${shape(l.output)} (${l.output.bits} bits)`);
+      const cycles = unitFrameCycles(l);
+      const detail = ivitDetail(l);
+      console.log(`  ${l.name}: ${l.kind}${from}, ${shape(l.input)} -> ${shape(l.output)} (${l.output.bits} bits)${detail ? `, ${detail}` : ""}${cycles !== undefined ? `, ${cycles} cycles/frame` : ""}`);
       continue;
     }
     const layer = engineConv(l);
@@ -69,6 +72,22 @@ function check(args: Args): number {
   }
   console.log("ok");
   return 0;
+}
+
+/** The integer parameters of a ViT layer for `check` (spec §3–§6). */
+function ivitDetail(l: Layer): string {
+  switch (l.kind) {
+    case "layernorm":
+      return `I-LayerNorm over ${l.params.channels}, requant ${l.out.perChannel ? "per-channel m" : `m=${l.out.params.multiplier}`} k=${l.out.params.shift}`;
+    case "gelu":
+      return `ShiftGELU x0' ${l.params.x0} n ${l.params.n}, ${l.params.outBits}-bit sigmoid, requant m=${l.requant.multiplier} k=${l.requant.shift}`;
+    case "softmax":
+      return `Shiftmax x0 ${l.params.x0} n ${l.params.n}`;
+    case "attention":
+      return `${l.heads} head(s) of ${l.headDim}, scores ${l.softmax.inputBits} bits, Shiftmax x0 ${l.softmax.x0} n ${l.softmax.n}, requant m=${l.requant.multiplier} k=${l.requant.shift}, simd ${l.arch.simd}`;
+    default:
+      return "";
+  }
 }
 
 async function runCommand(args: Args): Promise<number> {

@@ -1,5 +1,5 @@
 /** Public API of quantrtl. */
-export type { Model, Layer, Conv2dLayer, TensorSpec, IntTensor, Folding, OutputStage } from "./ir/model.js";
+export type { Model, Layer, Conv2dLayer, TensorSpec, IntTensor, Folding, OutputStage, LayerNormLayer, GeluLayer, SoftmaxLayer, AttentionLayer } from "./ir/model.js";
 export { loadModel, parseModel, defaultFolding } from "./ir/load.js";
 export { modelSchema } from "./ir/schema.js";
 export * from "./quant/rounding.js";
@@ -9,6 +9,8 @@ export * from "./quant/widths.js";
 export { quantizeConv, quantizeTensor } from "./quant/quantize.js";
 export { conv2dGolden, conv2dAccumulators } from "./sim/golden/conv2d.js";
 export { runGolden } from "./sim/golden/network.js";
+export { attentionGolden } from "./sim/golden/attention.js";
+export * as ivit from "./quant/ivit/index.js";
 export { randomTensor, loadInputFile } from "./sim/inputs.js";
 export { generateDesign } from "./codegen/design.js";
 export { foldCounts, idealCycles } from "./codegen/units/folding.js";

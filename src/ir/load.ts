@@ -30,6 +30,7 @@ import type { RoundingMode } from "../quant/rounding.js";
 import { signedMax, signedMin } from "../quant/rounding.js";
 import { isShiftWeight, maxShift } from "../quant/datapath.js";
 import { QuantrtlError } from "../util/errors.js";
+import { parseIvitLayer } from "./load-ivit.js";
 
 export interface LoadOptions {
   /** Folder that weight-file paths are relative to (default: the model file's folder). */
@@ -53,7 +54,7 @@ export function loadModel(file: string, options: LoadOptions = {}): Model {
   return parseModel(doc, { ...options, file, baseDir: options.baseDir ?? dirname(resolve(file)) });
 }
 
-interface RawRequant {
+export interface RawRequant {
   multiplier?: number;
   multiplierBits?: number;
   shift?: number;
@@ -64,8 +65,8 @@ interface RawRequant {
 }
 
 /** Fields of every raw layer type (the schema allows each only on the types that use it). */
-interface RawLayer {
-  type: "conv2d" | "dense" | "relu" | "maxpool" | "avgpool" | "global_avgpool" | "add" | "flatten" | "argmax";
+export interface RawLayer {
+  type: "conv2d" | "dense" | "relu" | "maxpool" | "avgpool" | "global_avgpool" | "add" | "flatten" | "argmax" | "linear" | "layernorm" | "gelu" | "softmax" | "attention";
   name: string;
   inputs?: string[];
   kernel: Datapath;
@@ -88,6 +89,11 @@ interface RawLayer {
   thresholdDirections?: ThresholdDirection[];
   arch?: Partial<Folding>;
   scales?: Record<string, number>;
+  biasInt?: number[] | { file: string };
+  x0?: number;
+  n?: number;
+  sigmoidBits?: number;
+  heads?: number;
 }
 
 interface RawModel {
@@ -144,7 +150,7 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
   return { ...model, hash: hashModel(model) };
 }
 
-interface Ctx {
+export interface Ctx {
   file?: string;
   at: string;
   baseDir: string;
@@ -162,6 +168,14 @@ function parseLayer(raw: RawLayer, inputs: readonly string[], specs: readonly Te
       return parseConv2d(raw, inputs, input, ctx);
     case "dense":
       return parseDense(raw, inputs, input, ctx);
+    case "linear":
+      // a linear layer on [T, 1, D] tokens is the 1×1 conv: the engine applied per token
+      return parseConv2d({ ...raw, type: "conv2d", outChannels: raw.outFeatures, kernelSize: 1, stride: 1, padding: 0 }, inputs, input, ctx, "outFeatures");
+    case "layernorm":
+    case "gelu":
+    case "softmax":
+    case "attention":
+      return parseIvitLayer(raw, base, ctx);
     case "relu":
       if (input.bits === 1) fail("", "relu of a binary (±1) tensor is not defined", "remove the relu or apply it before the threshold");
       return { kind: "relu", ...base, output: input };
@@ -223,7 +237,7 @@ function parseLayer(raw: RawLayer, inputs: readonly string[], specs: readonly Te
   }
 }
 
-function parsePoolRequant(rq: RawRequant, path: string, ctx: Ctx): RequantParams {
+export function parsePoolRequant(rq: RawRequant, path: string, ctx: Ctx): RequantParams {
   const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
   if (rq.multiplier! >= 2 ** multiplierBits) {
     throw new QuantrtlError(ctx.file, `${ctx.at}${path}/multiplier`, `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`, `use a multiplier below ${2 ** multiplierBits} or raise multiplierBits`);
@@ -350,7 +364,7 @@ function parseConv2d(raw: RawLayer, inputs: readonly string[], input: TensorSpec
   };
 }
 
-function parseEngineRequant(rq: RawRequant, channels: number, relu: boolean, fail: (path: string, problem: string, hint: string) => never): OutputStage {
+export function parseEngineRequant(rq: RawRequant, channels: number, relu: boolean, fail: (path: string, problem: string, hint: string) => never): OutputStage {
   const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
   const zeroPoint = rq.zeroPoint ?? 0;
   if (zeroPoint < signedMin(rq.outBits) || zeroPoint > signedMax(rq.outBits)) fail("/requant/zeroPoint", `${zeroPoint} is outside the ${rq.outBits}-bit output range`, `use a value in [${signedMin(rq.outBits)}, ${signedMax(rq.outBits)}]`);
@@ -397,7 +411,7 @@ function chooseFolding(raw: RawLayer, reduction: number, ctx: Ctx): Folding {
 }
 
 /** Reads integers inline or from a file beside the model; values are range-checked by the caller before they become an Int32Array. */
-function readInts(src: number[] | { file: string }, path: string, bits: number, ctx: Ctx): number[] {
+export function readInts(src: number[] | { file: string }, path: string, bits: number, ctx: Ctx): number[] {
   if (Array.isArray(src)) return src;
   const at = `${ctx.at}${path}/file`;
   if (isAbsolute(src.file)) throw new QuantrtlError(ctx.file, at, `"${src.file}" is an absolute path`, "give a path relative to the model file");
@@ -430,7 +444,7 @@ function readInts(src: number[] | { file: string }, path: string, bits: number, 
   throw new QuantrtlError(ctx.file, at, `"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
 }
 
-function checkValues(values: readonly number[], path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): Int32Array {
+export function checkValues(values: readonly number[], path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): Int32Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const bad = binary ? v !== -1 && v !== 1 : v < lo || v > hi;

@@ -6,6 +6,9 @@
 import type { Datapath, ThresholdDirection } from "../quant/datapath.js";
 import type { RequantParams } from "../quant/requant.js";
 import type { RoundingMode } from "../quant/rounding.js";
+import type { LayerNormParams } from "../quant/ivit/layernorm.js";
+import type { ShiftGeluParams } from "../quant/ivit/shiftgelu.js";
+import type { ShiftmaxParams } from "../quant/ivit/shiftmax.js";
 
 export interface TensorSpec {
   readonly height: number;
@@ -140,6 +143,77 @@ export interface ArgmaxLayer extends LayerBase {
   readonly kind: "argmax";
 }
 
+/*
+ * Integer-only ViT layers (I-ViT, spec/integer-ops.md §3–§6). A token sequence is
+ * a tensor of height = tokens, width = 1, channels = dim: one token is one stream
+ * row (its channels in order), so "per token" = per pixel over the channels.
+ * The linear layers of a ViT block are conv2d with kernelSize 1 (the JSON type
+ * "linear" parses to exactly that): the matrix-vector engine applied per token.
+ */
+
+/** A requant output stage (per-tensor or per-channel multipliers, one shift). */
+export type RequantStage = Extract<OutputStage, { kind: "requant" }>;
+
+/**
+ * I-LayerNorm over the channels of each token (spec §5), then the per-channel
+ * requant of z to the output: gamma[i] is folded into the channel's multiplier
+ * (output scale (sqrt(N)/2^30)·gamma[i] / s_out, sign included) and beta into
+ * params.biasInt (floor(beta/gamma / (sqrt(N)/2^30))) — gamma and beta as integers.
+ * Consequence of §5 kept as the contract: ten Newton steps from 2^16 end at k ≥ 64, so
+ * a token with var = Σy² below about 2^12 gets std > sqrt(var) and an output smaller
+ * by sqrt(var)/std (a constant token, var = 0, gives std = 64 and z = bias_int).
+ */
+export interface LayerNormLayer extends LayerBase {
+  readonly kind: "layernorm";
+  readonly params: LayerNormParams;
+  readonly out: RequantStage;
+}
+
+/**
+ * ShiftGELU over each token row (spec §4): y = x·sig on scale S/2^(b−1)
+ * (b = params.outBits, the sigmoid's bits), then the dyadic requant of y to the
+ * output. params.x0 = floor(−1/(1.702·S)) is stored, never S.
+ */
+export interface GeluLayer extends LayerBase {
+  readonly kind: "gelu";
+  readonly params: ShiftGeluParams;
+  readonly requant: RequantParams;
+}
+
+/** Shiftmax over the channels of each token row (spec §3); output y ∈ [0, 2^(b−1) − 1] on scale 1/2^(b−1), b = output bits. */
+export interface SoftmaxLayer extends LayerBase {
+  readonly kind: "softmax";
+  readonly params: ShiftmaxParams;
+}
+
+/**
+ * Multi-head self-attention (spec §6) on one input [T, 1, 3·D] whose channels
+ * are [Q | K | V] (the output of one fused QKV linear, as timm's qkv), D = heads · headDim.
+ * [ours] One fused input rather than three streams: Q·Kᵀ of any row needs every
+ * key, so the unit must hold K and V (and hence Q, which arrives interleaved with
+ * them) before its first output; one input keeps the dataflow graph a chain with
+ * no FIFO of a whole tensor in front of a three-way join.
+ * Per row t and head h: s[j] = Σ_c q[t,h,c]·k[j,h,c] (int8·int8 → int32), Shiftmax
+ * over j with x0 = floor(−1/S), S = s_q·s_k/sqrt(headDim) (the 1/sqrt(d) folded
+ * into S, never computed in hardware), acc[c] = Σ_j p[j]·v[j,h,c] (uint7·int8 → int32),
+ * requantized; heads concatenated along the channels. Output [T, 1, D].
+ * [ours] The loader bounds one e ≤ |x0|·2^n ≤ 2^31 − 1 (§3); whether Σe over T tokens
+ * can reach §3's clamp min(Σe, 2^31 − 1) — where the probabilities stop summing to 1 —
+ * is left to the quantizer's choice of n (scripts/deit-block.ts keeps T·|x0|·2^n ≤ 2^31 − 1).
+ */
+export interface AttentionLayer extends LayerBase {
+  readonly kind: "attention";
+  readonly heads: number;
+  readonly headDim: number;
+  /** Shiftmax of the scores; params.inputBits = the width of a score. */
+  readonly softmax: ShiftmaxParams;
+  readonly requant: RequantParams;
+  /** simd: head-dim lanes per cycle in Q·Kᵀ and A·V (divides headDim). */
+  readonly arch: { readonly simd: number };
+}
+
+export type IvitLayer = LayerNormLayer | GeluLayer | SoftmaxLayer | AttentionLayer;
+
 export type Layer =
   | Conv2dLayer
   | DenseLayer
@@ -149,7 +223,11 @@ export type Layer =
   | GlobalAvgPoolLayer
   | AddLayer
   | FlattenLayer
-  | ArgmaxLayer;
+  | ArgmaxLayer
+  | LayerNormLayer
+  | GeluLayer
+  | SoftmaxLayer
+  | AttentionLayer;
 
 /** Layers computed by a matrix-vector engine. */
 export type EngineLayer = Conv2dLayer | DenseLayer;

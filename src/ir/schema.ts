@@ -116,6 +116,22 @@ const denseSchema = {
   },
 };
 
+/** A linear layer on token sequences [T, 1, D]: parses to conv2d with kernelSize 1 (the engine applied per token). */
+const linearSchema = {
+  type: "object",
+  required: ["type", "name", "kernel", "outFeatures", "weightBits", "activationBits", "weights"],
+  additionalProperties: false,
+  properties: {
+    type: { const: "linear" },
+    ...engineProperties,
+    outFeatures: { type: "integer", minimum: 1, maximum: 4096 },
+  },
+};
+
+/** x0 = floor(−1/S) of an exp_shift (spec §3), an integer ≤ −1, and n. */
+const x0Schema = { type: "integer", maximum: -1, minimum: -(2 ** 31) };
+const expShiftNSchema = { type: "integer", minimum: 0, maximum: 30 };
+
 const simple = (type: string, extra: Record<string, unknown> = {}, required: string[] = []) => ({
   type: "object",
   required: ["type", "name", ...required],
@@ -148,11 +164,26 @@ const layerSchema = {
     ),
     simple("flatten"),
     simple("argmax", { outBits: { enum: [8, 16] } }),
+    linearSchema,
+    simple("layernorm", { biasInt: intArrayOrFile, requant: requantSchema }, ["requant"]),
+    simple("gelu", { x0: x0Schema, n: expShiftNSchema, sigmoidBits: { type: "integer", minimum: 2, maximum: 16 }, requant: poolRequantSchema }, ["x0", "requant"]),
+    simple("softmax", { x0: x0Schema, n: expShiftNSchema, outBits: { enum: [8, 16] } }, ["x0"]),
+    simple(
+      "attention",
+      {
+        heads: { type: "integer", minimum: 1, maximum: 256 },
+        x0: x0Schema,
+        n: expShiftNSchema,
+        requant: poolRequantSchema,
+        arch: { type: "object", additionalProperties: false, properties: { simd: { type: "integer", minimum: 1 } } },
+      },
+      ["heads", "x0", "requant"],
+    ),
   ],
 };
 
 /** The layer types a model may use (the discriminator's values). */
-export const LAYER_TYPES = ["conv2d", "dense", "relu", "maxpool", "avgpool", "global_avgpool", "add", "flatten", "argmax"] as const;
+export const LAYER_TYPES = ["conv2d", "dense", "relu", "maxpool", "avgpool", "global_avgpool", "add", "flatten", "argmax", "linear", "layernorm", "gelu", "softmax", "attention"] as const;
 
 export const modelSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",

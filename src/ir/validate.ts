@@ -1,6 +1,6 @@
 /** ajv validation of a model document; the first error becomes one QuantrtlError with a path and a hint. */
 import { Ajv, ErrorObject, ValidateFunction } from "ajv";
-import { modelSchema } from "./schema.js";
+import { LAYER_TYPES, modelSchema } from "./schema.js";
 import { QuantrtlError } from "../util/errors.js";
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
@@ -36,7 +36,7 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
   const anyOf = all.find((x) => x.keyword === "anyOf" && x.instancePath === e.instancePath);
   if (anyOf) {
     const field = e.instancePath.split("/").pop() ?? "";
-    if (["weights", "bias"].includes(field)) {
+    if (["weights", "bias", "biasInt"].includes(field)) {
       return new QuantrtlError(file, path, "has the wrong form", 'use an array of integers, or {"file": "<path beside the model>"}');
     }
     const min = field === "padding" ? 0 : 1;
@@ -44,7 +44,7 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
   }
   switch (e.keyword) {
     case "discriminator": {
-      const types = "conv2d, dense, relu, maxpool, avgpool, global_avgpool, add, flatten, argmax";
+      const types = LAYER_TYPES.join(", ");
       if (p.error === "mapping") return new QuantrtlError(file, `${path}/type`, `unknown layer type ${JSON.stringify(p.tagValue)}`, `use one of ${types}`);
       if (p.error === "tag" && p.tagValue === undefined) return new QuantrtlError(file, path, 'missing field "type"', `add "type": one of ${types}`);
       return new QuantrtlError(file, `${path}/type`, "must be a string", `use one of ${types}`);

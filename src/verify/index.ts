@@ -18,6 +18,7 @@ import { HarnessMismatch, HarnessResult, HarnessTap, Simulator } from "./harness
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
 import { icarusSimulator } from "./icarus.js";
 import { simulateStream, StreamRun } from "../sim/perf/streaming.js";
+import { unitFrameCycles } from "../sim/perf/units/layers.js";
 import { ToggleStats, vcdTimescale, vcdToggleRate } from "./toggles.js";
 
 export type SimulatorName = "verilator" | "icarus";
@@ -226,9 +227,12 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
   }
 }
 
-/** Ideal cycles of one frame: engines by their folding, the other layers by their one-element-per-cycle input. */
+/**
+ * Ideal cycles of one frame: engines by their folding, the integer ViT units by their
+ * phase lengths, the other layers by their one-element-per-cycle input.
+ */
 export function layerIdealCycles(layer: Layer): number {
-  return isEngineLayer(layer) ? idealCycles(engineConv(layer)) : Math.max(tensorSize(layer.input), tensorSize(layer.output));
+  return isEngineLayer(layer) ? idealCycles(engineConv(layer)) : (unitFrameCycles(layer) ?? Math.max(tensorSize(layer.input), tensorSize(layer.output)));
 }
 
 /** A harness mismatch (index into a layer's stream over all vectors) as layer, vector and (y, x, c). */

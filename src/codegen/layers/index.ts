@@ -5,6 +5,7 @@ import { emitConvLayer } from "./conv.js";
 import { emitPoolLayer, emitGlobalAvgPoolLayer } from "./pool.js";
 import { emitReluLayer, emitArgmaxLayer } from "./elementwise.js";
 import { emitAddLayer } from "./add.js";
+import { emitAttentionLayer, emitGeluLayer, emitLayerNormLayer, emitSoftmaxLayer } from "./ivit.js";
 
 /** Layers that are wires in hardware (no module): the stream passes through unchanged. */
 export function isWireLayer(layer: Layer): boolean {
@@ -28,6 +29,14 @@ export function emitLayer(ctx: EmitContext, layer: Layer): string {
       return emitArgmaxLayer(ctx, layer);
     case "add":
       return emitAddLayer(ctx, layer);
+    case "layernorm":
+      return emitLayerNormLayer(ctx, layer);
+    case "gelu":
+      return emitGeluLayer(ctx, layer);
+    case "softmax":
+      return emitSoftmaxLayer(ctx, layer);
+    case "attention":
+      return emitAttentionLayer(ctx, layer);
     case "flatten":
       throw new Error("flatten is a wire: the top connects its input stream straight through");
   }

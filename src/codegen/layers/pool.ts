@@ -7,51 +7,13 @@
  *     H·W positions) -> requant.
  * Cycle models: src/sim/perf/units/pool.ts (poolTiming, globalAvgPoolTiming).
  */
-import { AvgPoolLayer, GlobalAvgPoolLayer, MaxPoolLayer, TensorSpec } from "../../ir/model.js";
+import { AvgPoolLayer, GlobalAvgPoolLayer, MaxPoolLayer } from "../../ir/model.js";
 import { renderTemplate } from "../render.js";
-import { commentText } from "../verilog.js";
 import { swuParams } from "../units/swu.js";
 import { serializerParams } from "../units/serializer.js";
 import { poolAccRange, poolConvViews, poolReduceParams, poolRequantParams } from "../units/pool.js";
 import { EmitContext } from "./context.js";
-
-interface Stage {
-  readonly module: string;
-  readonly instance: string;
-  readonly outBits: number;
-}
-
-const shapeText = (t: TensorSpec) => `${t.height}x${t.width}x${t.channels}`;
-
-/** Renders the layer module that chains `stages` by valid/ready (templates/verilog/pool_layer.v.hbs). */
-function emitChain(
-  ctx: EmitContext,
-  layer: MaxPoolLayer | AvgPoolLayer | GlobalAvgPoolLayer,
-  stages: readonly Stage[],
-  text: { kindText: string; geometry: string; cycleText: string },
-): string {
-  const module = `${ctx.prefix}_layer`;
-  const n = stages.length;
-  const port = (i: number) => (i === 0 ? "in" : i === n ? "out" : `s${i}`);
-  ctx.add(
-    `${module}.v`,
-    renderTemplate("pool_layer", {
-      header: ctx.header(`${layer.kind} layer ${layer.name}`),
-      module,
-      ...text,
-      layerName: commentText(layer.name),
-      inShape: shapeText(layer.input),
-      outShape: shapeText(layer.output),
-      dataflow: stages.map((s) => s.instance).join(" -> "),
-      BX: layer.input.bits,
-      OB: layer.output.bits,
-      links: stages.slice(0, -1).map((s, i) => ({ index: i + 1, bits: s.outBits })),
-      stages: stages.map((s, i) => ({ module: s.module, instance: s.instance, from: port(i), to: port(i + 1) })),
-    }),
-    true,
-  );
-  return module;
-}
+import { ChainStage as Stage, emitChain } from "./chain.js";
 
 export function emitPoolLayer(ctx: EmitContext, layer: MaxPoolLayer | AvgPoolLayer): string {
   const { prefix, add } = ctx;

@@ -11,11 +11,10 @@
  */
 import { AvgPoolLayer, Conv2dLayer, MaxPoolLayer } from "../../ir/model.js";
 import { RequantParams } from "../../quant/requant.js";
-import { signedMax, signedMin } from "../../quant/rounding.js";
 import { windowSumRange } from "../../quant/elementwise.js";
 import { counterBits, IntRange, signedBitsFor } from "../../quant/widths.js";
 import { literal, sext } from "../verilog.js";
-import { requantWidths } from "./requant.js";
+import { requantUnitParams } from "./requant.js";
 
 /** Largest lane count that divides the channels and is at most 16 (all channels when C ≤ 16). */
 export const MAX_POOL_LANES = 16;
@@ -113,44 +112,5 @@ export function poolReduceParams(shape: PoolReduceShape, module: string) {
  * is tied to a conv's accumulator range): every width from the sum's range.
  */
 export function poolRequantParams(acc: IntRange, accBits: number, p: RequantParams, lanes: number, module: string) {
-  const { PRODW, SUMW, QW, ZW } = requantWidths(acc, p);
-  const k = p.shift;
-  const OB = p.outBits;
-  const lo = p.relu ? Math.max(signedMin(OB), p.zeroPoint) : signedMin(OB);
-  const hi = signedMax(OB);
-  const half = k === 0 ? 0n : 1n << BigInt(k - 1);
-  const addendExpr = {
-    floor: literal(0, SUMW),
-    half_up: literal(half, SUMW),
-    half_away: `prod_e[SUMW-1] ? ${literal(half - 1n, SUMW)} : ${literal(half, SUMW)}`, // v < 0 → 2^(k−1) − 1
-    half_even: `prod_e[${k}] ? ${literal(half, SUMW)} : ${literal(half - 1n, SUMW)}`, // 2^(k−1) − 1 + bit k
-  }[p.rounding];
-  return {
-    module,
-    PE: lanes,
-    ACCW: accBits, PRODW, SUMW, QW, ZW, OB,
-    inW: lanes * accBits,
-    outW: lanes * OB,
-    multiplier: p.multiplier,
-    perChannel: false, // one multiplier for the tensor
-    shift: k,
-    hasShift: k > 0,
-    zeroPoint: p.zeroPoint,
-    rounding: p.rounding,
-    relu: p.relu,
-    addendExpr,
-    lit: {
-      multiplier: literal(p.multiplier, PRODW),
-      zeroPoint: literal(p.zeroPoint, ZW),
-      hi: literal(hi, ZW),
-      lo: literal(lo, ZW),
-      hiOut: literal(hi, OB),
-      loOut: literal(lo, OB),
-    },
-    ext: {
-      acc: sext("acc", accBits, PRODW),
-      prod: sext("prod", PRODW, SUMW),
-      q: sext("q", QW, ZW),
-    },
-  };
+  return requantUnitParams(acc, accBits, p, lanes, module);
 }

@@ -103,3 +103,64 @@ export function requantParams(layer: Conv2dLayer, module: string, multiplierFile
     },
   };
 }
+
+/**
+ * Parameters of templates/verilog/requant.v.hbs for `lanes` lanes of any
+ * accumulator range (spec §1, y = sat_b(round_k(acc·m) + zp)): one multiplier for
+ * the tensor, or — with `perChannel` and one lane — one multiplier per element of a
+ * row of C channels from a ROM read in channel order (NF = C words, the
+ * template's rotating index), as the LayerNorm's folded gamma needs.
+ */
+export function requantUnitParams(acc: IntRange, accBits: number, p: RequantParams, lanes: number, module: string, perChannel?: { readonly multipliers: Int32Array; readonly file: string }) {
+  if (perChannel && lanes !== 1) throw new Error("requantUnitParams: per-channel multipliers need one lane");
+  const multipliers = perChannel?.multipliers ?? [p.multiplier];
+  const { PRODW, SUMW, QW, ZW } = requantWidths(acc, p, multipliers);
+  const k = p.shift;
+  const OB = p.outBits;
+  const lo = p.relu ? Math.max(signedMin(OB), p.zeroPoint) : signedMin(OB);
+  const hi = signedMax(OB);
+  const half = k === 0 ? 0n : 1n << BigInt(k - 1);
+  const addendExpr = {
+    floor: literal(0, SUMW),
+    half_up: literal(half, SUMW),
+    half_away: `prod_e[SUMW-1] ? ${literal(half - 1n, SUMW)} : ${literal(half, SUMW)}`, // v < 0 → 2^(k−1) − 1
+    half_even: `prod_e[${k}] ? ${literal(half, SUMW)} : ${literal(half - 1n, SUMW)}`, // 2^(k−1) − 1 + bit k
+  }[p.rounding];
+  const NF = perChannel ? perChannel.multipliers.length : 1;
+  const NFW = Math.max(1, Math.ceil(Math.log2(NF)));
+  return {
+    module,
+    PE: lanes,
+    ACCW: accBits, PRODW, SUMW, QW, ZW, OB,
+    inW: lanes * accBits,
+    outW: lanes * OB,
+    multiplier: perChannel ? "per channel" : p.multiplier,
+    perChannel: perChannel !== undefined,
+    NF,
+    NFW,
+    nfLast: literal(NF - 1, NFW),
+    nfZero: literal(0, NFW),
+    nfOne: literal(1, NFW),
+    multiplierFile: perChannel?.file ?? "",
+    multiplierRom: perChannel ? Array.from(perChannel.multipliers, (m) => hexWord(BigInt.asUintN(PRODW, BigInt(m)), PRODW)).join("\n") + "\n" : "",
+    shift: k,
+    hasShift: k > 0,
+    zeroPoint: p.zeroPoint,
+    rounding: p.rounding,
+    relu: p.relu,
+    addendExpr,
+    lit: {
+      multiplier: literal(p.multiplier, PRODW),
+      zeroPoint: literal(p.zeroPoint, ZW),
+      hi: literal(hi, ZW),
+      lo: literal(lo, ZW),
+      hiOut: literal(hi, OB),
+      loOut: literal(lo, OB),
+    },
+    ext: {
+      acc: sext("acc", accBits, PRODW),
+      prod: sext("prod", PRODW, SUMW),
+      q: sext("q", QW, ZW),
+    },
+  };
+}

@@ -6,3 +6,4 @@ export * from "./isqrt.js";
 export * from "./layernorm.js";
 export * from "./float.js";
 export { checkExpShiftBound } from "./check.js";
+export * from "./attention.js";

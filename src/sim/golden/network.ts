@@ -3,6 +3,8 @@ import { IntTensor, Layer, Model, MODEL_INPUT } from "../../ir/model.js";
 import { conv2dGolden, denseGolden } from "./conv2d.js";
 import { avgPoolGolden, globalAvgPoolGolden, maxPoolGolden } from "./pool.js";
 import { addGolden, argmaxGolden, flattenGolden, reluGolden } from "./elementwise.js";
+import { geluGolden, layerNormGolden, softmaxGolden } from "./ivit.js";
+import { attentionGolden } from "./attention.js";
 
 export interface GoldenTrace {
   readonly input: IntTensor;
@@ -32,6 +34,14 @@ export function runLayer(layer: Layer, inputs: readonly IntTensor[]): IntTensor 
       return flattenGolden(layer, x);
     case "argmax":
       return argmaxGolden(layer, x);
+    case "layernorm":
+      return layerNormGolden(layer, x);
+    case "gelu":
+      return geluGolden(layer, x);
+    case "softmax":
+      return softmaxGolden(layer, x);
+    case "attention":
+      return attentionGolden(layer, x);
   }
 }
 

@@ -8,6 +8,7 @@ import { Board } from "../../ir/board.js";
 import { foldCounts, idealCycles } from "../../codegen/units/folding.js";
 import { boardFraction, EngineEstimate, estimateEngine, Resources, sumResources } from "../../estimate/resources.js";
 import { simulateStream } from "./streaming.js";
+import { unitFrameCycles } from "./units/layers.js";
 
 export interface LayerPerf {
   readonly name: string;
@@ -58,16 +59,21 @@ export function boundInterval(layer: Conv2dLayer): number {
 
 /** Bound of any layer: engines by their folding, the others by their one-element-per-cycle streams. */
 function layerBound(layer: Layer): number {
-  return isEngineLayer(layer) ? boundInterval(engineConv(layer)) : Math.max(tensorSize(layer.input), tensorSize(layer.output));
+  return isEngineLayer(layer) ? boundInterval(engineConv(layer)) : (unitFrameCycles(layer) ?? Math.max(tensorSize(layer.input), tensorSize(layer.output)));
 }
 
 function frameWork(model: Model): number {
   return model.layers.reduce((s, l) => s + layerBound(l), 0);
 }
 
+/** Whether chainTiming steps the model (exact figures) rather than bounding it: 3 frames within MAX_STEPPED_CYCLES. */
+export function isSteppable(model: Model): boolean {
+  return frameWork(model) * 3 <= MAX_STEPPED_CYCLES;
+}
+
 /** Latency and steady-state interval: stepped exactly for 3 frames, or bounded when too large. */
 export function chainTiming(model: Model): { fillCycles: number; latencyCycles: number; intervalCycles: number; exact: boolean } {
-  if (frameWork(model) * 3 <= MAX_STEPPED_CYCLES) {
+  if (isSteppable(model)) {
     const run = simulateStream(model, 3);
     return { fillCycles: run.fillCycles, latencyCycles: run.frameCycles[0], intervalCycles: run.frameEnds[2] - run.frameEnds[1], exact: true };
   }

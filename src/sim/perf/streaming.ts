@@ -9,7 +9,7 @@ import { engineConv, isEngineLayer, Model, tensorSize } from "../../ir/model.js"
 import { idealCycles } from "../../codegen/units/folding.js";
 import { buildNetlist, Netlist } from "../../codegen/netlist.js";
 import { ChainNode, FifoTiming, ForkTiming, GraphUnit, JoinTiming } from "./units/graph.js";
-import { layerTiming } from "./units/layers.js";
+import { layerTiming, unitFrameCycles } from "./units/layers.js";
 
 export interface StreamRun {
   /** First input handshake to last output handshake, inclusive (as the harnesses count). */
@@ -44,33 +44,45 @@ export function simulateStream(model: Model, frames = 1): StreamRun {
   const frameOut = tensorSize(model.layers[model.layers.length - 1].output);
   const totalIn = frameIn * frames;
   const totalOut = frameOut * frames;
-  const work = model.layers.reduce((s, l) => s + (isEngineLayer(l) ? idealCycles(engineConv(l)) : tensorSize(l.input)) + tensorSize(l.output), 0);
+  const work = model.layers.reduce((s, l) => s + (isEngineLayer(l) ? idealCycles(engineConv(l)) : (unitFrameCycles(l) ?? tensorSize(l.input))) + tensorSize(l.output), 0);
   const limit = (work + frameIn) * frames * 4 + 10_000;
 
   const valid = new Array<boolean>(S).fill(false);
   const ready = new Array<boolean>(S).fill(false);
+  const fire = new Array<boolean>(S).fill(false);
   let inCount = 0;
   let outCount = 0;
   let cycle = 0;
   const frameStarts: number[] = [];
   const frameEnds: number[] = [];
   let firstOut = -1;
-  const pick = (arr: boolean[], idx: readonly number[]) => idx.map((i) => arr[i]);
+  // per-node scratch arrays, refilled every cycle (no unit keeps them): the stepping loop allocates nothing
+  const scratch = (idx: readonly (readonly number[])[]) => idx.map((i) => new Array<boolean>(i.length).fill(false));
+  const inValid = scratch(ins);
+  const outReady = scratch(outs);
+  const inFire = scratch(ins);
+  const outFire = scratch(outs);
+  const gather = (dst: boolean[], src: readonly boolean[], idx: readonly number[]) => {
+    for (let j = 0; j < idx.length; j++) dst[j] = src[idx[j]];
+    return dst;
+  };
   while (outCount < totalOut) {
     if (cycle > limit) throw new Error(`streaming model: no progress after ${cycle} cycles (deadlock in the model)`);
     valid[netlist.inputStream] = inCount < totalIn;
     for (let n = 0; n < units.length; n++) {
-      const v = units[n].outValid(pick(valid, ins[n]));
-      outs[n].forEach((s, j) => (valid[s] = v[j]));
+      const v = units[n].outValid(gather(inValid[n], valid, ins[n]));
+      const o = outs[n];
+      for (let j = 0; j < o.length; j++) valid[o[j]] = v[j];
     }
     ready[netlist.outputStream] = true;
     for (let n = units.length - 1; n >= 0; n--) {
-      const r = units[n].inReady(pick(valid, ins[n]), pick(ready, outs[n]));
-      ins[n].forEach((s, j) => (ready[s] = r[j]));
+      const r = units[n].inReady(gather(inValid[n], valid, ins[n]), gather(outReady[n], ready, outs[n]));
+      const i = ins[n];
+      for (let j = 0; j < i.length; j++) ready[i[j]] = r[j];
     }
-    const fire = valid.map((v, s) => v && ready[s]);
+    for (let st = 0; st < S; st++) fire[st] = valid[st] && ready[st];
     for (let n = 0; n < units.length; n++) {
-      units[n].step(pick(fire, ins[n]), pick(fire, outs[n]), pick(valid, ins[n]), pick(ready, outs[n]));
+      units[n].step(gather(inFire[n], fire, ins[n]), gather(outFire[n], fire, outs[n]), gather(inValid[n], valid, ins[n]), gather(outReady[n], ready, outs[n]));
     }
     if (fire[netlist.inputStream]) {
       if (inCount % frameIn === 0) frameStarts.push(cycle);

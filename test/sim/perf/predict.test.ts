@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { readdirSync } from "node:fs";
 import { loadModel } from "../../../src/ir/load.js";
 import { boardNames, loadBoard } from "../../../src/ir/board.js";
-import { predictStreaming, boundInterval } from "../../../src/sim/perf/predict.js";
+import { predictStreaming, boundInterval, isSteppable } from "../../../src/sim/perf/predict.js";
 import { simulateStream } from "../../../src/sim/perf/streaming.js";
 import { convModel, firstConv } from "../../helpers/models.js";
 
@@ -16,7 +16,9 @@ describe("streaming prediction", () => {
       for (const name of boardNames()) {
         const board = loadBoard(name);
         const p = predictStreaming(model, board);
-        expect(p.exact).toBe(true);
+        // exact wherever 3 frames can be stepped; a larger model (the DeiT-Tiny block: ~6·10^6 cycles a frame) gets bounds
+        expect(p.exact).toBe(isSteppable(model));
+        if (!p.exact) expect(file).toBe("deit-tiny-block.json");
         const t = p.total;
         expect(t.latencyUs).toBeCloseTo(t.latencyCycles / board.clockMHz, 9);
         expect(t.framesPerSecond).toBeCloseTo((board.clockMHz * 1e6) / t.intervalCycles, 6);

@@ -14,23 +14,31 @@ export interface GraphUnit {
 
 /** A layer's units in a chain (one input, one output). */
 export class ChainNode implements GraphUnit {
-  private ready: boolean[] = [];
-  constructor(private readonly units: readonly TimedUnit[]) {}
+  private readonly ready: boolean[];
+  private readonly valid: boolean[];
+  private readonly out = [false];
+  private readonly inReadyOut = [false];
+  constructor(private readonly units: readonly TimedUnit[]) {
+    this.ready = new Array<boolean>(units.length + 1).fill(false);
+    this.valid = new Array<boolean>(units.length).fill(false);
+  }
   outValid(): boolean[] {
-    return [this.units[this.units.length - 1].outValid()];
+    this.out[0] = this.units[this.units.length - 1].outValid();
+    return this.out;
   }
   inReady(_inValid: readonly boolean[], outReady: readonly boolean[]): boolean[] {
     const n = this.units.length;
-    const r = new Array<boolean>(n + 1);
+    const r = this.ready;
     r[n] = outReady[0];
     for (let i = n - 1; i >= 0; i--) r[i] = this.units[i].inReady(r[i + 1]);
-    this.ready = r;
-    return [r[0]];
+    this.inReadyOut[0] = r[0];
+    return this.inReadyOut;
   }
   step(_inFire: readonly boolean[], _outFire: readonly boolean[], inValid: readonly boolean[]): void {
     const n = this.units.length;
     const r = this.ready;
-    const valid = this.units.map((u) => u.outValid());
+    const valid = this.valid;
+    for (let i = 0; i < n; i++) valid[i] = this.units[i].outValid();
     for (let i = 0; i < n; i++) {
       const v = i === 0 ? inValid[0] : valid[i - 1];
       this.units[i].step(v && r[i], valid[i] && r[i + 1], v, r[i + 1]);

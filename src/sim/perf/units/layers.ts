@@ -7,6 +7,7 @@ import { SerializerTiming } from "./serializer.js";
 import { globalAvgPoolTiming, poolTiming } from "./pool.js";
 import { reluTiming } from "./relu.js";
 import { argmaxTiming } from "./argmax.js";
+import { attentionTiming, geluTiming, ivitFrameCycles, layerNormTiming, softmaxTiming } from "./ivit.js";
 
 export function layerTiming(layer: Layer): TimedUnit[] {
   switch (layer.kind) {
@@ -24,7 +25,32 @@ export function layerTiming(layer: Layer): TimedUnit[] {
       return reluTiming(layer);
     case "argmax":
       return argmaxTiming(layer);
+    case "layernorm":
+      return layerNormTiming(layer);
+    case "gelu":
+      return geluTiming(layer);
+    case "softmax":
+      return softmaxTiming(layer);
+    case "attention":
+      return attentionTiming(layer);
     default:
       throw new Error(`no cycle model for ${layer.kind} layers yet`);
+  }
+}
+
+/**
+ * Cycles one frame takes in a unit that needs many cycles per element (the integer
+ * ViT units: row buffers, sequential dividers, the attention unit's loops), from
+ * their phase lengths; undefined for the layers that stream about one element per cycle.
+ */
+export function unitFrameCycles(layer: Layer): number | undefined {
+  switch (layer.kind) {
+    case "layernorm":
+    case "gelu":
+    case "softmax":
+    case "attention":
+      return ivitFrameCycles(layer);
+    default:
+      return undefined;
   }
 }

@@ -1,0 +1,353 @@
+/**
+ * One DeiT encoder block (pre-norm: x + proj(attn(qkv(LN1 x))), then + fc2(GELU(fc1(LN2 ·))))
+ * with seeded float64 weights, its float64 reference forward, and its integer-only
+ * quantization (I-ViT ops, spec/integer-ops.md §1–§6) into a quantrtl model document.
+ * Every requant is calibrated from the golden accumulators of one seeded random
+ * int8 input (as scripts/make-resnet20.ts does): max |real value| → 127.
+ * Used by scripts/make-deit-block.ts (the model file), bench/deit-block-sqnr.ts
+ * (per-op SQNR) and the RTL test of a small block.
+ *
+ * [ours] Seeded weights, not trained ones: W ~ N(0, 1/fan_in), biases ~ N(0, 0.02²),
+ * LayerNorm gamma ~ 1 + N(0, 0.1²), beta ~ N(0, 0.1²); weights int8 per output
+ * channel (symmetric, max-abs), biases int32 on the accumulator scale. A model for
+ * bit-exactness, cycles and the error of the integer ops — not for accuracy.
+ */
+import { parseModel } from "../src/ir/load.js";
+import { engineConv, IntTensor, isEngineLayer, Layer, Model, MODEL_INPUT } from "../src/ir/model.js";
+import { conv2dAccumulators } from "../src/sim/golden/conv2d.js";
+import { runLayer } from "../src/sim/golden/network.js";
+import { randomTensor, rng } from "../src/sim/inputs.js";
+import { DEFAULT_MULTIPLIER_BITS, multiplierFromRatio } from "../src/quant/requant.js";
+import { roundHalfEvenReal } from "../src/quant/rounding.js";
+import { layerNorm, layerNormBiasInt } from "../src/quant/ivit/layernorm.js";
+import { shiftGelu, GELU_SIGMOID_SLOPE } from "../src/quant/ivit/shiftgelu.js";
+import { attentionScoreScale, SHIFTMAX_N } from "../src/quant/ivit/shiftmax.js";
+import { RECIPROCAL_NUMERATOR, x0FromScale } from "../src/quant/ivit/expshift.js";
+import { attentionHead } from "../src/quant/ivit/attention.js";
+import { geluFloat, layerNormFloat, softmaxFloat } from "../src/quant/ivit/float.js";
+
+type Doc = Record<string, unknown>;
+
+export interface DeitBlockConfig {
+  readonly name: string;
+  readonly tokens: number;
+  readonly dim: number;
+  readonly heads: number;
+  readonly mlp: number;
+  /** Seed of the float weights. */
+  readonly seed: number;
+  /** Seed of the int8 calibration input (randomTensor). */
+  readonly calibrationSeed: number;
+  /** Real value of one input step. */
+  readonly inputScale: number;
+  /** Folding of the linear layers (clipped to each layer's shape). */
+  readonly linearArch: { readonly pe: number; readonly simd: number };
+}
+
+/** DeiT-Tiny: 197 tokens (196 patches + class), dim 192, 3 heads of 64, MLP 768. */
+export const DEIT_TINY: DeitBlockConfig = { name: "deit-tiny-block", tokens: 197, dim: 192, heads: 3, mlp: 768, seed: 2021, calibrationSeed: 101, inputScale: 1 / 32, linearArch: { pe: 4, simd: 16 } };
+
+/** The block's layers in order, with their inputs (layer names; "input" = the block input). */
+export const BLOCK_OPS = ["ln1", "qkv", "attn", "proj", "add1", "ln2", "fc1", "gelu", "fc2", "add2"] as const;
+export type BlockOp = (typeof BLOCK_OPS)[number];
+export const OP_INPUTS: Record<BlockOp, readonly string[]> = {
+  ln1: [MODEL_INPUT],
+  qkv: ["ln1"],
+  attn: ["qkv"],
+  proj: ["attn"],
+  add1: ["proj", MODEL_INPUT],
+  ln2: ["add1"],
+  fc1: ["ln2"],
+  gelu: ["fc1"],
+  fc2: ["gelu"],
+  add2: ["fc2", "add1"],
+};
+
+interface Linear {
+  /** [out][in] */
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+}
+interface Norm {
+  readonly gamma: Float64Array;
+  readonly beta: Float64Array;
+}
+export interface FloatBlock {
+  readonly config: DeitBlockConfig;
+  readonly ln1: Norm;
+  readonly qkv: Linear;
+  readonly proj: Linear;
+  readonly ln2: Norm;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+}
+
+function gaussian(next: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+}
+
+export function makeFloatBlock(config: DeitBlockConfig): FloatBlock {
+  const next = rng(config.seed);
+  const linear = (inFeatures: number, outFeatures: number): Linear => ({
+    inFeatures,
+    outFeatures,
+    weights: Float64Array.from({ length: inFeatures * outFeatures }, () => gaussian(next) / Math.sqrt(inFeatures)),
+    bias: Float64Array.from({ length: outFeatures }, () => gaussian(next) * 0.02),
+  });
+  const norm = (n: number): Norm => ({ gamma: Float64Array.from({ length: n }, () => 1 + gaussian(next) * 0.1), beta: Float64Array.from({ length: n }, () => gaussian(next) * 0.1) });
+  const { dim: D, mlp: M } = config;
+  return { config, ln1: norm(D), qkv: linear(D, 3 * D), proj: linear(D, D), ln2: norm(D), fc1: linear(D, M), fc2: linear(M, D) };
+}
+
+// ---------------------------------------------------------------- float64 reference
+
+function linearFloat(l: Linear, x: Float64Array): Float64Array {
+  const T = x.length / l.inFeatures;
+  const y = new Float64Array(T * l.outFeatures);
+  for (let t = 0; t < T; t++) {
+    for (let o = 0; o < l.outFeatures; o++) {
+      let s = l.bias[o];
+      for (let i = 0; i < l.inFeatures; i++) s += l.weights[o * l.inFeatures + i] * x[t * l.inFeatures + i];
+      y[t * l.outFeatures + o] = s;
+    }
+  }
+  return y;
+}
+
+function layerNormRowsFloat(n: Norm, x: Float64Array): Float64Array {
+  const D = n.gamma.length;
+  const y = new Float64Array(x.length);
+  for (let s = 0; s < x.length; s += D) y.set(layerNormFloat(x.subarray(s, s + D), n.gamma, n.beta), s);
+  return y;
+}
+
+/** softmax(q·kᵀ/sqrt(d))·v per head, heads side by side; qkv is [T][3D]. */
+export function attentionFloat(qkv: Float64Array, tokens: number, dim: number, heads: number): Float64Array {
+  const d = dim / heads;
+  const out = new Float64Array(tokens * dim);
+  const at = (t: number, part: number, h: number, c: number) => qkv[t * 3 * dim + part * dim + h * d + c];
+  for (let h = 0; h < heads; h++) {
+    for (let t = 0; t < tokens; t++) {
+      const scores = new Float64Array(tokens);
+      for (let j = 0; j < tokens; j++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) s += at(t, 0, h, c) * at(j, 1, h, c);
+        scores[j] = s / Math.sqrt(d);
+      }
+      const p = softmaxFloat(scores);
+      for (let c = 0; c < d; c++) {
+        let a = 0;
+        for (let j = 0; j < tokens; j++) a += p[j] * at(j, 2, h, c);
+        out[t * dim + h * d + c] = a;
+      }
+    }
+  }
+  return out;
+}
+
+/** One op of the block in float64 on float inputs (in the order of OP_INPUTS). */
+export function floatOp(b: FloatBlock, op: BlockOp, inputs: readonly Float64Array[]): Float64Array {
+  const x = inputs[0];
+  switch (op) {
+    case "ln1":
+      return layerNormRowsFloat(b.ln1, x);
+    case "ln2":
+      return layerNormRowsFloat(b.ln2, x);
+    case "qkv":
+    case "proj":
+    case "fc1":
+    case "fc2":
+      return linearFloat(b[op], x);
+    case "attn":
+      return attentionFloat(x, b.config.tokens, b.config.dim, b.config.heads);
+    case "gelu":
+      return geluFloat(x);
+    case "add1":
+    case "add2":
+      return x.map((v, i) => v + inputs[1][i]);
+  }
+}
+
+/** The whole block in float64: every op's output. */
+export function floatBlock(b: FloatBlock, x: Float64Array): Record<BlockOp, Float64Array> {
+  const values = new Map<string, Float64Array>([[MODEL_INPUT, x]]);
+  for (const op of BLOCK_OPS) values.set(op, floatOp(b, op, OP_INPUTS[op].map((n) => values.get(n)!)));
+  return Object.fromEntries(BLOCK_OPS.map((op) => [op, values.get(op)!])) as Record<BlockOp, Float64Array>;
+}
+
+// ---------------------------------------------------------------- integer-only quantization
+
+export interface QuantizedBlock {
+  /** The model document, weights inline. */
+  readonly doc: Doc;
+  readonly model: Model;
+  /** Real value of one output step of each layer; a list of parts of equal size (Q, K, V for qkv). */
+  readonly scales: Record<BlockOp, number[]>;
+}
+
+/** Per-channel (or per-part) ratios → multipliers with one shift (§1: largest k with every |m| < 2^16). */
+function dyadicMultipliers(ratios: readonly number[]): { multipliers: number[]; shift: number } {
+  const { shift } = multiplierFromRatio(Math.max(...ratios.map(Math.abs)), DEFAULT_MULTIPLIER_BITS);
+  return { multipliers: ratios.map((r) => Math.round(r * 2 ** shift)), shift };
+}
+
+function maxAbs(values: ArrayLike<number>, scale: (i: number) => number = () => 1): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i] * scale(i)));
+  return m > 0 ? m : 1;
+}
+
+/** Dequantizes a layer output with its part scales. */
+export function dequantize(t: IntTensor, parts: readonly number[]): Float64Array {
+  const C = t.shape[2];
+  const per = C / parts.length;
+  return Float64Array.from(t.data, (v, i) => v * parts[Math.floor((i % C) / per)]);
+}
+
+/** Quantizes the float block, calibrating every requant on the golden accumulators of one seeded int8 input. */
+export function quantizeBlock(b: FloatBlock): QuantizedBlock {
+  const c = b.config;
+  const { tokens: T, dim: D, heads: H, mlp: M } = c;
+  const d = D / H;
+  const input = { height: T, width: 1, channels: D, bits: 8 };
+  const calibration = randomTensor(input, c.calibrationSeed);
+  const layers: Doc[] = [];
+  const tensors = new Map<string, IntTensor>([[MODEL_INPUT, calibration]]);
+  const scales = new Map<string, number[]>([[MODEL_INPUT, [c.inputScale]]]);
+  const scalar = (name: string) => scales.get(name)![0];
+
+  /** Parses the model so far plus `doc`, returning the new layer. */
+  const probe = (doc: Doc): Layer => {
+    const m = parseModel({ quantrtl: 1, name: c.name, input, layers: [...layers, doc] }, { allowUnused: true });
+    return m.layers[m.layers.length - 1];
+  };
+  /** Appends the finished layer and computes its golden output on the calibration input. */
+  const commit = (doc: Doc, outScales: number[]) => {
+    const layer = probe(doc);
+    layers.push(doc);
+    tensors.set(layer.name, runLayer(layer, layer.inputs.map((n) => tensors.get(n)!)));
+    scales.set(layer.name, outScales);
+  };
+  const placeholder = (perChannel: number) => ({ multipliers: new Array(perChannel).fill(1), shift: 0, rounding: "half_even", outBits: 8 });
+
+  const norm = (name: "ln1" | "ln2", from: string) => {
+    const n = b[name];
+    const biasInt = Array.from(layerNormBiasInt(n.beta, n.gamma));
+    const doc: Doc = { type: "layernorm", name, inputs: [from], biasInt, requant: placeholder(D) };
+    const layer = probe(doc);
+    if (layer.kind !== "layernorm") throw new Error("not a layernorm");
+    // z on scale (sqrt(N)/2^30)·gamma[c] (§5)
+    const unit = Math.sqrt(D) / 2 ** 30;
+    const x = tensors.get(from)!.data;
+    const z = new Float64Array(x.length);
+    for (let s = 0; s < x.length; s += D) z.set(layerNorm(x.subarray(s, s + D), layer.params), s);
+    const sOut = maxAbs(z, (i) => unit * n.gamma[i % D]) / 127;
+    const rq = dyadicMultipliers(Array.from(n.gamma, (g) => (unit * g) / sOut));
+    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, [sOut]);
+  };
+
+  const linear = (name: "qkv" | "proj" | "fc1" | "fc2", from: string, parts: number) => {
+    const l = b[name];
+    const N = l.outFeatures;
+    const K = l.inFeatures;
+    const sIn = scalar(from);
+    const sW = Array.from({ length: N }, (_, o) => maxAbs(l.weights.subarray(o * K, (o + 1) * K)) / 127);
+    const weights = Array.from(l.weights, (w, i) => Math.max(-127, Math.min(127, roundHalfEvenReal(w / sW[Math.floor(i / K)]))));
+    const bias = Array.from(l.bias, (v, o) => roundHalfEvenReal(v / (sIn * sW[o])));
+    const arch = { pe: Math.min(c.linearArch.pe, N), simd: Math.min(c.linearArch.simd, K) };
+    const doc: Doc = { type: "linear", name, inputs: [from], kernel: "mac", outFeatures: N, weightBits: 8, activationBits: 8, weights, bias, requant: placeholder(N), arch };
+    const layer = probe(doc);
+    if (!isEngineLayer(layer)) throw new Error("not an engine");
+    const acc = conv2dAccumulators(engineConv(layer), tensors.get(from)!.data);
+    const per = N / parts;
+    const partScales = Array.from({ length: parts }, (_, p) => {
+      let m = 0;
+      for (let i = 0; i < acc.length; i++) {
+        const o = i % N;
+        if (Math.floor(o / per) === p) m = Math.max(m, Math.abs(acc[i] * sIn * sW[o]));
+      }
+      return (m > 0 ? m : 1) / 127;
+    });
+    const rq = dyadicMultipliers(sW.map((s, o) => (sIn * s) / partScales[Math.floor(o / per)]));
+    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, partScales);
+  };
+
+  const residual = (name: "add1" | "add2", a: string, bName: string) => {
+    const ta = tensors.get(a)!.data;
+    const tb = tensors.get(bName)!.data;
+    const sa = scalar(a);
+    const sb = scalar(bName);
+    let m = 0;
+    for (let i = 0; i < ta.length; i++) m = Math.max(m, Math.abs(ta[i] * sa + tb[i] * sb));
+    const sOut = (m > 0 ? m : 1) / 127;
+    const rq = dyadicMultipliers([sa / sOut, sb / sOut]);
+    commit({ type: "add", name, inputs: [a, bName], multipliers: rq.multipliers, shift: rq.shift, rounding: "half_even", outBits: 8 }, [sOut]);
+  };
+
+  norm("ln1", MODEL_INPUT);
+  linear("qkv", "ln1", 3);
+  {
+    // attention: S = s_q·s_k/sqrt(d) folded into x0 (§6); A·V on scale s_v/2^7
+    const [sq, sk, sv] = scales.get("qkv")!;
+    const x0 = x0FromScale(attentionScoreScale(sq, sk, d));
+    // [ours] n = 15 (§3) unless T·|x0|·2^n would pass 2^31 − 1: then min(Σe, 2^31 − 1) could clamp
+    // and the probabilities would no longer sum to 1 (e.g. |x0| = 7544 over 197 tokens needs n ≤ 10)
+    const n = Math.min(SHIFTMAX_N, Math.floor(Math.log2(RECIPROCAL_NUMERATOR / (T * -x0))));
+    const doc: Doc = { type: "attention", name: "attn", inputs: ["qkv"], heads: H, x0, n, requant: { multiplier: 1, shift: 0, rounding: "half_even", outBits: 8 } };
+    const layer = probe(doc);
+    if (layer.kind !== "attention") throw new Error("not attention");
+    const qkv = tensors.get("qkv")!.data;
+    let m = 0;
+    for (let h = 0; h < H; h++) {
+      const part = (which: number) => {
+        const s = new Int32Array(T * d);
+        for (let t = 0; t < T; t++) for (let cc = 0; cc < d; cc++) s[t * d + cc] = qkv[t * 3 * D + which * D + h * d + cc];
+        return s;
+      };
+      const [q, k, v] = [part(0), part(1), part(2)];
+      for (let t = 0; t < T; t++) m = Math.max(m, maxAbs(attentionHead(q.subarray(t * d, (t + 1) * d), k, v, T, d, layer.softmax)));
+    }
+    const accScale = sv / 2 ** (layer.softmax.outBits - 1);
+    const sOut = (m * accScale) / 127;
+    const rq = multiplierFromRatio(accScale / sOut, DEFAULT_MULTIPLIER_BITS);
+    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, [sOut]);
+  }
+  linear("proj", "attn", 1);
+  residual("add1", "proj", MODEL_INPUT);
+  norm("ln2", "add1");
+  linear("fc1", "ln2", 1);
+  {
+    // ShiftGELU: x0' = floor(−1/(1.702·S)) for S the (dyadic) fc1 output scale; y on scale S/2^(b−1)
+    const sIn = scalar("fc1");
+    const x0 = x0FromScale(multiplierFromRatio(sIn, DEFAULT_MULTIPLIER_BITS), GELU_SIGMOID_SLOPE);
+    const doc: Doc = { type: "gelu", name: "gelu", inputs: ["fc1"], x0, requant: { multiplier: 1, shift: 0, rounding: "half_even", outBits: 8 } };
+    const layer = probe(doc);
+    if (layer.kind !== "gelu") throw new Error("not gelu");
+    const x = tensors.get("fc1")!.data;
+    let m = 0;
+    for (let s = 0; s < x.length; s += M) m = Math.max(m, maxAbs(shiftGelu(x.subarray(s, s + M), layer.params)));
+    const yScale = sIn / 2 ** (layer.params.outBits - 1);
+    const sOut = (m * yScale) / 127;
+    const rq = multiplierFromRatio(yScale / sOut, DEFAULT_MULTIPLIER_BITS);
+    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, [sOut]);
+  }
+  linear("fc2", "gelu", 1);
+  residual("add2", "fc2", "add1");
+
+  const doc: Doc = {
+    quantrtl: 1,
+    name: c.name,
+    description: `One DeiT encoder block (${T} tokens, dim ${D}, ${H} heads, MLP ${M}), integer-only (I-ViT ops): LN -> QKV linear -> attention -> proj -> add -> LN -> fc1 -> ShiftGELU -> fc2 -> add. Seeded weights, requants calibrated on one seeded int8 input; written by scripts/make-deit-block.ts.`,
+    metadata: {
+      inputScale: c.inputScale,
+      block: { tokens: T, dim: D, heads: H, mlp: M, seed: c.seed, calibrationSeed: c.calibrationSeed },
+      scales: Object.fromEntries(BLOCK_OPS.map((op) => [op, scales.get(op)!])),
+    },
+    input,
+    layers,
+  };
+  const model = parseModel(doc);
+  return { doc, model, scales: Object.fromEntries(BLOCK_OPS.map((op) => [op, scales.get(op)!])) as Record<BlockOp, number[]> };
+}
