@@ -8,12 +8,11 @@ import { AddLayer } from "../../ir/model.js";
 import { signedMax, signedMin } from "../../quant/rounding.js";
 import { signedRange } from "../../quant/widths.js";
 import { literal, sext } from "../verilog.js";
-import { requantWidths } from "./requant.js";
+import { requantWidths, roundingAddendExpr } from "./requant.js";
 
 export function addUnitParams(layer: AddLayer, module: string, operandBits: readonly [number, number]) {
   const OB = layer.output.bits;
   const k = layer.shift;
-  const half = k === 0 ? 0n : 1n << BigInt(k - 1);
   const ops = (["a", "b"] as const).map((id, j) => {
     const bits = operandBits[j];
     const m = layer.multipliers[j];
@@ -22,11 +21,7 @@ export function addUnitParams(layer: AddLayer, module: string, operandBits: read
     const PRODW = Math.max(w.PRODW, bits);
     const SUMW = Math.max(w.SUMW, PRODW);
     const QW = SUMW - k;
-    const pe = `${id}_pe`;
-    let addendExpr = literal(0, SUMW);
-    if (layer.rounding === "half_up") addendExpr = literal(half, SUMW);
-    if (layer.rounding === "half_away") addendExpr = `${pe}[${SUMW - 1}] ? ${literal(half - 1n, SUMW)} : ${literal(half, SUMW)}`;
-    if (layer.rounding === "half_even") addendExpr = `${pe}[${k}] ? ${literal(half, SUMW)} : ${literal(half - 1n, SUMW)}`;
+    const addendExpr = roundingAddendExpr(layer.rounding, k, SUMW, `${id}_pe`);
     return {
       id,
       multiplier: m,

@@ -4,10 +4,9 @@
  */
 import { Conv2dLayer } from "../../ir/model.js";
 import { RequantParams } from "../../quant/requant.js";
-import { roundShiftBig, roundingAddend, signedMax, signedMin } from "../../quant/rounding.js";
+import { RoundingMode, roundShiftBig, roundingAddend, signedMax, signedMin } from "../../quant/rounding.js";
 import { accRange } from "../../quant/datapath.js";
-import { IntRange, mulRanges, rangeOfValues, signedBitsFor } from "../../quant/widths.js";
-import { foldCounts } from "./folding.js";
+import { counterBits, IntRange, mulRanges, rangeOfValues, signedBitsFor } from "../../quant/widths.js";
 import { reductionLength } from "../../ir/model.js";
 import { hexWord, literal, sext } from "../verilog.js";
 import { layerAccBits } from "./mvu.js";
@@ -26,108 +25,62 @@ export function requantWidths(acc: IntRange, p: RequantParams, multipliers: Arra
   return { PRODW, SUMW, QW, ZW };
 }
 
+/**
+ * The rounding addend of round_k(v) as a Verilog expression on the SUMW-bit
+ * sign-extended value `ident` (the addend form of rounding.ts roundingAddend):
+ * floor 0, half_up 2^(k−1), half_away 2^(k−1) − [v < 0], half_even 2^(k−1) − 1 + bit k of v.
+ */
+export function roundingAddendExpr(mode: RoundingMode, k: number, SUMW: number, ident: string): string {
+  const half = k === 0 ? 0n : 1n << BigInt(k - 1);
+  switch (mode) {
+    case "floor":
+      return literal(0, SUMW);
+    case "half_up":
+      return literal(half, SUMW);
+    case "half_away":
+      return `${ident}[${SUMW - 1}] ? ${literal(half - 1n, SUMW)} : ${literal(half, SUMW)}`;
+    case "half_even":
+      return `${ident}[${k}] ? ${literal(half, SUMW)} : ${literal(half - 1n, SUMW)}`;
+  }
+}
+
+/** The requant unit of a conv / dense engine: PE lanes, per-channel multipliers packed PE to a ROM word (one word per neuron fold). */
 export function requantParams(layer: Conv2dLayer, module: string, multiplierFile = "") {
   if (layer.out.kind !== "requant") throw new Error("requantParams: layer has no requant stage");
-  const p = layer.out.params;
-  const perChannel = layer.out.perChannel;
-  const ACCW = layerAccBits(layer);
   const acc = accRange(layer.datapath, layer.input.bits, layer.weightBits, reductionLength(layer), layer.bias ? rangeOfValues(layer.bias) : undefined);
-  const { PRODW, SUMW, QW, ZW } = requantWidths(acc, p, perChannel?.multipliers);
-  // per-channel multipliers: a ROM of NF words, lane l of word nf = channel nf·PE + l, PRODW bits each
-  const { nf: NF, pe: PE } = foldCounts(layer);
-  const romWords: string[] = [];
-  if (perChannel) {
-    for (let nf = 0; nf < NF; nf++) {
-      let word = 0n;
-      for (let l = 0; l < PE; l++) {
-        const oc = nf * PE + l;
-        const m = oc < layer.output.channels ? perChannel.multipliers[oc] : 0;
-        word |= BigInt.asUintN(PRODW, BigInt(m)) << BigInt(l * PRODW);
-      }
-      romWords.push(hexWord(word, PE * PRODW));
-    }
-  }
-  const k = p.shift;
-  const OB = p.outBits;
-  const lo = p.relu ? Math.max(signedMin(OB), p.zeroPoint) : signedMin(OB);
-  const hi = signedMax(OB);
-  const half = k === 0 ? 0n : 1n << BigInt(k - 1);
-  let addendExpr = "";
-  switch (p.rounding) {
-    case "floor":
-      addendExpr = literal(0, SUMW);
-      break;
-    case "half_up":
-      addendExpr = literal(half, SUMW);
-      break;
-    case "half_away": // v < 0 → 2^(k−1) − 1 (rounding.ts roundingAddend)
-      addendExpr = `prod_e[SUMW-1] ? ${literal(half - 1n, SUMW)} : ${literal(half, SUMW)}`;
-      break;
-    case "half_even": // 2^(k−1) − 1 + bit k of v
-      addendExpr = `prod_e[${k}] ? ${literal(half, SUMW)} : ${literal(half - 1n, SUMW)}`;
-      break;
-  }
-  return {
-    module,
-    PE: layer.arch.pe,
-    ACCW, PRODW, SUMW, QW, ZW, OB,
-    inW: layer.arch.pe * ACCW,
-    outW: layer.arch.pe * OB,
-    multiplier: perChannel ? "per channel" : p.multiplier,
-    perChannel: perChannel !== undefined,
-    NF,
-    NFW: Math.max(1, Math.ceil(Math.log2(NF))),
-    nfLast: literal(NF - 1, Math.max(1, Math.ceil(Math.log2(NF)))),
-    nfZero: literal(0, Math.max(1, Math.ceil(Math.log2(NF)))),
-    nfOne: literal(1, Math.max(1, Math.ceil(Math.log2(NF)))),
-    multiplierFile,
-    multiplierRom: romWords.join("\n") + "\n",
-    shift: k,
-    hasShift: k > 0,
-    zeroPoint: p.zeroPoint,
-    rounding: p.rounding,
-    relu: p.relu,
-    addendExpr,
-    lit: {
-      multiplier: literal(p.multiplier, PRODW),
-      zeroPoint: literal(p.zeroPoint, ZW),
-      hi: literal(hi, ZW),
-      lo: literal(lo, ZW),
-      hiOut: literal(hi, OB),
-      loOut: literal(lo, OB),
-    },
-    ext: {
-      acc: sext("acc", ACCW, PRODW),
-      prod: sext("prod", PRODW, SUMW),
-      q: sext("q", QW, ZW),
-    },
-  };
+  const perChannel = layer.out.perChannel ? { multipliers: layer.out.perChannel.multipliers, file: multiplierFile } : undefined;
+  return requantUnitParams(acc, layerAccBits(layer), layer.out.params, layer.arch.pe, module, perChannel);
 }
 
 /**
  * Parameters of templates/verilog/requant.v.hbs for `lanes` lanes of any
  * accumulator range (spec §1, y = sat_b(round_k(acc·m) + zp)): one multiplier for
- * the tensor, or — with `perChannel` and one lane — one multiplier per element of a
- * row of C channels from a ROM read in channel order (NF = C words, the
- * template's rotating index), as the LayerNorm's folded gamma needs.
+ * the tensor, or — with `perChannel` — one multiplier per channel from a ROM of
+ * NF = ceil(C / lanes) words (word n holds channels n·lanes … n·lanes + lanes − 1)
+ * read in the order the lanes emit them (the template's rotating index): the
+ * engines' folded batch-norm and the LayerNorm's folded gamma alike.
  */
 export function requantUnitParams(acc: IntRange, accBits: number, p: RequantParams, lanes: number, module: string, perChannel?: { readonly multipliers: Int32Array; readonly file: string }) {
-  if (perChannel && lanes !== 1) throw new Error("requantUnitParams: per-channel multipliers need one lane");
   const multipliers = perChannel?.multipliers ?? [p.multiplier];
   const { PRODW, SUMW, QW, ZW } = requantWidths(acc, p, multipliers);
   const k = p.shift;
   const OB = p.outBits;
   const lo = p.relu ? Math.max(signedMin(OB), p.zeroPoint) : signedMin(OB);
   const hi = signedMax(OB);
-  const half = k === 0 ? 0n : 1n << BigInt(k - 1);
-  const addendExpr = {
-    floor: literal(0, SUMW),
-    half_up: literal(half, SUMW),
-    half_away: `prod_e[SUMW-1] ? ${literal(half - 1n, SUMW)} : ${literal(half, SUMW)}`, // v < 0 → 2^(k−1) − 1
-    half_even: `prod_e[${k}] ? ${literal(half, SUMW)} : ${literal(half - 1n, SUMW)}`, // 2^(k−1) − 1 + bit k
-  }[p.rounding];
-  const NF = perChannel ? perChannel.multipliers.length : 1;
-  const NFW = Math.max(1, Math.ceil(Math.log2(NF)));
+  const addendExpr = roundingAddendExpr(p.rounding, k, SUMW, "prod_e");
+  // per-channel ROM: word n holds lanes l of channels n·lanes + l (0 past the last channel), PRODW bits each
+  const NF = perChannel ? Math.ceil(perChannel.multipliers.length / lanes) : 1;
+  const NFW = counterBits(NF);
+  const romWords: string[] = [];
+  for (let n = 0; perChannel && n < NF; n++) {
+    let word = 0n;
+    for (let l = 0; l < lanes; l++) {
+      const c = n * lanes + l;
+      const m = c < perChannel.multipliers.length ? perChannel.multipliers[c] : 0;
+      word |= BigInt.asUintN(PRODW, BigInt(m)) << BigInt(l * PRODW);
+    }
+    romWords.push(hexWord(word, lanes * PRODW));
+  }
   return {
     module,
     PE: lanes,
@@ -142,7 +95,7 @@ export function requantUnitParams(acc: IntRange, accBits: number, p: RequantPara
     nfZero: literal(0, NFW),
     nfOne: literal(1, NFW),
     multiplierFile: perChannel?.file ?? "",
-    multiplierRom: perChannel ? Array.from(perChannel.multipliers, (m) => hexWord(BigInt.asUintN(PRODW, BigInt(m)), PRODW)).join("\n") + "\n" : "",
+    multiplierRom: perChannel ? romWords.join("\n") + "\n" : "",
     shift: k,
     hasShift: k > 0,
     zeroPoint: p.zeroPoint,
