@@ -1,103 +1,324 @@
 /**
- * First-order resource model of one conv engine, per unit, from its parameters.
- * NOT yet calibrated against synthesis (the Yosys-fitted model replaces these
- * coefficients); every coefficient below says what it stands for, so a reader can
- * judge it. Used by the folding choice to stay within a board.
+ * Resource model of one conv engine, fitted to Yosys (DESIGN.md "Estimation"):
+ * every unit names its features (src/estimate/units/*.ts: counts of bits, lanes,
+ * ROM words that its template's logic scales with), and each resource is a
+ * non-negative linear combination of them whose coefficients scripts/fit-resources.ts
+ * fits per Yosys family to synthesis of reference designs and commits in
+ * hw/resource-model.json, with the fit's error on the designs it saw and on held-out
+ * ones. Every estimate carries that error bar. Used by the folding choice too.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Conv2dLayer } from "../ir/model.js";
 import { Board } from "../ir/board.js";
+import { compileSchema, validateDocument } from "../ir/validate.js";
+import { packageRoot } from "../util/paths.js";
+import { QuantrtlError } from "../util/errors.js";
 import { foldCounts } from "../codegen/units/folding.js";
-import { layerAccBits } from "../codegen/units/mvu.js";
-import { contributionBits } from "../codegen/units/pe.js";
+import { swuBanking } from "../codegen/units/swu.js";
+import { weightField } from "../codegen/units/pe.js";
+import { ErrorStats } from "./fit.js";
+import { Features, synthTarget, SynthTarget, YosysFamily } from "./units/target.js";
+import { swuFeatures } from "./units/swu.js";
+import { mvuFeatures } from "./units/mvu.js";
+import { requantFeatures } from "./units/requant.js";
+import { thresholdFeatures } from "./units/threshold.js";
+import { serializerFeatures } from "./units/serializer.js";
 
 export interface Resources {
   readonly lut: number;
   readonly ff: number;
   readonly dsp: number;
-  /** Bits that go to block RAM (weight ROMs above the distributed-memory threshold). */
+  /** Bits of the block RAM primitives used (whole RAMB18 / EBR / DP16KD blocks). */
   readonly bramBits: number;
+}
+
+export const RESOURCE_KINDS = ["lut", "ff", "dsp", "bramBits"] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** The error bar of one resource's estimate: the fit's error over its reference designs. */
+export interface ErrorBar {
+  /** Relative RMS error on the held-out designs (out of sample). */
+  readonly relRms: number;
+  /** Worst relative error, over fitted and held-out designs. */
+  readonly relWorst: number;
+  /** Largest estimate where synthesis found none (the bar where a relative error does not exist). */
+  readonly absAtZero: number;
 }
 
 export interface EngineEstimate extends Resources {
   readonly layer: string;
   readonly lineBufferBits: number;
   readonly weightRomBits: number;
-  readonly source: "first-order";
-}
-
-/** ROMs up to this size stay in LUTs (distributed ROM) — a typical synthesis threshold. */
-const DISTRIBUTED_ROM_BITS = 4096;
-/** LUT6 covers 64 ROM bits; LUT4 covers 16. */
-const romBitsPerLut = (board: Board) => (board.resources.lutType === "LUT6" ? 64 : 16);
-/** A 4:1 mux per LUT6, 2:1 per LUT4: a read port over D words of B bits costs ≈ B·D/muxPerLut LUTs. */
-const muxPerLut = (board: Board) => (board.resources.lutType === "LUT6" ? 4 : 2);
-/** Widest multiplier operands one DSP takes (signed). */
-function dspOperandBits(board: Board): [number, number] {
-  switch (board.resources.dspType) {
-    case "DSP48E1":
-      return [25, 18];
-    case "DSP48E2":
-      return [27, 18];
-    case "SB_MAC16":
-      return [16, 16];
-    default:
-      return [18, 18];
-  }
-}
-
-function dspsFor(a: number, b: number, board: Board): number {
-  const [p, q] = dspOperandBits(board);
-  const [x, y] = a >= b ? [a, b] : [b, a];
-  return Math.ceil(x / p) * Math.ceil(y / q);
+  readonly source: "yosys-fit";
+  readonly family: YosysFamily;
+  readonly errorBar: Readonly<Record<ResourceKind, ErrorBar>>;
 }
 
 export interface EstimateOptions {
-  /** false: multipliers in LUTs (≈ bx·bw LUTs per lane, an array multiplier), as synthesis with -nodsp. */
+  /** false: multipliers in LUTs, as synthesis with DSP inference off (-nodsp). */
   readonly useDsp?: boolean;
 }
 
-export function estimateEngine(layer: Conv2dLayer, board: Board, options: EstimateOptions = {}): EngineEstimate {
-  const useDsp = options.useDsp ?? true;
-  const { pe, simd, nf, sf } = foldCounts(layer);
-  const bx = layer.input.bits;
-  const bw = layer.weightBits;
-  const accW = layerAccBits(layer);
-  const cw = contributionBits(layer);
-  const lineBufferBits = (layer.kernel[0] + layer.stride[0]) * layer.input.width * layer.input.channels * bx;
-  const weightRomBits = nf * sf * pe * simd * bw;
-  const lanes = pe * simd;
+/**
+ * The features each resource is a combination of (the model's formula, committed with
+ * the fit). Unit features with the same cost per unit are summed into one (memories
+ * in LUTs, per-PE register and adder bits) so that about a dozen coefficients are
+ * fitted per resource and family.
+ */
+export const RESOURCE_FORMULA: Readonly<Record<ResourceKind, readonly string[]>> = {
+  lut: [
+    "engine.control",
+    "swu.counterBits",
+    "swu.rotate",
+    "swu.bankAddress",
+    "memory.ramLogicBits",
+    "memory.lutramLuts",
+    "memory.romLuts",
+    "mvu.macDspLanes",
+    "mvu.macLutBits",
+    "mvu.adderLaneBits",
+    "mvu.shiftLaneBits",
+    "mvu.xnorLanes",
+    "mvu.treeBits",
+    "pe.datapathBits",
+    "requant.splitAddBits",
+    "requant.mulLutBits",
+  ],
+  ff: ["engine.control", "swu.counterBits", "swu.slice", "memory.ramLogicBits", "mvu.stageBits", "pe.registerBits", "requant.dsps"],
+  dsp: ["mvu.dsps", "requant.dsps"],
+  bramBits: ["swu.blockBits", "mvu.blockBits"],
+};
 
-  let lut = 0;
-  let ff = 0;
-  let dsp = 0;
-  // PE lanes
-  if (layer.datapath === "mac" && useDsp) dsp += lanes * dspsFor(bx, bw, board);
-  else if (layer.datapath === "mac") lut += lanes * bx * bw;
-  else if (layer.datapath === "adder") lut += lanes * 2 * (bx + 1); // subtract + conditional negate, one LUT per bit each
-  else if (layer.datapath === "shift") lut += lanes * (bx + bw) * 2; // barrel shift (≈ log2(P+1)/2 LUT6 levels) + conditional negate
-  else lut += lanes; // xnor + ±1 select
-  // adder tree per PE (SIMD−1 adders of ≈ CW bits, one LUT per bit on a carry chain) and accumulator
-  lut += pe * ((simd - 1) * cw + accW);
-  ff += pe * accW + simd * bx + lanes * bw; // accumulators, stage-1 slice and weight registers
-  // requant (or threshold) per PE: the acc × m product and the rounding/saturation adders
-  if (layer.out.kind === "requant") {
-    const mBits = layer.out.params.multiplierBits + 1;
-    if (useDsp) dsp += pe * dspsFor(accW, mBits, board);
-    else lut += pe * accW * mBits;
-    lut += pe * 3 * (accW + layer.out.params.multiplierBits);
-  } else {
-    lut += pe * accW;
+const sumOf = (f: Features, names: readonly string[]) => names.reduce((s, n) => s + (f[n] ?? 0), 0);
+
+/** Features per layer (keyed by its weights, which a refolded copy shares) and folding/target: the folding search asks often. */
+const featureCache = new WeakMap<object, Map<string, Features>>();
+
+/** Every feature of one engine (the units of src/codegen/layers/conv.ts), and the sums the formula uses. */
+export function engineFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
+  const key = JSON.stringify([layer.name, layer.datapath, layer.weightBits, layer.arch, layer.input, layer.output, layer.kernel, layer.stride, layer.padding, layer.out, layer.bias, target]);
+  let byKey = featureCache.get(layer.weights);
+  if (!byKey) featureCache.set(layer.weights, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const features = computeFeatures(layer, target);
+  byKey.set(key, features);
+  return features;
+}
+
+function computeFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
+  const f: Features = {
+    ...swuFeatures(layer, target),
+    ...mvuFeatures(layer, target),
+    ...requantFeatures(layer, target),
+    ...thresholdFeatures(layer, target),
+    ...serializerFeatures(layer),
+  };
+  return {
+    ...f,
+    // counters, handshakes and address arithmetic: the same for every folding
+    "engine.control": 1,
+    "memory.ramLogicBits": sumOf(f, ["swu.ramLogicBits"]),
+    "memory.lutramLuts": sumOf(f, ["swu.lutramLuts", "mvu.lutramLuts", "threshold.lutramLuts"]),
+    "memory.romLuts": sumOf(f, ["swu.romLuts", "mvu.romLuts", "threshold.romLuts"]),
+    // per PE: accumulator, requant rounding/saturation or threshold compare, serializer mux
+    "pe.datapathBits": sumOf(f, ["mvu.accBits", "requant.sumBits", "threshold.compareBits", "serializer.holdBits"]),
+    // per PE: accumulator, requant or threshold output register, serializer hold register
+    "pe.registerBits": sumOf(f, ["mvu.accBits", "requant.outBits", "serializer.holdBits"]) + (layer.out.kind === "threshold" ? layer.arch.pe : 0),
+  };
+}
+
+// ------------------------------------------------------------------ the committed fit
+
+export interface FittedResource {
+  /** feature → coefficient (resources per unit of the feature) and its standard error. */
+  readonly coefficients: Readonly<Record<string, { readonly value: number; readonly stdError: number }>>;
+  readonly inSample: ErrorStats;
+  readonly heldOut: ErrorStats;
+}
+
+export interface ResourceModelFile {
+  readonly quantrtlResourceModel: 1;
+  readonly fittedAt: string;
+  readonly generator: string;
+  readonly yosys: string;
+  readonly command: string;
+  readonly formula: Readonly<Record<ResourceKind, readonly string[]>>;
+  readonly families: Readonly<Record<string, { readonly board: string; readonly resources: Readonly<Record<ResourceKind, FittedResource>> }>>;
+  readonly designs: readonly {
+    readonly name: string;
+    readonly datapath: string;
+    readonly bits: number;
+    readonly useDsp: boolean;
+    readonly shape: Readonly<Record<string, unknown>>;
+    readonly heldOut: boolean;
+    readonly results: Readonly<Record<string, { readonly measured: Resources; readonly estimate: Resources }>>;
+  }[];
+}
+
+const nonNeg = { type: "number", minimum: 0 };
+const stats = {
+  type: "object",
+  required: ["designs", "relRms", "relWorst", "absAtZero"],
+  additionalProperties: false,
+  properties: { designs: { type: "integer", minimum: 0 }, relRms: nonNeg, relWorst: nonNeg, absAtZero: nonNeg },
+};
+const resources = {
+  type: "object",
+  required: [...RESOURCE_KINDS],
+  additionalProperties: false,
+  properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, nonNeg])),
+};
+const fitted = {
+  type: "object",
+  required: ["coefficients", "inSample", "heldOut"],
+  additionalProperties: false,
+  properties: {
+    coefficients: {
+      type: "object",
+      additionalProperties: { type: "object", required: ["value", "stdError"], additionalProperties: false, properties: { value: nonNeg, stdError: nonNeg } },
+    },
+    inSample: stats,
+    heldOut: stats,
+  },
+};
+export const resourceModelSchema = {
+  type: "object",
+  required: ["quantrtlResourceModel", "fittedAt", "generator", "yosys", "command", "formula", "families", "designs"],
+  additionalProperties: false,
+  properties: {
+    quantrtlResourceModel: { const: 1 },
+    fittedAt: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}" },
+    generator: { type: "string" },
+    yosys: { type: "string" },
+    command: { type: "string" },
+    formula: {
+      type: "object",
+      required: [...RESOURCE_KINDS],
+      additionalProperties: false,
+      properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { type: "array", items: { type: "string" } }])),
+    },
+    families: {
+      type: "object",
+      minProperties: 1,
+      propertyNames: { enum: ["xilinx", "ice40", "ecp5"] },
+      additionalProperties: {
+        type: "object",
+        required: ["board", "resources"],
+        additionalProperties: false,
+        properties: {
+          board: { type: "string" },
+          resources: { type: "object", required: [...RESOURCE_KINDS], additionalProperties: false, properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitted])) },
+        },
+      },
+    },
+    designs: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "datapath", "bits", "useDsp", "shape", "heldOut", "results"],
+        additionalProperties: false,
+        properties: {
+          name: { type: "string" },
+          datapath: { enum: ["mac", "adder", "xnor", "shift"] },
+          bits: { enum: [1, 8, 16] },
+          useDsp: { type: "boolean" },
+          shape: { type: "object" },
+          heldOut: { type: "boolean" },
+          results: {
+            type: "object",
+            additionalProperties: { type: "object", required: ["measured", "estimate"], additionalProperties: false, properties: { measured: resources, estimate: resources } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const validateResourceModel = compileSchema(resourceModelSchema);
+
+export const RESOURCE_MODEL_FILE = join("hw", "resource-model.json");
+
+/** Parses and validates a resource-model document (the committed fit, or one under test). */
+export function parseResourceModel(doc: unknown, file?: string): ResourceModelFile {
+  validateDocument(validateResourceModel, doc, file);
+  const m = doc as ResourceModelFile;
+  for (const [family, f] of Object.entries(m.families)) {
+    for (const kind of RESOURCE_KINDS) {
+      for (const name of Object.keys(f.resources[kind].coefficients)) {
+        if (!m.formula[kind].includes(name)) {
+          throw new QuantrtlError(file, `/families/${family}/resources/${kind}/coefficients/${name}`, "is not a feature of the formula", `use one of ${m.formula[kind].join(", ")}`);
+        }
+      }
+    }
   }
-  ff += pe * layer.output.bits * 2; // requant register + serializer
-  // sliding window: line buffer in registers, SIMD read ports over it
-  ff += lineBufferBits;
-  const depth = lineBufferBits / bx;
-  lut += Math.ceil((simd * bx * depth) / muxPerLut(board));
-  lut += 200; // counters, comparators and address arithmetic of the SWU, MVU and serializer
-  // weight ROM: distributed below the threshold, block RAM above
-  const bramBits = weightRomBits > DISTRIBUTED_ROM_BITS ? weightRomBits : 0;
-  if (bramBits === 0) lut += Math.ceil(weightRomBits / romBitsPerLut(board));
-  return { layer: layer.name, lut: Math.round(lut), ff: Math.round(ff), dsp, bramBits, lineBufferBits, weightRomBits, source: "first-order" };
+  return m;
+}
+
+let committed: ResourceModelFile | undefined;
+
+/** The committed fit (hw/resource-model.json), read and validated once. */
+export function resourceModel(): ResourceModelFile {
+  if (!committed) {
+    const file = join(packageRoot(), RESOURCE_MODEL_FILE);
+    committed = parseResourceModel(JSON.parse(readFileSync(file, "utf8")), file);
+  }
+  return committed;
+}
+
+/** The error bar of each resource for a family: held-out RMS, worst relative and absolute error. */
+export function errorBars(family: string, model: ResourceModelFile = resourceModel()): Record<ResourceKind, ErrorBar> {
+  const f = fittedFamily(family, model);
+  const bar = (r: FittedResource): ErrorBar => ({
+    relRms: r.heldOut.relRms,
+    relWorst: Math.max(r.inSample.relWorst, r.heldOut.relWorst),
+    absAtZero: Math.max(r.inSample.absAtZero, r.heldOut.absAtZero),
+  });
+  return { lut: bar(f.resources.lut), ff: bar(f.resources.ff), dsp: bar(f.resources.dsp), bramBits: bar(f.resources.bramBits) };
+}
+
+function fittedFamily(family: string, model: ResourceModelFile) {
+  const f = model.families[family];
+  if (!f) {
+    throw new QuantrtlError(undefined, "yosysFamily", `no fitted resource model for the Yosys family "${family}"`, `fitted families: ${Object.keys(model.families).join(", ")} (run \`npm run fit-resources\` to fit another)`);
+  }
+  return f;
+}
+
+/** One resource from features and the family's coefficients (not rounded). */
+export function applyCoefficients(features: Features, fit: FittedResource): number {
+  let sum = 0;
+  for (const [name, c] of Object.entries(fit.coefficients)) sum += c.value * (features[name] ?? 0);
+  return sum;
+}
+
+/** The estimate of every resource from features, under one family's fitted coefficients. */
+export function estimateWithFit(features: Features, fit: Readonly<Record<ResourceKind, FittedResource>>): Resources {
+  const r = (kind: ResourceKind) => Math.max(0, Math.round(applyCoefficients(features, fit[kind])));
+  return { lut: r("lut"), ff: r("ff"), dsp: r("dsp"), bramBits: r("bramBits") };
+}
+
+/** The estimate of every resource from features, under the committed fit of a family. */
+export function estimateFromFeatures(features: Features, family: string, model: ResourceModelFile = resourceModel()): Resources {
+  return estimateWithFit(features, fittedFamily(family, model).resources);
+}
+
+export function estimateEngine(layer: Conv2dLayer, board: Board, options: EstimateOptions = {}, model: ResourceModelFile = resourceModel()): EngineEstimate {
+  // the family first: its fit decides whether there is anything to estimate with
+  const fit = fittedFamily(board.yosysFamily, model);
+  const est = estimateWithFit(engineFeatures(layer, synthTarget(board, options.useDsp ?? true)), fit.resources);
+  const bank = swuBanking(layer);
+  const { pe, simd, nf, sf } = foldCounts(layer);
+  return {
+    layer: layer.name,
+    ...est,
+    lineBufferBits: bank.banks * bank.bankDepth * layer.input.bits,
+    weightRomBits: nf * sf * pe * simd * weightField(layer).bits,
+    source: "yosys-fit",
+    family: board.yosysFamily,
+    errorBar: errorBars(board.yosysFamily, model),
+  };
 }
 
 export function sumResources(parts: readonly Resources[]): Resources {

@@ -1,6 +1,6 @@
 /**
  * Assembles the report of one model on one board from the steps that ran:
- * streaming performance, first-order estimate, synthesis (optional), power,
+ * streaming performance, fitted resource estimate with its error bar, synthesis (optional), power,
  * 45 nm energy, the array model's roofline (boards with DRAM), the datapath
  * comparison and the verification run (optional).
  */
@@ -10,6 +10,7 @@ import { predictStreaming } from "../sim/perf/predict.js";
 import { simulateArray } from "../sim/perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "../sim/perf/array/from-model.js";
 import { estimatePower } from "../estimate/power.js";
+import { errorBars } from "../estimate/resources.js";
 import { energyPerInference } from "../estimate/energy.js";
 import { compareKernels, COMPARE_KERNELS } from "../estimate/compare.js";
 import { synthesize } from "../synth/index.js";
@@ -94,6 +95,7 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
     },
     resources: {
       estimate: perf.total.resources,
+      ...(perf.layers.length ? { estimateErrorBar: { family: board.yosysFamily, ...errorBars(board.yosysFamily) } } : {}),
       ...(synthesis
         ? { synthesis: { lut: synthesis.lut, ff: synthesis.ff, dsp: synthesis.dsp, bramBits: synthesis.bramBits, carry: synthesis.carry, latches: synthesis.latches, yosys: synthesis.yosys } }
         : {}),

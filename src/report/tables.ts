@@ -91,15 +91,17 @@ export const RESOURCE_KEYS: readonly { key: keyof ReportResources; label: string
   { key: "bramBits", label: "BRAM bits" },
 ];
 
-/** Estimate vs. synthesis, the estimate's error against synthesis, and each as a fraction of the board. */
+/** Estimate (with the fitted model's error bar) vs. synthesis, the estimate's error against synthesis, and each as a fraction of the board. */
 export function resourceTable(r: QuantrtlReport): Table {
-  const { estimate, synthesis } = r.resources;
+  const { estimate, synthesis, estimateErrorBar: bar } = r.resources;
   const board = r.board.resources;
+  const barHeader = bar ? ["estimate error bar (held-out RMS / worst)"] : [];
+  const barCell = (key: keyof ReportResources) => (bar ? [`±${formatFraction(bar[key].relRms)} / ±${formatFraction(bar[key].relWorst)}`] : []);
   const headers = synthesis
-    ? ["resource", "board", "estimate", "synthesis", "estimate error", "estimate, % of board", "synthesis, % of board"]
-    : ["resource", "board", "estimate", "estimate, % of board"];
+    ? ["resource", "board", "estimate", ...barHeader, "synthesis", "estimate error", "estimate, % of board", "synthesis, % of board"]
+    : ["resource", "board", "estimate", ...barHeader, "estimate, % of board"];
   const rows = RESOURCE_KEYS.map(({ key, label }) => {
-    const row = [label, formatInt(board[key]), formatInt(estimate[key])];
+    const row = [label, formatInt(board[key]), formatInt(estimate[key]), ...barCell(key)];
     if (!synthesis) return [...row, formatShare(estimate[key], board[key])];
     return [
       ...row,

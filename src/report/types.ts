@@ -14,6 +14,21 @@ export interface ReportResources {
   readonly bramBits: number;
 }
 
+/** Per resource: relative RMS on held-out designs, worst relative and worst absolute error of the fit. */
+export interface ReportErrorBar {
+  readonly family: string;
+  readonly lut: ReportErrorFigures;
+  readonly ff: ReportErrorFigures;
+  readonly dsp: ReportErrorFigures;
+  readonly bramBits: ReportErrorFigures;
+}
+
+export interface ReportErrorFigures {
+  readonly relRms: number;
+  readonly relWorst: number;
+  readonly absAtZero: number;
+}
+
 export interface ReportModel {
   readonly name: string;
   /** Content hash of the model (the one every generated file's header names). */
@@ -144,6 +159,8 @@ export interface QuantrtlReport {
   readonly performance: ReportPerformance;
   readonly resources: {
     readonly estimate: ReportResources;
+    /** The fitted resource model's error on its reference designs (hw/resource-model.json). */
+    readonly estimateErrorBar?: ReportErrorBar;
     readonly synthesis?: ReportSynthesis;
   };
   readonly power?: ReportPower;

@@ -1,7 +1,9 @@
 /**
  * Timing of the sliding-window unit (templates/verilog/swu.v.hbs): the writer takes
- * an element when fewer than BR rows are held; the reader emits one slice per cycle
- * once the window's last element is written. Row coordinates are unbiased here.
+ * an element when fewer than BR rows are held; the reader issues one slice per cycle
+ * once the window's last element is written, through two stages with one enable
+ * (the banks' synchronous reads, then the output register). Row coordinates are
+ * unbiased here.
  */
 import { Conv2dLayer } from "../../../ir/model.js";
 import { foldCounts } from "../../../codegen/units/folding.js";
@@ -30,6 +32,7 @@ export class SwuTiming implements TimedUnit {
   private ox = 0;
   private nf = 0;
   private sf = 0;
+  private s1Valid = false;
   private valid = false;
 
   constructor(layer: Conv2dLayer) {
@@ -96,6 +99,9 @@ export class SwuTiming implements TimedUnit {
       }
     }
     this.ahead += dAhead;
-    if (rdAdv) this.valid = ready;
+    if (rdAdv) {
+      this.valid = this.s1Valid;
+      this.s1Valid = ready;
+    }
   }
 }

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+/**
+ * Fits the resource model (src/estimate/resources.ts) to Yosys and writes
+ * hw/resource-model.json: synthesizes every reference design
+ * (src/estimate/reference-designs.ts) for each family's board — one run at a time,
+ * cached by RTL hash in node_modules/.cache/quantrtl — fits each resource's
+ * coefficients by non-negative least squares on the relative error, leaving every
+ * fourth design out, and commits the coefficients with their standard errors and
+ * the in-sample and held-out error of the fit.
+ *
+ * usage: npm run fit-resources [-- --families xilinx,ice40,ecp5] [--out hw/resource-model.json]
+ */
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadBoard } from "../src/ir/board.js";
+import { engineConv, Model } from "../src/ir/model.js";
+import { synthesize } from "../src/synth/index.js";
+import { synthCommand } from "../src/synth/families.js";
+import { referenceDesigns, referenceModel, ReferenceDesign } from "../src/estimate/reference-designs.js";
+import {
+  applyCoefficients,
+  engineFeatures,
+  estimateWithFit,
+  FittedResource,
+  parseResourceModel,
+  RESOURCE_FORMULA,
+  RESOURCE_KINDS,
+  RESOURCE_MODEL_FILE,
+  ResourceKind,
+  ResourceModelFile,
+  Resources,
+} from "../src/estimate/resources.js";
+import { Features, synthTarget } from "../src/estimate/units/target.js";
+import { errorStats, nnls, standardErrors } from "../src/estimate/fit.js";
+import { packageRoot, packageVersion } from "../src/util/paths.js";
+
+/** The board each family is synthesized for (its part decides DSP and block-RAM primitives). */
+const FAMILY_BOARDS: Record<string, string> = { xilinx: "pynq-z2", ice40: "icebreaker", ecp5: "ulx3s-85f" };
+
+/** Relative weighting: a row's residual counts per measured unit, floored so that a 0 does not dominate. */
+const WEIGHT_FLOOR: Record<ResourceKind, number> = { lut: 50, ff: 50, dsp: 1, bramBits: 4096 };
+
+interface Sample {
+  readonly design: ReferenceDesign;
+  readonly features: Features;
+  readonly measured: Resources;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function engineOf(model: Model) {
+  const layer = model.layers[0];
+  if (layer.kind !== "conv2d") throw new Error(`reference design ${model.name} is not a conv layer`);
+  return engineConv(layer);
+}
+
+async function collect(family: string): Promise<{ samples: Sample[]; yosys: string }> {
+  const board = loadBoard(FAMILY_BOARDS[family]);
+  const samples: Sample[] = [];
+  let yosys = "";
+  for (const design of referenceDesigns()) {
+    const model = referenceModel(design);
+    const r = await synthesize(model, board, undefined, { useDsp: design.useDsp });
+    yosys = r.yosys;
+    console.error(`[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`);
+    samples.push({ design, features: engineFeatures(engineOf(model), synthTarget(board, design.useDsp)), measured: { lut: r.lut, ff: r.ff, dsp: r.dsp, bramBits: r.bramBits } });
+  }
+  return { samples, yosys };
+}
+
+function fitResource(kind: ResourceKind, samples: readonly Sample[]): FittedResource {
+  const names = RESOURCE_FORMULA[kind];
+  const train = samples.filter((s) => !s.design.heldOut);
+  const weight = (s: Sample) => 1 / Math.max(s.measured[kind], WEIGHT_FLOOR[kind]);
+  const A = train.map((s) => names.map((n) => (s.features[n] ?? 0) * weight(s)));
+  const b = train.map((s) => s.measured[kind] * weight(s));
+  const x = nnls(A, b);
+  const se = standardErrors(A, b, x);
+  const coefficients: FittedResource["coefficients"] = Object.fromEntries(
+    names.map((n, j) => [n, { value: round(x[j]), stdError: round(se[j]) }] as const).filter(([, c]) => c.value > 0),
+  );
+  const pairs = (set: readonly Sample[]) =>
+    set.map((s) => ({ estimate: Math.max(0, Math.round(applyCoefficients(s.features, { coefficients, inSample: EMPTY, heldOut: EMPTY }))), measured: s.measured[kind] }));
+  return {
+    coefficients,
+    inSample: roundStats(errorStats(pairs(train))),
+    heldOut: roundStats(errorStats(pairs(samples.filter((s) => s.design.heldOut)))),
+  };
+}
+
+const EMPTY = { designs: 0, relRms: 0, relWorst: 0, absAtZero: 0 };
+const round = (v: number) => (Math.abs(v) < 1e-9 ? 0 : Number(v.toPrecision(6)));
+const roundStats = (s: typeof EMPTY) => ({ designs: s.designs, relRms: round(s.relRms), relWorst: round(s.relWorst), absAtZero: round(s.absAtZero) });
+
+async function main(): Promise<void> {
+  const families = (arg("families") ?? Object.keys(FAMILY_BOARDS).join(",")).split(",").filter((f) => f !== "");
+  for (const f of families) if (!(f in FAMILY_BOARDS)) throw new Error(`unknown family "${f}": use ${Object.keys(FAMILY_BOARDS).join(", ")}`);
+  const out = resolve(arg("out") ?? join(packageRoot(), RESOURCE_MODEL_FILE));
+  const fitted: Record<string, { board: string; resources: Record<ResourceKind, FittedResource> }> = {};
+  const samplesByFamily: Record<string, Sample[]> = {};
+  let yosys = "";
+  for (const family of families) {
+    const c = await collect(family);
+    yosys = c.yosys;
+    samplesByFamily[family] = c.samples;
+    fitted[family] = {
+      board: FAMILY_BOARDS[family],
+      resources: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitResource(k, c.samples)])) as Record<ResourceKind, FittedResource>,
+    };
+  }
+  const designs = referenceDesigns();
+  const doc: ResourceModelFile = {
+    quantrtlResourceModel: 1,
+    fittedAt: new Date().toISOString().slice(0, 10),
+    generator: `quantrtl ${packageVersion()} scripts/fit-resources.ts`,
+    yosys,
+    command: `read_verilog <rtl>; <synth>; stat — ${families.map((f) => `${f} (${FAMILY_BOARDS[f]}): ${synthCommand(loadBoard(FAMILY_BOARDS[f]), "<top>")}`).join("; ")}; the mac-nodsp designs without DSP inference`,
+    formula: RESOURCE_FORMULA,
+    families: fitted,
+    designs: designs.map((d, i) => ({
+      name: d.name,
+      datapath: d.datapath,
+      bits: d.bits,
+      useDsp: d.useDsp,
+      shape: { ...d.shape },
+      heldOut: d.heldOut,
+      results: Object.fromEntries(
+        families.map((f) => {
+          const s = samplesByFamily[f][i];
+          return [f, { measured: s.measured, estimate: estimateWithFit(s.features, fitted[f].resources) }];
+        }),
+      ),
+    })),
+  };
+  parseResourceModel(doc, out);
+  writeFileSync(out, JSON.stringify(doc, null, 1) + "\n");
+  for (const f of families) {
+    for (const k of RESOURCE_KINDS) {
+      const r = fitted[f].resources[k];
+      const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+      console.log(
+        `${f.padEnd(6)} ${k.padEnd(8)} in-sample rms ${pct(r.inSample.relRms)} worst ${pct(r.inSample.relWorst)} (at 0: ${r.inSample.absAtZero}) | held-out rms ${pct(r.heldOut.relRms)} worst ${pct(r.heldOut.relWorst)} (at 0: ${r.heldOut.absAtZero})`,
+      );
+    }
+  }
+  // per datapath, over fitted and held-out designs together: where the formula fits worse
+  for (const f of families) {
+    const byDatapath = new Map<string, Sample[]>();
+    for (const s of samplesByFamily[f]) {
+      const k = `${s.design.datapath}${s.design.useDsp ? "" : "-nodsp"}`;
+      byDatapath.set(k, [...(byDatapath.get(k) ?? []), s]);
+    }
+    const parts = [...byDatapath].map(([k, set]) => {
+      const pairs = set.map((s) => ({ estimate: estimateWithFit(s.features, fitted[f].resources).lut, measured: s.measured.lut }));
+      return `${k} ${(errorStats(pairs).relRms * 100).toFixed(1)}%`;
+    });
+    console.log(`${f.padEnd(6)} LUT rms by datapath: ${parts.join(", ")}`);
+  }
+  console.log(`wrote ${out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

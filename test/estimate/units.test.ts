@@ -1,0 +1,76 @@
+/**
+ * The structural parts of the resource model's unit features (src/estimate/units):
+ * where Yosys puts a memory (cheapest of soft logic, distributed and block RAM under
+ * the costs of the family's library) and how many DSP tiles a product takes (mul2dsp's
+ * slicing). Expectations are worked from the library costs, and checked against the
+ * block RAMs Yosys chose for the reference designs (hw/resource-model.json).
+ */
+import { describe, expect, test } from "vitest";
+import { loadBoard } from "../../src/ir/board.js";
+import { dspsFor, mapMemory, synthTarget } from "../../src/estimate/units/target.js";
+import { weightRomColumns } from "../../src/estimate/units/mvu.js";
+import { resourceModel } from "../../src/estimate/resources.js";
+import { convModel, firstConv } from "../helpers/models.js";
+
+const ice40 = synthTarget(loadBoard("icebreaker"));
+const xilinx = synthTarget(loadBoard("pynq-z2"));
+const ecp5 = synthTarget(loadBoard("ulx3s-85f"));
+
+describe("memory mapping", () => {
+  test("iCE40: a 36×8 bank costs 288 in logic and one 64-cost EBR; a 64×1 bank ties and stays in flip-flops", () => {
+    expect(mapMemory(36, 8, "ram", "sync", ice40)).toEqual({ style: "block", blockBits: 4096, lutramLuts: 0, logicBits: 0 });
+    expect(mapMemory(64, 1, "ram", "sync", ice40)).toEqual({ style: "logic", blockBits: 0, lutramLuts: 0, logicBits: 64 });
+  });
+
+  test("iCE40 ROMs cost 1/16 per bit in logic: 144×8 (72) goes to an EBR, 72×20 (90 < two EBRs, 128) stays in LUTs", () => {
+    expect(mapMemory(144, 8, "rom", "sync", ice40).style).toBe("block");
+    expect(mapMemory(72, 20, "rom", "sync", ice40).style).toBe("logic");
+    // an asynchronous read cannot use a block RAM at all
+    expect(mapMemory(144, 8, "rom", "async", ice40).style).toBe("logic");
+  });
+
+  test("Xilinx: a 36×8 bank takes three RAM64M (4 LUTs each); a 512×8 bank one RAMB18", () => {
+    expect(mapMemory(36, 8, "ram", "sync", xilinx)).toEqual({ style: "distributed", blockBits: 0, lutramLuts: 12, logicBits: 0 });
+    expect(mapMemory(512, 8, "ram", "sync", xilinx)).toEqual({ style: "block", blockBits: 18432, lutramLuts: 0, logicBits: 0 });
+  });
+
+  test("ECP5: a 36×8 bank in TRELLIS_DPR16X4 (3 × 2 = 6 of them, 2 LUT4 each); at equal cost a synchronous read takes the DP16KD", () => {
+    expect(mapMemory(36, 8, "ram", "sync", ecp5)).toEqual({ style: "distributed", blockBits: 0, lutramLuts: 12, logicBits: 0 });
+    // 128×16: 8 × 4 = 32 DPR16X4 at cost 4 against one DP16KD at cost 128
+    expect(mapMemory(128, 16, "ram", "sync", ecp5)).toEqual({ style: "block", blockBits: 18432, lutramLuts: 0, logicBits: 0 });
+  });
+
+  test("the mapping reproduces the block RAM bits Yosys used for every reference design", () => {
+    for (const d of resourceModel().designs) {
+      for (const r of Object.values(d.results)) expect(r.estimate.bramBits, d.name).toBe(r.measured.bramBits);
+    }
+  });
+});
+
+describe("DSP tiles", () => {
+  test("SB_MAC16 (16×16): 8×8 one tile; a 21-bit accumulator × 17-bit multiplier two (the 1-bit slice stays in logic); 37 bits three", () => {
+    expect(dspsFor(8, 8, ice40)).toBe(1);
+    expect(dspsFor(21, 17, ice40)).toBe(2);
+    expect(dspsFor(37, 17, ice40)).toBe(3);
+    expect(dspsFor(1, 16, ice40)).toBe(0);
+  });
+
+  test("DSP48E1 (25×18 signed): 16×16 one tile; wider operands lose 17-bit unsigned slices until 25 bits remain", () => {
+    expect(dspsFor(16, 16, xilinx)).toBe(1);
+    expect(dspsFor(38, 17, xilinx)).toBe(2); // 17 + 21
+    expect(dspsFor(50, 17, xilinx)).toBe(3); // 17 + 17 + 16
+  });
+});
+
+describe("weight ROM columns", () => {
+  test("a 1×1 conv with every output channel in one fold has one ROM word: no column varies", () => {
+    const layer = firstConv(convModel({ kernel: "mac", bits: 8, kernelSize: 1, padding: 0, channels: 3, outChannels: 5, pe: 5, simd: 3 }));
+    expect(weightRomColumns(layer)).toBe(0);
+  });
+
+  test("a layer whose weights are all equal has no column that varies over the ROM's words", () => {
+    const K = 27;
+    const layer = firstConv(convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: new Array(5 * K).fill(-3) }));
+    expect(weightRomColumns(layer)).toBe(0);
+  });
+});
