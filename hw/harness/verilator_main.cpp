@@ -5,7 +5,9 @@
 // out_valid/out_ready/out_data. Prints one line: QUANTRTL_RESULT {json}.
 #include "Vdut.h"
 #include "verilated.h"
+#if VM_TRACE
 #include "verilated_vcd_c.h"
+#endif
 // generated per design: QUANTRTL_TAP_COUNT and QUANTRTL_TAPS(X) = X(n, fire, data, bits)...
 #include "quantrtl_taps.h"
 
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
 
     VerilatedContext* ctx = new VerilatedContext;
     Vdut* top = new Vdut{ctx};
+#if VM_TRACE
     VerilatedVcdC* tfp = nullptr;
     if (vcd_path) {
         ctx->traceEverOn(true);
@@ -118,15 +121,26 @@ int main(int argc, char** argv) {
         top->trace(tfp, 99);
         tfp->open(vcd_path);
     }
+#else
+    // built without --trace (the fast build): quantrtl builds a traced model when it wants a VCD
+    if (vcd_path) {
+        std::fprintf(stderr, "--vcd: this model was built without --trace\n");
+        return 2;
+    }
+#endif
     uint64_t t = 0;
     auto tick = [&]() {
         top->clk = 1;
         top->eval();
+#if VM_TRACE
         if (tfp) tfp->dump(t);
+#endif
         t += 5;
         top->clk = 0;
         top->eval();
+#if VM_TRACE
         if (tfp) tfp->dump(t);
+#endif
         t += 5;
     };
 
@@ -198,7 +212,9 @@ int main(int argc, char** argv) {
                 (unsigned long long)out_idx, (unsigned long long)matched, (unsigned long long)expected.size(),
                 (unsigned long long)in_idx, (long long)(first_in >= 0 && last_out >= 0 ? last_out - first_in + 1 : 0),
                 (unsigned long long)cycle, cycle >= max_cycles ? "true" : "false", frames.c_str(), mismatch_json.c_str(), taps_json.c_str());
+#if VM_TRACE
     if (tfp) tfp->close();
+#endif
     top->final();
     delete top;
     delete ctx;

@@ -1,5 +1,5 @@
 /** quantrtl synth / compare / report: Yosys and nextpnr, the datapath comparison and the report files. */
-import { estimateEngine, sumResources } from "../estimate/resources.js";
+import { errorBars, estimateEngine, sumResources } from "../estimate/resources.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
 import { compareKernels, COMPARE_KERNELS, parseKernels } from "../estimate/compare.js";
@@ -23,17 +23,20 @@ export async function synthCommandCli(args: Args): Promise<number> {
   }
   console.log(`${model.name} on ${board.title} (${board.part}): ${r.command} (${r.yosys}${r.cached ? ", cached" : `, ${r.seconds.toFixed(1)} s`})`);
   const have = board.resources;
-  const err = (measured: number, est: number) => (measured > 0 ? `${(((est - measured) / measured) * 100).toFixed(0)}%` : est > 0 ? "n/a" : "0%");
+  const err = (measured: number, est: number) => (measured > 0 ? `${est >= measured ? "+" : ""}${(((est - measured) / measured) * 100).toFixed(0)}%` : est > 0 ? "n/a" : "0%");
+  const bars = errorBars(board.yosysFamily);
+  const bar = (k: keyof typeof bars) => `±${(bars[k].relRms * 100).toFixed(0)}% (worst ${(bars[k].relWorst * 100).toFixed(0)}%)`;
   printTable(
-    ["resource", "synthesis", "board", "used", "first-order estimate", "estimate error"],
+    ["resource", "synthesis", "board", "used", "estimate (Yosys-fitted)", "estimate error", "model error bar"],
     [
-      ["LUT", String(r.lut), String(have.lut), pct(r.lut / have.lut), String(estimate.lut), err(r.lut, estimate.lut)],
-      ["FF", String(r.ff), String(have.ff), pct(r.ff / have.ff), String(estimate.ff), err(r.ff, estimate.ff)],
-      ["DSP", String(r.dsp), String(have.dsp), pct(r.dsp / have.dsp), String(estimate.dsp), err(r.dsp, estimate.dsp)],
-      ["BRAM bits", String(r.bramBits), String(have.bramBits), pct(r.bramBits / have.bramBits), String(estimate.bramBits), err(r.bramBits, estimate.bramBits)],
-      ["carry", String(r.carry), "", "", "", ""],
+      ["LUT", String(r.lut), String(have.lut), pct(r.lut / have.lut), String(estimate.lut), err(r.lut, estimate.lut), bar("lut")],
+      ["FF", String(r.ff), String(have.ff), pct(r.ff / have.ff), String(estimate.ff), err(r.ff, estimate.ff), bar("ff")],
+      ["DSP", String(r.dsp), String(have.dsp), pct(r.dsp / have.dsp), String(estimate.dsp), err(r.dsp, estimate.dsp), bar("dsp")],
+      ["BRAM bits", String(r.bramBits), String(have.bramBits), pct(r.bramBits / have.bramBits), String(estimate.bramBits), err(r.bramBits, estimate.bramBits), bar("bramBits")],
+      ["carry", String(r.carry), "", "", "", "", ""],
     ],
   );
+  console.log(`error bar: held-out RMS relative error of the fitted model (hw/resource-model.json), worst over all reference designs in brackets`);
   if (Object.keys(r.lutBySize).length) console.log(`LUTs by size: ${Object.entries(r.lutBySize).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (Object.keys(r.other).length) console.log(`other cells: ${Object.entries(r.other).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`latches: ${r.latches}`);
@@ -84,8 +87,16 @@ export async function compareCommand(args: Args): Promise<number> {
   const adder = c.kernels.adder;
   if (mac && adder) {
     const p = c.published;
-    const red = (a: number, b: number) => `${(((b - a) / b) * 100).toFixed(1)}%`;
-    console.log(`adder vs mac, ours: logic (LUT) ${red(adder.lut, mac.lut)} lower, power ${red(adder.power_w, mac.power_w)} lower, cycles ${red(adder.cycles, mac.cycles)} fewer`);
+    // signed change of the adder against the mac baseline, worded by its direction
+    const change = (a: number, b: number, less: string, more: string) => {
+      if (b === 0) return "n/a";
+      const d = ((a - b) / b) * 100;
+      return Math.abs(d) < 0.05 ? "equal" : `${Math.abs(d).toFixed(1)}% ${d < 0 ? less : more}`;
+    };
+    console.log(
+      `adder vs mac, ours: logic (LUT) ${change(adder.lut, mac.lut, "lower", "higher")}, power ${change(adder.power_w, mac.power_w, "lower", "higher")}, ` +
+        `cycles ${change(adder.cycles, mac.cycles, "fewer", "more")}`,
+    );
     console.log(`adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`);
   }
   for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);

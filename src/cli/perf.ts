@@ -29,9 +29,9 @@ export function simCommand(args: Args): number {
   ]);
   printTable(["layer", "kernel", "pe x simd", "NF x SF", "ideal", "fill", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"], rows);
   const t = perf.total;
-  console.log(`resources (first-order estimate): LUT ${t.resources.lut} (${pct(t.fraction.lut)}), FF ${t.resources.ff} (${pct(t.fraction.ff)}), DSP ${t.resources.dsp} (${pct(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${pct(t.fraction.bramBits)}) of ${board.name}`);
+  console.log(`resources (Yosys-fitted estimate): LUT ${t.resources.lut} (${pct(t.fraction.lut)}), FF ${t.resources.ff} (${pct(t.fraction.ff)}), DSP ${t.resources.dsp} (${pct(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${pct(t.fraction.bramBits)}) of ${board.name}`);
   if (!fits(t.resources, board, 1)) {
-    console.log(`does not fit ${board.name} (first-order estimate): lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
+    console.log(`does not fit ${board.name} (Yosys-fitted estimate): lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
   }
   console.log(`fill ${t.fillCycles} cycles, interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`);
   console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);

@@ -54,6 +54,8 @@ export interface HarnessRun {
   readonly stall: number;
   readonly seed: number;
   readonly maxCycles: number;
+  /** Cycles the run should take (no stalls): long runs get an optimised C++ build, short ones a fast-compiling one. */
+  readonly expectedCycles?: number;
   readonly vcd?: string;
   readonly taps?: readonly HarnessTap[];
   readonly onProgress?: (message: string) => void;

@@ -148,6 +148,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       seed,
       // generous deadlock guard: 8× the work at full stall, plus fill
       maxCycles: Math.ceil((ideal + frameIn + frameOut) * inputs.length * 8 / Math.max(0.05, 1 - stall)) + 100_000,
+      expectedCycles: (ideal + frameIn + frameOut) * inputs.length,
       taps,
       onProgress: progress,
     };

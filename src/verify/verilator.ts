@@ -49,31 +49,48 @@ export function buildKey(rtlDir: string, sources: readonly string[], top: string
   return h.digest("hex").slice(0, 24);
 }
 
-const BUILD_FLAGS = ["--cc", "--exe", "--trace", "--x-assign", "unique", "--x-initial", "unique", "-O2"];
-/** Verilator's runtime, compiled once per Verilator version and shared by every design's build. */
+/**
+ * Verilator flags. The model is built without `--trace` unless a VCD is asked for
+ * (a mismatch re-run, toggle-rate measurement): the trace code is most of the C++
+ * (≈ 9/10 of the compile time of a LeNet), and most runs never dump a wave.
+ */
+const BUILD_FLAGS = ["--cc", "--exe", "--x-assign", "unique", "--x-initial", "unique", "-O2"];
+const buildFlags = (traced: boolean) => (traced ? [...BUILD_FLAGS, "--trace"] : BUILD_FLAGS);
+/**
+ * C++ optimisation of the model (make's OPT_FAST; the shared runtime objects
+ * keep Verilator's default). -O0 compiles a LeNet in about 2/3 of the -Os time but
+ * simulates several times slower, so only runs longer than OPTIMISE_ABOVE_CYCLES
+ * (ResNet-20, a DeiT block, thousands of images) get the -Os build.
+ */
+export const OPTIMISE_ABOVE_CYCLES = 2_000_000;
+const cxxOpt = (optimise: boolean) => (optimise ? "-Os" : "-O0");
+/** Verilator's runtime objects (which of them a build links depends on its flags), compiled once per version and flags and shared by every design's build. */
 const RUNTIME_OBJECTS = ["verilated.o", "verilated_vcd_c.o", "verilated_threads.o"];
 
-function runtimeDir(): string {
-  const version = createHash("sha256").update(toolVersion("verilator")).update(BUILD_FLAGS.join(" ")).digest("hex").slice(0, 12);
+function runtimeDir(flags: readonly string[]): string {
+  const version = createHash("sha256").update(toolVersion("verilator")).update(flags.join(" ")).digest("hex").slice(0, 12);
   return join(cacheRoot(), "verilator-runtime", version);
 }
 
-/** Copies the shared runtime objects into a build folder (keeping their times, so make sees them current). */
-function seedRuntime(buildDir: string): boolean {
-  const dir = runtimeDir();
-  if (!RUNTIME_OBJECTS.every((o) => existsSync(join(dir, o)))) return false;
-  for (const o of RUNTIME_OBJECTS) copyFileSync(join(dir, o), join(buildDir, o));
+/** Copies the shared runtime objects into a build folder (with a fresh time, so make sees them current). */
+function seedRuntime(buildDir: string, flags: readonly string[]): boolean {
+  const dir = runtimeDir(flags);
+  if (!existsSync(dir)) return false;
   const now = new Date();
-  for (const o of RUNTIME_OBJECTS) utimesSync(join(buildDir, o), now, now);
+  for (const o of RUNTIME_OBJECTS) {
+    if (!existsSync(join(dir, o))) continue;
+    copyFileSync(join(dir, o), join(buildDir, o));
+    utimesSync(join(buildDir, o), now, now);
+  }
   return true;
 }
 
-function saveRuntime(buildDir: string): void {
-  const dir = runtimeDir();
+function saveRuntime(buildDir: string, flags: readonly string[]): void {
+  const dir = runtimeDir(flags);
   if (existsSync(dir)) return;
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
-  for (const o of RUNTIME_OBJECTS) copyFileSync(join(buildDir, o), join(staging, o));
+  for (const o of RUNTIME_OBJECTS) if (existsSync(join(buildDir, o))) copyFileSync(join(buildDir, o), join(staging, o));
   try {
     renameSync(staging, dir);
   } catch {
@@ -82,25 +99,35 @@ function saveRuntime(buildDir: string): void {
 }
 
 /** Builds (or reuses) the simulator binary for a design; returns its path. */
-export async function buildVerilator(rtlDir: string, sources: readonly string[], top: string, onProgress?: (m: string) => void, taps: readonly HarnessTap[] = []): Promise<string> {
+export async function buildVerilator(
+  rtlDir: string,
+  sources: readonly string[],
+  top: string,
+  onProgress?: (m: string) => void,
+  taps: readonly HarnessTap[] = [],
+  traced = false,
+  optimise = true,
+): Promise<string> {
   requireTool("verilator");
-  const key = buildKey(rtlDir, sources, top, BUILD_FLAGS, taps);
+  const flags = buildFlags(traced);
+  const opt = cxxOpt(optimise);
+  const key = buildKey(rtlDir, sources, top, [...flags, opt], taps);
   const dir = join(cacheRoot(), "verilator", key);
   const binary = join(dir, "sim");
   if (existsSync(binary)) {
     onProgress?.(`verilator: reusing cached build ${key}`);
     return binary;
   }
-  onProgress?.(`verilator: building ${top} (cache ${key})`);
+  onProgress?.(`verilator: building ${top}${traced ? " with --trace" : ""} (cache ${key})`);
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   writeFileSync(join(staging, "quantrtl_taps.h"), tapHeader(taps));
-  const args = [...BUILD_FLAGS, "-CFLAGS", "-I.", ...LANGUAGE, "--top-module", top, "--prefix", "Vdut", "--Mdir", staging, "-o", "sim", ...sources.map((s) => join(rtlDir, s)), harnessSource()];
+  const args = [...flags, "-CFLAGS", "-I.", ...LANGUAGE, "--top-module", top, "--prefix", "Vdut", "--Mdir", staging, "-o", "sim", ...sources.map((s) => join(rtlDir, s)), harnessSource()];
   try {
     await runChecked("verilator", args, { cwd: rtlDir, what: "verilator (C++ generation)", timeoutMs: 20 * 60_000 });
-    const seeded = seedRuntime(staging);
-    await runChecked("make", ["-C", staging, "-f", "Vdut.mk", "-j", "2", "sim"], { what: "C++ build of the Verilator model", timeoutMs: 20 * 60_000 });
-    if (!seeded) saveRuntime(staging);
+    const seeded = seedRuntime(staging, flags);
+    await runChecked("make", ["-C", staging, "-f", "Vdut.mk", "-j", "2", `OPT_FAST=${opt}`, "sim"], { what: "C++ build of the Verilator model", timeoutMs: 20 * 60_000 });
+    if (!seeded) saveRuntime(staging, flags);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
@@ -126,7 +153,8 @@ export const verilatorSimulator: Simulator = {
   name: "verilator",
   async run(h: HarnessRun): Promise<HarnessResult> {
     const taps = h.taps ?? [];
-    const binary = await buildVerilator(h.rtlDir, h.sources, h.top, h.onProgress, taps);
+    const optimise = (h.expectedCycles ?? Infinity) > OPTIMISE_ABOVE_CYCLES;
+    const binary = await buildVerilator(h.rtlDir, h.sources, h.top, h.onProgress, taps, h.vcd !== undefined, optimise);
     const args = [
       "--in", h.inputFile, "--expect", h.expectFile,
       "--stall", String(h.stall), "--seed", String(h.seed),

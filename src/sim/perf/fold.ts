@@ -3,7 +3,7 @@
  * engine sets the pace) within the board's resources. Greedy: start fully folded,
  * then repeatedly widen the slowest engine (next divisor of K for SIMD, else next
  * divisor of Cout for PE — divisors leave no idle lanes) while the design still
- * fits and the target is not met. Costs come from the first-order resource model.
+ * fits and the target is not met. Costs come from the Yosys-fitted resource model.
  */
 import { Conv2dLayer, EngineLayer, engineConv, Folding, isEngineLayer, Layer, Model, reductionLength } from "../../ir/model.js";
 import { Board } from "../../ir/board.js";
@@ -46,7 +46,7 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
   const goal = target.kind === "fps" ? (board.clockMHz * 1e6) / target.fps : 0;
   const resourcesOf = (ls: Conv2dLayer[]) => sumResources(ls.map((l) => estimateEngine(l, board)));
   if (!fits(resourcesOf(layers), board, maxFraction)) {
-    throw new QuantrtlError(undefined, "--board", `even fully folded (pe = simd = 1) the model does not fit ${board.name} (first-order estimate, ${Math.round(maxFraction * 100)} % cap)`, "choose a larger board");
+    throw new QuantrtlError(undefined, "--board", `even fully folded (pe = simd = 1) the model does not fit ${board.name} (Yosys-fitted estimate, ${Math.round(maxFraction * 100)} % cap)`, "choose a larger board");
   }
   let reason = "every engine is fully parallel";
   for (;;) {

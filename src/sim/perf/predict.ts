@@ -1,7 +1,7 @@
 /**
  * Streaming performance per layer and for the whole chain on a board: cycles,
  * latency at the board clock, frames/s, utilisation (ideal / predicted interval),
- * on-chip buffer bits and first-order resources with their fraction of the board.
+ * on-chip buffer bits and (Yosys-fitted) resource estimates with their fraction of the board.
  */
 import { Conv2dLayer, engineConv, engineLayers, isEngineLayer, Layer, Model, MODEL_INPUT, outputPixels, tensorSize } from "../../ir/model.js";
 import { Board } from "../../ir/board.js";
