@@ -5,95 +5,36 @@
  * handshakes cycle for cycle. Used by src/sim/perf/units/ivit.ts.
  */
 import { NEWTON_ITERATIONS } from "../../../quant/ivit/isqrt.js";
-import { TimedUnit } from "./stream.js";
-import { DividerTiming } from "./ivit_divider.js";
+import { RowPassTiming } from "./ivit_row.js";
 
-/** ivit_layernorm.v.hbs: LOAD, MEAN, VAR, NEWTON (ten divides), FACTOR, EMIT. */
-export class LayerNormTiming implements TimedUnit {
-  private phase: "LOAD" | "MEAN" | "VAR" | "NEWTON" | "FACTOR" | "EMIT" = "LOAD";
-  private count = 0;
-  private s1Valid = false;
-  private s1Last = false;
-  private valid = false;
-  private outLast = false;
-  private divStart = false;
+/** ivit_layernorm.v.hbs: LOAD, MEAN (a divide), VAR (the read pass), NEWTON (ten divides), FACTOR (a divide), EMIT. */
+export class LayerNormTiming extends RowPassTiming<"MEAN" | "VAR" | "NEWTON" | "FACTOR"> {
   private iteration = 0;
-  private readonly div: DividerTiming;
-  constructor(private readonly N: number, dividendBits: number) {
-    this.div = new DividerTiming(dividendBits);
+  constructor(N: number, dividendBits: number) {
+    super(N, dividendBits, "VAR");
   }
-  outValid(): boolean {
-    return this.valid;
+  protected loaded(): boolean {
+    this.phase = "MEAN";
+    return true;
   }
-  inReady(): boolean {
-    return this.phase === "LOAD";
+  protected readDone(): boolean {
+    this.phase = "NEWTON";
+    this.iteration = 0;
+    return true;
   }
-  step(inFire: boolean, _outFire: boolean, _inValid: boolean, outReady: boolean): void {
-    const { N } = this;
-    const more = this.count !== N;
-    const atLast = this.count === N - 1;
-    const emitAdv = !this.valid || outReady;
-    const rdEn = more && (this.phase === "VAR" || (this.phase === "EMIT" && emitAdv));
-    const divDone = this.div.done;
-    this.div.tick(this.divStart);
-    const s1Last = this.s1Last;
-    const s1Valid = this.s1Valid;
-    if (rdEn) this.s1Last = atLast;
-    let divStart = false;
-    if (this.phase === "VAR") this.iteration = 0;
-    switch (this.phase) {
-      case "LOAD":
-        if (inFire) {
-          if (atLast) {
-            this.phase = "MEAN";
-            this.count = 0;
-            divStart = true;
-          } else this.count++;
-        }
-        break;
-      case "MEAN":
-        if (divDone) {
-          this.phase = "VAR";
-          this.s1Valid = false;
-        }
-        break;
-      case "VAR":
-        this.s1Valid = more;
-        if (more) this.count++;
-        if (s1Valid && s1Last) {
-          this.phase = "NEWTON";
-          divStart = true;
-        }
-        break;
-      case "NEWTON":
-        if (divDone) {
-          if (this.iteration === NEWTON_ITERATIONS - 1) this.phase = "FACTOR";
-          divStart = true;
-          this.iteration++;
-        }
-        break;
-      case "FACTOR":
-        if (divDone) {
-          this.phase = "EMIT";
-          this.count = 0;
-          this.s1Valid = false;
-        }
-        break;
-      case "EMIT": {
-        const fire = this.valid && outReady && this.outLast;
-        if (emitAdv) {
-          this.outLast = s1Last;
-          this.valid = s1Valid;
-          this.s1Valid = more;
-          if (more) this.count++;
-        }
-        if (fire) {
-          this.phase = "LOAD";
-          this.count = 0;
-        }
-        break;
-      }
+  protected other(divDone: boolean): boolean {
+    if (!divDone) return false;
+    if (this.phase === "MEAN") {
+      this.beginRead();
+      return false;
     }
-    this.divStart = divStart;
+    if (this.phase === "NEWTON") {
+      // each Newton step's end starts the next division; the last one starts FACTOR's
+      if (this.iteration === NEWTON_ITERATIONS - 1) this.phase = "FACTOR";
+      this.iteration++;
+      return true;
+    }
+    this.beginEmit(); // FACTOR
+    return false;
   }
 }
