@@ -242,7 +242,7 @@ export const RESOURCE_MODEL_FILE = join("hw", "resource-model.json");
 
 /** Parses and validates a resource-model document (the committed fit, or one under test). */
 export function parseResourceModel(doc: unknown, file?: string): ResourceModelFile {
-  validateDocument(validateResourceModel, doc, file);
+  validateDocument(validateResourceModel(), doc, file);
   const m = doc as ResourceModelFile;
   for (const [family, f] of Object.entries(m.families)) {
     for (const kind of RESOURCE_KINDS) {

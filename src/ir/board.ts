@@ -82,7 +82,7 @@ export function boardNames(): string[] {
 
 /** Parses and validates a board document (from hw/boards or a user's file). */
 export function parseBoard(doc: unknown, file?: string): Board {
-  validateDocument(validateBoard, doc, file);
+  validateDocument(validateBoard(), doc, file);
   const { quantrtlBoard: _version, ...board } = doc as Board & { quantrtlBoard: 1 };
   return board;
 }

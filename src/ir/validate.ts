@@ -4,14 +4,17 @@ import { LAYER_TYPES, modelSchema } from "./schema.js";
 import { QuantrtlError } from "../util/errors.js";
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
-const validateModelDoc = ajv.compile(modelSchema);
 
-export function compileSchema(schema: object): ValidateFunction {
-  return ajv.compile(schema);
+/** A schema's validator, compiled on first use (compiling is most of a CLI start-up that never needs it). */
+export function compileSchema(schema: object): () => ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  return () => (validate ??= ajv.compile(schema));
 }
 
+const validateModelDoc = compileSchema(modelSchema);
+
 export function validateModelDocument(doc: unknown, file: string | undefined): void {
-  validateDocument(validateModelDoc, doc, file);
+  validateDocument(validateModelDoc(), doc, file);
 }
 
 /** Validates a document; the first (most specific) error becomes a QuantrtlError. */
@@ -36,7 +39,7 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
   const anyOf = all.find((x) => x.keyword === "anyOf" && x.instancePath === e.instancePath);
   if (anyOf) {
     const field = e.instancePath.split("/").pop() ?? "";
-    if (["weights", "bias", "biasInt"].includes(field)) {
+    if (["weights", "bias", "biasInt", "embedding"].includes(field)) {
       return new QuantrtlError(file, path, "has the wrong form", 'use an array of integers, or {"file": "<path beside the model>"}');
     }
     const min = field === "padding" ? 0 : 1;

@@ -8,7 +8,6 @@ import { Model } from "../ir/model.js";
 import { argmaxIndex } from "../quant/elementwise.js";
 import { goldenOutput } from "./golden/network.js";
 import { DatasetInputs, floatModelPath } from "./dataset.js";
-import { argmaxRows, floatForward, readFloatModel } from "./float/float-model.js";
 import { QuantrtlError } from "../util/errors.js";
 
 export interface AccuracyReport {
@@ -41,6 +40,8 @@ export async function measureAccuracy(model: Model, data: DatasetInputs, onProgr
   if (!path) return report;
   if (!existsSync(path)) throw new QuantrtlError(model.file, "/metadata/floatModel", `float model "${path}" not found`, "run `npm run train` for this model, or remove metadata.floatModel");
   onProgress?.(`float: ${data.count} images through ${path} (tfjs, wasm)`);
+  // tfjs loads only here: every other command starts without it (≈ 1/3 of the CLI's start-up)
+  const { argmaxRows, floatForward, readFloatModel } = await import("./float/float-model.js");
   const desc = readFloatModel(path);
   const floatPredictions = argmaxRows(await floatForward(desc, data.floatImages), desc.classes);
   let floatCorrect = 0;

@@ -8,8 +8,7 @@ import { dirname, resolve } from "node:path";
 import { IntTensor, Model } from "../ir/model.js";
 import { quantizeInput } from "../quant/ptq.js";
 import { QuantrtlError } from "../util/errors.js";
-import { loadMnist, MNIST_SIDE } from "./float/mnist.js";
-import { mnistInput } from "./float/float-model.js";
+import { loadMnist, mnistInput, MNIST_SIDE } from "./float/mnist.js";
 
 export const DATASETS = ["mnist-test", "mnist-train"] as const;
 export type DatasetName = (typeof DATASETS)[number];

@@ -104,3 +104,10 @@ function readBytes(file: string, position: number, length: number): Uint8Array {
   }
   return out;
 }
+
+/** MNIST pixels (0..255) → network input (p / 255). */
+export function mnistInput(pixels: Uint8Array): Float32Array {
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
+  return out;
+}
