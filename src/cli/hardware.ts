@@ -83,20 +83,24 @@ export async function compareCommand(args: Args): Promise<number> {
       k, f.source, String(f.lut), String(f.ff), String(f.dsp), String(f.bram_bits), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, String(f.cycles),
     ]),
   );
-  const mac = c.kernels.mac;
+  // signed change of the adder against a mac baseline, worded by its direction
+  const change = (a: number, b: number, less: string, more: string) => {
+    if (b === 0) return "n/a";
+    const d = ((a - b) / b) * 100;
+    return Math.abs(d) < 0.05 ? "equal" : `${Math.abs(d).toFixed(1)}% ${d < 0 ? less : more}`;
+  };
   const adder = c.kernels.adder;
-  if (mac && adder) {
-    const p = c.published;
-    // signed change of the adder against the mac baseline, worded by its direction
-    const change = (a: number, b: number, less: string, more: string) => {
-      if (b === 0) return "n/a";
-      const d = ((a - b) / b) * 100;
-      return Math.abs(d) < 0.05 ? "equal" : `${Math.abs(d).toFixed(1)}% ${d < 0 ? less : more}`;
-    };
+  // against the DSP build and against multipliers in logic (the published comparison's setting: no DSP on either side)
+  const baselines = (["mac", "mac-nodsp"] as const).filter((k) => c.kernels[k] !== undefined);
+  for (const k of adder ? baselines : []) {
+    const base = c.kernels[k]!;
     console.log(
-      `adder vs mac, ours: logic (LUT) ${change(adder.lut, mac.lut, "lower", "higher")}, power ${change(adder.power_w, mac.power_w, "lower", "higher")}, ` +
-        `cycles ${change(adder.cycles, mac.cycles, "fewer", "more")}`,
+      `adder vs ${k}, ours: logic (LUT) ${change(adder!.lut, base.lut, "lower", "higher")}, power ${change(adder!.power_w, base.power_w, "lower", "higher")}, ` +
+        `cycles ${change(adder!.cycles, base.cycles, "fewer", "more")}`,
     );
+  }
+  if (adder && baselines.length) {
+    const p = c.published;
     console.log(`adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`);
   }
   for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
