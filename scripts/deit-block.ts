@@ -13,17 +13,11 @@
  * bit-exactness, cycles and the error of the integer ops — not for accuracy.
  */
 import { parseModel } from "../src/ir/load.js";
-import { engineConv, IntTensor, isEngineLayer, Layer, Model, MODEL_INPUT } from "../src/ir/model.js";
+import { IntTensor, Model, MODEL_INPUT } from "../src/ir/model.js";
 import { conv2dAccumulators } from "../src/sim/golden/conv2d.js";
 import { runLayer } from "../src/sim/golden/network.js";
 import { randomTensor, rng } from "../src/sim/inputs.js";
-import { DEFAULT_MULTIPLIER_BITS, multiplierFromRatio } from "../src/quant/requant.js";
-import { roundHalfEvenReal } from "../src/quant/rounding.js";
-import { layerNorm, layerNormBiasInt } from "../src/quant/ivit/layernorm.js";
-import { shiftGelu, GELU_SIGMOID_SLOPE } from "../src/quant/ivit/shiftgelu.js";
-import { attentionScoreScale, SHIFTMAX_N } from "../src/quant/ivit/shiftmax.js";
-import { RECIPROCAL_NUMERATOR, x0FromScale } from "../src/quant/ivit/expshift.js";
-import { attentionHead } from "../src/quant/ivit/attention.js";
+import { VitDocBuilder } from "../src/quant/vit-calibrate.js";
 import { geluFloat, layerNormFloat, softmaxFloat } from "../src/quant/ivit/float.js";
 
 type Doc = Record<string, unknown>;
@@ -187,18 +181,6 @@ export interface QuantizedBlock {
   readonly scales: Record<BlockOp, number[]>;
 }
 
-/** Per-channel (or per-part) ratios → multipliers with one shift (§1: largest k with every |m| < 2^16). */
-function dyadicMultipliers(ratios: readonly number[]): { multipliers: number[]; shift: number } {
-  const { shift } = multiplierFromRatio(Math.max(...ratios.map(Math.abs)), DEFAULT_MULTIPLIER_BITS);
-  return { multipliers: ratios.map((r) => Math.round(r * 2 ** shift)), shift };
-}
-
-function maxAbs(values: ArrayLike<number>, scale: (i: number) => number = () => 1): number {
-  let m = 0;
-  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i] * scale(i)));
-  return m > 0 ? m : 1;
-}
-
 /** Dequantizes a layer output with its part scales. */
 export function dequantize(t: IntTensor, parts: readonly number[]): Float64Array {
   const C = t.shape[2];
@@ -206,136 +188,29 @@ export function dequantize(t: IntTensor, parts: readonly number[]): Float64Array
   return Float64Array.from(t.data, (v, i) => v * parts[Math.floor((i % C) / per)]);
 }
 
-/** Quantizes the float block, calibrating every requant on the golden accumulators of one seeded int8 input. */
+/** Quantizes the float block, calibrating every requant on the golden accumulators of one seeded int8 input (src/quant/vit-calibrate.ts). */
 export function quantizeBlock(b: FloatBlock): QuantizedBlock {
   const c = b.config;
   const { tokens: T, dim: D, heads: H, mlp: M } = c;
-  const d = D / H;
   const input = { height: T, width: 1, channels: D, bits: 8 };
   const calibration = randomTensor(input, c.calibrationSeed);
-  const layers: Doc[] = [];
-  const tensors = new Map<string, IntTensor>([[MODEL_INPUT, calibration]]);
-  const scales = new Map<string, number[]>([[MODEL_INPUT, [c.inputScale]]]);
-  const scalar = (name: string) => scales.get(name)![0];
-
-  /** Parses the model so far plus `doc`, returning the new layer. */
-  const probe = (doc: Doc): Layer => {
-    const m = parseModel({ quantrtl: 1, name: c.name, input, layers: [...layers, doc] }, { allowUnused: true });
-    return m.layers[m.layers.length - 1];
-  };
-  /** Appends the finished layer and computes its golden output on the calibration input. */
-  const commit = (doc: Doc, outScales: number[]) => {
-    const layer = probe(doc);
-    layers.push(doc);
-    tensors.set(layer.name, runLayer(layer, layer.inputs.map((n) => tensors.get(n)!)));
-    scales.set(layer.name, outScales);
-  };
-  const placeholder = (perChannel: number) => ({ multipliers: new Array(perChannel).fill(1), shift: 0, rounding: "half_even", outBits: 8 });
-
-  const norm = (name: "ln1" | "ln2", from: string) => {
-    const n = b[name];
-    const biasInt = Array.from(layerNormBiasInt(n.beta, n.gamma));
-    const doc: Doc = { type: "layernorm", name, inputs: [from], biasInt, requant: placeholder(D) };
-    const layer = probe(doc);
-    if (layer.kind !== "layernorm") throw new Error("not a layernorm");
-    // z on scale (sqrt(N)/2^30)·gamma[c] (§5)
-    const unit = Math.sqrt(D) / 2 ** 30;
-    const x = tensors.get(from)!.data;
-    const z = new Float64Array(x.length);
-    for (let s = 0; s < x.length; s += D) z.set(layerNorm(x.subarray(s, s + D), layer.params), s);
-    const sOut = maxAbs(z, (i) => unit * n.gamma[i % D]) / 127;
-    const rq = dyadicMultipliers(Array.from(n.gamma, (g) => (unit * g) / sOut));
-    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, [sOut]);
-  };
-
+  const q = new VitDocBuilder(c.name, input, c.inputScale, [calibration], { runLayer, accumulators: conv2dAccumulators });
   const linear = (name: "qkv" | "proj" | "fc1" | "fc2", from: string, parts: number) => {
     const l = b[name];
-    const N = l.outFeatures;
-    const K = l.inFeatures;
-    const sIn = scalar(from);
-    const sW = Array.from({ length: N }, (_, o) => maxAbs(l.weights.subarray(o * K, (o + 1) * K)) / 127);
-    const weights = Array.from(l.weights, (w, i) => Math.max(-127, Math.min(127, roundHalfEvenReal(w / sW[Math.floor(i / K)]))));
-    const bias = Array.from(l.bias, (v, o) => roundHalfEvenReal(v / (sIn * sW[o])));
-    const arch = { pe: Math.min(c.linearArch.pe, N), simd: Math.min(c.linearArch.simd, K) };
-    const doc: Doc = { type: "linear", name, inputs: [from], kernel: "mac", outFeatures: N, weightBits: 8, activationBits: 8, weights, bias, requant: placeholder(N), arch };
-    const layer = probe(doc);
-    if (!isEngineLayer(layer)) throw new Error("not an engine");
-    const acc = conv2dAccumulators(engineConv(layer), tensors.get(from)!.data);
-    const per = N / parts;
-    const partScales = Array.from({ length: parts }, (_, p) => {
-      let m = 0;
-      for (let i = 0; i < acc.length; i++) {
-        const o = i % N;
-        if (Math.floor(o / per) === p) m = Math.max(m, Math.abs(acc[i] * sIn * sW[o]));
-      }
-      return (m > 0 ? m : 1) / 127;
-    });
-    const rq = dyadicMultipliers(sW.map((s, o) => (sIn * s) / partScales[Math.floor(o / per)]));
-    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, partScales);
+    q.engine({ type: "linear", name, from, weights: l.weights, bias: l.bias, outChannels: l.outFeatures, reduction: l.inFeatures, parts, arch: c.linearArch });
   };
-
-  const residual = (name: "add1" | "add2", a: string, bName: string) => {
-    const ta = tensors.get(a)!.data;
-    const tb = tensors.get(bName)!.data;
-    const sa = scalar(a);
-    const sb = scalar(bName);
-    let m = 0;
-    for (let i = 0; i < ta.length; i++) m = Math.max(m, Math.abs(ta[i] * sa + tb[i] * sb));
-    const sOut = (m > 0 ? m : 1) / 127;
-    const rq = dyadicMultipliers([sa / sOut, sb / sOut]);
-    commit({ type: "add", name, inputs: [a, bName], multipliers: rq.multipliers, shift: rq.shift, rounding: "half_even", outBits: 8 }, [sOut]);
-  };
-
-  norm("ln1", MODEL_INPUT);
+  q.layerNorm("ln1", MODEL_INPUT, b.ln1.gamma, b.ln1.beta);
   linear("qkv", "ln1", 3);
-  {
-    // attention: S = s_q·s_k/sqrt(d) folded into x0 (§6); A·V on scale s_v/2^7
-    const [sq, sk, sv] = scales.get("qkv")!;
-    const x0 = x0FromScale(attentionScoreScale(sq, sk, d));
-    // [ours] n = 15 (§3) unless T·|x0|·2^n would pass 2^31 − 1: then min(Σe, 2^31 − 1) could clamp
-    // and the probabilities would no longer sum to 1 (e.g. |x0| = 7544 over 197 tokens needs n ≤ 10)
-    const n = Math.min(SHIFTMAX_N, Math.floor(Math.log2(RECIPROCAL_NUMERATOR / (T * -x0))));
-    const doc: Doc = { type: "attention", name: "attn", inputs: ["qkv"], heads: H, x0, n, requant: { multiplier: 1, shift: 0, rounding: "half_even", outBits: 8 } };
-    const layer = probe(doc);
-    if (layer.kind !== "attention") throw new Error("not attention");
-    const qkv = tensors.get("qkv")!.data;
-    let m = 0;
-    for (let h = 0; h < H; h++) {
-      const part = (which: number) => {
-        const s = new Int32Array(T * d);
-        for (let t = 0; t < T; t++) for (let cc = 0; cc < d; cc++) s[t * d + cc] = qkv[t * 3 * D + which * D + h * d + cc];
-        return s;
-      };
-      const [q, k, v] = [part(0), part(1), part(2)];
-      for (let t = 0; t < T; t++) m = Math.max(m, maxAbs(attentionHead(q.subarray(t * d, (t + 1) * d), k, v, T, d, layer.softmax)));
-    }
-    const accScale = sv / 2 ** (layer.softmax.outBits - 1);
-    const sOut = (m * accScale) / 127;
-    const rq = multiplierFromRatio(accScale / sOut, DEFAULT_MULTIPLIER_BITS);
-    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, [sOut]);
-  }
+  q.attention("attn", "qkv", H);
   linear("proj", "attn", 1);
-  residual("add1", "proj", MODEL_INPUT);
-  norm("ln2", "add1");
+  q.residual("add1", "proj", MODEL_INPUT);
+  q.layerNorm("ln2", "add1", b.ln2.gamma, b.ln2.beta);
   linear("fc1", "ln2", 1);
-  {
-    // ShiftGELU: x0' = floor(−1/(1.702·S)) for S the (dyadic) fc1 output scale; y on scale S/2^(b−1)
-    const sIn = scalar("fc1");
-    const x0 = x0FromScale(multiplierFromRatio(sIn, DEFAULT_MULTIPLIER_BITS), GELU_SIGMOID_SLOPE);
-    const doc: Doc = { type: "gelu", name: "gelu", inputs: ["fc1"], x0, requant: { multiplier: 1, shift: 0, rounding: "half_even", outBits: 8 } };
-    const layer = probe(doc);
-    if (layer.kind !== "gelu") throw new Error("not gelu");
-    const x = tensors.get("fc1")!.data;
-    let m = 0;
-    for (let s = 0; s < x.length; s += M) m = Math.max(m, maxAbs(shiftGelu(x.subarray(s, s + M), layer.params)));
-    const yScale = sIn / 2 ** (layer.params.outBits - 1);
-    const sOut = (m * yScale) / 127;
-    const rq = multiplierFromRatio(yScale / sOut, DEFAULT_MULTIPLIER_BITS);
-    commit({ ...doc, requant: { ...rq, rounding: "half_even", outBits: 8 } }, [sOut]);
-  }
+  q.gelu("gelu", "fc1");
   linear("fc2", "gelu", 1);
-  residual("add2", "fc2", "add1");
+  q.residual("add2", "fc2", "add1");
 
+  const scales = Object.fromEntries(BLOCK_OPS.map((op) => [op, q.scales(op)])) as Record<BlockOp, number[]>;
   const doc: Doc = {
     quantrtl: 1,
     name: c.name,
@@ -343,11 +218,11 @@ export function quantizeBlock(b: FloatBlock): QuantizedBlock {
     metadata: {
       inputScale: c.inputScale,
       block: { tokens: T, dim: D, heads: H, mlp: M, seed: c.seed, calibrationSeed: c.calibrationSeed },
-      scales: Object.fromEntries(BLOCK_OPS.map((op) => [op, scales.get(op)!])),
+      scales,
     },
     input,
-    layers,
+    layers: q.layers,
   };
   const model = parseModel(doc);
-  return { doc, model, scales: Object.fromEntries(BLOCK_OPS.map((op) => [op, scales.get(op)!])) as Record<BlockOp, number[]> };
+  return { doc, model, scales };
 }

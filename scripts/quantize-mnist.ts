@@ -5,7 +5,11 @@
  * float and integer top-1 on the 10k test images and the per-layer SQNR,
  * recorded in the model's metadata.
  *
- *   node dist/scripts/quantize-mnist.js mnist-adder|mnist-xnor|mnist-mac [--calibration n] [--models DIR]
+ *   node dist/scripts/quantize-mnist.js mnist-adder|mnist-xnor|mnist-mac|mnist-vit [--calibration n] [--coverage q]
+ *
+ * A ViT description (`"topology": "vit"`) is quantized integer-only by scripts/quantize-vit.ts
+ * (src/quant/ptq-vit.ts); --coverage q (ViT only) puts the q quantile of |value| at the top of
+ * each calibrated range instead of the maximum.
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -16,6 +20,7 @@ import { loadMnist } from "../src/sim/float/mnist.js";
 import { loadDataset } from "../src/sim/dataset.js";
 import { accuracyLine, measureAccuracy } from "../src/sim/accuracy.js";
 import { runGolden } from "../src/sim/golden/network.js";
+import { quantizeMnistVit } from "./quantize-vit.js";
 
 /** Folding of the MNIST engines [ours]: enough lanes that no engine is far slower than the 784-element input stream. */
 function mnistArch({ outChannels, reduction }: { outChannels: number; reduction: number }) {
@@ -25,11 +30,13 @@ function mnistArch({ outChannels, reduction }: { outChannels: number; reduction:
   return { pe, simd };
 }
 
-export async function quantizeMnistModel(name: string, options: { calibration?: number; models?: string; log?: (m: string) => void } = {}): Promise<string> {
+export async function quantizeMnistModel(name: string, options: { calibration?: number; models?: string; coverage?: number; log?: (m: string) => void } = {}): Promise<string> {
   const log = options.log ?? ((m: string) => console.log(m));
   const models = options.models ?? "models";
   const floatFile = join(models, "float", `${name}.json`);
-  const desc = readFloatModel(floatFile);
+  // a ViT description ("topology": "vit") goes through the integer-only ViT quantizer
+  if (readFloatModel(floatFile).topology === "vit") return quantizeMnistVit(name, options);
+  const desc = readFloatModel(floatFile, "lenet");
   const n = options.calibration ?? 500;
   const train = loadMnist("train", n);
   const pixels = 28 * 28;
@@ -74,11 +81,14 @@ const invoked = process.argv[1] ?? "";
 if (invoked.endsWith("quantize-mnist.js")) {
   const name = process.argv[2];
   if (!name) {
-    console.error("usage: node dist/scripts/quantize-mnist.js mnist-adder|mnist-xnor|mnist-mac [--calibration n]");
+    console.error("usage: node dist/scripts/quantize-mnist.js mnist-adder|mnist-xnor|mnist-mac|mnist-vit [--calibration n] [--coverage q]");
     process.exit(1);
   }
-  const at = process.argv.indexOf("--calibration");
-  quantizeMnistModel(name, { calibration: at > 0 ? Number(process.argv[at + 1]) : undefined }).catch((err) => {
+  const flag = (f: string) => {
+    const at = process.argv.indexOf(f);
+    return at > 0 ? Number(process.argv[at + 1]) : undefined;
+  };
+  quantizeMnistModel(name, { calibration: flag("--calibration"), coverage: flag("--coverage") }).catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });

@@ -78,13 +78,17 @@ function check(args: Args): number {
 function ivitDetail(l: Layer): string {
   switch (l.kind) {
     case "layernorm":
-      return `I-LayerNorm over ${l.params.channels}, requant ${l.out.perChannel ? "per-channel m" : `m=${l.out.params.multiplier}`} k=${l.out.params.shift}`;
+      return `I-LayerNorm over ${l.params.channels}${l.params.newtonIterations ? `, ${l.params.newtonIterations} Newton steps` : ""}, requant ${l.out.perChannel ? "per-channel m" : `m=${l.out.params.multiplier}`} k=${l.out.params.shift}`;
     case "gelu":
       return `ShiftGELU x0' ${l.params.x0} n ${l.params.n}, ${l.params.outBits}-bit sigmoid, requant m=${l.requant.multiplier} k=${l.requant.shift}`;
     case "softmax":
       return `Shiftmax x0 ${l.params.x0} n ${l.params.n}`;
     case "attention":
       return `${l.heads} head(s) of ${l.headDim}, scores ${l.softmax.inputBits} bits, Shiftmax x0 ${l.softmax.x0} n ${l.softmax.n}, requant m=${l.requant.multiplier} k=${l.requant.shift}, simd ${l.arch.simd}`;
+    case "token_embed":
+      return `class token + position table (${l.embedding.length} integers), token rescale m=${l.requant.multiplier} k=${l.requant.shift}`;
+    case "token_select":
+      return `keeps token ${l.index}`;
     default:
       return "";
   }

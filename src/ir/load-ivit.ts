@@ -9,6 +9,7 @@ import { checkValues, Ctx, parseEngineRequant, parsePoolRequant, RawLayer, readI
 import { QuantrtlError } from "../util/errors.js";
 import { signedMax, signedMin } from "../quant/rounding.js";
 import { RECIPROCAL_NUMERATOR } from "../quant/ivit/expshift.js";
+import { NEWTON_ITERATIONS } from "../quant/ivit/isqrt.js";
 import { layerNormVarianceMax, layerNormWidths } from "../quant/ivit/layernorm.js";
 import { SHIFTGELU_N, SHIFTGELU_OUT_BITS } from "../quant/ivit/shiftgelu.js";
 import { SHIFTMAX_N, SHIFTMAX_OUT_BITS } from "../quant/ivit/shiftmax.js";
@@ -45,7 +46,8 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
       const values = raw.biasInt ? readInts(raw.biasInt, "/biasInt", 32, ctx) : new Array<number>(C).fill(0);
       if (values.length !== C) fail("/biasInt", `has ${values.length} values; expected one per channel (${C})`, `give ${C} integers floor(beta/gamma / (sqrt(N)/2^30))`);
       const biasInt = checkValues(values, "/biasInt", [signedMin(32), signedMax(32)], false, ctx);
-      const params = { inputBits: input.bits, channels: C, biasInt };
+      // [ours] §5's ten Newton steps unless the layer records another count (absent = 10, kept out of the hash)
+      const params = { inputBits: input.bits, channels: C, biasInt, ...(raw.newtonIterations !== undefined && raw.newtonIterations !== NEWTON_ITERATIONS ? { newtonIterations: raw.newtonIterations } : {}) };
       if (layerNormWidths(params).outBits > 32) fail("/biasInt", "z = floor(y·f/2) + bias_int needs more than 32 bits", "keep every bias_int within [−2^30, 2^30], i.e. |beta/gamma| ≤ sqrt(N)");
       const out = parseEngineRequant(raw.requant!, C, false, (path, problem, hint) => fail(path, problem, hint));
       if (out.kind !== "requant") throw new Error("unreachable");

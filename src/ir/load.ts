@@ -31,6 +31,7 @@ import { signedMax, signedMin } from "../quant/rounding.js";
 import { isShiftWeight, maxShift } from "../quant/datapath.js";
 import { QuantrtlError } from "../util/errors.js";
 import { parseIvitLayer } from "./load-ivit.js";
+import { parseTokenLayer } from "./load-tokens.js";
 
 export interface LoadOptions {
   /** Folder that weight-file paths are relative to (default: the model file's folder). */
@@ -66,7 +67,7 @@ export interface RawRequant {
 
 /** Fields of every raw layer type (the schema allows each only on the types that use it). */
 export interface RawLayer {
-  type: "conv2d" | "dense" | "relu" | "maxpool" | "avgpool" | "global_avgpool" | "add" | "flatten" | "argmax" | "linear" | "layernorm" | "gelu" | "softmax" | "attention";
+  type: "conv2d" | "dense" | "relu" | "maxpool" | "avgpool" | "global_avgpool" | "add" | "flatten" | "argmax" | "linear" | "layernorm" | "gelu" | "softmax" | "attention" | "token_embed" | "token_select";
   name: string;
   inputs?: string[];
   kernel: Datapath;
@@ -94,6 +95,9 @@ export interface RawLayer {
   n?: number;
   sigmoidBits?: number;
   heads?: number;
+  embedding?: number[] | { file: string };
+  newtonIterations?: number;
+  index?: number;
 }
 
 interface RawModel {
@@ -176,6 +180,9 @@ function parseLayer(raw: RawLayer, inputs: readonly string[], specs: readonly Te
     case "softmax":
     case "attention":
       return parseIvitLayer(raw, base, ctx);
+    case "token_embed":
+    case "token_select":
+      return parseTokenLayer(raw, base, ctx);
     case "relu":
       if (input.bits === 1) fail("", "relu of a binary (±1) tensor is not defined", "remove the relu or apply it before the threshold");
       return { kind: "relu", ...base, output: input };

@@ -162,6 +162,9 @@ export type RequantStage = Extract<OutputStage, { kind: "requant" }>;
  * Consequence of §5 kept as the contract: ten Newton steps from 2^16 end at k ≥ 64, so
  * a token with var = Σy² below about 2^12 gets std > sqrt(var) and an output smaller
  * by sqrt(var)/std (a constant token, var = 0, gives std = 64 and z = bias_int).
+ * [ours] A layer may record more steps (params.newtonIterations, JSON `newtonIterations`,
+ * up to 16 — §5: "or the iteration count raised and recorded in the IR"); 16 steps end
+ * within floor(sqrt(var)) + 1 for every var ≥ 1.
  */
 export interface LayerNormLayer extends LayerBase {
   readonly kind: "layernorm";
@@ -212,6 +215,36 @@ export interface AttentionLayer extends LayerBase {
   readonly arch: { readonly simd: number };
 }
 
+/**
+ * ViT token embedding. The input [H, W, C] is read as T = H·W token rows in its HWC
+ * stream order (a patch-embedding conv's [4, 4, C] output is the 16 tokens
+ * py·4 + px, [T, 1, C] passes unchanged); the output [T + 1, 1, C] prepends the
+ * class token and adds the position embedding.
+ * Integer form [ours], the residual add of spec §1 with the embedding as the second
+ * operand: "each operand is first requantized to a common intermediate … then added
+ * and saturated". The embedding is stored as integers already on the output scale
+ * (its rescale is the identity, E = round(pos / s_out)), the incoming token is
+ * rescaled on its own by the dyadic multiplier m/2^k ≈ s_in / s_out:
+ *   row 0:      y[0][c] = sat_b(E[0][c])                        E[0] = round((cls + pos[0]) / s_out)
+ *   row t ≥ 1:  y[t][c] = sat_b(round_k(x[t−1][c]·m) + E[t][c])  E[t] = round(pos[t] / s_out)
+ * i.e. the requant y = sat_b(round_k(acc·m) + zp) of §1 with a zero point per element
+ * (and acc = 0 for the class row). The widths of the sum come from the ranges of x,
+ * m and E (src/quant/tokens.ts).
+ */
+export interface TokenEmbedLayer extends LayerBase {
+  readonly kind: "token_embed";
+  /** m, k, rounding and outBits of the token's rescale (zeroPoint 0, no ReLU). */
+  readonly requant: RequantParams;
+  /** E, (T + 1)·C integers on the output scale, row-major (row 0 = the class token). */
+  readonly embedding: Int32Array;
+}
+
+/** Keeps token row `index` of a token sequence [T, 1, C] (0 = the class token): output [1, 1, C], the input of a dense head. */
+export interface TokenSelectLayer extends LayerBase {
+  readonly kind: "token_select";
+  readonly index: number;
+}
+
 export type IvitLayer = LayerNormLayer | GeluLayer | SoftmaxLayer | AttentionLayer;
 
 export type Layer =
@@ -227,7 +260,9 @@ export type Layer =
   | LayerNormLayer
   | GeluLayer
   | SoftmaxLayer
-  | AttentionLayer;
+  | AttentionLayer
+  | TokenEmbedLayer
+  | TokenSelectLayer;
 
 /** Layers computed by a matrix-vector engine. */
 export type EngineLayer = Conv2dLayer | DenseLayer;

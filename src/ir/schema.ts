@@ -22,6 +22,8 @@ const intArrayOrFile = {
   ],
 };
 
+import { NEWTON_ITERATIONS_MAX } from "../quant/ivit/isqrt.js";
+
 export const LAYER_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,31}$";
 
 const nameSchema = { type: "string", pattern: LAYER_NAME_PATTERN };
@@ -165,7 +167,7 @@ const layerSchema = {
     simple("flatten"),
     simple("argmax", { outBits: { enum: [8, 16] } }),
     linearSchema,
-    simple("layernorm", { biasInt: intArrayOrFile, requant: requantSchema }, ["requant"]),
+    simple("layernorm", { biasInt: intArrayOrFile, newtonIterations: { type: "integer", minimum: 1, maximum: NEWTON_ITERATIONS_MAX }, requant: requantSchema }, ["requant"]),
     simple("gelu", { x0: x0Schema, n: expShiftNSchema, sigmoidBits: { type: "integer", minimum: 2, maximum: 16 }, requant: poolRequantSchema }, ["x0", "requant"]),
     simple("softmax", { x0: x0Schema, n: expShiftNSchema, outBits: { enum: [8, 16] } }, ["x0"]),
     simple(
@@ -179,11 +181,14 @@ const layerSchema = {
       },
       ["heads", "x0", "requant"],
     ),
+    /** ViT token embedding: y = sat(round_k(x·m) + E) per element, row 0 the class token (model.ts TokenEmbedLayer). */
+    simple("token_embed", { embedding: intArrayOrFile, requant: poolRequantSchema }, ["embedding", "requant"]),
+    simple("token_select", { index: { type: "integer", minimum: 0 } }, ["index"]),
   ],
 };
 
 /** The layer types a model may use (the discriminator's values). */
-export const LAYER_TYPES = ["conv2d", "dense", "relu", "maxpool", "avgpool", "global_avgpool", "add", "flatten", "argmax", "linear", "layernorm", "gelu", "softmax", "attention"] as const;
+export const LAYER_TYPES = ["conv2d", "dense", "relu", "maxpool", "avgpool", "global_avgpool", "add", "flatten", "argmax", "linear", "layernorm", "gelu", "softmax", "attention", "token_embed", "token_select"] as const;
 
 export const modelSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",

@@ -48,7 +48,7 @@ describe("accuracy on mnist-test", () => {
       // second implementation: float64 JS forward of the same description. float32 (tfjs) and float64 sums
       // may order two logits differently only when they are within float32 rounding of each other (~1e-5 relative)
       const { readFloatModel } = await import("../../src/sim/float/float-model.js");
-      const desc = readFloatModel(join(file, "..", "float.json"));
+      const desc = readFloatModel(join(file, "..", "float.json"), "lenet");
       let compared = 0;
       for (let i = 0; i < data.count; i++) {
         const logits = floatActivations(desc, data.floatImages.subarray(i * 784, (i + 1) * 784)).at(-1)!.data;

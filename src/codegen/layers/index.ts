@@ -1,6 +1,7 @@
 /** One emitter per layer kind; each returns the name of the layer's top module (standard stream ports, `add`: two inputs a_/b_). */
 import { denseAsConv, Layer } from "../../ir/model.js";
 import { EmitContext } from "./context.js";
+import { emitTokenEmbedLayer, emitTokenSelectLayer } from "./tokens.js";
 import { emitConvLayer } from "./conv.js";
 import { emitPoolLayer, emitGlobalAvgPoolLayer } from "./pool.js";
 import { emitReluLayer, emitArgmaxLayer } from "./elementwise.js";
@@ -37,6 +38,10 @@ export function emitLayer(ctx: EmitContext, layer: Layer): string {
       return emitSoftmaxLayer(ctx, layer);
     case "attention":
       return emitAttentionLayer(ctx, layer);
+    case "token_embed":
+      return emitTokenEmbedLayer(ctx, layer);
+    case "token_select":
+      return emitTokenSelectLayer(ctx, layer);
     case "flatten":
       throw new Error("flatten is a wire: the top connects its input stream straight through");
   }

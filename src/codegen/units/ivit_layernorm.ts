@@ -6,7 +6,7 @@ import { renderTemplate } from "../render.js";
 import { literal, sext, zext } from "../verilog.js";
 import { counterBits, unsignedBitsFor } from "../../quant/widths.js";
 import { RECIPROCAL_NUMERATOR } from "../../quant/ivit/expshift.js";
-import { NEWTON_ITERATIONS, NEWTON_START } from "../../quant/ivit/isqrt.js";
+import { NEWTON_START } from "../../quant/ivit/isqrt.js";
 import { LayerNormParams, layerNormWidths } from "../../quant/ivit/layernorm.js";
 import { dividerCycles, emitDivider } from "./ivit_divider.js";
 import { IvitEmitOptions, IvitUnit, ivitHeader, ivitModuleName } from "./ivit_unit.js";
@@ -53,6 +53,8 @@ export function ivitLayerNormParams(o: IvitLayerNormOptions, divModule: string, 
     header,
     divModule,
     N, IW, SUMW, XW, MDW, YW, SQW, VW, KW, NQW, KSW, FW, PW, BW, OUTW, CW, ADW, NW, DW,
+    newtonIterations: w.newtonIterations,
+    newtonLo: w.newton.lo.toString(),
     squareHi: w.square.hi.toString(),
     varianceHi: w.variance.hi.toString(),
     newtonQuotientHi: w.newtonQuotient.hi.toString(),
@@ -95,7 +97,7 @@ export function ivitLayerNormParams(o: IvitLayerNormOptions, divModule: string, 
       channelsWide: literal(N, DW + 1),
       meanOffset: literal(1n << BigInt(IW - 1), IW + 1),
       kStart: literal(NEWTON_START, KW),
-      lastIteration: literal(NEWTON_ITERATIONS - 1, 4),
+      lastIteration: literal(w.newtonIterations - 1, 4),
     },
   };
 }

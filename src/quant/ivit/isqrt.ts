@@ -13,6 +13,15 @@
 /** §5 constants. */
 export const NEWTON_START = 2 ** 16;
 export const NEWTON_ITERATIONS = 10;
+/**
+ * [ours] The most Newton steps an I-LayerNorm may take (§5 allows the count to be raised
+ * and recorded in the IR): from 2^16 every iterate stays ≥ 2^16 >> steps, so up to 16
+ * steps the iterate, the divisor of the next step and std stay ≥ 1 even for var = 0
+ * (a 17th step would make it 0). 16 is also the least count that ends within
+ * {floor(sqrt v), floor(sqrt v) + 1} for every 0 ≤ v < 2^32 (15 for every v ≥ 1;
+ * test/quant/ivit/isqrt.test.ts).
+ */
+export const NEWTON_ITERATIONS_MAX = 16;
 
 /**
  * §5's integer Newton iteration for v ≥ 0. Each iterate is ≥ floor(sqrt(v))

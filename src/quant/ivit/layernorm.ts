@@ -2,7 +2,7 @@
  * I-LayerNorm — I-ViT's integer LayerNorm over the channel axis of one token,
  * spec/integer-ops.md §5 (N channels):
  *   mean = round_half_even(Σ x / N);  y[i] = x[i] − mean;  var = Σ y[i]²
- *   std = newtonSqrt(var) (k = 2^16, ten Newton steps);  f = floor((2^31 − 1) / std)
+ *   std = newtonSqrt(var) (k = 2^16, ten Newton steps, or the count the IR records);  f = floor((2^31 − 1) / std)
  *   z[i] = floor(y[i]·f / 2) + bias_int[i]
  * Output scale (sqrt(N)/2^30)·gamma[i], folded into the next requantization.
  */
@@ -11,7 +11,7 @@ import { roundShift } from "../rounding.js";
 import { addRanges, counterBits, IntRange, scaleRange, signedBitsFor, signedRange, unsignedBitsFor } from "../widths.js";
 import { checkInt } from "./check.js";
 import { floorDiv, RECIPROCAL_NUMERATOR } from "./expshift.js";
-import { isqrtFloor, NEWTON_ITERATIONS, NEWTON_START, newtonSqrt } from "./isqrt.js";
+import { isqrtFloor, NEWTON_ITERATIONS, NEWTON_ITERATIONS_MAX, NEWTON_START, newtonSqrt } from "./isqrt.js";
 
 export interface LayerNormConfig {
   /** Signed width of the input integers. */
@@ -20,12 +20,26 @@ export interface LayerNormConfig {
   readonly channels: number;
   /** bias_int[i] = floor(beta[i]/gamma[i] / (sqrt(N)/2^30)) (layerNormBiasInt). */
   readonly biasInt: ArrayLike<number>;
+  /** Newton steps from 2^16 (default §5's ten; at most NEWTON_ITERATIONS_MAX). */
+  readonly newtonIterations?: number;
 }
 
 export interface LayerNormParams {
   readonly inputBits: number;
   readonly channels: number;
   readonly biasInt: Int32Array;
+  /**
+   * [ours] Newton steps when not §5's ten (absent = 10): §5 lets "the iteration count
+   * [be] raised and recorded in the IR". Ten steps from 2^16 leave std above sqrt(var)
+   * for var below ~1.4·10^5 (std = 64 at var ≤ 4096); 16 steps end within
+   * floor(sqrt(var)) + 1 for every var ≥ 1.
+   */
+  readonly newtonIterations?: number;
+}
+
+/** The Newton step count of an I-LayerNorm (§5's ten unless the IR records another). */
+export function layerNormIterations(p: Pick<LayerNormParams, "newtonIterations">): number {
+  return p.newtonIterations ?? NEWTON_ITERATIONS;
 }
 
 /**
@@ -50,6 +64,7 @@ export function layerNormVarianceMax(inputBits: number, channels: number): bigin
 export function makeLayerNormParams(c: LayerNormConfig): LayerNormParams {
   checkInt("layernorm.inputBits", c.inputBits, 2, 32);
   checkInt("layernorm.channels", c.channels, 1, 2 ** 20);
+  if (c.newtonIterations !== undefined) checkInt("layernorm.newtonIterations", c.newtonIterations, 1, NEWTON_ITERATIONS_MAX);
   if (c.biasInt.length !== c.channels) {
     throw new QuantrtlError(undefined, "layernorm.biasInt", `biasInt has ${c.biasInt.length} values for ${c.channels} channels`, "give one bias_int per channel");
   }
@@ -72,7 +87,7 @@ export function makeLayerNormParams(c: LayerNormConfig): LayerNormParams {
       `requantize the LayerNorm input to at most ${bits} bits`,
     );
   }
-  const p: LayerNormParams = { inputBits: c.inputBits, channels: c.channels, biasInt };
+  const p: LayerNormParams = { inputBits: c.inputBits, channels: c.channels, biasInt, ...(c.newtonIterations !== undefined && c.newtonIterations !== NEWTON_ITERATIONS ? { newtonIterations: c.newtonIterations } : {}) };
   const outBits = layerNormWidths(p).outBits;
   if (outBits > 32) {
     throw new QuantrtlError(undefined, "layernorm.biasInt", `z = floor(y·f/2) + bias_int needs ${outBits} bits, more than 32`, "keep every bias_int within [−2^30, 2^30], i.e. |beta/gamma| ≤ sqrt(N)");
@@ -133,7 +148,7 @@ export function layerNormStages(x: Int32Array, p: LayerNormParams): LayerNormSta
     diffs[i] = x[i] - mean;
     variance += diffs[i] * diffs[i];
   }
-  const std = newtonSqrt(variance);
+  const std = newtonSqrt(variance, NEWTON_START, layerNormIterations(p));
   const factor = floorDiv(RECIPROCAL_NUMERATOR, std);
   const normalized = new Int32Array(n);
   const out = new Int32Array(n);
@@ -169,10 +184,10 @@ export interface LayerNormWidths {
   readonly squareBits: number;
   readonly variance: IntRange;
   readonly varianceBits: number;
-  /** Newton iterate k ∈ [2^16 / 2^10, 2^16]. */
+  /** Newton iterate k ∈ [2^16 / 2^steps, 2^16] (steps = 10 by default). */
   readonly newton: IntRange;
   readonly newtonBits: number;
-  /** floor(var / k): inside the ten steps k ≥ 2^16 / 2^9 = 128. */
+  /** floor(var / k): inside the steps k ≥ 2^16 / 2^(steps − 1) (128 for ten). */
   readonly newtonQuotient: IntRange;
   readonly newtonQuotientBits: number;
   /** k + floor(var / k), before the halving. */
@@ -201,9 +216,10 @@ export function layerNormWidths(p: LayerNormParams): LayerNormWidths {
   const rootMax = isqrtFloor(varMax);
   const diffMax = span < rootMax ? span : rootMax;
   const diff: IntRange = { lo: -diffMax, hi: diffMax };
-  const newtonLo = BigInt(NEWTON_START >> NEWTON_ITERATIONS);
+  const iterations = layerNormIterations(p);
+  const newtonLo = BigInt(NEWTON_START >> iterations);
   const newtonHi = BigInt(NEWTON_START);
-  const divisorLo = BigInt(NEWTON_START >> (NEWTON_ITERATIONS - 1));
+  const divisorLo = BigInt(NEWTON_START >> (iterations - 1));
   const C = BigInt(RECIPROCAL_NUMERATOR);
   const factor: IntRange = { lo: C / newtonHi, hi: C / newtonLo };
   const product: IntRange = { lo: -C, hi: C };
@@ -234,7 +250,7 @@ export function layerNormWidths(p: LayerNormParams): LayerNormWidths {
     newtonQuotient,
     newtonQuotientBits: unsignedBitsFor(newtonQuotient.hi),
     newtonSumBits: unsignedBitsFor(newtonHi + newtonQuotient.hi),
-    newtonIterations: NEWTON_ITERATIONS,
+    newtonIterations: iterations,
     factor,
     factorBits: unsignedBitsFor(factor.hi),
     product,

@@ -41,6 +41,11 @@
  * outputs (all ≤ 0) are recentred by the batchnorm that follows every one.
  * Numbers are float32 values printed with 9 significant digits, which
  * round-trips exactly through Math.fround.
+ *
+ * `"topology": "vit"` descriptions (a graph of conv2d / token_embed / layernorm /
+ * linear / attention / add / gelu / token_select / dense layers, no `variant`)
+ * are specified and checked in vit-model.ts and run by vit.ts; readFloatModel,
+ * checkFloatModel, floatForward and floatTop1 take either topology.
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
@@ -48,6 +53,8 @@ import { QuantrtlError } from "../../util/errors.js";
 import { adderConv2d, adderProduct, type Padding } from "./adder-layers.js";
 import { signPlusOne } from "./binary-layers.js";
 import { initTf } from "./tfjs.js";
+import { vitForwardImages } from "./vit.js";
+import { checkVitModel, type FloatVitModel } from "./vit-model.js";
 
 export type FloatDatapath = "mac" | "adder" | "xnor";
 
@@ -135,6 +142,9 @@ export interface FloatModel {
   readonly training: FloatTraining;
   readonly accuracy: { readonly floatTop1Test: number; readonly testImages: number };
 }
+
+/** A float description of either topology. */
+export type FloatDescription = FloatModel | FloatVitModel;
 
 /** float32 value → shortest decimal that round-trips through Math.fround. */
 export function f32(v: number): number {
@@ -249,24 +259,35 @@ function transpose(m: readonly number[], rows: number, cols: number): number[] {
 
 // ---------------------------------------------------------------- read
 
-/** Reads and checks a float description (shapes and array lengths). */
-export function readFloatModel(file: string): FloatModel {
+/**
+ * Reads and checks a float description (shapes and array lengths), LeNet or
+ * ViT; with `topology`, only a description of that topology is accepted.
+ */
+export function readFloatModel(file: string, topology: "lenet"): FloatModel;
+export function readFloatModel(file: string, topology: "vit"): FloatVitModel;
+export function readFloatModel(file: string, topology?: "lenet" | "vit"): FloatDescription;
+export function readFloatModel(file: string, topology?: "lenet" | "vit"): FloatDescription {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new QuantrtlError(file, "", `cannot read a float model: ${e instanceof Error ? e.message : String(e)}`, "train one with `npm run train -- mnist-adder|mnist-xnor|mnist-mac`");
+    throw new QuantrtlError(file, "", `cannot read a float model: ${e instanceof Error ? e.message : String(e)}`, "train one with `npm run train -- mnist-adder|mnist-xnor|mnist-mac|mnist-vit`");
   }
   checkFloatModel(parsed, file);
+  if (topology !== undefined && parsed.topology !== topology) throw new QuantrtlError(file, "/topology", `is "${parsed.topology}"`, `a "${topology}" float model here`);
   return parsed;
 }
 
-export function checkFloatModel(value: unknown, file?: string): asserts value is FloatModel {
+export function checkFloatModel(value: unknown, file?: string): asserts value is FloatDescription {
   const fail = (path: string, problem: string, hint: string): never => {
     throw new QuantrtlError(file, path, problem, hint);
   };
   const m = value as Partial<FloatModel>;
   if (typeof m !== "object" || m === null || m.format !== "quantrtl-float" || m.version !== 1) fail("/format", "not a quantrtl float model", 'expected "format": "quantrtl-float", "version": 1');
+  if ((m as { topology?: string }).topology === "vit") {
+    checkVitModel(m, file);
+    return;
+  }
   if (!Array.isArray(m.layers) || m.layers.length === 0) fail("/layers", "no layers", "a non-empty array of layers");
   const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
   m.layers!.forEach((layer, i) => {
@@ -300,23 +321,19 @@ export function checkFloatModel(value: unknown, file?: string): asserts value is
 
 // ---------------------------------------------------------------- run
 
-/** MNIST pixels (0..255) → network input (p / 255). */
-export function mnistInput(pixels: Uint8Array): Float32Array {
-  const out = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
-  return out;
-}
+export { mnistInput } from "./mnist.js";
 
 /** Images per tfjs call: bounds the adder layers' [rows, out, k] temporaries. */
 const FORWARD_BATCH = 250;
 
 /**
  * Runs the described network in tfjs, inference mode (batchnorm with its
- * moving statistics, xnor layers on sign(x)·sign(w)). `images` holds
+ * moving statistics, xnor layers on sign(x)·sign(w); a ViT through vit.ts). `images` holds
  * count × H × W × C network inputs (already scaled, see `mnistInput`);
  * returns count × classes logits.
  */
-export async function floatForward(desc: FloatModel, images: Float32Array): Promise<Float32Array> {
+export async function floatForward(desc: FloatDescription, images: Float32Array): Promise<Float32Array> {
+  if (desc.topology === "vit") return (await vitForwardImages(desc, images)).logits;
   await initTf();
   const [H, W, C] = desc.input.shape;
   const perImage = H * W * C;
@@ -356,7 +373,7 @@ export function argmaxRows(logits: Float32Array, classes: number): Uint8Array {
 }
 
 /** Top-1 accuracy of the described network on `images` with `labels`. */
-export async function floatTop1(desc: FloatModel, images: Float32Array, labels: Uint8Array): Promise<{ correct: number; count: number; top1: number }> {
+export async function floatTop1(desc: FloatDescription, images: Float32Array, labels: Uint8Array): Promise<{ correct: number; count: number; top1: number }> {
   const predicted = argmaxRows(await floatForward(desc, images), desc.classes);
   let correct = 0;
   for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;

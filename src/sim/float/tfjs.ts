@@ -5,7 +5,8 @@
  * the float models run on the WebAssembly backend, whose .wasm binaries ship
  * inside the @tensorflow/tfjs-backend-wasm npm package: we point it at that
  * package's dist/ folder on disk instead of a URL. wasm lacks the conv2d
- * filter-gradient kernel; wasm-gradients.ts supplies it. When wasm cannot start, the
+ * filter-gradient kernel; wasm-gradients.ts supplies it (and wasm-matmul.ts
+ * routes transposed matMuls through the fast kernel). When wasm cannot start, the
  * pure-JS "cpu" backend gives the same results, only slower.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -13,6 +14,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { registerWasmConv2dBackpropFilter } from "./wasm-gradients.js";
+import { registerWasmTransposedMatMul } from "./wasm-matmul.js";
 
 export type Tf = typeof tf;
 
@@ -41,6 +43,7 @@ async function selectBackend(): Promise<Tf> {
     if (await tf.setBackend("wasm")) {
       await tf.ready();
       registerWasmConv2dBackpropFilter();
+      registerWasmTransposedMatMul();
       log(`tfjs backend: wasm (simd ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"})`);
       return tf;
     }

@@ -161,7 +161,7 @@ function batchOf(data: MnistSet, indices: Uint32Array): Batch {
 }
 
 /** Fisher–Yates permutation of 0..count−1 from the seeded generator. */
-function shuffled(count: number, next: () => number): Uint32Array {
+export function shuffled(count: number, next: () => number): Uint32Array {
   const order = Uint32Array.from({ length: count }, (_, i) => i);
   for (let i = count - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));

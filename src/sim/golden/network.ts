@@ -5,6 +5,7 @@ import { avgPoolGolden, globalAvgPoolGolden, maxPoolGolden } from "./pool.js";
 import { addGolden, argmaxGolden, flattenGolden, reluGolden } from "./elementwise.js";
 import { geluGolden, layerNormGolden, softmaxGolden } from "./ivit.js";
 import { attentionGolden } from "./attention.js";
+import { tokenEmbedGolden, tokenSelectGolden } from "./tokens.js";
 
 export interface GoldenTrace {
   readonly input: IntTensor;
@@ -42,6 +43,10 @@ export function runLayer(layer: Layer, inputs: readonly IntTensor[]): IntTensor 
       return softmaxGolden(layer, x);
     case "attention":
       return attentionGolden(layer, x);
+    case "token_embed":
+      return tokenEmbedGolden(layer, x);
+    case "token_select":
+      return tokenSelectGolden(layer, x);
   }
 }
 

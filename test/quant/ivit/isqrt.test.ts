@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { isqrtFloor, newtonSqrt } from "../../../src/quant/ivit/isqrt.js";
+import { isqrtFloor, NEWTON_ITERATIONS_MAX, newtonSqrt } from "../../../src/quant/ivit/isqrt.js";
 
 /** floor(sqrt(n)) by Newton from above, stopped when the iterate stops decreasing. */
 function refFloorSqrt(n: bigint): bigint {
@@ -110,5 +110,41 @@ describe("newtonSqrt: §5's ten Newton steps from 2^16, bit for bit", () => {
     );
     // inside the gap, e.g. var = 19200 (σ ≈ 10 LSB over N = 192): 141 for sqrt = 138.56
     expect(newtonSqrt(19200)).toBe(141);
+  });
+});
+
+describe("more Newton steps, recorded in the IR (up to NEWTON_ITERATIONS_MAX = 16)", () => {
+  /** §5's step from 2^16, `steps` times, in BigInt. */
+  const steps = (v: bigint, count: number) => {
+    let k = 65536n;
+    for (let i = 0; i < count; i++) k = (k + v / k) / 2n;
+    return k;
+  };
+  const within = (v: bigint, k: bigint) => k === refFloorSqrt(v) || k === refFloorSqrt(v) + 1n;
+
+  test("16 steps end at floor(sqrt(var)) or one above for every var to 2^18 (past ten steps' gap) and random var below 2^32; 15 miss only var = 0", () => {
+    expect(NEWTON_ITERATIONS_MAX).toBe(16);
+    const missed15: number[] = [];
+    for (let v = 0; v <= 2 ** 18; v++) {
+      const s = Number(refFloorSqrt(BigInt(v)));
+      const k16 = newtonSqrt(v, 65536, 16);
+      if (k16 !== s && k16 !== s + 1) expect(k16, `var = ${v}`).toBe(s);
+      const k15 = newtonSqrt(v, 65536, 15);
+      if (k15 !== s && k15 !== s + 1) missed15.push(v);
+    }
+    expect(missed15).toEqual([0]);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (v) => {
+        const k = newtonSqrt(v, 65536, 16);
+        expect(k).toBe(Number(steps(BigInt(v), 16)));
+        expect(within(BigInt(v), BigInt(k))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test("16 steps keep every iterate, divisor and std at least 1 (var = 0 ends at 1; a 17th step would reach 0)", () => {
+    expect(newtonSqrt(0, 65536, 16)).toBe(1);
+    expect(Number(steps(0n, 17))).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
 import { AttentionLayer, GeluLayer, LayerNormLayer, SoftmaxLayer, tensorSize } from "../../../ir/model.js";
 import { ivitLayerNormParams } from "../../../codegen/units/ivit_layernorm.js";
 import { attentionDivider, attentionShape } from "../../../codegen/units/ivit_attention.js";
-import { NEWTON_ITERATIONS } from "../../../quant/ivit/isqrt.js";
+import { layerNormIterations } from "../../../quant/ivit/layernorm.js";
 import { RegisteredStage, TimedUnit } from "./stream.js";
 import { RECIPROCAL_BITS } from "./ivit_divider.js";
 import { LayerNormTiming } from "./ivit_layernorm.js";
@@ -22,7 +22,7 @@ function rowsOf(layer: { input: { height: number; width: number } }): number {
 
 export function layerNormTiming(layer: LayerNormLayer): TimedUnit[] {
   const NW = ivitLayerNormParams({ module: "ln", params: layer.params }, "ln_div", "").NW;
-  return [new LayerNormTiming(layer.params.channels, NW), new RegisteredStage()];
+  return [new LayerNormTiming(layer.params.channels, NW, layerNormIterations(layer.params)), new RegisteredStage()];
 }
 
 export function geluTiming(layer: GeluLayer): TimedUnit[] {
@@ -42,7 +42,7 @@ export function attentionTiming(layer: AttentionLayer): TimedUnit[] {
  * source and sink never stalling — the closed forms of the phase lengths above
  * (a division takes NW + 2 cycles from its start to the phase change; the requant
  * stage after LayerNorm, GELU and attention adds one):
- *   layernorm  rows·(3N + 3 + 12·(NW + 2)) + 1      (mean, ten Newton steps, reciprocal)
+ *   layernorm  rows·(3N + 3 + (s + 2)·(NW + 2)) + 1  (mean, s Newton steps — ten unless the IR records another —, reciprocal)
  *   gelu       rows·(N + 1 + N·(NW + 4)) + 1        (CEXP, then READ, START, the division, EMIT per element)
  *   softmax    rows·(3N + 3 + (NW + 2))
  *   attention  T·3D + T·H·(T·G + 1 + 2(T + 1) + (NW + 2) + G·(T + S + 2)) + 1
@@ -54,7 +54,7 @@ export function ivitFrameCycles(layer: LayerNormLayer | GeluLayer | SoftmaxLayer
     case "layernorm": {
       const N = layer.params.channels;
       const NW = ivitLayerNormParams({ module: "ln", params: layer.params }, "ln_div", "").NW;
-      return rowsOf(layer) * (3 * N + 3 + (NEWTON_ITERATIONS + 2) * division(NW)) + 1;
+      return rowsOf(layer) * (3 * N + 3 + (layerNormIterations(layer.params) + 2) * division(NW)) + 1;
     }
     case "gelu": {
       const N = layer.input.channels;

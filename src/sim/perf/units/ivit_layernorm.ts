@@ -4,13 +4,12 @@
  * the divider) with the same update equations, so stepping it reproduces the RTL's
  * handshakes cycle for cycle. Used by src/sim/perf/units/ivit.ts.
  */
-import { NEWTON_ITERATIONS } from "../../../quant/ivit/isqrt.js";
 import { RowPassTiming } from "./ivit_row.js";
 
-/** ivit_layernorm.v.hbs: LOAD, MEAN (a divide), VAR (the read pass), NEWTON (ten divides), FACTOR (a divide), EMIT. */
+/** ivit_layernorm.v.hbs: LOAD, MEAN (a divide), VAR (the read pass), NEWTON (one divide per step, ten by default), FACTOR (a divide), EMIT. */
 export class LayerNormTiming extends RowPassTiming<"MEAN" | "VAR" | "NEWTON" | "FACTOR"> {
   private iteration = 0;
-  constructor(N: number, dividendBits: number) {
+  constructor(N: number, dividendBits: number, private readonly newtonIterations: number) {
     super(N, dividendBits, "VAR");
   }
   protected loaded(): boolean {
@@ -30,7 +29,7 @@ export class LayerNormTiming extends RowPassTiming<"MEAN" | "VAR" | "NEWTON" | "
     }
     if (this.phase === "NEWTON") {
       // each Newton step's end starts the next division; the last one starts FACTOR's
-      if (this.iteration === NEWTON_ITERATIONS - 1) this.phase = "FACTOR";
+      if (this.iteration === this.newtonIterations - 1) this.phase = "FACTOR";
       this.iteration++;
       return true;
     }

@@ -7,6 +7,8 @@ import { SerializerTiming } from "./serializer.js";
 import { globalAvgPoolTiming, poolTiming } from "./pool.js";
 import { reluTiming } from "./relu.js";
 import { argmaxTiming } from "./argmax.js";
+import { tokenEmbedTiming } from "./token_embed.js";
+import { tokenSelectTiming } from "./token_select.js";
 import { attentionTiming, geluTiming, ivitFrameCycles, layerNormTiming, softmaxTiming } from "./ivit.js";
 
 export function layerTiming(layer: Layer): TimedUnit[] {
@@ -33,6 +35,10 @@ export function layerTiming(layer: Layer): TimedUnit[] {
       return softmaxTiming(layer);
     case "attention":
       return attentionTiming(layer);
+    case "token_embed":
+      return tokenEmbedTiming(layer);
+    case "token_select":
+      return tokenSelectTiming(layer);
     default:
       throw new Error(`no cycle model for ${layer.kind} layers yet`);
   }
