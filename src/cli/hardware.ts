@@ -2,7 +2,7 @@
 import { errorBars, estimateEngine, sumResources } from "../estimate/resources.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
-import { compareKernels, COMPARE_KERNELS, parseKernels } from "../estimate/compare.js";
+import { compareKernels, COMPARE_KERNELS, DSP_FMAX_CAVEAT, parseKernels } from "../estimate/compare.js";
 import { buildReport } from "../report/build.js";
 import { writeReport } from "../report/write.js";
 import { verifyModel } from "../verify/index.js";
@@ -45,6 +45,7 @@ export async function synthCommandCli(args: Args): Promise<number> {
     const cp = p.criticalPath;
     console.log(`nextpnr-ice40 (${p.device}): Fmax ${p.fmaxMHz.toFixed(2)} MHz (target ${p.constraintMHz} MHz, ${p.fmaxMHz >= p.constraintMHz ? "met" : "NOT met"})`);
     console.log(`critical path: ${cp.delayNs.toFixed(2)} ns, ${cp.logicLevels} logic levels, ${cp.from} -> ${cp.to}`);
+    if (r.dsp > 0) console.log(DSP_FMAX_CAVEAT);
   }
   return r.latches === 0 ? 0 : 3;
 }

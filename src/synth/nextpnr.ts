@@ -66,10 +66,11 @@ interface NextpnrReport {
   critical_paths?: { from: string; to: string; path: { type: string; delay: number; from: { cell: string }; to: { cell: string } }[] }[];
 }
 
-export async function placeAndRoute(model: Model, board: Board, onProgress?: (m: string) => void): Promise<PlaceResult> {
+/** Places and routes on the board's iCE40; `useDsp: false` keeps the multipliers in logic (as synthesis -nodsp). */
+export async function placeAndRoute(model: Model, board: Board, onProgress?: (m: string) => void, options: { useDsp?: boolean } = {}): Promise<PlaceResult> {
   const device = nextpnrDeviceArgs(board);
   const design = generateDesign(model);
-  const synth = `read_verilog ${design.sources.join(" ")}; ${synthCommand(board, design.topModule)}; write_json netlist.json`;
+  const synth = `read_verilog ${design.sources.join(" ")}; ${synthCommand(board, design.topModule, options.useDsp ?? true)}; write_json netlist.json`;
   const pnrArgs = [...device, "--json", "netlist.json", "--pcf-allow-unconstrained", "--freq", String(board.clockMHz), "--report", "report.json", "--seed", "1"];
   const rtl = design.files.filter((f) => f.path.startsWith("rtl/"));
   const tool = `@yowasp/nextpnr-ice40 ${JSON.parse(readFileSync(join(packageRoot(), "node_modules", "@yowasp", "nextpnr-ice40", "package.json"), "utf8")).version}`;
@@ -83,7 +84,7 @@ export async function placeAndRoute(model: Model, board: Board, onProgress?: (m:
   try {
     writeFiles(work, rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })));
     const start = Date.now();
-    onProgress?.(`yosys: ${synthCommand(board, design.topModule)} -> netlist.json`);
+    onProgress?.(`yosys: ${synthCommand(board, design.topModule, options.useDsp ?? true)} -> netlist.json`);
     await yowasp("yosys", work, ["-q", "-p", synth], "synthesis for place and route");
     onProgress?.(`nextpnr-ice40 ${pnrArgs.join(" ")}`);
     await yowasp("nextpnr-ice40", work, pnrArgs, "place and route");

@@ -74,6 +74,15 @@ describe("nextpnr-ice40", () => {
     expect(p.fmaxMHz).toBeLessThanOrEqual((1000 / p.criticalPath.delayNs) * (1 + 1e-6));
   });
 
+  test("a MAC engine placed with its multipliers in logic (useDsp false): no SB_MAC16 anywhere on the critical path, which has logic levels", async () => {
+    const { placeAndRoute } = await import("../../src/synth/nextpnr.js");
+    const model = convModel({ kernel: "mac", bits: 8, pe: 1, simd: 2, name: "pnr_mac_nodsp" });
+    const p = await placeAndRoute(model, loadBoard("icebreaker"), undefined, { useDsp: false });
+    expect(p.fmaxMHz).toBeGreaterThan(1);
+    expect(p.criticalPath.logicLevels).toBeGreaterThan(0);
+    for (const s of p.criticalPath.steps) expect(`${s.from} ${s.to}`).not.toMatch(/SB_MAC16/);
+  });
+
   test("only iCE40 boards can be placed: another family names --board", async () => {
     const { nextpnrDeviceArgs } = await import("../../src/synth/nextpnr.js");
     expect(nextpnrDeviceArgs(loadBoard("icebreaker"))).toEqual(["--up5k", "--package", "sg48"]);
