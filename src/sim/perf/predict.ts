@@ -71,8 +71,18 @@ export function isSteppable(model: Model): boolean {
   return frameWork(model) * 3 <= MAX_STEPPED_CYCLES;
 }
 
+type ChainTiming = { fillCycles: number; latencyCycles: number; intervalCycles: number; exact: boolean };
+/** Timing depends on the model alone (not the board); models are immutable, so one stepping serves every board. */
+const timingCache = new WeakMap<Model, ChainTiming>();
+
 /** Latency and steady-state interval: stepped exactly for 3 frames, or bounded when too large. */
-export function chainTiming(model: Model): { fillCycles: number; latencyCycles: number; intervalCycles: number; exact: boolean } {
+export function chainTiming(model: Model): ChainTiming {
+  let t = timingCache.get(model);
+  if (!t) timingCache.set(model, (t = computeChainTiming(model)));
+  return t;
+}
+
+function computeChainTiming(model: Model): ChainTiming {
   if (isSteppable(model)) {
     const run = simulateStream(model, 3);
     return { fillCycles: run.fillCycles, latencyCycles: run.frameCycles[0], intervalCycles: run.frameEnds[2] - run.frameEnds[1], exact: true };
