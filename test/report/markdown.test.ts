@@ -81,6 +81,17 @@ describe("renderMarkdown", () => {
     expect(kernels[3]).toEqual(["xnor", "300", "800", "0", "4,608", "—", "50 mW", "500 nJ", "12,800", "estimate"]);
   });
 
+  it("adds the adder against mac-nodsp (multipliers in logic, the paper's setting) when the comparison has it", () => {
+    const full = fullReport();
+    const c = full.comparison!;
+    const nodsp = { lut: 3000, ff: 1600, dsp: 0, bram_bits: 36864, fmax_mhz: 80, power_w: 0.25, energy_j: 2e-6, cycles: 12800, source: "synthesis" as const };
+    const text = renderMarkdown({ ...full, comparison: { ...c, kernels: { ...c.kernels, "mac-nodsp": nodsp } } });
+    const rows = tableAfter(text, "|  | logic (LUT) reduction | power reduction | speedup | speed basis |");
+    // adder vs mac-nodsp: 1 − 600/3000 = 80 %; 1 − 0.1/0.25 = 60 %; 12800/80 over 12800/116 − 1 = 45 %
+    expect(rows[rows.length - 1]).toEqual(["ours: adder vs. mac-nodsp", "80.0 %", "60.0 %", "45.0 %", "cycles / Fmax"]);
+    expect(tableAfter(md, "|  | logic (LUT) reduction | power reduction | speedup | speed basis |").some((r) => r[0].includes("mac-nodsp"))).toBe(false);
+  });
+
   it("computes no reductions of ours without a mac baseline", () => {
     const c = fullReport().comparison!;
     const noMac = { ...c, kernels: { adder: c.kernels.adder } };
