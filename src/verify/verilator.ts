@@ -51,8 +51,8 @@ export function buildKey(rtlDir: string, sources: readonly string[], top: string
 
 /**
  * Verilator flags. The model is built without `--trace` unless a VCD is asked for
- * (a mismatch re-run, toggle-rate measurement): the trace code is most of the C++
- * (≈ 9/10 of the compile time of a LeNet), and most runs never dump a wave.
+ * (a mismatch re-run, toggle-rate measurement): the trace code is about 40 % of the
+ * C++ compile time of a LeNet, and most runs never dump a wave.
  */
 const BUILD_FLAGS = ["--cc", "--exe", "--x-assign", "unique", "--x-initial", "unique", "-O2"];
 const buildFlags = (traced: boolean) => (traced ? [...BUILD_FLAGS, "--trace"] : BUILD_FLAGS);
