@@ -11,16 +11,14 @@
  * (src/quant/ptq-vit.ts); --coverage q (ViT only) puts the q quantile of |value| at the top of
  * each calibrated range instead of the maximum.
  */
-import { renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseModel } from "../src/ir/load.js";
 import { quantizeNetwork, layerSqnr, quantizeInput } from "../src/quant/ptq.js";
-import { readFloatModel, mnistInput } from "../src/sim/float/float-model.js";
-import { loadMnist } from "../src/sim/float/mnist.js";
-import { loadDataset } from "../src/sim/dataset.js";
-import { accuracyLine, measureAccuracy } from "../src/sim/accuracy.js";
+import { readFloatModel } from "../src/sim/float/float-model.js";
+import { loadMnist, mnistImages } from "../src/sim/float/mnist.js";
 import { runGolden } from "../src/sim/golden/network.js";
 import { quantizeMnistVit } from "./quantize-vit.js";
+import { finishQuantizedModel, ModelDoc } from "./quantize-common.js";
 
 /** Folding of the MNIST engines [ours]: enough lanes that no engine is far slower than the 784-element input stream. */
 function mnistArch({ outChannels, reduction }: { outChannels: number; reduction: number }) {
@@ -39,8 +37,7 @@ export async function quantizeMnistModel(name: string, options: { calibration?: 
   const desc = readFloatModel(floatFile, "lenet");
   const n = options.calibration ?? 500;
   const train = loadMnist("train", n);
-  const pixels = 28 * 28;
-  const calibration = Array.from({ length: train.count }, (_, i) => mnistInput(train.images.subarray(i * pixels, (i + 1) * pixels)));
+  const calibration = mnistImages(train);
   const ptq = quantizeNetwork(desc, {
     calibration,
     name,
@@ -48,33 +45,22 @@ export async function quantizeMnistModel(name: string, options: { calibration?: 
     file: floatFile,
     description: `${name}: LeNet (${desc.variant}) trained on MNIST by scripts/train.ts and quantized by scripts/quantize-mnist.ts (post-training, ${train.count} calibration images, batch-norm folded).`,
   });
-  const doc = ptq.document as Record<string, unknown> & { metadata: Record<string, unknown> };
+  const doc = ptq.document as ModelDoc;
   doc.metadata = { ...doc.metadata, floatModel: `float/${name}.json` };
   const file = join(models, `${name}.json`);
-  let model = parseModel(doc, { file: resolve(file), baseDir: models });
+  const model = parseModel(doc, { file: resolve(file), baseDir: models });
 
   // per-layer SQNR on 200 test images (float network fed the quantized input)
   const test = loadMnist("test", 200);
-  const sqnrInputs = Array.from({ length: test.count }, (_, i) => quantizeInput(mnistInput(test.images.subarray(i * pixels, (i + 1) * pixels)), ptq.inputScale));
+  const sqnrInputs = mnistImages(test).map((x) => quantizeInput(x, ptq.inputScale));
   const traces = sqnrInputs.map((x) => runGolden(model, { shape: [28, 28, 1], bits: 8, data: x }));
   const sqnr = layerSqnr(desc, ptq, model.layers.map((l) => l.name), traces, sqnrInputs);
   for (const s of sqnr) log(`  ${s.layer}: ${s.sqnrDb !== undefined ? `SQNR ${s.sqnrDb.toFixed(1)} dB` : `sign agreement ${(s.signAgreement! * 100).toFixed(2)} %`}`);
 
-  const data = loadDataset(model, "mnist-test");
-  const acc = await measureAccuracy(model, data, log);
-  log(accuracyLine(acc));
-  doc.metadata = {
-    ...doc.metadata,
-    accuracy: { dataset: "mnist-test", images: acc.images, floatTop1: acc.floatTop1, integerTop1: acc.integerTop1, agreement: acc.agreement },
+  return finishQuantizedModel(doc, model, { file, models }, {
     sqnr: sqnr.map((s) => ({ layer: s.layer, ...(s.sqnrDb !== undefined ? { sqnrDb: Number(s.sqnrDb.toFixed(2)) } : { signAgreement: Number(s.signAgreement!.toFixed(4)) }) })),
     calibrationImages: train.count,
-  };
-  model = parseModel(doc, { file: resolve(file), baseDir: models });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(doc) + "\n");
-  renameSync(tmp, file);
-  log(`wrote ${file} (sha256 ${model.hash.slice(0, 16)}…)`);
-  return file;
+  }, log);
 }
 
 const invoked = process.argv[1] ?? "";

@@ -6,18 +6,16 @@
  * recorded in the model's metadata. Called by scripts/quantize-mnist.ts for ViT
  * descriptions (`npm run quantize -- mnist-vit`).
  */
-import { renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseModel } from "../src/ir/load.js";
 import { quantizeInput } from "../src/quant/ptq.js";
 import { quantizeVit, vitLayerSqnr } from "../src/quant/ptq-vit.js";
-import { mnistInput, readFloatModel } from "../src/sim/float/float-model.js";
+import { readFloatModel } from "../src/sim/float/float-model.js";
 import { vitForwardImages } from "../src/sim/float/vit.js";
-import { loadMnist } from "../src/sim/float/mnist.js";
-import { loadDataset } from "../src/sim/dataset.js";
-import { accuracyLine, measureAccuracy } from "../src/sim/accuracy.js";
+import { loadMnist, mnistImages } from "../src/sim/float/mnist.js";
 import { conv2dAccumulators } from "../src/sim/golden/conv2d.js";
 import { runGolden, runLayer } from "../src/sim/golden/network.js";
+import { finishQuantizedModel, ModelDoc } from "./quantize-common.js";
 
 export interface QuantizeVitOptions {
   readonly calibration?: number;
@@ -35,7 +33,7 @@ export async function quantizeMnistVit(name: string, options: QuantizeVitOptions
   const floatFile = join(models, "float", `${name}.json`);
   const desc = readFloatModel(floatFile, "vit");
   const train = loadMnist("train", options.calibration ?? 500);
-  const calibration = Array.from({ length: train.count }, (_, i) => mnistInput(train.images.subarray(i * PIXELS, (i + 1) * PIXELS)));
+  const calibration = mnistImages(train);
   const coverage = options.coverage ?? 1;
   const ptq = quantizeVit(desc, {
     calibration,
@@ -46,14 +44,14 @@ export async function quantizeMnistVit(name: string, options: QuantizeVitOptions
     description: `${name}: ViT (patch 7, ${desc.layers.filter((l) => l.kind === "attention").length} blocks) trained on MNIST and quantized integer-only (I-ViT ops) by scripts/quantize-mnist.ts (post-training, ${train.count} calibration images${coverage < 1 ? `, ranges at the ${coverage} quantile` : ""}).`,
   });
   for (const w of ptq.warnings) log(`  warning: ${w}`);
-  const doc = ptq.document as Record<string, unknown> & { metadata: Record<string, unknown> };
+  const doc = ptq.document as ModelDoc;
   doc.metadata = { ...doc.metadata, floatModel: `float/${name}.json` };
   const file = join(models, `${name}.json`);
-  let model = parseModel(doc, { file: resolve(file), baseDir: models });
+  const model = parseModel(doc, { file: resolve(file), baseDir: models });
 
   // per-layer SQNR on 200 test images (the float network fed the quantized input)
   const test = loadMnist("test", 200);
-  const inputs = Array.from({ length: test.count }, (_, i) => quantizeInput(mnistInput(test.images.subarray(i * PIXELS, (i + 1) * PIXELS)), ptq.inputScale));
+  const inputs = mnistImages(test).map((x) => quantizeInput(x, ptq.inputScale));
   const traces = inputs.map((x) => runGolden(model, { shape: [28, 28, 1], bits: 8, data: x }));
   const floatNames = desc.layers.map((l) => l.name);
   const dequantized = new Float32Array(inputs.length * PIXELS);
@@ -67,19 +65,8 @@ export async function quantizeMnistVit(name: string, options: QuantizeVitOptions
   const sqnr = vitLayerSqnr(ptq, model.layers.map((l) => l.name), traces, perImage);
   for (const s of sqnr) log(`  ${s.layer}: SQNR ${s.sqnrDb.toFixed(1)} dB`);
 
-  const data = loadDataset(model, "mnist-test");
-  const acc = await measureAccuracy(model, data, log);
-  log(accuracyLine(acc));
-  doc.metadata = {
-    ...doc.metadata,
-    accuracy: { dataset: "mnist-test", images: acc.images, floatTop1: acc.floatTop1, integerTop1: acc.integerTop1, agreement: acc.agreement },
+  return finishQuantizedModel(doc, model, { file, models }, {
     sqnr: sqnr.map((s) => ({ layer: s.layer, sqnrDb: Number(s.sqnrDb.toFixed(2)) })),
     calibrationImages: train.count,
-  };
-  model = parseModel(doc, { file: resolve(file), baseDir: models });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(doc) + "\n");
-  renameSync(tmp, file);
-  log(`wrote ${file} (sha256 ${model.hash.slice(0, 16)}…)`);
-  return file;
+  }, log);
 }

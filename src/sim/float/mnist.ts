@@ -111,3 +111,9 @@ export function mnistInput(pixels: Uint8Array): Float32Array {
   for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
   return out;
 }
+
+/** Every image of a set as its own network input (mnistInput), for calibration and SQNR runs. */
+export function mnistImages(set: MnistSet): Float32Array[] {
+  const pixels = MNIST_SIDE * MNIST_SIDE;
+  return Array.from({ length: set.count }, (_, i) => mnistInput(set.images.subarray(i * pixels, (i + 1) * pixels)));
+}

@@ -10,7 +10,7 @@ import { rng } from "../inputs.js";
 import { f32 } from "./float-model.js";
 import { loadMnist, type MnistSet } from "./mnist.js";
 import { initTf } from "./tfjs.js";
-import { shuffled, type EpochStats } from "./train.js";
+import { shuffled, type Batch, type EpochStats } from "./train.js";
 import { disposeVitTensors, runVitGraph, transposed, vitTensors, type VitTensors } from "./vit.js";
 import { MNIST_VIT, vitLayers, type GeluForm, type VitConfig, type VitLayer } from "./vit-model.js";
 
@@ -102,12 +102,6 @@ export async function trainVit(opts: VitTrainOptions): Promise<VitTrainResult> {
     finalTrainAcc: history.length ? history[history.length - 1].accuracy : 0,
     trainImages: data.count,
   };
-}
-
-interface Batch {
-  readonly x: tf.Tensor4D;
-  readonly y: tf.Tensor2D;
-  readonly labels: tf.Tensor1D;
 }
 
 function trainStep(layers: readonly VitLayer[], tensors: VitTensors, variables: tf.Variable[], optimizer: tf.Optimizer, form: GeluForm, batch: Batch): { loss: number; hits: number } {

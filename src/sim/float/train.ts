@@ -111,7 +111,8 @@ export async function trainLenet(opts: TrainOptions): Promise<TrainResult> {
   };
 }
 
-interface Batch {
+/** One training batch: images, one-hot targets, labels. */
+export interface Batch {
   readonly x: tf.Tensor4D;
   readonly y: tf.Tensor2D;
   readonly labels: tf.Tensor1D;
