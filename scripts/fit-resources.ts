@@ -2,7 +2,9 @@
 /**
  * Fits the resource model (src/estimate/resources.ts) to Yosys and writes
  * hw/resource-model.json: synthesizes every reference design
- * (src/estimate/reference-designs.ts) for each family's board — one run at a time,
+ * (src/estimate/reference-designs.ts: single conv engines, for the engine formula;
+ * src/estimate/unit-reference-designs.ts: one non-engine layer each, for the
+ * stream-unit formula) for each family's board — one run at a time,
  * cached by RTL hash in node_modules/.cache/quantrtl — fits each resource's
  * coefficients by non-negative least squares on the relative error, leaving every
  * fourth design out, and commits the coefficients with their standard errors and
@@ -17,6 +19,9 @@ import { engineConv, Model } from "../src/ir/model.js";
 import { synthesize } from "../src/synth/index.js";
 import { synthCommand } from "../src/synth/families.js";
 import { referenceDesigns, referenceModel, ReferenceDesign } from "../src/estimate/reference-designs.js";
+import { unitReferenceDesigns, unitReferenceModel, UnitReferenceDesign } from "../src/estimate/unit-reference-designs.js";
+import { streamUnitFeatures } from "../src/estimate/units/stream.js";
+import { buildNetlist } from "../src/codegen/netlist.js";
 import {
   applyCoefficients,
   engineFeatures,
@@ -26,6 +31,8 @@ import {
   RESOURCE_FORMULA,
   RESOURCE_KINDS,
   RESOURCE_MODEL_FILE,
+  UNIT_FORMULA,
+  windowFeatures,
   ResourceKind,
   ResourceModelFile,
   Resources,
@@ -41,9 +48,15 @@ const FAMILY_BOARDS: Record<string, string> = { xilinx: "pynq-z2", ice40: "icebr
 const WEIGHT_FLOOR: Record<ResourceKind, number> = { lut: 50, ff: 50, dsp: 1, bramBits: 4096 };
 
 interface Sample {
-  readonly design: ReferenceDesign;
+  readonly design: { readonly heldOut: boolean };
   readonly features: Features;
   readonly measured: Resources;
+}
+
+interface UnitSample extends Sample {
+  readonly design: UnitReferenceDesign;
+  /** Engine-formula features of the pools' sliding windows and serializers (subtracted before the fit). */
+  readonly windowFeatures: Features[];
 }
 
 function arg(name: string): string | undefined {
@@ -57,9 +70,9 @@ function engineOf(model: Model) {
   return engineConv(layer);
 }
 
-async function collect(family: string): Promise<{ samples: Sample[]; yosys: string }> {
+async function collect(family: string): Promise<{ samples: (Sample & { design: ReferenceDesign })[]; yosys: string }> {
   const board = loadBoard(FAMILY_BOARDS[family]);
-  const samples: Sample[] = [];
+  const samples: (Sample & { design: ReferenceDesign })[] = [];
   let yosys = "";
   for (const design of referenceDesigns()) {
     const model = referenceModel(design);
@@ -71,14 +84,51 @@ async function collect(family: string): Promise<{ samples: Sample[]; yosys: stri
   return { samples, yosys };
 }
 
-function fitResource(kind: ResourceKind, samples: readonly Sample[]): FittedResource {
-  const names = RESOURCE_FORMULA[kind];
+async function collectUnits(family: string): Promise<UnitSample[]> {
+  const board = loadBoard(FAMILY_BOARDS[family]);
+  const target = synthTarget(board);
+  const samples: UnitSample[] = [];
+  for (const design of unitReferenceDesigns()) {
+    const model = unitReferenceModel(design);
+    const r = await synthesize(model, board);
+    console.error(`[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`);
+    const features: Features = {};
+    const windows: Features[] = [];
+    for (const node of buildNetlist(model).nodes) {
+      const u = streamUnitFeatures(node, target);
+      if (!u) throw new Error(`unit reference design ${design.name} has an engine or wire node ${node.name}`);
+      for (const [k, v] of Object.entries(u.features)) features[k] = (features[k] ?? 0) + v;
+      if (u.engineParts) windows.push(windowFeatures(u.engineParts.swu, u.engineParts.serializer, target));
+    }
+    samples.push({ design, features, windowFeatures: windows, measured: { lut: r.lut, ff: r.ff, dsp: r.dsp, bramBits: r.bramBits } });
+  }
+  return samples;
+}
+
+/** A unit design's measurement less its sliding windows' share under the engine fit (what the stream-unit formula must explain). */
+function residual(s: UnitSample, engineFit: Record<ResourceKind, FittedResource>): Sample {
+  const w = s.windowFeatures.map((f) => estimateWithFit(f, engineFit));
+  const minus = (k: ResourceKind) => Math.max(0, s.measured[k] - w.reduce((t, r) => t + r[k], 0));
+  return { design: s.design, features: s.features, measured: { lut: minus("lut"), ff: minus("ff"), dsp: minus("dsp"), bramBits: minus("bramBits") } };
+}
+
+/** The stream-unit fit's estimate of a unit design: the formula plus its windows under the engine fit. */
+function unitEstimate(s: UnitSample, fit: { resources: Record<ResourceKind, FittedResource>; units: Record<ResourceKind, FittedResource> }): Resources {
+  const parts = [estimateWithFit(s.features, fit.units), ...s.windowFeatures.map((f) => estimateWithFit(f, fit.resources))];
+  const sum = (k: ResourceKind) => parts.reduce((t, r) => t + r[k], 0);
+  return { lut: sum("lut"), ff: sum("ff"), dsp: sum("dsp"), bramBits: sum("bramBits") };
+}
+
+function fitResource(kind: ResourceKind, samples: readonly Sample[], formula: Readonly<Record<ResourceKind, readonly string[]>> = RESOURCE_FORMULA): FittedResource {
+  const names = formula[kind];
   const train = samples.filter((s) => !s.design.heldOut);
   const weight = (s: Sample) => 1 / Math.max(s.measured[kind], WEIGHT_FLOOR[kind]);
   const A = train.map((s) => names.map((n) => (s.features[n] ?? 0) * weight(s)));
   const b = train.map((s) => s.measured[kind] * weight(s));
-  const x = nnls(A, b);
-  const se = standardErrors(A, b, x);
+  // block RAM bits are counted, not fitted: the features are the mapped primitives' bits (units/target.ts
+  // mapMemory), so each coefficient is 1 and the error is the mapping's
+  const x = kind === "bramBits" ? names.map(() => 1) : nnls(A, b);
+  const se = kind === "bramBits" ? names.map(() => 0) : standardErrors(A, b, x);
   const coefficients: FittedResource["coefficients"] = Object.fromEntries(
     names.map((n, j) => [n, { value: round(x[j]), stdError: round(se[j]) }] as const).filter(([, c]) => c.value > 0),
   );
@@ -99,17 +149,26 @@ async function main(): Promise<void> {
   const families = (arg("families") ?? Object.keys(FAMILY_BOARDS).join(",")).split(",").filter((f) => f !== "");
   for (const f of families) if (!(f in FAMILY_BOARDS)) throw new Error(`unknown family "${f}": use ${Object.keys(FAMILY_BOARDS).join(", ")}`);
   const out = resolve(arg("out") ?? join(packageRoot(), RESOURCE_MODEL_FILE));
-  const fitted: Record<string, { board: string; resources: Record<ResourceKind, FittedResource> }> = {};
-  const samplesByFamily: Record<string, Sample[]> = {};
+  const fitted: Record<string, { board: string; resources: Record<ResourceKind, FittedResource>; units: Record<ResourceKind, FittedResource> }> = {};
+  const samplesByFamily: Record<string, (Sample & { design: ReferenceDesign })[]> = {};
+  const unitSamplesByFamily: Record<string, UnitSample[]> = {};
   let yosys = "";
   for (const family of families) {
     const c = await collect(family);
     yosys = c.yosys;
     samplesByFamily[family] = c.samples;
-    fitted[family] = {
-      board: FAMILY_BOARDS[family],
-      resources: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitResource(k, c.samples)])) as Record<ResourceKind, FittedResource>,
-    };
+    const resources = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitResource(k, c.samples)])) as Record<ResourceKind, FittedResource>;
+    const unitSamples = await collectUnits(family);
+    unitSamplesByFamily[family] = unitSamples;
+    const residuals = unitSamples.map((s) => residual(s, resources));
+    const unitFit = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitResource(k, residuals, UNIT_FORMULA)])) as Record<ResourceKind, FittedResource>;
+    // the error bars of whole unit designs (a pool's window included), not of the residuals
+    const whole = (set: readonly UnitSample[], k: ResourceKind) =>
+      roundStats(errorStats(set.map((s) => ({ estimate: unitEstimate(s, { resources, units: unitFit })[k], measured: s.measured[k] }))));
+    const units = Object.fromEntries(
+      RESOURCE_KINDS.map((k) => [k, { ...unitFit[k], inSample: whole(unitSamples.filter((s) => !s.design.heldOut), k), heldOut: whole(unitSamples.filter((s) => s.design.heldOut), k) }]),
+    ) as Record<ResourceKind, FittedResource>;
+    fitted[family] = { board: FAMILY_BOARDS[family], resources, units };
   }
   const designs = referenceDesigns();
   const doc: ResourceModelFile = {
@@ -119,6 +178,7 @@ async function main(): Promise<void> {
     yosys,
     command: `read_verilog <rtl>; <synth>; stat — ${families.map((f) => `${f} (${FAMILY_BOARDS[f]}): ${synthCommand(loadBoard(FAMILY_BOARDS[f]), "<top>")}`).join("; ")}; the mac-nodsp designs without DSP inference`,
     formula: RESOURCE_FORMULA,
+    unitFormula: UNIT_FORMULA,
     families: fitted,
     designs: designs.map((d, i) => ({
       name: d.name,
@@ -134,6 +194,12 @@ async function main(): Promise<void> {
         }),
       ),
     })),
+    unitDesigns: unitReferenceDesigns().map((d, i) => ({
+      name: d.name,
+      kind: d.kind,
+      heldOut: d.heldOut,
+      results: Object.fromEntries(families.map((f) => [f, { measured: unitSamplesByFamily[f][i].measured, estimate: unitEstimate(unitSamplesByFamily[f][i], fitted[f]) }])),
+    })),
   };
   parseResourceModel(doc, out);
   writeFileSync(out, JSON.stringify(doc, null, 1) + "\n");
@@ -141,6 +207,10 @@ async function main(): Promise<void> {
     for (const k of RESOURCE_KINDS) {
       const r = fitted[f].resources[k];
       const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+      const u = fitted[f].units[k];
+      console.log(
+        `${f.padEnd(6)} ${k.padEnd(8)} units: in-sample rms ${pct(u.inSample.relRms)} worst ${pct(u.inSample.relWorst)} (at 0: ${u.inSample.absAtZero}) | held-out rms ${pct(u.heldOut.relRms)} worst ${pct(u.heldOut.relWorst)} (at 0: ${u.heldOut.absAtZero})`,
+      );
       console.log(
         `${f.padEnd(6)} ${k.padEnd(8)} in-sample rms ${pct(r.inSample.relRms)} worst ${pct(r.inSample.relWorst)} (at 0: ${r.inSample.absAtZero}) | held-out rms ${pct(r.heldOut.relRms)} worst ${pct(r.heldOut.relWorst)} (at 0: ${r.heldOut.absAtZero})`,
       );

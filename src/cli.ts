@@ -31,8 +31,9 @@ usage:
   quantrtl gen    <model.json> --out DIR [--vectors n] [--seed n] [--pe n] [--simd n]
   quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
                   [--backpressure p] [--seed n] [--out DIR] [--pe n] [--simd n] [--dataset mnist-test]
-  quantrtl build  <model.json> [--board b] [--out DIR] [--vectors n] [--limit n] [--synth]
-                  (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates, report)
+  quantrtl build  <model.json> [--board b] [--out DIR] [--vectors n] [--limit n] [--no-synth | --synth]
+                  (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,
+                  Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)
   quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]
   quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]
                   [--kernel mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os]

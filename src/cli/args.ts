@@ -13,14 +13,14 @@ const FLAGS: Record<string, readonly string[]> = {
   run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
   gen: ["out", "vectors", "seed", ...FOLD],
   verify: ["sim", "vectors", "backpressure", "seed", "out", "dataset", ...FOLD],
-  build: ["out", "vectors", "limit", "backpressure", "seed", "sim", "synth", ...FOLD],
+  build: ["out", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],
   report: ["out", "synth", "verify", "vectors", "seed", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
-  demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "sim"],
+  demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "no-synth", "sim"],
 };
-const BOOLEAN_FLAGS = new Set(["json", "synth", "verify"]);
+const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify"]);
 
 export function parseArgs(argv: string[]): Args {
   const [command = "help", ...rest] = argv;

@@ -2,7 +2,8 @@
  * `quantrtl build <model>`: the main job. Golden accuracy on the test set (and
  * the float model's, when the model names one), RTL generation, the bit-exact
  * proof on real test images (Verilator, then Icarus), the cycle model, the
- * estimates (and synthesis with --synth), and the report — report.html last.
+ * estimates, Yosys synthesis of the model (--no-synth skips it; --synth also
+ * synthesizes the datapath comparison's builds), and the report — report.html last.
  */
 import { join } from "node:path";
 import { Args, intFlag, numberFlag } from "./args.js";
@@ -16,6 +17,12 @@ import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { buildReport } from "../report/build.js";
 import { writeReport } from "../report/write.js";
 
+/** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */
+function synthChoice(args: Args): "none" | "model" | "all" {
+  if (args.flags.has("synth") && args.flags.has("no-synth")) throw new QuantrtlError(undefined, "--no-synth", "contradicts --synth", "give one of them");
+  return args.flags.has("no-synth") ? "none" : args.flags.has("synth") ? "all" : "model";
+}
+
 export async function buildCommand(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
@@ -27,6 +34,7 @@ export async function buildCommand(args: Args): Promise<number> {
   const simFlag = String(args.flags.get("sim") ?? "both");
   const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
   if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
+  const synth = synthChoice(args);
 
   progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on mnist-test`);
   const test = loadDataset(model, "mnist-test", limit);
@@ -45,9 +53,9 @@ export async function buildCommand(args: Args): Promise<number> {
     }
   }
 
-  progress("step 3/4: cycle model, estimates, toggle rates" + (args.flags.has("synth") ? ", synthesis" : ""));
+  progress(`step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`);
   const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
-  const report = await buildReport(model, board, { synth: args.flags.has("synth"), verification: activity, onProgress: progress });
+  const report = await buildReport(model, board, { synth, verification: activity, onProgress: progress });
 
   progress("step 4/4: report");
   const paths = writeReport(join(out, "report"), report);
@@ -64,6 +72,11 @@ export async function buildCommand(args: Args): Promise<number> {
   });
   console.log(`RTL class / label: ${classes.join(" ")}`);
   const t = report.performance.total;
+  const sy = report.resources.synthesis;
+  if (sy) {
+    const e = report.resources.estimate;
+    console.log(`synthesis (${sy.yosys}, ${board.part}): LUT ${sy.lut}, FF ${sy.ff}, DSP ${sy.dsp}, BRAM ${sy.bramBits} bits, ${sy.latches} latches; Yosys-fitted estimate LUT ${e.lut}, FF ${e.ff}, DSP ${e.dsp}, BRAM ${e.bramBits} bits`);
+  }
   console.log(`cycles per image: ${activity.frameCycles[0]} measured (predicted ${activity.predicted.frameCycles[0]}), ideal ${activity.idealCyclesPerVector} for the slowest layer; ${t.framesPerSecond.toFixed(1)} frames/s at ${board.clockMHz} MHz`);
   console.log(`design: ${join(out, sims[0])}`);
   console.log(`report: ${paths.json}`);

@@ -1,5 +1,6 @@
 /** quantrtl synth / compare / report: Yosys and nextpnr, the datapath comparison and the report files. */
-import { errorBars, estimateEngine, sumResources } from "../estimate/resources.js";
+import { errorBars } from "../estimate/resources.js";
+import { estimateModel } from "../estimate/model.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
 import { compareKernels, COMPARE_KERNELS, DSP_FMAX_CAVEAT, parseKernels } from "../estimate/compare.js";
@@ -7,7 +8,6 @@ import { buildReport } from "../report/build.js";
 import { writeReport } from "../report/write.js";
 import { verifyModel } from "../verify/index.js";
 import { modelIdentifier } from "../codegen/design.js";
-import { engineLayers } from "../ir/model.js";
 import { Args, intFlag } from "./args.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { pct, printTable, progress } from "./print.js";
@@ -16,7 +16,8 @@ export async function synthCommandCli(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
   const r = await synthesize(model, board, progress);
-  const estimate = sumResources(engineLayers(model).map((l) => estimateEngine(l, board)));
+  const whole = estimateModel(model, board);
+  const estimate = whole.total;
   if (args.flags.has("json")) {
     console.log(JSON.stringify({ synthesis: r, estimate }, null, 2));
     return r.latches === 0 ? 0 : 3;
@@ -36,7 +37,12 @@ export async function synthCommandCli(args: Args): Promise<number> {
       ["carry", String(r.carry), "", "", "", "", ""],
     ],
   );
-  console.log(`error bar: held-out RMS relative error of the fitted model (hw/resource-model.json), worst over all reference designs in brackets`);
+  const ub = errorBars(board.yosysFamily, undefined, "units");
+  const u = whole.units.reduce((a, x) => ({ lut: a.lut + x.lut, ff: a.ff + x.ff }), { lut: 0, ff: 0 });
+  console.log(`error bar: held-out RMS relative error of the fitted engine model (hw/resource-model.json), worst over all reference designs in brackets`);
+  if (whole.units.length) {
+    console.log(`of the estimate, ${whole.units.length} units outside the engines (pools, FIFOs, adds, ViT units, …): LUT ${u.lut}, FF ${u.ff}; their model's error bar: LUT ±${(ub.lut.relRms * 100).toFixed(0)}% (worst ${(ub.lut.relWorst * 100).toFixed(0)}%), FF ±${(ub.ff.relRms * 100).toFixed(0)}% (worst ${(ub.ff.relWorst * 100).toFixed(0)}%)`);
+  }
   if (Object.keys(r.lutBySize).length) console.log(`LUTs by size: ${Object.entries(r.lutBySize).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (Object.keys(r.other).length) console.log(`other cells: ${Object.entries(r.other).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`latches: ${r.latches}`);

@@ -28,8 +28,20 @@ export function simCommand(args: Args): number {
     String(l.estimate.lut), String(l.estimate.ff), String(l.estimate.dsp), String(l.estimate.bramBits), String(l.estimate.lineBufferBits),
   ]);
   printTable(["layer", "kernel", "pe x simd", "NF x SF", "ideal", "fill", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"], rows);
+  if (perf.units.length) {
+    // the units outside the engines, by kind (a ResNet has a fork, two FIFOs and an add per block)
+    const byKind = new Map<string, { n: number; lut: number; ff: number; dsp: number; bramBits: number; names: string[] }>();
+    for (const u of perf.units) {
+      const k = byKind.get(u.kind) ?? { n: 0, lut: 0, ff: 0, dsp: 0, bramBits: 0, names: [] };
+      byKind.set(u.kind, { n: k.n + 1, lut: k.lut + u.lut, ff: k.ff + u.ff, dsp: k.dsp + u.dsp, bramBits: k.bramBits + u.bramBits, names: [...k.names, u.name] });
+    }
+    printTable(
+      ["other units", "count", "LUT", "FF", "DSP", "BRAM bits", "names"],
+      [...byKind].map(([kind, k]) => [kind, String(k.n), String(k.lut), String(k.ff), String(k.dsp), String(k.bramBits), k.names.length > 3 ? `${k.names.slice(0, 3).join(", ")}, …` : k.names.join(", ")]),
+    );
+  }
   const t = perf.total;
-  console.log(`resources (Yosys-fitted estimate): LUT ${t.resources.lut} (${pct(t.fraction.lut)}), FF ${t.resources.ff} (${pct(t.fraction.ff)}), DSP ${t.resources.dsp} (${pct(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${pct(t.fraction.bramBits)}) of ${board.name}`);
+  console.log(`resources (Yosys-fitted estimate, engines and units): LUT ${t.resources.lut} (${pct(t.fraction.lut)}), FF ${t.resources.ff} (${pct(t.fraction.ff)}), DSP ${t.resources.dsp} (${pct(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${pct(t.fraction.bramBits)}) of ${board.name}`);
   if (!fits(t.resources, board, 1)) {
     console.log(`does not fit ${board.name} (Yosys-fitted estimate): lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
   }

@@ -5,10 +5,11 @@
  * asked (and Fmax from nextpnr on iCE40), else from the Yosys-fitted estimate;
  * every row says which.
  */
-import { engineLayers, Model } from "../ir/model.js";
+import { Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { hashModel } from "../ir/load.js";
-import { estimateEngine, sumResources } from "./resources.js";
+import { Resources } from "./resources.js";
+import { estimateModel } from "./model.js";
 import { estimatePower } from "./power.js";
 import { energyPerInference, withDatapath } from "./energy.js";
 import { predictStreaming } from "../sim/perf/predict.js";
@@ -85,7 +86,7 @@ export async function compareKernels(
     const useDsp = kernel !== "mac-nodsp";
     const cycles = predictStreaming(variant, board).total.latencyCycles;
     const energy_j = energyPerInference(variant).energyPicojoules.total * 1e-12;
-    let resources = sumResources(engineLayers(variant).map((l) => estimateEngine(l, board, { useDsp })));
+    let resources: Resources = estimateModel(variant, board, { useDsp }).total;
     let carry: number | undefined;
     let source: KernelFigures["source"] = "estimate";
     let fmax_mhz: number | null = null;

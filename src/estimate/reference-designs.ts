@@ -47,10 +47,14 @@ export const REFERENCE_SHAPES: readonly ReferenceShape[] = [
   shape({ height: 8, width: 8, channels: 8, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: [1, 1], pe: 2, simd: 16 }),
   shape({ height: 16, width: 16, channels: 4, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: [1, 1], pe: 4, simd: 4 }),
   shape({ height: 32, width: 32, channels: 8, outChannels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1], pe: 2, simd: 2 }),
+  // deep weight ROMs (128 words of 64 and of 512 bits at 8 bits), which Yosys puts in block RAM on every
+  // family — the shape of a dense layer (LeNet's dense1: 256 words of 512 bits)
+  shape({ height: 4, width: 4, channels: 64, outChannels: 16, kernel: [1, 1], stride: [1, 1], padding: [0, 0], pe: 1, simd: 8 }),
+  shape({ height: 1, width: 1, channels: 256, outChannels: 32, kernel: [1, 1], stride: [1, 1], padding: [0, 0], pe: 4, simd: 16 }),
 ];
 
 const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; shapes: readonly number[] }[] = [
-  // shapes (c, c+3, c+5, c+6) mod 8 for group c: every shape meets 3–4 groups of mixed widths
+  // shapes (c, c+3, c+5, c+6) mod 8 for group c: every shape meets 3–4 groups of mixed widths (shapes 0–7)
   ...(
     [
       ["mac", 8],
@@ -65,6 +69,12 @@ const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; 
   // multipliers in LUTs (`compare --kernels mac-nodsp`): small lane counts only
   { datapath: "mac", bits: 8, useDsp: false, shapes: [1, 3, 0] },
   { datapath: "mac", bits: 16, useDsp: false, shapes: [0, 7] },
+  // the deep-ROM shapes (8, 9), appended so that the designs above keep their names and held-out places
+  { datapath: "mac", bits: 8, useDsp: true, shapes: [8] },
+  { datapath: "adder", bits: 8, useDsp: true, shapes: [9, 8] },
+  { datapath: "xnor", bits: 1, useDsp: true, shapes: [9] },
+  { datapath: "shift", bits: 8, useDsp: true, shapes: [9] },
+  { datapath: "mac", bits: 16, useDsp: true, shapes: [9] },
 ];
 
 export function referenceDesigns(): ReferenceDesign[] {

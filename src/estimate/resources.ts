@@ -90,6 +90,44 @@ export const RESOURCE_FORMULA: Readonly<Record<ResourceKind, readonly string[]>>
   bramBits: ["swu.blockBits", "mvu.blockBits"],
 };
 
+/**
+ * The stream-unit formula (units/stream.ts): per kind a count and what its logic
+ * grows with, the requant units' shared widths, and the memories as Yosys maps them.
+ */
+/** Per-kind counts and widths that both logic and registers grow with. */
+const UNIT_KIND_FEATURES = [
+  "fifo.units",
+  "fifo.pointerBits",
+  "fork.bits",
+  "relu.bits",
+  "argmax.units",
+  "argmax.bits",
+  "pool.units",
+  "pool.laneBits",
+  "pool.srBits",
+  "gap.units",
+  "gap.srBits",
+  "add.units",
+  "add.bits",
+  "ln.units",
+  "gelu.units",
+  "softmax.units",
+  "attn.units",
+  "attn.laneBits",
+  "tokembed.units",
+  "tokembed.bits",
+  "toksel.units",
+  "toksel.bits",
+] as const;
+
+export const UNIT_FORMULA: Readonly<Record<ResourceKind, readonly string[]>> = {
+  lut: [...UNIT_KIND_FEATURES, "rq.sumBits", "rq.mulLutBits", "unit.lutramLuts", "unit.romLuts", "unit.ramLogicBits"],
+  // a FIFO's data register (its memory's output) is a flip-flop per bit, not logic
+  ff: [...UNIT_KIND_FEATURES, "fifo.bits", "rq.outBits", "unit.ramLogicBits"],
+  dsp: ["rq.dsps", "attn.dsps", "add.dsps", "ln.units", "gelu.units", "softmax.units", "attn.units"],
+  bramBits: ["unit.blockBits"],
+};
+
 const sumOf = (f: Features, names: readonly string[]) => names.reduce((s, n) => s + (f[n] ?? 0), 0);
 
 /** Features per layer (keyed by its weights, which a refolded copy shares) and folding/target: the folding search asks often. */
@@ -129,6 +167,24 @@ function computeFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   };
 }
 
+/**
+ * Engine-formula features of a pool's sliding-window unit and serializer (the
+ * engines' templates, so the engines' coefficients apply), without the engine's
+ * control, MVU and output stage.
+ */
+export function windowFeatures(swu: Conv2dLayer, serializer: Conv2dLayer | undefined, target: SynthTarget): Features {
+  const f: Features = { ...swuFeatures(swu, target), ...(serializer ? serializerFeatures(serializer) : {}) };
+  const hold = f["serializer.holdBits"] ?? 0;
+  return {
+    ...f,
+    "memory.ramLogicBits": f["swu.ramLogicBits"] ?? 0,
+    "memory.lutramLuts": f["swu.lutramLuts"] ?? 0,
+    "memory.romLuts": f["swu.romLuts"] ?? 0,
+    "pe.datapathBits": hold,
+    "pe.registerBits": hold,
+  };
+}
+
 // ------------------------------------------------------------------ the committed fit
 
 export interface FittedResource {
@@ -145,13 +201,22 @@ export interface ResourceModelFile {
   readonly yosys: string;
   readonly command: string;
   readonly formula: Readonly<Record<ResourceKind, readonly string[]>>;
-  readonly families: Readonly<Record<string, { readonly board: string; readonly resources: Readonly<Record<ResourceKind, FittedResource>> }>>;
+  readonly unitFormula: Readonly<Record<ResourceKind, readonly string[]>>;
+  readonly families: Readonly<
+    Record<string, { readonly board: string; readonly resources: Readonly<Record<ResourceKind, FittedResource>>; readonly units: Readonly<Record<ResourceKind, FittedResource>> }>
+  >;
   readonly designs: readonly {
     readonly name: string;
     readonly datapath: string;
     readonly bits: number;
     readonly useDsp: boolean;
     readonly shape: Readonly<Record<string, unknown>>;
+    readonly heldOut: boolean;
+    readonly results: Readonly<Record<string, { readonly measured: Resources; readonly estimate: Resources }>>;
+  }[];
+  readonly unitDesigns: readonly {
+    readonly name: string;
+    readonly kind: string;
     readonly heldOut: boolean;
     readonly results: Readonly<Record<string, { readonly measured: Resources; readonly estimate: Resources }>>;
   }[];
@@ -183,9 +248,20 @@ const fitted = {
     heldOut: stats,
   },
 };
+const formulaSchema = {
+  type: "object",
+  required: [...RESOURCE_KINDS],
+  additionalProperties: false,
+  properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { type: "array", items: { type: "string" } }])),
+};
+const fittedResources = { type: "object", required: [...RESOURCE_KINDS], additionalProperties: false, properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitted])) };
+const results = {
+  type: "object",
+  additionalProperties: { type: "object", required: ["measured", "estimate"], additionalProperties: false, properties: { measured: resources, estimate: resources } },
+};
 export const resourceModelSchema = {
   type: "object",
-  required: ["quantrtlResourceModel", "fittedAt", "generator", "yosys", "command", "formula", "families", "designs"],
+  required: ["quantrtlResourceModel", "fittedAt", "generator", "yosys", "command", "formula", "unitFormula", "families", "designs", "unitDesigns"],
   additionalProperties: false,
   properties: {
     quantrtlResourceModel: { const: 1 },
@@ -193,24 +269,17 @@ export const resourceModelSchema = {
     generator: { type: "string" },
     yosys: { type: "string" },
     command: { type: "string" },
-    formula: {
-      type: "object",
-      required: [...RESOURCE_KINDS],
-      additionalProperties: false,
-      properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { type: "array", items: { type: "string" } }])),
-    },
+    formula: formulaSchema,
+    unitFormula: formulaSchema,
     families: {
       type: "object",
       minProperties: 1,
       propertyNames: { enum: ["xilinx", "ice40", "ecp5"] },
       additionalProperties: {
         type: "object",
-        required: ["board", "resources"],
+        required: ["board", "resources", "units"],
         additionalProperties: false,
-        properties: {
-          board: { type: "string" },
-          resources: { type: "object", required: [...RESOURCE_KINDS], additionalProperties: false, properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitted])) },
-        },
+        properties: { board: { type: "string" }, resources: fittedResources, units: fittedResources },
       },
     },
     designs: {
@@ -226,11 +295,17 @@ export const resourceModelSchema = {
           useDsp: { type: "boolean" },
           shape: { type: "object" },
           heldOut: { type: "boolean" },
-          results: {
-            type: "object",
-            additionalProperties: { type: "object", required: ["measured", "estimate"], additionalProperties: false, properties: { measured: resources, estimate: resources } },
-          },
+          results,
         },
+      },
+    },
+    unitDesigns: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "kind", "heldOut", "results"],
+        additionalProperties: false,
+        properties: { name: { type: "string" }, kind: { type: "string" }, heldOut: { type: "boolean" }, results },
       },
     },
   },
@@ -245,10 +320,12 @@ export function parseResourceModel(doc: unknown, file?: string): ResourceModelFi
   validateDocument(validateResourceModel(), doc, file);
   const m = doc as ResourceModelFile;
   for (const [family, f] of Object.entries(m.families)) {
-    for (const kind of RESOURCE_KINDS) {
-      for (const name of Object.keys(f.resources[kind].coefficients)) {
-        if (!m.formula[kind].includes(name)) {
-          throw new QuantrtlError(file, `/families/${family}/resources/${kind}/coefficients/${name}`, "is not a feature of the formula", `use one of ${m.formula[kind].join(", ")}`);
+    for (const [part, formula] of [["resources", m.formula], ["units", m.unitFormula]] as const) {
+      for (const kind of RESOURCE_KINDS) {
+        for (const name of Object.keys(f[part][kind].coefficients)) {
+          if (!formula[kind].includes(name)) {
+            throw new QuantrtlError(file, `/families/${family}/${part}/${kind}/coefficients/${name}`, "is not a feature of the formula", `use one of ${formula[kind].join(", ")}`);
+          }
         }
       }
     }
@@ -268,8 +345,8 @@ export function resourceModel(): ResourceModelFile {
 }
 
 /** The error bar of each resource for a family: held-out RMS, worst relative and absolute error. */
-export function errorBars(family: string, model: ResourceModelFile = resourceModel()): Record<ResourceKind, ErrorBar> {
-  const f = fittedFamily(family, model);
+export function errorBars(family: string, model: ResourceModelFile = resourceModel(), part: "resources" | "units" = "resources"): Record<ResourceKind, ErrorBar> {
+  const f = { resources: fittedFamily(family, model)[part] };
   const bar = (r: FittedResource): ErrorBar => ({
     relRms: r.heldOut.relRms,
     relWorst: Math.max(r.inSample.relWorst, r.heldOut.relWorst),
@@ -278,7 +355,7 @@ export function errorBars(family: string, model: ResourceModelFile = resourceMod
   return { lut: bar(f.resources.lut), ff: bar(f.resources.ff), dsp: bar(f.resources.dsp), bramBits: bar(f.resources.bramBits) };
 }
 
-function fittedFamily(family: string, model: ResourceModelFile) {
+export function fittedFamily(family: string, model: ResourceModelFile = resourceModel()) {
   const f = model.families[family];
   if (!f) {
     throw new QuantrtlError(undefined, "yosysFamily", `no fitted resource model for the Yosys family "${family}"`, `fitted families: ${Object.keys(model.families).join(", ")} (run \`npm run fit-resources\` to fit another)`);

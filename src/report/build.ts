@@ -10,7 +10,7 @@ import { predictStreaming } from "../sim/perf/predict.js";
 import { simulateArray } from "../sim/perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "../sim/perf/array/from-model.js";
 import { estimatePower } from "../estimate/power.js";
-import { errorBars } from "../estimate/resources.js";
+import { errorBars, sumResources } from "../estimate/resources.js";
 import { energyPerInference } from "../estimate/energy.js";
 import { compareKernels, COMPARE_KERNELS } from "../estimate/compare.js";
 import { synthesize } from "../synth/index.js";
@@ -20,7 +20,8 @@ import { ADDERNET_PUBLISHED, QuantrtlReport, ReportRooflinePoint } from "./types
 
 export interface BuildReportOptions {
   /** Run Yosys for the design itself (and for each compared datapath). */
-  readonly synth?: boolean;
+  /** Yosys: none (false / "none"), the model ("model"), or the model and every comparison build (true / "all"). */
+  readonly synth?: boolean | "none" | "model" | "all";
   /** A verification run to include. */
   readonly verification?: VerifyReport;
   readonly onProgress?: (message: string) => void;
@@ -46,7 +47,9 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
   const progress = options.onProgress ?? (() => undefined);
   progress("report: streaming performance");
   const perf = predictStreaming(model, board);
-  const synthesis = options.synth ? await synthesize(model, board, progress) : undefined;
+  const synthModel = options.synth === true || options.synth === "model" || options.synth === "all";
+  const synthCompare = options.synth === true || options.synth === "all";
+  const synthesis = synthModel ? await synthesize(model, board, progress) : undefined;
   const used = synthesis ?? { ...perf.total.resources, carry: undefined };
   const measured = options.verification?.toggles;
   const power = estimatePower(
@@ -56,7 +59,7 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
   );
   const energy = energyPerInference(model);
   progress("report: datapath comparison");
-  const comparison = await compareKernels(model, board, COMPARE_KERNELS, { synth: options.synth, onProgress: progress });
+  const comparison = await compareKernels(model, board, COMPARE_KERNELS, { synth: synthCompare, onProgress: progress });
   const v = options.verification;
   const roof = roofline(model, board);
   return {
@@ -96,6 +99,9 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
     resources: {
       estimate: perf.total.resources,
       ...(perf.layers.length ? { estimateErrorBar: { family: board.yosysFamily, ...errorBars(board.yosysFamily) } } : {}),
+      ...(perf.units.length
+        ? { units: sumResources(perf.units), unitErrorBar: { family: board.yosysFamily, ...errorBars(board.yosysFamily, undefined, "units") } }
+        : {}),
       ...(synthesis
         ? { synthesis: { lut: synthesis.lut, ff: synthesis.ff, dsp: synthesis.dsp, bramBits: synthesis.bramBits, carry: synthesis.carry, latches: synthesis.latches, yosys: synthesis.yosys } }
         : {}),

@@ -3,7 +3,7 @@
  * by both writers (markdown.ts escapes for Markdown, html.ts for HTML), so the
  * two files always show the same figures.
  */
-import type { QuantrtlReport, ReportComparison, ReportKernelFigures, ReportResources, ReportVerification } from "./types.js";
+import type { QuantrtlReport, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportResources, ReportVerification } from "./types.js";
 import {
   boardShare,
   estimateErrorPct,
@@ -93,15 +93,18 @@ export const RESOURCE_KEYS: readonly { key: keyof ReportResources; label: string
 
 /** Estimate (with the fitted model's error bar) vs. synthesis, the estimate's error against synthesis, and each as a fraction of the board. */
 export function resourceTable(r: QuantrtlReport): Table {
-  const { estimate, synthesis, estimateErrorBar: bar } = r.resources;
+  const { estimate, synthesis, estimateErrorBar: bar, units, unitErrorBar: ubar } = r.resources;
   const board = r.board.resources;
   const barHeader = bar ? ["estimate error bar (held-out RMS / worst)"] : [];
-  const barCell = (key: keyof ReportResources) => (bar ? [`±${formatFraction(bar[key].relRms)} / ±${formatFraction(bar[key].relWorst)}`] : []);
+  const barText = (b: ReportErrorBar, key: keyof ReportResources) => `±${formatFraction(b[key].relRms)} / ±${formatFraction(b[key].relWorst)}`;
+  const barCell = (key: keyof ReportResources) => (bar ? [barText(bar, key)] : []);
+  const unitHeader = units ? ["of which units outside the engines", ...(ubar ? ["their error bar"] : [])] : [];
+  const unitCell = (key: keyof ReportResources) => (units ? [formatInt(units[key]), ...(ubar ? [barText(ubar, key)] : [])] : []);
   const headers = synthesis
-    ? ["resource", "board", "estimate", ...barHeader, "synthesis", "estimate error", "estimate, % of board", "synthesis, % of board"]
-    : ["resource", "board", "estimate", ...barHeader, "estimate, % of board"];
+    ? ["resource", "board", "estimate", ...barHeader, ...unitHeader, "synthesis", "estimate error", "estimate, % of board", "synthesis, % of board"]
+    : ["resource", "board", "estimate", ...barHeader, ...unitHeader, "estimate, % of board"];
   const rows = RESOURCE_KEYS.map(({ key, label }) => {
-    const row = [label, formatInt(board[key]), formatInt(estimate[key]), ...barCell(key)];
+    const row = [label, formatInt(board[key]), formatInt(estimate[key]), ...barCell(key), ...unitCell(key)];
     if (!synthesis) return [...row, formatShare(estimate[key], board[key])];
     return [
       ...row,

@@ -161,6 +161,10 @@ export interface QuantrtlReport {
     readonly estimate: ReportResources;
     /** The fitted resource model's error on its reference designs (hw/resource-model.json). */
     readonly estimateErrorBar?: ReportErrorBar;
+    /** The share of `estimate` from the units outside the engines (forks, FIFOs, pools, adds, ViT units, …). */
+    readonly units?: ReportResources;
+    /** The stream-unit model's error on its reference designs. */
+    readonly unitErrorBar?: ReportErrorBar;
     readonly synthesis?: ReportSynthesis;
   };
   readonly power?: ReportPower;

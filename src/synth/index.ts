@@ -33,6 +33,13 @@ function yosysFlavour(): { name: string; version: string } {
   return { name: "yowasp", version: `@yowasp/yosys ${pkg.version}` };
 }
 
+/**
+ * A guard against a hung Yosys, not a budget: a ResNet-20 build with its
+ * multipliers in logic runs for hours in the WebAssembly Yosys on a loaded
+ * 2-core machine, and killing it would throw that work away.
+ */
+const SYNTH_TIMEOUT_MS = 12 * 3600_000;
+
 /** Runs Yosys in `dir` (where the sources and ROM images are) with a script; returns its output. */
 async function runYosys(dir: string, script: string, flavour: string): Promise<string> {
   const args = ["-q", "-p", script];
@@ -41,7 +48,7 @@ async function runYosys(dir: string, script: string, flavour: string): Promise<s
   if (flavour !== "yosys" && !existsSync(argv[0])) {
     throw new ToolError("yosys", "the @yowasp/yosys runner is not built", argv[0], "run `npm run setup`");
   }
-  const r = await run(command, argv, { cwd: dir, timeoutMs: 60 * 60_000 });
+  const r = await run(command, argv, { cwd: dir, timeoutMs: SYNTH_TIMEOUT_MS });
   if (r.code !== 0) throw new ToolError("yosys", `synthesis failed (exit ${r.code})`, `${command} ${argv.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`, tail(r.stdout + r.stderr));
   return r.stdout;
 }

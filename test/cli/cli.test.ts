@@ -207,6 +207,14 @@ describe("verify in the real simulators", () => {
     expect(r.stderr).toContain("verilator");
     expect(r.stderr).not.toContain("    at ");
   });
+
+  test("build --synth --no-synth exits 1 before any work, naming --no-synth", async () => {
+    const r = await cli("build", XNOR, "--synth", "--no-synth");
+    expect(r.status, show(r)).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: --no-synth: contradicts --synth/);
+    expect(r.stderr).not.toContain("    at ");
+  });
 });
 
 describe("help", () => {

@@ -12,7 +12,9 @@ import { loadBoard } from "../../src/ir/board.js";
 import { engineLayers } from "../../src/ir/model.js";
 import { synthesize } from "../../src/synth/index.js";
 import { referenceDesigns, referenceModel } from "../../src/estimate/reference-designs.js";
-import { errorBars, estimateEngine, parseResourceModel, RESOURCE_FORMULA, RESOURCE_KINDS, resourceModel } from "../../src/estimate/resources.js";
+import { unitReferenceDesigns, unitReferenceModel } from "../../src/estimate/unit-reference-designs.js";
+import { errorBars, estimateEngine, parseResourceModel, RESOURCE_FORMULA, RESOURCE_KINDS, resourceModel, UNIT_FORMULA } from "../../src/estimate/resources.js";
+import { estimateModel } from "../../src/estimate/model.js";
 import { errorStats, nnls, standardErrors } from "../../src/estimate/fit.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 import { ROOT } from "../helpers/cli.js";
@@ -35,6 +37,20 @@ describe("hw/resource-model.json", () => {
     }
     // every reference design is listed with its measured and estimated figures per family
     expect(m.designs.map((d) => d.name)).toEqual(referenceDesigns().map((d) => d.name));
+  });
+
+  test("the stream-unit formula is fitted per family on the unit reference designs, one size of each kind held out", () => {
+    const m = parseResourceModel(committedDoc());
+    expect(m.unitFormula).toEqual(UNIT_FORMULA);
+    const designs = unitReferenceDesigns();
+    expect(new Set(designs.filter((d) => d.heldOut).map((d) => d.kind)).size).toBe(new Set(designs.map((d) => d.kind)).size);
+    for (const f of Object.values(m.families)) {
+      for (const k of RESOURCE_KINDS) {
+        expect(f.units[k].inSample.designs + f.units[k].heldOut.designs).toBe(designs.length);
+        expect(f.units[k].heldOut.designs).toBe(designs.filter((d) => d.heldOut).length);
+      }
+    }
+    expect(m.unitDesigns.map((d) => d.name)).toEqual(designs.map((d) => d.name));
   });
 
   test("a malformed file is one error naming the place", () => {
@@ -75,6 +91,24 @@ describe("estimates", () => {
       // relative where synthesis found some, absolute where it found none; + 1: the estimate is rounded
       const allowed = (measured[k] > 0 ? bar[k].relWorst * measured[k] : bar[k].absAtZero) + 1;
       expect(Math.abs(estimate[k] - measured[k]), `${k}: estimate ${estimate[k]}, Yosys ${measured[k]}`).toBeLessThanOrEqual(allowed);
+    }
+  });
+});
+
+describe("stream-unit estimates", () => {
+  test("a held-out unit design's estimate (argmax over 32 int16) lies within the units' error bar of a real Yosys run (iCE40)", async () => {
+    const design = unitReferenceDesigns().find((d) => d.name === "ref_argmax_1x1x32_b16")!;
+    expect(design.heldOut).toBe(true);
+    const model = unitReferenceModel(design);
+    const board = loadBoard("icebreaker");
+    const measured = await synthesize(model, board);
+    const e = estimateModel(model, board);
+    expect(e.engines).toHaveLength(0);
+    expect(e.units.map((u) => u.kind)).toEqual(["argmax"]);
+    const bar = errorBars("ice40", resourceModel(), "units");
+    for (const k of RESOURCE_KINDS) {
+      const allowed = (measured[k] > 0 ? bar[k].relWorst * measured[k] : bar[k].absAtZero) + 1;
+      expect(Math.abs(e.total[k] - measured[k]), `${k}: estimate ${e.total[k]}, Yosys ${measured[k]}`).toBeLessThanOrEqual(allowed);
     }
   });
 });

@@ -62,6 +62,25 @@ describe("renderMarkdown", () => {
     expect(md).toContain("Synthesis by Yosys 0.55: 150 carry cells, 0 latches.");
   });
 
+  it("shows the share of the units outside the engines with their own error bar", () => {
+    const r = fullReport();
+    const bar = (relRms: number, relWorst: number) => ({ relRms, relWorst, absAtZero: 0 });
+    const withUnits = renderMarkdown({
+      ...r,
+      resources: {
+        ...r.resources,
+        units: { lut: 300, ff: 250, dsp: 2, bramBits: 18432 },
+        unitErrorBar: { family: "xilinx", lut: bar(0.1, 0.25), ff: bar(0.05, 0.2), dsp: bar(0, 0.5), bramBits: bar(0, 0) },
+      },
+    });
+    const rows = tableAfter(
+      withUnits,
+      "| resource | board | estimate | of which units outside the engines | their error bar | synthesis | estimate error | estimate, % of board | synthesis, % of board |",
+    );
+    expect(rows[1]).toEqual(["LUT", "63,400", "1,200", "300", "±10.0 % / ±25.0 %", "1,000", "+20.0 %", "1.9 %", "1.6 %"]);
+    expect(rows[4].slice(0, 5)).toEqual(["BRAM bits", "4,976,640", "36,864", "18,432", "±0.0 % / ±0.0 %"]);
+  });
+
   it("breaks power down with each part's share of the total", () => {
     const rows = tableAfter(md, "| component | power | share of total |");
     expect(rows).toContainEqual(["dynamic: logic", "20 mW", "13.3 %"]);

@@ -85,12 +85,38 @@ const BLOCK_RAMS: Record<YosysFamily, { readonly shapes: readonly RamShape[]; re
   ecp5: { bits: 18432, shapes: blockShapes(128) },
 };
 
-/** Distributed RAM (1 write, 1 asynchronous read port): RAM32M / RAM64M (4 LUTs), TRELLIS_DPR16X4 (2 LUT4s). */
-const DISTRIBUTED_RAMS: Record<YosysFamily, { readonly shapes: readonly RamShape[]; readonly luts: number; readonly roms: boolean }> = {
-  ice40: { shapes: [], luts: 0, roms: false },
-  xilinx: { shapes: [{ depth: 32, width: 6, cost: 8 }, { depth: 64, width: 3, cost: 8 }], luts: 4, roms: true },
-  ecp5: { shapes: [{ depth: 16, width: 4, cost: 4 }], luts: 2, roms: false },
+/**
+ * Distributed RAM (1 write, 1 asynchronous read port): RAM32M / RAM64M (4 LUTs), TRELLIS_DPR16X4
+ * (2 LUT4s). A ROM has one port, so Xilinx's single-port shapes serve it too (Yosys's
+ * lutrams_xc5v.txt: $__XILINX_LUTRAM_SP_ 32×8 … 256×1, cost 8, cost scaled by the width used):
+ * a 128-word ROM of 64 bits is 256 in LUT RAM against 258 in two RAMB18s, and stays distributed.
+ */
+const DISTRIBUTED_RAMS: Record<YosysFamily, { readonly shapes: readonly RamShape[]; readonly romShapes: readonly RamShape[]; readonly luts: number; readonly roms: boolean }> = {
+  ice40: { shapes: [], romShapes: [], luts: 0, roms: false },
+  xilinx: {
+    shapes: [{ depth: 32, width: 6, cost: 8 }, { depth: 64, width: 3, cost: 8 }],
+    romShapes: [
+      { depth: 32, width: 8, cost: 8 },
+      { depth: 64, width: 4, cost: 8 },
+      { depth: 128, width: 2, cost: 8 },
+      { depth: 256, width: 1, cost: 8 },
+    ],
+    luts: 4,
+    roms: true,
+  },
+  ecp5: { shapes: [{ depth: 16, width: 4, cost: 4 }], romShapes: [], luts: 2, roms: false },
 };
+
+/**
+ * The read multiplexer of a distributed RAM deeper than one primitive: one cost unit per output
+ * bit per further row of primitives, as bounded by Yosys's choices on ECP5 — a 36×8 buffer stayed
+ * in 6 DPR16X4s (24 + 2·8·c < 128) and 192×8 / 197×8 row buffers went to a DP16KD (96 + 11·8·c > 128),
+ * so 0.4 < c < 6.5; c = 1, one LUT per bit and row.
+ */
+const DISTRIBUTED_ROW_MUX_COST = 1;
+
+/** The shallowest ROM Yosys put in Xilinx block RAM among the designs synthesized (see mapMemory). */
+export const XILINX_BLOCK_ROM_MIN_DEPTH = 256;
 
 export interface MemoryMapping {
   readonly style: "logic" | "distributed" | "block";
@@ -116,9 +142,12 @@ export function mapMemory(depth: number, width: number, kind: "ram" | "rom", rea
   let bestCost = kind === "rom" ? bits / 16 : bits;
   const dist = DISTRIBUTED_RAMS[target.family];
   if (kind === "ram" || dist.roms) {
-    for (const s of dist.shapes) {
+    for (const s of kind === "rom" ? [...dist.shapes, ...dist.romShapes] : dist.shapes) {
       const n = tile(s);
-      if (n * s.cost < bestCost) (bestCost = n * s.cost), (best = { style: "distributed", blockBits: 0, lutramLuts: n * dist.luts, logicBits: 0 });
+      // widthscale: the last primitive of a row costs the share of its width that is used
+      const rows = Math.ceil(depth / s.depth);
+      const cost = rows * (width / s.width) * s.cost + (rows - 1) * width * DISTRIBUTED_ROW_MUX_COST;
+      if (cost < bestCost) (bestCost = cost), (best = { style: "distributed", blockBits: 0, lutramLuts: n * dist.luts, logicBits: 0 });
     }
   }
   // block RAMs read synchronously only
@@ -126,7 +155,11 @@ export function mapMemory(depth: number, width: number, kind: "ram" | "rom", rea
   // a distributed RAM reads asynchronously: a synchronous read is emulated with flip-flops, so a
   // block RAM of the same cost wins (seen on ECP5: a 128×16 bank, 32 DPR16X4 or one DP16KD)
   const beatsBest = (cost: number) => cost < bestCost || (cost === bestCost && best.style === "distributed" && read === "sync");
-  for (const s of read === "sync" ? block.shapes : []) {
+  // measured, not derived: Yosys (0.55, synth_xilinx) left 128-word weight ROMs of 64 and 512 bits in LUT
+  // RAM and logic although two RAMB18s / eight RAMB36s cost less by the library's numbers, and put
+  // LeNet's 256-word ROM of 512 bits in block RAM; so a Xilinx ROM goes to block RAM from 256 words
+  const blockAllowed = read === "sync" && !(target.family === "xilinx" && kind === "rom" && depth < XILINX_BLOCK_ROM_MIN_DEPTH);
+  for (const s of blockAllowed ? block.shapes : []) {
     const n = tile(s);
     if (beatsBest(n * s.cost)) (bestCost = n * s.cost), (best = { style: "block", blockBits: n * block.bits, lutramLuts: 0, logicBits: 0 });
   }

@@ -8,6 +8,7 @@
 import { Conv2dLayer, EngineLayer, engineConv, Folding, isEngineLayer, Layer, Model, reductionLength } from "../../ir/model.js";
 import { Board } from "../../ir/board.js";
 import { estimateEngine, fits, sumResources } from "../../estimate/resources.js";
+import { estimateUnits } from "../../estimate/model.js";
 import { boundInterval } from "./predict.js";
 import { QuantrtlError } from "../../util/errors.js";
 import { hashModel } from "../../ir/load.js";
@@ -44,7 +45,9 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
   const refold = (ls: readonly Layer[], at: number, arch: Folding): Layer[] => ls.map((l, i) => (i === engineAt[at] ? ({ ...l, arch } as Layer) : l));
   let layers = enginesOf(all);
   const goal = target.kind === "fps" ? (board.clockMHz * 1e6) / target.fps : 0;
-  const resourcesOf = (ls: Conv2dLayer[]) => sumResources(ls.map((l) => estimateEngine(l, board)));
+  // the units outside the engines (FIFOs, pools, ViT units, …) do not fold: a constant share
+  const unitShare = sumResources(estimateUnits(model, board));
+  const resourcesOf = (ls: Conv2dLayer[]) => sumResources([...ls.map((l) => estimateEngine(l, board)), unitShare]);
   if (!fits(resourcesOf(layers), board, maxFraction)) {
     throw new QuantrtlError(undefined, "--board", `even fully folded (pe = simd = 1) the model does not fit ${board.name} (Yosys-fitted estimate, ${Math.round(maxFraction * 100)} % cap)`, "choose a larger board");
   }

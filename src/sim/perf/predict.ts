@@ -7,6 +7,7 @@ import { Conv2dLayer, engineConv, engineLayers, isEngineLayer, Layer, Model, MOD
 import { Board } from "../../ir/board.js";
 import { foldCounts, idealCycles } from "../../codegen/units/folding.js";
 import { boardFraction, EngineEstimate, estimateEngine, Resources, sumResources } from "../../estimate/resources.js";
+import { estimateUnits, UnitEstimate } from "../../estimate/model.js";
 import { simulateStream } from "./streaming.js";
 import { unitFrameCycles } from "./units/layers.js";
 
@@ -35,6 +36,8 @@ export interface StreamingPerf {
   /** True when every figure comes from the cycle-exact model; false when the design was too large to step and bounds were used. */
   readonly exact: boolean;
   readonly layers: readonly LayerPerf[];
+  /** The units outside the engines (forks, FIFOs, pools, adds, ViT units, …): their Yosys-fitted estimates. */
+  readonly units: readonly UnitEstimate[];
   readonly total: {
     readonly fillCycles: number;
     readonly latencyCycles: number;
@@ -121,13 +124,15 @@ export function predictStreaming(model: Model, board: Board): StreamingPerf {
   });
   const chain = chainTiming(model);
   exact &&= chain.exact;
-  const resources = sumResources(layers.map((l) => l.estimate));
+  const units = estimateUnits(model, board);
+  const resources = sumResources([...layers.map((l) => l.estimate), ...units]);
   const slowestIdeal = Math.max(...layers.map((l) => l.idealCycles));
   return {
     board: board.name,
     clockMHz: board.clockMHz,
     exact,
     layers,
+    units,
     total: {
       fillCycles: chain.fillCycles,
       latencyCycles: chain.latencyCycles,

@@ -1,0 +1,68 @@
+/**
+ * The resource estimate of a whole model: every matrix-vector engine (the engine
+ * formula) and every other unit of its netlist — forks, FIFOs, pools, residual adds,
+ * ReLU, argmax, the ViT units and token layers (the stream-unit formula,
+ * units/stream.ts) — each with the error bar of its formula.
+ */
+import { Model, engineLayers } from "../ir/model.js";
+import { Board } from "../ir/board.js";
+import { buildNetlist } from "../codegen/netlist.js";
+import { StreamUnitKind, streamUnitFeatures } from "./units/stream.js";
+import { synthTarget } from "./units/target.js";
+import {
+  EngineEstimate,
+  ErrorBar,
+  errorBars,
+  EstimateOptions,
+  estimateEngine,
+  estimateWithFit,
+  fittedFamily,
+  ResourceKind,
+  ResourceModelFile,
+  resourceModel,
+  Resources,
+  sumResources,
+  windowFeatures,
+} from "./resources.js";
+
+export interface UnitEstimate extends Resources {
+  /** The netlist node: a layer's name, or a fork's / FIFO's. */
+  readonly name: string;
+  readonly kind: StreamUnitKind;
+}
+
+export interface ModelEstimate {
+  readonly engines: readonly EngineEstimate[];
+  readonly units: readonly UnitEstimate[];
+  /** Engines and units. */
+  readonly total: Resources;
+  readonly engineErrorBar: Readonly<Record<ResourceKind, ErrorBar>>;
+  readonly unitErrorBar: Readonly<Record<ResourceKind, ErrorBar>>;
+}
+
+/** Every non-engine unit of the model's netlist, estimated under the family's stream-unit fit. */
+export function estimateUnits(model: Model, board: Board, options: EstimateOptions = {}, file: ResourceModelFile = resourceModel()): UnitEstimate[] {
+  const fit = fittedFamily(board.yosysFamily, file);
+  const target = synthTarget(board, options.useDsp ?? true);
+  const out: UnitEstimate[] = [];
+  for (const node of buildNetlist(model).nodes) {
+    const u = streamUnitFeatures(node, target);
+    if (!u) continue;
+    const parts = [estimateWithFit(u.features, fit.units)];
+    if (u.engineParts) parts.push(estimateWithFit(windowFeatures(u.engineParts.swu, u.engineParts.serializer, target), fit.resources));
+    out.push({ name: node.name, kind: u.kind, ...sumResources(parts) });
+  }
+  return out;
+}
+
+export function estimateModel(model: Model, board: Board, options: EstimateOptions = {}, file: ResourceModelFile = resourceModel()): ModelEstimate {
+  const engines = engineLayers(model).map((l) => estimateEngine(l, board, options, file));
+  const units = estimateUnits(model, board, options, file);
+  return {
+    engines,
+    units,
+    total: sumResources([...engines, ...units]),
+    engineErrorBar: errorBars(board.yosysFamily, file),
+    unitErrorBar: errorBars(board.yosysFamily, file, "units"),
+  };
+}
