@@ -316,7 +316,8 @@ export function withDatapath(model: Model, datapath: Datapath): Model {
       datapath === "xnor"
         ? { kind: "threshold", thresholds: new Int32Array(layer.output.channels), directions: new Array(layer.output.channels).fill("ge") }
         : layer.out.kind === "requant"
-          ? { kind: "requant", params: { ...layer.out.params, outBits: bits } }
+          ? // per-channel multipliers stay (the rebuilt engine keeps its multiplier ROM)
+            { ...layer.out, params: { ...layer.out.params, outBits: bits } }
           : { kind: "requant", params: { multiplier: 1, multiplierBits: DEFAULT_MULTIPLIER_BITS, shift: 0, rounding: "floor", outBits: bits, zeroPoint: 0, relu: false } };
     return {
       ...layer,

@@ -33,6 +33,8 @@ export interface ReferenceDesign {
   readonly shape: ReferenceShape;
   /** Left out of the fit; its error is the out-of-sample error. */
   readonly heldOut: boolean;
+  /** One requant multiplier per output channel (from a ROM, as every trained model has), else one constant. */
+  readonly perChannel?: boolean;
 }
 
 const shape = (s: ReferenceShape) => s;
@@ -53,7 +55,7 @@ export const REFERENCE_SHAPES: readonly ReferenceShape[] = [
   shape({ height: 1, width: 1, channels: 256, outChannels: 32, kernel: [1, 1], stride: [1, 1], padding: [0, 0], pe: 4, simd: 16 }),
 ];
 
-const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; shapes: readonly number[] }[] = [
+const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; shapes: readonly number[]; perChannel?: boolean }[] = [
   // shapes (c, c+3, c+5, c+6) mod 8 for group c: every shape meets 3–4 groups of mixed widths (shapes 0–7)
   ...(
     [
@@ -75,14 +77,19 @@ const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; 
   { datapath: "xnor", bits: 1, useDsp: true, shapes: [9] },
   { datapath: "shift", bits: 8, useDsp: true, shapes: [9] },
   { datapath: "mac", bits: 16, useDsp: true, shapes: [9] },
+  // per-channel requant (a multiplier ROM and, without DSPs, array multipliers in LUTs), as trained models have
+  { datapath: "mac", bits: 8, useDsp: true, shapes: [1], perChannel: true },
+  { datapath: "mac", bits: 8, useDsp: false, shapes: [3, 1], perChannel: true },
+  { datapath: "adder", bits: 8, useDsp: true, shapes: [5], perChannel: true },
+  { datapath: "mac", bits: 16, useDsp: false, shapes: [0], perChannel: true },
 ];
 
 export function referenceDesigns(): ReferenceDesign[] {
   const out: ReferenceDesign[] = [];
   for (const g of GROUPS) {
     g.shapes.forEach((s) => {
-      const name = `ref_${g.datapath}${g.bits}${g.useDsp ? "" : "_nodsp"}_s${s}`;
-      out.push({ name, datapath: g.datapath, bits: g.bits, useDsp: g.useDsp, shape: REFERENCE_SHAPES[s], heldOut: out.length % 4 === 3 });
+      const name = `ref_${g.datapath}${g.bits}${g.useDsp ? "" : "_nodsp"}${g.perChannel ? "_pc" : ""}_s${s}`;
+      out.push({ name, datapath: g.datapath, bits: g.bits, useDsp: g.useDsp, shape: REFERENCE_SHAPES[s], heldOut: out.length % 4 === 3, ...(g.perChannel ? { perChannel: true } : {}) });
     });
   }
   return out;
@@ -117,7 +124,10 @@ export function referenceModel(d: ReferenceDesign): Model {
     layer.thresholds = Array.from({ length: s.outChannels }, () => Math.round((next() - 0.5) * K * 0.5));
   } else {
     layer.bias = Array.from({ length: s.outChannels }, () => Math.round((next() - 0.5) * 2 ** (d.bits + 2)));
-    layer.requant = { multiplier: 40000 + Math.floor(next() * 20000), multiplierBits: 16, shift: d.bits === 8 ? 22 : 29, rounding: "half_even", outBits: d.bits };
+    const shift = d.bits === 8 ? 22 : 29;
+    layer.requant = d.perChannel
+      ? { multipliers: Array.from({ length: s.outChannels }, () => 40000 + Math.floor(next() * 20000)), shift, rounding: "half_even", outBits: d.bits }
+      : { multiplier: 40000 + Math.floor(next() * 20000), multiplierBits: 16, shift, rounding: "half_even", outBits: d.bits };
     layer.relu = d.datapath === "adder";
   }
   return parseModel({ quantrtl: 1, name: d.name, input: { height: s.height, width: s.width, channels: s.channels, bits: d.bits }, layers: [layer] });

@@ -84,10 +84,11 @@ export const RESOURCE_FORMULA: Readonly<Record<ResourceKind, readonly string[]>>
     "pe.datapathBits",
     "requant.splitAddBits",
     "requant.mulLutBits",
+    "requant.varMulLutBits",
   ],
   ff: ["engine.control", "swu.counterBits", "swu.slice", "memory.ramLogicBits", "mvu.stageBits", "pe.registerBits", "requant.dsps"],
-  dsp: ["mvu.dsps", "requant.dsps"],
-  bramBits: ["swu.blockBits", "mvu.blockBits"],
+  dsp: ["mvu.dsps", "requant.dsps", "requant.varDsps"],
+  bramBits: ["swu.blockBits", "mvu.blockBits", "requant.blockBits"],
 };
 
 /**
@@ -158,8 +159,8 @@ function computeFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
     // counters, handshakes and address arithmetic: the same for every folding
     "engine.control": 1,
     "memory.ramLogicBits": sumOf(f, ["swu.ramLogicBits"]),
-    "memory.lutramLuts": sumOf(f, ["swu.lutramLuts", "mvu.lutramLuts", "threshold.lutramLuts"]),
-    "memory.romLuts": sumOf(f, ["swu.romLuts", "mvu.romLuts", "threshold.romLuts"]),
+    "memory.lutramLuts": sumOf(f, ["swu.lutramLuts", "mvu.lutramLuts", "threshold.lutramLuts", "requant.lutramLuts"]),
+    "memory.romLuts": sumOf(f, ["swu.romLuts", "mvu.romLuts", "threshold.romLuts", "requant.romLuts"]),
     // per PE: accumulator, requant rounding/saturation or threshold compare, serializer mux
     "pe.datapathBits": sumOf(f, ["mvu.accBits", "requant.sumBits", "threshold.compareBits", "serializer.holdBits"]),
     // per PE: accumulator, requant or threshold output register, serializer hold register

@@ -4,6 +4,8 @@ import { loadModel } from "../../src/ir/load.js";
 import { loadBoard } from "../../src/ir/board.js";
 import { compareKernels, parseKernels, variantOf } from "../../src/estimate/compare.js";
 import { QuantrtlError } from "../../src/util/errors.js";
+import { engineLayers } from "../../src/ir/model.js";
+import { readFileSync } from "node:fs";
 
 const model = loadModel("models/conv3x3-adder-int8.json");
 
@@ -43,6 +45,17 @@ describe("datapath comparison", () => {
     expect(firstConv(v).datapath).toBe("xnor");
     expect(v.input.bits).toBe(1);
     expect(v.hash).not.toBe(model.hash);
+  });
+
+  test("the multiplier-based variants keep the model's per-channel requant multipliers (the same network)", () => {
+    const lenet = loadModel("models/mnist-adder.json");
+    const json = JSON.parse(readFileSync("models/mnist-adder.json", "utf8")) as { layers: { name: string; requant?: { multipliers?: number[] } }[] };
+    for (const kernel of ["mac", "mac-nodsp", "adder", "shift"] as const) {
+      for (const l of engineLayers(variantOf(lenet, kernel))) {
+        const want = json.layers.find((x) => x.name === l.name)!.requant!.multipliers!;
+        expect(l.out.kind === "requant" && l.out.perChannel ? Array.from(l.out.perChannel.multipliers) : undefined, `${kernel} ${l.name}`).toEqual(want);
+      }
+    }
   });
 
   test("kernel lists: unknown names and empty lists are errors naming --kernels", () => {

@@ -10,7 +10,7 @@ import { layerAccBits } from "../../codegen/units/mvu.js";
 import { contributionBits, weightField } from "../../codegen/units/pe.js";
 import { maxShift } from "../../quant/datapath.js";
 import { rangeOfValues, signedBitsFor } from "../../quant/widths.js";
-import { dspsFor, Features, mapMemory, SynthTarget } from "./target.js";
+import { dspsFor, Features, mapMemory, romLuts, SynthTarget } from "./target.js";
 
 /**
  * Distinct non-constant bit columns of the weight ROM (a column = one bit of the
@@ -71,7 +71,6 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   // one per ROM word), and a conditional negate, 2·BX − 1 bits wide
   const shiftStages = dp === "shift" ? Math.ceil(Math.log2(Math.min(maxShift(layer.weightBits) + 1, nf * sf))) + 1 : 0;
   const columns = weightRomColumns(layer);
-  const romLuts = (words: number, cols: number) => cols * Math.ceil(words / 2 ** target.lutInputs);
   return {
     "mvu.macDspLanes": onDsp ? lanes : 0,
     "mvu.macLutBits": dp === "mac" && !onDsp ? lanes * bx * layer.weightBits : 0,
@@ -87,7 +86,7 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
     "mvu.blockBits": weights.blockBits + bias.blockBits,
     "mvu.lutramLuts": weights.lutramLuts + bias.lutramLuts,
     // ROMs in soft logic: one LUT per surviving column per 2^k words
-    "mvu.romLuts": (weights.style === "logic" ? romLuts(nf * sf, columns) : 0) + (bias.style === "logic" ? romLuts(nf, biasW) : 0),
+    "mvu.romLuts": (weights.style === "logic" ? romLuts(nf * sf, columns, target) : 0) + (bias.style === "logic" ? romLuts(nf, biasW, target) : 0),
     "mvu.dsps": onDsp ? lanes * dspsFor(bx, layer.weightBits, target) : 0,
   };
 }

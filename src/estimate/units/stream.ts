@@ -25,7 +25,7 @@ import { layerNormWidths } from "../../quant/ivit/layernorm.js";
 import { shiftGeluWidths } from "../../quant/ivit/shiftgelu.js";
 import { attentionAccRange } from "../../quant/ivit/attention.js";
 import { counterBits } from "../../quant/widths.js";
-import { dspsFor, Features, mapMemory, SynthTarget } from "./target.js";
+import { dspsFor, Features, mapMemory, romLuts, SynthTarget } from "./target.js";
 
 /** The kinds of non-engine units, as the features name them. */
 export const STREAM_UNIT_KINDS = ["fifo", "fork", "relu", "argmax", "pool", "gap", "add", "ln", "gelu", "softmax", "attn", "tokembed", "toksel"] as const;
@@ -52,7 +52,7 @@ class Acc {
     this.add("unit.blockBits", m.blockBits).add("unit.lutramLuts", m.lutramLuts);
     // a RAM in soft logic: a flip-flop per bit and its read multiplexer; a ROM: LUTs per bit column
     if (kind === "ram") this.add("unit.ramLogicBits", m.logicBits);
-    else if (m.logicBits) this.add("unit.romLuts", width * Math.ceil(depth / 2 ** this.target.lutInputs));
+    else if (m.logicBits) this.add("unit.romLuts", romLuts(depth, width, this.target));
     return this;
   }
   /** A requant unit of `lanes` lanes: acc·m (DSP tiles, or an array multiplier in LUTs), rounding add, saturation. */

@@ -115,6 +115,11 @@ const DISTRIBUTED_RAMS: Record<YosysFamily, { readonly shapes: readonly RamShape
  */
 const DISTRIBUTED_ROW_MUX_COST = 1;
 
+/** A ROM left to soft logic: one LUT per bit column per 2^k words (k LUT inputs). */
+export function romLuts(depth: number, width: number, target: SynthTarget): number {
+  return width * Math.ceil(depth / 2 ** target.lutInputs);
+}
+
 /** The shallowest ROM Yosys put in Xilinx block RAM among the designs synthesized (see mapMemory). */
 export const XILINX_BLOCK_ROM_MIN_DEPTH = 256;
 

@@ -5,7 +5,7 @@
  */
 import { Conv2dLayer } from "../../ir/model.js";
 import { thresholdParams } from "../../codegen/units/threshold.js";
-import { Features, mapMemory, SynthTarget } from "./target.js";
+import { Features, mapMemory, romLuts, SynthTarget } from "./target.js";
 
 export function thresholdFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   if (layer.out.kind !== "threshold") return {};
@@ -15,6 +15,6 @@ export function thresholdFeatures(layer: Conv2dLayer, target: SynthTarget): Feat
     "threshold.compareBits": th.PE * th.CMPW,
     "threshold.blockBits": rom.blockBits,
     "threshold.lutramLuts": rom.lutramLuts,
-    "threshold.romLuts": rom.logicBits ? th.PE * (th.TW + 1) * Math.ceil(th.NF / 2 ** target.lutInputs) : 0,
+    "threshold.romLuts": rom.logicBits ? romLuts(th.NF, th.PE * (th.TW + 1), target) : 0,
   };
 }
