@@ -85,26 +85,11 @@ const BLOCK_RAMS: Record<YosysFamily, { readonly shapes: readonly RamShape[]; re
   ecp5: { bits: 18432, shapes: blockShapes(128) },
 };
 
-/**
- * Distributed RAM (1 write, 1 asynchronous read port): RAM32M / RAM64M (4 LUTs), TRELLIS_DPR16X4
- * (2 LUT4s). A ROM has one port, so Xilinx's single-port shapes serve it too (Yosys's
- * lutrams_xc5v.txt: $__XILINX_LUTRAM_SP_ 32×8 … 256×1, cost 8, cost scaled by the width used):
- * a 128-word ROM of 64 bits is 256 in LUT RAM against 258 in two RAMB18s, and stays distributed.
- */
-const DISTRIBUTED_RAMS: Record<YosysFamily, { readonly shapes: readonly RamShape[]; readonly romShapes: readonly RamShape[]; readonly luts: number; readonly roms: boolean }> = {
-  ice40: { shapes: [], romShapes: [], luts: 0, roms: false },
-  xilinx: {
-    shapes: [{ depth: 32, width: 6, cost: 8 }, { depth: 64, width: 3, cost: 8 }],
-    romShapes: [
-      { depth: 32, width: 8, cost: 8 },
-      { depth: 64, width: 4, cost: 8 },
-      { depth: 128, width: 2, cost: 8 },
-      { depth: 256, width: 1, cost: 8 },
-    ],
-    luts: 4,
-    roms: true,
-  },
-  ecp5: { shapes: [{ depth: 16, width: 4, cost: 4 }], romShapes: [], luts: 2, roms: false },
+/** Distributed RAM (1 write, 1 asynchronous read port): RAM32M / RAM64M (4 LUTs), TRELLIS_DPR16X4 (2 LUT4s). */
+const DISTRIBUTED_RAMS: Record<YosysFamily, { readonly shapes: readonly RamShape[]; readonly luts: number; readonly roms: boolean }> = {
+  ice40: { shapes: [], luts: 0, roms: false },
+  xilinx: { shapes: [{ depth: 32, width: 6, cost: 8 }, { depth: 64, width: 3, cost: 8 }], luts: 4, roms: true },
+  ecp5: { shapes: [{ depth: 16, width: 4, cost: 4 }], luts: 2, roms: false },
 };
 
 /**
@@ -147,7 +132,7 @@ export function mapMemory(depth: number, width: number, kind: "ram" | "rom", rea
   let bestCost = kind === "rom" ? bits / 16 : bits;
   const dist = DISTRIBUTED_RAMS[target.family];
   if (kind === "ram" || dist.roms) {
-    for (const s of kind === "rom" ? [...dist.shapes, ...dist.romShapes] : dist.shapes) {
+    for (const s of dist.shapes) {
       const n = tile(s);
       // widthscale: the last primitive of a row costs the share of its width that is used
       const rows = Math.ceil(depth / s.depth);
@@ -161,8 +146,9 @@ export function mapMemory(depth: number, width: number, kind: "ram" | "rom", rea
   // block RAM of the same cost wins (seen on ECP5: a 128×16 bank, 32 DPR16X4 or one DP16KD)
   const beatsBest = (cost: number) => cost < bestCost || (cost === bestCost && best.style === "distributed" && read === "sync");
   // measured, not derived: Yosys (0.55, synth_xilinx) left 128-word weight ROMs of 64 and 512 bits in LUT
-  // RAM and logic although two RAMB18s / eight RAMB36s cost less by the library's numbers, and put
-  // LeNet's 256-word ROM of 512 bits in block RAM; so a Xilinx ROM goes to block RAM from 256 words
+  // RAM and logic although block RAM costs less by the library's numbers, and put LeNet's 256-word ROM of
+  // 512 bits and a 1088-word ROM of 8 bits in block RAM; so a Xilinx ROM goes to block RAM from 256 words
+  // (one miss known: a 320-word ROM of 8 bits stayed in logic)
   const blockAllowed = read === "sync" && !(target.family === "xilinx" && kind === "rom" && depth < XILINX_BLOCK_ROM_MIN_DEPTH);
   for (const s of blockAllowed ? block.shapes : []) {
     const n = tile(s);
