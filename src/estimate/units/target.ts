@@ -122,8 +122,9 @@ export interface MemoryMapping {
  * Where Yosys puts one memory: the cheapest of soft logic (memory_libmap's cost: one
  * per bit of a RAM, 1/16 per bit of a ROM), distributed RAM and block RAM, with the
  * primitives' costs from the family's library (block RAM only for a synchronous read);
- * a tie stays in logic. A first-order
- * copy of memory_libmap's choice (no emulation or multiplexer costs).
+ * a tie stays in logic. A first-order copy of memory_libmap's choice: a distributed RAM's
+ * read multiplexer is costed, the emulation of a synchronous read is not; where Yosys chose
+ * otherwise than these costs say, the rule is taken from its choices and marked so.
  */
 export function mapMemory(depth: number, width: number, kind: "ram" | "rom", read: "sync" | "async", target: SynthTarget): MemoryMapping {
   const bits = depth * width;
