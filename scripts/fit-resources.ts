@@ -20,7 +20,8 @@ import { synthesize } from "../src/synth/index.js";
 import { synthCommand } from "../src/synth/families.js";
 import { referenceDesigns, referenceModel, ReferenceDesign } from "../src/estimate/reference-designs.js";
 import { unitReferenceDesigns, unitReferenceModel, UnitReferenceDesign } from "../src/estimate/unit-reference-designs.js";
-import { streamUnitFeatures } from "../src/estimate/units/stream.js";
+import { StreamUnitFeatures, streamUnitFeatures } from "../src/estimate/units/stream.js";
+import { estimateStreamUnit } from "../src/estimate/model.js";
 import { buildNetlist } from "../src/codegen/netlist.js";
 import {
   applyCoefficients,
@@ -31,13 +32,13 @@ import {
   RESOURCE_FORMULA,
   RESOURCE_KINDS,
   RESOURCE_MODEL_FILE,
+  sumResources,
   UNIT_FORMULA,
-  windowFeatures,
   ResourceKind,
   ResourceModelFile,
   Resources,
 } from "../src/estimate/resources.js";
-import { Features, synthTarget } from "../src/estimate/units/target.js";
+import { Features, SynthTarget, synthTarget } from "../src/estimate/units/target.js";
 import { errorStats, nnls, standardErrors } from "../src/estimate/fit.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
 
@@ -55,8 +56,9 @@ interface Sample {
 
 interface UnitSample extends Sample {
   readonly design: UnitReferenceDesign;
-  /** Engine-formula features of the pools' sliding windows and serializers (subtracted before the fit). */
-  readonly windowFeatures: Features[];
+  /** Its units (netlist nodes); `features` is their sum. */
+  readonly units: StreamUnitFeatures[];
+  readonly target: SynthTarget;
 }
 
 function arg(name: string): string | undefined {
@@ -93,30 +95,27 @@ async function collectUnits(family: string): Promise<UnitSample[]> {
     const r = await synthesize(model, board);
     console.error(`[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`);
     const features: Features = {};
-    const windows: Features[] = [];
-    for (const node of buildNetlist(model).nodes) {
+    const units = buildNetlist(model).nodes.map((node) => {
       const u = streamUnitFeatures(node, target);
       if (!u) throw new Error(`unit reference design ${design.name} has an engine or wire node ${node.name}`);
       for (const [k, v] of Object.entries(u.features)) features[k] = (features[k] ?? 0) + v;
-      if (u.engineParts) windows.push(windowFeatures(u.engineParts.swu, u.engineParts.serializer, target));
-    }
-    samples.push({ design, features, windowFeatures: windows, measured: { lut: r.lut, ff: r.ff, dsp: r.dsp, bramBits: r.bramBits } });
+      return u;
+    });
+    samples.push({ design, features, units, target, measured: { lut: r.lut, ff: r.ff, dsp: r.dsp, bramBits: r.bramBits } });
   }
   return samples;
 }
 
-/** A unit design's measurement less its sliding windows' share under the engine fit (what the stream-unit formula must explain). */
-function residual(s: UnitSample, engineFit: Record<ResourceKind, FittedResource>): Sample {
-  const w = s.windowFeatures.map((f) => estimateWithFit(f, engineFit));
-  const minus = (k: ResourceKind) => Math.max(0, s.measured[k] - w.reduce((t, r) => t + r[k], 0));
-  return { design: s.design, features: s.features, measured: { lut: minus("lut"), ff: minus("ff"), dsp: minus("dsp"), bramBits: minus("bramBits") } };
+/** The stream-unit fit's estimate of a unit design: each unit as `quantrtl` estimates it (estimateStreamUnit). */
+function unitEstimate(s: UnitSample, fit: { resources: Record<ResourceKind, FittedResource>; units: Record<ResourceKind, FittedResource> }): Resources {
+  return sumResources(s.units.map((u) => estimateStreamUnit(u, s.target, fit)));
 }
 
-/** The stream-unit fit's estimate of a unit design: the formula plus its windows under the engine fit. */
-function unitEstimate(s: UnitSample, fit: { resources: Record<ResourceKind, FittedResource>; units: Record<ResourceKind, FittedResource> }): Resources {
-  const parts = [estimateWithFit(s.features, fit.units), ...s.windowFeatures.map((f) => estimateWithFit(f, fit.resources))];
-  const sum = (k: ResourceKind) => parts.reduce((t, r) => t + r[k], 0);
-  return { lut: sum("lut"), ff: sum("ff"), dsp: sum("dsp"), bramBits: sum("bramBits") };
+/** A unit design's measurement less its sliding windows' share under the engine fit (what the stream-unit formula must explain). */
+function residual(s: UnitSample, engineFit: Record<ResourceKind, FittedResource>): Sample {
+  const w = unitEstimate(s, { resources: engineFit, units: NO_UNIT_FIT });
+  const minus = (k: ResourceKind) => Math.max(0, s.measured[k] - w[k]);
+  return { design: s.design, features: s.features, measured: { lut: minus("lut"), ff: minus("ff"), dsp: minus("dsp"), bramBits: minus("bramBits") } };
 }
 
 function fitResource(kind: ResourceKind, samples: readonly Sample[], formula: Readonly<Record<ResourceKind, readonly string[]>> = RESOURCE_FORMULA): FittedResource {
@@ -142,6 +141,8 @@ function fitResource(kind: ResourceKind, samples: readonly Sample[], formula: Re
 }
 
 const EMPTY = { designs: 0, relRms: 0, relWorst: 0, absAtZero: 0 };
+/** A stream-unit fit of all zeros: an estimate with it is the windows' share alone. */
+const NO_UNIT_FIT = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { coefficients: {}, inSample: EMPTY, heldOut: EMPTY }])) as Record<ResourceKind, FittedResource>;
 const round = (v: number) => (Math.abs(v) < 1e-9 ? 0 : Number(v.toPrecision(6)));
 const roundStats = (s: typeof EMPTY) => ({ designs: s.designs, relRms: round(s.relRms), relWorst: round(s.relWorst), absAtZero: round(s.absAtZero) });
 

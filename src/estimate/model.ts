@@ -7,8 +7,8 @@
 import { Model, engineLayers } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { buildNetlist } from "../codegen/netlist.js";
-import { StreamUnitKind, streamUnitFeatures } from "./units/stream.js";
-import { synthTarget } from "./units/target.js";
+import { StreamUnitFeatures, StreamUnitKind, streamUnitFeatures } from "./units/stream.js";
+import { SynthTarget, synthTarget } from "./units/target.js";
 import {
   EngineEstimate,
   ErrorBar,
@@ -17,6 +17,7 @@ import {
   estimateEngine,
   estimateWithFit,
   fittedFamily,
+  FittedResource,
   ResourceKind,
   ResourceModelFile,
   resourceModel,
@@ -40,19 +41,25 @@ export interface ModelEstimate {
   readonly unitErrorBar: Readonly<Record<ResourceKind, ErrorBar>>;
 }
 
+/** One unit: the stream-unit formula, plus a pool's window and serializer under the engine formula. */
+export function estimateStreamUnit(
+  u: StreamUnitFeatures,
+  target: SynthTarget,
+  fit: { readonly resources: Readonly<Record<ResourceKind, FittedResource>>; readonly units: Readonly<Record<ResourceKind, FittedResource>> },
+): Resources {
+  const parts = [estimateWithFit(u.features, fit.units)];
+  if (u.engineParts) parts.push(estimateWithFit(windowFeatures(u.engineParts.swu, u.engineParts.serializer, target), fit.resources));
+  return sumResources(parts);
+}
+
 /** Every non-engine unit of the model's netlist, estimated under the family's stream-unit fit. */
 export function estimateUnits(model: Model, board: Board, options: EstimateOptions = {}, file: ResourceModelFile = resourceModel()): UnitEstimate[] {
   const fit = fittedFamily(board.yosysFamily, file);
   const target = synthTarget(board, options.useDsp ?? true);
-  const out: UnitEstimate[] = [];
-  for (const node of buildNetlist(model).nodes) {
+  return buildNetlist(model).nodes.flatMap((node) => {
     const u = streamUnitFeatures(node, target);
-    if (!u) continue;
-    const parts = [estimateWithFit(u.features, fit.units)];
-    if (u.engineParts) parts.push(estimateWithFit(windowFeatures(u.engineParts.swu, u.engineParts.serializer, target), fit.resources));
-    out.push({ name: node.name, kind: u.kind, ...sumResources(parts) });
-  }
-  return out;
+    return u ? [{ name: node.name, kind: u.kind, ...estimateStreamUnit(u, target, fit) }] : [];
+  });
 }
 
 export function estimateModel(model: Model, board: Board, options: EstimateOptions = {}, file: ResourceModelFile = resourceModel()): ModelEstimate {

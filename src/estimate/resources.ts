@@ -91,11 +91,7 @@ export const RESOURCE_FORMULA: Readonly<Record<ResourceKind, readonly string[]>>
   bramBits: ["swu.blockBits", "mvu.blockBits", "requant.blockBits"],
 };
 
-/**
- * The stream-unit formula (units/stream.ts): per kind a count and what its logic
- * grows with, the requant units' shared widths, and the memories as Yosys maps them.
- */
-/** Per-kind counts and widths that both logic and registers grow with. */
+/** Stream-unit features (units/stream.ts) per kind — a count and what it grows with — that logic and registers share. */
 const UNIT_KIND_FEATURES = [
   "fifo.units",
   "fifo.pointerBits",
@@ -121,6 +117,7 @@ const UNIT_KIND_FEATURES = [
   "toksel.bits",
 ] as const;
 
+/** The stream-unit formula: the per-kind features, the requant units' shared widths, the memories as Yosys maps them. */
 export const UNIT_FORMULA: Readonly<Record<ResourceKind, readonly string[]>> = {
   lut: [...UNIT_KIND_FEATURES, "rq.sumBits", "rq.mulLutBits", "unit.lutramLuts", "unit.romLuts", "unit.ramLogicBits"],
   // a FIFO's data register (its memory's output) is a flip-flop per bit, not logic
