@@ -38,7 +38,7 @@ usage:
   quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]
                   [--kernel mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os]
   quantrtl synth  <model.json> [--board b] [--json]   (Yosys: LUT/FF/carry/DSP/BRAM beside the estimate)
-  quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor] [--board b] [--synth] [--json]
+  quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor,shift] [--board b] [--synth] [--json]
   quantrtl report <model.json> [--board b] [--out DIR] [--synth] [--verify] [--vectors n]
                   (report.json, report.md and a self-contained report.html with SVG charts)
   quantrtl demo   (build ${DEMO_MODEL} into out/mnist-adder)
@@ -199,9 +199,27 @@ async function demo(args: Args): Promise<number> {
   return buildCommand({ command: "build", positional: [DEMO_MODEL], flags: new Map([["out", "out/mnist-adder"], ...args.flags]) });
 }
 
+/** The usage lines of one command (its entries in USAGE with their continuation lines) and the common notes. */
+export function commandUsage(command: string): string {
+  const lines = USAGE.split("\n");
+  const own: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (/^  quantrtl \S/.test(line)) inside = new RegExp(`^  quantrtl ${command}\\b`).test(line);
+    else if (!/^ {4,}/.test(line)) inside = false;
+    if (inside) own.push(line);
+  }
+  const notes = lines.slice(lines.findIndex((l) => l.startsWith("folding:")));
+  return ["usage:", ...own, "", ...notes].join("\n");
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
+    if (args.help) {
+      console.log(commandUsage(args.command));
+      return 0;
+    }
     switch (args.command) {
       case "check":
         return check(args);

@@ -3,6 +3,8 @@ import { QuantrtlError } from "../util/errors.js";
 
 export interface Args {
   readonly command: string;
+  /** `quantrtl <command> --help` (or -h): print that command's usage instead of running it. */
+  readonly help?: boolean;
   readonly positional: string[];
   readonly flags: Map<string, string | true>;
 }
@@ -24,6 +26,7 @@ const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify"]);
 
 export function parseArgs(argv: string[]): Args {
   const [command = "help", ...rest] = argv;
+  if (command in FLAGS && rest.some((a) => a === "--help" || a === "-h")) return { command, positional: [], flags: new Map(), help: true };
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < rest.length; i++) {

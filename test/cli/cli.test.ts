@@ -227,4 +227,17 @@ describe("help", () => {
     }
     expect(r.stdout).toContain("exit codes:");
   });
+
+  test("<command> --help prints that command's usage (with its continuation lines) and nothing runs", async () => {
+    const r = await cli("compare", "--help");
+    expect(r.status, show(r)).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^\s+quantrtl compare <model\.json> \[--kernels mac,mac-nodsp,adder,xnor,shift\]/m);
+    expect(r.stdout).not.toMatch(/quantrtl (check|build|sim)/);
+    const build = await cli("build", "models/does-not-exist.json", "-h");
+    expect(build.status, show(build)).toBe(0);
+    expect(build.stdout).toMatch(/^\s+quantrtl build\s+<model\.json>/m);
+    expect(build.stdout).toContain("(the main job:");
+    expect(build.stdout).toContain("exit codes:");
+  });
 });
