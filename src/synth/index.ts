@@ -40,15 +40,28 @@ function yosysFlavour(): { name: string; version: string } {
  */
 const SYNTH_TIMEOUT_MS = 12 * 3600_000;
 
+/**
+ * A long synthesis says it is still running after a minute and then every five.
+ * (Yosys's own log headers cannot name the pass: with stdout a pipe they arrive
+ * in one block at the end, from the WebAssembly build as from a native one.)
+ */
+const PROGRESS_MINUTES = (minute: number): boolean => minute === 1 || minute % 5 === 0;
+
 /** Runs Yosys in `dir` (where the sources and ROM images are) with a script; returns its output. */
-async function runYosys(dir: string, script: string, flavour: string): Promise<string> {
+async function runYosys(dir: string, script: string, flavour: string, onProgress?: (m: string) => void): Promise<string> {
   const args = ["-q", "-p", script];
   const [command, argv] =
     flavour === "yosys" ? ["yosys", args] : [process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), "yosys", dir, ...args]];
   if (flavour !== "yosys" && !existsSync(argv[0])) {
     throw new ToolError("yosys", "the @yowasp/yosys runner is not built", argv[0], "run `npm run setup`");
   }
-  const r = await run(command, argv, { cwd: dir, timeoutMs: SYNTH_TIMEOUT_MS });
+  let minutes = 0;
+  const ticker = onProgress
+    ? setInterval(() => {
+        if (PROGRESS_MINUTES(++minutes)) onProgress(`yosys: still running after ${minutes} min (a whole network with its multipliers in logic can take hours)`);
+      }, 60_000)
+    : undefined;
+  const r = await run(command, argv, { cwd: dir, timeoutMs: SYNTH_TIMEOUT_MS }).finally(() => clearInterval(ticker));
   if (r.code !== 0) throw new ToolError("yosys", `synthesis failed (exit ${r.code})`, `${command} ${argv.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`, tail(r.stdout + r.stderr));
   return r.stdout;
 }
@@ -70,7 +83,7 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
     writeFiles(work, rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })));
     onProgress?.(`yosys (${flavour.version}): ${command}`);
     const start = Date.now();
-    await runYosys(work, script, flavour.name);
+    await runYosys(work, script, flavour.name, onProgress);
     const statFile = join(work, "stat.json");
     if (!existsSync(statFile)) throw new ToolError("yosys", "wrote no stat.json", script, readdirSync(work).join(" "));
     const stat = JSON.parse(readFileSync(statFile, "utf8")) as { design: { num_cells_by_type?: Record<string, number> } };
