@@ -6,6 +6,7 @@ import { placeAndRoute } from "../synth/nextpnr.js";
 import { compareKernels, COMPARE_KERNELS, DSP_FMAX_CAVEAT, parseKernels } from "../estimate/compare.js";
 import { buildReport } from "../report/build.js";
 import { writeReport } from "../report/write.js";
+import { kernelEstimateCell } from "../report/tables.js";
 import { verifyModel } from "../verify/index.js";
 import { modelIdentifier } from "../codegen/design.js";
 import { Args, intFlag } from "./args.js";
@@ -84,10 +85,12 @@ export async function compareCommand(args: Args): Promise<number> {
     return 0;
   }
   console.log(`${model.name} on ${board.title}: the same network and folding with each datapath`);
+  const withEstimate = Object.values(c.kernels).some((f) => f.estimate);
   printTable(
-    ["kernel", "source", "LUT", "FF", "DSP", "BRAM bits", "Fmax MHz", "power W", "energy/inf", "cycles"],
+    ["kernel", "source", "LUT", "FF", "DSP", "BRAM bits", "Fmax MHz", "power W", "energy/inf", "cycles", ...(withEstimate ? ["estimate LUT/FF/DSP/BRAM (LUT err)"] : [])],
     Object.entries(c.kernels).map(([k, f]) => [
       k, f.source, String(f.lut), String(f.ff), String(f.dsp), String(f.bram_bits), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, String(f.cycles),
+      ...(withEstimate ? [kernelEstimateCell(f)] : []),
     ]),
   );
   // signed change of the adder against a mac baseline, worded by its direction

@@ -30,6 +30,8 @@ export interface KernelFigures {
   readonly energy_j: number;
   readonly cycles: number;
   readonly source: "synthesis" | "estimate";
+  /** With source "synthesis": the Yosys-fitted estimate of the same build, to set beside it. */
+  readonly estimate?: { readonly lut: number; readonly ff: number; readonly dsp: number; readonly bram_bits: number };
   /** Why Fmax is missing, when it is (not an iCE40 board, no synthesis, or the design does not fit). */
   readonly note?: string;
 }
@@ -86,7 +88,8 @@ export async function compareKernels(
     const useDsp = kernel !== "mac-nodsp";
     const cycles = predictStreaming(variant, board).total.latencyCycles;
     const energy_j = energyPerInference(variant).energyPicojoules.total * 1e-12;
-    let resources: Resources = estimateModel(variant, board, { useDsp }).total;
+    const estimate: Resources = estimateModel(variant, board, { useDsp }).total;
+    let resources = estimate;
     let carry: number | undefined;
     let source: KernelFigures["source"] = "estimate";
     let fmax_mhz: number | null = null;
@@ -110,7 +113,19 @@ export async function compareKernels(
       }
     }
     const power = estimatePower({ lut: resources.lut, ff: resources.ff, dsp: resources.dsp, bramBits: resources.bramBits, carry }, board);
-    out[kernel] = { lut: resources.lut, ff: resources.ff, dsp: resources.dsp, bram_bits: resources.bramBits, fmax_mhz, power_w: power.totalW, energy_j, cycles, source, ...(note ? { note } : {}) };
+    out[kernel] = {
+      lut: resources.lut,
+      ff: resources.ff,
+      dsp: resources.dsp,
+      bram_bits: resources.bramBits,
+      fmax_mhz,
+      power_w: power.totalW,
+      energy_j,
+      cycles,
+      source,
+      ...(source === "synthesis" ? { estimate: { lut: estimate.lut, ff: estimate.ff, dsp: estimate.dsp, bram_bits: estimate.bramBits } } : {}),
+      ...(note ? { note } : {}),
+    };
   }
   return { board: board.name, model: model.name, kernels: out, published: PUBLISHED_ADDERNET };
 }

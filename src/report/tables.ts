@@ -178,10 +178,19 @@ export function rooflineTable(r: QuantrtlReport): Table | undefined {
   );
 }
 
+/** A synthesized build's estimate beside it: `LUT / FF / DSP / BRAM bits (LUT error)`. */
+export function kernelEstimateCell(k: ReportKernelFigures): string {
+  const e = k.estimate;
+  if (!e) return "—";
+  return `${[e.lut, e.ff, e.dsp, e.bram_bits].map(formatInt).join(" / ")} (LUT ${formatSignedPct(estimateErrorPct(e.lut, k.lut))})`;
+}
+
 export function kernelTable(c: ReportComparison): Table {
+  const kernels = Object.entries(c.kernels);
+  const withEstimate = kernels.some(([, k]) => k.estimate);
   return table(
-    ["datapath", "LUT", "FF", "DSP", "BRAM bits", "Fmax", "power", "energy / frame", "cycles", "source"],
-    Object.entries(c.kernels).map(([kernel, k]) => [
+    ["datapath", "LUT", "FF", "DSP", "BRAM bits", "Fmax", "power", "energy / frame", "cycles", "source", ...(withEstimate ? ["estimate LUT / FF / DSP / BRAM bits (LUT error)"] : [])],
+    kernels.map(([kernel, k]) => [
       kernel,
       formatInt(k.lut),
       formatInt(k.ff),
@@ -192,8 +201,9 @@ export function kernelTable(c: ReportComparison): Table {
       formatSi(k.energy_j, "J"),
       formatInt(k.cycles),
       k.source,
+      ...(withEstimate ? [kernelEstimateCell(k)] : []),
     ]),
-    ["left", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
+    ["left", "right", "right", "right", "right", "right", "right", "right", "right", "left", ...(withEstimate ? ["right" as const] : [])],
   );
 }
 

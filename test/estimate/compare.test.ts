@@ -3,6 +3,9 @@ import { firstConv } from "../helpers/models.js";
 import { loadModel } from "../../src/ir/load.js";
 import { loadBoard } from "../../src/ir/board.js";
 import { compareKernels, parseKernels, variantOf } from "../../src/estimate/compare.js";
+import { estimateModel } from "../../src/estimate/model.js";
+import { synthesize } from "../../src/synth/index.js";
+import { convModel } from "../helpers/models.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 import { engineLayers } from "../../src/ir/model.js";
 import { readFileSync } from "node:fs";
@@ -29,6 +32,23 @@ describe("datapath comparison", () => {
     expect(c.kernels.xnor.dsp).toBe(0);
     expect(c.kernels.xnor.lut).toBeLessThan(c.kernels.adder.lut);
     expect(c.published.logicReductionPct).toEqual([67.6, 71.4]);
+  });
+
+  test("--synth: each build's figures are its Yosys synthesis, with the estimate of the same build beside them", async () => {
+    const small = convModel({ kernel: "adder", bits: 8, pe: 2, simd: 4, name: "cmp_synth" });
+    const board = loadBoard("pynq-z2");
+    const c = await compareKernels(small, board, ["mac-nodsp", "adder"], { synth: true });
+    for (const kernel of ["mac-nodsp", "adder"] as const) {
+      const f = c.kernels[kernel];
+      const useDsp = kernel !== "mac-nodsp";
+      const s = await synthesize(variantOf(small, kernel), board, undefined, { useDsp });
+      const e = estimateModel(variantOf(small, kernel), board, { useDsp }).total;
+      expect(f.source).toBe("synthesis");
+      expect([f.lut, f.ff, f.dsp, f.bram_bits]).toEqual([s.lut, s.ff, s.dsp, s.bramBits]);
+      expect(f.estimate).toEqual({ lut: e.lut, ff: e.ff, dsp: e.dsp, bram_bits: e.bramBits });
+    }
+    // the no-DSP build really is one: Yosys put no multiplier on a DSP
+    expect(c.kernels["mac-nodsp"].dsp).toBe(0);
   });
 
   test("the shift variant holds only shift weights (0 or ±2^q, q ≤ 6) and no multiplier lanes", async () => {

@@ -42,8 +42,8 @@ export function fullReport(): QuantrtlReport {
     ],
     comparison: {
       kernels: {
-        mac: { lut: 2000, ff: 1500, dsp: 16, bram_bits: 36864, fmax_mhz: 100, power_w: 0.2, energy_j: 2e-6, cycles: 12800, source: "synthesis" },
-        adder: { lut: 600, ff: 1400, dsp: 0, bram_bits: 36864, fmax_mhz: 116, power_w: 0.1, energy_j: 1e-6, cycles: 12800, source: "synthesis" },
+        mac: { lut: 2000, ff: 1500, dsp: 16, bram_bits: 36864, fmax_mhz: 100, power_w: 0.2, energy_j: 2e-6, cycles: 12800, source: "synthesis", estimate: { lut: 2300, ff: 1400, dsp: 16, bram_bits: 36864 } },
+        adder: { lut: 600, ff: 1400, dsp: 0, bram_bits: 36864, fmax_mhz: 116, power_w: 0.1, energy_j: 1e-6, cycles: 12800, source: "synthesis", estimate: { lut: 450, ff: 1500, dsp: 0, bram_bits: 36864 } },
         xnor: { lut: 300, ff: 800, dsp: 0, bram_bits: 4608, fmax_mhz: null, power_w: 0.05, energy_j: 0.5e-6, cycles: 12800, source: "estimate" },
       },
       published: ADDERNET_PUBLISHED,

@@ -96,8 +96,11 @@ describe("renderMarkdown", () => {
     expect(rows[2]).toEqual(["ours: adder vs. mac", "70.0 %", "50.0 %", "16.0 %", "cycles / Fmax"]);
     // xnor has no Fmax, so speed compares cycles only
     expect(rows[3]).toEqual(["ours: xnor vs. mac", "85.0 %", "75.0 %", "0.0 %", "cycles"]);
-    const kernels = tableAfter(md, "| datapath | LUT | FF | DSP | BRAM bits | Fmax | power | energy / frame | cycles | source |");
-    expect(kernels[3]).toEqual(["xnor", "300", "800", "0", "4,608", "—", "50 mW", "500 nJ", "12,800", "estimate"]);
+    const kernels = tableAfter(md, "| datapath | LUT | FF | DSP | BRAM bits | Fmax | power | energy / frame | cycles | source | estimate LUT / FF / DSP / BRAM bits (LUT error) |");
+    expect(kernels[3]).toEqual(["xnor", "300", "800", "0", "4,608", "—", "50 mW", "500 nJ", "12,800", "estimate", "—"]);
+    // a synthesized build shows its estimate beside it: (2300 − 2000) / 2000 = +15 %, (450 − 600) / 600 = −25 %
+    expect(kernels[1].at(-1)).toBe("2,300 / 1,400 / 16 / 36,864 (LUT +15.0 %)");
+    expect(kernels[2].at(-1)).toBe("450 / 1,500 / 0 / 36,864 (LUT −25.0 %)");
   });
 
   it("adds the adder against mac-nodsp (multipliers in logic, the paper's setting) when the comparison has it", () => {
