@@ -1,5 +1,6 @@
 /** quantrtl synth / compare / report: Yosys and nextpnr, the datapath comparison and the report files. */
 import { errorBars } from "../estimate/resources.js";
+import { networkErrorBar } from "../estimate/network-validation.js";
 import { estimateModel } from "../estimate/model.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
@@ -43,6 +44,11 @@ export async function synthCommandCli(args: Args): Promise<number> {
   console.log(`error bar: held-out RMS relative error of the fitted engine model (hw/resource-model.json), worst over all reference designs in brackets`);
   if (whole.units.length) {
     console.log(`of the estimate, ${whole.units.length} units outside the engines (pools, FIFOs, adds, ViT units, …): LUT ${u.lut}, FF ${u.ff}; their model's error bar: LUT ±${(ub.lut.relRms * 100).toFixed(0)}% (worst ${(ub.lut.relWorst * 100).toFixed(0)}%), FF ±${(ub.ff.relRms * 100).toFixed(0)}% (worst ${(ub.ff.relWorst * 100).toFixed(0)}%)`);
+  }
+  const nb = networkErrorBar(board.yosysFamily);
+  if (nb) {
+    const w = (k: keyof typeof bars) => `${k === "bramBits" ? "BRAM" : k.toUpperCase()} ±${(nb[k].relRms * 100).toFixed(0)}% (worst ${(nb[k].relWorst * 100).toFixed(0)}%)`;
+    console.log(`on ${nb.networks} whole-network builds synthesized for ${board.yosysFamily} (hw/network-validation.json) the estimate's error was ${(["lut", "ff", "dsp", "bramBits"] as const).map(w).join(", ")}`);
   }
   if (Object.keys(r.lutBySize).length) console.log(`LUTs by size: ${Object.entries(r.lutBySize).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   if (Object.keys(r.other).length) console.log(`other cells: ${Object.entries(r.other).map(([k, v]) => `${k} ${v}`).join(", ")}`);

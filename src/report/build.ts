@@ -11,6 +11,7 @@ import { simulateArray } from "../sim/perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "../sim/perf/array/from-model.js";
 import { estimatePower } from "../estimate/power.js";
 import { errorBars, sumResources } from "../estimate/resources.js";
+import { networkErrorBar } from "../estimate/network-validation.js";
 import { energyPerInference } from "../estimate/energy.js";
 import { compareKernels, COMPARE_KERNELS } from "../estimate/compare.js";
 import { synthesize } from "../synth/index.js";
@@ -47,6 +48,7 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
   const progress = options.onProgress ?? (() => undefined);
   progress("report: streaming performance");
   const perf = predictStreaming(model, board);
+  const networkBar = perf.layers.length ? networkErrorBar(board.yosysFamily) : undefined;
   const synthModel = options.synth === true || options.synth === "model" || options.synth === "all";
   const synthCompare = options.synth === true || options.synth === "all";
   const synthesis = synthModel ? await synthesize(model, board, progress) : undefined;
@@ -102,6 +104,7 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       ...(perf.units.length
         ? { units: sumResources(perf.units), unitErrorBar: { family: board.yosysFamily, ...errorBars(board.yosysFamily, undefined, "units") } }
         : {}),
+      ...(networkBar ? { networkErrorBar: { family: board.yosysFamily, ...networkBar } } : {}),
       ...(synthesis
         ? { synthesis: { lut: synthesis.lut, ff: synthesis.ff, dsp: synthesis.dsp, bramBits: synthesis.bramBits, carry: synthesis.carry, latches: synthesis.latches, yosys: synthesis.yosys } }
         : {}),

@@ -93,11 +93,14 @@ export const RESOURCE_KEYS: readonly { key: keyof ReportResources; label: string
 
 /** Estimate (with the fitted model's error bar) vs. synthesis, the estimate's error against synthesis, and each as a fraction of the board. */
 export function resourceTable(r: QuantrtlReport): Table {
-  const { estimate, synthesis, estimateErrorBar: bar, units, unitErrorBar: ubar } = r.resources;
+  const { estimate, synthesis, estimateErrorBar: bar, units, unitErrorBar: ubar, networkErrorBar: nbar } = r.resources;
   const board = r.board.resources;
-  const barHeader = bar ? ["estimate error bar (held-out RMS / worst)"] : [];
+  const barHeader = [
+    ...(bar ? ["estimate error bar (held-out RMS / worst)"] : []),
+    ...(nbar ? [`error on whole networks (RMS / worst, ${nbar.networks} synthesized builds)`] : []),
+  ];
   const barText = (b: ReportErrorBar, key: keyof ReportResources) => `±${formatFraction(b[key].relRms)} / ±${formatFraction(b[key].relWorst)}`;
-  const barCell = (key: keyof ReportResources) => (bar ? [barText(bar, key)] : []);
+  const barCell = (key: keyof ReportResources) => [...(bar ? [barText(bar, key)] : []), ...(nbar ? [barText(nbar, key)] : [])];
   const unitHeader = units ? ["of which units outside the engines", ...(ubar ? ["their error bar"] : [])] : [];
   const unitCell = (key: keyof ReportResources) => (units ? [formatInt(units[key]), ...(ubar ? [barText(ubar, key)] : [])] : []);
   const headers = synthesis

@@ -165,6 +165,8 @@ export interface QuantrtlReport {
     readonly units?: ReportResources;
     /** The stream-unit model's error on its reference designs. */
     readonly unitErrorBar?: ReportErrorBar;
+    /** The estimate's error on whole networks of this family synthesized by Yosys (hw/network-validation.json). */
+    readonly networkErrorBar?: ReportErrorBar & { readonly networks: number };
     readonly synthesis?: ReportSynthesis;
   };
   readonly power?: ReportPower;

@@ -66,12 +66,23 @@ async function runYosys(dir: string, script: string, flavour: string, onProgress
   return r.stdout;
 }
 
-export async function synthesize(model: Model, board: Board, onProgress?: (m: string) => void, options: { useDsp?: boolean } = {}): Promise<SynthResult> {
+/** What a synthesis run is given: the design's RTL files and the Yosys script. */
+function synthesisInput(model: Model, board: Board, useDsp: boolean) {
   const design = generateDesign(model);
-  const flavour = yosysFlavour();
-  const command = synthCommand(board, design.topModule, options.useDsp ?? true);
+  const command = synthCommand(board, design.topModule, useDsp);
   const script = `read_verilog ${design.sources.join(" ")}; ${command}; tee -q -o stat.json stat -json`;
-  const rtl = design.files.filter((f) => f.path.startsWith("rtl/"));
+  return { design, command, script, rtl: design.files.filter((f) => f.path.startsWith("rtl/")) };
+}
+
+/** A hash of the RTL (comments removed) and the Yosys script, independent of the Yosys build: whether a recorded synthesis is of today's design. */
+export function synthesisInputKey(model: Model, board: Board, useDsp = true): string {
+  const { script, rtl } = synthesisInput(model, board, useDsp);
+  return resultKey([script], rtl);
+}
+
+export async function synthesize(model: Model, board: Board, onProgress?: (m: string) => void, options: { useDsp?: boolean } = {}): Promise<SynthResult> {
+  const { design, command, script, rtl } = synthesisInput(model, board, options.useDsp ?? true);
+  const flavour = yosysFlavour();
   const key = resultKey([flavour.version, script], rtl);
   const hit = readCached<SynthResult>("synth", key);
   if (hit) {

@@ -81,6 +81,22 @@ describe("renderMarkdown", () => {
     expect(rows[4].slice(0, 5)).toEqual(["BRAM bits", "4,976,640", "36,864", "18,432", "±0.0 % / ±0.0 %"]);
   });
 
+  it("states the error on synthesized whole networks beside the reference-design error bar", () => {
+    const r = fullReport();
+    const bar = (relRms: number, relWorst: number) => ({ relRms, relWorst, absAtZero: 0 });
+    const text = renderMarkdown({
+      ...r,
+      resources: { ...r.resources, networkErrorBar: { family: "xilinx", networks: 10, lut: bar(0.3, 0.6), ff: bar(0.1, 0.15), dsp: bar(0.2, 0.5), bramBits: bar(0.05, 0.2) } },
+    });
+    const headerLine = text.split("\n").find((l) => l.startsWith("| resource | board | estimate |"))!;
+    const rows = tableAfter(text, headerLine);
+    const header = rows[0];
+    expect(header).toContain("error on whole networks (RMS / worst, 10 synthesized builds)");
+    const col = header.indexOf("error on whole networks (RMS / worst, 10 synthesized builds)");
+    expect(rows[1][col]).toBe("±30.0 % / ±60.0 %");
+    expect(rows[4][col]).toBe("±5.0 % / ±20.0 %");
+  });
+
   it("breaks power down with each part's share of the total", () => {
     const rows = tableAfter(md, "| component | power | share of total |");
     expect(rows).toContainEqual(["dynamic: logic", "20 mW", "13.3 %"]);

@@ -1,0 +1,112 @@
+/**
+ * The resource model checked where users meet it: whole networks synthesized
+ * beside their estimate (hw/network-validation.json, written by
+ * scripts/validate-networks.ts). The fit's error bars come from one-layer
+ * reference designs; a whole network adds what no reference design holds
+ * (many engines in one netlist, Yosys sharing and packing across them), so its
+ * error is stated on its own: the report shows both.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileSchema, validateDocument } from "../ir/validate.js";
+import { packageRoot } from "../util/paths.js";
+import { errorStats } from "./fit.js";
+import { ErrorBar, ResourceKind } from "./resources.js";
+
+export const NETWORK_VALIDATION_FILE = join("hw", "network-validation.json");
+
+/** Resource counts in `quantrtl compare --json`'s field names. */
+export interface NetworkCounts {
+  readonly lut: number;
+  readonly ff: number;
+  readonly dsp: number;
+  readonly bram_bits: number;
+}
+
+/** One build of a network (a datapath of `quantrtl compare`) synthesized beside its estimate. */
+export interface NetworkCheck {
+  /** The model file, relative to the package root. */
+  readonly model: string;
+  readonly kernel: string;
+  readonly board: string;
+  /** The board's Yosys family (the fitted coefficients the estimate used). */
+  readonly family: string;
+  /** `synthesisInputKey` of the build: the RTL and Yosys script the synthesis was run on. */
+  readonly rtlKey: string;
+  readonly estimate: NetworkCounts;
+  readonly synthesis: NetworkCounts;
+  /** The Yosys that synthesized it and how long it took (first run, not a cache hit). */
+  readonly yosys: string;
+  readonly seconds: number;
+}
+
+export interface NetworkValidationFile {
+  readonly generator: string;
+  readonly networks: readonly NetworkCheck[];
+}
+
+const COUNTS = {
+  type: "object",
+  required: ["lut", "ff", "dsp", "bram_bits"],
+  additionalProperties: false,
+  properties: Object.fromEntries(["lut", "ff", "dsp", "bram_bits"].map((k) => [k, { type: "integer", minimum: 0 }])),
+};
+
+const schema = {
+  type: "object",
+  required: ["generator", "networks"],
+  additionalProperties: false,
+  properties: {
+    generator: { type: "string" },
+    networks: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["model", "kernel", "board", "family", "rtlKey", "estimate", "synthesis", "yosys", "seconds"],
+        additionalProperties: false,
+        properties: {
+          model: { type: "string" },
+          kernel: { type: "string" },
+          board: { type: "string" },
+          family: { type: "string" },
+          rtlKey: { type: "string", pattern: "^[0-9a-f]{24}$" },
+          estimate: COUNTS,
+          synthesis: COUNTS,
+          yosys: { type: "string" },
+          seconds: { type: "number", minimum: 0 },
+        },
+      },
+    },
+  },
+} as const;
+
+const validate = compileSchema(schema);
+
+export function parseNetworkValidation(doc: unknown, file?: string): NetworkValidationFile {
+  validateDocument(validate(), doc, file);
+  return doc as NetworkValidationFile;
+}
+
+let committed: NetworkValidationFile | undefined;
+
+/** The committed whole-network checks, read and validated once. */
+export function networkValidation(): NetworkValidationFile {
+  if (!committed) {
+    const file = join(packageRoot(), NETWORK_VALIDATION_FILE);
+    committed = parseNetworkValidation(JSON.parse(readFileSync(file, "utf8")), file);
+  }
+  return committed;
+}
+
+const FIELD: Record<ResourceKind, keyof NetworkCounts> = { lut: "lut", ff: "ff", dsp: "dsp", bramBits: "bram_bits" };
+
+/** The estimate's error on a family's synthesized whole networks (RMS and worst relative, largest estimate where synthesis found none), or undefined with none. */
+export function networkErrorBar(family: string, file: NetworkValidationFile = networkValidation()): ({ networks: number } & Record<ResourceKind, ErrorBar>) | undefined {
+  const checks = file.networks.filter((n) => n.family === family);
+  if (checks.length === 0) return undefined;
+  const bar = (kind: ResourceKind): ErrorBar => {
+    const s = errorStats(checks.map((n) => ({ estimate: n.estimate[FIELD[kind]], measured: n.synthesis[FIELD[kind]] })));
+    return { relRms: s.relRms, relWorst: s.relWorst, absAtZero: s.absAtZero };
+  };
+  return { networks: checks.length, lut: bar("lut"), ff: bar("ff"), dsp: bar("dsp"), bramBits: bar("bramBits") };
+}

@@ -1,0 +1,61 @@
+/**
+ * The whole-network checks (hw/network-validation.json): each recorded build is
+ * still today's design (same RTL and Yosys script) with today's estimate, so the
+ * error the report states is the error of this quantrtl; and the error bar is
+ * computed as hand-worked here.
+ */
+import { describe, expect, test } from "vitest";
+import { loadModel } from "../../src/ir/load.js";
+import { loadBoard } from "../../src/ir/board.js";
+import { CompareKernel, variantOf } from "../../src/estimate/compare.js";
+import { estimateModel } from "../../src/estimate/model.js";
+import { synthesisInputKey } from "../../src/synth/index.js";
+import { NetworkCheck, networkErrorBar, networkValidation, parseNetworkValidation } from "../../src/estimate/network-validation.js";
+import { QuantrtlError } from "../../src/util/errors.js";
+
+const STALE = "stale: re-run `npm run validate-networks -- --models <model> --kernels <kernel>` (syntheses are cached by RTL) or remove the entry";
+
+describe("whole-network validation", () => {
+  const file = networkValidation();
+
+  test("covers the MNIST LeNet with every datapath on pynq-z2", () => {
+    const lenet = file.networks.filter((n) => n.model === "models/mnist-adder.json" && n.board === "pynq-z2").map((n) => n.kernel);
+    expect(lenet.sort()).toEqual(["adder", "mac", "mac-nodsp", "shift", "xnor"]);
+  });
+
+  test("every recorded build is today's RTL with today's estimate", () => {
+    for (const n of file.networks) {
+      const where = `${n.model} ${n.kernel} on ${n.board}: ${STALE}`;
+      const board = loadBoard(n.board);
+      const variant = variantOf(loadModel(n.model), n.kernel as CompareKernel);
+      const useDsp = n.kernel !== "mac-nodsp";
+      expect(synthesisInputKey(variant, board, useDsp), where).toBe(n.rtlKey);
+      const e = estimateModel(variant, board, { useDsp }).total;
+      expect({ lut: e.lut, ff: e.ff, dsp: e.dsp, bram_bits: e.bramBits }, where).toEqual(n.estimate);
+      expect(n.family).toBe(board.yosysFamily);
+    }
+  });
+
+  test("the error bar: RMS and worst of the relative errors, and the largest estimate where synthesis found none", () => {
+    const check = (lut: [number, number], bram: [number, number]): NetworkCheck => ({
+      model: "m.json", kernel: "mac", board: "pynq-z2", family: "xilinx", rtlKey: "0".repeat(24), yosys: "y", seconds: 1,
+      estimate: { lut: lut[0], ff: 10, dsp: 0, bram_bits: bram[0] },
+      synthesis: { lut: lut[1], ff: 10, dsp: 0, bram_bits: bram[1] },
+    });
+    const doc = { generator: "test", networks: [check([110, 100], [0, 0]), check([80, 100], [500, 0]), { ...check([1, 1], [0, 0]), family: "ice40" }] };
+    const bar = networkErrorBar("xilinx", parseNetworkValidation(doc))!;
+    expect(bar.networks).toBe(2);
+    // +10 % and −20 %: worst 0.2, RMS sqrt((0.01 + 0.04) / 2)
+    expect(bar.lut.relWorst).toBeCloseTo(0.2, 12);
+    expect(bar.lut.relRms).toBeCloseTo(Math.sqrt(0.025), 12);
+    expect(bar.ff.relWorst).toBe(0);
+    expect(bar.bramBits.absAtZero).toBe(500);
+    expect(networkErrorBar("ecp5", parseNetworkValidation(doc))).toBeUndefined();
+  });
+
+  test("a malformed entry is an error naming its JSON path", () => {
+    const bad = { generator: "test", networks: [{ ...file.networks[0], rtlKey: "not-a-key" }] };
+    expect(() => parseNetworkValidation(bad, "hw/network-validation.json")).toThrow(QuantrtlError);
+    expect(() => parseNetworkValidation(bad, "hw/network-validation.json")).toThrow(/networks\/0\/rtlKey/);
+  });
+});
