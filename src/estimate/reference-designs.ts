@@ -82,6 +82,8 @@ const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; 
   { datapath: "mac", bits: 8, useDsp: false, shapes: [3, 1], perChannel: true },
   { datapath: "adder", bits: 8, useDsp: true, shapes: [5], perChannel: true },
   { datapath: "mac", bits: 16, useDsp: false, shapes: [0], perChannel: true },
+  // multipliers in LUTs behind deep weight ROMs (every weight bit varies: generic multipliers, as in trained networks)
+  { datapath: "mac", bits: 8, useDsp: false, shapes: [8, 5], perChannel: true },
 ];
 
 export function referenceDesigns(): ReferenceDesign[] {

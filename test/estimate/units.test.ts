@@ -8,7 +8,7 @@
 import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../src/ir/board.js";
 import { dspsFor, mapMemory, synthTarget } from "../../src/estimate/units/target.js";
-import { weightRomColumns } from "../../src/estimate/units/mvu.js";
+import { weightRomBits, weightRomColumns } from "../../src/estimate/units/mvu.js";
 import { resourceModel } from "../../src/estimate/resources.js";
 import { convModel, firstConv } from "../helpers/models.js";
 
@@ -88,5 +88,18 @@ describe("weight ROM columns", () => {
     const K = 27;
     const layer = firstConv(convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: new Array(5 * K).fill(-3) }));
     expect(weightRomColumns(layer)).toBe(0);
+  });
+
+  test("live bits: a weight bit that is 1 in some word keeps its partial-product row, one that is 0 in every word drops it", () => {
+    const K = 27;
+    // every weight 5 = 0b0000_0101: two live bits in each of the 1 × 1 lanes, and none varies
+    const fives = firstConv(convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: new Array(5 * K).fill(5) }));
+    expect(weightRomBits(fives)).toEqual({ columns: 0, liveBits: 2 });
+    // 4 and 1 alternating over the words: bits 0 and 2 live and varying (two distinct columns), bit 1 dead
+    const alt = firstConv(convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: Array.from({ length: 5 * K }, (_, i) => (i % 2 ? 4 : 1)) }));
+    expect(weightRomBits(alt)).toEqual({ columns: 2, liveBits: 2 });
+    // −1 = 0b1111_1111 in 8 bits: every bit live in each of pe·simd = 2·3 lanes
+    const ones = firstConv(convModel({ kernel: "mac", bits: 8, pe: 2, simd: 3, outChannels: 4, weights: new Array(4 * K).fill(-1) }));
+    expect(weightRomBits(ones).liveBits).toBe(2 * 3 * 8);
   });
 });

@@ -12,13 +12,22 @@ import { maxShift } from "../../quant/datapath.js";
 import { rangeOfValues, signedBitsFor } from "../../quant/widths.js";
 import { dspsFor, Features, mapMemory, romLuts, SynthTarget } from "./target.js";
 
-/**
- * Distinct non-constant bit columns of the weight ROM (a column = one bit of the
- * word over all NF·SF words): the flip-flops of s1_w that survive Yosys's merging of
- * equal and constant registers, and the ROM outputs its logic must make. A deep ROM
- * has nearly all PE·SIMD·BW columns; a 1×1 layer with NF·SF = 2 has a handful.
- */
-export function weightRomColumns(layer: Conv2dLayer): number {
+/** What the weight ROM's bit columns (one bit of a lane's weight over all NF·SF words) leave for the logic. */
+export interface WeightRomBits {
+  /**
+   * Distinct non-constant columns: the flip-flops of s1_w that survive Yosys's
+   * merging of equal and constant registers, and the ROM outputs its logic must
+   * make. A deep ROM has nearly all PE·SIMD·BW columns; a 1×1 layer with NF·SF = 2 a handful.
+   */
+  readonly columns: number;
+  /**
+   * Lane weight bits that are not constant 0, summed over lanes: the partial-product
+   * rows a multiplier in logic keeps (a bit that is 0 in every word drops its row).
+   */
+  readonly liveBits: number;
+}
+
+export function weightRomBits(layer: Conv2dLayer): WeightRomBits {
   const key = `${layer.arch.pe}x${layer.arch.simd}:${layer.datapath}:${layer.output.channels}`;
   let cached = columnCache.get(layer.weights);
   if (!cached) columnCache.set(layer.weights, (cached = new Map()));
@@ -31,6 +40,7 @@ export function weightRomColumns(layer: Conv2dLayer): number {
   // each column is fingerprinted by two 32-bit hashes of its bit sequence (collisions are negligible here)
   const encoded = Uint32Array.from(layer.weights, (w) => Number(field.encode(w)));
   const columns = new Set<string>();
+  let liveBits = 0;
   for (let p = 0; p < pe; p++) {
     for (let l = 0; l < simd; l++) {
       for (let b = 0; b < field.bits; b++) {
@@ -47,15 +57,22 @@ export function weightRomColumns(layer: Conv2dLayer): number {
             h2 = Math.imul(h2 ^ (bit + 7), 0x85ebca6b) ^ (h2 >>> 13);
           }
         }
+        if (ones > 0) liveBits++;
         if (ones > 0 && ones < nf * sf) columns.add(`${h1 >>> 0}:${h2 >>> 0}`);
       }
     }
   }
-  cached.set(key, columns.size);
-  return columns.size;
+  const bits = { columns: columns.size, liveBits };
+  cached.set(key, bits);
+  return bits;
 }
 
-const columnCache = new WeakMap<object, Map<string, number>>();
+/** Distinct non-constant bit columns of the weight ROM (WeightRomBits.columns). */
+export function weightRomColumns(layer: Conv2dLayer): number {
+  return weightRomBits(layer).columns;
+}
+
+const columnCache = new WeakMap<object, Map<string, WeightRomBits>>();
 
 export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const { pe, simd, nf, sf } = foldCounts(layer);
@@ -70,10 +87,11 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   // a shift lane: x << q over one mux stage per bit of the shifts it can see (at most P + 1, at most
   // one per ROM word), and a conditional negate, 2·BX − 1 bits wide
   const shiftStages = dp === "shift" ? Math.ceil(Math.log2(Math.min(maxShift(layer.weightBits) + 1, nf * sf))) + 1 : 0;
-  const columns = weightRomColumns(layer);
+  const { columns, liveBits } = weightRomBits(layer);
   return {
     "mvu.macDspLanes": onDsp ? lanes : 0,
-    "mvu.macLutBits": dp === "mac" && !onDsp ? lanes * bx * layer.weightBits : 0,
+    // a multiplier in logic: BX bits per partial-product row, a row per weight bit that is not 0 in every word
+    "mvu.macLutBits": dp === "mac" && !onDsp ? bx * liveBits : 0,
     // x − w and its magnitude, BX + 1 bits
     "mvu.adderLaneBits": dp === "adder" ? lanes * (bx + 1) : 0,
     "mvu.shiftLaneBits": dp === "shift" ? lanes * (2 * bx - 1) * shiftStages : 0,
