@@ -5,9 +5,12 @@
  * the resource model's error on whole designs (src/estimate/network-validation.ts).
  * Syntheses are cached by RTL hash, so a re-run after a refit takes seconds; after
  * an RTL change the ResNet-20 builds take hours (the -nodsp and shift builds most).
- * Entries of networks not re-run are kept as they are.
+ * Entries of networks not re-run are kept as they are. After a refit, `--refresh`
+ * recomputes the estimate of every recorded build without running Yosys (its RTL
+ * must be unchanged: same rtlKey).
  *
  * usage: npm run validate-networks [-- --models models/mnist-adder.json,...] [--kernels mac,adder] [--out FILE]
+ *        npm run validate-networks -- --refresh
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -15,6 +18,7 @@ import { loadModel } from "../src/ir/load.js";
 import { loadBoard } from "../src/ir/board.js";
 import { compareKernels, COMPARE_KERNELS, parseKernels, variantOf } from "../src/estimate/compare.js";
 import { synthesisInputKey, synthesize } from "../src/synth/index.js";
+import { estimateModel } from "../src/estimate/model.js";
 import { NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation } from "../src/estimate/network-validation.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
 import { QuantrtlError } from "../src/util/errors.js";
@@ -41,7 +45,20 @@ async function main(): Promise<void> {
   const fresh: NetworkCheck[] = [];
   const started = Date.now();
   const say = (m: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(6)}s] ${m}\n`);
-  for (const path of models) {
+  if (process.argv.includes("--refresh")) {
+    for (const n of kept) {
+      const variant = variantOf(loadModel(resolve(root, n.model)), parseKernels(n.kernel)[0]);
+      const b = loadBoard(n.board);
+      const useDsp = n.kernel !== "mac-nodsp";
+      if (synthesisInputKey(variant, b, useDsp) !== n.rtlKey) {
+        throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}`);
+      }
+      const e = estimateModel(variant, b, { useDsp }).total;
+      fresh.push({ ...n, estimate: { lut: e.lut, ff: e.ff, dsp: e.dsp, bram_bits: e.bramBits } });
+      say(`${n.model} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${e.lut} (synthesis ${n.synthesis.lut})`);
+    }
+  }
+  for (const path of process.argv.includes("--refresh") ? [] : models) {
     const model = loadModel(resolve(root, path));
     const name = relative(root, resolve(root, path));
     for (const kernel of kernels) {

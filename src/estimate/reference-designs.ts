@@ -39,7 +39,7 @@ export interface ReferenceDesign {
 
 const shape = (s: ReferenceShape) => s;
 
-/** Geometries and foldings: line buffers of 0.5 to 9 K elements, 1 to 32 lanes, K from 8 to 72; each synthesis well under a minute. */
+/** Geometries and foldings: line buffers of 0.5 to 9 K elements, 1 to 64 lanes, K from 8 to 288, weight ROMs of 2 to 144 words; most syntheses take under a minute, the largest a few. */
 export const REFERENCE_SHAPES: readonly ReferenceShape[] = [
   shape({ height: 8, width: 8, channels: 4, outChannels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1], pe: 1, simd: 1 }),
   shape({ height: 8, width: 8, channels: 4, outChannels: 8, kernel: [3, 3], stride: [1, 1], padding: [1, 1], pe: 2, simd: 4 }),
@@ -53,6 +53,8 @@ export const REFERENCE_SHAPES: readonly ReferenceShape[] = [
   // family — the shape of a dense layer (LeNet's dense1: 256 words of 512 bits)
   shape({ height: 4, width: 4, channels: 64, outChannels: 16, kernel: [1, 1], stride: [1, 1], padding: [0, 0], pe: 1, simd: 8 }),
   shape({ height: 1, width: 1, channels: 256, outChannels: 32, kernel: [1, 1], stride: [1, 1], padding: [0, 0], pe: 4, simd: 16 }),
+  // a ResNet-20 stage-2 layer: 144-word weight ROMs of 512 bits (between LUT RAM and block RAM), 64 lanes
+  shape({ height: 16, width: 16, channels: 32, outChannels: 32, kernel: [3, 3], stride: [1, 1], padding: [1, 1], pe: 4, simd: 16 }),
 ];
 
 const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; shapes: readonly number[]; perChannel?: boolean }[] = [
@@ -84,6 +86,9 @@ const GROUPS: readonly { datapath: Datapath; bits: 1 | 8 | 16; useDsp: boolean; 
   { datapath: "mac", bits: 16, useDsp: false, shapes: [0], perChannel: true },
   // multipliers in LUTs behind deep weight ROMs (every weight bit varies: generic multipliers, as in trained networks)
   { datapath: "mac", bits: 8, useDsp: false, shapes: [8, 5], perChannel: true },
+  // whole-network layer sizes: the ResNet-20 stage-2 shape with the multiplier and the adder datapath
+  { datapath: "mac", bits: 8, useDsp: true, shapes: [10], perChannel: true },
+  { datapath: "adder", bits: 8, useDsp: true, shapes: [10], perChannel: true },
 ];
 
 export function referenceDesigns(): ReferenceDesign[] {

@@ -13,7 +13,8 @@ import { synthesisInputKey } from "../../src/synth/index.js";
 import { NetworkCheck, networkErrorBar, networkValidation, parseNetworkValidation } from "../../src/estimate/network-validation.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 
-const STALE = "stale: re-run `npm run validate-networks -- --models <model> --kernels <kernel>` (syntheses are cached by RTL) or remove the entry";
+const STALE =
+  "stale: after a refit `npm run validate-networks -- --refresh` (no Yosys); after an RTL change `npm run validate-networks -- --models <model> --kernels <kernel>` (Yosys, cached by RTL) or remove the entry";
 
 describe("whole-network validation", () => {
   const file = networkValidation();
