@@ -53,7 +53,7 @@ export const REFERENCE_SHAPES: readonly ReferenceShape[] = [
   // family — the shape of a dense layer (LeNet's dense1: 256 words of 512 bits)
   shape({ height: 4, width: 4, channels: 64, outChannels: 16, kernel: [1, 1], stride: [1, 1], padding: [0, 0], pe: 1, simd: 8 }),
   shape({ height: 1, width: 1, channels: 256, outChannels: 32, kernel: [1, 1], stride: [1, 1], padding: [0, 0], pe: 4, simd: 16 }),
-  // a ResNet-20 stage-2 layer: 144-word weight ROMs of 512 bits (between LUT RAM and block RAM), 64 lanes
+  // a ResNet-20 stage-2 layer: 144-word weight ROMs of 512 bits (Yosys builds them of LUT6s and MUXF7/F8s), 64 lanes
   shape({ height: 16, width: 16, channels: 32, outChannels: 32, kernel: [3, 3], stride: [1, 1], padding: [1, 1], pe: 4, simd: 16 }),
 ];
 
