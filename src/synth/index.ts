@@ -42,8 +42,8 @@ const SYNTH_TIMEOUT_MS = 12 * 3600_000;
 
 /**
  * A long synthesis says it is still running after a minute and then every five.
- * (Yosys's own log headers cannot name the pass: with stdout a pipe they arrive
- * in one block at the end, from the WebAssembly build as from a native one.)
+ * (Yosys's log headers could name the pass, but with stdout a pipe the
+ * WebAssembly build delivers them in one block at the end.)
  */
 const PROGRESS_MINUTES = (minute: number): boolean => minute === 1 || minute % 5 === 0;
 
@@ -58,7 +58,7 @@ async function runYosys(dir: string, script: string, flavour: string, onProgress
   let minutes = 0;
   const ticker = onProgress
     ? setInterval(() => {
-        if (PROGRESS_MINUTES(++minutes)) onProgress(`yosys: still running after ${minutes} min (a whole network with its multipliers in logic can take hours)`);
+        if (PROGRESS_MINUTES(++minutes)) onProgress(`yosys: still running after ${minutes} min`);
       }, 60_000)
     : undefined;
   const r = await run(command, argv, { cwd: dir, timeoutMs: SYNTH_TIMEOUT_MS }).finally(() => clearInterval(ticker));
