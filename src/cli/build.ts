@@ -55,7 +55,7 @@ export async function buildCommand(args: Args): Promise<number> {
 
   progress(`step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`);
   const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
-  const report = await buildReport(model, board, { synth, verification: activity, onProgress: progress });
+  const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, onProgress: progress });
 
   progress("step 4/4: report");
   const paths = writeReport(join(out, "report"), report);

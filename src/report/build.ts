@@ -23,8 +23,10 @@ export interface BuildReportOptions {
   /** Run Yosys for the design itself (and for each compared datapath). */
   /** Yosys: none (false / "none"), the model ("model"), or the model and every comparison build (true / "all"). */
   readonly synth?: boolean | "none" | "model" | "all";
-  /** A verification run to include. */
+  /** A verification run to include (its cycles are set beside the prediction). */
   readonly verification?: VerifyReport;
+  /** The bit-exact proof runs (the main job's, per simulator), reported beside `verification`. */
+  readonly proof?: readonly VerifyReport[];
   readonly onProgress?: (message: string) => void;
   /** Fixed timestamp (tests). */
   readonly createdAt?: string;
@@ -76,7 +78,20 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       resources: { lut: board.resources.lut, ff: board.resources.ff, dsp: board.resources.dsp, bramBits: board.resources.bramBits },
     },
     ...(v
-      ? { verification: { sim: v.sim, vectors: v.vectors, compared: v.compared, matched: v.matched, bitExact: v.bitExact, cycles: v.cycles, predictedCycles: v.predicted.cycles } }
+      ? {
+          verification: {
+            ...(options.proof?.length
+              ? { proof: options.proof.map((r) => ({ sim: r.sim, vectors: r.vectors, compared: r.compared, matched: r.matched, bitExact: r.bitExact, backpressure: r.backpressure })) }
+              : {}),
+            sim: v.sim,
+            vectors: v.vectors,
+            compared: v.compared,
+            matched: v.matched,
+            bitExact: v.bitExact,
+            cycles: v.cycles,
+            predictedCycles: v.predicted.cycles,
+          },
+        }
       : {}),
     performance: {
       layers: perf.layers.map((l) => ({

@@ -24,6 +24,7 @@ import {
   Table,
   totalTable,
   verificationLine,
+  proofLine,
 } from "./tables.js";
 
 const CSS = `
@@ -166,7 +167,14 @@ export function renderHtml(report: QuantrtlReport): string {
   const v = report.verification;
   section(
     "Verification",
-    ...(v ? [`<p class="verdict ${v.bitExact ? "pass" : "fail"}">${escapeXml(verificationLine(v))}</p>`, p(cyclesLine(v))] : [p("not run", "muted")]),
+    ...(v
+      ? [
+          ...(v.proof ?? []).map((r) => `<p class="verdict ${r.bitExact ? "pass" : "fail"}">${escapeXml(proofLine(r))}</p>`),
+          v.proof?.length ? p(`Cycles measured on a further run (${v.vectors} vector(s), no back-pressure):`) : "",
+          `<p class="verdict ${v.bitExact ? "pass" : "fail"}">${escapeXml(verificationLine(v))}</p>`,
+          p(cyclesLine(v)),
+        ]
+      : [p("not run", "muted")]),
   );
 
   section(

@@ -16,6 +16,7 @@ import {
   Table,
   totalTable,
   verificationLine,
+  proofLine,
 } from "./tables.js";
 
 /**
@@ -47,6 +48,8 @@ export function renderMarkdown(report: QuantrtlReport): string {
   heading("Verification");
   const v = report.verification;
   if (v) {
+    for (const r of v.proof ?? []) para(escapeMarkdown(proofLine(r)));
+    if (v.proof?.length) para(`Cycles measured on a further run (${v.vectors} vector(s), no back-pressure):`);
     para(escapeMarkdown(verificationLine(v)));
     para(escapeMarkdown(cyclesLine(v)));
   } else {

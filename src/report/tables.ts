@@ -3,7 +3,7 @@
  * by both writers (markdown.ts escapes for Markdown, html.ts for HTML), so the
  * two files always show the same figures.
  */
-import type { QuantrtlReport, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportResources, ReportVerification } from "./types.js";
+import type { QuantrtlReport, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportProofRun, ReportResources, ReportVerification } from "./types.js";
 import {
   boardShare,
   estimateErrorPct,
@@ -34,6 +34,11 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[],
 export function verificationLine(v: ReportVerification): string {
   const verdict = v.bitExact ? "bit-exact" : "NOT bit-exact";
   return `${verdict}: ${v.matched}/${v.compared} words, ${v.vectors} vectors, ${v.cycles} cycles (${v.sim})`;
+}
+
+/** One proof run: `bit-exact (<sim>): <matched>/<compared> words on <n> vectors, back-pressure <p>`. */
+export function proofLine(r: ReportProofRun): string {
+  return `${r.bitExact ? "bit-exact" : "NOT bit-exact"} (${r.sim}): ${r.matched}/${r.compared} words on ${r.vectors} vectors, back-pressure ${r.backpressure}`;
 }
 
 /** Measured cycles beside the cycle model's prediction. */

@@ -46,7 +46,20 @@ export interface ReportBoard {
 }
 
 /** Verilator / Icarus run against the golden vectors. */
+/** One run of the bit-exact proof (the main job's: each simulator, real inputs, random back-pressure). */
+export interface ReportProofRun {
+  readonly sim: string;
+  readonly vectors: number;
+  readonly compared: number;
+  readonly matched: number;
+  readonly bitExact: boolean;
+  /** Probability of a stalled output cycle. */
+  readonly backpressure: number;
+}
+
 export interface ReportVerification {
+  /** The bit-exact proof runs, when the report is the main job's; the fields below are then the cycle-measurement run. */
+  readonly proof?: readonly ReportProofRun[];
   readonly sim: string;
   readonly vectors: number;
   /** Output words compared and words equal to the golden reference. */

@@ -32,6 +32,22 @@ describe("renderMarkdown", () => {
     expect(md).toContain("measured 12,872 cycles, predicted 12,800");
   });
 
+  it("states each proof run of the main job before the cycle-measurement run", () => {
+    const r = fullReport();
+    const proof = [
+      { sim: "verilator", vectors: 10, compared: 10, matched: 10, bitExact: true, backpressure: 0.25 },
+      { sim: "icarus", vectors: 10, compared: 10, matched: 9, bitExact: false, backpressure: 0.25 },
+    ];
+    const text = renderMarkdown({ ...r, verification: { ...r.verification!, proof } });
+    const at = (line: string) => text.indexOf(`\n${line}\n`);
+    expect(at("bit-exact (verilator): 10/10 words on 10 vectors, back-pressure 0.25")).toBeGreaterThan(0);
+    expect(at("NOT bit-exact (icarus): 9/10 words on 10 vectors, back-pressure 0.25")).toBeGreaterThan(at("bit-exact (verilator): 10/10 words on 10 vectors, back-pressure 0.25"));
+    expect(at("Cycles measured on a further run (3 vector(s), no back-pressure):")).toBeGreaterThan(at("NOT bit-exact (icarus): 9/10 words on 10 vectors, back-pressure 0.25"));
+    expect(at("bit-exact: 4096/4096 words, 3 vectors, 12872 cycles (verilator)")).toBeGreaterThan(0);
+    // without proof runs (quantrtl report --verify) there is no such line
+    expect(md).not.toContain("Cycles measured on a further run");
+  });
+
   it("says NOT bit-exact when a word differs", () => {
     const r = fullReport();
     const failing = renderMarkdown({ ...r, verification: { ...r.verification!, matched: 4000, bitExact: false } });

@@ -32,6 +32,19 @@ describe("schemas/report.schema.json", () => {
     for (const report of [fullReport(), minimalReport(), hostileReport()]) expect(errorsOf(asJson(report))).toEqual([]);
   });
 
+  it("accepts the main job's proof runs and the whole-network error bar, and rejects a back-pressure above 1", () => {
+    const r = fullReport();
+    const bar = { relRms: 0.2, relWorst: 0.4, absAtZero: 0 };
+    const doc = asJson({
+      ...r,
+      verification: { ...r.verification!, proof: [{ sim: "icarus", vectors: 10, compared: 10, matched: 10, bitExact: true, backpressure: 0.25 }] },
+      resources: { ...r.resources, networkErrorBar: { family: "xilinx", networks: 6, lut: bar, ff: bar, dsp: bar, bramBits: bar } },
+    });
+    expect(errorsOf(doc)).toEqual([]);
+    doc.verification.proof[0].backpressure = 1.5;
+    expect(errorsOf(doc)).toContainEqual(expect.objectContaining({ instancePath: "/verification/proof/0/backpressure", keyword: "maximum" }));
+  });
+
   it("rejects a report missing a required field, naming it", () => {
     const doc = asJson(fullReport());
     delete doc.model.hash;
