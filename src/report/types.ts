@@ -45,7 +45,6 @@ export interface ReportBoard {
   readonly resources: ReportResources;
 }
 
-/** Verilator / Icarus run against the golden vectors. */
 /** One run of the bit-exact proof (the main job's: each simulator, real inputs, random back-pressure). */
 export interface ReportProofRun {
   readonly sim: string;
@@ -57,6 +56,7 @@ export interface ReportProofRun {
   readonly backpressure: number;
 }
 
+/** Verilator / Icarus run against the golden vectors. */
 export interface ReportVerification {
   /** The bit-exact proof runs, when the report is the main job's; the fields below are then the cycle-measurement run. */
   readonly proof?: readonly ReportProofRun[];
