@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Synthesizes whole networks with each datapath (`quantrtl compare --synth`) and
+ * Synthesizes whole networks with each datapath (the builds of `quantrtl compare`) and
  * records each build's estimate beside its synthesis in hw/network-validation.json,
  * the resource model's error on whole designs (src/estimate/network-validation.ts).
  * Syntheses are cached by RTL hash, so a re-run after a refit takes seconds; after
@@ -16,10 +16,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { loadModel } from "../src/ir/load.js";
 import { loadBoard } from "../src/ir/board.js";
-import { compareKernels, COMPARE_KERNELS, parseKernels, variantOf } from "../src/estimate/compare.js";
-import { synthesisInputKey, synthesize } from "../src/synth/index.js";
-import { estimateModel } from "../src/estimate/model.js";
-import { NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation } from "../src/estimate/network-validation.js";
+import { COMPARE_KERNELS, parseKernels } from "../src/estimate/compare.js";
+import { synthesize } from "../src/synth/index.js";
+import { NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation, todaysBuild } from "../src/estimate/network-validation.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
 import { QuantrtlError } from "../src/util/errors.js";
 
@@ -47,15 +46,12 @@ async function main(): Promise<void> {
   const say = (m: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(6)}s] ${m}\n`);
   if (process.argv.includes("--refresh")) {
     for (const n of kept) {
-      const variant = variantOf(loadModel(resolve(root, n.model)), parseKernels(n.kernel)[0]);
-      const b = loadBoard(n.board);
-      const useDsp = n.kernel !== "mac-nodsp";
-      if (synthesisInputKey(variant, b, useDsp) !== n.rtlKey) {
+      const today = todaysBuild(loadModel(resolve(root, n.model)), parseKernels(n.kernel)[0], loadBoard(n.board));
+      if (today.rtlKey !== n.rtlKey) {
         throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}`);
       }
-      const e = estimateModel(variant, b, { useDsp }).total;
-      fresh.push({ ...n, estimate: { lut: e.lut, ff: e.ff, dsp: e.dsp, bram_bits: e.bramBits } });
-      say(`${n.model} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${e.lut} (synthesis ${n.synthesis.lut})`);
+      fresh.push({ ...n, estimate: today.estimate });
+      say(`${n.model} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${today.estimate.lut} (synthesis ${n.synthesis.lut})`);
     }
   }
   for (const path of process.argv.includes("--refresh") ? [] : models) {
@@ -63,29 +59,17 @@ async function main(): Promise<void> {
     const name = relative(root, resolve(root, path));
     for (const kernel of kernels) {
       say(`${name}: ${kernel}`);
-      const c = await compareKernels(model, board, [kernel], { synth: true, onProgress: say });
-      const f = c.kernels[kernel];
-      const variant = variantOf(model, kernel);
-      const useDsp = kernel !== "mac-nodsp";
-      const s = await synthesize(variant, board, undefined, { useDsp }); // cached by compareKernels just now
-      if (!f.estimate) throw new Error(`compare gave no estimate beside the synthesis of ${name} ${kernel}`);
-      fresh.push({
-        model: name,
-        kernel,
-        board: board.name,
-        family: board.yosysFamily,
-        rtlKey: synthesisInputKey(variant, board, useDsp),
-        estimate: f.estimate,
-        synthesis: { lut: f.lut, ff: f.ff, dsp: f.dsp, bram_bits: f.bram_bits },
-        yosys: s.yosys,
-        seconds: Math.round(s.seconds),
-      });
-      const lutErr = f.lut > 0 ? (((f.estimate.lut - f.lut) / f.lut) * 100).toFixed(1) : "n/a";
-      say(`${name} ${kernel}: LUT ${f.lut} (estimate ${f.estimate.lut}, ${lutErr} %), FF ${f.ff}, DSP ${f.dsp}, BRAM bits ${f.bram_bits}`);
+      const today = todaysBuild(model, kernel, board);
+      const s = await synthesize(today.variant, board, say, { useDsp: today.useDsp });
+      const synthesis = { lut: s.lut, ff: s.ff, dsp: s.dsp, bram_bits: s.bramBits };
+      fresh.push({ model: name, kernel, board: board.name, family: board.yosysFamily, rtlKey: today.rtlKey, estimate: today.estimate, synthesis, yosys: s.yosys, seconds: Math.round(s.seconds) });
+      const lutErr = s.lut > 0 ? (((today.estimate.lut - s.lut) / s.lut) * 100).toFixed(1) : "n/a";
+      say(`${name} ${kernel}: LUT ${s.lut} (estimate ${today.estimate.lut}, ${lutErr} %), FF ${s.ff}, DSP ${s.dsp}, BRAM bits ${s.bramBits}`);
     }
   }
   const same = (a: NetworkCheck, b: NetworkCheck) => a.model === b.model && a.kernel === b.kernel && a.board === b.board;
-  const networks = [...kept.filter((k) => !fresh.some((f) => same(f, k))), ...fresh];
+  // re-run builds keep their place; new ones are appended
+  const networks = [...kept.map((k) => fresh.find((f) => same(f, k)) ?? k), ...fresh.filter((f) => !kept.some((k) => same(f, k)))];
   const doc = parseNetworkValidation({ generator: `quantrtl ${packageVersion()} scripts/validate-networks.ts`, networks }, out);
   const tmp = `${out}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(doc, null, 1) + "\n");

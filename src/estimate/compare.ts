@@ -61,6 +61,11 @@ export function parseKernels(list: string): CompareKernel[] {
   return kernels as CompareKernel[];
 }
 
+/** Whether a build may use DSPs: all but mac-nodsp, the mac build with its multipliers in logic. */
+export function kernelUsesDsp(kernel: CompareKernel): boolean {
+  return kernel !== "mac-nodsp";
+}
+
 /** The model rebuilt for one kernel (mac-nodsp is the mac build synthesized without DSPs). */
 export function variantOf(model: Model, kernel: CompareKernel): Model {
   const v = withDatapath(model, kernel === "mac-nodsp" ? "mac" : kernel);
@@ -85,7 +90,7 @@ export async function compareKernels(
   const out: Record<string, KernelFigures> = {};
   for (const kernel of kernels) {
     const variant = variantOf(model, kernel);
-    const useDsp = kernel !== "mac-nodsp";
+    const useDsp = kernelUsesDsp(kernel);
     const cycles = predictStreaming(variant, board).total.latencyCycles;
     const energy_j = energyPerInference(variant).energyPicojoules.total * 1e-12;
     const estimate: Resources = estimateModel(variant, board, { useDsp }).total;

@@ -6,12 +6,16 @@
  * (many engines in one netlist, Yosys sharing and packing across them), so its
  * error is stated on its own: the report shows both.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileSchema, validateDocument } from "../ir/validate.js";
-import { packageRoot } from "../util/paths.js";
+import { committedFile } from "../util/committed.js";
 import { errorStats } from "./fit.js";
 import { ErrorBar, ResourceKind } from "./resources.js";
+import { Model } from "../ir/model.js";
+import { Board } from "../ir/board.js";
+import { synthesisInputKey } from "../synth/index.js";
+import { CompareKernel, kernelUsesDsp, variantOf } from "./compare.js";
+import { estimateModel } from "./model.js";
 
 export const NETWORK_VALIDATION_FILE = join("hw", "network-validation.json");
 
@@ -87,15 +91,15 @@ export function parseNetworkValidation(doc: unknown, file?: string): NetworkVali
   return doc as NetworkValidationFile;
 }
 
-let committed: NetworkValidationFile | undefined;
-
 /** The committed whole-network checks, read and validated once. */
-export function networkValidation(): NetworkValidationFile {
-  if (!committed) {
-    const file = join(packageRoot(), NETWORK_VALIDATION_FILE);
-    committed = parseNetworkValidation(JSON.parse(readFileSync(file, "utf8")), file);
-  }
-  return committed;
+export const networkValidation: () => NetworkValidationFile = committedFile(NETWORK_VALIDATION_FILE, parseNetworkValidation);
+
+/** What a check records of one build from today's code: the build, the key of the RTL and script Yosys is given, and the estimate. */
+export function todaysBuild(model: Model, kernel: CompareKernel, board: Board): { variant: Model; useDsp: boolean; rtlKey: string; estimate: NetworkCounts } {
+  const variant = variantOf(model, kernel);
+  const useDsp = kernelUsesDsp(kernel);
+  const e = estimateModel(variant, board, { useDsp }).total;
+  return { variant, useDsp, rtlKey: synthesisInputKey(variant, board, useDsp), estimate: { lut: e.lut, ff: e.ff, dsp: e.dsp, bram_bits: e.bramBits } };
 }
 
 const FIELD: Record<ResourceKind, keyof NetworkCounts> = { lut: "lut", ff: "ff", dsp: "dsp", bramBits: "bram_bits" };

@@ -7,12 +7,11 @@
  * hw/resource-model.json, with the fit's error on the designs it saw and on held-out
  * ones. Every estimate carries that error bar. Used by the folding choice too.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Conv2dLayer } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { compileSchema, validateDocument } from "../ir/validate.js";
-import { packageRoot } from "../util/paths.js";
+import { committedFile } from "../util/committed.js";
 import { QuantrtlError } from "../util/errors.js";
 import { foldCounts } from "../codegen/units/folding.js";
 import { swuBanking } from "../codegen/units/swu.js";
@@ -331,16 +330,8 @@ export function parseResourceModel(doc: unknown, file?: string): ResourceModelFi
   return m;
 }
 
-let committed: ResourceModelFile | undefined;
-
 /** The committed fit (hw/resource-model.json), read and validated once. */
-export function resourceModel(): ResourceModelFile {
-  if (!committed) {
-    const file = join(packageRoot(), RESOURCE_MODEL_FILE);
-    committed = parseResourceModel(JSON.parse(readFileSync(file, "utf8")), file);
-  }
-  return committed;
-}
+export const resourceModel: () => ResourceModelFile = committedFile(RESOURCE_MODEL_FILE, parseResourceModel);
 
 /** The error bar of each resource for a family: held-out RMS, worst relative and absolute error. */
 export function errorBars(family: string, model: ResourceModelFile = resourceModel(), part: "resources" | "units" = "resources"): Record<ResourceKind, ErrorBar> {

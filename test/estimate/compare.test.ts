@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { firstConv } from "../helpers/models.js";
 import { loadModel } from "../../src/ir/load.js";
 import { loadBoard } from "../../src/ir/board.js";
-import { compareKernels, parseKernels, variantOf } from "../../src/estimate/compare.js";
+import { compareKernels, kernelUsesDsp, parseKernels, variantOf } from "../../src/estimate/compare.js";
 import { estimateModel } from "../../src/estimate/model.js";
 import { synthesize } from "../../src/synth/index.js";
 import { convModel } from "../helpers/models.js";
@@ -40,7 +40,7 @@ describe("datapath comparison", () => {
     const c = await compareKernels(small, board, ["mac-nodsp", "adder"], { synth: true });
     for (const kernel of ["mac-nodsp", "adder"] as const) {
       const f = c.kernels[kernel];
-      const useDsp = kernel !== "mac-nodsp";
+      const useDsp = kernelUsesDsp(kernel);
       const s = await synthesize(variantOf(small, kernel), board, undefined, { useDsp });
       const e = estimateModel(variantOf(small, kernel), board, { useDsp }).total;
       expect(f.source).toBe("synthesis");
