@@ -41,6 +41,7 @@ import {
 import { Features, SynthTarget, synthTarget } from "../src/estimate/units/target.js";
 import { errorStats, nnls, standardErrors } from "../src/estimate/fit.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
+import { stopCleanlyOnSignals } from "../src/util/interrupt.js";
 
 /** The board each family is synthesized for (its part decides DSP and block-RAM primitives). */
 const FAMILY_BOARDS: Record<string, string> = { xilinx: "pynq-z2", ice40: "icebreaker", ecp5: "ulx3s-85f" };
@@ -233,6 +234,7 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
+stopCleanlyOnSignals();
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);

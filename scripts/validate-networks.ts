@@ -21,6 +21,7 @@ import { synthesize } from "../src/synth/index.js";
 import { NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation, todaysBuild } from "../src/estimate/network-validation.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
 import { QuantrtlError } from "../src/util/errors.js";
+import { stopCleanlyOnSignals } from "../src/util/interrupt.js";
 
 /** The networks checked by default: the MNIST LeNet the main job builds and the ResNet-20 CIFAR shape, on the default board. */
 const NETWORKS = ["models/mnist-adder.json", "models/resnet20-adder-cifar.json"];
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   say(`wrote ${out} (${networks.length} builds)`);
 }
 
+stopCleanlyOnSignals();
 main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof QuantrtlError ? `error: ${err.message}` : String((err as Error).stack ?? err)}\n`);
   process.exit(1);

@@ -20,6 +20,7 @@ import { compareCommand, reportCommand, synthCommandCli } from "./cli/hardware.j
 import { buildCommand } from "./cli/build.js";
 import { loadDataset } from "./sim/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "./sim/accuracy.js";
+import { stopCleanlyOnSignals } from "./util/interrupt.js";
 
 
 const USAGE = `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verified Verilog
@@ -268,5 +269,6 @@ export async function main(argv: string[]): Promise<number> {
 
 const invoked = process.argv[1] ? resolve(process.argv[1]) : "";
 if (invoked.endsWith("cli.js")) {
+  stopCleanlyOnSignals();
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -4,13 +4,12 @@
  * by the hash of the RTL (sources and ROM images), the command and the Yosys
  * version, so a design is synthesized once per change.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { generateDesign } from "../codegen/design.js";
-import { writeFiles } from "../util/atomic.js";
+import { makeTempDir, removeDir, writeFiles } from "../util/atomic.js";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
 import { hasTool, run } from "../verify/tools.js";
@@ -89,7 +88,7 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
     onProgress?.(`yosys: reusing cached synthesis ${key}`);
     return hit;
   }
-  const work = mkdtempSync(join(tmpdir(), "quantrtl-synth-"));
+  const work = makeTempDir("quantrtl-synth-");
   try {
     writeFiles(work, rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })));
     onProgress?.(`yosys (${flavour.version}): ${command}`);
@@ -112,6 +111,6 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
     writeCached("synth", key, result);
     return result;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeDir(work);
   }
 }

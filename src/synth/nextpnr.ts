@@ -4,13 +4,12 @@
  * writes the netlist; nextpnr places it with unconstrained I/O (no board pins
  * are needed to time the core) and reports per-clock Fmax as JSON.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { generateDesign } from "../codegen/design.js";
-import { writeFiles } from "../util/atomic.js";
+import { makeTempDir, removeDir, writeFiles } from "../util/atomic.js";
 import { packageRoot } from "../util/paths.js";
 import { QuantrtlError, ToolError, tail } from "../util/errors.js";
 import { run } from "../verify/tools.js";
@@ -80,7 +79,7 @@ export async function placeAndRoute(model: Model, board: Board, onProgress?: (m:
     onProgress?.(`nextpnr-ice40: reusing cached placement ${key}`);
     return hit;
   }
-  const work = mkdtempSync(join(tmpdir(), "quantrtl-pnr-"));
+  const work = makeTempDir("quantrtl-pnr-");
   try {
     writeFiles(work, rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })));
     const start = Date.now();
@@ -113,6 +112,6 @@ export async function placeAndRoute(model: Model, board: Board, onProgress?: (m:
     writeCached("pnr", key, result);
     return result;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeDir(work);
   }
 }

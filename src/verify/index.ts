@@ -3,8 +3,7 @@
  * back-pressure -> word-by-word comparison. A design passes only when every word
  * matches and `verilator --lint-only -Wall` is silent.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { engineConv, IntTensor, isEngineLayer, Layer, Model, tensorSize } from "../ir/model.js";
 import { writeDesignFiles } from "../codegen/write.js";
@@ -12,7 +11,8 @@ import { idealCycles } from "../codegen/units/folding.js";
 import { runGolden } from "../sim/golden/network.js";
 import { randomTensor } from "../sim/inputs.js";
 import { packageVersion } from "../util/paths.js";
-import { stageDir } from "../util/atomic.js";
+import { makeTempDir, removeDir, stageDir } from "../util/atomic.js";
+import { forgetFolder } from "../util/interrupt.js";
 import { wordValue } from "./vectors.js";
 import { HarnessMismatch, HarnessResult, HarnessTap, Simulator } from "./harness.js";
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
@@ -111,7 +111,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
 
   progress(`golden: ${inputs.length} vector(s) through ${model.layers.length} layer(s)`);
   const staged = options.out ? stageDir(options.out) : undefined;
-  const work = staged?.path ?? mkdtempSync(join(tmpdir(), "quantrtl-verify-"));
+  const work = staged?.path ?? makeTempDir("quantrtl-verify-");
   try {
     let tampered: { layer: number; tensors: IntTensor[] } | undefined;
     if (options.tamperExpected) {
@@ -219,11 +219,12 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     };
     writeFileSync(join(work, "sim", "report.json"), JSON.stringify(report, null, 2) + "\n");
     if (staged) staged.commit();
-    else if (bitExact) rmSync(work, { recursive: true, force: true });
+    else if (bitExact) removeDir(work);
+    else forgetFolder(work); // kept for the engineer: the report names it
     return report;
   } catch (err) {
     if (staged) staged.discard();
-    else rmSync(work, { recursive: true, force: true });
+    else removeDir(work);
     throw err;
   }
 }

@@ -1,6 +1,8 @@
 /** Running external tools (Verilator, Icarus): found on PATH or reported as a ToolError. */
 import { spawn, spawnSync } from "node:child_process";
+import { basename } from "node:path";
 import { ToolError, tail } from "../util/errors.js";
+import { trackChild } from "../util/interrupt.js";
 
 export interface RunResult {
   readonly code: number;
@@ -31,6 +33,7 @@ export function toolVersion(name: string, args: string[] = ["--version"]): strin
 export function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    trackChild(child, command === process.execPath ? args.slice(0, 2).map((a) => basename(a)).join(" ") : basename(command));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
