@@ -9,16 +9,18 @@
  * recomputes the estimate of every recorded build without running Yosys (its RTL
  * must be unchanged: same rtlKey).
  *
- * usage: npm run validate-networks [-- --models models/mnist-adder.json,...] [--kernels mac,adder] [--out FILE]
+ * With `--pe n --simd n` every engine layer gets that folding (as on the command line)
+ * and the entries record it, beside those of the model's own folding.
+ *
+ * usage: npm run validate-networks [-- --models models/mnist-adder.json,...] [--kernels mac,adder] [--pe n --simd n] [--out FILE]
  *        npm run validate-networks -- --refresh
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { loadModel } from "../src/ir/load.js";
 import { loadBoard } from "../src/ir/board.js";
 import { COMPARE_KERNELS, parseKernels } from "../src/estimate/compare.js";
 import { synthesize } from "../src/synth/index.js";
-import { NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation, todaysBuild } from "../src/estimate/network-validation.js";
+import { checkedModel, NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation, sameBuild, todaysBuild } from "../src/estimate/network-validation.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
 import { QuantrtlError } from "../src/util/errors.js";
 import { stopCleanlyOnSignals } from "../src/util/interrupt.js";
@@ -35,6 +37,17 @@ function flag(name: string): string | undefined {
   return v;
 }
 
+/** `--pe n --simd n` (both or neither): one folding for every engine layer. */
+function folding(): { pe: number; simd: number } | undefined {
+  const [pe, simd] = [flag("pe"), flag("simd")];
+  if (pe === undefined && simd === undefined) return undefined;
+  const int = (name: string, v: string | undefined): number => {
+    if (v === undefined || !/^[1-9][0-9]*$/.test(v)) throw new QuantrtlError(undefined, `--${name}`, `"${v ?? ""}" is not a positive integer`, "give both --pe n and --simd n, e.g. --pe 1 --simd 4");
+    return Number(v);
+  };
+  return { pe: int("pe", pe), simd: int("simd", simd) };
+}
+
 async function main(): Promise<void> {
   const root = packageRoot();
   const out = resolve(flag("out") ?? join(root, NETWORK_VALIDATION_FILE));
@@ -47,30 +60,30 @@ async function main(): Promise<void> {
   const say = (m: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(6)}s] ${m}\n`);
   if (process.argv.includes("--refresh")) {
     for (const n of kept) {
-      const today = todaysBuild(loadModel(resolve(root, n.model)), parseKernels(n.kernel)[0], loadBoard(n.board));
+      const today = todaysBuild(checkedModel(n, root), parseKernels(n.kernel)[0], loadBoard(n.board));
       if (today.rtlKey !== n.rtlKey) {
-        throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}`);
+        throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}${n.arch ? ` --pe ${n.arch.pe} --simd ${n.arch.simd}` : ""}`);
       }
       fresh.push({ ...n, estimate: today.estimate });
       say(`${n.model} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${today.estimate.lut} (synthesis ${n.synthesis.lut})`);
     }
   }
+  const arch = folding();
   for (const path of process.argv.includes("--refresh") ? [] : models) {
-    const model = loadModel(resolve(root, path));
     const name = relative(root, resolve(root, path));
+    const model = checkedModel({ model: name, arch }, root);
     for (const kernel of kernels) {
-      say(`${name}: ${kernel}`);
+      say(`${name}${arch ? ` (pe ${arch.pe} simd ${arch.simd})` : ""}: ${kernel}`);
       const today = todaysBuild(model, kernel, board);
       const s = await synthesize(today.variant, board, say, { useDsp: today.useDsp });
       const synthesis = { lut: s.lut, ff: s.ff, dsp: s.dsp, bram_bits: s.bramBits };
-      fresh.push({ model: name, kernel, board: board.name, family: board.yosysFamily, rtlKey: today.rtlKey, estimate: today.estimate, synthesis, yosys: s.yosys, seconds: Math.round(s.seconds) });
+      fresh.push({ model: name, ...(arch ? { arch } : {}), kernel, board: board.name, family: board.yosysFamily, rtlKey: today.rtlKey, estimate: today.estimate, synthesis, yosys: s.yosys, seconds: Math.round(s.seconds) });
       const lutErr = s.lut > 0 ? (((today.estimate.lut - s.lut) / s.lut) * 100).toFixed(1) : "n/a";
       say(`${name} ${kernel}: LUT ${s.lut} (estimate ${today.estimate.lut}, ${lutErr} %), FF ${s.ff}, DSP ${s.dsp}, BRAM bits ${s.bramBits}`);
     }
   }
-  const same = (a: NetworkCheck, b: NetworkCheck) => a.model === b.model && a.kernel === b.kernel && a.board === b.board;
   // re-run builds keep their place; new ones are appended
-  const networks = [...kept.map((k) => fresh.find((f) => same(f, k)) ?? k), ...fresh.filter((f) => !kept.some((k) => same(f, k)))];
+  const networks = [...kept.map((k) => fresh.find((f) => sameBuild(f, k)) ?? k), ...fresh.filter((f) => !kept.some((k) => sameBuild(f, k)))];
   const doc = parseNetworkValidation({ generator: `quantrtl ${packageVersion()} scripts/validate-networks.ts`, networks }, out);
   const tmp = `${out}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(doc, null, 1) + "\n");

@@ -6,12 +6,13 @@
  * (many engines in one netlist, Yosys sharing and packing across them), so its
  * error is stated on its own: the report shows both.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { compileSchema, validateDocument } from "../ir/validate.js";
 import { committedFile } from "../util/committed.js";
 import { errorStats } from "./fit.js";
 import { ErrorBar, ResourceKind } from "./resources.js";
 import { Model } from "../ir/model.js";
+import { loadModel } from "../ir/load.js";
 import { Board } from "../ir/board.js";
 import { synthesisInputKey } from "../synth/index.js";
 import { CompareKernel, kernelUsesDsp, variantOf } from "./compare.js";
@@ -31,6 +32,8 @@ export interface NetworkCounts {
 export interface NetworkCheck {
   /** The model file, relative to the package root. */
   readonly model: string;
+  /** The folding every engine layer was set to (`--pe n --simd n`); absent: the model's own. */
+  readonly arch?: { readonly pe: number; readonly simd: number };
   readonly kernel: string;
   readonly board: string;
   /** The board's Yosys family (the fitted coefficients the estimate used). */
@@ -70,6 +73,12 @@ const schema = {
         additionalProperties: false,
         properties: {
           model: { type: "string" },
+          arch: {
+            type: "object",
+            required: ["pe", "simd"],
+            additionalProperties: false,
+            properties: { pe: { type: "integer", minimum: 1 }, simd: { type: "integer", minimum: 1 } },
+          },
           kernel: { type: "string" },
           board: { type: "string" },
           family: { type: "string" },
@@ -93,6 +102,16 @@ export function parseNetworkValidation(doc: unknown, file?: string): NetworkVali
 
 /** The committed whole-network checks, read and validated once. */
 export const networkValidation: () => NetworkValidationFile = committedFile(NETWORK_VALIDATION_FILE, parseNetworkValidation);
+
+/** The network a check was built from: its model file (relative to `root`) with the recorded folding applied. */
+export function checkedModel(check: Pick<NetworkCheck, "model" | "arch">, root: string): Model {
+  return loadModel(resolve(root, check.model), { arch: check.arch ?? {} });
+}
+
+/** Whether two checks are of the same build (network, folding, datapath, board). */
+export function sameBuild(a: NetworkCheck, b: NetworkCheck): boolean {
+  return a.model === b.model && a.kernel === b.kernel && a.board === b.board && a.arch?.pe === b.arch?.pe && a.arch?.simd === b.arch?.simd;
+}
 
 /** What a check records of one build from today's code: the build, the key of the RTL and script Yosys is given, and the estimate. */
 export function todaysBuild(model: Model, kernel: CompareKernel, board: Board): { variant: Model; useDsp: boolean; rtlKey: string; estimate: NetworkCounts } {

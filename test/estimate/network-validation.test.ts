@@ -5,10 +5,11 @@
  * computed as hand-worked here.
  */
 import { describe, expect, test } from "vitest";
-import { loadModel } from "../../src/ir/load.js";
+import { packageRoot } from "../../src/util/paths.js";
+import { engineLayers, Model } from "../../src/ir/model.js";
 import { loadBoard } from "../../src/ir/board.js";
 import { parseKernels } from "../../src/estimate/compare.js";
-import { NetworkCheck, networkErrorBar, networkValidation, parseNetworkValidation, todaysBuild } from "../../src/estimate/network-validation.js";
+import { checkedModel, NetworkCheck, networkErrorBar, networkValidation, parseNetworkValidation, sameBuild, todaysBuild } from "../../src/estimate/network-validation.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 
 const STALE =
@@ -24,13 +25,29 @@ describe("whole-network validation", () => {
 
   test("every recorded build is today's RTL with today's estimate", () => {
     for (const n of file.networks) {
-      const where = `${n.model} ${n.kernel} on ${n.board}: ${STALE}`;
+      const where = `${n.model}${n.arch ? ` (pe ${n.arch.pe} simd ${n.arch.simd})` : ""} ${n.kernel} on ${n.board}: ${STALE}`;
       const board = loadBoard(n.board);
-      const today = todaysBuild(loadModel(n.model), parseKernels(n.kernel)[0], board);
+      const today = todaysBuild(checkedModel(n, packageRoot()), parseKernels(n.kernel)[0], board);
       expect(today.rtlKey, where).toBe(n.rtlKey);
       expect(today.estimate, where).toEqual(n.estimate);
       expect(n.family).toBe(board.yosysFamily);
     }
+  });
+
+  test("each build is recorded once", () => {
+    file.networks.forEach((n, i) => expect(file.networks.findIndex((m) => sameBuild(m, n)), `${n.model} ${n.kernel}`).toBe(i));
+  });
+
+  test("a recorded folding is applied to every engine layer, and tells builds apart", () => {
+    const base = file.networks[0];
+    const folded = checkedModel({ model: "models/resnet20-adder-cifar.json", arch: { pe: 1, simd: 4 } }, packageRoot());
+    const own = checkedModel({ model: "models/resnet20-adder-cifar.json" }, packageRoot());
+    const arch = (m: Model) => new Set(engineLayers(m).map((l) => `${l.arch.pe}x${l.arch.simd}`));
+    expect(engineLayers(folded).length).toBe(22);
+    expect(arch(folded)).toEqual(new Set(["1x4"]));
+    expect(arch(own)).toEqual(new Set(["4x16"]));
+    expect(sameBuild(base, { ...base, arch: { pe: 1, simd: 4 } })).toBe(false);
+    expect(sameBuild({ ...base, arch: { pe: 1, simd: 4 } }, { ...base, arch: { pe: 1, simd: 4 } })).toBe(true);
   });
 
   test("the error bar: RMS and worst of the relative errors, and the largest estimate where synthesis found none", () => {
