@@ -1,9 +1,9 @@
 /** `quantrtl sim` and `--fold auto` through the real CLI (child processes). */
 import { describe, expect, test } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { testDir } from "../helpers/temp.js";
 
 async function cli(...args: string[]) {
   const r = await runCli(args);
@@ -86,7 +86,7 @@ describe("quantrtl sim --workload", () => {
 
 describe("--fold auto", () => {
   test("writes the chosen folding into the generated layer", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "quantrtl-fold-")), "d");
+    const out = join(testDir("quantrtl-fold-"), "d");
     const r = await cli("gen", "models/conv3x3-adder-int8.json", "--fold", "auto", "--board", "zcu104", "--out", out);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/folding for zcu104: conv0 pe (\d+) simd (\d+)/);

@@ -3,12 +3,12 @@
  * [H, W, C] map as H·W tokens and prepends the class token, the selection keeps one
  * row; every malformed layer gets one error naming its file, JSON path and a fix.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadModel, parseModel } from "../../src/ir/load.js";
 import { QuantrtlError } from "../../src/util/errors.js";
+import { testDir } from "../helpers/temp.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = Record<string, any>;
@@ -52,7 +52,7 @@ describe("token layers load", () => {
   });
 
   test("16-bit output, and the table from a weight file beside the model", () => {
-    const dir = mkdtempSync(join(tmpdir(), "quantrtl-tok-"));
+    const dir = testDir("quantrtl-tok-");
     writeFileSync(join(dir, "emb.json"), JSON.stringify(Array.from({ length: 15 }, () => 40000)));
     const d = doc();
     d.layers[0].embedding = { file: "emb.json" };
@@ -90,7 +90,7 @@ describe("token layers load", () => {
   }
 
   test("an error in a model file names the file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "quantrtl-tok-"));
+    const dir = testDir("quantrtl-tok-");
     const d = doc();
     d.layers[0].embedding.push(0);
     writeFileSync(join(dir, "bad.json"), JSON.stringify(d));

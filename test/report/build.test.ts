@@ -1,6 +1,5 @@
 /** The report assembled from the real steps validates against the published schema, and `quantrtl report` writes it. */
-import { readFileSync, existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
@@ -9,6 +8,7 @@ import { loadModel } from "../../src/ir/load.js";
 import { loadBoard } from "../../src/ir/board.js";
 import { buildReport } from "../../src/report/build.js";
 import { ROOT, runCli } from "../helpers/cli.js";
+import { testDir } from "../helpers/temp.js";
 
 const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
 addFormats.default(ajv);
@@ -35,7 +35,7 @@ describe("buildReport", () => {
 
 describe("quantrtl report", () => {
   test("writes report.json, report.md and report.html, printing report.html last, with the verification when asked", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "quantrtl-report-")), "report");
+    const out = join(testDir("quantrtl-report-"), "report");
     const r = await runCli(["report", "models/conv3x3-xnor.json", "--board", "kv260", "--verify", "--out", out]);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");

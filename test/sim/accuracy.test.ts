@@ -5,8 +5,7 @@
  * -> golden top-1 and the float model's top-1 in tfjs.
  */
 import { describe, expect, test } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildLenet } from "../../src/sim/float/lenet.js";
 import { describeLayers, mnistInput, type FloatModel } from "../../src/sim/float/float-model.js";
@@ -17,6 +16,7 @@ import { loadModel } from "../../src/ir/load.js";
 import { loadDataset } from "../../src/sim/dataset.js";
 import { accuracyLine, measureAccuracy } from "../../src/sim/accuracy.js";
 import { QuantrtlError } from "../../src/util/errors.js";
+import { testDir } from "../helpers/temp.js";
 
 async function untrained(variant: "mac" | "adder" | "xnor"): Promise<string> {
   await initTf();
@@ -30,7 +30,7 @@ async function untrained(variant: "mac" | "adder" | "xnor"): Promise<string> {
   const train = loadMnist("train", 16);
   const calibration = Array.from({ length: train.count }, (_, i) => mnistInput(train.images.subarray(i * 784, (i + 1) * 784)));
   const q = quantizeNetwork(desc, { calibration, name: `t_${variant}` });
-  const dir = mkdtempSync(join(tmpdir(), "quantrtl-acc-"));
+  const dir = testDir("quantrtl-acc-");
   writeFileSync(join(dir, "float.json"), JSON.stringify(desc));
   writeFileSync(join(dir, "model.json"), JSON.stringify({ ...q.document, metadata: { ...(q.document.metadata as object), floatModel: "float.json" } }));
   return join(dir, "model.json");

@@ -7,8 +7,6 @@
  */
 import { describe, expect, test } from "vitest";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyModel } from "../../src/verify/index.js";
 import { expectExact, expectExactAndPredicted, WIDTHS } from "../helpers/rtl.js";
@@ -17,6 +15,7 @@ import { accRange } from "../../src/quant/datapath.js";
 import { constantTensor } from "../../src/sim/inputs.js";
 import { generateDesign } from "../../src/codegen/design.js";
 import { convModel, ConvCase } from "../helpers/models.js";
+import { removeAfterTest, testDir } from "../helpers/temp.js";
 
 describe("geometry: strides, rectangular kernels, no padding", () => {
   const cases: ConvCase[] = [
@@ -102,7 +101,7 @@ describe("extreme values prove the accumulator widths", () => {
 describe("the checker can fail", () => {
   test("a wrong golden word is reported with layer, element, cycle, expected, actual and a VCD", async () => {
     const model = convModel({ kernel: "adder", bits: 8, pe: 2, simd: 4 });
-    const out = join(mkdtempSync(join(tmpdir(), "quantrtl-test-")), "design");
+    const out = join(testDir("quantrtl-test-"), "design");
     const target = 37; // element 37 of vector 0: pixel 7 (y 1, x 0), channel 2 (5 channels, width 7)
     const r = await verifyModel(model, {
       sim: "verilator",
@@ -136,6 +135,7 @@ describe("the checker can fail", () => {
         return tensors;
       },
     });
+    removeAfterTest(r.outDir); // a failed proof keeps its folder for the engineer; here it is only evidence
     expect(r.bitExact).toBe(false);
     expect(r.mismatches.map((m) => m.index)).toEqual([3]);
   });
@@ -156,7 +156,7 @@ describe("generated text", () => {
 
   test("--out leaves rtl/, vectors/ and sim/ with the report", async () => {
     const model = convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1 });
-    const out = join(mkdtempSync(join(tmpdir(), "quantrtl-test-")), "design");
+    const out = join(testDir("quantrtl-test-"), "design");
     expectExact(await verifyModel(model, { sim: "verilator", out }));
     expect(readdirSync(out).sort()).toEqual(["rtl", "sim", "vectors"]);
     expect(readFileSync(join(out, "rtl", "files.f"), "utf8")).toContain("t_mac8_top.v");

@@ -9,6 +9,7 @@ import { runGolden } from "../../src/sim/golden/network.js";
 import { MODEL_INPUT } from "../../src/ir/model.js";
 import { convLayer, graphModel } from "../helpers/graph-models.js";
 import { expectExact, expectExactAndPredicted } from "../helpers/rtl.js";
+import { removeAfterTest } from "../helpers/temp.js";
 
 const add = (name: string, inputs: [string, string], relu = true) => ({ type: "add", name, inputs, multipliers: [3, 5], shift: 2, rounding: "half_even", outBits: 8, relu });
 
@@ -127,6 +128,7 @@ describe("localisation", () => {
         return ts;
       },
     });
+    removeAfterTest(r.outDir); // a failed proof keeps its folder for the engineer; here it is only evidence
     expect(r.bitExact).toBe(false);
     expect(r.mismatches[0].layer).toBe("b1c2");
     expect(r.mismatches[0].index).toBe(7);

@@ -3,12 +3,12 @@
  * package ships. Expectations come from the raw file bytes, read here
  * independently of the loader's header parsing.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadMnist, loadMnistFiles, mnistFiles } from "../../../src/sim/float/mnist.js";
 import { QuantrtlError } from "../../../src/util/errors.js";
+import { testDir } from "../../helpers/temp.js";
 
 describe("loadMnist", () => {
   test("the training split has 60000 images of 28×28, labels 0..9, pixels 0..255", () => {
@@ -46,7 +46,7 @@ describe("loadMnist", () => {
   });
 
   test("a missing file or a wrong magic number is a QuantrtlError naming the file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "quantrtl-mnist-"));
+    const dir = testDir("quantrtl-mnist-");
     const missing = { images: join(dir, "nope-images"), labels: join(dir, "nope-labels") };
     expect(() => loadMnistFiles(missing)).toThrow(QuantrtlError);
     expect(() => loadMnistFiles(missing)).toThrow(/nope-images.*missing/);

@@ -3,8 +3,7 @@
  * the custom adder / binary layers saved to model.json + weights.bin and
  * loaded back predicts the same logits.
  */
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import type * as tfType from "@tensorflow/tfjs";
@@ -13,6 +12,7 @@ import { fileLoadHandler, fileSaveHandler } from "../../../src/sim/float/tfjs-io
 import { initTf } from "../../../src/sim/float/tfjs.js";
 import { rng } from "../../../src/sim/inputs.js";
 import { QuantrtlError } from "../../../src/util/errors.js";
+import { testDir } from "../../helpers/temp.js";
 
 let tf: typeof tfType;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
 describe("file IOHandlers", () => {
   for (const variant of ["adder", "xnor"] as const)
     test(`LeNet ${variant}: save then load gives the same logits`, async () => {
-      const dir = join(mkdtempSync(join(tmpdir(), "quantrtl-tfjs-")), "model");
+      const dir = join(testDir("quantrtl-tfjs-"), "model");
       const model = buildLenet(variant, 3);
       await model.save(fileSaveHandler(dir));
       expect(existsSync(join(dir, "weights.bin"))).toBe(true);
@@ -37,7 +37,7 @@ describe("file IOHandlers", () => {
     });
 
   test("loading from a folder without model.json is a QuantrtlError", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "quantrtl-tfjs-"));
+    const dir = testDir("quantrtl-tfjs-");
     await expect(tf.loadLayersModel(fileLoadHandler(dir))).rejects.toThrow(QuantrtlError);
   });
 });

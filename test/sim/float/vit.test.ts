@@ -7,8 +7,7 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import type * as tfType from "@tensorflow/tfjs";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkFloatModel, floatForward, readFloatModel } from "../../../src/sim/float/float-model.js";
 import { initTf } from "../../../src/sim/float/tfjs.js";
@@ -18,6 +17,7 @@ import { MNIST_VIT, vitLayers, type FloatVitModel, type GeluForm, type VitConfig
 import { erf } from "../../../src/quant/ivit/float.js";
 import { rng } from "../../../src/sim/inputs.js";
 import { QuantrtlError } from "../../../src/util/errors.js";
+import { testDir } from "../../helpers/temp.js";
 
 let tf: typeof tfType;
 beforeAll(async () => {
@@ -262,7 +262,7 @@ describe("ViT description validator", () => {
     expectError(broken((d) => (d.layers[1].kind = "cls_token")), "/layers/1/kind");
   });
   test("readFloatModel names the file; a LeNet reader rejects a vit description at /topology", () => {
-    const dir = mkdtempSync(join(tmpdir(), "quantrtl-vit-"));
+    const dir = testDir("quantrtl-vit-");
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify(broken((d) => (d.layers[1].pos = [1, 2, 3]))));
     expect(() => readFloatModel(bad)).toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} /layers/1/pos`));
