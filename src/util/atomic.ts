@@ -1,6 +1,7 @@
 /**
  * Nothing is left half-written: a folder is built under a temporary name beside
- * its destination and renamed into place only when complete.
+ * its destination and renamed into place only when complete. Staged and
+ * temporary folders are removed if quantrtl is stopped by a signal (util/interrupt.ts).
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
