@@ -4,7 +4,7 @@ import { networkErrorBar } from "../estimate/network-validation.js";
 import { estimateModel } from "../estimate/model.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
-import { compareKernels, COMPARE_KERNELS, DSP_FMAX_CAVEAT, parseKernels } from "../estimate/compare.js";
+import { compareKernels, COMPARE_KERNELS, CYCLES_BOUND_NOTE, cyclesText, DSP_FMAX_CAVEAT, parseKernels } from "../estimate/compare.js";
 import { buildReport } from "../report/build.js";
 import { writeReport } from "../report/write.js";
 import { kernelEstimateCell } from "../report/tables.js";
@@ -95,7 +95,7 @@ export async function compareCommand(args: Args): Promise<number> {
   printTable(
     ["kernel", "source", "LUT", "FF", "DSP", "BRAM bits", "Fmax MHz", "power W", "energy/inf", "cycles", ...(withEstimate ? ["estimate LUT/FF/DSP/BRAM (LUT err)"] : [])],
     Object.entries(c.kernels).map(([k, f]) => [
-      k, f.source, String(f.lut), String(f.ff), String(f.dsp), String(f.bram_bits), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, String(f.cycles),
+      k, f.source, String(f.lut), String(f.ff), String(f.dsp), String(f.bram_bits), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, cyclesText(f, String(f.cycles)),
       ...(withEstimate ? [kernelEstimateCell(f)] : []),
     ]),
   );
@@ -120,5 +120,6 @@ export async function compareCommand(args: Args): Promise<number> {
     console.log(`adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`);
   }
   for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
+  if (Object.values(c.kernels).some((f) => f.cycles_bound)) console.log(CYCLES_BOUND_NOTE);
   return 0;
 }

@@ -29,6 +29,8 @@ export interface KernelFigures {
   readonly power_w: number;
   readonly energy_j: number;
   readonly cycles: number;
+  /** True when `cycles` is an upper bound (the sum of the layers' frame times), the design being too large for the cycle-exact model to step. */
+  readonly cycles_bound?: true;
   readonly source: "synthesis" | "estimate";
   /** With source "synthesis": the Yosys-fitted estimate of the same build, to set beside it. */
   readonly estimate?: { readonly lut: number; readonly ff: number; readonly dsp: number; readonly bram_bits: number };
@@ -81,6 +83,13 @@ export function variantOf(model: Model, kernel: CompareKernel): Model {
  */
 export const DSP_FMAX_CAVEAT = "Fmax optimistic: nextpnr has no SB_MAC16 delays for the DSP modes Yosys infers (compare the -nodsp build)";
 
+/** A build's cycles as text, marked "≤" when they are an upper bound. */
+export function cyclesText(f: Pick<KernelFigures, "cycles_bound">, cycles: string): string {
+  return f.cycles_bound ? `≤ ${cycles}` : cycles;
+}
+
+export const CYCLES_BOUND_NOTE = "cycles: ≤ marks an upper bound (the sum of the layers' frame times): the design is too large for the cycle-exact model to step (quantrtl sim reports the same bounds)";
+
 export async function compareKernels(
   model: Model,
   board: Board,
@@ -91,7 +100,8 @@ export async function compareKernels(
   for (const kernel of kernels) {
     const variant = variantOf(model, kernel);
     const useDsp = kernelUsesDsp(kernel);
-    const cycles = predictStreaming(variant, board).total.latencyCycles;
+    const perf = predictStreaming(variant, board);
+    const cycles = perf.total.latencyCycles;
     const energy_j = energyPerInference(variant).energyPicojoules.total * 1e-12;
     const estimate: Resources = estimateModel(variant, board, { useDsp }).total;
     let resources = estimate;
@@ -127,6 +137,7 @@ export async function compareKernels(
       power_w: power.totalW,
       energy_j,
       cycles,
+      ...(perf.exact ? {} : { cycles_bound: true as const }),
       source,
       ...(source === "synthesis" ? { estimate: { lut: estimate.lut, ff: estimate.ff, dsp: estimate.dsp, bram_bits: estimate.bramBits } } : {}),
       ...(note ? { note } : {}),

@@ -10,6 +10,7 @@ import {
   BASELINE_KERNEL,
   cyclesLine,
   energyTable,
+  comparisonNotes,
   kernelTable,
   layerTable,
   POWER_PARTS,
@@ -201,6 +202,7 @@ export function renderHtml(report: QuantrtlReport): string {
     section(
       "Datapath comparison",
       renderTable(kernelTable(c)),
+      ...comparisonNotes(c).map((note) => p(note, "muted")),
       figure(comparisonChart(report)),
       p(`Published reductions beside ours (each datapath against the ${BASELINE_KERNEL} baseline):`),
       renderTable(reductionTable(c)),

@@ -4,6 +4,7 @@ import {
   BASELINE_KERNEL,
   cyclesLine,
   energyTable,
+  comparisonNotes,
   kernelTable,
   layerTable,
   powerLine,
@@ -91,6 +92,7 @@ export function renderMarkdown(report: QuantrtlReport): string {
   if (c) {
     heading("Datapath comparison");
     para(Object.keys(c.kernels).length > 0 ? renderTable(kernelTable(c)) : "no kernels");
+    for (const note of comparisonNotes(c)) para(note);
     para(`Published reductions beside ours (each datapath against the ${BASELINE_KERNEL} baseline):`);
     para(renderTable(reductionTable(c)));
     if (!c.kernels[BASELINE_KERNEL]) para(`No ${BASELINE_KERNEL} kernel in the comparison, so no reductions of ours are computed.`);

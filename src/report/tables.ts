@@ -3,6 +3,7 @@
  * by both writers (markdown.ts escapes for Markdown, html.ts for HTML), so the
  * two files always show the same figures.
  */
+import { CYCLES_BOUND_NOTE, cyclesText } from "../estimate/compare.js";
 import type { QuantrtlReport, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportProofRun, ReportResources, ReportVerification } from "./types.js";
 import {
   boardShare,
@@ -193,6 +194,11 @@ export function kernelEstimateCell(k: ReportKernelFigures): string {
   return `${[e.lut, e.ff, e.dsp, e.bram_bits].map(formatInt).join(" / ")} (LUT ${formatSignedPct(estimateErrorPct(e.lut, k.lut))})`;
 }
 
+/** What the comparison table's marks mean, when it has any. */
+export function comparisonNotes(c: ReportComparison): string[] {
+  return Object.values(c.kernels).some((k) => k.cycles_bound) ? [CYCLES_BOUND_NOTE] : [];
+}
+
 export function kernelTable(c: ReportComparison): Table {
   const kernels = Object.entries(c.kernels);
   const withEstimate = kernels.some(([, k]) => k.estimate);
@@ -207,7 +213,7 @@ export function kernelTable(c: ReportComparison): Table {
       k.fmax_mhz === null ? "—" : `${formatFixed(k.fmax_mhz, 1)} MHz`,
       formatWatts(k.power_w),
       formatSi(k.energy_j, "J"),
-      formatInt(k.cycles),
+      cyclesText(k, formatInt(k.cycles)),
       k.source,
       ...(withEstimate ? [kernelEstimateCell(k)] : []),
     ]),

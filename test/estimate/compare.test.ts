@@ -51,6 +51,26 @@ describe("datapath comparison", () => {
     expect(c.kernels["mac-nodsp"].dsp).toBe(0);
   });
 
+  test("a design too large to step says its cycles are a bound; one that is stepped does not", async () => {
+    const board = loadBoard("pynq-z2");
+    // ResNet-20 at pe 1 / simd 4: ≈ 10 M cycles of layer work a frame, above what the cycle-exact model steps
+    const folded = loadModel("models/resnet20-adder-cifar.json", { arch: { pe: 1, simd: 4 } });
+    const c = await compareKernels(folded, board, ["mac", "adder"]);
+    // the bound sums every layer's frame time, so it is at least the engines' ideal cycles added up
+    // (per engine: output pixels × NF × SF, from the layer shapes)
+    const idealSum = engineLayers(folded).reduce((s, l) => {
+      const pixels = l.output.height * l.output.width;
+      const K = l.kernel[0] * l.kernel[1] * l.input.channels;
+      return s + pixels * Math.ceil(l.output.channels / l.arch.pe) * Math.ceil(K / l.arch.simd);
+    }, 0);
+    for (const f of Object.values(c.kernels)) {
+      expect(f.cycles_bound).toBe(true);
+      expect(f.cycles).toBeGreaterThanOrEqual(idealSum);
+    }
+    const stepped = await compareKernels(model, board, ["mac"]);
+    expect(stepped.kernels.mac.cycles_bound).toBeUndefined();
+  });
+
   test("the shift variant holds only shift weights (0 or ±2^q, q ≤ 6) and no multiplier lanes", async () => {
     const v = variantOf(model, "shift");
     expect(firstConv(v).weights.every((w) => w === 0 || (Math.abs(w) <= 64 && Number.isInteger(Math.log2(Math.abs(w)))))).toBe(true);
