@@ -33,6 +33,20 @@ describe("buildReport", () => {
   });
 });
 
+describe("a report whose cycles are bounds", () => {
+  test("ResNet-20 folded to pe 1 / simd 4 (too large to step): the comparison marks its cycles and stays schema-valid", async () => {
+    const model = loadModel(join(ROOT, "models", "resnet20-adder-cifar.json"), { arch: { pe: 1, simd: 4 } });
+    const report = await buildReport(model, loadBoard("pynq-z2"), { createdAt: "2026-01-01T00:00:00.000Z" });
+    const doc = JSON.parse(JSON.stringify(report));
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(Object.values(report.comparison!.kernels).every((k) => k.cycles_bound === true)).toBe(true);
+    // the schema refuses anything but true there
+    const wrong = JSON.parse(JSON.stringify(doc));
+    wrong.comparison.kernels.mac.cycles_bound = false;
+    expect(validate(wrong)).toBe(false);
+  });
+});
+
 describe("quantrtl report", () => {
   test("writes report.json, report.md and report.html, printing report.html last, with the verification when asked", async () => {
     const out = join(testDir("quantrtl-report-"), "report");
