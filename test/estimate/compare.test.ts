@@ -53,19 +53,13 @@ describe("datapath comparison", () => {
 
   test("a design too large to step says its cycles are a bound; one that is stepped does not", async () => {
     const board = loadBoard("pynq-z2");
-    // ResNet-20 at pe 1 / simd 4: ≈ 10 M cycles of layer work a frame, above what the cycle-exact model steps
-    const folded = loadModel("models/resnet20-adder-cifar.json", { arch: { pe: 1, simd: 4 } });
-    const c = await compareKernels(folded, board, ["mac", "adder"]);
-    // the bound sums every layer's frame time, so it is at least the engines' ideal cycles added up
-    // (per engine: output pixels × NF × SF, from the layer shapes)
-    const idealSum = engineLayers(folded).reduce((s, l) => {
-      const pixels = l.output.height * l.output.width;
-      const K = l.kernel[0] * l.kernel[1] * l.input.channels;
-      return s + pixels * Math.ceil(l.output.channels / l.arch.pe) * Math.ceil(K / l.arch.simd);
-    }, 0);
+    // one adder conv, 64×64×32 → 32 at pe 1 / simd 1: 4096 pixels × 32 × 288 = 37.7 M cycles a frame, beyond what the cycle-exact model steps
+    const big = convModel({ kernel: "adder", height: 64, width: 64, channels: 32, outChannels: 32, kernelSize: 3, padding: 1, pe: 1, simd: 1 });
+    const c = await compareKernels(big, board, ["mac", "adder"]);
     for (const f of Object.values(c.kernels)) {
       expect(f.cycles_bound).toBe(true);
-      expect(f.cycles).toBeGreaterThanOrEqual(idealSum);
+      // the bound is at least the engine's ideal cycles, computed here from the shape
+      expect(f.cycles).toBeGreaterThanOrEqual(64 * 64 * 32 * 288);
     }
     const stepped = await compareKernels(model, board, ["mac"]);
     expect(stepped.kernels.mac.cycles_bound).toBeUndefined();
