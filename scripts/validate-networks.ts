@@ -48,6 +48,8 @@ function folding(): { pe: number; simd: number } | undefined {
   return { pe: int("pe", pe), simd: int("simd", simd) };
 }
 
+const foldingText = (arch: NetworkCheck["arch"]): string => (arch ? ` (pe ${arch.pe} simd ${arch.simd})` : "");
+
 async function main(): Promise<void> {
   const root = packageRoot();
   const out = resolve(flag("out") ?? join(root, NETWORK_VALIDATION_FILE));
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
         throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}${n.arch ? ` --pe ${n.arch.pe} --simd ${n.arch.simd}` : ""}`);
       }
       fresh.push({ ...n, estimate: today.estimate });
-      say(`${n.model} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${today.estimate.lut} (synthesis ${n.synthesis.lut})`);
+      say(`${n.model}${foldingText(n.arch)} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${today.estimate.lut} (synthesis ${n.synthesis.lut})`);
     }
   }
   const arch = folding();
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
     const name = relative(root, resolve(root, path));
     const model = checkedModel({ model: name, arch }, root);
     for (const kernel of kernels) {
-      say(`${name}${arch ? ` (pe ${arch.pe} simd ${arch.simd})` : ""}: ${kernel}`);
+      say(`${name}${foldingText(arch)}: ${kernel}`);
       const today = todaysBuild(model, kernel, board);
       const s = await synthesize(today.variant, board, say, { useDsp: today.useDsp });
       const synthesis = { lut: s.lut, ff: s.ff, dsp: s.dsp, bram_bits: s.bramBits };
