@@ -48,7 +48,9 @@ function folding(): { pe: number; simd: number } | undefined {
   return { pe: int("pe", pe), simd: int("simd", simd) };
 }
 
-const foldingText = (arch: NetworkCheck["arch"]): string => (arch ? ` (pe ${arch.pe} simd ${arch.simd})` : "");
+/** A build's folding as the flags that set it (" --pe n --simd n"), or "" for the model's own. */
+const foldingFlags = (arch: NetworkCheck["arch"]): string => (arch ? ` --pe ${arch.pe} --simd ${arch.simd}` : "");
+const foldingText = (arch: NetworkCheck["arch"]): string => (arch ? ` (${foldingFlags(arch).trim()})` : "");
 
 async function main(): Promise<void> {
   const root = packageRoot();
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
     for (const n of kept) {
       const today = todaysBuild(checkedModel(n, root), parseKernels(n.kernel)[0], loadBoard(n.board));
       if (today.rtlKey !== n.rtlKey) {
-        throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}${n.arch ? ` --pe ${n.arch.pe} --simd ${n.arch.simd}` : ""}`);
+        throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}${foldingFlags(n.arch)}`);
       }
       fresh.push({ ...n, estimate: today.estimate });
       say(`${n.model}${foldingText(n.arch)} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${today.estimate.lut} (synthesis ${n.synthesis.lut})`);
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
       const synthesis = { lut: s.lut, ff: s.ff, dsp: s.dsp, bram_bits: s.bramBits };
       fresh.push({ model: name, ...(arch ? { arch } : {}), kernel, board: board.name, family: board.yosysFamily, rtlKey: today.rtlKey, estimate: today.estimate, synthesis, yosys: s.yosys, seconds: Math.round(s.seconds) });
       const lutErr = s.lut > 0 ? (((today.estimate.lut - s.lut) / s.lut) * 100).toFixed(1) : "n/a";
-      say(`${name} ${kernel}: LUT ${s.lut} (estimate ${today.estimate.lut}, ${lutErr} %), FF ${s.ff}, DSP ${s.dsp}, BRAM bits ${s.bramBits}`);
+      say(`${name}${foldingText(arch)} ${kernel}: LUT ${s.lut} (estimate ${today.estimate.lut}, ${lutErr} %), FF ${s.ff}, DSP ${s.dsp}, BRAM bits ${s.bramBits}`);
     }
   }
   // re-run builds keep their place; new ones are appended

@@ -75,3 +75,12 @@ export function convModel(c: ConvCase): Model {
 export function firstConv(model: Model): Conv2dLayer {
   return engineLayers(model)[0];
 }
+
+/**
+ * One adder conv too large for the cycle-exact model to step: 64×64×32 → 32, 3×3, at pe 1 / simd 1,
+ * 4096 pixels × 32 × 288 = 37.7 M cycles a frame.
+ */
+export const UNSTEPPABLE_IDEAL_CYCLES = 64 * 64 * 32 * 288;
+export function unsteppableConv(): Model {
+  return convModel({ kernel: "adder", height: 64, width: 64, channels: 32, outChannels: 32, kernelSize: 3, padding: 1, pe: 1, simd: 1 });
+}

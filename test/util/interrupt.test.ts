@@ -6,11 +6,12 @@
  */
 import { describe, expect, test } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanUpNow, trackChild, trackFolder } from "../../src/util/interrupt.js";
 import { CLI, ROOT } from "../helpers/cli.js";
+import { testDir } from "../helpers/temp.js";
 
 /** Pids of processes whose command line mentions `text` (read from /proc, so independent of our bookkeeping). */
 function processesMentioning(text: string): number[] {
@@ -65,34 +66,30 @@ describe("cleanUpNow", () => {
 
 describe("quantrtl synth on SIGTERM", () => {
   test("stops Yosys, removes its folder, exits 143 with one line", async () => {
-    const sandbox = mkdtempSync(join(tmpdir(), "quantrtl-sigterm-"));
+    const sandbox = testDir("quantrtl-sigterm-");
     const tmp = join(sandbox, "tmp");
     mkdirSync(tmp);
-    try {
-      // a fresh cache and TMPDIR: the synthesis really runs, and its folder is findable
-      const child = spawn(process.execPath, [CLI, "synth", "models/mnist-adder.json", "--board", "pynq-z2"], {
-        cwd: ROOT,
-        env: { ...process.env, TMPDIR: tmp, QUANTRTL_CACHE: join(sandbox, "cache") },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
+    // a fresh cache and TMPDIR: the synthesis really runs, and its folder is findable
+    const child = spawn(process.execPath, [CLI, "synth", "models/mnist-adder.json", "--board", "pynq-z2"], {
+      cwd: ROOT,
+      env: { ...process.env, TMPDIR: tmp, QUANTRTL_CACHE: join(sandbox, "cache") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
 
-      const yosysStarted = await eventually(() => /yosys \(@yowasp\/yosys [^)]*\): synth_xilinx/.test(stderr) && processesMentioning(tmp).length > 0, 120_000);
-      expect(yosysStarted, stderr).toBe(true);
-      const yosys = processesMentioning(tmp);
-      expect(readdirSync(tmp).some((f) => f.startsWith("quantrtl-synth-")), readdirSync(tmp).join(" ")).toBe(true);
+    const yosysStarted = await eventually(() => /yosys \(@yowasp\/yosys [^)]*\): synth_xilinx/.test(stderr) && processesMentioning(tmp).length > 0, 120_000);
+    expect(yosysStarted, stderr).toBe(true);
+    const yosys = processesMentioning(tmp);
+    expect(readdirSync(tmp).some((f) => f.startsWith("quantrtl-synth-")), readdirSync(tmp).join(" ")).toBe(true);
 
-      child.kill("SIGTERM"); // the node process alone, as `kill <pid>` does
-      const { code, signal } = await exited;
-      expect({ code, signal }, stderr).toEqual({ code: 143, signal: null });
-      expect(stderr).toMatch(/quantrtl: interrupted by SIGTERM; stopped yowasp-cli\.js yosys, removed 1 temporary folder\n$/);
-      expect(readdirSync(tmp)).toEqual([]);
-      expect(await eventually(() => processesMentioning(tmp).length === 0, 10_000), `still running: ${yosys.join(" ")}`).toBe(true);
-      expect(existsSync(join(sandbox, "cache", "synth")) ? readdirSync(join(sandbox, "cache", "synth")) : []).toEqual([]);
-    } finally {
-      rmSync(sandbox, { recursive: true, force: true });
-    }
+    child.kill("SIGTERM"); // the node process alone, as `kill <pid>` does
+    const { code, signal } = await exited;
+    expect({ code, signal }, stderr).toEqual({ code: 143, signal: null });
+    expect(stderr).toMatch(/quantrtl: interrupted by SIGTERM; stopped yowasp-cli\.js yosys, removed 1 temporary folder\n$/);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(await eventually(() => processesMentioning(tmp).length === 0, 10_000), `still running: ${yosys.join(" ")}`).toBe(true);
+    expect(existsSync(join(sandbox, "cache", "synth")) ? readdirSync(join(sandbox, "cache", "synth")) : []).toEqual([]);
   });
 });
