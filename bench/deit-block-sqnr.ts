@@ -1,8 +1,8 @@
 /**
  * Per-op and per-block SQNR of the integer-only DeiT block (models/deit-tiny-block.json
  * by default) against two float references of the same block: float64
- * (scripts/deit-block.ts, ops from src/quant/ivit/float.ts) and tfjs float32
- * (scripts/deit-block-tfjs.ts, the ViT forward pass of src/sim/float/vit.ts).
+ * (scripts/deit-block.ts, ops from src/arith/ivit/float.ts) and tfjs float32
+ * (scripts/deit-block-tfjs.ts, the ViT forward pass of src/frontend/float/vit.ts).
  * Not a test: prints figures, asserts nothing.
  *   isolated:   the float op on the dequantized integer inputs of that op, against
  *               the op's dequantized integer output — the error the op adds itself
@@ -20,14 +20,14 @@
 import { existsSync } from "node:fs";
 import { loadModel } from "../src/ir/load.js";
 import { MODEL_INPUT, type AttentionLayer, type IntTensor } from "../src/ir/model.js";
-import { runGolden } from "../src/sim/golden/network.js";
-import { randomTensor } from "../src/sim/inputs.js";
-import { geluSigmoidFloat } from "../src/quant/ivit/float.js";
-import { shiftmax } from "../src/quant/ivit/shiftmax.js";
-import { readFloatModel, mnistInput } from "../src/sim/float/float-model.js";
-import { loadMnist } from "../src/sim/float/mnist.js";
-import { initTf } from "../src/sim/float/tfjs.js";
-import { vitForwardImages } from "../src/sim/float/vit.js";
+import { runGolden } from "../src/hw/golden/network.js";
+import { randomTensor } from "../src/ir/inputs.js";
+import { geluSigmoidFloat } from "../src/arith/ivit/float.js";
+import { shiftmax } from "../src/arith/ivit/shiftmax.js";
+import { readFloatModel, mnistInput } from "../src/frontend/float/float-model.js";
+import { loadMnist } from "../src/frontend/float/mnist.js";
+import { initTf } from "../src/frontend/float/tfjs.js";
+import { vitForwardImages } from "../src/frontend/float/vit.js";
 import { BLOCK_OPS, BlockOp, DEIT_TINY, dequantize, floatBlock, floatOp, FloatBlock, makeFloatBlock, OP_INPUTS } from "../scripts/deit-block.js";
 import { disposeTfjsBlock, floatBlockOfVit, tfjsBlock, tfjsBlockForward, tfjsBlockOp, type TfjsBlock } from "../scripts/deit-block-tfjs.js";
 
@@ -52,7 +52,7 @@ class Sqnr {
   keys(): string[] {
     return [...this.sums.keys()];
   }
-  /** 10·log10(Σ ref² / Σ (ref − approx)²), the sqnrDb of src/quant/ivit/float.ts over everything added. */
+  /** 10·log10(Σ ref² / Σ (ref − approx)²), the sqnrDb of src/arith/ivit/float.ts over everything added. */
   db(key: string): number | undefined {
     const s = this.sums.get(key);
     return s === undefined ? undefined : s.noise === 0 ? Infinity : 10 * Math.log10(s.signal / s.noise);

@@ -6,9 +6,9 @@
  * Run: npm run bench
  */
 import { loadModel } from "../src/ir/load.js";
-import { conv2dGolden } from "../src/sim/golden/conv2d.js";
-import { floatConv2d } from "../src/sim/float/conv2d.js";
-import { randomTensor } from "../src/sim/inputs.js";
+import { conv2dGolden } from "../src/hw/golden/conv2d.js";
+import { floatConv2d } from "../src/frontend/float/conv2d.js";
+import { randomTensor } from "../src/ir/inputs.js";
 import { outputPixels, reductionLength, engineLayers } from "../src/ir/model.js";
 
 function timeIt(fn: () => void, minMs = 1000): { perRunMs: number; runs: number } {

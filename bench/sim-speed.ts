@@ -8,7 +8,7 @@
  * issue text), not measured here.
  * Run: node dist/bench/sim-speed.js  (after `npm run build`)
  */
-import { alexnetConv1, deitTiny, resnet20Cifar, simulateArray, type ArrayArch, type Workload } from "../src/sim/perf/array/index.js";
+import { alexnetConv1, deitTiny, resnet20Cifar, simulateArray, type ArrayArch, type Workload } from "../src/perf/array/index.js";
 
 // 200 MHz is an assumed clock, used only to turn cycles into latency.
 const arch: ArrayArch = {

@@ -1,18 +1,18 @@
 /**
  * The DeiT encoder block of scripts/deit-block.ts in tfjs float32: the block's
- * weights become the ten layers of one ViT block (src/sim/float/vit-model.ts
+ * weights become the ten layers of one ViT block (src/frontend/float/vit-model.ts
  * `vitBlockLayers`) and run through the same forward pass that trains and runs
- * the MNIST ViT (src/sim/float/vit.ts). The float32 reference beside the
+ * the MNIST ViT (src/frontend/float/vit.ts). The float32 reference beside the
  * float64 one of deit-block.ts; used by bench/deit-block-sqnr.ts. Also turns a
  * block of a trained float ViT description back into a FloatBlock, so the
  * float64 ops of deit-block.ts can run it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { disposeVitTensors, runVitGraph, runVitLayer, vitTensors, type VitTensors } from "../src/sim/float/vit.js";
-import { vitBlockLayers, VIT_INPUT, type FloatVitModel, type GeluForm, type VitLayer, type VitLayerNorm, type VitLinear } from "../src/sim/float/vit-model.js";
+import { disposeVitTensors, runVitGraph, runVitLayer, vitTensors, type VitTensors } from "../src/frontend/float/vit.js";
+import { vitBlockLayers, VIT_INPUT, type FloatVitModel, type GeluForm, type VitLayer, type VitLayerNorm, type VitLinear } from "../src/frontend/float/vit-model.js";
 import { BLOCK_OPS, DEIT_TINY, type BlockOp, type FloatBlock } from "./deit-block.js";
 
-/** LayerNorm epsilon of the float64 reference (src/quant/ivit/float.ts layerNormFloat). */
+/** LayerNorm epsilon of the float64 reference (src/arith/ivit/float.ts layerNormFloat). */
 const EPSILON = 1e-6;
 
 export interface TfjsBlock {

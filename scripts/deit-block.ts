@@ -14,11 +14,11 @@
  */
 import { parseModel } from "../src/ir/load.js";
 import { IntTensor, Model, MODEL_INPUT } from "../src/ir/model.js";
-import { conv2dAccumulators } from "../src/sim/golden/conv2d.js";
-import { runLayer } from "../src/sim/golden/network.js";
-import { randomTensor, rng } from "../src/sim/inputs.js";
-import { VitDocBuilder } from "../src/quant/vit-calibrate.js";
-import { geluFloat, layerNormFloat, softmaxFloat } from "../src/quant/ivit/float.js";
+import { conv2dAccumulators } from "../src/hw/golden/conv2d.js";
+import { runLayer } from "../src/hw/golden/network.js";
+import { randomTensor, rng } from "../src/ir/inputs.js";
+import { VitDocBuilder } from "../src/frontend/vit-calibrate.js";
+import { geluFloat, layerNormFloat, softmaxFloat } from "../src/arith/ivit/float.js";
 
 type Doc = Record<string, unknown>;
 
@@ -188,7 +188,7 @@ export function dequantize(t: IntTensor, parts: readonly number[]): Float64Array
   return Float64Array.from(t.data, (v, i) => v * parts[Math.floor((i % C) / per)]);
 }
 
-/** Quantizes the float block, calibrating every requant on the golden accumulators of one seeded int8 input (src/quant/vit-calibrate.ts). */
+/** Quantizes the float block, calibrating every requant on the golden accumulators of one seeded int8 input (src/frontend/vit-calibrate.ts). */
 export function quantizeBlock(b: FloatBlock): QuantizedBlock {
   const c = b.config;
   const { tokens: T, dim: D, heads: H, mlp: M } = c;

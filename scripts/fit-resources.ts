@@ -20,9 +20,9 @@ import { synthesize } from "../src/synth/index.js";
 import { synthCommand } from "../src/synth/families.js";
 import { referenceDesigns, referenceModel, ReferenceDesign } from "../src/estimate/reference-designs.js";
 import { unitReferenceDesigns, unitReferenceModel, UnitReferenceDesign } from "../src/estimate/unit-reference-designs.js";
-import { StreamUnitFeatures, streamUnitFeatures } from "../src/estimate/units/stream.js";
+import { StreamUnitFeatures, streamUnitFeatures } from "../src/hw/layers/cost.js";
 import { estimateStreamUnit } from "../src/estimate/model.js";
-import { buildNetlist } from "../src/codegen/netlist.js";
+import { buildNetlist } from "../src/hw/netlist.js";
 import {
   applyCoefficients,
   engineFeatures,
@@ -38,7 +38,7 @@ import {
   ResourceModelFile,
   Resources,
 } from "../src/estimate/resources.js";
-import { Features, SynthTarget, synthTarget } from "../src/estimate/units/target.js";
+import { Features, SynthTarget, synthTarget } from "../src/hw/target.js";
 import { errorStats, nnls, standardErrors } from "../src/estimate/fit.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
 import { stopCleanlyOnSignals } from "../src/util/interrupt.js";

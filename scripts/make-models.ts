@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { floatConv2d, FloatConvSpec } from "../src/sim/float/conv2d.js";
-import { quantizeConv } from "../src/quant/quantize.js";
-import { rng } from "../src/sim/inputs.js";
+import { floatConv2d, FloatConvSpec } from "../src/frontend/float/conv2d.js";
+import { quantizeConv } from "../src/frontend/quantize.js";
+import { rng } from "../src/ir/inputs.js";
 
 const root = process.argv[2] ?? "models";
 const input = { height: 16, width: 16, channels: 8 };

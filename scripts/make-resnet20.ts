@@ -15,10 +15,10 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseModel } from "../src/ir/load.js";
 import { engineConv, IntTensor, isEngineLayer, MODEL_INPUT } from "../src/ir/model.js";
-import { conv2dAccumulators } from "../src/sim/golden/conv2d.js";
-import { runGolden } from "../src/sim/golden/network.js";
-import { randomTensor, rng } from "../src/sim/inputs.js";
-import { multiplierFromRatio, DEFAULT_MULTIPLIER_BITS } from "../src/quant/requant.js";
+import { conv2dAccumulators } from "../src/hw/golden/conv2d.js";
+import { runGolden } from "../src/hw/golden/network.js";
+import { randomTensor, rng } from "../src/ir/inputs.js";
+import { multiplierFromRatio, DEFAULT_MULTIPLIER_BITS } from "../src/arith/requant.js";
 
 type Doc = Record<string, unknown>;
 

@@ -8,8 +8,8 @@ import { renameSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseModel } from "../src/ir/load.js";
 import { Model } from "../src/ir/model.js";
-import { loadDataset } from "../src/sim/dataset.js";
-import { accuracyLine, measureAccuracy } from "../src/sim/accuracy.js";
+import { loadDataset } from "../src/frontend/dataset.js";
+import { accuracyLine, measureAccuracy } from "../src/flows/accuracy.js";
 
 export type ModelDoc = Record<string, unknown> & { metadata: Record<string, unknown> };
 

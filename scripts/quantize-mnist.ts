@@ -1,22 +1,22 @@
 /**
  * Quantizes a trained MNIST float model (models/float/<name>.json, written by
  * `npm run train`) into models/<name>.json: post-training quantization with
- * batch-norm folding (src/quant/ptq.ts) calibrated on training images, then the
+ * batch-norm folding (src/frontend/ptq.ts) calibrated on training images, then the
  * float and integer top-1 on the 10k test images and the per-layer SQNR,
  * recorded in the model's metadata.
  *
  *   node dist/scripts/quantize-mnist.js mnist-adder|mnist-xnor|mnist-mac|mnist-vit [--calibration n] [--coverage q]
  *
  * A ViT description (`"topology": "vit"`) is quantized integer-only by scripts/quantize-vit.ts
- * (src/quant/ptq-vit.ts); --coverage q (ViT only) puts the q quantile of |value| at the top of
+ * (src/frontend/ptq-vit.ts); --coverage q (ViT only) puts the q quantile of |value| at the top of
  * each calibrated range instead of the maximum.
  */
 import { join, resolve } from "node:path";
 import { parseModel } from "../src/ir/load.js";
-import { quantizeNetwork, layerSqnr, quantizeInput } from "../src/quant/ptq.js";
-import { readFloatModel } from "../src/sim/float/float-model.js";
-import { loadMnist, mnistImages } from "../src/sim/float/mnist.js";
-import { runGolden } from "../src/sim/golden/network.js";
+import { quantizeNetwork, layerSqnr, quantizeInput } from "../src/frontend/ptq.js";
+import { readFloatModel } from "../src/frontend/float/float-model.js";
+import { loadMnist, mnistImages } from "../src/frontend/float/mnist.js";
+import { runGolden } from "../src/hw/golden/network.js";
 import { quantizeMnistVit } from "./quantize-vit.js";
 import { finishQuantizedModel, ModelDoc } from "./quantize-common.js";
 

@@ -1,6 +1,6 @@
 /**
  * Quantizes a trained MNIST ViT (models/float/<name>.json, `"topology": "vit"`) into
- * models/<name>.json: integer-only post-training quantization (src/quant/ptq-vit.ts)
+ * models/<name>.json: integer-only post-training quantization (src/frontend/ptq-vit.ts)
  * calibrated on the golden accumulators of training images, then the per-layer SQNR
  * against the float network and the float and integer top-1 on the 10k test images,
  * recorded in the model's metadata. Called by scripts/quantize-mnist.ts for ViT
@@ -8,13 +8,13 @@
  */
 import { join, resolve } from "node:path";
 import { parseModel } from "../src/ir/load.js";
-import { quantizeInput } from "../src/quant/ptq.js";
-import { quantizeVit, vitLayerSqnr } from "../src/quant/ptq-vit.js";
-import { readFloatModel } from "../src/sim/float/float-model.js";
-import { vitForwardImages } from "../src/sim/float/vit.js";
-import { loadMnist, mnistImages } from "../src/sim/float/mnist.js";
-import { conv2dAccumulators } from "../src/sim/golden/conv2d.js";
-import { runGolden, runLayer } from "../src/sim/golden/network.js";
+import { quantizeInput } from "../src/frontend/ptq.js";
+import { quantizeVit, vitLayerSqnr } from "../src/frontend/ptq-vit.js";
+import { readFloatModel } from "../src/frontend/float/float-model.js";
+import { vitForwardImages } from "../src/frontend/float/vit.js";
+import { loadMnist, mnistImages } from "../src/frontend/float/mnist.js";
+import { conv2dAccumulators } from "../src/hw/golden/conv2d.js";
+import { runGolden, runLayer } from "../src/hw/golden/network.js";
 import { finishQuantizedModel, ModelDoc } from "./quantize-common.js";
 
 export interface QuantizeVitOptions {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 out="${1:-/dev/stdout}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cli=(node dist/src/cli.js)
+cli=(node bin/quantrtl)
 {
   for model in models/*.json; do
     case "$model" in *.weights.json) continue ;; esac

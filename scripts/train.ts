@@ -7,7 +7,7 @@
  *                    [--warmup steps] [--shift pixels] [--seed n] [--out DIR]
  *
  * LeNet: writes `<out>/<name>/` (tfjs model.json + weights.bin) and `<out>/<name>.json`
- * (the float description, src/sim/float/float-model.ts). ViT (src/sim/float/vit-model.ts):
+ * (the float description, src/frontend/float/float-model.ts). ViT (src/frontend/float/vit-model.ts):
  * writes `<out>/mnist-vit.json` only (its tf.Variables are built from that
  * description). `out` defaults to models/float; files are written to a temporary
  * name and renamed. The test accuracy is measured on the description
@@ -15,13 +15,13 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describeLayers, f32, floatTop1, mnistInput, type FloatModel } from "../src/sim/float/float-model.js";
-import { LENET_CLASSES, LENET_INPUT, type LenetVariant } from "../src/sim/float/lenet.js";
-import { loadMnist } from "../src/sim/float/mnist.js";
-import { fileSaveHandler } from "../src/sim/float/tfjs-io.js";
-import { ADDER_MOMENTUM, LR_SCHEDULE, modelTop1, trainLenet } from "../src/sim/float/train.js";
-import { trainVit, VIT_LR_SCHEDULE } from "../src/sim/float/train-vit.js";
-import { MNIST_VIT, type FloatVitModel } from "../src/sim/float/vit-model.js";
+import { describeLayers, f32, floatTop1, mnistInput, type FloatModel } from "../src/frontend/float/float-model.js";
+import { LENET_CLASSES, LENET_INPUT, type LenetVariant } from "../src/frontend/float/lenet.js";
+import { loadMnist } from "../src/frontend/float/mnist.js";
+import { fileSaveHandler } from "../src/frontend/float/tfjs-io.js";
+import { ADDER_MOMENTUM, LR_SCHEDULE, modelTop1, trainLenet } from "../src/frontend/float/train.js";
+import { trainVit, VIT_LR_SCHEDULE } from "../src/frontend/float/train-vit.js";
+import { MNIST_VIT, type FloatVitModel } from "../src/frontend/float/vit-model.js";
 import { QuantrtlError } from "../src/util/errors.js";
 
 const NAMES: Record<string, LenetVariant | "vit"> = { "mnist-mac": "mac", "mnist-adder": "adder", "mnist-xnor": "xnor", "mnist-vit": "vit" };

@@ -2,7 +2,7 @@
 /**
  * Synthesizes whole networks with each datapath (the builds of `quantrtl compare`) and
  * records each build's estimate beside its synthesis in hw/network-validation.json,
- * the resource model's error on whole designs (src/estimate/network-validation.ts).
+ * the resource model's error on whole designs (src/flows/validate.ts).
  * Syntheses are cached by RTL hash, so a re-run after a refit takes seconds; after
  * an RTL change the ResNet-20 builds take hours (the -nodsp and shift builds most).
  * Entries of networks not re-run are kept as they are. After a refit, `--refresh`
@@ -18,9 +18,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { loadBoard } from "../src/ir/board.js";
-import { COMPARE_KERNELS, parseKernels } from "../src/estimate/compare.js";
+import { COMPARE_KERNELS, parseKernels } from "../src/flows/compare.js";
 import { synthesize } from "../src/synth/index.js";
-import { checkedModel, NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation, sameBuild, todaysBuild } from "../src/estimate/network-validation.js";
+import { checkedModel, NETWORK_VALIDATION_FILE, NetworkCheck, parseNetworkValidation, sameBuild, todaysBuild } from "../src/flows/validate.js";
 import { packageRoot, packageVersion } from "../src/util/paths.js";
 import { QuantrtlError } from "../src/util/errors.js";
 import { stopCleanlyOnSignals } from "../src/util/interrupt.js";

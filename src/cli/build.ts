@@ -11,10 +11,10 @@ import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { QuantrtlError } from "../util/errors.js";
 import { modelIdentifier } from "../codegen/design.js";
-import { loadDataset } from "../sim/dataset.js";
-import { accuracyLine, measureAccuracy, predictedClass } from "../sim/accuracy.js";
+import { loadDataset } from "../frontend/dataset.js";
+import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
-import { buildReport } from "../report/build.js";
+import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
 
 /** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */

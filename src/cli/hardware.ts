@@ -1,11 +1,11 @@
 /** quantrtl synth / compare / report: Yosys and nextpnr, the datapath comparison and the report files. */
 import { errorBars } from "../estimate/resources.js";
-import { networkErrorBar } from "../estimate/network-validation.js";
+import { networkErrorBar } from "../flows/validate.js";
 import { estimateModel } from "../estimate/model.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
-import { compareKernels, COMPARE_KERNELS, CYCLES_BOUND_NOTE, cyclesText, DSP_FMAX_CAVEAT, parseKernels } from "../estimate/compare.js";
-import { buildReport } from "../report/build.js";
+import { compareKernels, COMPARE_KERNELS, CYCLES_BOUND_NOTE, cyclesText, DSP_FMAX_CAVEAT, parseKernels } from "../flows/compare.js";
+import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
 import { kernelEstimateCell } from "../report/tables.js";
 import { verifyModel } from "../verify/index.js";

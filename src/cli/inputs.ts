@@ -2,7 +2,7 @@
 import { loadModel } from "../ir/load.js";
 import { engineLayers, Folding, Model } from "../ir/model.js";
 import { Board, DEFAULT_BOARD, loadBoard } from "../ir/board.js";
-import { chooseFolding, FoldTarget } from "../sim/perf/fold.js";
+import { chooseFolding, FoldTarget } from "../flows/fold.js";
 import { QuantrtlError } from "../util/errors.js";
 import { Args, intFlag, numberFlag } from "./args.js";
 import { progress } from "./print.js";

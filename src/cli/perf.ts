@@ -1,10 +1,10 @@
 /** quantrtl sim: the streaming model of a model on a board, the array model, bundled workloads. */
 import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
-import { predictStreaming } from "../sim/perf/predict.js";
+import { predictStreaming } from "../flows/predict.js";
 import { fits } from "../estimate/resources.js";
-import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "../sim/perf/array/index.js";
-import { defaultArrayArch, workloadOfModel } from "../sim/perf/array/from-model.js";
+import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "../perf/array/index.js";
+import { defaultArrayArch, workloadOfModel } from "../perf/array/from-model.js";
 import { QuantrtlError } from "../util/errors.js";
 import { Args, intFlag, numberFlag } from "./args.js";
 import { boardArg, modelArg } from "./inputs.js";

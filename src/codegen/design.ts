@@ -5,12 +5,12 @@
  */
 import { Model } from "../ir/model.js";
 import { packageVersion } from "../util/paths.js";
-import { renderTemplate } from "./render.js";
-import { commentText, sanitizeIdentifier } from "./verilog.js";
-import { buildNetlist, Netlist } from "./netlist.js";
-import { emitLayer } from "./layers/index.js";
-import { emitAddLayer } from "./layers/add.js";
-import { fifoParams, forkParams } from "./units/stream.js";
+import { renderTemplate } from "../hw/render.js";
+import { commentText, sanitizeIdentifier } from "../hw/verilog.js";
+import { buildNetlist, Netlist } from "../hw/netlist.js";
+import { emitLayer } from "../hw/layers/index.js";
+import { emitAddLayer } from "../hw/layers/add.js";
+import { fifoParams, forkParams } from "../hw/units/stream/params.js";
 
 export interface GeneratedFile {
   /** Path relative to the design folder, e.g. "rtl/conv0_mvu.v". */

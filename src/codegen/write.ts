@@ -2,11 +2,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IntTensor, Model } from "../ir/model.js";
-import { GoldenTrace, runGolden } from "../sim/golden/network.js";
+import { GoldenTrace, runGolden } from "../hw/golden/network.js";
 import { stageDir, writeFiles } from "../util/atomic.js";
 import { packageVersion } from "../util/paths.js";
-import { hexLines } from "../verify/vectors.js";
-import { sanitizeIdentifier } from "./verilog.js";
+import { hexLines } from "./vectors.js";
+import { sanitizeIdentifier } from "../hw/verilog.js";
 import { Design, DesignOptions, generateDesign } from "./design.js";
 
 export interface DesignFiles {

@@ -6,10 +6,10 @@
  * (that is power.ts). Counts are per inference of one input frame.
  */
 import { Conv2dLayer, Model, outputPixels, reductionLength, engineLayers, isEngineLayer, Layer, MODEL_INPUT } from "../ir/model.js";
-import { foldCounts } from "../codegen/units/folding.js";
-import { layerAccBits } from "../codegen/units/mvu.js";
-import { nearestShiftWeight, type Datapath } from "../quant/datapath.js";
-import { DEFAULT_MULTIPLIER_BITS } from "../quant/requant.js";
+import { foldCounts } from "../ir/folding.js";
+import { layerAccBits } from "../hw/units/mvu/params.js";
+import { nearestShiftWeight, type Datapath } from "../arith/datapath.js";
+import { DEFAULT_MULTIPLIER_BITS } from "../arith/requant.js";
 
 export interface OpEnergy {
   readonly pJ: number;

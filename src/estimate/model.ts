@@ -6,9 +6,9 @@
  */
 import { Model, engineLayers } from "../ir/model.js";
 import { Board } from "../ir/board.js";
-import { buildNetlist } from "../codegen/netlist.js";
-import { StreamUnitFeatures, StreamUnitKind, streamUnitFeatures } from "./units/stream.js";
-import { SynthTarget, synthTarget } from "./units/target.js";
+import { buildNetlist } from "../hw/netlist.js";
+import { StreamUnitFeatures, StreamUnitKind, streamUnitFeatures } from "../hw/layers/cost.js";
+import { SynthTarget, synthTarget } from "../hw/target.js";
 import {
   EngineEstimate,
   ErrorBar,

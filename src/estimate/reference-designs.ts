@@ -7,9 +7,9 @@
  * measures the out-of-sample error.
  */
 import { Model } from "../ir/model.js";
-import { Datapath } from "../quant/datapath.js";
+import { Datapath } from "../arith/datapath.js";
 import { parseModel } from "../ir/load.js";
-import { rng } from "../sim/inputs.js";
+import { rng } from "../ir/inputs.js";
 
 export interface ReferenceShape {
   readonly height: number;

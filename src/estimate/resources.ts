@@ -13,16 +13,16 @@ import { Board } from "../ir/board.js";
 import { compileSchema, validateDocument } from "../ir/validate.js";
 import { committedFile } from "../util/committed.js";
 import { QuantrtlError } from "../util/errors.js";
-import { foldCounts } from "../codegen/units/folding.js";
-import { swuBanking } from "../codegen/units/swu.js";
-import { weightField } from "../codegen/units/pe.js";
+import { foldCounts } from "../ir/folding.js";
+import { swuBanking } from "../hw/units/swu/params.js";
+import { weightField } from "../hw/units/pe/params.js";
 import { ErrorStats } from "./fit.js";
-import { Features, synthTarget, SynthTarget, YosysFamily } from "./units/target.js";
-import { swuFeatures } from "./units/swu.js";
-import { mvuFeatures } from "./units/mvu.js";
-import { requantFeatures } from "./units/requant.js";
-import { thresholdFeatures } from "./units/threshold.js";
-import { serializerFeatures } from "./units/serializer.js";
+import { Features, synthTarget, SynthTarget, YosysFamily } from "../hw/target.js";
+import { swuFeatures } from "../hw/units/swu/cost.js";
+import { mvuFeatures } from "../hw/units/mvu/cost.js";
+import { requantFeatures } from "../hw/units/requant/cost.js";
+import { thresholdFeatures } from "../hw/units/threshold/cost.js";
+import { serializerFeatures } from "../hw/units/serializer/cost.js";
 
 export interface Resources {
   readonly lut: number;
@@ -130,7 +130,7 @@ const sumOf = (f: Features, names: readonly string[]) => names.reduce((s, n) => 
 /** Features per layer (keyed by its weights, which a refolded copy shares) and folding/target: the folding search asks often. */
 const featureCache = new WeakMap<object, Map<string, Features>>();
 
-/** Every feature of one engine (the units of src/codegen/layers/conv.ts), and the sums the formula uses. */
+/** Every feature of one engine (the units of src/hw/layers/conv.ts), and the sums the formula uses. */
 export function engineFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const key = JSON.stringify([layer.name, layer.datapath, layer.weightBits, layer.arch, layer.input, layer.output, layer.kernel, layer.stride, layer.padding, layer.out, layer.bias, target]);
   let byKey = featureCache.get(layer.weights);

@@ -8,7 +8,7 @@
  */
 import { Model } from "../ir/model.js";
 import { parseModel } from "../ir/load.js";
-import { rng } from "../sim/inputs.js";
+import { rng } from "../ir/inputs.js";
 
 type Doc = Record<string, unknown>;
 

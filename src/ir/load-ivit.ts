@@ -7,13 +7,13 @@
 import { AttentionLayer, GeluLayer, Layer, LayerNormLayer, SoftmaxLayer, TensorSpec } from "./model.js";
 import { checkValues, Ctx, parseEngineRequant, parsePoolRequant, RawLayer, readInts } from "./load.js";
 import { QuantrtlError } from "../util/errors.js";
-import { signedMax, signedMin } from "../quant/rounding.js";
-import { RECIPROCAL_NUMERATOR } from "../quant/ivit/expshift.js";
-import { NEWTON_ITERATIONS } from "../quant/ivit/isqrt.js";
-import { layerNormVarianceMax, layerNormWidths } from "../quant/ivit/layernorm.js";
-import { SHIFTGELU_N, SHIFTGELU_OUT_BITS } from "../quant/ivit/shiftgelu.js";
-import { SHIFTMAX_N, SHIFTMAX_OUT_BITS } from "../quant/ivit/shiftmax.js";
-import { ATTENTION_INPUT_BITS, attentionScoreBits } from "../quant/ivit/attention.js";
+import { signedMax, signedMin } from "../arith/rounding.js";
+import { RECIPROCAL_NUMERATOR } from "../arith/ivit/expshift.js";
+import { NEWTON_ITERATIONS } from "../arith/ivit/isqrt.js";
+import { layerNormVarianceMax, layerNormWidths } from "../arith/ivit/layernorm.js";
+import { SHIFTGELU_N, SHIFTGELU_OUT_BITS } from "../arith/ivit/shiftgelu.js";
+import { SHIFTMAX_N, SHIFTMAX_OUT_BITS } from "../arith/ivit/shiftmax.js";
+import { ATTENTION_INPUT_BITS, attentionScoreBits } from "../arith/ivit/attention.js";
 
 /** Default SIMD lanes of the attention unit [ours]: the largest divisor of the head dim up to 16. */
 export function defaultAttentionSimd(headDim: number): number {

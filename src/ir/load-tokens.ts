@@ -6,7 +6,7 @@
 import { Layer, TensorSpec, TokenEmbedLayer, TokenSelectLayer } from "./model.js";
 import { checkValues, Ctx, parsePoolRequant, RawLayer, readInts } from "./load.js";
 import { QuantrtlError } from "../util/errors.js";
-import { signedMax, signedMin } from "../quant/rounding.js";
+import { signedMax, signedMin } from "../arith/rounding.js";
 
 export function parseTokenLayer(raw: RawLayer, base: { name: string; inputs: readonly string[]; input: TensorSpec }, ctx: Ctx): Layer {
   const input = base.input;

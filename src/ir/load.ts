@@ -23,12 +23,12 @@ import {
   OutputStage,
   TensorSpec,
 } from "./model.js";
-import type { RequantParams } from "../quant/requant.js";
-import type { Datapath, ThresholdDirection } from "../quant/datapath.js";
-import { DEFAULT_MULTIPLIER_BITS } from "../quant/requant.js";
-import type { RoundingMode } from "../quant/rounding.js";
-import { signedMax, signedMin } from "../quant/rounding.js";
-import { isShiftWeight, maxShift } from "../quant/datapath.js";
+import type { RequantParams } from "../arith/requant.js";
+import type { Datapath, ThresholdDirection } from "../arith/datapath.js";
+import { DEFAULT_MULTIPLIER_BITS } from "../arith/requant.js";
+import type { RoundingMode } from "../arith/rounding.js";
+import { signedMax, signedMin } from "../arith/rounding.js";
+import { isShiftWeight, maxShift } from "../arith/datapath.js";
 import { QuantrtlError } from "../util/errors.js";
 import { parseIvitLayer } from "./load-ivit.js";
 import { parseTokenLayer } from "./load-tokens.js";

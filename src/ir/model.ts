@@ -3,12 +3,12 @@
  * and trusted inside. Tensors are HWC; weights OHWI ([oc][ky][kx][ic]) so that a
  * weight row lines up with the sliding window's element order.
  */
-import type { Datapath, ThresholdDirection } from "../quant/datapath.js";
-import type { RequantParams } from "../quant/requant.js";
-import type { RoundingMode } from "../quant/rounding.js";
-import type { LayerNormParams } from "../quant/ivit/layernorm.js";
-import type { ShiftGeluParams } from "../quant/ivit/shiftgelu.js";
-import type { ShiftmaxParams } from "../quant/ivit/shiftmax.js";
+import type { Datapath, ThresholdDirection } from "../arith/datapath.js";
+import type { RequantParams } from "../arith/requant.js";
+import type { RoundingMode } from "../arith/rounding.js";
+import type { LayerNormParams } from "../arith/ivit/layernorm.js";
+import type { ShiftGeluParams } from "../arith/ivit/shiftgelu.js";
+import type { ShiftmaxParams } from "../arith/ivit/shiftmax.js";
 
 export interface TensorSpec {
   readonly height: number;
@@ -229,7 +229,7 @@ export interface AttentionLayer extends LayerBase {
  *   row t ≥ 1:  y[t][c] = sat_b(round_k(x[t−1][c]·m) + E[t][c])  E[t] = round(pos[t] / s_out)
  * i.e. the requant y = sat_b(round_k(acc·m) + zp) of §1 with a zero point per element
  * (and acc = 0 for the class row). The widths of the sum come from the ranges of x,
- * m and E (src/quant/tokens.ts).
+ * m and E (src/arith/tokens.ts).
  */
 export interface TokenEmbedLayer extends LayerBase {
   readonly kind: "token_embed";

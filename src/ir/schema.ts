@@ -22,7 +22,7 @@ const intArrayOrFile = {
   ],
 };
 
-import { NEWTON_ITERATIONS_MAX } from "../quant/ivit/isqrt.js";
+import { NEWTON_ITERATIONS_MAX } from "../arith/ivit/isqrt.js";
 
 export const LAYER_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,31}$";
 

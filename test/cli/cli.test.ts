@@ -1,6 +1,6 @@
 /**
  * The CLI end to end on the bundled models, as child processes of the built
- * dist/src/cli.js: check, run (random, seeded and file input), gen, verify in
+ * dist/src/cli/main.js: check, run (random, seeded and file input), gen, verify in
  * the real simulators (Verilator and Icarus), flag errors and --help.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";

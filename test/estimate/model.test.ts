@@ -11,7 +11,7 @@ import { loadBoard } from "../../src/ir/board.js";
 import { loadModel } from "../../src/ir/load.js";
 import { estimateModel } from "../../src/estimate/model.js";
 import { RESOURCE_KINDS } from "../../src/estimate/resources.js";
-import { predictStreaming } from "../../src/sim/perf/predict.js";
+import { predictStreaming } from "../../src/flows/predict.js";
 import { ROOT } from "../helpers/cli.js";
 
 const types = (file: string) => (JSON.parse(readFileSync(join(ROOT, "models", file), "utf8")) as { layers: { type: string }[] }).layers.map((l) => l.type);

@@ -7,8 +7,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../src/ir/board.js";
-import { dspsFor, mapMemory, synthTarget } from "../../src/estimate/units/target.js";
-import { weightRomBits, weightRomColumns } from "../../src/estimate/units/mvu.js";
+import { dspsFor, mapMemory, synthTarget } from "../../src/hw/target.js";
+import { weightRomBits, weightRomColumns } from "../../src/hw/units/mvu/cost.js";
 import { resourceModel } from "../../src/estimate/resources.js";
 import { convModel, firstConv } from "../helpers/models.js";
 

@@ -1,5 +1,5 @@
 /**
- * Runs the built CLI (dist/src/cli.js, built once by test/global-setup.ts) as a
+ * Runs the built CLI (dist/src/cli/main.js, built once by test/global-setup.ts) as a
  * child process without blocking the test worker's event loop (src/verify/tools.ts run).
  */
 import { run } from "../../src/verify/tools.js";
@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLI = join(ROOT, "dist/src/cli.js");
+export const CLI = join(ROOT, "dist/src/cli/main.js");
 
 export interface Run {
   status: number | null;

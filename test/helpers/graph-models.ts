@@ -1,7 +1,7 @@
 /** Builders of small multi-layer model documents (residual graphs, dense heads) for tests, through parseModel. */
 import { parseModel } from "../../src/ir/load.js";
 import type { Model } from "../../src/ir/model.js";
-import { rng } from "../../src/sim/inputs.js";
+import { rng } from "../../src/ir/inputs.js";
 
 type Doc = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 /** Builders of small integer-ViT model documents (token sequences [T, 1, C]) for the load, golden and RTL tests. */
-import { rng } from "../../src/sim/inputs.js";
+import { rng } from "../../src/ir/inputs.js";
 import type { IntTensor, TensorSpec } from "../../src/ir/model.js";
 
 type Doc = Record<string, unknown>;

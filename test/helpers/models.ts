@@ -1,7 +1,7 @@
 /** Builders of small conv models for tests (model-file form, through parseModel like a user's file). */
 import { parseModel } from "../../src/ir/load.js";
 import { Conv2dLayer, engineLayers, type Model } from "../../src/ir/model.js";
-import { rng } from "../../src/sim/inputs.js";
+import { rng } from "../../src/ir/inputs.js";
 
 export type Kernel = "mac" | "adder" | "xnor" | "shift";
 

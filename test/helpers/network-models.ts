@@ -5,7 +5,7 @@
  */
 import { parseModel } from "../../src/ir/load.js";
 import type { IntTensor, Model } from "../../src/ir/model.js";
-import { constantTensor, randomTensor, rng } from "../../src/sim/inputs.js";
+import { constantTensor, randomTensor, rng } from "../../src/ir/inputs.js";
 import { verifyModel, type VerifyReport } from "../../src/verify/index.js";
 import { expect } from "vitest";
 import { convDoc, ConvCase } from "./models.js";

@@ -1,5 +1,5 @@
 /**
- * Malformed models through the real CLI (`node dist/src/cli.js gen ...` as a
+ * Malformed models through the real CLI (`node dist/src/cli/main.js gen ...` as a
  * child process): every bad input must exit 1 with one short message that
  * names the model file, the JSON path (or the flag) and carries a hint — no
  * stack trace, nothing on stdout, and nothing written: neither the --out

@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../src/ir/board.js";
 import { synthesize } from "../../src/synth/index.js";
 import { countCells } from "../../src/synth/families.js";
-import { layerAccBits } from "../../src/codegen/units/mvu.js";
+import { layerAccBits } from "../../src/hw/units/mvu/params.js";
 import { convModel, firstConv } from "../helpers/models.js";
 
 describe("yosys synthesis", () => {

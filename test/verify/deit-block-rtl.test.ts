@@ -7,7 +7,7 @@
  */
 import { expect, test } from "vitest";
 import { verifyModel } from "../../src/verify/index.js";
-import { randomTensor } from "../../src/sim/inputs.js";
+import { randomTensor } from "../../src/ir/inputs.js";
 import { expectExact, expectExactAndPredicted } from "../helpers/rtl.js";
 import { DEIT_TINY, makeFloatBlock, quantizeBlock } from "../../scripts/deit-block.js";
 

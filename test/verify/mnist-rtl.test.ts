@@ -5,9 +5,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadModel } from "../../src/ir/load.js";
-import { loadDataset } from "../../src/sim/dataset.js";
-import { predictedClass } from "../../src/sim/accuracy.js";
-import { goldenOutput } from "../../src/sim/golden/network.js";
+import { loadDataset } from "../../src/frontend/dataset.js";
+import { predictedClass } from "../../src/flows/accuracy.js";
+import { goldenOutput } from "../../src/hw/golden/network.js";
 import { verifyModel } from "../../src/verify/index.js";
 import { expectExact } from "../helpers/rtl.js";
 

@@ -8,8 +8,8 @@
  */
 import { expect, test } from "vitest";
 import { loadModel } from "../../src/ir/load.js";
-import { loadDataset } from "../../src/sim/dataset.js";
-import { predictedClass } from "../../src/sim/accuracy.js";
+import { loadDataset } from "../../src/frontend/dataset.js";
+import { predictedClass } from "../../src/flows/accuracy.js";
 import { verifyModel, VerifyReport } from "../../src/verify/index.js";
 import { expectExact } from "../helpers/rtl.js";
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { verifyModel } from "../../src/verify/index.js";
-import { runGolden } from "../../src/sim/golden/network.js";
+import { runGolden } from "../../src/hw/golden/network.js";
 import { MODEL_INPUT } from "../../src/ir/model.js";
 import { convLayer, graphModel } from "../helpers/graph-models.js";
 import { expectExact, expectExactAndPredicted } from "../helpers/rtl.js";

@@ -1,0 +1,98 @@
+/**
+ * Matrix-vector unit parameters and ROM images. Weight ROM word (nf, sf): for PE p
+ * and lane l, bits [(p·SIMD + l)·BW +: BW] hold w[oc = nf·PE + p][k = sf·SIMD + l]
+ * (0 past Cout or K; xnor stores the bit, 1 ↔ +1).
+ */
+import { Conv2dLayer, reductionLength } from "../../../ir/model.js";
+import { accBits } from "../../../arith/datapath.js";
+import { counterBits, rangeOfValues, signedBitsFor } from "../../../arith/widths.js";
+import { hexWord, literal, sext } from "../../verilog.js";
+import { foldCounts } from "../../../ir/folding.js";
+import { contributionBits, weightField } from "../pe/params.js";
+
+export function layerAccBits(layer: Conv2dLayer): number {
+  return accBits(layer.datapath, layer.input.bits, layer.weightBits, reductionLength(layer), layer.bias ? rangeOfValues(layer.bias) : undefined);
+}
+
+export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, files: { weight: string; bias: string }) {
+  const { pe: PE, simd: SIMD, nf: NF, sf: SF, lastSimd } = foldCounts(layer);
+  const K = reductionLength(layer);
+  const field = weightField(layer);
+  const BW = field.bits; // bits of one weight in the ROM and on the PE port
+  const BX = layer.input.bits;
+  const OC = layer.output.channels;
+  const ACCW = layerAccBits(layer);
+  const CW = contributionBits(layer);
+
+  const weightWords: string[] = [];
+  for (let nf = 0; nf < NF; nf++) {
+    for (let sf = 0; sf < SF; sf++) {
+      let word = 0n;
+      for (let p = 0; p < PE; p++) {
+        const oc = nf * PE + p;
+        for (let l = 0; l < SIMD; l++) {
+          const k = sf * SIMD + l;
+          if (oc >= OC || k >= K) continue;
+          const w = layer.weights[oc * K + k];
+          word |= field.encode(w) << BigInt((p * SIMD + l) * BW);
+        }
+      }
+      weightWords.push(hexWord(word, PE * SIMD * BW));
+    }
+  }
+
+  const biasW = layer.bias ? signedBitsFor(rangeOfValues(layer.bias)) : 0;
+  const biasWords: string[] = [];
+  if (layer.bias) {
+    for (let nf = 0; nf < NF; nf++) {
+      let word = 0n;
+      for (let p = 0; p < PE; p++) {
+        const oc = nf * PE + p;
+        if (oc < OC) word |= BigInt.asUintN(biasW, BigInt(layer.bias[oc])) << BigInt(p * biasW);
+      }
+      biasWords.push(hexWord(word, PE * biasW));
+    }
+  }
+
+  const wDepth = NF * SF;
+  const waddrW = counterBits(wDepth);
+  const sfW = counterBits(SF);
+  const nfW = counterBits(NF);
+  const lastMask = (1n << BigInt(lastSimd)) - 1n;
+  return {
+    module,
+    peModule,
+    PE, SIMD, BW, BX, NF, ACCW, CW,
+    sliceW: SIMD * BX,
+    outW: PE * ACCW,
+    wromW: PE * SIMD * BW,
+    wDepth,
+    waddrW,
+    sfW,
+    nfW,
+    hasBias: Boolean(layer.bias),
+    biasW,
+    weightFile: files.weight,
+    biasFile: files.bias,
+    weightRom: weightWords.join("\n") + "\n",
+    biasRom: biasWords.join("\n") + "\n",
+    lit: {
+      sf0: literal(0, sfW),
+      sf1: literal(1, sfW),
+      sfLast: literal(SF - 1, sfW),
+      nf0: literal(0, nfW),
+      nf1: literal(1, nfW),
+      nfLast: literal(NF - 1, nfW),
+      waddr0: literal(0, waddrW),
+      waddr1: literal(1, waddrW),
+      waddrLast: literal(wDepth - 1, waddrW),
+      lastMask: literal(lastMask, SIMD),
+      fullMask: literal((1n << BigInt(SIMD)) - 1n, SIMD),
+      acc0: literal(0, ACCW),
+    },
+    ext: {
+      bias: layer.bias ? sext("bias", biasW, ACCW) : "",
+      contrib: sext("contrib", CW, ACCW),
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/** ReLU unit parameters (templates/verilog/relu.v.hbs): y = max(x, 0), quant/elementwise.ts relu. */
+import { ReluLayer } from "../../../ir/model.js";
+import { literal } from "../../verilog.js";
+
+export function reluParams(layer: ReluLayer, module: string) {
+  const BX = layer.input.bits;
+  return { module, BX, lit: { zero: literal(0, BX) } };
+}

@@ -1,0 +1,37 @@
+/**
+ * Resource features of the requant unit (templates/verilog/requant.v.hbs,
+ * src/hw/units/requant/params.ts): per PE the acc·m product (DSP tiles, or in LUTs
+ * without DSPs: shifts and adds for a constant, an array multiplier for the per-channel
+ * multipliers), the rounding add, shift and saturation, the output register, and the
+ * per-channel multiplier ROM mapped as Yosys would.
+ */
+import { Conv2dLayer } from "../../../ir/model.js";
+import { requantParams } from "./params.js";
+import { dspsFor, Features, mapMemory, romLuts, SynthTarget } from "../../target.js";
+
+export function requantFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
+  if (layer.out.kind !== "requant") return {};
+  const perChannel = layer.out.perChannel !== undefined;
+  const rq = requantParams(layer, "requant_features");
+  const pe = layer.arch.pe;
+  const mBits = layer.out.params.multiplierBits + 1;
+  // the template multiplies acc by the ROM word at PRODW bits: Yosys cannot narrow a ROM operand, so a
+  // per-channel product takes the tiles of ACCW × PRODW (measured: 2–5 DSPs a lane), a constant's its width
+  const tiles = target.useDsp ? (perChannel ? dspsFor(rq.ACCW, rq.PRODW, target) : dspsFor(rq.ACCW, mBits, target)) : 0;
+  // per channel: the multipliers come from a ROM of NF words (read at a registered counter: synchronous)
+  const rom = perChannel ? mapMemory(rq.NF, rq.PE * rq.PRODW, "rom", "sync", target) : undefined;
+  return {
+    "requant.dsps": perChannel ? 0 : pe * tiles,
+    "requant.varDsps": perChannel ? pe * tiles : 0,
+    // a product split over several DSPs is summed back in soft logic, PRODW bits per extra tile
+    "requant.splitAddBits": pe * Math.max(0, tiles - 1) * rq.PRODW,
+    // without DSPs: a multiply by a constant (shifts and adds of its one bits) or, per channel, a full array multiplier
+    "requant.mulLutBits": target.useDsp || perChannel ? 0 : pe * rq.ACCW * mBits,
+    "requant.varMulLutBits": target.useDsp || !perChannel ? 0 : pe * rq.ACCW * mBits,
+    "requant.sumBits": pe * rq.SUMW,
+    "requant.outBits": pe * layer.out.params.outBits,
+    "requant.blockBits": rom?.blockBits ?? 0,
+    "requant.lutramLuts": rom?.lutramLuts ?? 0,
+    "requant.romLuts": rom?.logicBits ? romLuts(rq.NF, rq.PE * rq.PRODW, target) : 0,
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * Resource features of the threshold unit (templates/verilog/threshold.v.hbs,
+ * src/hw/units/threshold/params.ts): per PE one compare of the accumulator with its
+ * channel's threshold, from a ROM of NF words.
+ */
+import { Conv2dLayer } from "../../../ir/model.js";
+import { thresholdParams } from "./params.js";
+import { Features, mapMemory, romLuts, SynthTarget } from "../../target.js";
+
+export function thresholdFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
+  if (layer.out.kind !== "threshold") return {};
+  const th = thresholdParams(layer, "threshold_features", "");
+  const rom = mapMemory(th.NF, th.PE * (th.TW + 1), "rom", "async", target);
+  return {
+    "threshold.compareBits": th.PE * th.CMPW,
+    "threshold.blockBits": rom.blockBits,
+    "threshold.lutramLuts": rom.lutramLuts,
+    "threshold.romLuts": rom.logicBits ? romLuts(th.NF, th.PE * (th.TW + 1), target) : 0,
+  };
+}
