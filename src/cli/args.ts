@@ -1,5 +1,6 @@
 /** Command-line arguments: flags per command, typed accessors with errors that name the flag. */
 import { QuantrtlError } from "../util/errors.js";
+import type { OutputOptions } from "../util/output.js";
 
 export interface Args {
   readonly command: string;
@@ -13,16 +14,16 @@ const FOLD = ["pe", "simd", "fold", "board", "fps"];
 const FLAGS: Record<string, readonly string[]> = {
   check: [...FOLD],
   run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
-  gen: ["out", "vectors", "seed", ...FOLD],
-  verify: ["sim", "vectors", "backpressure", "seed", "out", "dataset", ...FOLD],
-  build: ["out", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...FOLD],
+  gen: ["out", "force", "vectors", "seed", ...FOLD],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", "force", "dataset", ...FOLD],
+  build: ["out", "force", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],
-  report: ["out", "synth", "verify", "vectors", "seed", ...FOLD],
+  report: ["out", "force", "synth", "verify", "vectors", "seed", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
-  demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "no-synth", "sim"],
+  demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "no-synth", "sim", "force"],
 };
-const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify"]);
+const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify", "force"]);
 
 export function parseArgs(argv: string[]): Args {
   const [command = "help", ...rest] = argv;
@@ -33,7 +34,12 @@ export function parseArgs(argv: string[]): Args {
     const a = rest[i];
     if (a.startsWith("--")) {
       const [name, inline] = a.slice(2).split("=", 2);
-      if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+      if (BOOLEAN_FLAGS.has(name)) {
+        // --json=false is off, as a reader of it expects; any other value is refused rather than read as on
+        if (inline === undefined || inline === "true") flags.set(name, true);
+        else if (inline === "false") flags.delete(name);
+        else throw new QuantrtlError(undefined, `--${name}`, `"${inline}" is not a valid value`, `write --${name} (on), --${name}=true or --${name}=false`);
+      }
       else if (inline !== undefined) flags.set(name, inline);
       else if (i + 1 < rest.length && !rest[i + 1].startsWith("--")) flags.set(name, rest[++i]);
       else throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
@@ -70,4 +76,9 @@ export function numberFlag(args: Args, name: string, fallback: number, min: numb
     throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, `give a number in [${min}, ${max}]`);
   }
   return n;
+}
+
+/** How the command may write its --out folder: --force, and the model file, whose folder is never replaced. */
+export function outputOptions(args: Args): OutputOptions {
+  return { flag: "--out", force: args.flags.has("force"), protect: args.positional.slice(0, 1) };
 }

@@ -6,7 +6,7 @@
  * synthesizes the datapath comparison's builds), and the report — report.html last.
  */
 import { join } from "node:path";
-import { Args, intFlag, numberFlag } from "./args.js";
+import { Args, intFlag, numberFlag, outputOptions } from "./args.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { QuantrtlError } from "../util/errors.js";
@@ -16,6 +16,9 @@ import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
+import { claimOutputRoot, OutputOptions } from "../util/output.js";
+import type { Model } from "../ir/model.js";
+import type { Board } from "../ir/board.js";
 
 /** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */
 function synthChoice(args: Args): "none" | "model" | "all" {
@@ -35,7 +38,27 @@ export async function buildCommand(args: Args): Promise<number> {
   const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
   if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
   const synth = synthChoice(args);
+  // --out holds verilator/, icarus/ and report/, each replaced on its own: the folder itself is checked, locked and marked first
+  const options = outputOptions(args);
+  const root = claimOutputRoot(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
+  try {
+    return await buildInto(out, model, board, { vectors, limit, backpressure, seed, sims, synth, outOptions: { ...options, force: false } });
+  } finally {
+    root.release();
+  }
+}
 
+interface BuildSettings {
+  readonly vectors: number;
+  readonly limit: number | undefined;
+  readonly backpressure: number;
+  readonly seed: number;
+  readonly sims: readonly SimulatorName[];
+  readonly synth: "none" | "model" | "all";
+  readonly outOptions: OutputOptions;
+}
+
+async function buildInto(out: string, model: Model, board: Board, { vectors, limit, backpressure, seed, sims, synth, outOptions }: BuildSettings): Promise<number> {
   progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on mnist-test`);
   const test = loadDataset(model, "mnist-test", limit);
   const accuracy = await measureAccuracy(model, test, progress);
@@ -44,7 +67,7 @@ export async function buildCommand(args: Args): Promise<number> {
   const proof = loadDataset(model, "mnist-test", vectors);
   const verifications: VerifyReport[] = [];
   for (const sim of sims) {
-    const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), onProgress: progress });
+    const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), outOptions, onProgress: progress });
     verifications.push(r);
     if (!r.bitExact) {
       console.log(`NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first mismatch ${JSON.stringify(r.mismatches[0] ?? {})}`);
@@ -58,7 +81,7 @@ export async function buildCommand(args: Args): Promise<number> {
   const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, onProgress: progress });
 
   progress("step 4/4: report");
-  const paths = writeReport(join(out, "report"), report);
+  const paths = writeReport(join(out, "report"), report, outOptions);
 
   const v = verifications[0];
   console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…) on ${board.title}`);

@@ -10,7 +10,9 @@ import { writeReport } from "../report/write.js";
 import { kernelEstimateCell } from "../report/tables.js";
 import { verifyModel } from "../verify/index.js";
 import { modelIdentifier } from "../codegen/design.js";
-import { Args, intFlag } from "./args.js";
+import { Args, intFlag, outputOptions } from "./args.js";
+import { QuantrtlError } from "../util/errors.js";
+import { checkOutput } from "../util/output.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { pct, printTable, progress } from "./print.js";
 
@@ -67,11 +69,17 @@ export async function reportCommand(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
   const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}/report`;
+  // --vectors and --seed choose the verification's inputs: without --verify they would be ignored silently
+  for (const flag of ["vectors", "seed"]) {
+    if (args.flags.has(flag) && !args.flags.has("verify")) throw new QuantrtlError(undefined, `--${flag}`, "only applies with --verify", `add --verify, or leave out --${flag}`);
+  }
+  const options = outputOptions(args);
+  checkOutput(out, options); // refused before synthesis or simulation, not after (writeReport checks again)
   const verification = args.flags.has("verify")
     ? await verifyModel(model, { sim: "verilator", vectors: intFlag(args, "vectors", 1, 1, 10000), seed: intFlag(args, "seed", 1, 0), backpressure: 0, measureToggles: true, onProgress: progress })
     : undefined;
   const report = await buildReport(model, board, { synth: args.flags.has("synth"), verification, onProgress: progress });
-  const paths = writeReport(out, report);
+  const paths = writeReport(out, report, options);
   if (verification) console.log(`bit-exact: ${verification.matched}/${verification.expectedWords} words, ${verification.vectors} vectors, ${verification.cycles} cycles (${verification.sim})`);
   const t = report.performance.total;
   console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);

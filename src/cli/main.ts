@@ -12,7 +12,7 @@ import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { QuantrtlError, ToolError } from "../util/errors.js";
 import { packageVersion } from "../util/paths.js";
 import { boardNames, DEFAULT_BOARD } from "../ir/board.js";
-import { Args, intFlag, numberFlag, parseArgs } from "./args.js";
+import { Args, intFlag, numberFlag, outputOptions, parseArgs } from "./args.js";
 import { DEMO_MODEL, modelArg } from "./inputs.js";
 import { progress, shape } from "./print.js";
 import { simCommand } from "./perf.js";
@@ -21,6 +21,7 @@ import { buildCommand } from "./build.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { stopCleanlyOnSignals } from "../util/interrupt.js";
+import { claimOutputRoot } from "../util/output.js";
 
 
 const USAGE = `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verified Verilog
@@ -29,10 +30,10 @@ usage:
   quantrtl check  <model.json> [--pe n] [--simd n]
   quantrtl run    <model.json> [--input file.json] [--seed n] [--json]
   quantrtl run    <model.json> --dataset mnist-test [--limit n] [--json]   (float and integer top-1)
-  quantrtl gen    <model.json> --out DIR [--vectors n] [--seed n] [--pe n] [--simd n]
+  quantrtl gen    <model.json> --out DIR [--force] [--vectors n] [--seed n] [--pe n] [--simd n]
   quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
-                  [--backpressure p] [--seed n] [--out DIR] [--pe n] [--simd n] [--dataset mnist-test]
-  quantrtl build  <model.json> [--board b] [--out DIR] [--vectors n] [--limit n] [--no-synth | --synth]
+                  [--backpressure p] [--seed n] [--out DIR [--force]] [--pe n] [--simd n] [--dataset mnist-test]
+  quantrtl build  <model.json> [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--no-synth | --synth]
                   (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,
                   Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)
   quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]
@@ -40,13 +41,16 @@ usage:
                   [--kernel mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os]
   quantrtl synth  <model.json> [--board b] [--json]   (Yosys: LUT/FF/carry/DSP/BRAM beside the estimate)
   quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor,shift] [--board b] [--synth] [--json]
-  quantrtl report <model.json> [--board b] [--out DIR] [--synth] [--verify] [--vectors n]
+  quantrtl report <model.json> [--board b] [--out DIR] [--force] [--synth] [--verify [--vectors n] [--seed n]]
                   (report.json, report.md and a self-contained report.html with SVG charts)
-  quantrtl demo   (build ${DEMO_MODEL} into out/mnist-adder)
+  quantrtl demo   [--force] (build ${DEMO_MODEL} into out/mnist-adder)
 
 folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
 per layer (max throughput that fits the board, or the frames/s goal).
 boards: ${boardNames().join(", ")} (default ${DEFAULT_BOARD})
+--out: a new folder, an empty one, or one quantrtl wrote before (it holds .quantrtl-out.json)
+is replaced whole; anything else is refused unless --force (never /, the working folder,
+its parents, or the model's folder).
 
 exit codes: 0 ok, 1 bad input, 2 missing tool / tool failure, 3 design not bit-exact`;
 
@@ -140,7 +144,7 @@ function gen(args: Args): number {
   if (typeof out !== "string") throw new QuantrtlError(undefined, "--out", "no output folder given", "write --out DIR");
   const seed = intFlag(args, "seed", 1, 0);
   const inputs = Array.from({ length: intFlag(args, "vectors", 1, 1, 10000) }, (_, v) => randomTensor(model.input, seed * 1000 + v));
-  const { dir, design } = writeDesign(model, out, inputs);
+  const { dir, design } = writeDesign(model, out, inputs, outputOptions(args));
   console.log(`wrote ${design.sources.length} Verilog files (top ${design.topModule}) and ${inputs.length} test vector(s) to ${dir}`);
   return 0;
 }
@@ -179,17 +183,25 @@ async function verify(args: Args, modelOverride?: Model): Promise<number> {
   const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
   const seed = intFlag(args, "seed", 1, 0);
   const out = args.flags.get("out");
+  if (args.flags.has("force") && typeof out !== "string") throw new QuantrtlError(undefined, "--force", "only applies with --out", "add --out DIR");
+  const outOptions = outputOptions(args);
+  // with both simulators --out holds verilator/ and icarus/: the folder itself is claimed (checked, locked, marked) first
+  const root = typeof out === "string" && sims.length > 1 ? claimOutputRoot(out, { ...outOptions, owner: { model: model.name, modelHash: model.hash } }) : undefined;
   let ok = true;
-  for (const sim of sims) {
-    const dir = typeof out === "string" ? (sims.length > 1 ? resolve(out, sim) : out) : undefined;
-    const data = dataset === undefined ? undefined : loadDataset(model, String(dataset), vectors);
-    const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, onProgress: progress, ...(data ? { inputs: data.inputs } : {}) });
-    printReport(model, r);
-    if (data && r.outputs) {
-      const pairs = r.outputs.map((words, i) => `${predictedClass(model, { data: Int32Array.from(words) })}/${data.labels[i]}`);
-      console.log(`RTL class / label: ${pairs.join(" ")}`);
+  try {
+    for (const sim of sims) {
+      const dir = typeof out === "string" ? (root ? resolve(root.path, sim) : out) : undefined;
+      const data = dataset === undefined ? undefined : loadDataset(model, String(dataset), vectors);
+      const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, outOptions: root ? { ...outOptions, force: false } : outOptions, onProgress: progress, ...(data ? { inputs: data.inputs } : {}) });
+      printReport(model, r);
+      if (data && r.outputs) {
+        const pairs = r.outputs.map((words, i) => `${predictedClass(model, { data: Int32Array.from(words) })}/${data.labels[i]}`);
+        console.log(`RTL class / label: ${pairs.join(" ")}`);
+      }
+      ok &&= r.bitExact;
     }
-    ok &&= r.bitExact;
+  } finally {
+    root?.release();
   }
   return ok ? 0 : 3;
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { IntTensor, Model } from "../ir/model.js";
 import { GoldenTrace, runGolden } from "../hw/golden/network.js";
 import { stageDir, writeFiles } from "../util/atomic.js";
+import type { OutputOptions } from "../util/output.js";
 import { packageVersion } from "../util/paths.js";
 import { hexLines } from "./vectors.js";
 import { sanitizeIdentifier } from "../hw/verilog.js";
@@ -42,13 +43,14 @@ export function writeDesignFiles(root: string, model: Model, inputs: readonly In
   return { design, traces, inputFile, expectedFiles };
 }
 
-export function writeDesign(model: Model, out: string, inputs: readonly IntTensor[]): { dir: string; design: Design } {
-  const staged = stageDir(out);
+/** Writes the design into `out`, which must be new, empty or quantrtl's earlier output (util/output.ts) unless options.force. */
+export function writeDesign(model: Model, out: string, inputs: readonly IntTensor[], options: OutputOptions = {}): { dir: string; design: Design } {
+  const staged = stageDir(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
   try {
     const { design } = writeDesignFiles(staged.path, model, inputs);
     return { dir: staged.commit(), design };
   } catch (err) {
     staged.discard();
-    throw err;
+    throw staged.explain(err);
   }
 }

@@ -42,13 +42,19 @@ export interface LoadOptions {
   readonly arch?: Partial<Folding>;
 }
 
+/** A JSON file's text without a leading UTF-8 byte-order mark (editors on Windows write one; JSON.parse rejects it with an invisible character in the message). */
+function readJsonText(file: string): string {
+  const text = readFileSync(file, "utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 export function loadModel(file: string, options: LoadOptions = {}): Model {
   if (!existsSync(file)) {
     throw new QuantrtlError(file, "", "model file not found", "give the path of a model .json file, e.g. models/conv3x3-adder-int8.json");
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
+    doc = JSON.parse(readJsonText(file));
   } catch (err) {
     throw new QuantrtlError(file, "", `is not valid JSON (${(err as Error).message})`, "fix the JSON syntax");
   }
@@ -429,7 +435,7 @@ export function readInts(src: number[] | { file: string }, path: string, bits: n
   if (full.endsWith(".json")) {
     let values: unknown;
     try {
-      values = JSON.parse(readFileSync(full, "utf8"));
+      values = JSON.parse(readJsonText(full));
     } catch (err) {
       throw new QuantrtlError(ctx.file, at, `"${src.file}" is not valid JSON (${(err as Error).message})`, "fix the JSON syntax of the weight file");
     }

@@ -1,38 +1,73 @@
 /**
- * Nothing is left half-written: a folder is built under a temporary name beside
- * its destination and renamed into place only when complete. Staged and
+ * Nothing is left half-written and nothing of the user's is lost: a folder is
+ * built under a temporary name beside its destination and renamed into place
+ * only when complete, and only over what util/output.ts accepts (nothing, an
+ * empty folder, quantrtl's earlier output, or what --force names). Staged and
  * temporary folders are removed if quantrtl is stopped by a signal (util/interrupt.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { forgetFolder, trackFolder } from "./interrupt.js";
+import { checkOutput, isInside, lockOutput, lockPath, makeParent, OutputOptions, outputError, replacePath, writeMarker } from "./output.js";
 
 export interface StagedDir {
   /** Folder to write into. */
   readonly path: string;
-  /** Renames the staged folder to its destination (replacing an older one). */
+  /** The destination (absolute). */
+  readonly destination: string;
+  /** Renames the staged folder to its destination (replacing what checkOutput accepted there) and releases the lock. */
   commit(): string;
-  /** Removes the staged folder. */
+  /** Removes the staged folder and releases the lock (does nothing after commit). */
   discard(): void;
+  /** `err` as a user error naming the flag if it is a file-system error on the staged folder or the destination, else `err` itself. */
+  explain(err: unknown): unknown;
 }
 
-export function stageDir(destination: string): StagedDir {
-  const dest = resolve(destination);
-  mkdirSync(dirname(dest), { recursive: true });
+/**
+ * Stages a folder to replace `destination`: checks the destination (util/output.ts
+ * checkOutput), takes its lock and makes the staged folder with MARKER in it.
+ * Errors are QuantrtlErrors naming `options.flag` (default --out).
+ */
+export function stageDir(destination: string, options: OutputOptions = {}): StagedDir {
+  const { path: dest } = checkOutput(destination, options);
+  makeParent(dest, options);
+  const unlock = lockOutput(dest, options);
   const path = join(dirname(dest), `.${basename(dest)}.tmp-${process.pid}-${Date.now()}`);
-  mkdirSync(path, { recursive: true });
-  trackFolder(path);
+  try {
+    mkdirSync(path);
+    trackFolder(path);
+    writeMarker(path, options);
+  } catch (err) {
+    rmSync(path, { recursive: true, force: true });
+    forgetFolder(path);
+    unlock();
+    throw outputError(err, dest, options);
+  }
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    removeDir(path);
+    unlock();
+  };
   return {
     path,
+    destination: dest,
     commit() {
-      if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
-      renameSync(path, dest);
+      // checked again: the destination may have changed while the output was written
+      const { state } = checkOutput(dest, options);
+      replacePath(path, dest, state, options);
       forgetFolder(path);
+      open = false;
+      unlock();
       return dest;
     },
-    discard() {
-      removeDir(path);
+    discard: close,
+    explain(err: unknown): unknown {
+      const at = (err as NodeJS.ErrnoException | undefined)?.path;
+      if (typeof at !== "string" || !(isInside(at, path) || isInside(at, dest) || at === lockPath(dest))) return err;
+      return outputError(err, dest, options);
     },
   };
 }

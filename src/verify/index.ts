@@ -12,6 +12,7 @@ import { runGolden } from "../hw/golden/network.js";
 import { randomTensor } from "../ir/inputs.js";
 import { packageVersion } from "../util/paths.js";
 import { makeTempDir, removeDir, stageDir } from "../util/atomic.js";
+import type { OutputOptions } from "../util/output.js";
 import { forgetFolder } from "../util/interrupt.js";
 import { wordValue } from "../codegen/vectors.js";
 import { HarnessMismatch, HarnessResult, HarnessTap, Simulator } from "./harness.js";
@@ -31,6 +32,8 @@ export interface VerifyOptions {
   readonly backpressure?: number;
   /** Output folder (written atomically). Without it a temporary folder is used and removed on success. */
   readonly out?: string;
+  /** How `out` may be replaced (util/output.ts): --force, the model file to protect, the flag to name. */
+  readonly outOptions?: OutputOptions;
   /** Explicit inputs (otherwise `vectors` seeded random tensors). */
   readonly inputs?: readonly IntTensor[];
   /** Also trace the run (VCD) and measure the toggle rate of the design's signals, for the power model. */
@@ -110,7 +113,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
   const lastLayer = model.layers[model.layers.length - 1];
 
   progress(`golden: ${inputs.length} vector(s) through ${model.layers.length} layer(s)`);
-  const staged = options.out ? stageDir(options.out) : undefined;
+  const staged = options.out ? stageDir(options.out, { ...options.outOptions, owner: { model: model.name, modelHash: model.hash } }) : undefined;
   const work = staged?.path ?? makeTempDir("quantrtl-verify-");
   try {
     let tampered: { layer: number; tensors: IntTensor[] } | undefined;
@@ -223,8 +226,11 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     else forgetFolder(work); // kept for the engineer: the report names it
     return report;
   } catch (err) {
-    if (staged) staged.discard();
-    else removeDir(work);
+    if (staged) {
+      staged.discard();
+      throw staged.explain(err);
+    }
+    removeDir(work);
     throw err;
   }
 }

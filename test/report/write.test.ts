@@ -20,7 +20,8 @@ describe("writeReport", () => {
     const dir = join(root, "out", "report");
     const paths = writeReport(dir, report);
     expect(paths).toEqual({ dir, json: join(dir, "report.json"), markdown: join(dir, "report.md"), html: join(dir, "report.html") });
-    expect(readdirSync(dir).sort()).toEqual(["report.html", "report.json", "report.md"]);
+    // and the marker that makes it quantrtl's to replace (src/util/output.ts)
+    expect(readdirSync(dir).sort()).toEqual([".quantrtl-out.json", "report.html", "report.json", "report.md"]);
     expect(JSON.parse(readFileSync(paths.json, "utf8"))).toEqual(report);
     expect(readFileSync(paths.markdown, "utf8")).toBe(renderMarkdown(report));
     expect(readFileSync(paths.html, "utf8")).toBe(renderHtml(report));

@@ -158,7 +158,7 @@ describe("generated text", () => {
     const model = convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1 });
     const out = join(testDir("quantrtl-test-"), "design");
     expectExact(await verifyModel(model, { sim: "verilator", out }));
-    expect(readdirSync(out).sort()).toEqual(["rtl", "sim", "vectors"]);
+    expect(readdirSync(out).sort()).toEqual([".quantrtl-out.json", "rtl", "sim", "vectors"]);
     expect(readFileSync(join(out, "rtl", "files.f"), "utf8")).toContain("t_mac8_top.v");
     expect(JSON.parse(readFileSync(join(out, "sim", "report.json"), "utf8")).bitExact).toBe(true);
   });

@@ -27,14 +27,15 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
       };
       if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
       if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
-      const staged = stageDir(dir);
+      // a folder holding just these two files is an earlier save (the committed models/float/* folders carry no marker, and get none)
+      const staged = stageDir(dir, { knownFiles: ["model.json", WEIGHTS_FILE], marker: false });
       try {
         writeFileSync(join(staged.path, "model.json"), JSON.stringify(modelJson));
         writeFileSync(join(staged.path, WEIGHTS_FILE), weights);
         staged.commit();
       } catch (e) {
         staged.discard();
-        throw e;
+        throw staged.explain(e);
       }
       return {
         modelArtifactsInfo: {
