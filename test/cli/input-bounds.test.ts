@@ -202,10 +202,11 @@ describe("shapes the schema accepts but no run can hold", () => {
 describe("--max-memory", () => {
   test("1K refuses a small model, naming the budget; 64M accepts it", async () => {
     const dir = testDir("qr-mem-");
-    const file = writeModel(dir, conv(Array.from({ length: 54 }, (_, i) => (i % 7) - 3)));
+    // input and output of 16·16·4 int32 words: 2 · 4 KiB of golden tensors
+    const file = writeModel(dir, reluOn(16, 16, 4));
     const small = await timed(["check", file, "--max-memory", "1K"]);
     expectRefused(small);
-    expect(small.stderr).toContain("memory budget 1.0 KiB (--max-memory 1K)");
+    expect(small.stderr).toContain("/input: the input 16×16×4 as Int32Array takes, with the weights, 4.0 KiB, above the memory budget 1.0 KiB (--max-memory 1K)");
     const enough = await timed(["check", file, "--max-memory", "64M"]);
     expect(enough.status, enough.stderr).toBe(0);
     expect(enough.stdout).toMatch(/^ok$/m);
@@ -233,17 +234,21 @@ describe("--max-memory", () => {
 });
 
 describe("an unexpected error", () => {
-  /** A preload that breaks JSON.parse with a RangeError: a stand-in for a bug that no input check foresaw. */
-  function breakJsonParse(dir: string): string {
+  /** A preload that makes `check` throw a RangeError when it prints the model line: a stand-in for a bug no input check foresaw. */
+  function injectFault(dir: string): string {
     const hook = join(dir, "break.mjs");
-    writeFileSync(hook, 'JSON.parse = () => { throw new RangeError("injected fault 0x51"); };\n');
+    const code = [
+      "const log = console.log;",
+      'console.log = (...a) => { if (String(a[0]).startsWith("model ")) throw new RangeError("injected fault 0x51"); return log(...a); };',
+    ];
+    writeFileSync(hook, code.join("\n") + "\n");
     return pathToFileURL(hook).href;
   }
 
   test("prints one line 'quantrtl: internal error: … (please report)' and exits 4, without a stack", async () => {
     const dir = testDir("qr-internal-");
     const model = writeModel(dir, conv(new Array(54).fill(1)));
-    const r = await run(process.execPath, ["--import", breakJsonParse(dir), CLI, "check", model], { timeoutMs: QUICK_MS });
+    const r = await run(process.execPath, ["--import", injectFault(dir), CLI, "check", model], { timeoutMs: QUICK_MS });
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toBe("quantrtl: internal error: RangeError: injected fault 0x51 (please report)\n");
   });
@@ -251,7 +256,7 @@ describe("an unexpected error", () => {
   test("shows the stack with QUANTRTL_DEBUG=1", async () => {
     const dir = testDir("qr-internal-dbg-");
     const model = writeModel(dir, conv(new Array(54).fill(1)));
-    const r = await run("env", ["QUANTRTL_DEBUG=1", process.execPath, "--import", breakJsonParse(dir), CLI, "check", model], { timeoutMs: QUICK_MS });
+    const r = await run("env", ["QUANTRTL_DEBUG=1", process.execPath, "--import", injectFault(dir), CLI, "check", model], { timeoutMs: QUICK_MS });
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toContain("quantrtl: internal error: RangeError: injected fault 0x51 (please report)");
     expect(r.stderr).toMatch(/^\s+at /m);
