@@ -212,7 +212,7 @@ describe("--max-memory", () => {
     expect(enough.stdout).toMatch(/^ok$/m);
   });
 
-  test("gen counts its test vectors: 1 vector fits 1M, 1000 vectors of a 256×256×8 relu do not", async () => {
+  test("gen counts its test vectors: 1000 vectors of a 256×256×8 relu exceed 1G, one vector exceeds 1M and fits 1G", async () => {
     const dir = testDir("qr-vec-");
     const file = writeModel(dir, reluOn(256, 256, 8));
     // 1000 · 2 tensors · 524288 elements · 4 bytes = 3.9 GiB of golden tensors, above 1G
@@ -220,6 +220,11 @@ describe("--max-memory", () => {
     expectRefused(r);
     expect(r.stderr).toContain("1000 vectors");
     expect(r.stderr).toContain("memory budget 1.0 GiB");
+    const one = await timed(["gen", file, "--out", join(dir, "out"), "--vectors", "1", "--max-memory", "1M"]);
+    // 1 · 2 · 2 MiB of golden tensors is 4 MiB: even one vector is above 1M
+    expectRefused(one);
+    const fits = await timed(["gen", file, "--out", join(dir, "out"), "--vectors", "1", "--max-memory", "1G"]);
+    expect(fits.status, fits.stderr).toBe(0);
   });
 
   for (const bad of ["lots", "12Q", "0", "-5M", "1.5.2G"]) {
