@@ -451,6 +451,7 @@ export function readInts(src: number[] | { file: string }, path: string, bits: n
   if (count > MAX_TENSOR_ELEMENTS) fail(`${count} values (${shape}) are more than a typed array holds (2^31 − 1 = ${MAX_TENSOR_ELEMENTS})`, "use a smaller layer");
   const width = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
   const json = src.file.endsWith(".json");
+  if (!json && !src.file.endsWith(".bin")) fail(`"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
   const valid = json ? `a regular file holding a JSON array of ${count} integers` : `a regular file of ${count * width} bytes: ${count} little-endian int${width * 8}`;
   const { real, size } = resolveWeightFile(ctx.file, at, ctx.baseDir, src.file, valid);
   const overBudget = (need: number): never =>
@@ -474,21 +475,18 @@ export function readInts(src: number[] | { file: string }, path: string, bits: n
     }
     return values as number[];
   }
-  if (src.file.endsWith(".bin")) {
-    const bytes = count * width;
-    if (size !== bytes) {
-      fail(`"${src.file}" is ${size} bytes; expected ${bytes} bytes = ${count} values (${shape}) × ${width} (little-endian int${width * 8})`, `write exactly ${count} int${width * 8} values`);
-    }
-    // the file, the decoded Int32Array and its range-checked copy
-    if (bytes + count * 8 > ctx.memoryBudget.bytes) overBudget(bytes + count * 8);
-    const buffer = readExactly(ctx.file, at, src.file, real, bytes);
-    const out = new Int32Array(count);
-    for (let i = 0; i < count; i++) {
-      out[i] = width === 1 ? buffer.readInt8(i) : width === 2 ? buffer.readInt16LE(i * 2) : buffer.readInt32LE(i * 4);
-    }
-    return out;
+  const bytes = count * width;
+  if (size !== bytes) {
+    fail(`"${src.file}" is ${size} bytes; expected ${bytes} bytes = ${count} values (${shape}) × ${width} (little-endian int${width * 8})`, `write exactly ${count} int${width * 8} values`);
   }
-  return fail(`"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
+  // the file, the decoded Int32Array and its range-checked copy
+  if (bytes + count * 8 > ctx.memoryBudget.bytes) overBudget(bytes + count * 8);
+  const buffer = readExactly(ctx.file, at, src.file, real, bytes);
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    out[i] = width === 1 ? buffer.readInt8(i) : width === 2 ? buffer.readInt16LE(i * 2) : buffer.readInt32LE(i * 4);
+  }
+  return out;
 }
 
 export function checkValues(values: ArrayLike<number>, path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): Int32Array {
