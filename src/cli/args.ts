@@ -49,7 +49,8 @@ export function parseArgs(argv: string[]): Args {
   if (command in FLAGS && positional.length > maxPositional) {
     throw new QuantrtlError(undefined, positional[maxPositional], "is an unexpected argument", command === "demo" ? "demo takes no model" : `${command} takes one model file`);
   }
-  const allowed = FLAGS[command];
+  // every command that loads a model takes --max-memory (ir/budget.ts)
+  const allowed = FLAGS[command] && [...FLAGS[command], "max-memory"];
   if (allowed) {
     for (const name of flags.keys()) {
       if (!allowed.includes(name)) throw new QuantrtlError(undefined, `--${name}`, `is not an option of "${command}"`, `options: ${allowed.map((f) => "--" + f).join(" ") || "none"}`);

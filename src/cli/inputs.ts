@@ -1,5 +1,6 @@
 /** The model and board a command works on, with --pe/--simd or --fold auto applied. */
 import { loadModel } from "../ir/load.js";
+import { defaultMemoryBudget, MemoryBudget, parseMemorySize, Workload } from "../ir/budget.js";
 import { engineLayers, Folding, Model } from "../ir/model.js";
 import { Board, DEFAULT_BOARD, loadBoard } from "../ir/board.js";
 import { chooseFolding, FoldTarget } from "../flows/fold.js";
@@ -17,7 +18,7 @@ export function modelArg(args: Args): Model {
   const arch: Partial<Folding> = {};
   if (args.flags.has("pe")) (arch as { pe?: number }).pe = intFlag(args, "pe", 1, 1);
   if (args.flags.has("simd")) (arch as { simd?: number }).simd = intFlag(args, "simd", 1, 1);
-  const model = loadModel(file, { arch });
+  const model = loadModel(file, { arch, memoryBudget: memoryBudgetArg(args), workload: workloadOf(args) });
   const fold = args.flags.get("fold");
   if (fold === undefined) {
     if (args.flags.has("fps")) throw new QuantrtlError(undefined, "--fps", "only applies with --fold auto", "add --fold auto");
@@ -29,6 +30,23 @@ export function modelArg(args: Args): Model {
   const choice = chooseFolding(model, boardArg(args), target);
   progress(`folding for ${boardArg(args).name}: ${engineLayers(choice.model).map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`).join(", ")} (${choice.reason})`);
   return choice.model;
+}
+
+/** --max-memory <size> (512M, 4G, bytes), or the default: half the free memory, at most 4 GiB. */
+export function memoryBudgetArg(args: Args): MemoryBudget {
+  const v = args.flags.get("max-memory");
+  if (v === undefined) return defaultMemoryBudget();
+  const bytes = typeof v === "string" ? parseMemorySize(v) : undefined;
+  if (bytes === undefined) throw new QuantrtlError(undefined, "--max-memory", `"${v}" is not a memory size`, "give bytes or a whole size in K, M, G or T (powers of 1024), e.g. 512M or 4G");
+  return { bytes, source: `--max-memory ${v}` };
+}
+
+/** What the command runs, for the memory check at load: the vectors gen/verify/build keep, the text they write. */
+function workloadOf(args: Args): Workload {
+  const writesVectors = ["gen", "verify", "build"].includes(args.command) || (args.command === "report" && args.flags.has("verify"));
+  // build's default of 10 vectors (cli/build.ts); the others run 1 unless --vectors says more
+  const vectors = args.flags.has("vectors") ? intFlag(args, "vectors", 1, 1, 10000) : args.command === "build" ? 10 : 1;
+  return { vectors, vectorFiles: writesVectors, jsonTrace: args.command === "run" && args.flags.has("json") && !args.flags.has("dataset") };
 }
 
 export function boardArg(args: Args): Board {

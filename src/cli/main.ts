@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** quantrtl command line: parses, calls the API, prints. Exit 1 bad input, 2 tool failure, 3 not bit-exact. */
+/** quantrtl command line: parses, calls the API, prints. Exit 1 bad input, 2 tool failure, 3 not bit-exact, 4 internal error. */
 import { resolve } from "node:path";
 import { engineConv, isEngineLayer, Layer, Model, reductionLength } from "../ir/model.js";
 import { unitFrameCycles } from "../hw/layers/timing.js";
@@ -51,8 +51,11 @@ boards: ${boardNames().join(", ")} (default ${DEFAULT_BOARD})
 --out: a new folder, an empty one, or one quantrtl wrote before (it holds .quantrtl-out.json)
 is replaced whole; anything else is refused unless --force (never /, the working folder,
 its parents, or the model's folder).
+memory: --max-memory <size> (e.g. 512M, 4G) bounds what a model may take; default half
+the free memory, at most 4 GiB. A model beyond it is refused at load.
 
-exit codes: 0 ok, 1 bad input, 2 missing tool / tool failure, 3 design not bit-exact`;
+exit codes: 0 ok, 1 bad input, 2 missing tool / tool failure, 3 design not bit-exact,
+4 internal error (a quantrtl bug: please report it)`;
 
 function check(args: Args): number {
   const model = modelArg(args);
@@ -275,12 +278,25 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tool error: ${err.message}\n`);
       return 2;
     }
-    throw err;
+    return reportInternalError(err);
   }
+}
+
+/** Exit code of an error no check foresaw: a bug in quantrtl, not in the user's input. */
+export const INTERNAL_ERROR_EXIT = 4;
+
+/** One line instead of a stack trace (the stack with QUANTRTL_DEBUG=1). */
+export function reportInternalError(err: unknown): number {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  process.stderr.write(`quantrtl: internal error: ${text.split("\n")[0]} (please report)\n`);
+  if (process.env.QUANTRTL_DEBUG === "1" && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return INTERNAL_ERROR_EXIT;
 }
 
 const invoked = process.argv[1] ? resolve(process.argv[1]) : "";
 if (invoked.endsWith("main.js")) {
   stopCleanlyOnSignals();
+  // an error thrown outside main's promise (an event handler, a stray rejection) ends the same way
+  for (const event of ["uncaughtException", "unhandledRejection"] as const) process.on(event, (err) => process.exit(reportInternalError(err)));
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -43,7 +43,7 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
         while (bits > 2 && layerNormVarianceMax(bits, C) >= 1n << 32n) bits--;
         fail("/inputs", `${input.bits}-bit inputs over ${C} channels allow a variance up to ${varMax} ≥ 2^32, where the ten Newton steps from 2^16 of spec §5 are not defined to converge`, `requantize the LayerNorm input to at most ${bits} bits`);
       }
-      const values = raw.biasInt ? readInts(raw.biasInt, "/biasInt", 32, ctx) : new Array<number>(C).fill(0);
+      const values = raw.biasInt ? readInts(raw.biasInt, "/biasInt", 32, ctx, { count: C, shape: "one per channel" }) : new Array<number>(C).fill(0);
       if (values.length !== C) fail("/biasInt", `has ${values.length} values; expected one per channel (${C})`, `give ${C} integers floor(beta/gamma / (sqrt(N)/2^30))`);
       const biasInt = checkValues(values, "/biasInt", [signedMin(32), signedMax(32)], false, ctx);
       // [ours] §5's ten Newton steps unless the layer records another count (absent = 10, kept out of the hash)

@@ -20,8 +20,8 @@ export function parseTokenLayer(raw: RawLayer, base: { name: string; inputs: rea
       // the input's H·W pixels are the tokens, in stream (HWC) order
       const T = input.height * input.width;
       const requant = parsePoolRequant(raw.requant!, "/requant", ctx);
-      const values = readInts(raw.embedding!, "/embedding", 32, ctx);
       const expected = (T + 1) * C;
+      const values = readInts(raw.embedding!, "/embedding", 32, ctx, { count: expected, shape: `(tokens + 1)·channels = (${T} + 1)·${C}` });
       if (values.length !== expected) {
         fail("/embedding", `has ${values.length} values; expected (tokens + 1)·channels = (${T} + 1)·${C} = ${expected}`, `give ${expected} integers on the output scale: row 0 the class token plus its position, then the positions of the ${T} tokens`);
       }

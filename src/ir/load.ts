@@ -4,8 +4,8 @@
  * normalized, trusted IR (model.ts).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { validateModelDocument } from "./validate.js";
 import {
   AddLayer,
@@ -32,6 +32,8 @@ import { isShiftWeight, maxShift } from "../arith/datapath.js";
 import { QuantrtlError } from "../util/errors.js";
 import { parseIvitLayer } from "./load-ivit.js";
 import { parseTokenLayer } from "./load-tokens.js";
+import { checkModelFile, MAX_MODEL_FILE_BYTES, readExactly, resolveWeightFile } from "./load-files.js";
+import { checkModelMemory, defaultMemoryBudget, formatBytes, MAX_TENSOR_ELEMENTS, MemoryBudget, Workload } from "./budget.js";
 
 export interface LoadOptions {
   /** Folder that weight-file paths are relative to (default: the model file's folder). */
@@ -40,18 +42,25 @@ export interface LoadOptions {
   readonly allowUnused?: boolean;
   /** Folding applied to every layer, overriding the model's `arch` (CLI --pe / --simd). */
   readonly arch?: Partial<Folding>;
+  /** Memory the model may take (budget.ts; default: half the free memory, at most 4 GiB). */
+  readonly memoryBudget?: MemoryBudget;
+  /** What the caller will run (default: one vector through the golden model). */
+  readonly workload?: Workload;
 }
 
 /** A JSON file's text without a leading UTF-8 byte-order mark (editors on Windows write one; JSON.parse rejects it with an invisible character in the message). */
 function readJsonText(file: string): string {
-  const text = readFileSync(file, "utf8");
+  return stripBom(readFileSync(file, "utf8"));
+}
+
+function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export function loadModel(file: string, options: LoadOptions = {}): Model {
-  if (!existsSync(file)) {
-    throw new QuantrtlError(file, "", "model file not found", "give the path of a model .json file, e.g. models/conv3x3-adder-int8.json");
-  }
+  const memoryBudget = options.memoryBudget ?? defaultMemoryBudget();
+  checkModelFile(file, memoryBudget);
+  options = { ...options, memoryBudget };
   let doc: unknown;
   try {
     doc = JSON.parse(readJsonText(file));
@@ -120,6 +129,7 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
   validateModelDocument(doc, file);
   const raw = doc as RawModel;
   const baseDir = options.baseDir ?? process.cwd();
+  const memoryBudget = options.memoryBudget ?? defaultMemoryBudget();
   const tensors = new Map<string, TensorSpec>([[MODEL_INPUT, raw.input]]);
   const layers: Layer[] = [];
   const consumers = new Map<string, number>();
@@ -145,7 +155,7 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
       consumers.set(n, (consumers.get(n) ?? 0) + 1);
       return spec;
     });
-    const ctx: Ctx = { file, at, baseDir, arch: options.arch };
+    const ctx: Ctx = { file, at, baseDir, arch: options.arch, memoryBudget };
     const layer = parseLayer(rawLayer, inputs, specs, ctx);
     layers.push(layer);
     tensors.set(layer.name, layer.output);
@@ -157,6 +167,8 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
     }
   });
   const model = { name: raw.name, description: raw.description, metadata: raw.metadata, file, input: raw.input, layers };
+  // before the hash: its canonical text of every weight is itself bounded by V8's string length
+  checkModelMemory(model, memoryBudget, options.workload ?? { vectors: 1 }, file);
   return { ...model, hash: hashModel(model) };
 }
 
@@ -165,6 +177,7 @@ export interface Ctx {
   at: string;
   baseDir: string;
   arch?: Partial<Folding>;
+  memoryBudget: MemoryBudget;
 }
 
 function parseLayer(raw: RawLayer, inputs: readonly string[], specs: readonly TensorSpec[], ctx: Ctx): Layer {
@@ -325,9 +338,9 @@ function parseConv2d(raw: RawLayer, inputs: readonly string[], input: TensorSpec
   const reduction = kernel[0] * kernel[1] * input.channels;
 
   const weightCount = raw.outChannels * reduction;
-  const weightValues = readInts(raw.weights, "/weights", raw.weightBits, ctx);
+  const shape = outField === "outChannels" ? `outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)` : `outFeatures ${raw.outChannels} × ${input.channels} inputs ([out][in], inputs in HWC order)`;
+  const weightValues = readInts(raw.weights, "/weights", raw.weightBits, ctx, { count: weightCount, shape });
   if (weightValues.length !== weightCount) {
-    const shape = outField === "outChannels" ? `outChannels ${raw.outChannels} × ${kernel[0]} × ${kernel[1]} × inChannels ${input.channels} (OHWI order)` : `outFeatures ${raw.outChannels} × ${input.channels} inputs ([out][in], inputs in HWC order)`;
     fail("/weights", `has ${weightValues.length} values; expected ${weightCount} = ${shape}`, `give exactly ${weightCount} integers`);
   }
   const weights = checkValues(weightValues, "/weights", binary ? [-1, 1] : [signedMin(raw.weightBits), signedMax(raw.weightBits)], binary, ctx);
@@ -340,7 +353,7 @@ function parseConv2d(raw: RawLayer, inputs: readonly string[], input: TensorSpec
 
   let bias: Int32Array | undefined;
   if (raw.bias) {
-    const biasValues = readInts(raw.bias, "/bias", 32, ctx);
+    const biasValues = readInts(raw.bias, "/bias", 32, ctx, { count: raw.outChannels, shape: "one per output channel" });
     if (biasValues.length !== raw.outChannels) fail("/bias", `has ${biasValues.length} values; expected one per output channel (${raw.outChannels})`, `give ${raw.outChannels} integers`);
     bias = checkValues(biasValues, "/bias", [signedMin(32), signedMax(32)], false, ctx);
   }
@@ -423,41 +436,69 @@ function chooseFolding(raw: RawLayer, reduction: number, ctx: Ctx): Folding {
   return { pe, simd };
 }
 
-/** Reads integers inline or from a file beside the model; values are range-checked by the caller before they become an Int32Array. */
-export function readInts(src: number[] | { file: string }, path: string, bits: number, ctx: Ctx): number[] {
+/** How many integers a field must hold, and why, for the size check of its file. */
+export interface ExpectedCount {
+  readonly count: number;
+  /** "outChannels 3 × 3 × 3 × inChannels 2 (OHWI order)" */
+  readonly shape: string;
+}
+
+/** A JSON weight file's ceiling: each integer with its comma and some layout ("  -2147483648,\n" is 15 characters). */
+const JSON_BYTES_PER_VALUE = 24;
+
+/**
+ * Reads integers inline or from a file beside the model; values are range-checked by the caller
+ * before they become an Int32Array. A file's kind, place and size are checked before it is read.
+ */
+export function readInts(src: number[] | { file: string }, path: string, bits: number, ctx: Ctx, expected: ExpectedCount): ArrayLike<number> {
   if (Array.isArray(src)) return src;
   const at = `${ctx.at}${path}/file`;
-  if (isAbsolute(src.file)) throw new QuantrtlError(ctx.file, at, `"${src.file}" is an absolute path`, "give a path relative to the model file");
-  const full = resolve(ctx.baseDir, src.file);
-  const rel = relative(ctx.baseDir, full);
-  if (rel.startsWith("..")) throw new QuantrtlError(ctx.file, at, `"${src.file}" points outside the model's folder`, "keep weight files beside the model");
-  if (!existsSync(full)) throw new QuantrtlError(ctx.file, at, `weight file "${src.file}" not found (looked for ${full})`, "put the file beside the model or fix the path");
-  if (full.endsWith(".json")) {
+  const fail = (problem: string, hint: string): never => {
+    throw new QuantrtlError(ctx.file, at, problem, hint);
+  };
+  const { count, shape } = expected;
+  if (count > MAX_TENSOR_ELEMENTS) fail(`${count} values (${shape}) are more than a typed array holds (2^31 − 1 = ${MAX_TENSOR_ELEMENTS})`, "use a smaller layer");
+  const width = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
+  const json = src.file.endsWith(".json");
+  if (!json && !src.file.endsWith(".bin")) fail(`"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
+  const valid = json ? `a regular file holding a JSON array of ${count} integers` : `a regular file of ${count * width} bytes: ${count} little-endian int${width * 8}`;
+  const { real, size } = resolveWeightFile(ctx.file, at, ctx.baseDir, src.file, valid);
+  const overBudget = (need: number): never =>
+    fail(`reading "${src.file}" (${count} values, ${shape}) needs ${formatBytes(need)}, above the memory budget ${formatBytes(ctx.memoryBudget.bytes)} (${ctx.memoryBudget.source})`, "a smaller layer, or more --max-memory");
+  if (json) {
+    const cap = Math.min(count * JSON_BYTES_PER_VALUE + 4096, MAX_MODEL_FILE_BYTES);
+    if (size > cap) fail(`"${src.file}" is ${size} bytes, more than ${count} integers (${shape}) take as JSON (at most ${cap} bytes here)`, `write ${count} integers as one flat JSON array, or use a .bin file`);
+    // the text, a JS array of numbers (8 bytes a slot) and the Int32Array it becomes
+    if (size + count * 12 > ctx.memoryBudget.bytes) overBudget(size + count * 12);
     let values: unknown;
     try {
-      values = JSON.parse(readJsonText(full));
+      values = JSON.parse(stripBom(readExactly(ctx.file, at, src.file, real, size).toString("utf8")));
     } catch (err) {
-      throw new QuantrtlError(ctx.file, at, `"${src.file}" is not valid JSON (${(err as Error).message})`, "fix the JSON syntax of the weight file");
+      if (err instanceof QuantrtlError) throw err;
+      // V8's message quotes the text; name only the position so a file's bytes never reach the terminal
+      const position = /position (\d+)/.exec((err as Error).message)?.[1];
+      fail(`"${src.file}" is not valid JSON${position ? ` (at character ${position})` : ""}`, "fix the JSON syntax of the weight file");
     }
     if (!Array.isArray(values) || !values.every((v) => Number.isInteger(v))) {
-      throw new QuantrtlError(ctx.file, at, `"${src.file}" must hold one flat JSON array of integers`, "write the values in OHWI order as one array");
+      fail(`"${src.file}" must hold one flat JSON array of integers`, "write the values in OHWI order as one array");
     }
     return values as number[];
   }
-  if (full.endsWith(".bin")) {
-    const bytes = readFileSync(full);
-    const width = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
-    if (bytes.length % width !== 0) throw new QuantrtlError(ctx.file, at, `"${src.file}" has ${bytes.length} bytes, not a multiple of ${width} (little-endian int${width * 8})`, `write int${width * 8} values`);
-    const out = new Array<number>(bytes.length / width);
-    for (let i = 0; i < out.length; i++) {
-      out[i] = width === 1 ? bytes.readInt8(i) : width === 2 ? bytes.readInt16LE(i * 2) : bytes.readInt32LE(i * 4);
-    }
-    return out;
+  const bytes = count * width;
+  if (size !== bytes) {
+    fail(`"${src.file}" is ${size} bytes; expected ${bytes} bytes = ${count} values (${shape}) × ${width} (little-endian int${width * 8})`, `write exactly ${count} int${width * 8} values`);
   }
-  throw new QuantrtlError(ctx.file, at, `"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
+  // the file, the decoded Int32Array and its range-checked copy
+  if (bytes + count * 8 > ctx.memoryBudget.bytes) overBudget(bytes + count * 8);
+  const buffer = readExactly(ctx.file, at, src.file, real, bytes);
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    out[i] = width === 1 ? buffer.readInt8(i) : width === 2 ? buffer.readInt16LE(i * 2) : buffer.readInt32LE(i * 4);
+  }
+  return out;
 }
 
-export function checkValues(values: readonly number[], path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): Int32Array {
+export function checkValues(values: ArrayLike<number>, path: string, [lo, hi]: [number, number], binary: boolean, ctx: Ctx): Int32Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const bad = binary ? v !== -1 && v !== 1 : v < lo || v > hi;
