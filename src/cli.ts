@@ -215,6 +215,8 @@ export function commandUsage(command: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // here, not where the script is run: bin/quantrtl, npx and `node dist/src/cli.js` all come through main
+  stopCleanlyOnSignals();
   try {
     const args = parseArgs(argv);
     if (args.help) {
@@ -269,6 +271,5 @@ export async function main(argv: string[]): Promise<number> {
 
 const invoked = process.argv[1] ? resolve(process.argv[1]) : "";
 if (invoked.endsWith("cli.js")) {
-  stopCleanlyOnSignals();
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }
