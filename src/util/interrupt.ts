@@ -30,11 +30,11 @@ const GROUPS = process.platform !== "win32";
 export const STOP_GRACE_MS = 2000;
 
 /** The signal quantrtl is exiting on, once one has arrived (not set when the host program has a handler of its own and goes on). */
-let stopping: NodeJS.Signals | undefined;
+let exitingOnSignal: NodeJS.Signals | undefined;
 
 /** The signal quantrtl is exiting on, if any: no tool may start, and no result may be reported. */
 export function exitingOn(): NodeJS.Signals | undefined {
-  return stopping;
+  return exitingOnSignal;
 }
 
 /**
@@ -60,10 +60,13 @@ export function stoppedBy(child: ChildProcess): NodeJS.Signals | undefined {
 function register(child: ChildProcess, name: string, grouped: boolean): void {
   children.set(child, { name, grouped });
   armHandlers();
-  child.once("exit", () => {
+  const forget = () => {
     children.delete(child);
     disarmHandlersIfIdle();
-  });
+  };
+  child.once("exit", forget);
+  child.once("error", forget); // could not start: there will be no exit
+
 }
 
 /** Registers a folder to remove on a signal. */
@@ -230,7 +233,7 @@ const handlers = new Map<NodeJS.Signals, () => void>(
   SIGNALS.map(([signal, number]) => [
     signal,
     () => {
-      if (stopping) {
+      if (exitingOnSignal) {
         // a second Ctrl-C: no more grace for the tools
         if (beingStopped) killLeft(beingStopped);
         return;
@@ -238,7 +241,7 @@ const handlers = new Map<NodeJS.Signals, () => void>(
       // a host program with its own handler for the signal decides whether to exit and may go on
       // working: we stop what was running and remove what existed, and say nothing
       const exiting = process.listenerCount(signal) === 1;
-      if (exiting) stopping = signal;
+      if (exiting) exitingOnSignal = signal;
       const existing = exiting ? undefined : [...folders];
       const stopped = signalAll(signal);
       if (exiting) beingStopped = stopped;
@@ -265,7 +268,7 @@ const handlers = new Map<NodeJS.Signals, () => void>(
 function onExit(): void {
   const stopped = signalAll();
   if (!waitGoneSync(stopped, STOP_GRACE_MS / 2)) killLeft(stopped);
-  if (stopping) removeFolders();
+  if (exitingOnSignal) removeFolders();
 }
 
 function armHandlers(): void {
@@ -276,7 +279,7 @@ function armHandlers(): void {
 }
 
 function disarmHandlersIfIdle(): void {
-  if (!armed || permanent || stopping || children.size > 0 || folders.size > 0) return;
+  if (!armed || permanent || exitingOnSignal || children.size > 0 || folders.size > 0) return;
   armed = false;
   for (const [signal, handler] of handlers) process.off(signal, handler);
   process.off("exit", onExit);

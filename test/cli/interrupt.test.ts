@@ -87,9 +87,6 @@ async function interruptDuring(c: Case): Promise<{ sandbox: string; cache: strin
     process.kill(c.to === "group" ? -pid : pid, c.signal);
     await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
     expect(exit, stderr).toEqual({ code: 128 + NUMBER[c.signal], signal: null });
-    const lines = stderr.trimEnd().split("\n");
-    expect(lines.at(-1)).toBe(c.message);
-    expect(lines.filter((l) => /interrupted|error/.test(l)), stderr).toEqual([c.message]);
     // gone when quantrtl has exited, not some time later
     expect(inGroups(groups).map((p) => `${p.pid} ${p.comm}`)).toEqual([]);
     expect(workingIn(sandbox).map((p) => `${p.pid} ${p.comm}`)).toEqual([]);
@@ -97,6 +94,9 @@ async function interruptDuring(c: Case): Promise<{ sandbox: string; cache: strin
     expect(temporaryEntries(sandbox)).toEqual([]);
     expect(temporaryEntries(cache)).toEqual([]);
     expect(existsSync(join(sandbox, "out"))).toBe(false);
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe(c.message);
+    expect(lines.filter((l) => /interrupted|error/.test(l)), stderr).toEqual([c.message]);
     return { sandbox, cache };
   } finally {
     // a failing case leaves nothing running either
