@@ -229,7 +229,19 @@ export function commandUsage(command: string): string {
   return ["usage:", ...own, "", ...notes].join("\n");
 }
 
+let strayErrorsReported = false;
+
+/** An error thrown outside main's promise (an event handler, a stray rejection) ends as an internal error too. */
+function reportStrayErrors(): void {
+  if (strayErrorsReported) return;
+  strayErrorsReported = true;
+  for (const event of ["uncaughtException", "unhandledRejection"] as const) process.on(event, (err) => process.exit(reportInternalError(err)));
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // here, not where the script is run: bin/quantrtl, npx and `node dist/src/cli.js` all come through main
+  stopCleanlyOnSignals();
+  reportStrayErrors();
   try {
     const args = parseArgs(argv);
     if (args.help) {
@@ -295,8 +307,5 @@ export function reportInternalError(err: unknown): number {
 
 const invoked = process.argv[1] ? resolve(process.argv[1]) : "";
 if (invoked.endsWith("main.js")) {
-  stopCleanlyOnSignals();
-  // an error thrown outside main's promise (an event handler, a stray rejection) ends the same way
-  for (const event of ["uncaughtException", "unhandledRejection"] as const) process.on(event, (err) => process.exit(reportInternalError(err)));
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

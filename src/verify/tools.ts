@@ -1,8 +1,8 @@
 /** Running external tools (Verilator, Icarus): found on PATH or reported as a ToolError. */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { basename } from "node:path";
 import { ToolError, tail } from "../util/errors.js";
-import { trackChild } from "../util/interrupt.js";
+import { exitingOn, spawnTool, stopTool, stoppedBy } from "../util/interrupt.js";
 
 export interface RunResult {
   readonly code: number;
@@ -29,22 +29,34 @@ export function toolVersion(name: string, args: string[] = ["--version"]): strin
   return `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n")[0];
 }
 
-/** Runs a command, collecting its output; rejects only when it cannot start. */
+/**
+ * Runs a command in a process group of its own (util/interrupt.ts), collecting
+ * its output; rejects only when it cannot start. A tool stopped because quantrtl
+ * was sent a signal gives no result: while quantrtl exits the promise stays
+ * pending (nothing may print a verdict from a killed tool), and no new tool
+ * starts; a host program that goes on after the signal gets a ToolError.
+ */
 export function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
-    trackChild(child, command === process.execPath ? args.slice(0, 2).map((a) => basename(a)).join(" ") : basename(command));
+    if (exitingOn()) return;
+    const name = command === process.execPath ? args.slice(0, 2).map((a) => basename(a)).join(" ") : basename(command);
+    const child = spawnTool(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] }, name);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = options.timeoutMs ? setTimeout(() => stopTool(child), options.timeoutMs) : undefined;
     child.on("error", (err) => {
       if (timer) clearTimeout(timer);
       reject(new ToolError(command, `could not start (${err.message})`, [command, ...args].join(" ")));
     });
     child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
+      const stoppedOn = stoppedBy(child);
+      if (stoppedOn) {
+        if (!exitingOn()) reject(new ToolError(command, `stopped on ${stoppedOn}`, [command, ...args].join(" ")));
+        return;
+      }
       resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });

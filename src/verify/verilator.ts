@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
 import { HarnessResult, HarnessRun, HarnessTap, Simulator } from "./harness.js";
+import { forgetFolder, trackFolder } from "../util/interrupt.js";
 import { requireTool, run, runChecked, toolVersion } from "./tools.js";
 
 const LANGUAGE = ["--default-language", "1364-2005"];
@@ -121,6 +122,8 @@ export async function buildVerilator(
   onProgress?.(`verilator: building ${top}${traced ? " with --trace" : ""} (cache ${key})`);
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
+  // the build takes minutes: a signal meanwhile removes the half-built folder (util/interrupt.ts)
+  trackFolder(staging);
   writeFileSync(join(staging, "quantrtl_taps.h"), tapHeader(taps));
   const args = [...flags, "-CFLAGS", "-I.", ...LANGUAGE, "--top-module", top, "--prefix", "Vdut", "--Mdir", staging, "-o", "sim", ...sources.map((s) => join(rtlDir, s)), harnessSource()];
   try {
@@ -130,6 +133,7 @@ export async function buildVerilator(
     if (!seeded) saveRuntime(staging, flags);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
+    forgetFolder(staging);
     throw err;
   }
   if (!existsSync(dir)) {
@@ -140,6 +144,7 @@ export async function buildVerilator(
     }
   }
   if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
+  forgetFolder(staging);
   return binary;
 }
 

@@ -1,41 +1,24 @@
 /**
- * Stopping on a signal: the tools quantrtl started stop with it and its
- * temporary folders go. First the clean-up itself on a real child process and
- * folder; then the CLI end to end — `quantrtl synth` sent SIGTERM while the real
- * Yosys (@yowasp/yosys) runs, checked from outside through /proc.
+ * Stopping on a signal (src/util/interrupt.ts): the tools quantrtl started stop
+ * with it, with everything they started, and its temporary folders go. First the
+ * clean-up itself on real child processes and folders; then programs that use the
+ * library (dist/, in a child process) sent a signal or exiting with a tool running.
+ * Whole runs of the command line: test/cli/interrupt.test.ts.
  */
 import { describe, expect, test } from "vitest";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanUpNow, trackChild, trackFolder } from "../../src/util/interrupt.js";
-import { CLI, ROOT } from "../helpers/cli.js";
-import { testDir } from "../helpers/temp.js";
+import { cleanUpNow, spawnTool, trackChild, trackFolder } from "../../src/util/interrupt.js";
+import { ROOT } from "../helpers/cli.js";
+import { descendants, eventually, inGroups } from "../helpers/processes.js";
 
-/** Pids of processes whose command line mentions `text` (read from /proc, so independent of our bookkeeping). */
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
+const exitOf = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
 
-/** Waits (polling) until `check` holds or `ms` pass; returns whether it held. */
-async function eventually(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
+/** Pids of running `sleep` processes under `pid`. */
+const sleepsUnder = (pid: number) => descendants(pid).filter((p) => p.comm === "sleep");
 
 describe("cleanUpNow", () => {
   test("stops a tracked running child and removes a tracked folder", async () => {
@@ -43,53 +26,107 @@ describe("cleanUpNow", () => {
     mkdirSync(join(folder, "sub"));
     trackFolder(folder);
     const child = spawn("sleep", ["300"], { stdio: "ignore" });
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.once("exit", (_code, signal) => r(signal)));
+    const exited = exitOf(child);
     trackChild(child, "sleep");
     await new Promise((r) => child.once("spawn", r));
 
-    const done = cleanUpNow();
+    const done = await cleanUpNow();
     expect(done.stopped).toEqual(["sleep"]);
     expect(done.removed).toEqual([folder]);
     expect(existsSync(folder)).toBe(false);
-    expect(await exited).toBe("SIGTERM");
+    expect((await exited).signal).toBe("SIGTERM");
     // nothing left to do a second time
-    expect(cleanUpNow()).toEqual({ stopped: [], removed: [] });
+    expect(await cleanUpNow()).toEqual({ stopped: [], removed: [] });
   });
 
   test("a child that already exited is not reported as stopped", async () => {
     const child = spawn("true", [], { stdio: "ignore" });
     trackChild(child, "true");
     await new Promise((r) => child.once("exit", r));
-    expect(cleanUpNow().stopped).toEqual([]);
+    expect((await cleanUpNow()).stopped).toEqual([]);
+  });
+
+  test("a tool started with spawnTool is stopped with what it started (its process group)", async () => {
+    const tool = spawnTool("sh", ["-c", "sleep 300 & sleep 300 & wait"], { stdio: "ignore" }, "sh");
+    expect(await eventually(() => sleepsUnder(tool.pid!).length === 2, 10_000)).toBe(true);
+    const sleeps = sleepsUnder(tool.pid!);
+    expect(sleeps.every((p) => p.pgid === tool.pid)).toBe(true); // a group of its own
+
+    expect((await cleanUpNow()).stopped).toEqual(["sh"]);
+    expect(inGroups([tool.pid!])).toEqual([]);
+  });
+
+  test("a tool that ignores SIGTERM is killed once the grace period is over", async () => {
+    const tool = spawnTool("sh", ["-c", "trap '' TERM; sleep 300 & wait"], { stdio: "ignore" }, "sh");
+    expect(await eventually(() => sleepsUnder(tool.pid!).length === 1, 10_000)).toBe(true);
+    const start = Date.now();
+    await cleanUpNow(300);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(300);
+    expect(inGroups([tool.pid!])).toEqual([]);
   });
 });
 
-describe("quantrtl synth on SIGTERM", () => {
-  test("stops Yosys, removes its folder, exits 143 with one line", async () => {
-    const sandbox = testDir("quantrtl-sigterm-");
-    const tmp = join(sandbox, "tmp");
-    mkdirSync(tmp);
-    // a fresh cache and TMPDIR: the synthesis really runs, and its folder is findable
-    const child = spawn(process.execPath, [CLI, "synth", "models/mnist-adder.json", "--board", "pynq-z2"], {
-      cwd: ROOT,
-      env: { ...process.env, TMPDIR: tmp, QUANTRTL_CACHE: join(sandbox, "cache") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
+/** Runs an ES module (text) that imports quantrtl's built library as `lib/`. */
+function library(program: string): { child: ChildProcess; output: () => { stdout: string; stderr: string } } {
+  const code = program.replaceAll("lib/", `${join(ROOT, "dist", "src")}/`);
+  const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  return { child, output: () => ({ stdout, stderr }) };
+}
 
-    const yosysStarted = await eventually(() => /yosys \(@yowasp\/yosys [^)]*\): synth_xilinx/.test(stderr) && processesMentioning(tmp).length > 0, 120_000);
-    expect(yosysStarted, stderr).toBe(true);
-    const yosys = processesMentioning(tmp);
-    expect(readdirSync(tmp).some((f) => f.startsWith("quantrtl-synth-")), readdirSync(tmp).join(" ")).toBe(true);
+describe("a program using the library", () => {
+  test("with no signal handler of its own, exits 128 + n on SIGTERM during a tool run, with the tool stopped", async () => {
+    const { child, output } = library(`
+      import { run } from "lib/verify/tools.js";
+      await run("sleep", ["300"]);
+      console.log("finished");
+    `);
+    const exited = exitOf(child);
+    expect(await eventually(() => sleepsUnder(child.pid!).length === 1, 20_000)).toBe(true);
+    const groups = sleepsUnder(child.pid!).map((p) => p.pgid);
+    child.kill("SIGTERM");
+    expect(await exited).toEqual({ code: 143, signal: null });
+    expect(output()).toEqual({ stdout: "", stderr: "quantrtl: interrupted by SIGTERM; stopped sleep\n" });
+    expect(inGroups(groups)).toEqual([]);
+  });
 
-    child.kill("SIGTERM"); // the node process alone, as `kill <pid>` does
-    const { code, signal } = await exited;
-    expect({ code, signal }, stderr).toEqual({ code: 143, signal: null });
-    expect(stderr).toMatch(/quantrtl: interrupted by SIGTERM; stopped yowasp-cli\.js yosys, removed 1 temporary folder\n$/);
-    expect(readdirSync(tmp)).toEqual([]);
-    expect(await eventually(() => processesMentioning(tmp).length === 0, 10_000), `still running: ${yosys.join(" ")}`).toBe(true);
-    expect(existsSync(join(sandbox, "cache", "synth")) ? readdirSync(join(sandbox, "cache", "synth")) : []).toEqual([]);
+  test("with a SIGINT handler of its own, keeps running: the tool is stopped and the call fails with a ToolError", async () => {
+    const { child, output } = library(`
+      import { run } from "lib/verify/tools.js";
+      process.on("SIGINT", () => console.log("host saw SIGINT"));
+      try {
+        await run("sleep", ["300"]);
+      } catch (err) {
+        console.log(err.constructor.name, err.message);
+      }
+      console.log("next run:", (await run("echo", ["ok"])).stdout.trim());
+    `);
+    const exited = exitOf(child);
+    expect(await eventually(() => sleepsUnder(child.pid!).length === 1, 20_000)).toBe(true);
+    const groups = sleepsUnder(child.pid!).map((p) => p.pgid);
+    child.kill("SIGINT");
+    expect(await exited, output().stderr).toEqual({ code: 0, signal: null });
+    expect(output().stdout).toBe("host saw SIGINT\nToolError sleep: stopped on SIGINT\n  command: sleep 300\nnext run: ok\n");
+    expect(inGroups(groups)).toEqual([]);
+  });
+
+  test("exiting while a tool still runs stops the tool's whole group before node is gone", async () => {
+    const { child } = library(`
+      import { spawnTool } from "lib/util/interrupt.js";
+      spawnTool("sh", ["-c", "sleep 300 & wait"], { stdio: "ignore" }, "sh");
+      setTimeout(() => process.exit(0), 1000);
+    `);
+    const exited = exitOf(child);
+    const groups = new Set<number>();
+    await eventually(() => {
+      for (const p of sleepsUnder(child.pid!)) groups.add(p.pgid);
+      return groups.size > 0;
+    }, 20_000);
+    expect(groups.size).toBe(1);
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(inGroups(groups)).toEqual([]);
   });
 });
