@@ -216,9 +216,12 @@ const SIGNALS: readonly [NodeJS.Signals, number][] = [
 ];
 
 export function interruptMessage(signal: NodeJS.Signals, stopped: readonly string[], removed: readonly string[]): string {
+  // an --out lock (util/output.ts) is a file, not a folder: said apart
+  const folders = removed.filter((path) => !path.endsWith(".lock")).length;
   const parts = [
     stopped.length ? `stopped ${stopped.join(", ")}` : "",
-    removed.length ? `removed ${removed.length} temporary folder${removed.length === 1 ? "" : "s"}` : "",
+    folders ? `removed ${folders} temporary folder${folders === 1 ? "" : "s"}` : "",
+    folders < removed.length ? "released the --out lock" : "",
   ].filter(Boolean);
   return `quantrtl: interrupted by ${signal}${parts.length ? `; ${parts.join(", ")}` : ""}\n`;
 }

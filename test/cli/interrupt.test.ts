@@ -142,7 +142,7 @@ describe("bin/quantrtl stopped by a signal", () => {
       phase: (p, cacheDir) => p.cmdline[0]?.startsWith(join(cacheDir, "verilator")) === true && p.cmdline[0].endsWith("/sim"),
       signal: "SIGTERM",
       to: "group",
-      message: "quantrtl: interrupted by SIGTERM; stopped sim, removed 1 temporary folder",
+      message: "quantrtl: interrupted by SIGTERM; stopped sim, removed 1 temporary folder, released the --out lock",
     });
     const builds = entries(join(cache, "verilator"));
     expect(builds).toHaveLength(1);
@@ -155,7 +155,7 @@ describe("bin/quantrtl stopped by a signal", () => {
       phase: (p) => p.comm === "vvp",
       signal: "SIGINT",
       to: "pid",
-      message: "quantrtl: interrupted by SIGINT; stopped vvp, removed 1 temporary folder",
+      message: "quantrtl: interrupted by SIGINT; stopped vvp, removed 1 temporary folder, released the --out lock",
     });
   });
 
