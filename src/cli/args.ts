@@ -14,7 +14,7 @@ const FLAGS: Record<string, readonly string[]> = {
   check: [...FOLD],
   run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
   gen: ["out", "vectors", "seed", ...FOLD],
-  verify: ["sim", "vectors", "backpressure", "seed", "out", "dataset", ...FOLD],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", "dataset", "rtl", ...FOLD],
   build: ["out", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],
