@@ -10,6 +10,7 @@ import { loadInputFile, randomTensor } from "./sim/inputs.js";
 import { writeDesign } from "./codegen/write.js";
 import { SimulatorName, verifyModel, VerifyReport } from "./verify/index.js";
 import { describeMismatch } from "./verify/verdict.js";
+import { readFileList, resolveRtlDir } from "./verify/user-rtl.js";
 import { QuantrtlError, ToolError } from "./util/errors.js";
 import { packageVersion } from "./util/paths.js";
 import { boardNames, DEFAULT_BOARD } from "./ir/board.js";
@@ -187,6 +188,8 @@ async function verify(args: Args, modelOverride?: Model): Promise<number> {
   const out = args.flags.get("out");
   const rtl = args.flags.get("rtl");
   if (rtl !== undefined && typeof rtl !== "string") throw new QuantrtlError(undefined, "--rtl", "needs a folder", "write --rtl DIR");
+  // a wrong folder or file list is the user's error: say so before the golden model runs
+  if (typeof rtl === "string") readFileList(resolveRtlDir(rtl));
   let ok = true;
   for (const sim of sims) {
     const dir = typeof out === "string" ? (sims.length > 1 ? resolve(out, sim) : out) : undefined;

@@ -118,4 +118,15 @@ describe("verify --rtl DIR checks RTL it did not generate", () => {
     expect(r.stdout).toContain("first difference: MISSING WORDS layer act: 17 of 18 golden words arrived");
     expect(r.stdout).toMatch(/MISSING WORDS layer act: .*VCD: .*mismatch\.vcd/);
   });
+
+  test("--rtl on a folder without files.f exits 1 naming --rtl, before any simulation", async () => {
+    const dir = testDir("quantrtl-userrtl-empty-");
+    const model = join(dir, "model.json");
+    writeFileSync(model, JSON.stringify(doc()));
+    const r = await runCli(["verify", model, "--rtl", dir]);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^error: --rtl: .*neither files\.f nor rtl\/files\.f/);
+    expect(r.stderr).toContain("hint: ");
+    expect(r.stderr).not.toContain("    at ");
+  });
 });
