@@ -205,7 +205,8 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     if (options.measureToggles && bitExact) {
       const vcd = join(work, "sim", "activity.vcd");
       progress(`tracing the run for toggle rates (${vcd})`);
-      await sim.run({ ...harness, vcd });
+      // no settle window: its idle cycles after the last word would dilute the rate (the drain is real work)
+      await sim.run({ ...harness, vcd, settleCycles: 0 });
       const text = readFileSync(vcd, "utf8");
       // the Verilator harness advances 10 time units per clock; the Icarus testbench a 10 ns period
       toggles = vcdToggleRate(text, simName === "verilator" ? 10 : 10e-9 / vcdTimescale(text));
