@@ -3,6 +3,11 @@
 // golden vector, counts cycles from the first input to the last output.
 // Ports of every quantrtl top: clk, rst, in_valid/in_ready/in_data,
 // out_valid/out_ready/out_data. Prints one line: QUANTRTL_RESULT {json}.
+// The run drains: it goes on after the last output word until every tap has
+// carried the words its golden file holds (a layer in front of a pool that drops
+// rows is still emitting then), at most --drain-cycles after the output finished,
+// then --settle-cycles more to catch words beyond the golden count. Words past a
+// stream's golden count are reported as mismatches with an index >= its count.
 #include "Vdut.h"
 #include "verilated.h"
 #if VM_TRACE
@@ -52,6 +57,7 @@ static uint32_t rng() {
 struct Tap {
     std::vector<uint64_t> expect;
     uint64_t idx = 0, matched = 0, mismatches = 0;
+    int64_t last = -1, extra = -1; // cycles of the last golden word and of the first word past the golden count
     std::string json;
 };
 
@@ -59,7 +65,9 @@ static void check_tap(Tap& tap, bool fire, uint64_t data, unsigned bits, uint64_
     if (!fire) return;
     const uint64_t mask = bits >= 64 ? ~0ULL : ((1ULL << bits) - 1);
     const uint64_t want = tap.idx < tap.expect.size() ? (tap.expect[tap.idx] & mask) : ~0ULL;
-    if ((data & mask) == want) {
+    if (tap.idx < tap.expect.size()) tap.last = (int64_t)cycle;
+    else if (tap.extra < 0) tap.extra = (int64_t)cycle;
+    if (tap.idx < tap.expect.size() && (data & mask) == want) {
         tap.matched++;
     } else {
         if (tap.mismatches < 3) {
@@ -81,6 +89,7 @@ int main(int argc, char** argv) {
     const char* vcd_path = nullptr;
     double stall = 0.25;
     uint64_t max_cycles = 100000000ULL;
+    uint64_t drain_cycles = 0, settle_cycles = 0;
     uint64_t frame_out = 0;
     uint64_t frame_in = 0;
     unsigned out_bits = 64;
@@ -91,6 +100,8 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--stall")) stall = std::atof(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--seed")) rng_state = (uint32_t)std::strtoul(argv[i + 1], nullptr, 10) | 1u;
         else if (!std::strcmp(argv[i], "--max-cycles")) max_cycles = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--drain-cycles")) drain_cycles = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (!std::strcmp(argv[i], "--settle-cycles")) settle_cycles = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--frame-out")) frame_out = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--frame-in")) frame_in = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--out-bits")) out_bits = (unsigned)std::atoi(argv[i + 1]);
@@ -154,11 +165,26 @@ int main(int argc, char** argv) {
     top->rst = 0;
 
     uint64_t cycle = 0, in_idx = 0, out_idx = 0, matched = 0, mismatches = 0;
-    int64_t first_in = -1, last_out = -1;
+    int64_t first_in = -1, last_out = -1, out_extra = -1;
     bool offering = false;
     std::vector<int64_t> frame_start, frame_end;
     std::string mismatch_json;
-    while (out_idx < expected.size() && cycle < max_cycles) {
+    // cycle at which the output stream / every stream had all its golden words (-1: not yet)
+    int64_t out_done = -1, all_done = -1;
+    bool timeout = false;
+    while (true) {
+        if (out_done < 0 && out_idx >= expected.size()) out_done = (int64_t)cycle;
+        if (all_done < 0 && out_done >= 0) {
+            bool taps_done = true;
+            for (int n = 0; n < QUANTRTL_TAP_COUNT; n++) taps_done = taps_done && taps[n].idx >= taps[n].expect.size();
+            if (taps_done) all_done = (int64_t)cycle;
+        }
+        if (all_done >= 0 && cycle >= (uint64_t)all_done + settle_cycles) break;
+        if (all_done < 0 && (cycle >= max_cycles || (out_done >= 0 && cycle >= (uint64_t)out_done + drain_cycles))) {
+            timeout = true; // stopped by a cycle limit with golden words still missing
+            break;
+        }
+        if (all_done >= 0 && cycle >= max_cycles) break;
         if (!offering && in_idx < inputs.size()) offering = !stalled();
         top->in_valid = offering ? 1 : 0;
         top->in_data = offering ? inputs[in_idx] : 0;
@@ -177,21 +203,27 @@ int main(int argc, char** argv) {
             offering = false;
         }
         if (out_fire) {
-            if (out_data == (expected[out_idx] & out_mask)) {
+            const bool golden = out_idx < expected.size();
+            if (golden && out_data == (expected[out_idx] & out_mask)) {
                 matched++;
             } else {
                 if (mismatches < 10) {
                     char buf[200];
                     std::snprintf(buf, sizeof buf, "%s{\"index\":%llu,\"cycle\":%llu,\"expected\":%llu,\"actual\":%llu}",
                                   mismatches ? "," : "", (unsigned long long)out_idx, (unsigned long long)cycle,
-                                  (unsigned long long)(expected[out_idx] & out_mask), (unsigned long long)out_data);
+                                  (unsigned long long)(golden ? expected[out_idx] & out_mask : 0), (unsigned long long)out_data);
                     mismatch_json += buf;
                 }
                 mismatches++;
             }
             out_idx++;
-            last_out = (int64_t)cycle;
-            if (frame_out && out_idx % frame_out == 0) frame_end.push_back((int64_t)cycle);
+            if (golden) {
+                // a word past the golden count is reported, not counted as the design's latency
+                last_out = (int64_t)cycle;
+                if (frame_out && out_idx % frame_out == 0) frame_end.push_back((int64_t)cycle);
+            } else if (out_extra < 0) {
+                out_extra = (int64_t)cycle;
+            }
         }
         cycle++;
     }
@@ -200,18 +232,21 @@ int main(int argc, char** argv) {
         frames += (f ? "," : "") + std::to_string(frame_end[f] - frame_start[f] + 1);
     }
     std::string taps_json;
+    int64_t last_word = last_out;
     for (int n = 0; n < QUANTRTL_TAP_COUNT; n++) {
+        if (taps[n].last > last_word) last_word = taps[n].last;
         char buf[200];
-        std::snprintf(buf, sizeof buf, "%s{\"compared\":%llu,\"matched\":%llu,\"expectedWords\":%llu,\"mismatches\":[",
+        std::snprintf(buf, sizeof buf, "%s{\"compared\":%llu,\"matched\":%llu,\"expectedWords\":%llu,\"extraCycle\":%lld,\"mismatches\":[",
                       n ? "," : "", (unsigned long long)taps[n].idx, (unsigned long long)taps[n].matched,
-                      (unsigned long long)taps[n].expect.size());
+                      (unsigned long long)taps[n].expect.size(), (long long)taps[n].extra);
         taps_json += buf + taps[n].json + "]}";
     }
     std::printf("QUANTRTL_RESULT {\"compared\":%llu,\"matched\":%llu,\"expectedWords\":%llu,\"inputsConsumed\":%llu,"
-                "\"cycles\":%lld,\"simCycles\":%llu,\"timeout\":%s,\"frameCycles\":[%s],\"mismatches\":[%s],\"taps\":[%s]}\n",
+                "\"cycles\":%lld,\"drainCycles\":%lld,\"extraCycle\":%lld,\"simCycles\":%llu,\"timeout\":%s,\"frameCycles\":[%s],\"mismatches\":[%s],\"taps\":[%s]}\n",
                 (unsigned long long)out_idx, (unsigned long long)matched, (unsigned long long)expected.size(),
                 (unsigned long long)in_idx, (long long)(first_in >= 0 && last_out >= 0 ? last_out - first_in + 1 : 0),
-                (unsigned long long)cycle, cycle >= max_cycles ? "true" : "false", frames.c_str(), mismatch_json.c_str(), taps_json.c_str());
+                (long long)(first_in >= 0 && last_word >= 0 ? last_word - first_in + 1 : 0), (long long)out_extra,
+                (unsigned long long)cycle, timeout ? "true" : "false", frames.c_str(), mismatch_json.c_str(), taps_json.c_str());
 #if VM_TRACE
     if (tfp) tfp->close();
 #endif

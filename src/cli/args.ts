@@ -15,7 +15,7 @@ const FLAGS: Record<string, readonly string[]> = {
   check: [...FOLD],
   run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
   gen: ["out", "force", "vectors", "seed", ...FOLD],
-  verify: ["sim", "vectors", "backpressure", "seed", "out", "force", "dataset", ...FOLD],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", "force", "dataset", "rtl", ...FOLD],
   build: ["out", "force", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],

@@ -14,6 +14,7 @@ import { modelIdentifier } from "../codegen/design.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
+import { describeMismatch } from "../verify/verdict.js";
 import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
 import { claimOutputRoot, OutputOptions } from "../util/output.js";
@@ -70,7 +71,7 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
     const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), outOptions, onProgress: progress });
     verifications.push(r);
     if (!r.bitExact) {
-      console.log(`NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first mismatch ${JSON.stringify(r.mismatches[0] ?? {})}`);
+      console.log(`NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first difference: ${r.mismatches[0] ? describeMismatch(r.mismatches[0]) : `lint not clean:\n${r.lint}`}`);
       console.log(`design, vectors and logs: ${r.outDir}`);
       return 3;
     }

@@ -22,6 +22,8 @@ import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { stopCleanlyOnSignals } from "../util/interrupt.js";
 import { claimOutputRoot } from "../util/output.js";
+import { describeMismatch } from "../verify/verdict.js";
+import { readFileList, resolveRtlDir } from "../verify/user-rtl.js";
 
 
 const USAGE = `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verified Verilog
@@ -33,6 +35,8 @@ usage:
   quantrtl gen    <model.json> --out DIR [--force] [--vectors n] [--seed n] [--pe n] [--simd n]
   quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
                   [--backpressure p] [--seed n] [--out DIR [--force]] [--pe n] [--simd n] [--dataset mnist-test]
+                  [--rtl DIR]   (check that RTL instead of generating it: a folder gen wrote, or its
+                  rtl/ folder, with files.f and the same top; taps it lacks are not observed)
   quantrtl build  <model.json> [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--no-synth | --synth]
                   (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,
                   Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)
@@ -155,24 +159,27 @@ function gen(args: Args): number {
 function printReport(model: Model, r: VerifyReport): void {
   for (const [i, l] of r.layers.entries()) {
     const layer = model.layers[i];
-    const words = l.tapped ? `${l.matched}/${l.compared} words` : "a wire (checked through its consumer)";
+    const words = l.tapped
+      ? `${l.matched}/${l.expectedWords} words${l.compared !== l.expectedWords ? ` (${l.compared} arrived)` : ""}`
+      : layer.kind === "flatten" ? "a wire (checked through its consumer)" : "not observed (no tap in this RTL; checked through the output)";
     const last = i === r.layers.length - 1;
     const cycles = last && r.frameCycles.length ? `, ${Math.max(...r.frameCycles)} cycles/vector max (ideal ${r.idealCyclesPerVector} for the slowest layer)` : "";
     const what = isEngineLayer(layer) ? `${layer.datapath}, pe ${layer.arch.pe}, simd ${layer.arch.simd}` : layer.kind;
     console.log(`layer ${l.name} (${what}): ${words}${cycles}`);
   }
   if (r.lint) console.log(`lint: verilator -Wall reported:\n${r.lint}`);
-  for (const m of r.mismatches.slice(0, 5)) {
-    console.log(`MISMATCH layer ${m.layer}, vector ${m.vector}, element ${m.index} (y ${m.position.y}, x ${m.position.x}, c ${m.position.c}), cycle ${m.cycle}: expected ${m.expected}, got ${m.actual}${m.vcd ? ` — VCD: ${m.vcd}` : ""}`);
-  }
-  if (r.timeout) console.log("TIMEOUT: the design stopped producing outputs (deadlock?)");
+  for (const m of r.mismatches.slice(0, 5)) console.log(describeMismatch(m));
+  if (r.timeout) console.log("TIMEOUT: the harness stopped waiting with golden words still missing (deadlock?)");
+  if (r.rtl) console.log(`checked RTL: ${r.rtl}; streams compared: ${r.layers.filter((l) => l.tapped).map((l) => l.name).join(", ")}`);
   if (r.outDir) console.log(`design, vectors and logs: ${r.outDir}`);
   const predicted = r.backpressure === 0 ? `predicted ${r.predicted.cycles} (exact model at backpressure 0)` : `predicted ${r.predicted.cycles} without stalls; measured with stall probability ${r.backpressure}`;
-  console.log(`cycles: measured ${r.cycles}, ${predicted}, ideal ${r.idealCyclesPerVector * r.vectors}`);
+  const drained = r.drainCycles > r.cycles ? `; every layer drained after ${r.drainCycles}` : "";
+  console.log(`cycles: measured ${r.cycles} to the last output word, ${predicted}, ideal ${r.idealCyclesPerVector * r.vectors}${drained}`);
   if (r.bitExact) console.log(`bit-exact: ${r.matched}/${r.expectedWords} words, ${r.vectors} vectors, ${r.cycles} cycles (${r.sim})`);
   else {
     const layers = [...new Set(r.mismatches.map((m) => m.layer))];
-    console.log(`NOT bit-exact (${r.sim}): output ${r.matched}/${r.expectedWords} words${layers.length ? `; first divergent layer ${layers[0]} (mismatches in ${layers.join(", ")})` : ""}${r.lint ? "; lint not clean" : ""}${r.timeout ? "; timeout" : ""}`);
+    const first = r.mismatches[0] ? `; first difference: ${describeMismatch({ ...r.mismatches[0], vcd: undefined })}` : r.lint ? "; lint not clean (not simulated)" : "";
+    console.log(`NOT bit-exact (${r.sim}): output ${r.matched}/${r.expectedWords} words${layers.length ? `; first divergent layer ${layers[0]} (differences in ${layers.join(", ")})` : ""}${first}${r.timeout ? "; timeout" : ""}`);
   }
 }
 
@@ -186,6 +193,10 @@ async function verify(args: Args, modelOverride?: Model): Promise<number> {
   const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
   const seed = intFlag(args, "seed", 1, 0);
   const out = args.flags.get("out");
+  const rtl = args.flags.get("rtl");
+  if (rtl !== undefined && typeof rtl !== "string") throw new QuantrtlError(undefined, "--rtl", "needs a folder", "write --rtl DIR");
+  // a wrong folder or file list is the user's error: say so before the golden model runs
+  if (typeof rtl === "string") readFileList(resolveRtlDir(rtl));
   if (args.flags.has("force") && typeof out !== "string") throw new QuantrtlError(undefined, "--force", "only applies with --out", "add --out DIR");
   const outOptions = outputOptions(args);
   // with both simulators --out holds verilator/ and icarus/: the folder itself is claimed (checked, locked, marked) first
@@ -195,7 +206,7 @@ async function verify(args: Args, modelOverride?: Model): Promise<number> {
     for (const sim of sims) {
       const dir = typeof out === "string" ? (root ? resolve(root.path, sim) : out) : undefined;
       const data = dataset === undefined ? undefined : loadDataset(model, String(dataset), vectors);
-      const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, outOptions: root ? { ...outOptions, force: false } : outOptions, onProgress: progress, ...(data ? { inputs: data.inputs } : {}) });
+      const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, outOptions: root ? { ...outOptions, force: false } : outOptions, onProgress: progress, ...(rtl ? { rtl } : {}), ...(data ? { inputs: data.inputs } : {}) });
       printReport(model, r);
       if (data && r.outputs) {
         const pairs = r.outputs.map((words, i) => `${predictedClass(model, { data: Int32Array.from(words) })}/${data.labels[i]}`);

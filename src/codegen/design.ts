@@ -11,6 +11,7 @@ import { buildNetlist, Netlist } from "../hw/netlist.js";
 import { emitLayer } from "../hw/layers/index.js";
 import { emitAddLayer } from "../hw/layers/add.js";
 import { fifoParams, forkParams } from "../hw/units/stream/params.js";
+import { bumpedIdentifier, claimFile, firstClash, NameClaim, PORTS } from "./names.js";
 
 export interface GeneratedFile {
   /** Path relative to the design folder, e.g. "rtl/conv0_mvu.v". */
@@ -63,15 +64,45 @@ export function modelIdentifier(model: Model): string {
   return sanitizeIdentifier(model.name);
 }
 
+/**
+ * The design of a model. Every generated name (module, file, instance, stream) is
+ * built from the identifier of one layer: its sanitized name (sanitizeIdentifier),
+ * so a design reads in the model's words. Two layers' names can still meet —
+ * `a_fork0` beside the fork of `a`, `a__b` beside `a_b` — so the design is checked
+ * (names.ts) and, only when two names clash, the later layer's identifier gets a
+ * suffix and the design is generated again. A model without clashes keeps its names.
+ */
 export function generateDesign(model: Model, options: DesignOptions = {}): Design {
+  // renames per layer name; each pass renames one layer, and a layer is renamed only for a clash
+  // with an earlier one, so the passes end (bounded here as a guard)
+  const bumps = new Map<string, number>();
+  const identifier = (name: string) => bumpedIdentifier(sanitizeIdentifier(name), bumps.get(name) ?? 0);
+  for (let pass = 0; pass <= 64 + model.layers.length * 8; pass++) {
+    const claims: NameClaim[] = [];
+    const design = emitDesign(model, options, identifier, claims);
+    const clash = firstClash(claims);
+    if (!clash) return design;
+    if (clash.owners[1] < 0 || clash.owners[0] === clash.owners[1]) throw new Error(`codegen: generated ${clash.space} name ${clash.name} is used twice by one unit`);
+    const later = model.layers[clash.owners[1]].name;
+    bumps.set(later, (bumps.get(later) ?? 0) + 1);
+  }
+  throw new Error("codegen: could not make the generated names unique");
+}
+
+function emitDesign(model: Model, options: DesignOptions, identifier: (name: string) => string, claims: NameClaim[]): Design {
   const id = modelIdentifier(model);
   const files: GeneratedFile[] = [];
   const sources: string[] = [];
+  // the layer (index; -1 = the top itself) whose identifier the files being added are named after
+  let owner = -1;
   const add = (name: string, content: string, isSource: boolean) => {
     files.push({ path: `rtl/${name}`, content });
     if (isSource) sources.push(name);
+    claimFile(claims, owner, name, content);
   };
-  const netlist = buildNetlist(model, sanitizeIdentifier);
+  const netlist = buildNetlist(model, identifier);
+  claims.push(...PORTS.map((name) => ({ space: "top" as const, name, owner: -1 })));
+  for (const s of netlist.streams) for (const suffix of ["valid", "ready", "data"]) claims.push({ space: "top", name: `${s.name}_${suffix}`, owner: s.layer });
   const stream = (i: number) => netlist.streams[i].name;
   const bitsOf = (i: number) => netlist.streams[i].bits;
   const connect = (prefix: string, s: number, dir: "in" | "out") => [
@@ -83,6 +114,8 @@ export function generateDesign(model: Model, options: DesignOptions = {}): Desig
   const layerModules = new Map<number, string>();
   const instances: { module: string; name: string; comment: string; ports: { port: string; signal: string }[] }[] = [];
   for (const node of netlist.nodes) {
+    owner = node.kind === "layer" ? node.layerIndex : (node.owner ?? -1);
+    claims.push({ space: "top", name: `u_${node.name}`, owner });
     if (node.kind === "layer") {
       const layer = node.layer;
       const ctx = { model, prefix: `${id}_${node.name}`, add, header: (what: string) => header(model, what) };
@@ -105,6 +138,8 @@ export function generateDesign(model: Model, options: DesignOptions = {}): Desig
     ? model.layers.flatMap((l, i) => (i === model.layers.length - 1 || l.kind === "flatten" ? [] : [{ layer: i, name: l.name, bits: l.output.bits }]))
     : [];
 
+  owner = -1;
+  for (const t of taps) for (const suffix of ["fire", "data"]) claims.push({ space: "top", name: `tap${t.layer}_${suffix}`, owner: -1 });
   const topModule = `${id}_top`;
   const inBits = model.input.bits;
   const last = model.layers[model.layers.length - 1].output;

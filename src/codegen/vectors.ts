@@ -3,6 +3,7 @@
  * hex of the stream width (binary tensors as bits, 1 ↔ +1), every file with the
  * generated-file header.
  */
+import { readFileSync } from "node:fs";
 import { IntTensor } from "../ir/model.js";
 import { bitOfSign } from "../arith/datapath.js";
 import { hexWord } from "../hw/verilog.js";
@@ -23,4 +24,14 @@ export function hexLines(tensors: readonly IntTensor[], bits: number, header: st
 export function wordValue(word: number, bits: number): number {
   if (bits === 1) return word ? 1 : -1;
   return word >= 2 ** (bits - 1) ? word - 2 ** bits : word;
+}
+
+/** Words in a vector file (hexLines format: `//` lines are comments, one word per other line). */
+export function wordCount(file: string): number {
+  let n = 0;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const text = line.replace(/\/\/.*$/, "").trim();
+    if (text !== "") n += text.split(/\s+/).length;
+  }
+  return n;
 }

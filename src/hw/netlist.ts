@@ -21,16 +21,22 @@ export interface StreamRef {
 }
 
 export interface StreamInfo {
+  /** Built from the identifier of `layer` (the producer), also for fork and FIFO streams. */
   readonly name: string;
   readonly bits: number;
   /** Index of the layer whose output this is (-1 = model input); forks and FIFOs carry the same values. */
   readonly layer: number;
 }
 
+/**
+ * A unit of the top. `owner` of a fork or FIFO: the layer (index, -1 = the model
+ * input) whose identifier its name is built from — the forked producer, the add
+ * (buildNetlist always sets it; optional for nodes built by hand, e.g. in cost tests).
+ */
 export type NetNode =
   | { readonly kind: "layer"; readonly name: string; readonly layer: Layer; readonly layerIndex: number; readonly inputs: readonly number[]; readonly output: number }
-  | { readonly kind: "fork"; readonly name: string; readonly bits: number; readonly input: number; readonly outputs: readonly [number, number] }
-  | { readonly kind: "fifo"; readonly name: string; readonly bits: number; readonly depth: number; readonly input: number; readonly output: number };
+  | { readonly kind: "fork"; readonly name: string; readonly owner?: number; readonly bits: number; readonly input: number; readonly outputs: readonly [number, number] }
+  | { readonly kind: "fifo"; readonly name: string; readonly owner?: number; readonly bits: number; readonly depth: number; readonly input: number; readonly output: number };
 
 export interface Netlist {
   readonly streams: readonly StreamInfo[];
@@ -90,7 +96,7 @@ export function buildNetlist(model: Model, identifier: (name: string) => string 
       for (let j = 0; j < n - 1; j++) {
         const a = newStream(`${streams[root].name}_b${j}`, bits, streams[root].layer);
         const b = newStream(`${streams[root].name}_r${j}`, bits, streams[root].layer);
-        nodes.push({ kind: "fork", name: `${identifier(src)}_fork${j}`, bits, input: current, outputs: [a, b] });
+        nodes.push({ kind: "fork", name: `${identifier(src)}_fork${j}`, owner: index.get(src) ?? -1, bits, input: current, outputs: [a, b] });
         list.push(a);
         current = b;
       }
@@ -107,7 +113,7 @@ export function buildNetlist(model: Model, identifier: (name: string) => string 
       return;
     }
     let inputs = layer.inputs.map(takeBranch);
-    if (layer.kind === "add") inputs = addFifos(layer, inputs, depth, streams, nodes, newStream, identifier);
+    if (layer.kind === "add") inputs = addFifos(layer, li, inputs, depth, streams, nodes, newStream, identifier);
     const output = newStream(`s_${identifier(layer.name)}`, layer.output.bits, li);
     nodes.push({ kind: "layer", name: identifier(layer.name), layer, layerIndex: li, inputs, output });
     produced.set(layer.name, output);
@@ -119,6 +125,7 @@ export function buildNetlist(model: Model, identifier: (name: string) => string 
 
 function addFifos(
   layer: AddLayer,
+  layerIndex: number,
   inputs: number[],
   depth: Map<string, number>,
   streams: StreamInfo[],
@@ -131,7 +138,7 @@ function addFifos(
   return inputs.map((s, j) => {
     const skip = d[j] <= d[1 - j];
     const out = newStream(`${streams[s].name}_q${j}`, streams[s].bits, streams[s].layer);
-    nodes.push({ kind: "fifo", name: `${identifier(layer.name)}_fifo${j === 0 ? "a" : "b"}`, bits: streams[s].bits, depth: skip ? full : ADD_FIFO_SHALLOW, input: s, output: out });
+    nodes.push({ kind: "fifo", name: `${identifier(layer.name)}_fifo${j === 0 ? "a" : "b"}`, owner: layerIndex, bits: streams[s].bits, depth: skip ? full : ADD_FIFO_SHALLOW, input: s, output: out });
     return out;
   });
 }

@@ -11,6 +11,9 @@ export interface TapResult {
   readonly compared: number;
   readonly matched: number;
   readonly expectedWords: number;
+  /** Cycle of the first word past expectedWords (-1: none came). */
+  readonly extraCycle: number;
+  /** Index >= expectedWords: a word past the golden count. */
   readonly mismatches: readonly HarnessMismatch[];
 }
 
@@ -19,9 +22,14 @@ export interface HarnessResult {
   readonly matched: number;
   readonly expectedWords: number;
   readonly inputsConsumed: number;
-  /** First input handshake to last output handshake, inclusive. */
+  /** First input handshake to last output handshake, inclusive (golden words only). */
   readonly cycles: number;
+  /** First input handshake to the last golden word on any stream (output or tap), inclusive. */
+  readonly drainCycles: number;
+  /** Cycle of the first output word past expectedWords (-1: none came). */
+  readonly extraCycle: number;
   readonly simCycles: number;
+  /** Stopped by a cycle limit (maxCycles, or drainCycles after the output finished) with golden words still missing. */
   readonly timeout: boolean;
   /** Per vector: its first input to its last output, inclusive. */
   readonly frameCycles: readonly number[];
@@ -53,7 +61,12 @@ export interface HarnessRun {
   readonly frameOut: number;
   readonly stall: number;
   readonly seed: number;
+  /** Deadlock guard: the whole run. */
   readonly maxCycles: number;
+  /** After the last output word, how long the taps may take to deliver their remaining golden words. */
+  readonly drainCycles: number;
+  /** After every stream has its golden words, how long to watch for words past the golden count. */
+  readonly settleCycles: number;
   /** Cycles the run should take (no stalls): long runs get an optimised C++ build, short ones a fast-compiling one. */
   readonly expectedCycles?: number;
   readonly vcd?: string;

@@ -18,6 +18,9 @@ function renderTestbench(h: HarnessRun): string {
     stallThreshold: `32'd${threshold}`,
     inCount: h.inCount,
     outCount: h.outCount,
+    outSize: Math.max(1, h.outCount),
+    drainCycles: h.drainCycles,
+    settleCycles: h.settleCycles,
     inBits: h.inBits,
     outBits: h.outBits,
     frameIn: h.frameIn,
@@ -26,14 +29,15 @@ function renderTestbench(h: HarnessRun): string {
     inFile: h.inputFile,
     expectFile: h.expectFile,
     maxCycles: h.maxCycles,
-    taps: (h.taps ?? []).map((t, n) => ({ n, index: t.layer, bits: t.bits, file: t.file, count: Math.max(1, t.count) })),
+    taps: (h.taps ?? []).map((t, n) => ({ n, index: t.layer, bits: t.bits, file: t.file, count: t.count, size: Math.max(1, t.count) })),
   });
 }
 
-export function parseIcarusOutput(output: string, command: string): HarnessResult {
+/** `expectedTaps`: each tap's golden word count (the testbench was generated with them). */
+export function parseIcarusOutput(output: string, command: string, expectedTaps: readonly number[] = []): HarnessResult {
   const done = output.split("\n").find((l) => l.startsWith("QUANTRTL_DONE "));
   if (!done) throw new ToolError("vvp", "the simulation printed no result", command, tail(output));
-  const [compared, matched, inputsConsumed, cycles, simCycles, timeout] = done.split(/\s+/).slice(1).map(Number);
+  const [compared, matched, inputsConsumed, cycles, simCycles, timeout, expectedWords, drainCycles, extraCycle] = done.split(/\s+/).slice(1).map(Number);
   const mismatches: HarnessMismatch[] = output
     .split("\n")
     .filter((l) => l.startsWith("QUANTRTL_MISMATCH "))
@@ -49,16 +53,16 @@ export function parseIcarusOutput(output: string, command: string): HarnessResul
   const taps: TapResult[] = lines
     .filter((l) => l.startsWith("QUANTRTL_TAP "))
     .map((l) => {
-      const [n, tapCompared, tapMatched] = l.split(/\s+/).slice(1).map(Number);
+      const [n, tapCompared, tapMatched, tapExtra] = l.split(/\s+/).slice(1).map(Number);
       const tapMismatches = lines
         .filter((m) => m.startsWith(`QUANTRTL_TAP_MISMATCH ${n} `))
         .map((m) => {
           const [index, cycle, expected, actual] = m.split(/\s+/).slice(2).map(Number);
           return { index, cycle, expected, actual };
         });
-      return { compared: tapCompared, matched: tapMatched, expectedWords: tapCompared, mismatches: tapMismatches };
+      return { compared: tapCompared, matched: tapMatched, expectedWords: expectedTaps[n], extraCycle: tapExtra, mismatches: tapMismatches };
     });
-  return { compared, matched, expectedWords: compared, inputsConsumed, cycles, simCycles, timeout: timeout === 1, frameCycles, mismatches, taps };
+  return { compared, matched, expectedWords, inputsConsumed, cycles, drainCycles, extraCycle, simCycles, timeout: timeout === 1, frameCycles, mismatches, taps };
 }
 
 export const icarusSimulator: Simulator = {
@@ -76,6 +80,6 @@ export const icarusSimulator: Simulator = {
     const r = await run("vvp", ["-n", ...args], { cwd: h.rtlDir, timeoutMs: 60 * 60_000 });
     const command = ["vvp", "-n", ...args].join(" ");
     if (r.code !== 0) throw new ToolError("vvp", `simulation exited with ${r.code}`, command, tail(r.stdout + r.stderr));
-    return parseIcarusOutput(r.stdout, command);
+    return parseIcarusOutput(r.stdout, command, (h.taps ?? []).map((t) => t.count));
   },
 };

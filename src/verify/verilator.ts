@@ -164,6 +164,7 @@ export const verilatorSimulator: Simulator = {
       "--in", h.inputFile, "--expect", h.expectFile,
       "--stall", String(h.stall), "--seed", String(h.seed),
       "--max-cycles", String(h.maxCycles),
+      "--drain-cycles", String(h.drainCycles), "--settle-cycles", String(h.settleCycles),
       "--frame-in", String(h.frameIn), "--frame-out", String(h.frameOut),
       "--out-bits", String(h.outBits),
       ...(h.vcd ? ["--vcd", h.vcd] : []),
