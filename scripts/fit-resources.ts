@@ -20,7 +20,7 @@ import { synthesize } from "../src/synth/index.js";
 import { synthCommand } from "../src/synth/families.js";
 import { referenceDesigns, referenceModel, ReferenceDesign } from "../src/estimate/reference-designs.js";
 import { unitReferenceDesigns, unitReferenceModel, UnitReferenceDesign } from "../src/estimate/unit-reference-designs.js";
-import { StreamUnitFeatures, streamUnitFeatures } from "../src/hw/layers/cost.js";
+import { StreamUnitFeatures, streamUnitFeatures } from "../src/hw/layers/index.js";
 import { estimateStreamUnit } from "../src/estimate/model.js";
 import { buildNetlist } from "../src/hw/netlist.js";
 import {

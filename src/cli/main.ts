@@ -2,7 +2,7 @@
 /** quantrtl command line: parses, calls the API, prints. Exit 1 bad input, 2 tool failure, 3 not bit-exact, 4 internal error. */
 import { resolve } from "node:path";
 import { engineConv, isEngineLayer, Layer, Model, reductionLength } from "../ir/model.js";
-import { unitFrameCycles } from "../hw/layers/timing.js";
+import { unitFrameCycles } from "../hw/layers/index.js";
 import { foldCounts, idealCycles } from "../ir/folding.js";
 import { layerAccBits } from "../hw/units/mvu/params.js";
 import { runGolden } from "../hw/golden/network.js";

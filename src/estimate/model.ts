@@ -7,7 +7,7 @@
 import { Model, engineLayers } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { buildNetlist } from "../hw/netlist.js";
-import { StreamUnitFeatures, StreamUnitKind, streamUnitFeatures } from "../hw/layers/cost.js";
+import { StreamUnitFeatures, StreamUnitKind, streamUnitFeatures } from "../hw/layers/index.js";
 import { SynthTarget, synthTarget } from "../hw/target.js";
 import {
   EngineEstimate,

@@ -9,7 +9,7 @@ import { foldCounts, idealCycles } from "../ir/folding.js";
 import { boardFraction, EngineEstimate, estimateEngine, Resources, sumResources } from "../estimate/resources.js";
 import { estimateUnits, UnitEstimate } from "../estimate/model.js";
 import { simulateStream } from "../perf/streaming.js";
-import { unitFrameCycles } from "../hw/layers/timing.js";
+import { unitFrameCycles } from "../hw/layers/index.js";
 
 export interface LayerPerf {
   readonly name: string;

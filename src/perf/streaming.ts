@@ -9,7 +9,7 @@ import { engineConv, isEngineLayer, Model, tensorSize } from "../ir/model.js";
 import { idealCycles } from "../ir/folding.js";
 import { buildNetlist, Netlist } from "../hw/netlist.js";
 import { ChainNode, FifoTiming, ForkTiming, GraphUnit, JoinTiming } from "./graph.js";
-import { layerTiming, unitFrameCycles } from "../hw/layers/timing.js";
+import { layerTiming, unitFrameCycles } from "../hw/layers/index.js";
 
 export interface StreamRun {
   /** First input handshake to last output handshake, inclusive (as the harnesses count). */

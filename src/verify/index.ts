@@ -22,7 +22,7 @@ import { copyRtl, readFileList, resolveRtlDir, topTapLayers } from "./user-rtl.j
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
 import { icarusSimulator } from "./icarus.js";
 import { simulateStream, StreamRun } from "../perf/streaming.js";
-import { unitFrameCycles } from "../hw/layers/timing.js";
+import { unitFrameCycles } from "../hw/layers/index.js";
 import { ToggleStats, vcdTimescale, vcdToggleRate } from "./toggles.js";
 
 export type SimulatorName = "verilator" | "icarus";

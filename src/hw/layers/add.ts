@@ -1,5 +1,8 @@
 /** Residual add layer (two input streams a, b). */
 import { AddLayer } from "../../ir/model.js";
+import { addGolden } from "../golden/elementwise.js";
+import { Acc } from "./features.js";
+import { LayerImpl } from "./impl.js";
 import { renderTemplate } from "../render.js";
 import { addUnitParams } from "../units/add/params.js";
 import { EmitContext } from "./context.js";
@@ -10,3 +13,19 @@ export function emitAddLayer(ctx: EmitContext, layer: AddLayer, operandBits: rea
   ctx.add(`${module}.v`, renderTemplate("add", { ...p, header: ctx.header(`residual add of layer ${layer.name}`) }), true);
   return module;
 }
+
+export const addLayer: LayerImpl<AddLayer> = {
+  golden: (layer, [a, b]) => addGolden(layer, a, b),
+  emit: (ctx, layer) => emitAddLayer(ctx, layer),
+  // two input streams: perf/streaming.ts times the join itself
+  timing: () => undefined,
+  features: (layer, target) => {
+    const p = addUnitParams(layer, "add_features", [layer.input.bits, layer.input.bits]);
+    // per operand a constant multiply, the rounding add and shift; the sum and its saturation
+    const opBits = p.ops.reduce((s, o) => s + o.SUMW, 0);
+    // a multiplier that is not a power of two is a constant multiply Yosys puts on a DSP
+    const multiplies = layer.multipliers.filter((m) => m <= 0 || (m & (m - 1)) !== 0).length;
+    return { kind: "add", features: new Acc(target).add("add.units", 1).add("add.bits", opBits + p.SW).add("add.dsps", target.useDsp ? multiplies : 0).f };
+  },
+  describe: () => "",
+};

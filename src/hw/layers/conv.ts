@@ -2,7 +2,13 @@
  * The conv / dense layer: sliding window -> matrix-vector unit -> requant or
  * threshold -> serializer (dense = the 1×1 conv on a 1×1×N input, denseAsConv).
  */
-import { Conv2dLayer } from "../../ir/model.js";
+import { Conv2dLayer, DenseLayer, denseAsConv, engineConv } from "../../ir/model.js";
+import { conv2dGolden, denseGolden } from "../golden/conv2d.js";
+import { RegisteredStage, TimedUnit } from "../units/stream/timing.js";
+import { SwuTiming } from "../units/swu/timing.js";
+import { MvuTiming } from "../units/mvu/timing.js";
+import { SerializerTiming } from "../units/serializer/timing.js";
+import { LayerImpl } from "./impl.js";
 import { renderTemplate } from "../render.js";
 import { commentText } from "../verilog.js";
 import { swuParams } from "../units/swu/params.js";
@@ -79,3 +85,26 @@ export function emitConvLayer(ctx: EmitContext, layer: Conv2dLayer): string {
   );
   return module;
 }
+
+/** The engine's units as cycle models: window, matrix-vector unit, requant/threshold stage, serializer. */
+function engineTiming(layer: Conv2dLayer | DenseLayer): TimedUnit[] {
+  const conv = engineConv(layer);
+  return [new SwuTiming(conv), new MvuTiming(conv), new RegisteredStage(), new SerializerTiming(conv)];
+}
+
+export const conv2dLayer: LayerImpl<Conv2dLayer> = {
+  golden: (layer, [x]) => conv2dGolden(layer, x),
+  emit: emitConvLayer,
+  timing: engineTiming,
+  // an engine: its features are the engine formula's (estimate/resources.ts engineFeatures)
+  features: () => undefined,
+  describe: () => "",
+};
+
+export const denseLayer: LayerImpl<DenseLayer> = {
+  golden: (layer, [x]) => denseGolden(layer, x),
+  emit: (ctx, layer) => emitConvLayer(ctx, denseAsConv(layer)),
+  timing: engineTiming,
+  features: () => undefined,
+  describe: () => "",
+};

@@ -1,48 +1,82 @@
-/** One emitter per layer kind; each returns the name of the layer's top module (standard stream ports, `add`: two inputs a_/b_). */
-import { denseAsConv, Layer } from "../../ir/model.js";
+/**
+ * The layer registry: one LayerImpl per IR kind (impl.ts). A new kind is one
+ * entry here and its file; the mapped type makes a kind without one a compile error.
+ */
+import { IntTensor, Layer } from "../../ir/model.js";
+import { NetNode } from "../netlist.js";
+import { SynthTarget } from "../target.js";
+import { TimedUnit } from "../units/stream/timing.js";
+import { fifoFeatures, forkFeatures } from "../units/stream/cost.js";
 import { EmitContext } from "./context.js";
-import { emitTokenEmbedLayer, emitTokenSelectLayer } from "./tokens.js";
-import { emitConvLayer } from "./conv.js";
-import { emitPoolLayer, emitGlobalAvgPoolLayer } from "./pool.js";
-import { emitReluLayer, emitArgmaxLayer } from "./elementwise.js";
-import { emitAddLayer } from "./add.js";
-import { emitAttentionLayer, emitGeluLayer, emitLayerNormLayer, emitSoftmaxLayer } from "./ivit.js";
+import { StreamUnitFeatures } from "./features.js";
 
-/** Layers that are wires in hardware (no module): the stream passes through unchanged. */
-export function isWireLayer(layer: Layer): boolean {
-  return layer.kind === "flatten";
+export type { StreamUnitFeatures, StreamUnitKind } from "./features.js";
+export { STREAM_UNIT_KINDS } from "./features.js";
+import { LayerImpl } from "./impl.js";
+import { conv2dLayer, denseLayer } from "./conv.js";
+import { avgPoolLayer, globalAvgPoolLayer, maxPoolLayer } from "./pool.js";
+import { argmaxLayer, flattenLayer, reluLayer } from "./elementwise.js";
+import { addLayer } from "./add.js";
+import { attentionLayer, geluLayer, layerNormLayer, softmaxLayer } from "./ivit.js";
+import { tokenEmbedLayer, tokenSelectLayer } from "./tokens.js";
+
+type Registry = { readonly [K in Layer["kind"]]: LayerImpl<Extract<Layer, { kind: K }>> };
+
+const LAYERS: Registry = {
+  conv2d: conv2dLayer,
+  dense: denseLayer,
+  maxpool: maxPoolLayer,
+  avgpool: avgPoolLayer,
+  global_avgpool: globalAvgPoolLayer,
+  relu: reluLayer,
+  argmax: argmaxLayer,
+  flatten: flattenLayer,
+  add: addLayer,
+  layernorm: layerNormLayer,
+  gelu: geluLayer,
+  softmax: softmaxLayer,
+  attention: attentionLayer,
+  token_embed: tokenEmbedLayer,
+  token_select: tokenSelectLayer,
+};
+
+/** The implementation of a layer's kind. */
+export function layerImpl<L extends Layer>(layer: L): LayerImpl<L> {
+  return LAYERS[layer.kind] as unknown as LayerImpl<L>;
 }
 
+/** One layer on its input tensors (in the order of layer.inputs). */
+export function runLayer(layer: Layer, inputs: readonly IntTensor[]): IntTensor {
+  return layerImpl(layer).golden(layer, inputs);
+}
+
+/** Writes the layer's modules; returns its top module. */
 export function emitLayer(ctx: EmitContext, layer: Layer): string {
-  switch (layer.kind) {
-    case "conv2d":
-      return emitConvLayer(ctx, layer);
-    case "dense":
-      return emitConvLayer(ctx, denseAsConv(layer));
-    case "maxpool":
-    case "avgpool":
-      return emitPoolLayer(ctx, layer);
-    case "global_avgpool":
-      return emitGlobalAvgPoolLayer(ctx, layer);
-    case "relu":
-      return emitReluLayer(ctx, layer);
-    case "argmax":
-      return emitArgmaxLayer(ctx, layer);
-    case "add":
-      return emitAddLayer(ctx, layer);
-    case "layernorm":
-      return emitLayerNormLayer(ctx, layer);
-    case "gelu":
-      return emitGeluLayer(ctx, layer);
-    case "softmax":
-      return emitSoftmaxLayer(ctx, layer);
-    case "attention":
-      return emitAttentionLayer(ctx, layer);
-    case "token_embed":
-      return emitTokenEmbedLayer(ctx, layer);
-    case "token_select":
-      return emitTokenSelectLayer(ctx, layer);
-    case "flatten":
-      throw new Error("flatten is a wire: the top connects its input stream straight through");
-  }
+  const module = layerImpl(layer).emit(ctx, layer);
+  if (module === undefined) throw new Error(`${layer.kind} is a wire: the top connects its input stream straight through`);
+  return module;
+}
+
+/** The cycle model of a layer's module, as a chain of TimedUnits (one input, one output). */
+export function layerTiming(layer: Layer): TimedUnit[] {
+  const units = layerImpl(layer).timing(layer);
+  if (!units) throw new Error(`no cycle model for ${layer.kind} layers yet`);
+  return units;
+}
+
+/** Cycles one frame takes in a unit that needs many cycles per element; undefined for the layers that stream about one element per cycle. */
+export function unitFrameCycles(layer: Layer): number | undefined {
+  return layerImpl(layer).frameCycles?.(layer);
+}
+
+/** Features of one netlist node that is not an engine (undefined for engines and wires). */
+export function streamUnitFeatures(node: NetNode, target: SynthTarget): StreamUnitFeatures | undefined {
+  if (node.kind === "fork") return forkFeatures(node.bits);
+  if (node.kind === "fifo") return fifoFeatures(node.bits, node.depth, target);
+  return layerImpl(node.layer).features(node.layer, target);
+}
+
+/** The layer's integer parameters in a few words, for `quantrtl check`. */
+export function describeLayer(layer: Layer): string {
+  return layerImpl(layer).describe(layer);
 }

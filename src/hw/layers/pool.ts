@@ -8,6 +8,11 @@
  * Cycle models: src/hw/units/pool/timing.ts (poolTiming, globalAvgPoolTiming).
  */
 import { AvgPoolLayer, GlobalAvgPoolLayer, MaxPoolLayer } from "../../ir/model.js";
+import { avgPoolGolden, globalAvgPoolGolden, maxPoolGolden } from "../golden/pool.js";
+import { globalAvgPoolTiming, poolTiming } from "../units/pool/timing.js";
+import { SynthTarget } from "../target.js";
+import { Acc, StreamUnitFeatures } from "./features.js";
+import { LayerImpl } from "./impl.js";
 import { renderTemplate } from "../render.js";
 import { swuParams } from "../units/swu/params.js";
 import { serializerParams } from "../units/serializer/params.js";
@@ -48,7 +53,7 @@ export function emitPoolLayer(ctx: EmitContext, layer: MaxPoolLayer | AvgPoolLay
     kindText: layer.kind === "maxpool" ? "Max pool" : "Average pool",
     geometry: `kernel ${KH}x${KW}, stride ${layer.stride[0]}x${layer.stride[1]}, no padding, P = ${P} lane(s)`,
     // input rate, window reads (KH*KW*C/P slices per pixel) and serializer (C per pixel) bound it from below
-    cycleText: `at least max(H*W*C, OH*OW*max(KH*KW*C/P, C)) per frame, plus line-buffer waits at row and frame ends; exact: src/hw/units/pool/timing.ts`,
+    cycleText: `at least max(H*W*C, OH*OW*max(KH*KW*C/P, C)) per frame, plus line-buffer waits at row and frame ends; exact: src/sim/perf/units/pool.ts`,
   });
 }
 
@@ -71,3 +76,45 @@ export function emitGlobalAvgPoolLayer(ctx: EmitContext, layer: GlobalAvgPoolLay
     { kindText: "Global average pool", geometry: "", cycleText: "H*W*C + 2 per frame (first input to last output); back-to-back frames overlap" },
   );
 }
+
+/** A max/avg pool's reducer (and an average pool's requant); its window unit and serializer go to the engine formula. */
+function poolFeatures(layer: MaxPoolLayer | AvgPoolLayer, target: SynthTarget): StreamUnitFeatures {
+  const a = new Acc(target);
+  const views = poolConvViews(layer);
+  const shape = { lanes: views.lanes, groups: layer.input.channels / views.lanes, positions: layer.kernel[0] * layer.kernel[1], inBits: layer.input.bits, op: layer.kind === "maxpool" ? "max" : "sum" } as const;
+  const red = poolReduceParams(shape, "pool_features");
+  a.add("pool.units", 1).add("pool.laneBits", red.P * red.AW).add("pool.srBits", red.hasAcc ? red.srW : 0);
+  if (layer.kind === "avgpool") a.requant(poolRequantParams(poolAccRange(shape), red.AW, layer.requant, red.P, "rq"), layer.requant.multiplierBits);
+  return { kind: "pool", features: a.f, engineParts: { swu: views.swu, serializer: views.lanes > 1 ? views.serializer : undefined } };
+}
+
+export const maxPoolLayer: LayerImpl<MaxPoolLayer> = {
+  golden: (layer, [x]) => maxPoolGolden(layer, x),
+  emit: emitPoolLayer,
+  timing: poolTiming,
+  features: poolFeatures,
+  describe: () => "",
+};
+
+export const avgPoolLayer: LayerImpl<AvgPoolLayer> = {
+  golden: (layer, [x]) => avgPoolGolden(layer, x),
+  emit: emitPoolLayer,
+  timing: poolTiming,
+  features: poolFeatures,
+  describe: () => "",
+};
+
+export const globalAvgPoolLayer: LayerImpl<GlobalAvgPoolLayer> = {
+  golden: (layer, [x]) => globalAvgPoolGolden(layer, x),
+  emit: emitGlobalAvgPoolLayer,
+  timing: globalAvgPoolTiming,
+  features: (layer, target) => {
+    const a = new Acc(target);
+    const shape = { lanes: 1, groups: layer.input.channels, positions: layer.input.height * layer.input.width, inBits: layer.input.bits, op: "sum" } as const;
+    const red = poolReduceParams(shape, "gap_features");
+    a.add("gap.units", 1).add("gap.srBits", red.srW);
+    a.requant(poolRequantParams(poolAccRange(shape), red.AW, layer.requant, 1, "rq"), layer.requant.multiplierBits);
+    return { kind: "gap", features: a.f };
+  },
+  describe: () => "",
+};

@@ -3,6 +3,12 @@
  * is the layer module. Cycle models: src/hw/units/token-embed/timing.ts, token_select.ts.
  */
 import { TokenEmbedLayer, TokenSelectLayer } from "../../ir/model.js";
+import { tokenEmbedGolden, tokenSelectGolden } from "../golden/tokens.js";
+import { tokenEmbedTiming } from "../units/token-embed/timing.js";
+import { tokenSelectTiming } from "../units/token-select/timing.js";
+import { dspsFor } from "../target.js";
+import { Acc } from "./features.js";
+import { LayerImpl } from "./impl.js";
 import { renderTemplate } from "../render.js";
 import { tokenEmbedParams } from "../units/token-embed/params.js";
 import { tokenSelectParams } from "../units/token-select/params.js";
@@ -20,3 +26,28 @@ export function emitTokenSelectLayer(ctx: EmitContext, layer: TokenSelectLayer):
   ctx.add(`${p.module}.v`, renderTemplate("token_select", { ...p, header: ctx.header(`token_select layer ${layer.name}`) }), true);
   return p.module;
 }
+
+export const tokenEmbedLayer: LayerImpl<TokenEmbedLayer> = {
+  golden: (layer, [x]) => tokenEmbedGolden(layer, x),
+  emit: emitTokenEmbedLayer,
+  timing: tokenEmbedTiming,
+  features: (layer, target) => {
+    // the table is read at a registered index: a synchronous ROM once Yosys folds the register in
+    const p = tokenEmbedParams(layer, "tokembed_features", "");
+    const a = new Acc(target).add("tokembed.units", 1).add("tokembed.bits", p.SUMW + p.SW).memory(p.N, p.EW, "rom", "sync");
+    a.add("rq.dsps", target.useDsp ? dspsFor(p.BX, layer.requant.multiplierBits + 1, target) : 0);
+    return { kind: "tokembed", features: a.f };
+  },
+  describe: (l) => `class token + position table (${l.embedding.length} integers), token rescale m=${l.requant.multiplier} k=${l.requant.shift}`,
+};
+
+export const tokenSelectLayer: LayerImpl<TokenSelectLayer> = {
+  golden: (layer, [x]) => tokenSelectGolden(layer, x),
+  emit: emitTokenSelectLayer,
+  timing: tokenSelectTiming,
+  features: (layer, target) => {
+    const p = tokenSelectParams(layer, "toksel_features");
+    return { kind: "toksel", features: new Acc(target).add("toksel.units", 1).add("toksel.bits", p.RW + p.CW).memory(p.C, p.BX, "ram", "sync").f };
+  },
+  describe: (l) => `keeps token ${l.index}`,
+};

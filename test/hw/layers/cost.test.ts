@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../../src/ir/board.js";
 import { parseModel } from "../../../src/ir/load.js";
 import { buildNetlist } from "../../../src/hw/netlist.js";
-import { streamUnitFeatures } from "../../../src/hw/layers/cost.js";
+import { streamUnitFeatures } from "../../../src/hw/layers/index.js";
 import { synthTarget } from "../../../src/hw/target.js";
 
 const xilinx = synthTarget(loadBoard("pynq-z2"));

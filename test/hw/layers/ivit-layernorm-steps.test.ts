@@ -11,7 +11,7 @@ import type { IvitLayer, Model } from "../../../src/ir/model.js";
 import { QuantrtlError } from "../../../src/util/errors.js";
 import { runGolden } from "../../../src/hw/golden/network.js";
 import { simulateStream } from "../../../src/perf/streaming.js";
-import { ivitFrameCycles } from "../../../src/hw/layers/ivit-timing.js";
+import { ivitFrameCycles } from "../../../src/hw/layers/ivit.js";
 import { verifyModel } from "../../../src/verify/index.js";
 import { rng } from "../../../src/ir/inputs.js";
 import { expectExact } from "../../helpers/rtl.js";

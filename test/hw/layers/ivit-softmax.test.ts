@@ -7,7 +7,7 @@ import { expect, test } from "vitest";
 import { verifyModel } from "../../../src/verify/index.js";
 import { parseModel } from "../../../src/ir/load.js";
 import type { IvitLayer } from "../../../src/ir/model.js";
-import { ivitFrameCycles } from "../../../src/hw/layers/ivit-timing.js";
+import { ivitFrameCycles } from "../../../src/hw/layers/ivit.js";
 import { runGolden } from "../../../src/hw/golden/network.js";
 import { expectExact } from "../../helpers/rtl.js";
 import { expectVerified } from "../../helpers/network-models.js";

@@ -7,7 +7,8 @@
 import { describe, expect, test } from "vitest";
 import { parseModel } from "../../../src/ir/load.js";
 import { simulateStream } from "../../../src/perf/streaming.js";
-import { DividerTiming, ivitFrameCycles } from "../../../src/hw/layers/ivit-timing.js";
+import { ivitFrameCycles } from "../../../src/hw/layers/ivit.js";
+import { DividerTiming } from "../../../src/hw/units/ivit-divider/timing.js";
 import type { IvitLayer } from "../../../src/ir/model.js";
 
 const rq = { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 };
