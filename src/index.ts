@@ -1,6 +1,7 @@
 /** Public API of quantrtl. */
 export type { Model, Layer, Conv2dLayer, TensorSpec, IntTensor, Folding, OutputStage, LayerNormLayer, GeluLayer, SoftmaxLayer, AttentionLayer } from "./ir/model.js";
-export { loadModel, parseModel, defaultFolding } from "./ir/load.js";
+export { loadModel, parseModel } from "./ir/load.js";
+export { defaultFolding } from "./ir/load-common.js";
 export { modelSchema } from "./ir/schema.js";
 export * from "./arith/rounding.js";
 export * from "./arith/requant.js";
@@ -19,6 +20,8 @@ export type { VerifyOptions, VerifyReport, SimulatorName } from "./verify/index.
 export { writeDesign } from "./codegen/write.js";
 export { QuantrtlError, ToolError } from "./util/errors.js";
 export * from "./report/index.js";
+export { buildReport } from "./flows/report.js";
+export type { BuildReportOptions } from "./flows/report.js";
 export { loadBoard, boardNames } from "./ir/board.js";
 export type { Board } from "./ir/board.js";
 export { predictStreaming } from "./flows/predict.js";

@@ -5,7 +5,7 @@
  * integer ops need, each failing with the JSON path of the field to change.
  */
 import { AttentionLayer, GeluLayer, Layer, LayerNormLayer, SoftmaxLayer, TensorSpec } from "./model.js";
-import { checkValues, Ctx, parseEngineRequant, parsePoolRequant, RawLayer, readInts } from "./load.js";
+import { checkValues, Ctx, parseEngineRequant, parsePoolRequant, RawLayer, readInts } from "./load-common.js";
 import { QuantrtlError } from "../util/errors.js";
 import { signedMax, signedMin } from "../arith/rounding.js";
 import { RECIPROCAL_NUMERATOR } from "../arith/ivit/expshift.js";
@@ -34,8 +34,9 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
     fail("/x0", `${terms > 1 ? `${terms}·` : ""}|x0|·2^n = ${terms > 1 ? `${terms}·` : ""}${-x0}·2^${n} exceeds 2^31 − 1 (${what})`, `use |x0| ≤ ${maxAbs} at n = ${n} (a coarser input scale), or a smaller "n"`);
   };
 
-  switch (raw.type) {
-    case "layernorm": {
+  // one parser per type, sharing the checks above
+  const parsers: Partial<Record<RawLayer["type"], () => Layer>> = {
+    layernorm: () => {
       const C = input.channels;
       const varMax = layerNormVarianceMax(input.bits, C);
       if (varMax >= 1n << 32n) {
@@ -53,8 +54,8 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
       if (out.kind !== "requant") throw new Error("unreachable");
       const layer: LayerNormLayer = { kind: "layernorm", ...base, output: { ...spatial(input), channels: C, bits: out.params.outBits }, params, out };
       return layer;
-    }
-    case "gelu": {
+    },
+    gelu: () => {
       const n = raw.n ?? SHIFTGELU_N;
       const sigmoidBits = raw.sigmoidBits ?? SHIFTGELU_OUT_BITS;
       // [ours] as makeShiftGeluParams: 2·|x0'|·2^n ≤ 2^31 − 1, so a + c never clamps and sig stays in range
@@ -63,15 +64,15 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
       const requant = parsePoolRequant(raw.requant!, "/requant", ctx);
       const layer: GeluLayer = { kind: "gelu", ...base, output: { ...spatial(input), channels: input.channels, bits: requant.outBits }, params: { inputBits: input.bits, x0: raw.x0!, n, outBits: sigmoidBits }, requant };
       return layer;
-    }
-    case "softmax": {
+    },
+    softmax: () => {
       const n = raw.n ?? SHIFTMAX_N;
       const outBits = raw.outBits ?? SHIFTMAX_OUT_BITS;
       checkExpBound(raw.x0!, n, 1, "Shiftmax needs e ≤ 2^31 − 1, spec §3");
       const layer: SoftmaxLayer = { kind: "softmax", ...base, output: { ...spatial(input), channels: input.channels, bits: outBits }, params: { inputBits: input.bits, x0: raw.x0!, n, outBits } };
       return layer;
-    }
-    case "attention": {
+    },
+    attention: () => {
       const { height: T, width, channels } = input;
       if (width !== 1) fail("/inputs", `attention takes a token sequence [T, 1, 3·D]; the input is ${T}×${width}×${channels}`, "give tokens as the height, width 1 (a flattened image is [H·W, 1, C])");
       if (input.bits !== ATTENTION_INPUT_BITS) fail("/inputs", `attention takes int8 Q, K and V (spec §6); the input has ${input.bits}-bit values`, "requantize the QKV linear layer to outBits 8");
@@ -103,10 +104,11 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
         arch: { simd },
       };
       return layer;
-    }
-    default:
-      throw new Error(`parseIvitLayer: ${raw.type} is not an integer ViT layer`);
-  }
+    },
+  };
+  const parse = parsers[raw.type];
+  if (!parse) throw new Error(`parseIvitLayer: ${raw.type} is not handled here`);
+  return parse();
 }
 
 function spatial(t: TensorSpec): { height: number; width: number } {

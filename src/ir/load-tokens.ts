@@ -4,7 +4,7 @@
  * to the input tensor, each failing with the JSON path of the field to change.
  */
 import { Layer, TensorSpec, TokenEmbedLayer, TokenSelectLayer } from "./model.js";
-import { checkValues, Ctx, parsePoolRequant, RawLayer, readInts } from "./load.js";
+import { checkValues, Ctx, parsePoolRequant, RawLayer, readInts } from "./load-common.js";
 import { QuantrtlError } from "../util/errors.js";
 import { signedMax, signedMin } from "../arith/rounding.js";
 
@@ -15,8 +15,9 @@ export function parseTokenLayer(raw: RawLayer, base: { name: string; inputs: rea
   };
   if (input.bits === 1) fail("/inputs", `a ${raw.type} layer of a binary (±1) tensor is not defined`, "feed it an int8 or int16 tensor");
   const C = input.channels;
-  switch (raw.type) {
-    case "token_embed": {
+  // one parser per type, sharing the checks above
+  const parsers: Partial<Record<RawLayer["type"], () => Layer>> = {
+    token_embed: () => {
       // the input's H·W pixels are the tokens, in stream (HWC) order
       const T = input.height * input.width;
       const requant = parsePoolRequant(raw.requant!, "/requant", ctx);
@@ -28,16 +29,17 @@ export function parseTokenLayer(raw: RawLayer, base: { name: string; inputs: rea
       const embedding = checkValues(values, "/embedding", [signedMin(32), signedMax(32)], false, ctx);
       const layer: TokenEmbedLayer = { kind: "token_embed", ...base, output: { height: T + 1, width: 1, channels: C, bits: requant.outBits }, requant, embedding };
       return layer;
-    }
-    case "token_select": {
+    },
+    token_select: () => {
       const T = input.height;
       if (input.width !== 1) fail("/inputs", `token_select takes a token sequence [T, 1, C]; the input is ${input.height}×${input.width}×${C}`, "put it after a layer on token rows (token_embed, layernorm, a linear layer …)");
       const index = raw.index!;
       if (index >= T) fail("/index", `${index} is not a token of the ${T}-token input`, `use 0 … ${T - 1} (0 = the class token)`);
       const layer: TokenSelectLayer = { kind: "token_select", ...base, output: { height: 1, width: 1, channels: C, bits: input.bits }, index };
       return layer;
-    }
-    default:
-      throw new Error(`parseTokenLayer: ${raw.type} is not a token layer`);
-  }
+    },
+  };
+  const parse = parsers[raw.type];
+  if (!parse) throw new Error(`parseTokenLayer: ${raw.type} is not handled here`);
+  return parse();
 }

@@ -7,5 +7,3 @@ export { computeReductions } from "./tables.js";
 export type { Reduction } from "./tables.js";
 export { writeReport, renderReportFiles } from "./write.js";
 export type { ReportPaths } from "./write.js";
-export { buildReport } from "../flows/report.js";
-export type { BuildReportOptions } from "../flows/report.js";

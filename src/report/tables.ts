@@ -3,7 +3,7 @@
  * by both writers (markdown.ts escapes for Markdown, html.ts for HTML), so the
  * two files always show the same figures.
  */
-import { CYCLES_BOUND_NOTE, cyclesText } from "../flows/compare.js";
+import { CYCLES_BOUND_NOTE, cyclesText } from "../estimate/comparison.js";
 import type { QuantrtlReport, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportProofRun, ReportResources, ReportVerification } from "./types.js";
 import {
   boardShare,

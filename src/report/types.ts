@@ -1,4 +1,4 @@
-import { KernelFigures, PUBLISHED_ADDERNET } from "../flows/compare.js";
+import { KernelFigures, PUBLISHED_ADDERNET } from "../estimate/comparison.js";
 
 /**
  * The report a run produces: plain, readonly, JSON-serialisable data. report.json

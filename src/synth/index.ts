@@ -12,7 +12,7 @@ import { generateDesign } from "../codegen/design.js";
 import { makeTempDir, removeDir, writeFiles } from "../util/atomic.js";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
-import { hasTool, run } from "../verify/tools.js";
+import { hasTool, run } from "../util/process.js";
 import { CellCounts, countCells, synthCommand } from "./families.js";
 import { readCached, resultKey, writeCached } from "./cache.js";
 

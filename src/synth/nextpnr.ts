@@ -12,7 +12,7 @@ import { generateDesign } from "../codegen/design.js";
 import { makeTempDir, removeDir, writeFiles } from "../util/atomic.js";
 import { packageRoot } from "../util/paths.js";
 import { QuantrtlError, ToolError, tail } from "../util/errors.js";
-import { run } from "../verify/tools.js";
+import { run } from "../util/process.js";
 import { synthCommand } from "./families.js";
 import { readCached, resultKey, writeCached } from "./cache.js";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
 import { HarnessMismatch, HarnessResult, HarnessRun, Simulator, TapResult } from "./harness.js";
-import { requireTool, run, runChecked } from "./tools.js";
+import { requireTool, run, runChecked } from "../util/process.js";
 
 function renderTestbench(h: HarnessRun): string {
   const source = readFileSync(join(packageRoot(), "hw", "harness", "icarus_tb.v.hbs"), "utf8");

@@ -10,7 +10,7 @@ import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
 import { HarnessResult, HarnessRun, HarnessTap, Simulator } from "./harness.js";
 import { forgetFolder, trackFolder } from "../util/interrupt.js";
-import { requireTool, run, runChecked, toolVersion } from "./tools.js";
+import { requireTool, run, runChecked, toolVersion } from "../util/process.js";
 
 const LANGUAGE = ["--default-language", "1364-2005"];
 

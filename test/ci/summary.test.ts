@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run } from "../../src/verify/tools.js";
+import { run } from "../../src/util/process.js";
 import { ROOT } from "../helpers/cli.js";
 import { testDir } from "../helpers/temp.js";
 

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CLI, Run, runCli } from "../helpers/cli.js";
 import { testDir } from "../helpers/temp.js";
-import { run } from "../../src/verify/tools.js";
+import { run } from "../../src/util/process.js";
 
 // a refusal is a stat and a message: far below this even on a loaded machine; the old code hung or read gigabytes here
 const QUICK_MS = 20_000;

@@ -2,7 +2,7 @@
  * Runs the built CLI (dist/src/cli/main.js, built once by test/global-setup.ts) as a
  * child process without blocking the test worker's event loop (src/verify/tools.ts run).
  */
-import { run } from "../../src/verify/tools.js";
+import { run } from "../../src/util/process.js";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 

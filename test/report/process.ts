@@ -1,5 +1,5 @@
 /** Child processes for the report tests: the project's own non-blocking runner (src/verify/tools.ts), with a failure description. */
-import { run as runTool } from "../../src/verify/tools.js";
+import { run as runTool } from "../../src/util/process.js";
 
 export interface Run {
   readonly status: number | null;

@@ -80,7 +80,7 @@ function library(program: string): { child: ChildProcess; output: () => { stdout
 describe("a program using the library", () => {
   test("with no signal handler of its own, exits 128 + n on SIGTERM during a tool run, with the tool stopped", async () => {
     const { child, output } = library(`
-      import { run } from "lib/verify/tools.js";
+      import { run } from "lib/util/process.js";
       await run("sleep", ["300"]);
       console.log("finished");
     `);
@@ -95,7 +95,7 @@ describe("a program using the library", () => {
 
   test("with a SIGINT handler of its own, keeps running: the tool is stopped and the call fails with a ToolError", async () => {
     const { child, output } = library(`
-      import { run } from "lib/verify/tools.js";
+      import { run } from "lib/util/process.js";
       process.on("SIGINT", () => console.log("host saw SIGINT"));
       try {
         await run("sleep", ["300"]);

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run, runChecked, toolVersion } from "../../../../src/verify/tools.js";
+import { run, runChecked, toolVersion } from "../../../../src/util/process.js";
 import { hexWord } from "../../../../src/hw/verilog.js";
 import { packageRoot } from "../../../../src/util/paths.js";
 import type { IvitUnit } from "../../../../src/hw/units/ivit-unit/params.js";

@@ -1,8 +1,8 @@
 /** Running external tools (Verilator, Icarus): found on PATH or reported as a ToolError. */
 import { spawnSync } from "node:child_process";
 import { basename } from "node:path";
-import { ToolError, tail } from "../util/errors.js";
-import { exitingOn, spawnTool, stopTool, stoppedBy } from "../util/interrupt.js";
+import { ToolError, tail } from "./errors.js";
+import { exitingOn, spawnTool, stopTool, stoppedBy } from "./interrupt.js";
 
 export interface RunResult {
   readonly code: number;
