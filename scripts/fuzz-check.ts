@@ -9,7 +9,7 @@
  */
 import { rmSync } from "node:fs";
 import { parseModel } from "../src/ir/load.js";
-import type { Model } from "../src/ir/model.js";
+import { tensorSize, type IntTensor, type Model } from "../src/ir/model.js";
 import { verifyModel, type SimulatorName, type VerifyReport } from "../src/verify/index.js";
 import { ToolError } from "../src/util/errors.js";
 import { KnownIssue, knownIssuesOf, materialize, Plan, LayerPlan } from "./fuzz-graphs.js";
@@ -24,6 +24,8 @@ export interface CheckOptions {
   readonly seed: number;
   /** Stall probability of the first run (the second runs at 0). */
   readonly backpressure: number;
+  /** Test hook: change one golden word of the first layer of this kind (proves a failure is caught, shrunk and saved). */
+  readonly tamperKind?: string;
 }
 
 export interface CheckResult {
@@ -43,12 +45,24 @@ function verdict(r: VerifyReport, model: Model, sim: string): CheckResult {
     return { ok: false, category: `mismatch:${kind}`, detail: `${sim} bp ${r.backpressure}: layer ${m.layer} vector ${m.vector} element ${m.index} (y ${m.position.y}, x ${m.position.x}, c ${m.position.c}) expected ${m.expected} got ${m.actual}` };
   }
   if (r.timeout) return { ok: false, category: "timeout", detail: `${sim} bp ${r.backpressure}: ${r.compared}/${r.expectedWords} output words before the cycle limit` };
-  const short = r.layers.filter((l) => l.tapped && l.matched !== l.compared || l.compared === 0).map((l) => `${l.name} ${l.matched}/${l.compared}`);
+  // a tapped layer that matched fewer words than its tensors hold (the harness stopped early, or the tap missed words)
+  const short = r.layers
+    .map((l, i) => ({ l, want: tensorSize(model.layers[i].output) * r.vectors }))
+    .filter(({ l, want }) => l.tapped && l.matched < want)
+    .map(({ l, want }) => `${l.name} (${model.layers.find((x) => x.name === l.name)!.kind}) ${l.matched}/${want}`);
   return { ok: false, category: "incomplete", detail: `${sim} bp ${r.backpressure}: output ${r.matched}/${r.expectedWords}; short taps: ${short.join(", ") || "none"}` };
 }
 
+/** A different value of the same width: ±1 flips sign, an integer moves by one inside its range. */
+function nudge(x: number, bits: number): number {
+  if (bits === 1) return -x;
+  return x === 2 ** (bits - 1) - 1 ? x - 1 : x + 1;
+}
+
 async function verifyOnce(model: Model, sim: SimulatorName, o: CheckOptions, backpressure: number): Promise<VerifyReport> {
-  const r = await verifyModel(model, { sim, vectors: o.vectors, seed: o.seed, backpressure });
+  const target = o.tamperKind === undefined ? -1 : model.layers.findIndex((l) => l.kind === o.tamperKind);
+  const tamper = target < 0 ? {} : { tamperLayer: target, tamperExpected: (ts: IntTensor[]) => ts.map((t, v) => (v === 0 ? { ...t, data: t.data.map((x, i) => (i === 0 ? nudge(x, t.bits) : x)) } : t)) };
+  const r = await verifyModel(model, { sim, vectors: o.vectors, seed: o.seed, backpressure, ...tamper });
   // a failed proof keeps its folder for an engineer; the campaign saves the shrunk model instead
   if (!r.bitExact && r.outDir) rmSync(r.outDir, { recursive: true, force: true });
   return r;

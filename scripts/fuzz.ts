@@ -10,6 +10,7 @@
  * usage: npm run fuzz -- --graphs N --seed S [--sim verilator|icarus|both]
  *          [--avoid-known odd-pool,fork-names] [--fixtures DIR] [--shrink-budget n]
  *          [--max-layers n] [--max-size n] [--max-channels n]
+ *        (--tamper-kind K is a test hook: one golden word of the first layer of kind K is changed)
  * Progress per graph on stderr; failures and the summary on stdout. Exit 0 when every
  * graph matched, 3 when one did not, 1 for a bad flag, 2 when a simulator is missing.
  */
@@ -31,6 +32,7 @@ interface Args {
   maxLayers: number;
   maxSize: number;
   maxChannels: number;
+  tamperKind?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -43,7 +45,7 @@ function parseArgs(argv: readonly string[]): Args {
     values.set(a.slice(2), v);
     i++;
   }
-  const known = ["graphs", "seed", "sim", "avoid-known", "fixtures", "shrink-budget", "max-layers", "max-size", "max-channels"];
+  const known = ["graphs", "seed", "sim", "avoid-known", "fixtures", "shrink-budget", "max-layers", "max-size", "max-channels", "tamper-kind"];
   for (const k of values.keys()) if (!known.includes(k)) throw new QuantrtlError(undefined, `--${k}`, "is not a flag of the fuzz campaign", `use one of ${known.map((f) => `--${f}`).join(", ")}`);
   const int = (name: string, fallback: number, min: number) => {
     const v = values.get(name);
@@ -66,6 +68,7 @@ function parseArgs(argv: readonly string[]): Args {
     maxLayers: int("max-layers", 6, 1),
     maxSize: int("max-size", 8, 1),
     maxChannels: int("max-channels", 6, 1),
+    tamperKind: values.get("tamper-kind"),
   };
 }
 
@@ -82,7 +85,7 @@ async function main(): Promise<number> {
     const gs = graphSeed(args.seed, n);
     const { plan, doc } = generateGraph(gs, { avoidKnown: args.avoidKnown, maxLayers: args.maxLayers, maxSize: args.maxSize, maxChannels: args.maxChannels });
     const r = new Rand(gs ^ 0x5bd1e995);
-    const options: CheckOptions = { sim: args.sim, vectors: 2, seed: 1 + (gs % 9973), backpressure: Number((0.1 + 0.4 * r.float()).toFixed(2)) };
+    const options: CheckOptions = { sim: args.sim, vectors: 2, seed: 1 + (gs % 9973), backpressure: Number((0.1 + 0.4 * r.float()).toFixed(2)), tamperKind: args.tamperKind };
     const input = `${plan.input.height}×${plan.input.width}×${plan.input.channels}/${plan.input.bits}`;
     const what = `${input} ${planKinds(plan).join(",")}`;
     const result = await checkDoc(doc, options);
