@@ -14,7 +14,7 @@ import { rng } from "../src/sim/inputs.js";
 type Doc = Record<string, unknown>;
 
 /** Defects already known and being fixed elsewhere; the generator avoids them only when asked (--avoid-known). */
-export const KNOWN_ISSUES = ["odd-pool", "fork-names"] as const;
+export const KNOWN_ISSUES = ["odd-pool", "odd-conv", "fork-names"] as const;
 export type KnownIssue = (typeof KNOWN_ISSUES)[number];
 
 export interface GenerateOptions {
@@ -123,6 +123,7 @@ export function generatePlan(seed: number, options: GenerateOptions = {}): Plan 
     if (!step) continue;
     const candidate: Plan = { ...plan, layers: [...plan.layers, ...step] };
     if (avoid.has("odd-pool") && hasOddPool(candidate)) continue;
+    if (avoid.has("odd-conv") && hasOddConv(candidate)) continue;
     try {
       specsOf(candidate);
     } catch {
@@ -135,12 +136,14 @@ export function generatePlan(seed: number, options: GenerateOptions = {}): Plan 
   return plan;
 }
 
-function freshName(r: Rand, plan: Plan, extra: readonly LayerPlan[], avoid: Set<KnownIssue>): string {
+function freshName(r: Rand, plan: Plan, extra: readonly LayerPlan[], avoid: Set<KnownIssue>, forked?: string): string {
   const taken = new Set([MODEL_INPUT, ...plan.layers.map((l) => l.name), ...extra.map((l) => l.name)]);
   const all = [...plan.layers, ...extra];
-  // now and then a name the netlist also derives from an earlier layer's name (l1_fork0, l2_fifoa …)
-  if (!avoid.has("fork-names") && all.length > 0 && r.chance(0.12)) {
-    const tricky = `${r.pick(all).name}${r.pick(DERIVED_SUFFIXES)}`;
+  // now and then a name the netlist also derives from another layer's name (l1_fork0, l2_fifoa …), most
+  // often from the layer that forks here
+  if (!avoid.has("fork-names") && all.length > 0 && r.chance(forked ? 0.3 : 0.08)) {
+    const from = forked && r.chance(0.7) ? forked : r.pick(all).name;
+    const tricky = `${from}${r.pick(DERIVED_SUFFIXES)}`;
     if (!taken.has(tricky) && tricky.length <= 32) return tricky;
   }
   let i = all.length;
@@ -151,7 +154,8 @@ function freshName(r: Rand, plan: Plan, extra: readonly LayerPlan[], avoid: Set<
 /** Next layer(s) for the current tensor: one layer, or a short residual branch and its add. */
 function proposeStep(r: Rand, cur: TensorSpec, curName: string, specs: Map<string, TensorSpec>, plan: Plan, room: number, maxChannels: number, avoid: Set<KnownIssue>): LayerPlan[] | undefined {
   const out: LayerPlan[] = [];
-  const name = () => freshName(r, plan, out, avoid);
+  let forked: string | undefined;
+  const name = () => freshName(r, plan, out, avoid, forked);
   const binary = cur.bits === 1;
   const isTokens = cur.width === 1;
   const kinds: [string, number][] = binary
@@ -195,6 +199,7 @@ function proposeStep(r: Rand, cur: TensorSpec, curName: string, specs: Map<strin
       const same = [...specs.entries()].filter(([n, s]) => n !== curName && s.height === cur.height && s.width === cur.width && s.channels === cur.channels && s.bits !== 1).map(([n]) => n);
       const add = (inputs: string[]): LayerPlan => ({ type: "add", name: "", inputs, seed: seed(), multipliers: [r.int(1, 9), r.int(1, 9)], shift: r.int(0, 4), rounding: r.pick(ROUNDINGS), outBits: r.pick([8, 8, 16]), relu: r.chance(0.4) });
       const mode = r.float();
+      forked = curName;
       if (mode < 0.15) {
         const a = add([curName, curName]);
         a.name = name();
@@ -309,25 +314,41 @@ function shapeKeeping(r: Rand, name: string, cur: TensorSpec, seed: number): Lay
   return { type: kind, name, seed, x0: -r.int(1, 120), n: 23, sigmoidBits: 8, outBits: 8, rounding: r.pick(ROUNDINGS) };
 }
 
-/** True when a max/avg pool's windows leave trailing input rows or columns unread (the known odd-pool harness defect). */
-export function hasOddPool(plan: Plan): boolean {
-  let model: Model;
+function loadedOrUndefined(plan: Plan): Model | undefined {
   try {
-    model = parseModel(materialize(plan), { allowUnused: true });
+    return parseModel(materialize(plan), { allowUnused: true });
   } catch {
-    return false;
+    return undefined;
   }
-  return model.layers.some((l) => (l.kind === "maxpool" || l.kind === "avgpool") && ((l.input.height - l.kernel[0]) % l.stride[0] !== 0 || (l.input.width - l.kernel[1]) % l.stride[1] !== 0));
+}
+
+/** Windows that leave trailing input rows or columns unread: (in + 2·pad − k) not a multiple of the stride. */
+function leavesTrailing(l: { input: TensorSpec; kernel: readonly number[]; stride: readonly number[] }, padding: readonly number[] = [0, 0]): boolean {
+  return (l.input.height + 2 * padding[0] - l.kernel[0]) % l.stride[0] !== 0 || (l.input.width + 2 * padding[1] - l.kernel[1]) % l.stride[1] !== 0;
+}
+
+/** True when a max/avg pool leaves trailing input rows or columns unread (the known odd-pool harness defect). */
+export function hasOddPool(plan: Plan): boolean {
+  return loadedOrUndefined(plan)?.layers.some((l) => (l.kind === "maxpool" || l.kind === "avgpool") && leavesTrailing(l)) ?? false;
+}
+
+/** The same for a strided conv2d (same symptom: verify stops before an earlier tap has drained). */
+export function hasOddConv(plan: Plan): boolean {
+  return loadedOrUndefined(plan)?.layers.some((l) => l.kind === "conv2d" && leavesTrailing(l, l.padding)) ?? false;
 }
 
 /** True when a layer is named like a stream or instance the netlist derives from another layer's name. */
 export function hasDerivedName(plan: Plan): boolean {
-  const names = new Set(plan.layers.map((l) => l.name));
+  const names = new Set([MODEL_INPUT, ...plan.layers.map((l) => l.name)]);
   return plan.layers.some((l) => DERIVED_SUFFIXES.some((s) => l.name.endsWith(s) && names.has(l.name.slice(0, -s.length))));
 }
 
 export function knownIssuesOf(plan: Plan): KnownIssue[] {
-  return [...(hasOddPool(plan) ? (["odd-pool"] as const) : []), ...(hasDerivedName(plan) ? (["fork-names"] as const) : [])];
+  const known: KnownIssue[] = [];
+  if (hasOddPool(plan)) known.push("odd-pool");
+  if (hasOddConv(plan)) known.push("odd-conv");
+  if (hasDerivedName(plan)) known.push("fork-names");
+  return known;
 }
 
 /** Short descriptions of a plan's layers for the progress line: conv2d:mac8, add, attention … */

@@ -10,24 +10,27 @@ import { describe, expect, test } from "vitest";
 import { parseModel } from "../../src/ir/load.js";
 import { LAYER_TYPES } from "../../src/ir/schema.js";
 import { engineConv, isEngineLayer, type Model } from "../../src/ir/model.js";
-import { generateGraph, generatePlan, graphSeed, hasDerivedName, hasOddPool, materialize } from "../../scripts/fuzz-graphs.js";
+import { generateGraph, generatePlan, graphSeed, hasDerivedName, hasOddConv, hasOddPool, materialize, type KnownIssue } from "../../scripts/fuzz-graphs.js";
 import { shrinkCandidates, shrinkPlan } from "../../scripts/fuzz-check.js";
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => graphSeed(7, i));
 
-type Plans = { models: Model[]; plans: ReturnType<typeof generatePlan>[] };
+type Plans = { models: Model[]; plans: ReturnType<typeof generatePlan>[]; known: { oddPool: boolean; oddConv: boolean; derivedName: boolean }[] };
 const cache = new Map<string, Plans>();
 
 /** The 300 plans and their loaded models; generated in slices with a yield between, so the worker's event loop stays free. */
-async function loadAll(avoid: ("odd-pool" | "fork-names")[] = []): Promise<Plans> {
+async function loadAll(avoid: KnownIssue[] = []): Promise<Plans> {
   const key = avoid.join();
   if (!cache.has(key)) {
     const plans: ReturnType<typeof generatePlan>[] = [];
+    const known: Plans["known"] = [];
     for (const s of SEEDS) {
-      plans.push(generatePlan(s, { avoidKnown: avoid }));
-      if (plans.length % 10 === 0) await new Promise((r) => setImmediate(r));
+      const plan = generatePlan(s, { avoidKnown: avoid });
+      plans.push(plan);
+      known.push({ oddPool: hasOddPool(plan), oddConv: hasOddConv(plan), derivedName: hasDerivedName(plan) });
+      if (plans.length % 5 === 0) await new Promise((r) => setImmediate(r));
     }
-    cache.set(key, { plans, models: plans.map((p) => parseModel(materialize(p))) });
+    cache.set(key, { plans, known, models: plans.map((p) => parseModel(materialize(p))) });
   }
   return cache.get(key)!;
 }
@@ -79,13 +82,16 @@ describe("fuzz graph generator", () => {
     expect(count((m) => m.layers.some((l) => l.kind === "maxpool" && (l.input.height % 2 === 1 || l.input.width % 2 === 1)))).toBeGreaterThan(5);
   });
 
-  test("--avoid-known drops odd pools and derived names; without it both occur", async () => {
-    const free = (await loadAll()).plans;
-    expect(free.filter(hasOddPool).length).toBeGreaterThan(5);
-    expect(free.filter(hasDerivedName).length).toBeGreaterThan(5);
-    const avoided = (await loadAll(["odd-pool", "fork-names"])).plans;
-    expect(avoided.filter(hasOddPool)).toEqual([]);
-    expect(avoided.filter(hasDerivedName)).toEqual([]);
+  test("--avoid-known drops odd pools, odd strided convs and derived names; without it all occur", async () => {
+    const free = (await loadAll()).known;
+    expect(free.filter((k) => k.oddPool).length).toBeGreaterThan(5);
+    expect(free.filter((k) => k.oddConv).length).toBeGreaterThan(5);
+    expect(free.filter((k) => k.derivedName).length).toBeGreaterThan(5);
+    const { plans: avoided, known } = await loadAll(["odd-pool", "odd-conv", "fork-names"]);
+    expect(known.filter((k) => k.oddPool || k.oddConv || k.derivedName)).toEqual([]);
+    // what remains is still varied: pools, strided convs and forks
+    const kinds = new Set(avoided.flatMap((p) => p.layers.map((l) => l.type)));
+    for (const k of ["maxpool", "avgpool", "add", "conv2d"]) expect(kinds.has(k), k).toBe(true);
   });
 });
 
