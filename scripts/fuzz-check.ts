@@ -95,7 +95,8 @@ export async function checkDoc(doc: unknown, o: CheckOptions): Promise<CheckResu
   } catch (err) {
     // a missing simulator ends the campaign; any other throw is a defect of the graph's flow
     if (err instanceof ToolError && /not found on PATH/.test(err.message)) throw err;
-    return { ok: false, category: "error", detail: firstLine((err as Error).message) };
+    // the tool's own words (a failed build's tail) go into the fixture's metadata
+    return { ok: false, category: "error", detail: (err as Error).message.slice(0, 2000) };
   }
 }
 

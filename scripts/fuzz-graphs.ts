@@ -14,7 +14,8 @@ import { rng } from "../src/sim/inputs.js";
 type Doc = Record<string, unknown>;
 
 /** Defects already known and being fixed elsewhere; the generator avoids them only when asked (--avoid-known). */
-export const KNOWN_ISSUES = ["odd-pool", "odd-conv", "fork-names"] as const;
+/** wire-only: found by this campaign (a model of only flatten layers lints with an unused clk), reported, not yet fixed. */
+export const KNOWN_ISSUES = ["odd-pool", "odd-conv", "fork-names", "wire-only"] as const;
 export type KnownIssue = (typeof KNOWN_ISSUES)[number];
 
 export interface GenerateOptions {
@@ -133,6 +134,8 @@ export function generatePlan(seed: number, options: GenerateOptions = {}): Plan 
   }
   if (plan.layers.length === 0) plan.layers.push({ type: "relu", name: "l0", seed: r.seed() });
   if (input.bits === 1 && plan.layers[0].type === "relu") plan.input = { ...input, bits: 8 };
+  // a 1×1 max pool (any width, reads every row) makes a wires-only graph a design with a unit
+  if (avoid.has("wire-only") && isWireOnly(plan)) plan.layers.push({ type: "maxpool", name: freshName(r, plan, [], avoid), seed: r.seed(), kernelSize: [1, 1] });
   return plan;
 }
 
@@ -343,11 +346,17 @@ export function hasDerivedName(plan: Plan): boolean {
   return plan.layers.some((l) => DERIVED_SUFFIXES.some((s) => l.name.endsWith(s) && names.has(l.name.slice(0, -s.length))));
 }
 
+/** True when every layer is a flatten (a design of wires only). */
+export function isWireOnly(plan: Plan): boolean {
+  return plan.layers.every((l) => l.type === "flatten");
+}
+
 export function knownIssuesOf(plan: Plan): KnownIssue[] {
   const known: KnownIssue[] = [];
   if (hasOddPool(plan)) known.push("odd-pool");
   if (hasOddConv(plan)) known.push("odd-conv");
   if (hasDerivedName(plan)) known.push("fork-names");
+  if (isWireOnly(plan)) known.push("wire-only");
   return known;
 }
 

@@ -8,7 +8,7 @@
  * metadata); `quantrtl verify <fixture>` reproduces it.
  *
  * usage: npm run fuzz -- --graphs N --seed S [--sim verilator|icarus|both]
- *          [--avoid-known odd-pool,fork-names] [--fixtures DIR] [--shrink-budget n]
+ *          [--avoid-known odd-pool,odd-conv,fork-names,wire-only] [--fixtures DIR] [--shrink-budget n]
  *          [--max-layers n] [--max-size n] [--max-channels n]
  *        (--tamper-kind K is a test hook: one golden word of the first layer of kind K is changed)
  * Progress per graph on stderr; failures and the summary on stdout. Exit 0 when every
@@ -72,6 +72,7 @@ function parseArgs(argv: readonly string[]): Args {
   };
 }
 
+const firstLineOf = (s: string | undefined) => (s ?? "").split("\n")[0];
 const seconds = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 async function main(): Promise<number> {
@@ -98,7 +99,15 @@ async function main(): Promise<number> {
       line("ok");
       continue;
     }
-    line(`FAIL ${result.category}: ${result.detail}`);
+    line(`FAIL ${result.category}: ${firstLineOf(result.detail)}`);
+    // a failure that does not repeat (a tool hiccup) is reported as flaky and not shrunk
+    const again = await checkDoc(doc, options);
+    if (again.ok || again.category !== result.category) {
+      const message = `FLAKY seed ${args.seed} graph ${n}: ${result.category}: ${firstLineOf(result.detail)} — a re-check gave ${again.ok ? "ok" : again.category}`;
+      process.stdout.write(message + "\n");
+      failures.push(message);
+      continue;
+    }
     failures.push(await shrinkAndSave(args, n, gs, plan, result, options, say));
   }
   const total = Date.now() - started;
@@ -129,7 +138,7 @@ async function shrinkAndSave(args: Args, n: number, gs: number, plan: ReturnType
   const file = join(args.fixtures, `${args.seed}-${n}.json`);
   writeFileSync(file, JSON.stringify(doc) + "\n");
   const shown = relative(process.cwd(), file) || file;
-  const message = `FAIL seed ${args.seed} graph ${n}: ${shrunk.result.category}: ${shrunk.result.detail}${known.length ? ` [has known issue: ${known.join(", ")}]` : ""}\n  fixture: ${shown} (${shrunk.plan.layers.length} layer(s) after ${shrunk.checks} shrink checks); reproduce: bin/quantrtl verify ${shown} --sim ${args.sim === "both" ? "both" : args.sim} --vectors ${options.vectors} --seed ${options.seed} --backpressure ${failureBackpressure(shrunk.result, options)}`;
+  const message = `FAIL seed ${args.seed} graph ${n}: ${shrunk.result.category}: ${firstLineOf(shrunk.result.detail)}${known.length ? ` [has known issue: ${known.join(", ")}]` : ""}\n  fixture: ${shown} (${shrunk.plan.layers.length} layer(s) after ${shrunk.checks} shrink checks); reproduce: bin/quantrtl verify ${shown} --sim ${args.sim === "both" ? "both" : args.sim} --vectors ${options.vectors} --seed ${options.seed} --backpressure ${failureBackpressure(shrunk.result, options)}`;
   process.stdout.write(message + "\n");
   return message;
 }

@@ -10,12 +10,12 @@ import { describe, expect, test } from "vitest";
 import { parseModel } from "../../src/ir/load.js";
 import { LAYER_TYPES } from "../../src/ir/schema.js";
 import { engineConv, isEngineLayer, type Model } from "../../src/ir/model.js";
-import { generateGraph, generatePlan, graphSeed, hasDerivedName, hasOddConv, hasOddPool, materialize, type KnownIssue } from "../../scripts/fuzz-graphs.js";
+import { generateGraph, generatePlan, graphSeed, hasDerivedName, hasOddConv, hasOddPool, isWireOnly, materialize, type KnownIssue } from "../../scripts/fuzz-graphs.js";
 import { shrinkCandidates, shrinkPlan } from "../../scripts/fuzz-check.js";
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => graphSeed(7, i));
 
-type Plans = { models: Model[]; plans: ReturnType<typeof generatePlan>[]; known: { oddPool: boolean; oddConv: boolean; derivedName: boolean }[] };
+type Plans = { models: Model[]; plans: ReturnType<typeof generatePlan>[]; known: { oddPool: boolean; oddConv: boolean; derivedName: boolean; wireOnly: boolean }[] };
 const cache = new Map<string, Plans>();
 
 /** The 300 plans and their loaded models; generated in slices with a yield between, so the worker's event loop stays free. */
@@ -27,7 +27,7 @@ async function loadAll(avoid: KnownIssue[] = []): Promise<Plans> {
     for (const s of SEEDS) {
       const plan = generatePlan(s, { avoidKnown: avoid });
       plans.push(plan);
-      known.push({ oddPool: hasOddPool(plan), oddConv: hasOddConv(plan), derivedName: hasDerivedName(plan) });
+      known.push({ oddPool: hasOddPool(plan), oddConv: hasOddConv(plan), derivedName: hasDerivedName(plan), wireOnly: isWireOnly(plan) });
       if (plans.length % 5 === 0) await new Promise((r) => setImmediate(r));
     }
     cache.set(key, { plans, known, models: plans.map((p) => parseModel(materialize(p))) });
@@ -82,13 +82,14 @@ describe("fuzz graph generator", () => {
     expect(count((m) => m.layers.some((l) => l.kind === "maxpool" && (l.input.height % 2 === 1 || l.input.width % 2 === 1)))).toBeGreaterThan(5);
   });
 
-  test("--avoid-known drops odd pools, odd strided convs and derived names; without it all occur", async () => {
+  test("--avoid-known drops odd pools, odd strided convs, derived names and wires-only graphs; without it all occur", async () => {
     const free = (await loadAll()).known;
     expect(free.filter((k) => k.oddPool).length).toBeGreaterThan(5);
     expect(free.filter((k) => k.oddConv).length).toBeGreaterThan(5);
     expect(free.filter((k) => k.derivedName).length).toBeGreaterThan(5);
-    const { plans: avoided, known } = await loadAll(["odd-pool", "odd-conv", "fork-names"]);
-    expect(known.filter((k) => k.oddPool || k.oddConv || k.derivedName)).toEqual([]);
+    expect(free.filter((k) => k.wireOnly).length).toBeGreaterThan(0);
+    const { plans: avoided, known } = await loadAll(["odd-pool", "odd-conv", "fork-names", "wire-only"]);
+    expect(known.filter((k) => k.oddPool || k.oddConv || k.derivedName || k.wireOnly)).toEqual([]);
     // what remains is still varied: pools, strided convs and forks
     const kinds = new Set(avoided.flatMap((p) => p.layers.map((l) => l.type)));
     for (const k of ["maxpool", "avgpool", "add", "conv2d"]) expect(kinds.has(k), k).toBe(true);

@@ -19,11 +19,12 @@ const FUZZ = join(ROOT, "dist/scripts/fuzz.js");
 /** Small graphs: the Verilator build dominates each one, so few layers, small maps and channels. */
 const SMALL = ["--max-layers", "3", "--max-size", "4", "--max-channels", "3"];
 /**
- * [temporary] the defects another branch is fixing: a pool or strided conv that leaves
- * trailing input rows unread makes verify stop before an earlier tap drained; a layer named
- * like a derived fork/FIFO instance or stream collides. Drop this once that fix is merged.
+ * [temporary] known defects: a pool or strided conv that leaves trailing input rows unread
+ * makes verify stop before an earlier tap drained; a layer named like a derived fork/FIFO
+ * instance or stream collides (both being fixed on another branch); a model of only flatten
+ * layers lints with an unused clk (found by this campaign, reported). Drop each once fixed.
  */
-const KNOWN = ["odd-pool", "odd-conv", "fork-names"] as const;
+const KNOWN = ["odd-pool", "odd-conv", "fork-names", "wire-only"] as const;
 const AVOID = ["--avoid-known", KNOWN.join(",")];
 
 async function campaign(args: string[]) {
