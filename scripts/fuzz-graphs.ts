@@ -9,7 +9,7 @@
  */
 import { parseModel } from "../src/ir/load.js";
 import { MODEL_INPUT, type Model, type TensorSpec } from "../src/ir/model.js";
-import { rng } from "../src/sim/inputs.js";
+import { rng } from "../src/ir/inputs.js";
 
 type Doc = Record<string, unknown>;
 
