@@ -1,13 +1,14 @@
 /**
- * Runs the built CLI (dist/src/cli/main.js, built once by test/global-setup.ts) as a
- * child process without blocking the test worker's event loop (src/verify/tools.ts run).
+ * Runs the CLI as users do, through bin/quantrtl (which runs dist/src/cli/main.js, built
+ * once by test/global-setup.ts), as a
+ * child process without blocking the test worker's event loop (src/util/process.ts run).
  */
 import { run } from "../../src/util/process.js";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLI = join(ROOT, "dist/src/cli/main.js");
+export const CLI = join(ROOT, "bin", "quantrtl");
 
 export interface Run {
   status: number | null;
