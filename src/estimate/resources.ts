@@ -1,5 +1,5 @@
 /**
- * Resource model of one conv engine, fitted to Yosys (DESIGN.md "Estimation"):
+ * Resource model of one conv engine, fitted to Yosys (docs/design.md "Estimation"):
  * every unit names its features (src/estimate/units/*.ts: counts of bits, lanes,
  * ROM words that its template's logic scales with), and each resource is a
  * non-negative linear combination of them whose coefficients scripts/fit-resources.ts

@@ -1,7 +1,7 @@
 /**
  * Datapath comparison: the same network — same shapes, same folding — built
  * with each kernel, and its cost side by side with the AdderNet hardware paper's
- * published reductions (arXiv 2101.10015). Figures come from synthesis when
+ * published reductions (arXiv 2103.00112). Figures come from synthesis when
  * asked (and Fmax from nextpnr on iCE40), else from the Yosys-fitted estimate;
  * every row says which.
  */
@@ -42,7 +42,7 @@ export const PUBLISHED_ADDERNET = {
   logicReductionPct: [67.6, 71.4] as [number, number],
   powerReductionPct: [47.85, 77.9] as [number, number],
   speedupPct: 16,
-  source: "AdderNet hardware, arXiv 2101.10015",
+  source: "AdderNet hardware, arXiv 2103.00112",
 };
 
 export interface Comparison {

@@ -1,7 +1,7 @@
 /**
  * Post-training quantization of a float ViT description (`"topology": "vit"`,
  * src/frontend/float/vit-model.ts) into an integer-only quantrtl model document
- * (spec/integer-ops.md §1–§6): int8 weights and activations, I-LayerNorm,
+ * (docs/integer-ops.md §1–§6): int8 weights and activations, I-LayerNorm,
  * Shiftmax inside the attention, ShiftGELU, the token embedding and selection of
  * src/ir/model.ts, every requant calibrated on the golden accumulators of the
  * calibration images (src/frontend/vit-calibrate.ts).

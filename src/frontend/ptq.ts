@@ -7,7 +7,7 @@
  *   requant (multiplier per channel, one shift, integer bias) or, before a
  *   sign, into per-channel integer thresholds with a direction.
  * - Scales: a tensor read by an adder layer gets that layer's ONE shared scale
- *   s = max(max|W'|, clip_X) / (2^(b−1) − 1) (spec §2) = clip_X / (2^(b−1) − 1),
+ *   s = max(max|W'|, clip_X) / (2^(b−1) − 1) (docs/integer-ops.md §2) = clip_X / (2^(b−1) − 1),
  *   and its producer requantizes straight onto it; any other tensor gets
  *   max|x| / (2^(b−1) − 1) from calibration. maxpool / flatten keep their input's scale.
  * - Adder weights beyond the activation range [ours]: W' = clamp(W, ±clip_X) and
@@ -238,7 +238,7 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
     if (g.kind === "engine") classMax.set(gi, maxAbs[g.last]);
   });
   const classScale = new Map<number, number>();
-  // adder consumers set their input class's scale first (shared scale, spec §2)
+  // adder consumers set their input class's scale first (shared scale, docs/integer-ops.md §2)
   groups.forEach((g, gi) => {
     if (g.kind !== "engine" || g.engine!.datapath !== "adder") return;
     const cls = gi === 0 ? -1 : classOf[gi - 1];

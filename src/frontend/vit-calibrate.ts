@@ -1,6 +1,6 @@
 /**
  * Builds an integer-only ViT model document layer by layer (I-ViT ops,
- * spec/integer-ops.md §1–§6), each requant calibrated on the golden outputs of the
+ * docs/integer-ops.md §1–§6), each requant calibrated on the golden outputs of the
  * layers before it over a set of integer calibration inputs: the real value of an
  * output is its golden accumulator × the accumulator's scale, and the output scale
  * puts the calibrated |value| range at 127 (32767 for 16-bit outputs).
