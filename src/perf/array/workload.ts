@@ -138,7 +138,7 @@ export function workloadMacs(workload: Workload): number {
 }
 
 // ---------------------------------------------------------------------------
-// Validation at the edge (STYLE.md "check at the edge, trust inside").
+// Validation at the edge (docs/design.md "Errors": check at the edge, trust inside).
 
 function fail(path: string, problem: string, hint: string): never {
   throw new QuantrtlError(undefined, path, problem, hint);

@@ -2,7 +2,7 @@
  * Golden pooling (src/hw/golden/pool.ts): max pool, average pool and global
  * average pool against a naive reference written here — nested arrays, BigInt
  * window sums and the four rounding modes of docs/integer-ops.md §1 spelled out
- * from their definitions (no src/quant code) — on random shapes with fast-check,
+ * from their definitions (no src/arith code) — on random shapes with fast-check,
  * including all-minimum / all-maximum inputs and rounding ties.
  */
 import { describe, expect, test } from "vitest";
