@@ -2,7 +2,7 @@
  * Golden conv throughput (not a test: prints figures, asserts nothing).
  * Operations = output elements × K (one multiply-accumulate, |x−w| accumulate or
  * xnor-popcount step each). Baseline measured in the same run: the plain float
- * conv (src/sim/float) on the same shape — the same loop nest in float64.
+ * conv (src/frontend/float/conv2d.ts) on the same shape — the same loop nest in float64.
  * Run: npm run bench
  */
 import { loadModel } from "../src/ir/load.js";

@@ -4,7 +4,7 @@
  * token-pruned DeiT-Tiny on a 32×32 weight-stationary array with 64 KB
  * ifmap / weight / ofmap buffers and 16 B/cycle DRAM, and prints milliseconds
  * per model run, layers per second and the predicted cycles and utilisation.
- * The SCALE-Sim wall times are published figures (spec/figures.md and the
+ * The SCALE-Sim wall times are published figures (docs/figures.md and the
  * issue text), not measured here.
  * Run: node dist/bench/sim-speed.js  (after `npm run build`)
  */
@@ -23,8 +23,8 @@ const arch: ArrayArch = {
   clockMHz: 200,
 };
 
-/** SCALE-Sim v2 wall time for AlexNet conv1 on this array (seconds): spec/figures.md, and the issue text. */
-const SCALE_SIM_FIGURES_S = { "spec/figures.md": 19, "issue text": 97 } as const;
+/** SCALE-Sim v2 wall time for AlexNet conv1 on this array (seconds): docs/figures.md, and the issue text. */
+const SCALE_SIM_FIGURES_S = { "docs/figures.md": 19, "issue text": 97 } as const;
 
 function timeIt(fn: () => void, minMs = 1000): { perRunMs: number; runs: number } {
   for (let i = 0; i < 5; i++) fn(); // warm-up (JIT)

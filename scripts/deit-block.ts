@@ -1,7 +1,7 @@
 /**
  * One DeiT encoder block (pre-norm: x + proj(attn(qkv(LN1 x))), then + fc2(GELU(fc1(LN2 ·))))
  * with seeded float64 weights, its float64 reference forward, and its integer-only
- * quantization (I-ViT ops, spec/integer-ops.md §1–§6) into a quantrtl model document.
+ * quantization (I-ViT ops, docs/integer-ops.md §1–§6) into a quantrtl model document.
  * Every requant is calibrated from the golden accumulators of one seeded random
  * int8 input (as scripts/make-resnet20.ts does): max |real value| → 127.
  * Used by scripts/make-deit-block.ts (the model file), bench/deit-block-sqnr.ts

@@ -125,7 +125,7 @@ function fitResource(kind: ResourceKind, samples: readonly Sample[], formula: Re
   const weight = (s: Sample) => 1 / Math.max(s.measured[kind], WEIGHT_FLOOR[kind]);
   const A = train.map((s) => names.map((n) => (s.features[n] ?? 0) * weight(s)));
   const b = train.map((s) => s.measured[kind] * weight(s));
-  // block RAM bits are counted, not fitted: the features are the mapped primitives' bits (units/target.ts
+  // block RAM bits are counted, not fitted: the features are the mapped primitives' bits (src/hw/target.ts
   // mapMemory), so each coefficient is 1 and the error is the mapping's
   const x = kind === "bramBits" ? names.map(() => 1) : nnls(A, b);
   const se = kind === "bramBits" ? names.map(() => 0) : standardErrors(A, b, x);

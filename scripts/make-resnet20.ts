@@ -128,7 +128,7 @@ const doc = {
   quantrtl: 1,
   name: NAME,
   description:
-    "AdderNet ResNet-20 shape (CIFAR 32x32x3; 3 stages x 3 basic blocks, 16/32/64 channels; adder convs, MAC first conv and classifier as in arXiv 2101.10015; 1x1 stride-2 adder shortcuts). Seeded weights, requants calibrated on two seeded images: for speed, resource and bit-exactness work, not accuracy. Written by scripts/make-resnet20.ts.",
+    "AdderNet ResNet-20 shape (CIFAR 32x32x3; 3 stages x 3 basic blocks, 16/32/64 channels; adder convs, MAC first conv and classifier as in arXiv 2103.00112; 1x1 stride-2 adder shortcuts). Seeded weights, requants calibrated on two seeded images: for speed, resource and bit-exactness work, not accuracy. Written by scripts/make-resnet20.ts.",
   input,
   layers: layers.map((l) => (weightFiles.some((w) => w.name === l.name) ? { ...l, weights: { file: `${NAME}/${l.name}.bin` } } : l)),
 };

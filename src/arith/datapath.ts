@@ -1,5 +1,5 @@
 /**
- * The reduction datapaths — spec/integer-ops.md §2. Each per-element term is
+ * The reduction datapaths — docs/integer-ops.md §2. Each per-element term is
  * defined here once; golden kernels call these, and the PE templates implement
  * the same terms (the RTL tests prove them equal).
  */
@@ -116,7 +116,7 @@ export function accRange(
   return biasRange ? addRanges(sum, unionRanges(biasRange, { lo: 0n, hi: 0n })) : sum;
 }
 
-/** Accumulator width: computed from the range, never assumed (DESIGN.md). */
+/** Accumulator width: computed from the range, never assumed (docs/design.md). */
 export function accBits(
   datapath: Datapath,
   activationBits: number,

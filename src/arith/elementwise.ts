@@ -24,7 +24,7 @@ export interface ResidualAddParams {
 }
 
 /**
- * Residual add, spec §1: both operands go to a common intermediate with ONE
+ * Residual add, docs/integer-ops.md §1: both operands go to a common intermediate with ONE
  * shared k — round_k(a·m_a) and round_k(b·m_b) — then they are added,
  * saturated to outBits, and ReLU'd when enabled. Each operand is rounded on its
  * own (not the sum), so ties round per operand.

@@ -1,5 +1,5 @@
 /**
- * Dyadic requantization — spec/integer-ops.md §1:
+ * Dyadic requantization — docs/integer-ops.md §1:
  *   y = sat_b(round_k(acc · m, mode) + zp), then ReLU as y = max(y, zp) when enabled.
  */
 import { roundShift, roundShiftBig, RoundingMode, saturate, signedMax, signedMin } from "./rounding.js";
@@ -16,7 +16,7 @@ export interface RequantParams {
   readonly relu: boolean;
 }
 
-export const DEFAULT_MULTIPLIER_BITS = 16; // [ours] spec §1 default
+export const DEFAULT_MULTIPLIER_BITS = 16; // [ours] docs/integer-ops.md §1 default
 
 /** Requantizes one accumulator value. Uses BigInt only when acc·m leaves ±2^53. */
 export function requantize(acc: number, p: RequantParams): number {

@@ -1,5 +1,5 @@
 /**
- * Rounding division by a power of two and saturation — spec/integer-ops.md §1.
+ * Rounding division by a power of two and saturation — docs/integer-ops.md §1.
  * The one definition every golden kernel uses; the requant template implements
  * the same operation through the addend form in `roundingAddend` (tested equal).
  */

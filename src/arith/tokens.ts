@@ -1,7 +1,7 @@
 /**
  * The integer op of the ViT token embedding (src/ir/model.ts TokenEmbedLayer), defined
  * once for the golden kernel and the RTL parameter functions: the residual add of
- * spec §1 where the second operand, the embedding E, is already on the output scale:
+ * docs/integer-ops.md §1 where the second operand, the embedding E, is already on the output scale:
  *   y = sat_b(round_k(x·m) + e)      (x = 0 for the class-token row)
  */
 import { RequantParams } from "./requant.js";

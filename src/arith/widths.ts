@@ -1,5 +1,5 @@
 /**
- * Bit widths, always computed from value ranges (DESIGN.md "Number semantics").
+ * Bit widths, always computed from value ranges (docs/design.md "Number semantics").
  * Ranges are BigInt so that products of wide accumulators and multipliers are exact.
  */
 export interface IntRange {

@@ -30,7 +30,7 @@ export const PUBLISHED_ADDERNET = {
   logicReductionPct: [67.6, 71.4] as [number, number],
   powerReductionPct: [47.85, 77.9] as [number, number],
   speedupPct: 16,
-  source: "AdderNet hardware, arXiv 2101.10015",
+  source: "AdderNet hardware, arXiv 2103.00112",
 };
 
 export interface Comparison {

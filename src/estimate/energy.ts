@@ -1,7 +1,7 @@
 /**
  * ASIC-style energy per inference from published 45 nm per-operation figures
  * (Horowitz, "Computing's energy problem", ISSCC 2014, 45 nm, 0.9 V; table in
- * shared/spec/figures.md). A technology-neutral view for comparing datapaths
+ * docs/figures.md). A technology-neutral view for comparing datapaths
  * (the AdderNet claim: adds instead of multiplies) — not an FPGA power figure
  * (that is power.ts). Counts are per inference of one input frame.
  */
@@ -139,7 +139,7 @@ export interface EnergyOptions {
 }
 
 export const ENERGY_ASSUMPTIONS: readonly string[] = [
-  `Per-op energies: ${HOROWITZ} (shared/spec/figures.md); the 16-bit int multiply is derived (quadratic in width between the 8- and 32-bit points: 0.78 pJ); adds of other widths are linear in width between the 8/16/32-bit points.`,
+  `Per-op energies: ${HOROWITZ} (docs/figures.md); the 16-bit int multiply is derived (quadratic in width between the 8- and 32-bit points: 0.78 pJ); adds of other widths are linear in width between the 8/16/32-bit points.`,
   "mac: per output element, K multiplies at the wider operand width and K accumulate adds at the accumulator width.",
   "adder: per output element, K subtracts and K absolute values at the operand width (an abs counts as an add), and K accumulate adds at the accumulator width.",
   "xnor: per output element, K XNOR gates (each ≈ one 1-bit add) and a popcount of K bits counted as K one-bit adds = K × (8-bit add / 8); the threshold compare is one add at the accumulator width.",

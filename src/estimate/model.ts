@@ -2,7 +2,7 @@
  * The resource estimate of a whole model: every matrix-vector engine (the engine
  * formula) and every other unit of its netlist — forks, FIFOs, pools, residual adds,
  * ReLU, argmax, the ViT units and token layers (the stream-unit formula,
- * units/stream.ts) — each with the error bar of its formula.
+ * src/hw/layers/features.ts) — each with the error bar of its formula.
  */
 import { Model, engineLayers } from "../ir/model.js";
 import { Board } from "../ir/board.js";

@@ -1,5 +1,5 @@
 /**
- * First-order FPGA power from resource counts (DESIGN.md "Estimation"):
+ * First-order FPGA power from resource counts (docs/design.md "Estimation"):
  *   static  = one figure per device (table STATIC_POWER, family fallback),
  *   dynamic = Σ count × coefficient × f[MHz] × toggle  +  clock tree × f[MHz].
  * A coefficient is W per resource per MHz at 100 % toggle (one transition per

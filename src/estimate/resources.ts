@@ -1,6 +1,6 @@
 /**
- * Resource model of one conv engine, fitted to Yosys (DESIGN.md "Estimation"):
- * every unit names its features (src/estimate/units/*.ts: counts of bits, lanes,
+ * Resource model of one conv engine, fitted to Yosys (docs/design.md "Estimation"):
+ * every unit names its features (src/hw/units/<unit>/cost.ts: counts of bits, lanes,
  * ROM words that its template's logic scales with), and each resource is a
  * non-negative linear combination of them whose coefficients scripts/fit-resources.ts
  * fits per Yosys family to synthesis of reference designs and commits in
@@ -90,7 +90,7 @@ export const RESOURCE_FORMULA: Readonly<Record<ResourceKind, readonly string[]>>
   bramBits: ["swu.blockBits", "mvu.blockBits", "requant.blockBits"],
 };
 
-/** Stream-unit features (units/stream.ts) per kind — a count and what it grows with — that logic and registers share. */
+/** Stream-unit features (src/hw/layers/features.ts) per kind — a count and what it grows with — that logic and registers share. */
 const UNIT_KIND_FEATURES = [
   "fifo.units",
   "fifo.pointerBits",

@@ -1,7 +1,7 @@
 /**
  * Datapath comparison: the same network — same shapes, same folding — built
  * with each kernel, and its cost side by side with the AdderNet hardware paper's
- * published reductions (arXiv 2101.10015). Figures come from synthesis when
+ * published reductions (arXiv 2103.00112). Figures come from synthesis when
  * asked (and Fmax from nextpnr on iCE40), else from the Yosys-fitted estimate;
  * every row says which.
  */

@@ -1,7 +1,7 @@
 /**
  * Post-training quantization of a float ViT description (`"topology": "vit"`,
  * src/frontend/float/vit-model.ts) into an integer-only quantrtl model document
- * (spec/integer-ops.md §1–§6): int8 weights and activations, I-LayerNorm,
+ * (docs/integer-ops.md §1–§6): int8 weights and activations, I-LayerNorm,
  * Shiftmax inside the attention, ShiftGELU, the token embedding and selection of
  * src/ir/model.ts, every requant calibrated on the golden accumulators of the
  * calibration images (src/frontend/vit-calibrate.ts).
@@ -23,6 +23,7 @@
 import type { FloatVitModel, VitLayer } from "./float/vit-model.js";
 import { IntTensor } from "../ir/model.js";
 import { QuantrtlError } from "../util/errors.js";
+import { byKind, type ByKind } from "./float/by-kind.js";
 import { quantizeInput } from "./ptq.js";
 import { CalibrationOptions, GoldenHooks, VitDocBuilder } from "./vit-calibrate.js";
 import { NEWTON_ITERATIONS_MAX } from "../arith/ivit/isqrt.js";
@@ -74,6 +75,44 @@ function irNamer(): (name: string) => string {
   };
 }
 
+/** Adding the IR layer `n` of the float layer at JSON path `at`, reading IR layer `from`, `outBits` wide. */
+interface Step {
+  readonly q: VitDocBuilder;
+  readonly arch: NonNullable<VitPtqOptions["arch"]>;
+  readonly file: string | undefined;
+  /** The float layers reading a float layer. */
+  readonly readers: (l: VitLayer) => readonly VitLayer[];
+  /** The IR name of a float layer. */
+  readonly irOf: (floatName: string) => string;
+  readonly at: string;
+  readonly n: string;
+  readonly from: string;
+  readonly outBits: 8 | 16;
+}
+
+const engineRows = (l: Extract<VitLayer, { kind: "linear" | "dense" }>, { q, arch, file, readers, at, n, from, outBits }: Step) => {
+  if (l.kind === "dense" && l.datapath !== "mac") throw new QuantrtlError(file, `${at}/datapath`, `datapath "${l.datapath}" in a ViT`, '"mac"');
+  const parts = readers(l).some((r) => r.kind === "attention") ? 3 : 1;
+  q.engine({ type: l.kind, name: n, from, weights: l.weights, bias: l.bias, outChannels: l.outFeatures, reduction: l.inFeatures, parts, outBits, arch: arch({ name: n, outChannels: l.outFeatures, reduction: l.inFeatures }) });
+};
+
+/** Per kind: adds the IR layer of one float layer (the mapping in the header). */
+const TO_IR: ByKind<VitLayer, [Step], void> = {
+  conv2d: (l, { q, arch, file, at, n, from, outBits }) => {
+    if (l.datapath !== "mac") throw new QuantrtlError(file, `${at}/datapath`, `datapath "${l.datapath}" in a ViT`, '"mac"');
+    const reduction = l.kernel[0] * l.kernel[1] * l.inChannels;
+    q.engine({ type: "conv2d", name: n, from, weights: l.weights, bias: l.bias, outChannels: l.outChannels, reduction, outBits, arch: arch({ name: n, outChannels: l.outChannels, reduction }), kernelSize: l.kernel, stride: l.stride });
+  },
+  linear: engineRows,
+  dense: engineRows,
+  token_embed: (l, { q, n, from }) => q.tokenEmbed(n, from, l.cls, l.pos),
+  layernorm: (l, { q, n, from }) => q.layerNorm(n, from, l.gamma, l.beta),
+  attention: (l, { q, n, from }) => q.attention(n, from, l.heads),
+  add: (l, { q, irOf, n, from }) => q.residual(n, from, irOf(l.inputs[1])),
+  gelu: (_l, { q, n, from }) => q.gelu(n, from),
+  token_select: (l, { q, n, from }) => q.tokenSelect(n, from, l.index),
+};
+
 export function quantizeVit(desc: FloatVitModel, options: VitPtqOptions): VitPtqResult {
   const file = options.file;
   if (options.calibration.length === 0) throw new QuantrtlError(file, "calibration", "no calibration images", "give at least one image");
@@ -103,39 +142,7 @@ export function quantizeVit(desc: FloatVitModel, options: VitPtqOptions): VitPtq
     floatLayerOf[n] = l.name;
     const from = ir.get(l.inputs[0])!;
     const outBits = l === last ? 16 : 8;
-    switch (l.kind) {
-      case "conv2d": {
-        if (l.datapath !== "mac") throw new QuantrtlError(file, `${at}/datapath`, `datapath "${l.datapath}" in a ViT`, '"mac"');
-        const reduction = l.kernel[0] * l.kernel[1] * l.inChannels;
-        q.engine({ type: "conv2d", name: n, from, weights: l.weights, bias: l.bias, outChannels: l.outChannels, reduction, outBits, arch: arch({ name: n, outChannels: l.outChannels, reduction }), kernelSize: l.kernel, stride: l.stride });
-        break;
-      }
-      case "linear":
-      case "dense": {
-        if (l.kind === "dense" && l.datapath !== "mac") throw new QuantrtlError(file, `${at}/datapath`, `datapath "${l.datapath}" in a ViT`, '"mac"');
-        const parts = readers(l).some((r) => r.kind === "attention") ? 3 : 1;
-        q.engine({ type: l.kind, name: n, from, weights: l.weights, bias: l.bias, outChannels: l.outFeatures, reduction: l.inFeatures, parts, outBits, arch: arch({ name: n, outChannels: l.outFeatures, reduction: l.inFeatures }) });
-        break;
-      }
-      case "token_embed":
-        q.tokenEmbed(n, from, l.cls, l.pos);
-        break;
-      case "layernorm":
-        q.layerNorm(n, from, l.gamma, l.beta);
-        break;
-      case "attention":
-        q.attention(n, from, l.heads);
-        break;
-      case "add":
-        q.residual(n, from, ir.get(l.inputs[1])!);
-        break;
-      case "gelu":
-        q.gelu(n, from);
-        break;
-      case "token_select":
-        q.tokenSelect(n, from, l.index);
-        break;
-    }
+    byKind(TO_IR, l, { q, arch, file, readers, irOf: (floatName) => ir.get(floatName)!, at, n, from, outBits });
     for (const input of l.inputs) if (lastUse.get(input) === i) q.release(ir.get(input)!);
   });
   const argmax = irName("predicted_class");

@@ -7,7 +7,7 @@
  *   requant (multiplier per channel, one shift, integer bias) or, before a
  *   sign, into per-channel integer thresholds with a direction.
  * - Scales: a tensor read by an adder layer gets that layer's ONE shared scale
- *   s = max(max|W'|, clip_X) / (2^(b−1) − 1) (spec §2) = clip_X / (2^(b−1) − 1),
+ *   s = max(max|W'|, clip_X) / (2^(b−1) − 1) (docs/integer-ops.md §2) = clip_X / (2^(b−1) − 1),
  *   and its producer requantizes straight onto it; any other tensor gets
  *   max|x| / (2^(b−1) − 1) from calibration. maxpool / flatten keep their input's scale.
  * - Adder weights beyond the activation range [ours]: W' = clamp(W, ±clip_X) and
@@ -24,7 +24,8 @@
  * Calibration runs the float network in float64 here (floatActivations), a
  * second implementation beside the tfjs one used for the float accuracy.
  */
-import type { FloatBatchNorm, FloatConv2d, FloatDense, FloatLayer, FloatModel } from "./float/float-model.js";
+import type { FloatBatchNorm, FloatConv2d, FloatDense, FloatLayer, FloatMaxPool, FloatModel } from "./float/float-model.js";
+import { byKind, type ByKind } from "./float/by-kind.js";
 import { QuantrtlError } from "../util/errors.js";
 import { multiplierFromRatio, DEFAULT_MULTIPLIER_BITS } from "../arith/requant.js";
 
@@ -94,52 +95,45 @@ export function floatActivations(desc: FloatModel, image: Float32Array | Float64
   let x: FloatTensor = { shape: [H, W, C], data: Float64Array.from(image) };
   const outs: FloatTensor[] = [];
   for (const l of desc.layers) {
-    switch (l.kind) {
-      case "conv2d":
-        x = floatConv(l, x);
-        break;
-      case "dense":
-        x = floatDense(l, x);
-        break;
-      case "batchnorm": {
-        const C2 = l.channels;
-        const d = x.data.map((v, i) => {
-          const c = i % C2;
-          return (l.gamma[c] * (v - l.mean[c])) / Math.sqrt(l.variance[c] + l.epsilon) + l.beta[c];
-        });
-        x = { shape: x.shape, data: d };
-        break;
-      }
-      case "relu":
-        x = { shape: x.shape, data: x.data.map((v) => (v < 0 ? 0 : v)) };
-        break;
-      case "sign":
-        x = { shape: x.shape, data: x.data.map(signOf) };
-        break;
-      case "maxpool": {
-        const [h, w, c] = x.shape;
-        const [PH, PW] = l.pool;
-        const [SY, SX] = l.stride;
-        const OH = Math.floor((h - PH) / SY) + 1;
-        const OW = Math.floor((w - PW) / SX) + 1;
-        const d = new Float64Array(OH * OW * c);
-        for (let oy = 0; oy < OH; oy++)
-          for (let ox = 0; ox < OW; ox++)
-            for (let ch = 0; ch < c; ch++) {
-              let m = -Infinity;
-              for (let ky = 0; ky < PH; ky++) for (let kx = 0; kx < PW; kx++) m = Math.max(m, x.data[((oy * SY + ky) * w + ox * SX + kx) * c + ch]);
-              d[(oy * OW + ox) * c + ch] = m;
-            }
-        x = { shape: [OH, OW, c], data: d };
-        break;
-      }
-      case "flatten":
-        x = { shape: [1, 1, x.data.length], data: x.data };
-        break;
-    }
+    x = byKind(FLOAT64_OPS, l, x);
     outs.push(x);
   }
   return outs;
+}
+
+/** Per kind: the layer on one image, float64. */
+const FLOAT64_OPS: ByKind<FloatLayer, [FloatTensor], FloatTensor> = {
+  conv2d: floatConv,
+  dense: floatDense,
+  batchnorm: (l, x) => {
+    const C2 = l.channels;
+    const d = x.data.map((v, i) => {
+      const c = i % C2;
+      return (l.gamma[c] * (v - l.mean[c])) / Math.sqrt(l.variance[c] + l.epsilon) + l.beta[c];
+    });
+    return { shape: x.shape, data: d };
+  },
+  relu: (_l, x) => ({ shape: x.shape, data: x.data.map((v) => (v < 0 ? 0 : v)) }),
+  sign: (_l, x) => ({ shape: x.shape, data: x.data.map(signOf) }),
+  maxpool: floatMaxPool,
+  flatten: (_l, x) => ({ shape: [1, 1, x.data.length], data: x.data }),
+};
+
+function floatMaxPool(l: FloatMaxPool, x: FloatTensor): FloatTensor {
+  const [h, w, c] = x.shape;
+  const [PH, PW] = l.pool;
+  const [SY, SX] = l.stride;
+  const OH = Math.floor((h - PH) / SY) + 1;
+  const OW = Math.floor((w - PW) / SX) + 1;
+  const d = new Float64Array(OH * OW * c);
+  for (let oy = 0; oy < OH; oy++)
+    for (let ox = 0; ox < OW; ox++)
+      for (let ch = 0; ch < c; ch++) {
+        let m = -Infinity;
+        for (let ky = 0; ky < PH; ky++) for (let kx = 0; kx < PW; kx++) m = Math.max(m, x.data[((oy * SY + ky) * w + ox * SX + kx) * c + ch]);
+        d[(oy * OW + ox) * c + ch] = m;
+      }
+  return { shape: [OH, OW, c], data: d };
 }
 
 /** One IR layer to be: an engine group (engine + BN? + activation?) or a pass-through layer. */
@@ -244,7 +238,7 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
     if (g.kind === "engine") classMax.set(gi, maxAbs[g.last]);
   });
   const classScale = new Map<number, number>();
-  // adder consumers set their input class's scale first (shared scale, spec §2)
+  // adder consumers set their input class's scale first (shared scale, docs/integer-ops.md §2)
   groups.forEach((g, gi) => {
     if (g.kind !== "engine" || g.engine!.datapath !== "adder") return;
     const cls = gi === 0 ? -1 : classOf[gi - 1];

@@ -1,11 +1,11 @@
 /**
  * Post-training quantization of a float conv layer to the IR's JSON form.
  * - adder: ONE scale s shared by activations and weights (AdderNet hardware,
- *   arXiv 2101.10015): s = max(max|W|, clip_X) / (2^(b−1) − 1) (spec §2 [ours]),
+ *   arXiv 2103.00112): s = max(max|W|, clip_X) / (2^(b−1) − 1) (docs/integer-ops.md §2 [ours]),
  *   so x − w is meaningful; the accumulator is on scale s.
  * - mac: per-tensor scales s_x = clip_X / (2^(b−1) − 1), s_w = max|W| / (2^(b−1) − 1);
  *   the accumulator is on s_x · s_w.
- * Output: dyadic requant (m, k) of s_acc / s_out (spec §1), bias rounded to the
+ * Output: dyadic requant (m, k) of s_acc / s_out (docs/integer-ops.md §1), bias rounded to the
  * accumulator scale. The chosen scales are written into the layer.
  */
 import { FloatConvSpec } from "./float/conv2d.js";

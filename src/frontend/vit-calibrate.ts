@@ -1,6 +1,6 @@
 /**
  * Builds an integer-only ViT model document layer by layer (I-ViT ops,
- * spec/integer-ops.md §1–§6), each requant calibrated on the golden outputs of the
+ * docs/integer-ops.md §1–§6), each requant calibrated on the golden outputs of the
  * layers before it over a set of integer calibration inputs: the real value of an
  * output is its golden accumulator × the accumulator's scale, and the output scale
  * puts the calibrated |value| range at 127 (32767 for 16-bit outputs).
@@ -8,8 +8,8 @@
  * in src/frontend/ptq-vit.ts); with one calibration input and coverage 1 it computes
  * exactly what that script computed.
  *
- * The golden reference is handed in (GoldenHooks) rather than imported: src/quant sits
- * below src/sim/golden (STYLE.md "Shape").
+ * The golden reference is handed in (GoldenHooks) rather than imported, so that
+ * src/frontend needs nothing of src/hw (docs/design.md "Import direction").
  *
  * Choices [ours]: weights int8 symmetric per output channel (max-abs), biases int32 on
  * the accumulator scale, one shift per layer (§1: the largest k with every |m| < 2^16),
@@ -28,7 +28,7 @@ import { attentionHead } from "../arith/ivit/attention.js";
 
 type Doc = Record<string, unknown>;
 
-/** The golden reference the calibration runs on (src/sim/golden). */
+/** The golden reference the calibration runs on (src/hw/golden). */
 export interface GoldenHooks {
   /** One layer's golden output (network.ts runLayer). */
   readonly runLayer: (layer: Layer, inputs: readonly IntTensor[]) => IntTensor;

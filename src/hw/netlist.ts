@@ -1,6 +1,6 @@
 /**
  * The stream netlist of a model: which unit drives which stream. Shared by the
- * top-level Verilog (design.ts) and the cycle model (sim/perf/streaming.ts) so
+ * top-level Verilog (design.ts) and the cycle model (perf/streaming.ts) so
  * that both see exactly the same forks and FIFOs.
  *
  * - A layer whose output feeds n > 1 consumers drives a chain of 2-way eager

@@ -1,6 +1,6 @@
 /**
  * Boards: one JSON per board in hw/boards (device resources from the vendors'
- * data sheets, see shared/spec/figures.md), schema-validated at load.
+ * data sheets, see docs/figures.md), schema-validated at load.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

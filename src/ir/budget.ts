@@ -54,7 +54,7 @@ export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
 /** The longest string V8 builds (536 870 888 characters on Node 20): one vector file or JSON output is one string. */
 export const MAX_STRING_CHARS = constants.MAX_STRING_LENGTH;
 
-// Bytes per element of what a run allocates (src/sim/golden/*.ts, src/verify/vectors.ts):
+// Bytes per element of what a run allocates (src/hw/golden/*.ts, src/codegen/vectors.ts):
 /** Golden tensors: an Int32Array per layer output, kept for the whole run (the per-layer vectors need them). */
 const TENSOR_BYTES = 4;
 /** conv2d/dense accumulators: a Float64Array over the layer's output, one layer at a time. */

@@ -48,7 +48,7 @@ export interface LayerScales {
   readonly input?: number;
   readonly weight?: number;
   readonly output?: number;
-  /** AdderNet: one scale shared by activations and weights (arXiv 2101.10015). */
+  /** AdderNet: one scale shared by activations and weights (arXiv 2103.00112). */
   readonly shared?: number;
 }
 
@@ -107,7 +107,7 @@ export interface MaxPoolLayer extends LayerBase {
   readonly stride: readonly [number, number];
 }
 
-/** Window sum per channel, then the dyadic requant (m/2^k ≈ s_in / (kh·kw·s_out)), spec §1. No padding. */
+/** Window sum per channel, then the dyadic requant (m/2^k ≈ s_in / (kh·kw·s_out)), docs/integer-ops.md §1. No padding. */
 export interface AvgPoolLayer extends LayerBase {
   readonly kind: "avgpool";
   readonly kernel: readonly [number, number];
@@ -122,7 +122,7 @@ export interface GlobalAvgPoolLayer extends LayerBase {
 }
 
 /**
- * Residual add, spec §1: y = sat_b(round_k(a·m_a) + round_k(b·m_b)) with one
+ * Residual add, docs/integer-ops.md §1: y = sat_b(round_k(a·m_a) + round_k(b·m_b)) with one
  * shared k, then ReLU (max(y, 0)) when enabled. inputs = [a, b].
  */
 export interface AddLayer extends LayerBase {
@@ -144,7 +144,7 @@ export interface ArgmaxLayer extends LayerBase {
 }
 
 /*
- * Integer-only ViT layers (I-ViT, spec/integer-ops.md §3–§6). A token sequence is
+ * Integer-only ViT layers (I-ViT, docs/integer-ops.md §3–§6). A token sequence is
  * a tensor of height = tokens, width = 1, channels = dim: one token is one stream
  * row (its channels in order), so "per token" = per pixel over the channels.
  * The linear layers of a ViT block are conv2d with kernelSize 1 (the JSON type
@@ -155,7 +155,7 @@ export interface ArgmaxLayer extends LayerBase {
 export type RequantStage = Extract<OutputStage, { kind: "requant" }>;
 
 /**
- * I-LayerNorm over the channels of each token (spec §5), then the per-channel
+ * I-LayerNorm over the channels of each token (docs/integer-ops.md §5), then the per-channel
  * requant of z to the output: gamma[i] is folded into the channel's multiplier
  * (output scale (sqrt(N)/2^30)·gamma[i] / s_out, sign included) and beta into
  * params.biasInt (floor(beta/gamma / (sqrt(N)/2^30))) — gamma and beta as integers.
@@ -173,7 +173,7 @@ export interface LayerNormLayer extends LayerBase {
 }
 
 /**
- * ShiftGELU over each token row (spec §4): y = x·sig on scale S/2^(b−1)
+ * ShiftGELU over each token row (docs/integer-ops.md §4): y = x·sig on scale S/2^(b−1)
  * (b = params.outBits, the sigmoid's bits), then the dyadic requant of y to the
  * output. params.x0 = floor(−1/(1.702·S)) is stored, never S.
  */
@@ -183,14 +183,14 @@ export interface GeluLayer extends LayerBase {
   readonly requant: RequantParams;
 }
 
-/** Shiftmax over the channels of each token row (spec §3); output y ∈ [0, 2^(b−1) − 1] on scale 1/2^(b−1), b = output bits. */
+/** Shiftmax over the channels of each token row (docs/integer-ops.md §3); output y ∈ [0, 2^(b−1) − 1] on scale 1/2^(b−1), b = output bits. */
 export interface SoftmaxLayer extends LayerBase {
   readonly kind: "softmax";
   readonly params: ShiftmaxParams;
 }
 
 /**
- * Multi-head self-attention (spec §6) on one input [T, 1, 3·D] whose channels
+ * Multi-head self-attention (docs/integer-ops.md §6) on one input [T, 1, 3·D] whose channels
  * are [Q | K | V] (the output of one fused QKV linear, as timm's qkv), D = heads · headDim.
  * [ours] One fused input rather than three streams: Q·Kᵀ of any row needs every
  * key, so the unit must hold K and V (and hence Q, which arrives interleaved with
@@ -220,7 +220,7 @@ export interface AttentionLayer extends LayerBase {
  * stream order (a patch-embedding conv's [4, 4, C] output is the 16 tokens
  * py·4 + px, [T, 1, C] passes unchanged); the output [T + 1, 1, C] prepends the
  * class token and adds the position embedding.
- * Integer form [ours], the residual add of spec §1 with the embedding as the second
+ * Integer form [ours], the residual add of docs/integer-ops.md §1 with the embedding as the second
  * operand: "each operand is first requantized to a common intermediate … then added
  * and saturated". The embedding is stored as integers already on the output scale
  * (its rescale is the identity, E = round(pos / s_out)), the incoming token is

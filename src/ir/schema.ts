@@ -130,7 +130,7 @@ const linearSchema = {
   },
 };
 
-/** x0 = floor(−1/S) of an exp_shift (spec §3), an integer ≤ −1, and n. */
+/** x0 = floor(−1/S) of an exp_shift (docs/integer-ops.md §3), an integer ≤ −1, and n. */
 const x0Schema = { type: "integer", maximum: -1, minimum: -(2 ** 31) };
 const expShiftNSchema = { type: "integer", minimum: 0, maximum: 30 };
 

@@ -1,9 +1,9 @@
 /**
  * Cycle-approximate model of the streaming dataflow codegen emits: every unit's
- * timing registers stepped cycle by cycle (units/*.ts), fed by a source that
+ * timing registers stepped cycle by cycle (src/hw/units/<unit>/timing.ts), fed by a source that
  * offers a word every cycle and drained by a sink that is always ready — the
  * conditions of `quantrtl verify --backpressure 0`, whose measured cycle count
- * this predicts exactly (test/sim/perf/streaming.test.ts and the RTL tests).
+ * this predicts exactly (test/flows/predict.test.ts, the unit timing tests and the RTL tests).
  */
 import { engineConv, isEngineLayer, Model, tensorSize } from "../ir/model.js";
 import { idealCycles } from "../ir/folding.js";

@@ -188,5 +188,5 @@ export interface QuantrtlReport {
   readonly comparison?: ReportComparison;
 }
 
-/** The published figures from the AdderNet hardware paper (DESIGN.md), one definition in estimate/compare. */
+/** The published figures from the AdderNet hardware paper (docs/figures.md), one definition in flows/compare.ts. */
 export const ADDERNET_PUBLISHED: ReportPublished = PUBLISHED_ADDERNET;

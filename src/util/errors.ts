@@ -1,5 +1,5 @@
 /**
- * The two kinds of failure quantrtl reports (STYLE.md "Errors"):
+ * The two kinds of failure quantrtl reports (docs/design.md "Errors"):
  * - QuantrtlError: the user's input is wrong (exit code 1). Carries the file,
  *   the JSON pointer or parameter name, what is wrong and what would be valid.
  * - ToolError: an external tool is missing or failed (exit code 2). Carries the

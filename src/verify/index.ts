@@ -181,7 +181,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       // generous deadlock guard: 8× the work at full stall, plus fill
       maxCycles: Math.ceil((ideal + frameIn + frameOut) * inputs.length * 8 * slowdown) + 100_000,
       // after the last output word, each layer has at most one frame of its own work left (cycle model of
-      // each unit, sim/perf/units): twice the sum of them at the stall rate, plus margin
+      // each unit, src/hw/units/<unit>/timing.ts): twice the sum of them at the stall rate, plus margin
       drainCycles: Math.ceil(2 * (layerFrames.reduce((a, b) => a + b, 0) + frameIn + frameOut) * slowdown) + 1000,
       // words past a golden count are looked for during one frame time of the slowest layer (capped: a proof of
       // a long single frame would otherwise take twice as long)

@@ -1,6 +1,6 @@
 /**
  * Dyadic requantization y = sat_b(round_k(acc·m) + zp) (+ ReLU as max(y, zp)),
- * and the (m, k) choice for a real ratio — spec/integer-ops.md §1.
+ * and the (m, k) choice for a real ratio — docs/integer-ops.md §1.
  * Expected values are worked by hand in the comments or computed here in BigInt.
  */
 import { describe, expect, test } from "vitest";
@@ -230,7 +230,7 @@ describe("requantize when acc·m leaves the safe-integer range (BigInt path)", (
   });
 });
 
-describe("multiplierFromRatio: the largest k with round(r·2^k) < 2^mBits (spec §1)", () => {
+describe("multiplierFromRatio: the largest k with round(r·2^k) < 2^mBits (docs/integer-ops.md §1)", () => {
   test.each([
     // [r, mBits, m, k] worked by hand
     [0.5, 16, 32768, 16], // 0.5·2^16 = 32768 < 65536; 0.5·2^17 = 65536 is not

@@ -1,5 +1,5 @@
 /**
- * round_k and sat_b — spec/integer-ops.md §1.
+ * round_k and sat_b — docs/integer-ops.md §1.
  * The table values are worked by hand (the real quotient is in the comment);
  * the property tests compare the three implementations in src against each
  * other and against an independent rational reference written here.
@@ -83,7 +83,7 @@ const MODE_COLUMN: Record<RoundingMode, 2 | 3 | 4 | 5> = { floor: 2, half_up: 3,
 /** Compares numerically: roundShift may return -0 for a negative value that rounds to 0 (−0 == 0 as an integer). */
 const int = (v: number): number => (v === 0 ? 0 : v);
 
-describe("round_k on a hand-worked table (spec §1)", () => {
+describe("round_k on a hand-worked table (docs/integer-ops.md §1)", () => {
   for (const mode of ROUNDING_MODES) {
     test.each(TABLE.map((row) => [row[0], row[1], row[MODE_COLUMN[mode]]] as const))(
       `${mode}: roundShift(%i, %i) = %i`,
@@ -263,7 +263,7 @@ describe("round_k implementations agree (properties)", () => {
   });
 });
 
-describe("sat_b and usat_b (spec §1)", () => {
+describe("sat_b and usat_b (docs/integer-ops.md §1)", () => {
   test.each([
     // [v, bits, sat_b(v)]
     [0, 8, 0],

@@ -1,4 +1,4 @@
-/** The shift datapath's term (spec §2): σ·(x << q) for w = σ·2^q, checked against plain multiplication. */
+/** The shift datapath's term (docs/integer-ops.md §2): σ·(x << q) for w = σ·2^q, checked against plain multiplication. */
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { isShiftWeight, maxShift, nearestShiftWeight, shiftTerm, termRange } from "../../src/arith/datapath.js";

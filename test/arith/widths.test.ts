@@ -1,6 +1,6 @@
 /**
  * Bit widths computed from value ranges (src/arith/widths.ts) and the
- * accumulator widths of the three datapaths (src/arith/datapath.ts, spec §2).
+ * accumulator widths of the three datapaths (src/arith/datapath.ts, docs/integer-ops.md §2).
  * Expected widths are worked by hand; the properties check the exact extreme
  * accumulator value against the computed width from both sides.
  */
@@ -81,7 +81,7 @@ describe("signedBitsFor on hand-worked ranges", () => {
   });
 });
 
-describe("accumulator widths of the datapaths (spec §2), hand-worked", () => {
+describe("accumulator widths of the datapaths (docs/integer-ops.md §2), hand-worked", () => {
   test("mac int8 × int8, K = 72 → 22 bits, within bx + bw + ceil(log2 K) = 23", () => {
     // products: (−128)(−128) = 16384 = 2^14 (max); (−128)(127) = −16256 (min)
     // sum of 72: max 72 · 16384 = 1 179 648, min 72 · −16256 = −1 170 432

@@ -2,7 +2,7 @@
  * The whole-model estimate (src/estimate/model.ts): every engine and every other
  * unit of the netlist is counted once, and the total is their sum. The unit lists
  * are checked against the models' JSON (their layer types) and the netlist rule of
- * DESIGN.md (a fork before each residual branch, a FIFO on each operand of an add).
+ * docs/design.md (a fork before each residual branch, a FIFO on each operand of an add).
  */
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";

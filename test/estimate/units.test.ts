@@ -1,5 +1,5 @@
 /**
- * The structural parts of the resource model's unit features (src/estimate/units):
+ * The structural parts of the resource model's unit features (src/hw/units/<unit>/cost.ts, src/hw/layers/features.ts):
  * where Yosys puts a memory (cheapest of soft logic, distributed and block RAM under
  * the costs of the family's library) and how many DSP tiles a product takes (mul2dsp's
  * slicing). Expectations are worked from the library costs, and checked against the

@@ -1,6 +1,6 @@
 /**
  * Post-training quantization of a float conv layer (src/frontend/quantize.ts) —
- * spec/integer-ops.md §1 (requant (m, k)) and §2 (adder: ONE shared scale
+ * docs/integer-ops.md §1 (requant (m, k)) and §2 (adder: ONE shared scale
  * s = max(max|W|, clip_X) / (2^(b−1) − 1); mac: s_x = clip_X / (2^(b−1) − 1),
  * s_w = max|W| / (2^(b−1) − 1), accumulator on s_x·s_w).
  * Every expected scale, integer weight, bias and (m, k) property is computed

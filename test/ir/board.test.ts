@@ -3,9 +3,9 @@ import { boardNames, loadBoard, parseBoard } from "../../src/ir/board.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 
 describe("boards", () => {
-  test("the six bundled boards load and carry the data-sheet figures of spec/figures.md", () => {
+  test("the six bundled boards load and carry the data-sheet figures of docs/figures.md", () => {
     expect(boardNames()).toEqual(["arty-a7-100t", "icebreaker", "kv260", "pynq-z2", "ulx3s-85f", "zcu104"]);
-    // figures from shared/spec/figures.md, written here independently of hw/boards
+    // figures from docs/figures.md, written here independently of hw/boards
     const sheet: Record<string, [number, number, number, number]> = {
       "pynq-z2": [53200, 106400, 220, 140 * 36 * 1024],
       "arty-a7-100t": [63400, 126800, 240, 135 * 36 * 1024],

@@ -123,7 +123,7 @@ describe("renderMarkdown", () => {
 
   it("shows the paper's published reductions beside ours, computed against the mac baseline", () => {
     const rows = tableAfter(md, "|  | logic (LUT) reduction | power reduction | speedup | speed basis |");
-    expect(rows[1]).toEqual(["published: adder vs. mac (AdderNet hardware, arXiv 2101.10015)", "67.6–71.4 %", "47.85–77.9 %", "16 %", "paper"]);
+    expect(rows[1]).toEqual(["published: adder vs. mac (AdderNet hardware, arXiv 2103.00112)", "67.6–71.4 %", "47.85–77.9 %", "16 %", "paper"]);
     // adder: 1 − 600/2000 = 70 %; 1 − 0.1/0.2 = 50 %; same cycles at 116 vs 100 MHz = 16 % faster
     expect(rows[2]).toEqual(["ours: adder vs. mac", "70.0 %", "50.0 %", "16.0 %", "cycles / Fmax"]);
     // xnor has no Fmax, so speed compares cycles only

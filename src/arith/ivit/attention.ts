@@ -1,5 +1,5 @@
 /**
- * Integer multi-head attention — spec/integer-ops.md §6 — for one head of one row:
+ * Integer multi-head attention — docs/integer-ops.md §6 — for one head of one row:
  *   s[j] = Σ_c q[c]·k[j][c]            (int8 × int8 → int32 over the head dim d)
  *   p    = shiftmax(s) with x0 = floor(−1/S), S = s_q·s_k/sqrt(d)   (§3; 1/sqrt(d) only in S)
  *   a[c] = Σ_j p[j]·v[j][c]            (uint7 on 1/128 × int8 → int32), then requantized (§1)

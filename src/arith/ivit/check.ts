@@ -1,4 +1,4 @@
-/** Parameter checks at the edge of the integer ViT ops (STYLE.md "Errors": check at the edge, trust inside). */
+/** Parameter checks at the edge of the integer ViT ops (docs/design.md "Errors": check at the edge, trust inside). */
 import { QuantrtlError } from "../../util/errors.js";
 import { Dyadic, RECIPROCAL_NUMERATOR } from "./expshift.js";
 

@@ -1,5 +1,5 @@
 /**
- * I-ViT's shift-based exponential `exp_shift` — spec/integer-ops.md §3 — the one
+ * I-ViT's shift-based exponential `exp_shift` — docs/integer-ops.md §3 — the one
  * definition shared by Shiftmax (§3) and ShiftGELU (§4), with the value range of
  * every intermediate (hardware widths come from these ranges), the exact
  * floor division it needs, and the integer x0 = floor(−1/S) derived from a
@@ -36,7 +36,7 @@ export function floorDiv(a: number, b: number): number {
  * rational slope ratio = num/den (1 for Shiftmax, 1.702 = 851/500 for ShiftGELU):
  * floor(−den·2^k / (num·m)), evaluated exactly in BigInt.
  * [ours] The published code evaluates floor(−1/S) in float32; we take the input
- * scale as a dyadic number (spec §1 form) and evaluate the floor exactly, so x0 is
+ * scale as a dyadic number (docs/integer-ops.md §1 form) and evaluate the floor exactly, so x0 is
  * a pure function of integers and never depends on float rounding.
  */
 export function x0FromScale(scale: Dyadic, ratio: { readonly num: number; readonly den: number } = { num: 1, den: 1 }): number {

@@ -1,5 +1,5 @@
 /**
- * Float references of the integer ViT ops (spec/integer-ops.md §3–§5), in plain JS
+ * Float references of the integer ViT ops (docs/integer-ops.md §3–§5), in plain JS
  * Math: computed in double precision and rounded to float32 at the end, standing in
  * for the FP32 model the integer ops approximate. For SQNR and error-bound tests.
  */

@@ -1,4 +1,4 @@
-/** Integer-only ViT ops (I-ViT): Shiftmax, ShiftGELU, I-LayerNorm — spec/integer-ops.md §3–§5. */
+/** Integer-only ViT ops (I-ViT): Shiftmax, ShiftGELU, I-LayerNorm — docs/integer-ops.md §3–§5. */
 export * from "./expshift.js";
 export * from "./shiftmax.js";
 export * from "./shiftgelu.js";

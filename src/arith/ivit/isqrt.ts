@@ -1,5 +1,5 @@
 /**
- * Integer square roots for I-LayerNorm, spec/integer-ops.md §5:
+ * Integer square roots for I-LayerNorm, docs/integer-ops.md §5:
  * - `newtonSqrt`: the iteration §5 prescribes (k = 2^16, ten times
  *   k = floor((k + floor(v/k)) / 2)), bit for bit — what I-LayerNorm uses.
  * - `isqrtFloor`: the exact floor(sqrt(v)), by the digit-by-digit (restoring)

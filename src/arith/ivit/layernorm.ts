@@ -1,6 +1,6 @@
 /**
  * I-LayerNorm — I-ViT's integer LayerNorm over the channel axis of one token,
- * spec/integer-ops.md §5 (N channels):
+ * docs/integer-ops.md §5 (N channels):
  *   mean = round_half_even(Σ x / N);  y[i] = x[i] − mean;  var = Σ y[i]²
  *   std = newtonSqrt(var) (k = 2^16, ten Newton steps, or the count the IR records);  f = floor((2^31 − 1) / std)
  *   z[i] = floor(y[i]·f / 2) + bias_int[i]

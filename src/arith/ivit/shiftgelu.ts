@@ -1,5 +1,5 @@
 /**
- * ShiftGELU — I-ViT's integer GELU(x) ≈ x·σ(1.702·x), spec/integer-ops.md §4.
+ * ShiftGELU — I-ViT's integer GELU(x) ≈ x·σ(1.702·x), docs/integer-ops.md §4.
  * One token row of integers x[i] on scale S in, y[i] = x[i]·sig[i] on scale
  * S/2^(b−1) out (requantized by the next step):
  *   S' = 1.702·S;  m = max x;  a[i] = exp_shift(x[i] − m, S', n);  c = exp_shift(−m, S', n)

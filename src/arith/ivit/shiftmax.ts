@@ -1,5 +1,5 @@
 /**
- * Shiftmax — I-ViT's integer-only softmax over the last axis, spec/integer-ops.md §3
+ * Shiftmax — I-ViT's integer-only softmax over the last axis, docs/integer-ops.md §3
  * (scale folding of attention scores: §6). One row of integers x[i] on scale S in,
  * y[i] on scale 1/2^(b−1) out:
  *   m = max x;  e[i] = exp_shift(x[i] − m, S, n);  sum = min(Σ e, 2^31 − 1)

@@ -2,7 +2,7 @@
  * Binary (XNOR-net style) layers for tfjs: ±1 activations and ±1 weights.
  *
  * Forward: sign(v) with sign(0) = +1, so every value is exactly ±1 and maps to
- * one bit in hardware (DESIGN.md: `dot = 2·popcount(xnor(a,b)) − N`).
+ * one bit in hardware (docs/design.md: `dot = 2·popcount(xnor(a,b)) − N`).
  * Backward: the straight-through estimator of BinaryNet (Courbariaux et al.,
  * arXiv 1602.02830): the gradient passes unchanged where |v| ≤ 1 and is zero
  * elsewhere (the derivative of HardTanh). The weights are latent floats; only

@@ -52,6 +52,7 @@ import { readFileSync } from "node:fs";
 import { QuantrtlError } from "../../util/errors.js";
 import { adderConv2d, adderProduct, type Padding } from "./adder-layers.js";
 import { signPlusOne } from "./binary-layers.js";
+import { byKind, isKindIn, type ByKind } from "./by-kind.js";
 import { initTf } from "./tfjs.js";
 import { vitForwardImages } from "./vit.js";
 import { checkVitModel, type FloatVitModel } from "./vit-model.js";
@@ -155,78 +156,77 @@ export function f32(v: number): number {
 
 /** The layer list of a trained tfjs Sequential built from tfjs + quantrtl layers. */
 export function describeLayers(model: tf.LayersModel): FloatLayer[] {
-  const layers: FloatLayer[] = [];
-  for (const layer of model.layers) {
+  return model.layers.map((layer) => {
     const inputShape = perImage((layer.input as tf.SymbolicTensor).shape);
     const outputShape = perImage(layer.outputShape as (number | null)[]);
     const base = { name: layer.name, inputShape, outputShape };
     const className = layer.getClassName();
     const values = layer.getWeights().map((w) => Array.from(w.dataSync(), f32));
-    switch (className) {
-      case "Conv2D":
-      case "AdderConv2D":
-      case "BinaryConv2D": {
-        const shape = layer.getWeights()[0].shape; // HWIO
-        const [KH, KW, C, O] = shape;
-        const config = layer.getConfig();
-        const strides = config.strides as number[] | undefined;
-        if (strides && strides.some((s) => s !== 1)) throw new Error(`${layer.name}: only stride 1 is described`);
-        layers.push({
-          kind: "conv2d",
-          ...base,
-          datapath: className === "AdderConv2D" ? "adder" : className === "BinaryConv2D" ? "xnor" : "mac",
-          inChannels: C,
-          outChannels: O,
-          kernel: [KH, KW],
-          stride: [1, 1],
-          padding: ((config.padding as string | undefined) ?? "valid") as Padding,
-          weights: hwioToOhwi(values[0], KH, KW, C, O),
-          ...(values[1] ? { bias: values[1] } : {}),
-        });
-        break;
-      }
-      case "Dense":
-      case "AdderDense":
-      case "BinaryDense": {
-        const [I, O] = layer.getWeights()[0].shape;
-        layers.push({
-          kind: "dense",
-          ...base,
-          datapath: className === "AdderDense" ? "adder" : className === "BinaryDense" ? "xnor" : "mac",
-          inFeatures: I,
-          outFeatures: O,
-          weights: transpose(values[0], I, O),
-          ...(values[1] ? { bias: values[1] } : {}),
-        });
-        break;
-      }
-      case "BatchNormalization": {
-        const config = layer.getConfig();
-        if (config.center === false || config.scale === false) throw new Error(`${layer.name}: batchnorm without center/scale is not described`);
-        const [gamma, beta, mean, variance] = values;
-        layers.push({ kind: "batchnorm", ...base, channels: gamma.length, gamma, beta, mean, variance, epsilon: config.epsilon as number });
-        break;
-      }
-      case "ReLU":
-        layers.push({ kind: "relu", ...base });
-        break;
-      case "SignActivation":
-        layers.push({ kind: "sign", ...base });
-        break;
-      case "MaxPooling2D": {
-        const config = layer.getConfig();
-        layers.push({ kind: "maxpool", ...base, pool: pair(config.poolSize), stride: pair(config.strides ?? config.poolSize) });
-        break;
-      }
-      case "Flatten":
-        layers.push({ kind: "flatten", ...base, order: "HWC" });
-        break;
-      default:
-        throw new Error(`${layer.name}: layer class ${className} has no float description`);
-    }
-  }
-  return layers;
+    if (!Object.hasOwn(DESCRIBE_CLASS, className)) throw new Error(`${layer.name}: layer class ${className} has no float description`);
+    return DESCRIBE_CLASS[className](layer, base, values, className);
+  });
 }
+
+/** One tfjs layer class → its float description, given its per-image shapes and float32 weight values. */
+type Describe = (layer: tf.layers.Layer, base: FloatLayerBase, values: number[][], className: string) => FloatLayer;
+
+/** The datapath of each engine class. */
+const DATAPATH_OF_CLASS: Readonly<Record<string, FloatDatapath>> = { Conv2D: "mac", AdderConv2D: "adder", BinaryConv2D: "xnor", Dense: "mac", AdderDense: "adder", BinaryDense: "xnor" };
+
+const describeConv: Describe = (layer, base, values, className) => {
+  const shape = layer.getWeights()[0].shape; // HWIO
+  const [KH, KW, C, O] = shape;
+  const config = layer.getConfig();
+  const strides = config.strides as number[] | undefined;
+  if (strides && strides.some((s) => s !== 1)) throw new Error(`${layer.name}: only stride 1 is described`);
+  return {
+    kind: "conv2d",
+    ...base,
+    datapath: DATAPATH_OF_CLASS[className],
+    inChannels: C,
+    outChannels: O,
+    kernel: [KH, KW],
+    stride: [1, 1],
+    padding: ((config.padding as string | undefined) ?? "valid") as Padding,
+    weights: hwioToOhwi(values[0], KH, KW, C, O),
+    ...(values[1] ? { bias: values[1] } : {}),
+  };
+};
+
+const describeDense: Describe = (layer, base, values, className) => {
+  const [I, O] = layer.getWeights()[0].shape;
+  return {
+    kind: "dense",
+    ...base,
+    datapath: DATAPATH_OF_CLASS[className],
+    inFeatures: I,
+    outFeatures: O,
+    weights: transpose(values[0], I, O),
+    ...(values[1] ? { bias: values[1] } : {}),
+  };
+};
+
+const DESCRIBE_CLASS: Readonly<Record<string, Describe>> = {
+  Conv2D: describeConv,
+  AdderConv2D: describeConv,
+  BinaryConv2D: describeConv,
+  Dense: describeDense,
+  AdderDense: describeDense,
+  BinaryDense: describeDense,
+  BatchNormalization: (layer, base, values) => {
+    const config = layer.getConfig();
+    if (config.center === false || config.scale === false) throw new Error(`${layer.name}: batchnorm without center/scale is not described`);
+    const [gamma, beta, mean, variance] = values;
+    return { kind: "batchnorm", ...base, channels: gamma.length, gamma, beta, mean, variance, epsilon: config.epsilon as number };
+  },
+  ReLU: (_layer, base) => ({ kind: "relu", ...base }),
+  SignActivation: (_layer, base) => ({ kind: "sign", ...base }),
+  MaxPooling2D: (layer, base) => {
+    const config = layer.getConfig();
+    return { kind: "maxpool", ...base, pool: pair(config.poolSize), stride: pair(config.strides ?? config.poolSize) };
+  },
+  Flatten: (_layer, base) => ({ kind: "flatten", ...base, order: "HWC" }),
+};
 
 function perImage(shape: (number | null)[]): number[] {
   return shape.slice(1).map((d) => d as number);
@@ -292,32 +292,35 @@ export function checkFloatModel(value: unknown, file?: string): asserts value is
   const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
   m.layers!.forEach((layer, i) => {
     const at = `/layers/${i}`;
-    const expectLength = (field: string, actual: readonly number[] | undefined, length: number) => {
+    const expectLength: ExpectLength = (field, actual, length) => {
       if (!Array.isArray(actual) || actual.length !== length) fail(`${at}/${field}`, `${field} has ${Array.isArray(actual) ? actual.length : "no"} values`, `${length} values`);
     };
     if (i > 0 && count(layer.inputShape) !== count(m.layers![i - 1].outputShape)) fail(`${at}/inputShape`, `input shape [${layer.inputShape}] does not follow [${m.layers![i - 1].outputShape}]`, "the output shape of the previous layer");
-    switch (layer.kind) {
-      case "conv2d":
-        expectLength("weights", layer.weights, layer.outChannels * layer.kernel[0] * layer.kernel[1] * layer.inChannels);
-        if (layer.bias) expectLength("bias", layer.bias, layer.outChannels);
-        break;
-      case "dense":
-        expectLength("weights", layer.weights, layer.outFeatures * layer.inFeatures);
-        if (layer.bias) expectLength("bias", layer.bias, layer.outFeatures);
-        break;
-      case "batchnorm":
-        for (const f of ["gamma", "beta", "mean", "variance"] as const) expectLength(f, layer[f], layer.channels);
-        break;
-      case "relu":
-      case "sign":
-      case "maxpool":
-      case "flatten":
-        break;
-      default:
-        fail(`${at}/kind`, `unknown layer kind "${(layer as { kind: string }).kind}"`, "conv2d, dense, batchnorm, relu, sign, maxpool or flatten");
-    }
+    if (!isKindIn(SIZED_ARRAYS, layer.kind)) fail(`${at}/kind`, `unknown layer kind "${(layer as { kind: string }).kind}"`, "conv2d, dense, batchnorm, relu, sign, maxpool or flatten");
+    byKind(SIZED_ARRAYS, layer, expectLength);
   });
 }
+
+type ExpectLength = (field: string, actual: readonly number[] | undefined, length: number) => void;
+
+/** Per kind: the arrays whose lengths its sizes fix. */
+const SIZED_ARRAYS: ByKind<FloatLayer, [ExpectLength], void> = {
+  conv2d: (layer, expectLength) => {
+    expectLength("weights", layer.weights, layer.outChannels * layer.kernel[0] * layer.kernel[1] * layer.inChannels);
+    if (layer.bias) expectLength("bias", layer.bias, layer.outChannels);
+  },
+  dense: (layer, expectLength) => {
+    expectLength("weights", layer.weights, layer.outFeatures * layer.inFeatures);
+    if (layer.bias) expectLength("bias", layer.bias, layer.outFeatures);
+  },
+  batchnorm: (layer, expectLength) => {
+    for (const f of ["gamma", "beta", "mean", "variance"] as const) expectLength(f, layer[f], layer.channels);
+  },
+  relu: () => {},
+  sign: () => {},
+  maxpool: () => {},
+  flatten: () => {},
+};
 
 // ---------------------------------------------------------------- run
 
@@ -382,54 +385,63 @@ export async function floatTop1(desc: FloatDescription, images: Float32Array, la
 
 type LayerTensors = Record<string, tf.Tensor>;
 
+const noTensors = (): LayerTensors => ({});
+
+/** Per kind: its parameters as tensors, in the layouts FLOAT_OPS uses. */
+const LAYER_TENSORS: ByKind<FloatLayer, [], LayerTensors> = {
+  conv2d: (layer): LayerTensors => {
+    const [KH, KW] = layer.kernel;
+    const kernel = tf.tensor4d(ohwiToHwio(layer.weights, KH, KW, layer.inChannels, layer.outChannels), [KH, KW, layer.inChannels, layer.outChannels]);
+    return layer.bias ? { kernel, bias: tf.tensor1d(Float32Array.from(layer.bias)) } : { kernel };
+  },
+  dense: (layer): LayerTensors => {
+    const kernel = tf.tensor2d(Float32Array.from(transpose(layer.weights, layer.outFeatures, layer.inFeatures)), [layer.inFeatures, layer.outFeatures]);
+    return layer.bias ? { kernel, bias: tf.tensor1d(Float32Array.from(layer.bias)) } : { kernel };
+  },
+  batchnorm: (layer) => ({
+    gamma: tf.tensor1d(Float32Array.from(layer.gamma)),
+    beta: tf.tensor1d(Float32Array.from(layer.beta)),
+    mean: tf.tensor1d(Float32Array.from(layer.mean)),
+    variance: tf.tensor1d(Float32Array.from(layer.variance)),
+  }),
+  relu: noTensors,
+  sign: noTensors,
+  maxpool: noTensors,
+  flatten: noTensors,
+};
+
 function layerTensors(layer: FloatLayer): LayerTensors {
-  switch (layer.kind) {
-    case "conv2d": {
-      const [KH, KW] = layer.kernel;
-      const kernel = tf.tensor4d(ohwiToHwio(layer.weights, KH, KW, layer.inChannels, layer.outChannels), [KH, KW, layer.inChannels, layer.outChannels]);
-      return layer.bias ? { kernel, bias: tf.tensor1d(Float32Array.from(layer.bias)) } : { kernel };
-    }
-    case "dense": {
-      const kernel = tf.tensor2d(Float32Array.from(transpose(layer.weights, layer.outFeatures, layer.inFeatures)), [layer.inFeatures, layer.outFeatures]);
-      return layer.bias ? { kernel, bias: tf.tensor1d(Float32Array.from(layer.bias)) } : { kernel };
-    }
-    case "batchnorm":
-      return { gamma: tf.tensor1d(Float32Array.from(layer.gamma)), beta: tf.tensor1d(Float32Array.from(layer.beta)), mean: tf.tensor1d(Float32Array.from(layer.mean)), variance: tf.tensor1d(Float32Array.from(layer.variance)) };
-    default:
-      return {};
-  }
+  return byKind(LAYER_TENSORS, layer);
 }
 
+/** Per kind: the layer on a batch `x`, given its tensors `p`. */
+const FLOAT_OPS: ByKind<FloatLayer, [LayerTensors, tf.Tensor], tf.Tensor> = {
+  conv2d: (layer, p, x) => {
+    if (layer.stride[0] !== 1 || layer.stride[1] !== 1) throw new QuantrtlError(undefined, layer.name, "only stride 1 is supported", "stride [1, 1]");
+    const x4 = x as tf.Tensor4D;
+    const k = p.kernel as tf.Tensor4D;
+    let y: tf.Tensor4D;
+    if (layer.datapath === "adder") y = adderConv2d(x4, k, layer.padding);
+    else if (layer.datapath === "xnor") y = tf.conv2d(signPlusOne(x4), signPlusOne(k), 1, layer.padding);
+    else y = tf.conv2d(x4, k, 1, layer.padding);
+    return p.bias ? tf.add(y, p.bias) : y;
+  },
+  dense: (layer, p, x) => {
+    const x2 = x as tf.Tensor2D;
+    const k = p.kernel as tf.Tensor2D;
+    let y: tf.Tensor2D;
+    if (layer.datapath === "adder") y = adderProduct(x2, k);
+    else if (layer.datapath === "xnor") y = tf.matMul(signPlusOne(x2), signPlusOne(k));
+    else y = tf.matMul(x2, k);
+    return p.bias ? tf.add(y, p.bias) : y;
+  },
+  batchnorm: (layer, p, x) => tf.batchNorm(x, p.mean as tf.Tensor1D, p.variance as tf.Tensor1D, p.beta as tf.Tensor1D, p.gamma as tf.Tensor1D, layer.epsilon),
+  relu: (_layer, _p, x) => tf.relu(x),
+  sign: (_layer, _p, x) => signPlusOne(x),
+  maxpool: (layer, _p, x) => tf.maxPool(x as tf.Tensor4D, [layer.pool[0], layer.pool[1]], [layer.stride[0], layer.stride[1]], "valid"),
+  flatten: (_layer, _p, x) => tf.reshape(x, [x.shape[0], -1]),
+};
+
 function runLayer(layer: FloatLayer, p: LayerTensors, x: tf.Tensor): tf.Tensor {
-  switch (layer.kind) {
-    case "conv2d": {
-      if (layer.stride[0] !== 1 || layer.stride[1] !== 1) throw new QuantrtlError(undefined, layer.name, "only stride 1 is supported", "stride [1, 1]");
-      const x4 = x as tf.Tensor4D;
-      const k = p.kernel as tf.Tensor4D;
-      let y: tf.Tensor4D;
-      if (layer.datapath === "adder") y = adderConv2d(x4, k, layer.padding);
-      else if (layer.datapath === "xnor") y = tf.conv2d(signPlusOne(x4), signPlusOne(k), 1, layer.padding);
-      else y = tf.conv2d(x4, k, 1, layer.padding);
-      return p.bias ? tf.add(y, p.bias) : y;
-    }
-    case "dense": {
-      const x2 = x as tf.Tensor2D;
-      const k = p.kernel as tf.Tensor2D;
-      let y: tf.Tensor2D;
-      if (layer.datapath === "adder") y = adderProduct(x2, k);
-      else if (layer.datapath === "xnor") y = tf.matMul(signPlusOne(x2), signPlusOne(k));
-      else y = tf.matMul(x2, k);
-      return p.bias ? tf.add(y, p.bias) : y;
-    }
-    case "batchnorm":
-      return tf.batchNorm(x, p.mean as tf.Tensor1D, p.variance as tf.Tensor1D, p.beta as tf.Tensor1D, p.gamma as tf.Tensor1D, layer.epsilon);
-    case "relu":
-      return tf.relu(x);
-    case "sign":
-      return signPlusOne(x);
-    case "maxpool":
-      return tf.maxPool(x as tf.Tensor4D, [layer.pool[0], layer.pool[1]], [layer.stride[0], layer.stride[1]], "valid");
-    case "flatten":
-      return tf.reshape(x, [x.shape[0], -1]);
-  }
+  return byKind(FLOAT_OPS, layer, p, x);
 }

@@ -7,11 +7,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { rng } from "../../ir/inputs.js";
+import { byKind, type ByKind } from "./by-kind.js";
 import { f32 } from "./float-model.js";
 import { loadMnist, type MnistSet } from "./mnist.js";
 import { initTf } from "./tfjs.js";
 import { shuffled, type Batch, type EpochStats } from "./train.js";
-import { disposeVitTensors, runVitGraph, transposed, vitTensors, type VitTensors } from "./vit.js";
+import { disposeVitTensors, runVitGraph, transposed, vitTensors, type VitParams, type VitTensors } from "./vit.js";
 import { MNIST_VIT, vitLayers, type GeluForm, type VitConfig, type VitLayer } from "./vit-model.js";
 
 export interface VitTrainOptions {
@@ -142,21 +143,23 @@ function batchOf(data: MnistSet, indices: Uint32Array, config: VitConfig, maxShi
 
 /** The description's layers with the values the tensors hold now (printed as float32). */
 export function describeVitLayers(layers: readonly VitLayer[], tensors: VitTensors): VitLayer[] {
-  const read = (t: tf.Tensor) => Array.from(t.dataSync(), f32);
-  const readT = (t: tf.Tensor) => Array.from(transposed(t.dataSync(), t.shape[0], t.shape[1]!), f32);
-  return layers.map((l): VitLayer => {
-    const p = tensors.get(l.name);
-    switch (l.kind) {
-      case "conv2d":
-      case "linear":
-      case "dense":
-        return { ...l, weights: readT(p!.kernel), ...(p!.bias ? { bias: read(p!.bias) } : {}) } as VitLayer;
-      case "token_embed":
-        return { ...l, cls: read(p!.cls), pos: read(p!.pos) };
-      case "layernorm":
-        return { ...l, gamma: read(p!.gamma), beta: read(p!.beta) };
-      default:
-        return l;
-    }
-  });
+  return layers.map((l) => byKind(DESCRIBE_VIT, l, tensors.get(l.name)));
 }
+
+const read = (t: tf.Tensor) => Array.from(t.dataSync(), f32);
+const readT = (t: tf.Tensor) => Array.from(transposed(t.dataSync(), t.shape[0], t.shape[1]!), f32);
+const withRows = (l: Extract<VitLayer, { kind: "conv2d" | "linear" | "dense" }>, p: VitParams | undefined): VitLayer => ({ ...l, weights: readT(p!.kernel), ...(p!.bias ? { bias: read(p!.bias) } : {}) }) as VitLayer;
+const unchanged = (l: VitLayer) => l;
+
+/** Per kind: the layer with its parameters `p` read back (the kinds without parameters as they are). */
+const DESCRIBE_VIT: ByKind<VitLayer, [VitParams | undefined], VitLayer> = {
+  conv2d: withRows,
+  linear: withRows,
+  dense: withRows,
+  token_embed: (l, p) => ({ ...l, cls: read(p!.cls), pos: read(p!.pos) }),
+  layernorm: (l, p) => ({ ...l, gamma: read(p!.gamma), beta: read(p!.beta) }),
+  attention: unchanged,
+  add: unchanged,
+  gelu: unchanged,
+  token_select: unchanged,
+};

@@ -29,6 +29,7 @@
  */
 import { rng } from "../../ir/inputs.js";
 import { QuantrtlError } from "../../util/errors.js";
+import { byKind, isKindIn, type ByKind } from "./by-kind.js";
 import type { FloatConv2d, FloatDense, FloatTraining } from "./float-model.js";
 
 interface VitLayerBase {
@@ -203,7 +204,83 @@ export function vitLayers(config: VitConfig, seed: number): VitLayer[] {
 
 // ---------------------------------------------------------------- validate
 
-const LAYER_KINDS = ["conv2d", "token_embed", "layernorm", "linear", "attention", "add", "gelu", "token_select", "dense"] as const;
+/** The checks of one layer's own fields: `at` its JSON path, `inShape` its input shape, `last` that shape's last size. */
+interface VitCheck {
+  readonly at: string;
+  readonly fail: (path: string, problem: string, hint: string) => never;
+  readonly positiveInt: (field: string, v: unknown) => void;
+  readonly expectLength: (field: string, actual: unknown, length: number) => void;
+  readonly expectShape: (field: "inputShape" | "outputShape", expected: readonly number[]) => void;
+  readonly inShape: readonly number[];
+  readonly last: number;
+}
+
+/** Per kind: its shapes and array lengths. */
+const VIT_CHECKS: ByKind<VitLayer, [VitCheck], void> = {
+  conv2d: (layer, { at, fail, positiveInt, expectLength, expectShape, inShape }) => {
+    if (layer.datapath !== "mac") fail(`${at}/datapath`, `datapath "${layer.datapath}" in a ViT`, '"mac"');
+    if (inShape.length !== 3 || layer.inChannels !== inShape[2]) fail(`${at}/inChannels`, `${layer.inChannels} input channels for input [${inShape}]`, "[H, W, inChannels]");
+    positiveInt("outChannels", layer.outChannels);
+    const [KH, KW] = layer.kernel ?? [];
+    positiveInt("kernel/0", KH);
+    positiveInt("kernel/1", KW);
+    if (!layer.stride || layer.stride[0] !== KH || layer.stride[1] !== KW) fail(`${at}/stride`, `stride [${layer.stride}] differs from the kernel`, `[${KH}, ${KW}] (a patch embedding)`);
+    if (layer.padding !== "valid") fail(`${at}/padding`, `padding "${layer.padding}"`, '"valid"');
+    if (inShape[0] % KH !== 0 || inShape[1] % KW !== 0) fail(`${at}/kernel`, `${inShape[0]}×${inShape[1]} is not a whole number of ${KH}×${KW} patches`, "a kernel that divides the input");
+    expectShape("outputShape", [inShape[0] / KH, inShape[1] / KW, layer.outChannels]);
+    expectLength("weights", layer.weights, layer.outChannels * KH * KW * layer.inChannels);
+    if (layer.bias !== undefined) expectLength("bias", layer.bias, layer.outChannels);
+  },
+  token_embed: (layer, { at, fail, expectLength, expectShape, inShape, last }) => {
+    if (inShape.length !== 2) fail(`${at}/inputShape`, `[${inShape}] is not [tokens, channels]`, "[P, C]");
+    expectShape("outputShape", [inShape[0] + 1, last]);
+    expectLength("cls", layer.cls, last);
+    expectLength("pos", layer.pos, (inShape[0] + 1) * last);
+  },
+  layernorm: (layer, { at, fail, expectLength, expectShape, inShape, last }) => {
+    expectShape("outputShape", inShape);
+    expectLength("gamma", layer.gamma, last);
+    expectLength("beta", layer.beta, last);
+    if (typeof layer.epsilon !== "number" || !(layer.epsilon > 0)) fail(`${at}/epsilon`, `epsilon is ${JSON.stringify(layer.epsilon)}`, "a positive number, e.g. 1e-6");
+  },
+  linear: (layer, { at, fail, positiveInt, expectLength, expectShape, inShape, last }) => {
+    positiveInt("inFeatures", layer.inFeatures);
+    positiveInt("outFeatures", layer.outFeatures);
+    if (last !== layer.inFeatures) fail(`${at}/inFeatures`, `${layer.inFeatures} input features for input [${inShape}]`, `${last}`);
+    expectShape("outputShape", [...inShape.slice(0, -1), layer.outFeatures]);
+    expectLength("weights", layer.weights, layer.outFeatures * layer.inFeatures);
+    expectLength("bias", layer.bias, layer.outFeatures);
+  },
+  attention: (layer, { at, fail, positiveInt, expectShape, inShape, last }) => {
+    positiveInt("heads", layer.heads);
+    positiveInt("dHead", layer.dHead);
+    if (inShape.length !== 2 || last !== 3 * layer.heads * layer.dHead) fail(`${at}/inputShape`, `[${inShape}] is not [T, 3·heads·dHead] = [T, ${3 * layer.heads * layer.dHead}]`, "the fused [Q | K | V] output of a linear");
+    expectShape("outputShape", [inShape[0], layer.heads * layer.dHead]);
+  },
+  add: (_layer, { expectShape, inShape }) => expectShape("outputShape", inShape),
+  gelu: (_layer, { expectShape, inShape }) => expectShape("outputShape", inShape),
+  token_select: (layer, { at, fail, expectShape, inShape, last }) => {
+    if (inShape.length !== 2) fail(`${at}/inputShape`, `[${inShape}] is not [tokens, channels]`, "[T, C]");
+    if (!Number.isInteger(layer.index) || layer.index < 0 || layer.index >= inShape[0]) fail(`${at}/index`, `index ${JSON.stringify(layer.index)}`, `an integer in 0..${inShape[0] - 1}`);
+    expectShape("outputShape", [last]);
+  },
+  dense: (layer, { at, fail, positiveInt, expectLength, expectShape, inShape }) => {
+    if (layer.datapath !== "mac") fail(`${at}/datapath`, `datapath "${layer.datapath}" in a ViT`, '"mac"');
+    if (layer.inFeatures !== count(inShape)) fail(`${at}/inFeatures`, `${layer.inFeatures} input features for input [${inShape}]`, `${count(inShape)}`);
+    positiveInt("outFeatures", layer.outFeatures);
+    expectShape("outputShape", [layer.outFeatures]);
+    expectLength("weights", layer.weights, layer.outFeatures * layer.inFeatures);
+    if (layer.bias !== undefined) expectLength("bias", layer.bias, layer.outFeatures);
+  },
+};
+
+/** Elements of a tensor of `shape`. */
+function count(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The kinds, in the order the hint lists them. */
+const LAYER_KINDS = Object.keys(VIT_CHECKS);
 
 /**
  * Checks a `"topology": "vit"` description: the graph (names, inputs that name
@@ -216,7 +293,6 @@ export function checkVitModel(value: unknown, file?: string): asserts value is F
   };
   const m = value as Partial<FloatVitModel>;
   const isShape = (s: unknown): s is number[] => Array.isArray(s) && s.length > 0 && s.every((d) => Number.isInteger(d) && d > 0);
-  const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
   if (!m.input || !isShape(m.input.shape) || m.input.shape.length !== 3) fail("/input/shape", "no [H, W, C] input shape", "e.g. [28, 28, 1]");
   if (!GELU_FORMS.includes(m.training?.gelu as GeluForm)) fail("/training/gelu", `GELU form ${JSON.stringify(m.training?.gelu)} is not known`, `one of ${GELU_FORMS.map((g) => `"${g}"`).join(", ")}`);
@@ -238,7 +314,7 @@ export function checkVitModel(value: unknown, file?: string): asserts value is F
     if (typeof layer !== "object" || layer === null) fail(at, "not a layer object", "an object with name, kind, inputs, inputShape, outputShape");
     if (typeof layer.name !== "string" || layer.name === "" || layer.name === VIT_INPUT) fail(`${at}/name`, `name ${JSON.stringify(layer.name)} is not usable`, `a non-empty string other than "${VIT_INPUT}"`);
     if (shapes.has(layer.name)) fail(`${at}/name`, `a second layer is named "${layer.name}"`, "unique layer names");
-    if (!(LAYER_KINDS as readonly string[]).includes(layer.kind)) fail(`${at}/kind`, `unknown layer kind "${(layer as { kind: string }).kind}"`, LAYER_KINDS.join(", "));
+    if (!isKindIn(VIT_CHECKS, layer.kind)) fail(`${at}/kind`, `unknown layer kind "${(layer as { kind: string }).kind}"`, LAYER_KINDS.join(", "));
     if (!isShape(layer.inputShape)) fail(`${at}/inputShape`, "not a shape", "an array of positive integers");
     if (!isShape(layer.outputShape)) fail(`${at}/outputShape`, "not a shape", "an array of positive integers");
     const arity = layer.kind === "add" ? 2 : 1;
@@ -248,68 +324,7 @@ export function checkVitModel(value: unknown, file?: string): asserts value is F
       if (!produced) fail(`${at}/inputs/${j}`, `"${String(from)}" is not an earlier layer`, `"${VIT_INPUT}" or the name of a layer before this one`);
       if (count(produced!) !== count(layer.inputShape)) fail(`${at}/inputShape`, `[${layer.inputShape}] does not hold the [${produced}] output of "${from}"`, `${count(produced!)} elements`);
     });
-    const inShape = layer.inputShape;
-    const last = inShape[inShape.length - 1];
-    switch (layer.kind) {
-      case "conv2d": {
-        if (layer.datapath !== "mac") fail(`${at}/datapath`, `datapath "${layer.datapath}" in a ViT`, '"mac"');
-        if (inShape.length !== 3 || layer.inChannels !== inShape[2]) fail(`${at}/inChannels`, `${layer.inChannels} input channels for input [${inShape}]`, "[H, W, inChannels]");
-        positiveInt("outChannels", layer.outChannels);
-        const [KH, KW] = layer.kernel ?? [];
-        positiveInt("kernel/0", KH);
-        positiveInt("kernel/1", KW);
-        if (!layer.stride || layer.stride[0] !== KH || layer.stride[1] !== KW) fail(`${at}/stride`, `stride [${layer.stride}] differs from the kernel`, `[${KH}, ${KW}] (a patch embedding)`);
-        if (layer.padding !== "valid") fail(`${at}/padding`, `padding "${layer.padding}"`, '"valid"');
-        if (inShape[0] % KH !== 0 || inShape[1] % KW !== 0) fail(`${at}/kernel`, `${inShape[0]}×${inShape[1]} is not a whole number of ${KH}×${KW} patches`, "a kernel that divides the input");
-        expectShape("outputShape", [inShape[0] / KH, inShape[1] / KW, layer.outChannels]);
-        expectLength("weights", layer.weights, layer.outChannels * KH * KW * layer.inChannels);
-        if (layer.bias !== undefined) expectLength("bias", layer.bias, layer.outChannels);
-        break;
-      }
-      case "token_embed":
-        if (inShape.length !== 2) fail(`${at}/inputShape`, `[${inShape}] is not [tokens, channels]`, "[P, C]");
-        expectShape("outputShape", [inShape[0] + 1, last]);
-        expectLength("cls", layer.cls, last);
-        expectLength("pos", layer.pos, (inShape[0] + 1) * last);
-        break;
-      case "layernorm":
-        expectShape("outputShape", inShape);
-        expectLength("gamma", layer.gamma, last);
-        expectLength("beta", layer.beta, last);
-        if (typeof layer.epsilon !== "number" || !(layer.epsilon > 0)) fail(`${at}/epsilon`, `epsilon is ${JSON.stringify(layer.epsilon)}`, "a positive number, e.g. 1e-6");
-        break;
-      case "linear":
-        positiveInt("inFeatures", layer.inFeatures);
-        positiveInt("outFeatures", layer.outFeatures);
-        if (last !== layer.inFeatures) fail(`${at}/inFeatures`, `${layer.inFeatures} input features for input [${inShape}]`, `${last}`);
-        expectShape("outputShape", [...inShape.slice(0, -1), layer.outFeatures]);
-        expectLength("weights", layer.weights, layer.outFeatures * layer.inFeatures);
-        expectLength("bias", layer.bias, layer.outFeatures);
-        break;
-      case "attention":
-        positiveInt("heads", layer.heads);
-        positiveInt("dHead", layer.dHead);
-        if (inShape.length !== 2 || last !== 3 * layer.heads * layer.dHead) fail(`${at}/inputShape`, `[${inShape}] is not [T, 3·heads·dHead] = [T, ${3 * layer.heads * layer.dHead}]`, "the fused [Q | K | V] output of a linear");
-        expectShape("outputShape", [inShape[0], layer.heads * layer.dHead]);
-        break;
-      case "add":
-      case "gelu":
-        expectShape("outputShape", inShape);
-        break;
-      case "token_select":
-        if (inShape.length !== 2) fail(`${at}/inputShape`, `[${inShape}] is not [tokens, channels]`, "[T, C]");
-        if (!Number.isInteger(layer.index) || layer.index < 0 || layer.index >= inShape[0]) fail(`${at}/index`, `index ${JSON.stringify(layer.index)}`, `an integer in 0..${inShape[0] - 1}`);
-        expectShape("outputShape", [last]);
-        break;
-      case "dense":
-        if (layer.datapath !== "mac") fail(`${at}/datapath`, `datapath "${layer.datapath}" in a ViT`, '"mac"');
-        if (layer.inFeatures !== count(inShape)) fail(`${at}/inFeatures`, `${layer.inFeatures} input features for input [${inShape}]`, `${count(inShape)}`);
-        positiveInt("outFeatures", layer.outFeatures);
-        expectShape("outputShape", [layer.outFeatures]);
-        expectLength("weights", layer.weights, layer.outFeatures * layer.inFeatures);
-        if (layer.bias !== undefined) expectLength("bias", layer.bias, layer.outFeatures);
-        break;
-    }
+    byKind(VIT_CHECKS, layer, { at, fail, positiveInt, expectLength, expectShape, inShape: layer.inputShape, last: layer.inputShape[layer.inputShape.length - 1] });
     shapes.set(layer.name, layer.outputShape);
   });
   const output = m.layers![m.layers!.length - 1].outputShape;

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { GELU_SIGMOID_SLOPE } from "../../arith/ivit/shiftgelu.js";
 import { QuantrtlError } from "../../util/errors.js";
+import { byKind, type ByKind } from "./by-kind.js";
 import { initTf } from "./tfjs.js";
 import { VIT_INPUT, type FloatVitModel, type GeluForm, type VitLayer } from "./vit-model.js";
 
@@ -26,7 +27,7 @@ export const GELU_SIGMOID_SLOPE_FLOAT = GELU_SIGMOID_SLOPE.num / GELU_SIGMOID_SL
  * `trainable`: tf.Variables (named `<layer>/<param>`) for training.
  */
 export function vitTensors(layers: readonly VitLayer[], trainable = false): Map<string, VitParams> {
-  const make = (layer: string, param: string, values: readonly number[] | Float32Array, shape: number[]) => {
+  const make: MakeTensor = (layer, param, values, shape) => {
     const t = tf.tensor(values instanceof Float32Array ? values : Float32Array.from(values), shape, "float32");
     if (!trainable) return t;
     const v = tf.variable(t, true, `${layer}/${param}`);
@@ -35,34 +36,41 @@ export function vitTensors(layers: readonly VitLayer[], trainable = false): Map<
   };
   const out = new Map<string, VitParams>();
   for (const l of layers) {
-    switch (l.kind) {
-      case "conv2d": {
-        // OHWI [out][ky][kx][in] → [ky·kx·in, out], the patch vector's order
-        const K = l.kernel[0] * l.kernel[1] * l.inChannels;
-        out.set(l.name, { kernel: make(l.name, "kernel", transposed(l.weights, l.outChannels, K), [K, l.outChannels]), ...(l.bias ? { bias: make(l.name, "bias", l.bias, [l.outChannels]) } : {}) });
-        break;
-      }
-      case "linear":
-      case "dense":
-        out.set(l.name, {
-          kernel: make(l.name, "kernel", transposed(l.weights, l.outFeatures, l.inFeatures), [l.inFeatures, l.outFeatures]),
-          ...(l.bias ? { bias: make(l.name, "bias", l.bias, [l.outFeatures]) } : {}),
-        });
-        break;
-      case "token_embed": {
-        const C = l.inputShape[1];
-        out.set(l.name, { cls: make(l.name, "cls", l.cls, [C]), pos: make(l.name, "pos", l.pos, [l.outputShape[0], C]) });
-        break;
-      }
-      case "layernorm":
-        out.set(l.name, { gamma: make(l.name, "gamma", l.gamma, [l.gamma.length]), beta: make(l.name, "beta", l.beta, [l.beta.length]) });
-        break;
-      default:
-        break;
-    }
+    const params = byKind(VIT_TENSORS, l, make);
+    if (params) out.set(l.name, params);
   }
   return out;
 }
+
+/** Makes one parameter tensor (a tf.Variable when training) of `values` in `shape`. */
+type MakeTensor = (layer: string, param: string, values: readonly number[] | Float32Array, shape: number[]) => tf.Tensor;
+
+/** [in, out] `kernel` + `bias` of a linear or dense layer. */
+const rowsParams = (l: Extract<VitLayer, { kind: "linear" | "dense" }>, make: MakeTensor): VitParams => ({
+  kernel: make(l.name, "kernel", transposed(l.weights, l.outFeatures, l.inFeatures), [l.inFeatures, l.outFeatures]),
+  ...(l.bias ? { bias: make(l.name, "bias", l.bias, [l.outFeatures]) } : {}),
+});
+const noParams = () => undefined;
+
+/** Per kind: the layer's parameters (undefined for the kinds without any). */
+const VIT_TENSORS: ByKind<VitLayer, [MakeTensor], VitParams | undefined> = {
+  conv2d: (l, make) => {
+    // OHWI [out][ky][kx][in] → [ky·kx·in, out], the patch vector's order
+    const K = l.kernel[0] * l.kernel[1] * l.inChannels;
+    return { kernel: make(l.name, "kernel", transposed(l.weights, l.outChannels, K), [K, l.outChannels]), ...(l.bias ? { bias: make(l.name, "bias", l.bias, [l.outChannels]) } : {}) };
+  },
+  linear: rowsParams,
+  dense: rowsParams,
+  token_embed: (l, make) => {
+    const C = l.inputShape[1];
+    return { cls: make(l.name, "cls", l.cls, [C]), pos: make(l.name, "pos", l.pos, [l.outputShape[0], C]) };
+  },
+  layernorm: (l, make) => ({ gamma: make(l.name, "gamma", l.gamma, [l.gamma.length]), beta: make(l.name, "beta", l.beta, [l.beta.length]) }),
+  attention: noParams,
+  add: noParams,
+  gelu: noParams,
+  token_select: noParams,
+};
 
 export function disposeVitTensors(tensors: VitTensors): void {
   for (const p of tensors.values()) for (const t of Object.values(p)) t.dispose();
@@ -110,38 +118,44 @@ export function gelu(x: tf.Tensor, form: GeluForm): tf.Tensor {
 export function runVitLayer(layer: VitLayer, p: VitParams | undefined, inputs: readonly tf.Tensor[], form: GeluForm): tf.Tensor {
   const N = inputs[0].shape[0];
   const x = tf.reshape(inputs[0], [N, ...layer.inputShape]);
-  switch (layer.kind) {
-    case "conv2d": {
-      // patch (py, px) = [ky][kx][c], the OHWI order of one output channel's weights
-      const [H, W, C] = layer.inputShape;
-      const [KH, KW] = layer.kernel;
-      const [PH, PW] = [H / KH, W / KW];
-      const patches = tf.transpose(tf.reshape(x, [N, PH, KH, PW, KW * C]), [0, 1, 3, 2, 4]);
-      return tf.reshape(rowsTimes(tf.reshape(patches, [N, PH * PW, KH * KW * C]), p!), [N, PH, PW, layer.outChannels]);
-    }
-    case "token_embed": {
-      const [P, C] = layer.inputShape;
-      const cls = tf.add(tf.zeros([N, 1, C]), p!.cls);
-      return tf.add(tf.concat([cls, x], 1), tf.reshape(p!.pos, [P + 1, C]));
-    }
-    case "layernorm":
-      return layerNormRows(x, p!.gamma, p!.beta, layer.epsilon);
-    case "linear":
-      return rowsTimes(x, p!);
-    case "attention":
-      return multiHeadAttention(x, layer.heads, layer.dHead);
-    case "add":
-      return tf.add(x, tf.reshape(inputs[1], [N, ...layer.inputShape]));
-    case "gelu":
-      return gelu(x, form);
-    case "token_select": {
-      const [, C] = layer.inputShape;
-      return tf.reshape(tf.slice(x, [0, layer.index, 0], [N, 1, C]), [N, C]);
-    }
-    case "dense":
-      return rowsTimes(tf.reshape(x, [N, layer.inFeatures]), p!);
-  }
+  return byKind(VIT_OPS, layer, { N, x, p, inputs, form });
 }
+
+/** What a layer runs on: batch size N, its first input `x` as [N, ...inputShape], its parameters, all its inputs, the GELU form. */
+interface VitStep {
+  readonly N: number;
+  readonly x: tf.Tensor;
+  readonly p: VitParams | undefined;
+  readonly inputs: readonly tf.Tensor[];
+  readonly form: GeluForm;
+}
+
+/** Per kind: the layer on one batch. */
+const VIT_OPS: ByKind<VitLayer, [VitStep], tf.Tensor> = {
+  conv2d: (layer, { N, x, p }) => {
+    // patch (py, px) = [ky][kx][c], the OHWI order of one output channel's weights
+    const [H, W, C] = layer.inputShape;
+    const [KH, KW] = layer.kernel;
+    const [PH, PW] = [H / KH, W / KW];
+    const patches = tf.transpose(tf.reshape(x, [N, PH, KH, PW, KW * C]), [0, 1, 3, 2, 4]);
+    return tf.reshape(rowsTimes(tf.reshape(patches, [N, PH * PW, KH * KW * C]), p!), [N, PH, PW, layer.outChannels]);
+  },
+  token_embed: (layer, { N, x, p }) => {
+    const [P, C] = layer.inputShape;
+    const cls = tf.add(tf.zeros([N, 1, C]), p!.cls);
+    return tf.add(tf.concat([cls, x], 1), tf.reshape(p!.pos, [P + 1, C]));
+  },
+  layernorm: (layer, { x, p }) => layerNormRows(x, p!.gamma, p!.beta, layer.epsilon),
+  linear: (_layer, { x, p }) => rowsTimes(x, p!),
+  attention: (layer, { x }) => multiHeadAttention(x, layer.heads, layer.dHead),
+  add: (layer, { N, x, inputs }) => tf.add(x, tf.reshape(inputs[1], [N, ...layer.inputShape])),
+  gelu: (_layer, { x, form }) => gelu(x, form),
+  token_select: (layer, { N, x }) => {
+    const [, C] = layer.inputShape;
+    return tf.reshape(tf.slice(x, [0, layer.index, 0], [N, 1, C]), [N, C]);
+  },
+  dense: (layer, { N, x, p }) => rowsTimes(tf.reshape(x, [N, layer.inFeatures]), p!),
+};
 
 /**
  * Runs the graph on `input` ([N, ...] of the input shape). Returns the last

@@ -1,5 +1,5 @@
 /**
- * Golden multi-head attention (spec §6), the contract of the attention unit:
+ * Golden multi-head attention (docs/integer-ops.md §6), the contract of the attention unit:
  * the input [T, 1, 3·D] holds [Q | K | V] per token; per row t and head h the
  * head's accumulators (src/arith/ivit/attention.ts attentionHead: Q·Kᵀ, Shiftmax,
  * A·V) are requantized and written to channels h·d … h·d + d − 1 of row t.

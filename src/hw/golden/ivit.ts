@@ -1,7 +1,7 @@
 /**
  * Golden integer ViT layers applied per token row (the channels of one pixel):
  * I-LayerNorm (§5) + per-channel requant, ShiftGELU (§4) + requant, Shiftmax (§3).
- * The ops themselves are defined once in src/quant/ivit; this only walks the rows.
+ * The ops themselves are defined once in src/arith/ivit; this only walks the rows.
  */
 import { channelRequantParams, GeluLayer, IntTensor, LayerNormLayer, SoftmaxLayer } from "../../ir/model.js";
 import { requantize } from "../../arith/requant.js";

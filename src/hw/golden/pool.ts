@@ -1,7 +1,7 @@
 /**
  * Golden pooling: max pool, average pool and global average pool (HWC, no
  * padding). Average pools sum the window exactly and requantize the sum with
- * the layer's dyadic (m, k) — spec §1 — so the division is part of the contract.
+ * the layer's dyadic (m, k) — docs/integer-ops.md §1 — so the division is part of the contract.
  * Bound: a window sum of ≤ 2^20 values of 16 bits stays below 2^36.
  */
 import { AvgPoolLayer, GlobalAvgPoolLayer, IntTensor, MaxPoolLayer } from "../../ir/model.js";

@@ -1,6 +1,6 @@
 /**
  * ReLU and argmax layers: each is one unit with the standard stream ports, so the
- * unit is the layer module. Cycle models: src/hw/units/relu/timing.ts, argmax.ts.
+ * unit is the layer module. Cycle models: src/hw/units/relu/timing.ts, src/hw/units/argmax/timing.ts.
  */
 import { ArgmaxLayer, FlattenLayer, ReluLayer } from "../../ir/model.js";
 import { argmaxGolden, flattenGolden, reluGolden } from "../golden/elementwise.js";

@@ -1,6 +1,6 @@
 /**
  * The ViT token layers: each is one unit with the standard stream ports, so the unit
- * is the layer module. Cycle models: src/hw/units/token-embed/timing.ts, token_select.ts.
+ * is the layer module. Cycle models: src/hw/units/token-embed/timing.ts, src/hw/units/token-select/timing.ts.
  */
 import { TokenEmbedLayer, TokenSelectLayer } from "../../ir/model.js";
 import { tokenEmbedGolden, tokenSelectGolden } from "../golden/tokens.js";

@@ -8,7 +8,7 @@
  */
 import { QuantrtlError } from "../../util/errors.js";
 
-/** The PE's reduction kernel (DESIGN.md "Number semantics"): mac, AdderNet, XNOR-popcount or shift. */
+/** The PE's reduction kernel (docs/design.md "Number semantics"): mac, AdderNet, XNOR-popcount or shift. */
 export type ArrayDatapath = "mac" | "adder" | "xnor" | "shift";
 export const ARRAY_DATAPATHS: readonly ArrayDatapath[] = ["mac", "adder", "xnor", "shift"];
 
@@ -65,7 +65,7 @@ export interface Workload {
 /**
  * Default widths: int8 operands, 32-bit accumulators, outputs requantized to
  * 8 bits before they leave the chip. XNOR nets carry ±1 values as single bits
- * and threshold their outputs to one bit (DESIGN.md "XNOR kernel").
+ * and threshold their outputs to one bit (docs/design.md "Number semantics", XNOR kernel).
  */
 export function defaultBits(datapath: ArrayDatapath): ElementBits {
   return datapath === "xnor"
@@ -138,7 +138,7 @@ export function workloadMacs(workload: Workload): number {
 }
 
 // ---------------------------------------------------------------------------
-// Validation at the edge (STYLE.md "check at the edge, trust inside").
+// Validation at the edge (docs/design.md "Errors": check at the edge, trust inside).
 
 function fail(path: string, problem: string, hint: string): never {
   throw new QuantrtlError(undefined, path, problem, hint);

@@ -1,5 +1,5 @@
 /**
- * Integer square roots of I-LayerNorm — spec/integer-ops.md §5.
+ * Integer square roots of I-LayerNorm — docs/integer-ops.md §5.
  * isqrtFloor is checked against a BigInt Newton iteration run to its fixed
  * point (written here); newtonSqrt (§5's ten steps from 2^16) against an
  * independent BigInt transcription, and its documented relation to floor(sqrt).

@@ -1,5 +1,5 @@
 /**
- * I-LayerNorm — spec/integer-ops.md §5.
+ * I-LayerNorm — docs/integer-ops.md §5.
  * The expectation is an independent BigInt transcription of the published
  * algorithm (I-ViT's IntLayerNorm) written here; the float comparison checks the
  * error bound derived in "I-LayerNorm against float LayerNorm".

@@ -1,5 +1,5 @@
 /**
- * ShiftGELU — spec/integer-ops.md §4, GELU(x) ≈ x·σ(1.702·x).
+ * ShiftGELU — docs/integer-ops.md §4, GELU(x) ≈ x·σ(1.702·x).
  * The expectation is an independent BigInt transcription of the published
  * algorithm (I-ViT's IntGELU) with our two documented choices ([ours]: the row
  * max clamped at 0 from below; 2·|x0'|·2^n ≤ 2^31 − 1), written here; the float

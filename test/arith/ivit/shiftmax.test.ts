@@ -1,5 +1,5 @@
 /**
- * Shiftmax and exp_shift — spec/integer-ops.md §3 (scale folding §6).
+ * Shiftmax and exp_shift — docs/integer-ops.md §3 (scale folding §6).
  * The expectation is an independent BigInt transcription of the published
  * algorithm (I-ViT's IntSoftmax) written here; the float comparison checks the
  * error bound derived in the comment of "Shiftmax against float softmax".

@@ -1,7 +1,7 @@
 /**
  * Golden multi-head attention (src/hw/golden/attention.ts) against an
  * independent, straightforward BigInt implementation written here from the text of
- * spec/integer-ops.md §1, §3 and §6 (nothing from src/ but the model loader):
+ * docs/integer-ops.md §1, §3 and §6 (nothing from src/ but the model loader):
  * random shapes, x0, n and requants, on random Q, K, V and on the extremes
  * (all −128, all 127, alternating, one outlier token).
  */

@@ -1,6 +1,6 @@
 /**
  * Golden conv2d (src/hw/golden/conv2d.ts) for the mac, adder and xnor
- * datapaths — spec/integer-ops.md §2. Hand-computed cases (arithmetic in the
+ * datapaths — docs/integer-ops.md §2. Hand-computed cases (arithmetic in the
  * comments), then a naive nested-loop reference written here, compared on
  * random shapes with fast-check.
  * Layout: tensors HWC, weights OHWI ([oc][ky][kx][ic]). Padding value: 0 for

@@ -44,7 +44,7 @@ function tensorOf(s: Spec, data: Int32Array): IntTensor {
   return { shape: [s.height, s.width, s.channels], bits: s.bits, data };
 }
 
-/** round_k(v) from the definitions of spec §1, on BigInt. */
+/** round_k(v) from the definitions of docs/integer-ops.md §1, on BigInt. */
 function naiveRound(v: bigint, k: number, mode: Mode): bigint {
   if (k === 0) return v;
   const d = 1n << BigInt(k);

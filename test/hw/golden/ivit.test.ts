@@ -1,7 +1,7 @@
 /**
  * Golden layernorm, gelu and softmax layers (src/hw/golden/ivit.ts): each token
- * row goes through its spec op (src/quant/ivit, tested on its own in
- * test/quant/ivit) and then the layer's requant — checked here on worked examples
+ * row goes through its spec op (src/arith/ivit, tested on its own in
+ * test/arith/ivit) and then the layer's requant — checked here on worked examples
  * and on rows at the extremes, with the requant recomputed by hand.
  */
 import { describe, expect, test } from "vitest";

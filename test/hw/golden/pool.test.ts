@@ -1,8 +1,8 @@
 /**
  * Golden pooling (src/hw/golden/pool.ts): max pool, average pool and global
  * average pool against a naive reference written here — nested arrays, BigInt
- * window sums and the four rounding modes of spec/integer-ops.md §1 spelled out
- * from their definitions (no src/quant code) — on random shapes with fast-check,
+ * window sums and the four rounding modes of docs/integer-ops.md §1 spelled out
+ * from their definitions (no src/arith code) — on random shapes with fast-check,
  * including all-minimum / all-maximum inputs and rounding ties.
  */
 import { describe, expect, test } from "vitest";
@@ -28,7 +28,7 @@ function layerOf(input: { height: number; width: number; channels: number; bits:
 
 // ------------------------------------------------------------ naive reference
 
-/** round_k(v) by the definitions of spec §1, on BigInt. */
+/** round_k(v) by the definitions of docs/integer-ops.md §1, on BigInt. */
 function naiveRound(v: bigint, k: number, mode: Mode): bigint {
   if (k === 0) return v;
   const d = 1n << BigInt(k);

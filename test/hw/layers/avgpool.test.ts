@@ -1,6 +1,6 @@
 /**
  * Average pool RTL (src/hw/layers/pool.ts: sliding window -> window sums ->
- * dyadic requant, spec §1 -> serializer) in Verilator: bit-exact against the
+ * dyadic requant, docs/integer-ops.md §1 -> serializer) in Verilator: bit-exact against the
  * golden reference for every rounding mode, with rounding ties of both signs
  * actually occurring, saturation, and cycles predicted exactly at backpressure 0.
  */

@@ -1,5 +1,5 @@
 /**
- * Features of the units outside the engines (src/hw/layers/cost.ts): the
+ * Features of the units outside the engines (src/hw/layers/features.ts): the
  * memories mapped by hand from the Xilinx library costs (and the block RAMs Yosys
  * used for the residual-add reference designs: two RAMB36E1 for two 4096×8 FIFOs),
  * the DSPs a constant multiply takes, and which nodes are left to the engine formula.

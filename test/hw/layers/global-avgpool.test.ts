@@ -1,6 +1,6 @@
 /**
  * Global average pool RTL (src/hw/layers/pool.ts: per-channel sums in a
- * rotating accumulator shift register -> dyadic requant, spec §1) in Verilator:
+ * rotating accumulator shift register -> dyadic requant, docs/integer-ops.md §1) in Verilator:
  * bit-exact against the golden reference and exactly predicted (H·W·C + 2 cycles
  * per frame) at backpressure 0.
  */

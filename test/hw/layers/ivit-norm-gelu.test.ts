@@ -2,7 +2,7 @@
  * I-LayerNorm and ShiftGELU layers in RTL (src/hw/layers/ivit.ts: the ivit unit
  * -> requant) alone on token sequences: bit-exact against the golden reference in
  * Verilator (with back-pressure, and without it with the cycles predicted exactly by
- * src/hw/layers/ivit-timing.ts) and in Icarus, on random rows and the extremes
+ * src/hw/units/ivit-<unit>/timing.ts) and in Icarus, on random rows and the extremes
  * (all min, all max, zero, alternating, one outlier per token).
  */
 import { expect, test } from "vitest";

@@ -1,8 +1,8 @@
 /**
- * Cycle models of the integer ViT units (src/hw/layers/ivit-timing.ts) stepped by the
+ * Cycle models of the integer ViT units (src/hw/units/ivit-<unit>/timing.ts) stepped by the
  * streaming model with a source and sink that never stall: they equal the closed
  * forms of ivitFrameCycles (the phase lengths of the templates), frame after frame.
- * (test/codegen/layers/ivit-*.test.ts check the stepped models against Verilator.)
+ * (test/hw/layers/ivit-*.test.ts check the stepped models against Verilator.)
  */
 import { describe, expect, test } from "vitest";
 import { parseModel } from "../../../src/ir/load.js";

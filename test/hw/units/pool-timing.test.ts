@@ -1,8 +1,8 @@
 /**
- * Cycle models of the non-engine layers (src/hw/units/pool/timing.ts, relu.ts,
- * argmax.ts) stepped by the streaming model with a source and sink that never
+ * Cycle models of the non-engine layers (src/hw/units/pool/timing.ts, relu/timing.ts,
+ * argmax/timing.ts) stepped by the streaming model with a source and sink that never
  * stall: the closed forms stated in the templates' headers. (The RTL tests in
- * test/codegen/layers check the same models against Verilator's measured cycles.)
+ * test/hw/layers check the same models against Verilator's measured cycles.)
  */
 import { describe, expect, test } from "vitest";
 import { parseModel } from "../../../src/ir/load.js";

@@ -85,7 +85,7 @@ describe("MAC totals", () => {
     const expected = 196 * (16 * 16 * 3) * d + 12 * block + d * 1000;
     expect(expected).toBe(1_253_683_200);
     expect(workloadMacs(deitTiny())).toBe(expected);
-    // spec/figures.md: "~1.3 G MACs per image"
+    // docs/figures.md: "~1.3 G MACs per image"
     expect(Math.abs(expected / 1.3e9 - 1)).toBeLessThan(0.05);
     expect(deitTiny().layers).toHaveLength(1 + 12 * 6 + 1);
   });

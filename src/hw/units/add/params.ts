@@ -1,5 +1,5 @@
 /**
- * Residual-add unit parameters (spec §1): each operand through round_k(x·m)
+ * Residual-add unit parameters (docs/integer-ops.md §1): each operand through round_k(x·m)
  * with the layer's one k, widths computed from the operand ranges exactly as
  * the requant unit computes its own (requantWidths), then the sum, saturation
  * and the optional ReLU.

@@ -1,6 +1,6 @@
 /**
  * Argmax unit parameters (templates/verilog/argmax.v.hbs): index of the first
- * maximum, quant/elementwise.ts argmaxIndex. Values compare signed; ±1 tensors
+ * maximum, src/arith/elementwise.ts argmaxIndex. Values compare signed; ±1 tensors
  * carry bit 1 for +1, so there the bits compare unsigned.
  */
 import { ArgmaxLayer } from "../../../ir/model.js";

@@ -1,9 +1,9 @@
 /**
  * Parameters of the multi-head attention unit (templates/verilog/ivit_attention.v.hbs),
- * spec/integer-ops.md §6: every width from the value ranges of
+ * docs/integer-ops.md §6: every width from the value ranges of
  * src/arith/ivit/attention.ts and src/arith/ivit/shiftmax.ts. The unit's output is
  * the A·V accumulator stream; the layer requantizes it (requant.v.hbs).
- * Cycle model: src/hw/layers/ivit-timing.ts (AttentionTiming).
+ * Cycle model: src/hw/units/ivit-attention/timing.ts (AttentionTiming).
  */
 import { AttentionLayer } from "../../../ir/model.js";
 import { renderTemplate } from "../../render.js";

@@ -2,7 +2,7 @@
  * Cycle model of the multi-head attention unit (templates/verilog/ivit_attention.v.hbs):
  * mirrors the template's registers that decide timing (phase, counters, valid bits,
  * the divider) with the same update equations, so stepping it reproduces the RTL's
- * handshakes cycle for cycle. Used by src/hw/layers/ivit-timing.ts.
+ * handshakes cycle for cycle. Used by src/hw/layers/ivit.ts.
  */
 import { AttentionLayer, tensorSize } from "../../../ir/model.js";
 import { attentionDivider, attentionShape } from "./params.js";

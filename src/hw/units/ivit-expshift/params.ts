@@ -1,6 +1,6 @@
 /**
  * Parameters of the combinational exp_shift unit (templates/verilog/ivit_expshift.v.hbs),
- * spec/integer-ops.md §3, used by Shiftmax and ShiftGELU. Every width comes from
+ * docs/integer-ops.md §3, used by Shiftmax and ShiftGELU. Every width comes from
  * the value ranges of src/arith/ivit/expshift.ts for arguments in [argLo, 0].
  */
 import { renderTemplate } from "../../render.js";

@@ -1,5 +1,5 @@
 /**
- * ShiftGELU unit parameters (templates/verilog/ivit_gelu.v.hbs), spec/integer-ops.md §4:
+ * ShiftGELU unit parameters (templates/verilog/ivit_gelu.v.hbs), docs/integer-ops.md §4:
  * every width from src/arith/ivit/shiftgelu.ts shiftGeluWidths.
  */
 import { renderTemplate } from "../../render.js";

@@ -2,7 +2,7 @@
  * Cycle model of the ShiftGELU unit (templates/verilog/ivit_gelu.v.hbs):
  * mirrors the template's registers that decide timing (phase, counters, valid bits,
  * the divider) with the same update equations, so stepping it reproduces the RTL's
- * handshakes cycle for cycle. Used by src/hw/layers/ivit-timing.ts.
+ * handshakes cycle for cycle. Used by src/hw/layers/ivit.ts.
  */
 import { TimedUnit } from "../stream/timing.js";
 import { DividerTiming, RECIPROCAL_BITS } from "../ivit-divider/timing.js";

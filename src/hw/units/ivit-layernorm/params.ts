@@ -1,5 +1,5 @@
 /**
- * I-LayerNorm unit parameters (templates/verilog/ivit_layernorm.v.hbs), spec/integer-ops.md §5:
+ * I-LayerNorm unit parameters (templates/verilog/ivit_layernorm.v.hbs), docs/integer-ops.md §5:
  * every width from src/arith/ivit/layernorm.ts layerNormWidths.
  */
 import { renderTemplate } from "../../render.js";

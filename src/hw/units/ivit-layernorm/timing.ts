@@ -2,7 +2,7 @@
  * Cycle model of the I-LayerNorm unit (templates/verilog/ivit_layernorm.v.hbs):
  * mirrors the template's registers that decide timing (phase, counters, valid bits,
  * the divider) with the same update equations, so stepping it reproduces the RTL's
- * handshakes cycle for cycle. Used by src/hw/layers/ivit-timing.ts.
+ * handshakes cycle for cycle. Used by src/hw/layers/ivit.ts.
  */
 import { RowPassTiming } from "../ivit-unit/timing.js";
 

@@ -1,5 +1,5 @@
 /**
- * Shiftmax unit parameters (templates/verilog/ivit_shiftmax.v.hbs), spec/integer-ops.md §3:
+ * Shiftmax unit parameters (templates/verilog/ivit_shiftmax.v.hbs), docs/integer-ops.md §3:
  * every width from src/arith/ivit/shiftmax.ts shiftmaxWidths, for rows of `rowLength`.
  */
 import { renderTemplate } from "../../render.js";

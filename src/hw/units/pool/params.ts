@@ -106,7 +106,7 @@ export function poolReduceParams(shape: PoolReduceShape, module: string) {
 }
 
 /**
- * Parameters of templates/verilog/requant.v.hbs for P lanes of pool sums (spec §1,
+ * Parameters of templates/verilog/requant.v.hbs for P lanes of pool sums (docs/integer-ops.md §1,
  * y = sat_b(round_k(sum·m) + zp)), one multiplier for the tensor, with the rounding
  * addends of rounding.ts roundingAddend (as requantParams for conv layers; that one
  * is tied to a conv's accumulator range): every width from the sum's range.

@@ -1,4 +1,4 @@
-/** ReLU unit parameters (templates/verilog/relu.v.hbs): y = max(x, 0), quant/elementwise.ts relu. */
+/** ReLU unit parameters (templates/verilog/relu.v.hbs): y = max(x, 0), src/arith/elementwise.ts relu. */
 import { ReluLayer } from "../../../ir/model.js";
 import { literal } from "../../verilog.js";
 

@@ -54,7 +54,7 @@ export function requantParams(layer: Conv2dLayer, module: string, multiplierFile
 
 /**
  * Parameters of templates/verilog/requant.v.hbs for `lanes` lanes of any
- * accumulator range (spec §1, y = sat_b(round_k(acc·m) + zp)): one multiplier for
+ * accumulator range (docs/integer-ops.md §1, y = sat_b(round_k(acc·m) + zp)): one multiplier for
  * the tensor, or — with `perChannel` — one multiplier per channel from a ROM of
  * NF = ceil(C / lanes) words (word n holds channels n·lanes … n·lanes + lanes − 1)
  * read in the order the lanes emit them (the template's rotating index): the
