@@ -28,6 +28,15 @@ describe("fit verdict", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test("bitstream of resnet20-adder-cifar exits 1 naming LUT before Yosys runs, and writes nothing", async () => {
+    const out = join(testDir("quantrtl-fit-"), "out");
+    const r = await runCli(["bitstream", "models/resnet20-adder-cifar.json", "--board", "icebreaker", "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/does not fit icebreaker.*LUT \d+ of 5280/);
+    expect(r.stderr).not.toMatch(/yosys/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   test("sim --json carries fits: false with the resources over 100 % named; the text marks them; exit 0", async () => {
     const j = await runCli(["sim", "models/resnet20-adder-cifar.json", "--board", "icebreaker", "--json"]);
     expect(j.status).toBe(0);
