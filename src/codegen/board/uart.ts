@@ -147,7 +147,8 @@ export function uartHarness(model: Model, design: Design, clockMHz: number, baud
         inElements: framing.inElements, outElements: framing.outElements,
         // the element the last byte completes: the byte on top of the ones before it
         multiByteIn: framing.bytesPerIn > 1,
-        inNext: IBW === 8 ? "rx_byte" : `{ rx_byte, in_acc[${IBW - 1}:8] }`,
+        accBits: IBW - 8,
+        inNext: IBW === 8 ? "rx_byte" : "{ rx_byte, in_acc }",
         inElement: IBW === framing.inBits ? "in_next" : `in_next[${framing.inBits - 1}:0]`,
         outLoad: zext("core_out_data", framing.outBits, OBW),
         outShift: OBW === 8 ? "8'd0" : `{ 8'd0, out_shift[${OBW - 1}:8] }`,
