@@ -62,7 +62,9 @@ export async function buildBitstream(model: Model, board: Board, options: Bitstr
   const start = Date.now();
   try {
     writeFiles(work, [...rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })), { path: "board.pcf", content: pcf }]);
-    const synth = synthCommand(board, harness.topModule, true);
+    // an iCE40 logic tile's 8 LCs share one clock enable: enables of fewer than 8 flip-flops go into
+    // logic, else their many small control sets leave nextpnr no legal placement (mnist-xnor at 73 % of the LCs)
+    const synth = `${synthCommand(board, harness.topModule, true)} -dffe_min_ce_use 8`;
     options.onProgress?.(`yosys: ${synth} -> netlist.json`);
     await yowasp("yosys", work, ["-q", "-p", `read_verilog ${harness.sources.join(" ")}; ${synth}; write_json netlist.json`], "synthesis for the bitstream");
     const pnr = [...device, "--json", "netlist.json", "--pcf", "board.pcf", "--freq", String(clockMHz), "--asc", `${name}.asc`, "--report", "report.json", "--seed", "1", "--timing-allow-fail"];
