@@ -51,7 +51,7 @@ usage:
   quantrtl report <model.json> [--board b] [--out DIR] [--force] [--synth] [--verify [--vectors n] [--seed n]]
                   (report.json, report.md and a self-contained report.html with SVG charts)
   quantrtl bitstream <model.json> --board icebreaker [--out DIR] [--force] [--baud b] [--allow-overfit]
-                  [--allow-timing-miss] (Yosys synth_ice40, nextpnr-ice40 with the board's PCF, icepack:
+                  [--allow-timing-miss] [--clock-mhz f] (Yosys synth_ice40, nextpnr-ice40 with the board's PCF, icepack:
                   the model in its UART harness as a .bin; exit 0 only when it fits and meets the clock)
   quantrtl board run <model.json> (--virtual | --port /dev/ttyUSBn) [--board b] [--dataset mnist-test]
                   [--limit n] [--baud b] (sends samples over the UART harness, checks every reply against

@@ -48,8 +48,6 @@ export interface BitstreamResult {
 /** The first bytes icepack writes: 0xFF then the iCE40 preamble 0x7EAA997E (Lattice iCE40 programming and configuration, TN1248). */
 export const ICE40_PREAMBLE = [0x7e, 0xaa, 0x99, 0x7e];
 
-const HEAP_GAVE_UP = /Unable to find legal placement for all cells/;
-
 export async function buildBitstream(model: Model, board: Board, options: BitstreamOptions = {}): Promise<BitstreamResult> {
   const device = nextpnrDeviceArgs(board);
   const clockMHz = options.clockMHz ?? board.clockMHz;
@@ -69,15 +67,7 @@ export async function buildBitstream(model: Model, board: Board, options: Bitstr
     await yowasp("yosys", work, ["-q", "-p", `read_verilog ${harness.sources.join(" ")}; ${synth}; write_json netlist.json`], "synthesis for the bitstream");
     const pnr = [...device, "--json", "netlist.json", "--pcf", "board.pcf", "--freq", String(clockMHz), "--asc", `${name}.asc`, "--report", "report.json", "--seed", "1", "--timing-allow-fail"];
     options.onProgress?.(`nextpnr-ice40 ${pnr.join(" ")}`);
-    try {
-      await yowasp("nextpnr-ice40", work, pnr, "place and route");
-    } catch (err) {
-      // nextpnr's analytic placer (HeAP) gives up on some designs far below the device's size
-      // (mnist-xnor at 73 % of the LCs); the simulated-annealing placer is slower but finds a placement
-      if (!(err instanceof ToolError) || !HEAP_GAVE_UP.test(err.outputTail ?? "")) throw err;
-      options.onProgress?.("nextpnr-ice40: the analytic placer found no legal placement; trying again with --placer sa");
-      await yowasp("nextpnr-ice40", work, [...pnr, "--placer", "sa"], "place and route (--placer sa)");
-    }
+    await yowasp("nextpnr-ice40", work, pnr, "place and route");
     options.onProgress?.(`icepack ${name}.asc ${name}.bin`);
     await yowasp("icepack", work, [`${name}.asc`, `${name}.bin`], "bitstream packing");
     const reportText = readFileSync(join(work, "report.json"), "utf8");
