@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { Args, intFlag, numberFlag, outputOptions } from "./args.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
-import { checkFit } from "./build.js";
+import { estimateModel } from "../estimate/model.js";
+import { fitLines, fitVerdict, requireFit } from "../flows/fit.js";
+import type { Board } from "../ir/board.js";
 import { modelIdentifier } from "../codegen/design.js";
 import { DEFAULT_BAUD, uartClocking } from "../codegen/board/uart.js";
 import { buildBitstream, BitstreamResult, requireTiming } from "../synth/bitstream.js";
@@ -70,4 +72,16 @@ export function writeBitstream(out: string, model: Model, r: BitstreamResult, op
     staged.discard();
     throw staged.explain(err);
   }
+}
+
+/**
+ * The fit verdict before any expensive step: a design over 100 % of the board's
+ * LUT/FF/DSP/BRAM (Yosys-fitted estimate) is refused unless --allow-overfit, and
+ * nothing is written. Resources over 80 % are a warning on stderr.
+ */
+export function checkFit(args: Args, model: Model, board: Board): void {
+  const verdict = fitVerdict(estimateModel(model, board).total, board);
+  const allow = args.flags.has("allow-overfit");
+  if (!allow) requireFit(verdict, "Yosys-fitted estimate");
+  for (const line of fitLines(verdict, "Yosys-fitted estimate")) progress(line);
 }

@@ -20,22 +20,9 @@ import { writeReport } from "../report/write.js";
 import { claimOutputRoot, OutputOptions } from "../util/output.js";
 import type { Model } from "../ir/model.js";
 import type { Board } from "../ir/board.js";
-import { estimateModel } from "../estimate/model.js";
 import { buildBitstream } from "../synth/bitstream.js";
-import { bitstreamFiles, printBitstream, writeBitstream } from "./bitstream.js";
-import { fitLines, fitVerdict, requireFit } from "../flows/fit.js";
+import { bitstreamFiles, checkFit, printBitstream, writeBitstream } from "./bitstream.js";
 
-/**
- * The fit verdict before any expensive step: a design over 100 % of the board's
- * LUT/FF/DSP/BRAM (Yosys-fitted estimate) is refused unless --allow-overfit, and
- * nothing is written. Resources over 80 % are a warning on stderr.
- */
-export function checkFit(args: Args, model: Model, board: Board): void {
-  const verdict = fitVerdict(estimateModel(model, board).total, board);
-  const allow = args.flags.has("allow-overfit");
-  if (!allow) requireFit(verdict, "Yosys-fitted estimate");
-  for (const line of fitLines(verdict, "Yosys-fitted estimate")) progress(line);
-}
 
 /** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */
 function synthChoice(args: Args): "none" | "model" | "all" {

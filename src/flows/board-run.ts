@@ -30,7 +30,7 @@ export interface SerialTransport {
 /** Bytes that arrived and readers waiting for them: what both transports share. */
 export class ByteQueue {
   private buffer: number[] = [];
-  private waiter?: { count: number; resolve: (b: Uint8Array) => void };
+  private waiter?: { count: number; resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
   private failure?: Error;
 
   push(bytes: Uint8Array): void {
@@ -38,6 +38,7 @@ export class ByteQueue {
     this.settle();
   }
 
+  /** The line failed (a port error): a pending read and every later one reject with `err`. */
   fail(err: Error): void {
     this.failure = err;
     this.settle();
@@ -49,28 +50,21 @@ export class ByteQueue {
         this.waiter = undefined;
         reject(new ToolError(what, `no reply: ${this.buffer.length} of ${count} byte(s) within ${timeoutMs / 1000} s`, what));
       }, timeoutMs);
-      this.waiter = {
-        count,
-        resolve: (b) => {
-          clearTimeout(timer);
-          resolve(b);
-        },
-      };
-      this.settle();
-      if (this.failure && this.waiter) {
+      const done = (f: () => void) => {
         clearTimeout(timer);
         this.waiter = undefined;
-        reject(this.failure);
-      }
+        f();
+      };
+      this.waiter = { count, resolve: (b) => done(() => resolve(b)), reject: (e) => done(() => reject(e)) };
+      this.settle();
     });
   }
 
   private settle(): void {
-    if (this.waiter && this.buffer.length >= this.waiter.count) {
-      const { count, resolve } = this.waiter;
-      this.waiter = undefined;
-      resolve(Uint8Array.from(this.buffer.splice(0, count)));
-    }
+    const w = this.waiter;
+    if (!w) return;
+    if (this.buffer.length >= w.count) w.resolve(Uint8Array.from(this.buffer.splice(0, w.count)));
+    else if (this.failure) w.reject(this.failure);
   }
 }
 

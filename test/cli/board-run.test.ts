@@ -65,4 +65,12 @@ describe("host check", () => {
     expect(r.mismatches[0].actual).toEqual([0xffff, 0xffff, 0xffff, 0xffff]);
     expect(r.mismatches[0].expected).not.toEqual(r.mismatches[0].actual);
   });
+
+  test("a line that fails while a reply is awaited rejects the read at once, not at its timeout", async () => {
+    const queue = new ByteQueue();
+    const pending = queue.read(4, 60_000, "port");
+    queue.push(new Uint8Array([1, 2]));
+    queue.fail(new Error("device unplugged"));
+    await expect(pending).rejects.toThrow("device unplugged");
+  });
 });
