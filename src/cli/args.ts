@@ -16,14 +16,16 @@ const FLAGS: Record<string, readonly string[]> = {
   run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
   gen: ["out", "force", "vectors", "seed", ...FOLD],
   verify: ["sim", "vectors", "backpressure", "seed", "out", "force", "dataset", "rtl", ...FOLD],
-  build: ["out", "force", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...FOLD],
+  build: ["out", "force", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", "allow-overfit", ...FOLD],
+  bitstream: ["out", "force", "allow-overfit", "allow-timing-miss", "baud", "clock-mhz", ...FOLD],
+  board: ["port", "virtual", "dataset", "limit", "baud", "seed", ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],
   report: ["out", "force", "synth", "verify", "vectors", "seed", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
   demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "no-synth", "sim", "force"],
 };
-const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify", "force"]);
+const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify", "force", "allow-overfit", "allow-timing-miss", "virtual"]);
 
 export function parseArgs(argv: string[]): Args {
   const [command = "help", ...rest] = argv;
@@ -45,7 +47,8 @@ export function parseArgs(argv: string[]): Args {
       else throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
     } else positional.push(a);
   }
-  const maxPositional = command in FLAGS && command !== "demo" ? 1 : 0;
+  // `board run <model>`: a subcommand, then the model
+  const maxPositional = command === "board" ? 2 : command in FLAGS && command !== "demo" ? 1 : 0;
   if (command in FLAGS && positional.length > maxPositional) {
     throw new QuantrtlError(undefined, positional[maxPositional], "is an unexpected argument", command === "demo" ? "demo takes no model" : `${command} takes one model file`);
   }

@@ -20,6 +20,9 @@ import { writeReport } from "../report/write.js";
 import { claimOutputRoot, OutputOptions } from "../util/output.js";
 import type { Model } from "../ir/model.js";
 import type { Board } from "../ir/board.js";
+import { buildBitstream } from "../synth/bitstream.js";
+import { bitstreamFiles, checkFit, printBitstream, writeBitstream } from "./bitstream.js";
+
 
 /** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */
 function synthChoice(args: Args): "none" | "model" | "all" {
@@ -39,6 +42,7 @@ export async function buildCommand(args: Args): Promise<number> {
   const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
   if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
   const synth = synthChoice(args);
+  checkFit(args, model, board);
   // --out holds verilator/, icarus/ and report/, each replaced on its own: the folder itself is checked, locked and marked first
   const options = outputOptions(args);
   const root = claimOutputRoot(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
@@ -81,6 +85,8 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
   const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, onProgress: progress });
 
+  const boardFiles = await writeBoardFiles(out, model, board, synth, outOptions);
+
   progress("step 4/4: report");
   const paths = writeReport(join(out, "report"), report, outOptions);
 
@@ -103,7 +109,29 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   }
   console.log(`cycles per image: ${activity.frameCycles[0]} measured (predicted ${activity.predicted.frameCycles[0]}), ideal ${activity.idealCyclesPerVector} for the slowest layer; ${t.framesPerSecond.toFixed(1)} frames/s at ${board.clockMHz} MHz`);
   console.log(`design: ${join(out, sims[0])}`);
+  for (const line of boardFiles) console.log(line);
   console.log(`report: ${paths.json}`);
   console.log(`report: ${paths.html}`);
   return 0;
+}
+
+/**
+ * The board files beside the RTL: for an iCE40 board with a pin table, the model in
+ * its UART harness placed, routed and packed (ice40/<name>.bin, the PCF, the harness
+ * RTL, the nextpnr report). Skipped with --no-synth (place and route takes minutes).
+ * A timing miss is reported here, not fatal: `quantrtl bitstream` is the strict one.
+ * Returns the lines that list what was written.
+ */
+async function writeBoardFiles(out: string, model: Model, board: Board, synth: "none" | "model" | "all", outOptions: OutputOptions): Promise<string[]> {
+  if (board.yosysFamily !== "ice40" || !board.pins) return [];
+  if (synth === "none") return [`board files: none (--no-synth skips the ${board.name} bitstream; quantrtl bitstream builds it alone)`];
+  progress(`board files for ${board.name}: UART harness, PCF, bitstream`);
+  const r = await buildBitstream(model, board, { onProgress: progress });
+  printBitstream(r, board.part);
+  const dir = writeBitstream(join(out, "ice40"), model, r, outOptions);
+  const listed = [`${r.name}.bin`, ...bitstreamFiles(r).map((f) => f.path).filter((p) => !p.startsWith("rtl/") || p.includes("_uart_"))];
+  return [
+    ...(r.timingMet ? [] : [`warning: timing NOT met on ${board.name}: Fmax ${r.fmaxMHz.toFixed(2)} MHz < ${r.constraintMHz} MHz (the bitstream is written; quantrtl bitstream refuses it)`]),
+    `board files (${board.name}, ${dir}): ${listed.join(", ")}`,
+  ];
 }

@@ -15,6 +15,9 @@ import { QuantrtlError } from "../util/errors.js";
 import { checkOutput } from "../util/output.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { pct, printTable, progress } from "./print.js";
+import { fitLines, fitMark, FitVerdict, fitVerdict } from "../flows/fit.js";
+import type { KernelFigures } from "../flows/compare.js";
+import type { Board } from "../ir/board.js";
 
 export async function synthCommandCli(args: Args): Promise<number> {
   const model = modelArg(args);
@@ -94,8 +97,10 @@ export async function compareCommand(args: Args): Promise<number> {
   const board = boardArg(args);
   const kernels = parseKernels(String(args.flags.get("kernels") ?? COMPARE_KERNELS.join(",")));
   const c = await compareKernels(model, board, kernels, { synth: args.flags.has("synth"), onProgress: progress });
+  // a report, not a gate (exit 0): each build's fit verdict is marked in the table and carried in the JSON
+  const fit = Object.fromEntries(Object.entries(c.kernels).map(([k, f]) => [k, kernelFit(f, board)]));
   if (args.flags.has("json")) {
-    console.log(JSON.stringify(c, null, 2));
+    console.log(JSON.stringify({ ...c, fits: Object.values(fit).every((v) => v.fits), fit }, null, 2));
     return 0;
   }
   console.log(`${model.name} on ${board.title}: the same network and folding with each datapath`);
@@ -103,7 +108,7 @@ export async function compareCommand(args: Args): Promise<number> {
   printTable(
     ["kernel", "source", "LUT", "FF", "DSP", "BRAM bits", "Fmax MHz", "power W", "energy/inf", "cycles", ...(withEstimate ? ["estimate LUT/FF/DSP/BRAM (LUT err)"] : [])],
     Object.entries(c.kernels).map(([k, f]) => [
-      k, f.source, String(f.lut), String(f.ff), String(f.dsp), String(f.bram_bits), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, cyclesText(f, String(f.cycles)),
+      k, f.source, ...(["LUT", "FF", "DSP", "BRAM"] as const).map((r) => marked(fit[k], r)), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, cyclesText(f, String(f.cycles)),
       ...(withEstimate ? [kernelEstimateCell(f)] : []),
     ]),
   );
@@ -128,6 +133,18 @@ export async function compareCommand(args: Args): Promise<number> {
     console.log(`adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`);
   }
   for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
+  for (const [k, v] of Object.entries(fit)) for (const line of fitLines(v, `${k}, ${c.kernels[k].source}`)) console.log(line);
   if (Object.values(c.kernels).some((f) => f.cycles_bound)) console.log(CYCLES_BOUND_NOTE);
   return 0;
+}
+
+/** The fit verdict of one comparison build, from its figures (synthesis or estimate). */
+function kernelFit(f: KernelFigures, board: Board): FitVerdict {
+  return fitVerdict({ lut: f.lut, ff: f.ff, dsp: f.dsp, bramBits: f.bram_bits }, board);
+}
+
+/** A table cell: the count, marked (!) over 80 % and (OVER) over 100 % of the board. */
+function marked(v: FitVerdict, resource: "LUT" | "FF" | "DSP" | "BRAM"): string {
+  const r = v.resources.find((x) => x.resource === resource)!;
+  return `${r.used}${fitMark(r.fraction)}`;
 }

@@ -18,6 +18,8 @@ import { progress, shape } from "./print.js";
 import { simCommand } from "./perf.js";
 import { compareCommand, reportCommand, synthCommandCli } from "./hardware.js";
 import { buildCommand } from "./build.js";
+import { boardCommand } from "./board.js";
+import { bitstreamCommand } from "./bitstream.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { stopCleanlyOnSignals } from "../util/interrupt.js";
@@ -38,6 +40,7 @@ usage:
                   [--rtl DIR]   (check that RTL instead of generating it: a folder gen wrote, or its
                   rtl/ folder, with files.f and the same top; taps it lacks are not observed)
   quantrtl build  <model.json> [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--no-synth | --synth]
+                  [--allow-overfit] (a design over 100 % of the board's LUT/FF/DSP/BRAM is refused first)
                   (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,
                   Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)
   quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]
@@ -47,6 +50,12 @@ usage:
   quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor,shift] [--board b] [--synth] [--json]
   quantrtl report <model.json> [--board b] [--out DIR] [--force] [--synth] [--verify [--vectors n] [--seed n]]
                   (report.json, report.md and a self-contained report.html with SVG charts)
+  quantrtl bitstream <model.json> --board icebreaker [--out DIR] [--force] [--baud b] [--allow-overfit]
+                  [--allow-timing-miss] [--clock-mhz f] (Yosys synth_ice40, nextpnr-ice40 with the board's PCF, icepack:
+                  the model in its UART harness as a .bin; exit 0 only when it fits and meets the clock)
+  quantrtl board run <model.json> (--virtual | --port /dev/ttyUSBn) [--board b] [--dataset mnist-test]
+                  [--limit n] [--baud b] (sends samples over the UART harness, checks every reply against
+                  the golden; --virtual runs the Verilator model of the whole harness, bit-level serial lines)
   quantrtl demo   [--force] (build ${DEMO_MODEL} into out/mnist-adder)
 
 folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
@@ -280,6 +289,10 @@ export async function main(argv: string[]): Promise<number> {
         return await compareCommand(args);
       case "report":
         return await reportCommand(args);
+      case "bitstream":
+        return await bitstreamCommand(args);
+      case "board":
+        return await boardCommand(args);
       case "--version":
       case "version":
         console.log(packageVersion());
@@ -290,7 +303,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth, compare, report or demo (quantrtl --help)");
+        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth, compare, report, bitstream, board or demo (quantrtl --help)");
     }
   } catch (err) {
     if (err instanceof QuantrtlError) {

@@ -2,7 +2,7 @@
 import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { predictStreaming } from "../flows/predict.js";
-import { fits } from "../estimate/resources.js";
+import { fitLines, fitMark, fitVerdict } from "../flows/fit.js";
 import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "../perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "../perf/array/from-model.js";
 import { QuantrtlError } from "../util/errors.js";
@@ -18,8 +18,10 @@ export function simCommand(args: Args): number {
   if (arch !== "streaming" && arch !== "array") throw new QuantrtlError(undefined, "--arch", `"${arch}" is not an architecture`, "use streaming or array");
   if (arch === "array") return simArray(args, model, board);
   const perf = predictStreaming(model, board);
+  // a report, not a gate: exit 0 either way, but the verdict is in the JSON and marked in the text
+  const fit = fitVerdict(perf.total.resources, board);
   if (args.flags.has("json")) {
-    console.log(JSON.stringify(perf, null, 2));
+    console.log(JSON.stringify({ ...perf, fits: fit.fits, fit }, null, 2));
     return 0;
   }
   console.log(`${model.name} on ${board.title} (${board.part}) at ${board.clockMHz} MHz — streaming dataflow, ${perf.exact ? "cycle-exact model" : "bounds (design too large to step)"}`);
@@ -41,10 +43,10 @@ export function simCommand(args: Args): number {
     );
   }
   const t = perf.total;
-  console.log(`resources (Yosys-fitted estimate, engines and units): LUT ${t.resources.lut} (${pct(t.fraction.lut)}), FF ${t.resources.ff} (${pct(t.fraction.ff)}), DSP ${t.resources.dsp} (${pct(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${pct(t.fraction.bramBits)}) of ${board.name}`);
-  if (!fits(t.resources, board, 1)) {
-    console.log(`does not fit ${board.name} (Yosys-fitted estimate): lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
-  }
+  const share = (f: number) => `${pct(f)}${fitMark(f)}`;
+  console.log(`resources (Yosys-fitted estimate, engines and units): LUT ${t.resources.lut} (${share(t.fraction.lut)}), FF ${t.resources.ff} (${share(t.fraction.ff)}), DSP ${t.resources.dsp} (${share(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${share(t.fraction.bramBits)}) of ${board.name}`);
+  for (const line of fitLines(fit, "Yosys-fitted estimate")) console.log(line);
+  if (!fit.fits) console.log(`  lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
   console.log(`fill ${t.fillCycles} cycles, interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`);
   console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
   return 0;

@@ -83,5 +83,6 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
     throw new QuantrtlError(undefined, "--fps", `${target.fps} frames/s is not reachable on ${board.name} at ${board.clockMHz} MHz (${reason})`, `ask for at most ${best.toFixed(1)} frames/s, or a larger board`);
   }
   const folded = { name: model.name, description: model.description, input: model.input, layers: all };
-  return { model: { ...folded, file: model.file, hash: hashModel(folded) }, folding: layers.map((l) => l.arch), boundIntervalCycles: bound, reason };
+  // the metadata (input scale, float model) stays: a folded model still reads the same dataset
+  return { model: { ...folded, ...(model.metadata ? { metadata: model.metadata } : {}), file: model.file, hash: hashModel(folded) }, folding: layers.map((l) => l.arch), boundIntervalCycles: bound, reason };
 }

@@ -32,6 +32,17 @@ export interface Board {
   readonly clockMHz: number;
   readonly clockNote: string;
   readonly dram: { readonly gbPerSecond: number; readonly note: string };
+  /** Package pins of the board's clock, UART (as the FPGA sees it: uartRx is its input) and LEDs (active low), for a PCF. */
+  readonly pins?: BoardPins;
+}
+
+export interface BoardPins {
+  readonly source: string;
+  readonly clock: string;
+  readonly uartRx: string;
+  readonly uartTx: string;
+  readonly ledRedN?: string;
+  readonly ledGreenN?: string;
 }
 
 const count = { type: "integer", minimum: 0 };
@@ -61,6 +72,12 @@ export const boardSchema = {
       required: ["gbPerSecond", "note"],
       additionalProperties: false,
       properties: { gbPerSecond: { type: "number", minimum: 0 }, note: { type: "string" } },
+    },
+    pins: {
+      type: "object",
+      required: ["source", "clock", "uartRx", "uartTx"],
+      additionalProperties: false,
+      properties: { source: { type: "string" }, clock: { type: "string" }, uartRx: { type: "string" }, uartTx: { type: "string" }, ledRedN: { type: "string" }, ledGreenN: { type: "string" } },
     },
   },
 } as const;

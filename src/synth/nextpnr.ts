@@ -43,11 +43,15 @@ export function nextpnrDeviceArgs(board: Board): string[] {
   return [`--${m[1].toLowerCase()}`, "--package", m[2].toLowerCase()];
 }
 
+export function nextpnrVersion(): string {
+  return `@yowasp/nextpnr-ice40 ${JSON.parse(readFileSync(join(packageRoot(), "node_modules", "@yowasp", "nextpnr-ice40", "package.json"), "utf8")).version}`;
+}
+
 function cliPath(): string {
   return join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js");
 }
 
-async function yowasp(tool: string, dir: string, args: string[], what: string): Promise<string> {
+export async function yowasp(tool: string, dir: string, args: string[], what: string): Promise<string> {
   const r = await run(process.execPath, [cliPath(), tool, dir, ...args], { cwd: dir, timeoutMs: 60 * 60_000 });
   const output = r.stdout + r.stderr;
   if (r.code !== 0) {
@@ -60,7 +64,7 @@ async function yowasp(tool: string, dir: string, args: string[], what: string): 
   return output;
 }
 
-interface NextpnrReport {
+export interface NextpnrReport {
   fmax: Record<string, { achieved: number; constraint: number }>;
   critical_paths?: { from: string; to: string; path: { type: string; delay: number; from: { cell: string }; to: { cell: string } }[] }[];
 }

@@ -2,7 +2,7 @@
 /**
  * Runs a YoWASP tool (Yosys or nextpnr-ice40 compiled to WebAssembly, from npm)
  * on a folder, in its own process so the caller's event loop stays free.
- * usage: node yowasp-cli.js yosys|nextpnr-ice40 <folder> <tool args...>
+ * usage: node yowasp-cli.js yosys|nextpnr-ice40|icepack <folder> <tool args...>
  * Every file of the folder is visible to the tool; files it writes are copied back.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -16,8 +16,10 @@ const runTool: Run =
     ? ((await import("@yowasp/yosys")).runYosys as unknown as Run)
     : tool === "nextpnr-ice40"
       ? ((await import("@yowasp/nextpnr-ice40")).runNextpnrIce40 as unknown as Run)
+      : tool === "icepack"
+        ? ((await import("@yowasp/nextpnr-ice40")).runIcepack as unknown as Run)
       : (() => {
-          process.stderr.write(`yowasp-cli: unknown tool "${tool}" (yosys or nextpnr-ice40)\n`);
+          process.stderr.write(`yowasp-cli: unknown tool "${tool}" (yosys, nextpnr-ice40 or icepack)\n`);
           process.exit(2);
         })();
 const files: Record<string, string> = {};

@@ -24,6 +24,13 @@ describe("folding choice", () => {
     expect(choice.model.hash).not.toBe(model.hash);
   });
 
+  test("the folded model keeps the model's metadata (its input scale: it still reads mnist-test)", () => {
+    const mnist = loadModel("models/mnist-xnor.json");
+    const choice = chooseFolding(mnist, loadBoard("icebreaker"), { kind: "max" });
+    expect(mnist.metadata?.inputScale).toBeCloseTo(1 / 127, 12);
+    expect(choice.model.metadata).toEqual(mnist.metadata);
+  });
+
   test("a small board gets a slower but fitting folding", () => {
     const small = chooseFolding(model, loadBoard("icebreaker"), { kind: "max" });
     const large = chooseFolding(model, loadBoard("zcu104"), { kind: "max" });
