@@ -108,7 +108,7 @@ describe("run", () => {
     // requant: round(0 · m / 2^k) = 0 in every rounding mode, + zeroPoint, saturated to int8
     const doc = JSON.parse(readFileSync(join(ROOT, MAC), "utf8"));
     const layer = doc.layers[0];
-    expect(layer.kernel).toBe("mac");
+    expect(layer.datapath).toBe("mac");
     expect(layer.bias).toBeUndefined();
     const zeroPoint: number = layer.requant.zeroPoint ?? 0;
     const expected = Math.min(127, Math.max(-128, 0 + zeroPoint));

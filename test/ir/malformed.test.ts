@@ -33,7 +33,7 @@ function adder8(): Doc {
       {
         type: "conv2d",
         name: "conv0",
-        kernel: "adder",
+        datapath: "adder",
         outChannels: 3,
         kernelSize: 3,
         padding: 1,
@@ -52,7 +52,7 @@ function xnor(): Doc {
   d.name = "tiny_xnor";
   d.input.bits = 1;
   const l = d.layers[0];
-  l.kernel = "xnor";
+  l.datapath = "xnor";
   l.weightBits = 1;
   l.activationBits = 1;
   l.weights = l.weights.map((v: number) => (v < 0 ? -1 : 1));
