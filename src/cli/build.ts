@@ -131,6 +131,7 @@ export const build: CommandSpec = {
   name: "build",
   usage: [
     "  quantrtl build  <model.json> [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--no-synth | --synth] [--json]",
+    "                  [--sim verilator|icarus|both] [--backpressure p] [--seed n]",
     "                  (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,",
     "                  Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)",
   ].join("\n"),
