@@ -90,6 +90,10 @@ export function cyclesText(f: Pick<KernelFigures, "cycles_bound">, cycles: strin
 
 export const CYCLES_BOUND_NOTE = "cycles: ≤ marks an upper bound (the sum of the layers' frame times): the design is too large for the cycle-exact model to step (quantrtl sim reports the same bounds)";
 
+/**
+ * The same network and folding built with each datapath: resources (estimate, or Yosys with
+ * `synth`), Fmax, power, energy per inference and cycles, beside the published AdderNet figures.
+ */
 export async function compareKernels(
   model: Model,
   board: Board,

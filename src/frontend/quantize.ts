@@ -35,6 +35,7 @@ export interface QuantizedConv {
   readonly scales: { readonly input: number; readonly weight: number; readonly output: number; readonly accumulator: number; readonly shared?: number };
 }
 
+/** Quantizes one float conv layer to integer weights and a requantization stage from calibrated clips. */
 export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: QuantizeOptions): QuantizedConv {
   for (const key of ["inputClip", "outputClip"] as const) {
     const v = calib[key];

@@ -59,6 +59,13 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/**
+ * Reads, validates and parses a model file (JSON; weights inline or in files beside it).
+ * @param file - path of the model JSON; weight files are resolved relative to its folder
+ * @param options - folding override (`arch`), memory budget, deprecation-warning sink
+ * @returns the integer model with its content hash
+ * @throws QuantrtlError naming the file, the JSON path and a hint, for any invalid input
+ */
 export function loadModel(file: string, options: LoadOptions = {}): Model {
   const memoryBudget = options.memoryBudget ?? defaultMemoryBudget();
   checkModelFile(file, memoryBudget);
@@ -145,6 +152,12 @@ function normaliseDatapath(raw: RawModel, file: string | undefined, onWarning: (
   return { ...raw, layers };
 }
 
+/**
+ * Validates and parses a model document already in memory (the JSON of a model file).
+ * @param doc - the parsed JSON document
+ * @param options - as {@link loadModel}, plus `file` for error messages; weight files resolve against `baseDir` (default: the working folder)
+ * @throws QuantrtlError naming the JSON path and a hint
+ */
 export function parseModel(doc: unknown, options: LoadOptions & { file?: string } = {}): Model {
   const file = options.file;
   validateModelDocument(doc, file);
