@@ -66,7 +66,7 @@ export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: Quan
   const layer: Record<string, unknown> = {
     type: "conv2d",
     name: opts.name,
-    kernel: spec.datapath,
+    datapath: spec.datapath,
     outChannels: spec.outChannels,
     kernelSize: [spec.kernel[0], spec.kernel[1]],
     stride: [spec.stride[0], spec.stride[1]],
