@@ -12,7 +12,7 @@ import { simulatorsArg } from "./verify.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { QuantrtlError } from "../util/errors.js";
-import { modelIdentifier } from "../codegen/design.js";
+import { defaultOutDir } from "../flows/gen.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
@@ -32,7 +32,7 @@ function synthChoice(args: Args): "none" | "model" | "all" {
 export async function buildCommand(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
-  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}`;
+  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : defaultOutDir(model);
   const vectors = intFlag(args, "vectors", 10, 1, 10000);
   const limit = args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 10000) : undefined;
   const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);

@@ -1,6 +1,5 @@
 /** `quantrtl gen <model> --out DIR`: the Verilog design and its golden test vectors. */
-import { randomTensor } from "../ir/inputs.js";
-import { writeDesign } from "../codegen/write.js";
+import { generateInto } from "../flows/gen.js";
 import { QuantrtlError } from "../util/errors.js";
 import { FOLD_FLAGS, flag, intFlag, MEMORY_FLAG, outputOptions, printJson, value } from "./args.js";
 import type { CommandSpec } from "./command.js";
@@ -16,13 +15,12 @@ export const gen: CommandSpec = {
     const out = args.flags.get("out");
     if (typeof out !== "string") throw new QuantrtlError(undefined, "--out", "no output folder given", "write --out DIR");
     const seed = intFlag(args, "seed", 1, 0);
-    const inputs = Array.from({ length: intFlag(args, "vectors", 1, 1, 10000) }, (_, v) => randomTensor(model.input, seed * 1000 + v));
-    const { dir, design } = writeDesign(model, out, inputs, outputOptions(args));
+    const g = generateInto(model, out, intFlag(args, "vectors", 1, 1, 10000), seed, outputOptions(args));
     if (args.flags.has("json")) {
-      printJson({ model: model.name, hash: model.hash, dir, top: design.topModule, sources: design.sources, vectors: inputs.length });
+      printJson(g);
       return 0;
     }
-    console.log(`wrote ${design.sources.length} Verilog files (top ${design.topModule}) and ${inputs.length} test vector(s) to ${dir}`);
+    console.log(`wrote ${g.sources.length} Verilog files (top ${g.top}) and ${g.vectors} test vector(s) to ${g.dir}`);
     return 0;
   },
 };

@@ -2,7 +2,7 @@
 import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
 import { verifyModel } from "../verify/index.js";
-import { modelIdentifier } from "../codegen/design.js";
+import { defaultOutDir } from "../flows/gen.js";
 import { QuantrtlError } from "../util/errors.js";
 import { checkOutput } from "../util/output.js";
 import { Args, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, outputOptions, printJson, value } from "./args.js";
@@ -13,7 +13,7 @@ import { progress } from "./print.js";
 async function reportCommand(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
-  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}/report`;
+  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `${defaultOutDir(model)}/report`;
   // --vectors and --seed choose the verification's inputs: without --verify they would be ignored silently
   for (const flag of ["vectors", "seed"]) {
     if (args.flags.has(flag) && !args.flags.has("verify")) throw new QuantrtlError(undefined, `--${flag}`, "only applies with --verify", `add --verify, or leave out --${flag}`);

@@ -1,5 +1,5 @@
 /** `quantrtl run <model>`: the golden model on one input (random, seeded or a file), or top-1 accuracy on a dataset. */
-import { runGolden } from "../hw/golden/network.js";
+import { goldenTrace } from "../flows/gen.js";
 import { loadInputFile, randomTensor } from "../ir/inputs.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy } from "../flows/accuracy.js";
@@ -27,7 +27,7 @@ async function run(args: Args): Promise<number> {
     return 0;
   }
   const input = args.flags.has("input") ? loadInputFile(String(args.flags.get("input")), model.input) : randomTensor(model.input, intFlag(args, "seed", 1, 0));
-  const trace = runGolden(model, input);
+  const trace = goldenTrace(model, input);
   if (args.flags.has("json")) {
     // one line: a frame's values are many thousands of numbers
     console.log(JSON.stringify({ model: model.name, hash: model.hash, layers: model.layers.map((l, i) => ({ name: l.name, shape: trace.layers[i].shape, bits: trace.layers[i].bits, data: Array.from(trace.layers[i].data) })) }));
