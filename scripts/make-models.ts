@@ -86,7 +86,7 @@ function xnorModel(seed: number) {
     name: "conv3x3_xnor",
     description: `One 3x3 binary (xnor) conv, 16x16x8 -> 16x16x16, +/-1 weights and folded thresholds (seed ${seed}).`,
     input: { ...input, bits: 1 },
-    layers: [{ type: "conv2d", name: "conv0", kernel: "xnor", outChannels: OC, kernelSize: 3, stride: 1, padding: 1, weightBits: 1, activationBits: 1, weights, thresholds, thresholdDirections, arch: { pe: 4, simd: 16 } }],
+    layers: [{ type: "conv2d", name: "conv0", datapath: "xnor", outChannels: OC, kernelSize: 3, stride: 1, padding: 1, weightBits: 1, activationBits: 1, weights, thresholds, thresholdDirections, arch: { pe: 4, simd: 16 } }],
   };
 }
 

@@ -55,7 +55,7 @@ function engine(o: { type: "conv2d" | "dense"; name: string; kernel: "mac" | "ad
     type: o.type,
     name: o.name,
     inputs: [o.inputs],
-    kernel: o.kernel,
+    datapath: o.kernel,
     weightBits: 8,
     activationBits: 8,
     weights,

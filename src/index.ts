@@ -1,7 +1,14 @@
-/** Public API of quantrtl. */
+/**
+ * Public API of quantrtl: `import { loadModel, verifyModel } from "quantrtl"` (package.json
+ * "exports"). The README's "TypeScript API" section shows the main path: load a model,
+ * check it, run the golden model, write the design, prove it bit-exact.
+ */
 export type { Model, Layer, Conv2dLayer, TensorSpec, IntTensor, Folding, OutputStage, LayerNormLayer, GeluLayer, SoftmaxLayer, AttentionLayer } from "./ir/model.js";
 export { loadModel, parseModel } from "./ir/load.js";
 export { defaultFolding } from "./ir/load-common.js";
+export type { LoadOptions } from "./ir/load.js";
+export { checkModel } from "./flows/check.js";
+export type { CheckResult, CheckedLayer, CheckedEngine, CheckedTensor, CheckedOutputStage } from "./flows/check.js";
 export { modelSchema } from "./ir/schema.js";
 export * from "./arith/rounding.js";
 export * from "./arith/requant.js";
@@ -10,6 +17,7 @@ export * from "./arith/widths.js";
 export { quantizeConv, quantizeTensor } from "./frontend/quantize.js";
 export { conv2dGolden, conv2dAccumulators } from "./hw/golden/conv2d.js";
 export { runGolden } from "./hw/golden/network.js";
+export type { GoldenTrace } from "./hw/golden/network.js";
 export { attentionGolden } from "./hw/golden/attention.js";
 export * as ivit from "./arith/ivit/index.js";
 export { randomTensor, loadInputFile } from "./ir/inputs.js";

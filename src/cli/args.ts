@@ -1,66 +1,30 @@
-/** Command-line arguments: flags per command, typed accessors with errors that name the flag. */
+/** Command-line arguments as a command sees them: the flags given, typed accessors with errors that name the flag. */
 import { QuantrtlError } from "../util/errors.js";
 import type { OutputOptions } from "../util/output.js";
 
 export interface Args {
   readonly command: string;
-  /** `quantrtl <command> --help` (or -h): print that command's usage instead of running it. */
-  readonly help?: boolean;
   readonly positional: string[];
+  /** The flags given, in order, the last one winning: a value, or true for a boolean flag. */
   readonly flags: Map<string, string | true>;
 }
 
-const FOLD = ["pe", "simd", "fold", "board", "fps"];
-const FLAGS: Record<string, readonly string[]> = {
-  check: [...FOLD],
-  run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
-  gen: ["out", "force", "vectors", "seed", ...FOLD],
-  verify: ["sim", "vectors", "backpressure", "seed", "out", "force", "dataset", "rtl", ...FOLD],
-  build: ["out", "force", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", "allow-overfit", ...FOLD],
-  bitstream: ["out", "force", "allow-overfit", "allow-timing-miss", "baud", "clock-mhz", ...FOLD],
-  board: ["port", "virtual", "dataset", "limit", "baud", "seed", ...FOLD],
-  synth: ["json", ...FOLD],
-  compare: ["kernels", "synth", "json", ...FOLD],
-  report: ["out", "force", "synth", "verify", "vectors", "seed", ...FOLD],
-  sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
-  demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "no-synth", "sim", "force"],
-};
-const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify", "force", "allow-overfit", "allow-timing-miss", "virtual"]);
-
-export function parseArgs(argv: string[]): Args {
-  const [command = "help", ...rest] = argv;
-  if (command in FLAGS && rest.some((a) => a === "--help" || a === "-h")) return { command, positional: [], flags: new Map(), help: true };
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a.startsWith("--")) {
-      const [name, inline] = a.slice(2).split("=", 2);
-      if (BOOLEAN_FLAGS.has(name)) {
-        // --json=false is off, as a reader of it expects; any other value is refused rather than read as on
-        if (inline === undefined || inline === "true") flags.set(name, true);
-        else if (inline === "false") flags.delete(name);
-        else throw new QuantrtlError(undefined, `--${name}`, `"${inline}" is not a valid value`, `write --${name} (on), --${name}=true or --${name}=false`);
-      }
-      else if (inline !== undefined) flags.set(name, inline);
-      else if (i + 1 < rest.length && !rest[i + 1].startsWith("--")) flags.set(name, rest[++i]);
-      else throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
-    } else positional.push(a);
-  }
-  // `board run <model>`: a subcommand, then the model
-  const maxPositional = command === "board" ? 2 : command in FLAGS && command !== "demo" ? 1 : 0;
-  if (command in FLAGS && positional.length > maxPositional) {
-    throw new QuantrtlError(undefined, positional[maxPositional], "is an unexpected argument", command === "demo" ? "demo takes no model" : `${command} takes one model file`);
-  }
-  // every command that loads a model takes --max-memory (ir/budget.ts)
-  const allowed = FLAGS[command] && [...FLAGS[command], "max-memory"];
-  if (allowed) {
-    for (const name of flags.keys()) {
-      if (!allowed.includes(name)) throw new QuantrtlError(undefined, `--${name}`, `is not an option of "${command}"`, `options: ${allowed.map((f) => "--" + f).join(" ") || "none"}`);
-    }
-  }
-  return { command, positional, flags };
+/** One flag of a command: `--name <arg>` when it takes a value, `--name` when it is a switch. */
+export interface FlagSpec {
+  readonly name: string;
+  /** The value's placeholder (`n`, `DIR`); absent for a boolean switch. */
+  readonly arg?: string;
 }
+
+/** A flag that takes a value: `--pe 2` or `--pe=2`. */
+export const value = (name: string, arg = "value"): FlagSpec => ({ name, arg });
+/** A switch: `--json`, `--json=true`, `--json=false` (off). */
+export const flag = (name: string): FlagSpec => ({ name });
+
+/** Folding flags: --pe/--simd for every layer, or --fold auto for a board or a frames/s goal. */
+export const FOLD_FLAGS: readonly FlagSpec[] = [value("pe", "n"), value("simd", "n"), value("fold", "auto"), value("board", "b"), value("fps", "f")];
+/** Every command that loads a model takes --max-memory (ir/budget.ts). */
+export const MEMORY_FLAG = value("max-memory", "size");
 
 export function intFlag(args: Args, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = args.flags.get(name);
@@ -85,4 +49,9 @@ export function numberFlag(args: Args, name: string, fallback: number, min: numb
 /** How the command may write its --out folder: --force, and the model file, whose folder is never replaced. */
 export function outputOptions(args: Args): OutputOptions {
   return { flag: "--out", force: args.flags.has("force"), protect: args.positional.slice(0, 1) };
+}
+
+/** --json: print the command's data as one JSON document on stdout (schemas/cli-<command>.schema.json). */
+export function printJson(data: unknown): void {
+  console.log(JSON.stringify(data, null, 2));
 }

@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Args, intFlag, numberFlag, outputOptions } from "./args.js";
+import { Args, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, outputOptions, value } from "./args.js";
+import type { CommandSpec } from "./command.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { estimateModel } from "../estimate/model.js";
@@ -85,3 +86,15 @@ export function checkFit(args: Args, model: Model, board: Board): void {
   if (!allow) requireFit(verdict, "Yosys-fitted estimate");
   for (const line of fitLines(verdict, "Yosys-fitted estimate")) progress(line);
 }
+
+export const bitstream: CommandSpec = {
+  name: "bitstream",
+  usage: [
+    "  quantrtl bitstream <model.json> --board icebreaker [--out DIR] [--force] [--baud b] [--allow-overfit]",
+    "                  [--allow-timing-miss] [--clock-mhz f] (Yosys synth_ice40, nextpnr-ice40 with the board's PCF, icepack:",
+    "                  the model in its UART harness as a .bin; exit 0 only when it fits and meets the clock)",
+  ].join("\n"),
+  takesModel: true,
+  flags: [value("out", "DIR"), flag("force"), value("baud", "b"), flag("allow-overfit"), flag("allow-timing-miss"), value("clock-mhz", "f"), ...FOLD_FLAGS, MEMORY_FLAG],
+  run: bitstreamCommand,
+};

@@ -2,7 +2,8 @@
  * `quantrtl board run <model> (--virtual | --port /dev/ttyUSBn) [--dataset mnist-test] [--limit n] [--baud b]`:
  * the host tool of the UART harness. Ends with `board: N/N replies equal to the golden …, X images/s …`.
  */
-import { Args, intFlag } from "./args.js";
+import { Args, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, value } from "./args.js";
+import type { CommandSpec } from "./command.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { QuantrtlError } from "../util/errors.js";
@@ -43,3 +44,17 @@ export async function boardCommand(args: Args): Promise<number> {
   console.log(`board (${transport.label}): ${r.matched}/${r.images} replies equal to the golden, ${r.imagesPerSecond.toFixed(2)} images/s at ${baud} baud, ${board.clockMHz} MHz (${time})`);
   return r.matched === r.images ? 0 : 3;
 }
+
+export const board: CommandSpec = {
+  name: "board",
+  usage: [
+    "  quantrtl board run <model.json> (--virtual | --port /dev/ttyUSBn) [--board b] [--dataset mnist-test]",
+    "                  [--limit n] [--baud b] (sends samples over the UART harness, checks every reply against",
+    "                  the golden; --virtual runs the Verilator model of the whole harness, bit-level serial lines)",
+  ].join("\n"),
+  takesModel: true,
+  // `board run <model>`: a subcommand, then the model
+  maxPositional: 2,
+  flags: [value("port", "device"), flag("virtual"), value("dataset", "name"), value("limit", "n"), value("baud", "b"), value("seed", "n"), ...FOLD_FLAGS, MEMORY_FLAG],
+  run: boardCommand,
+};

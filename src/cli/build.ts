@@ -6,11 +6,13 @@
  * synthesizes the datapath comparison's builds), and the report — report.html last.
  */
 import { join } from "node:path";
-import { Args, intFlag, numberFlag, outputOptions } from "./args.js";
+import { Args, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, outputOptions, printJson, value } from "./args.js";
+import type { CommandSpec } from "./command.js";
+import { simulatorsArg } from "./verify.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { QuantrtlError } from "../util/errors.js";
-import { modelIdentifier } from "../codegen/design.js";
+import { defaultOutDir } from "../flows/gen.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
@@ -23,7 +25,6 @@ import type { Board } from "../ir/board.js";
 import { buildBitstream } from "../synth/bitstream.js";
 import { bitstreamFiles, checkFit, printBitstream, writeBitstream } from "./bitstream.js";
 
-
 /** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */
 function synthChoice(args: Args): "none" | "model" | "all" {
   if (args.flags.has("synth") && args.flags.has("no-synth")) throw new QuantrtlError(undefined, "--no-synth", "contradicts --synth", "give one of them");
@@ -33,21 +34,19 @@ function synthChoice(args: Args): "none" | "model" | "all" {
 export async function buildCommand(args: Args): Promise<number> {
   const model = modelArg(args);
   const board = boardArg(args);
-  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}`;
+  const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : defaultOutDir(model);
   const vectors = intFlag(args, "vectors", 10, 1, 10000);
   const limit = args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 10000) : undefined;
   const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
   const seed = intFlag(args, "seed", 1, 0);
-  const simFlag = String(args.flags.get("sim") ?? "both");
-  const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
-  if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
+  const sims = simulatorsArg(args, "both");
   const synth = synthChoice(args);
   checkFit(args, model, board);
   // --out holds verilator/, icarus/ and report/, each replaced on its own: the folder itself is checked, locked and marked first
   const options = outputOptions(args);
   const root = claimOutputRoot(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
   try {
-    return await buildInto(out, model, board, { vectors, limit, backpressure, seed, sims, synth, outOptions: { ...options, force: false } });
+    return await buildInto(out, model, board, { vectors, limit, backpressure, seed, sims, synth, json: args.flags.has("json"), outOptions: { ...options, force: false } });
   } finally {
     root.release();
   }
@@ -60,10 +59,12 @@ interface BuildSettings {
   readonly seed: number;
   readonly sims: readonly SimulatorName[];
   readonly synth: "none" | "model" | "all";
+  /** --json: the figures as one document (schemas/cli-build.schema.json) instead of the summary lines. */
+  readonly json: boolean;
   readonly outOptions: OutputOptions;
 }
 
-async function buildInto(out: string, model: Model, board: Board, { vectors, limit, backpressure, seed, sims, synth, outOptions }: BuildSettings): Promise<number> {
+async function buildInto(out: string, model: Model, board: Board, { vectors, limit, backpressure, seed, sims, synth, json, outOptions }: BuildSettings): Promise<number> {
   progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on mnist-test`);
   const test = loadDataset(model, "mnist-test", limit);
   const accuracy = await measureAccuracy(model, test, progress);
@@ -74,6 +75,10 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   for (const sim of sims) {
     const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), outOptions, onProgress: progress });
     verifications.push(r);
+    if (!r.bitExact && json) {
+      printJson({ model: model.name, hash: model.hash, board: board.name, bitExact: false, proof: verifications.map(proofFigures), design: r.outDir ?? null });
+      return 3;
+    }
     if (!r.bitExact) {
       console.log(`NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first difference: ${r.mismatches[0] ? describeMismatch(r.mismatches[0]) : `lint not clean:\n${r.lint}`}`);
       console.log(`design, vectors and logs: ${r.outDir}`);
@@ -91,18 +96,26 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   const paths = writeReport(join(out, "report"), report, outOptions);
 
   const v = verifications[0];
+  const classes = proof.inputs.map((x, i) => ({ rtl: v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1, label: proof.labels[i] }));
+  const t = report.performance.total;
+  const sy = report.resources.synthesis;
+  if (json) {
+    const { integerPredictions: _i, floatPredictions: _f, ...figures } = accuracy;
+    printJson({
+      model: model.name, hash: model.hash, board: board.name, bitExact: true, accuracy: figures, proof: verifications.map(proofFigures), classes,
+      cycles: { measured: activity.frameCycles[0], predicted: activity.predicted.frameCycles[0], ideal: activity.idealCyclesPerVector },
+      framesPerSecond: t.framesPerSecond, clockMHz: board.clockMHz,
+      synthesis: sy ? { lut: sy.lut, ff: sy.ff, dsp: sy.dsp, bramBits: sy.bramBits, latches: sy.latches, yosys: sy.yosys } : null,
+      estimate: report.resources.estimate, design: join(out, sims[0]), report: paths,
+    });
+    return 0;
+  }
   console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…) on ${board.title}`);
   console.log(accuracyLine(accuracy));
   for (const r of verifications) {
     console.log(`bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} real test images, ${r.cycles} cycles with back-pressure ${r.backpressure}`);
   }
-  const classes = proof.inputs.map((x, i) => {
-    const rtl = v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1;
-    return `${rtl}/${proof.labels[i]}`;
-  });
-  console.log(`RTL class / label: ${classes.join(" ")}`);
-  const t = report.performance.total;
-  const sy = report.resources.synthesis;
+  console.log(`RTL class / label: ${classes.map((c) => `${c.rtl}/${c.label}`).join(" ")}`);
   if (sy) {
     const e = report.resources.estimate;
     console.log(`synthesis (${sy.yosys}, ${board.part}): LUT ${sy.lut}, FF ${sy.ff}, DSP ${sy.dsp}, BRAM ${sy.bramBits} bits, ${sy.latches} latches; Yosys-fitted estimate LUT ${e.lut}, FF ${e.ff}, DSP ${e.dsp}, BRAM ${e.bramBits} bits`);
@@ -135,3 +148,23 @@ async function writeBoardFiles(out: string, model: Model, board: Board, synth: "
     `board files (${board.name}, ${dir}): ${listed.join(", ")}`,
   ];
 }
+
+/** One proof run as build --json reports it. */
+function proofFigures(r: VerifyReport) {
+  return { sim: r.sim, bitExact: r.bitExact, matched: r.matched, expectedWords: r.expectedWords, vectors: r.vectors, cycles: r.cycles, backpressure: r.backpressure };
+}
+
+export const build: CommandSpec = {
+  name: "build",
+  usage: [
+    "  quantrtl build  <model.json> [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--no-synth | --synth] [--json]",
+    "                  [--sim verilator|icarus|both] [--backpressure p] [--seed n] [--allow-overfit]",
+    "                  (a design over 100 % of the board's LUT/FF/DSP/BRAM is refused first, unless --allow-overfit)",
+    "                  (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,",
+    "                  Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)",
+  ].join("\n"),
+  takesModel: true,
+  flags: [value("out", "DIR"), flag("force"), value("vectors", "n"), value("limit", "n"), value("backpressure", "p"), value("seed", "n"), value("sim", "name"), flag("synth"), flag("no-synth"), flag("allow-overfit"), ...FOLD_FLAGS, flag("json"), MEMORY_FLAG],
+  run: buildCommand,
+};
+

@@ -1,4 +1,6 @@
 /** Printing helpers of the CLI: progress lines on stderr, tables and percentages on stdout. */
+import { QuantrtlError } from "../util/errors.js";
+
 export function pct(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "n/a";
 }
@@ -17,4 +19,15 @@ export function progress(message: string): void {
 
 export function shape(t: { height: number; width: number; channels: number; bits: number }): string {
   return `${t.height}x${t.width}x${t.channels} int${t.bits === 1 ? "1 (+/-1)" : t.bits}`;
+}
+
+/**
+ * The flag a command reads when `name` has a deprecated alias: `name` itself, or the alias
+ * (with a one-line warning on stderr); both given is an error.
+ */
+export function deprecatedAlias(args: { flags: Map<string, string | true> }, name: string, alias: string): string {
+  if (!args.flags.has(alias)) return name;
+  if (args.flags.has(name)) throw new QuantrtlError(undefined, `--${alias}`, `is the old name of --${name}, which is given too`, `give --${name} only`);
+  process.stderr.write(`warning: --${alias} is deprecated, use --${name}\n`);
+  return alias;
 }

@@ -239,6 +239,7 @@ function computeEnergy(ops: OpCounts, perOp: Record<string, OpEnergy>): number {
   return pJ;
 }
 
+/** Energy of one inference (J) from the operation counts of every engine layer and the DRAM traffic. */
 export function energyPerInference(model: Model, opts: EnergyOptions = {}): EnergyReport {
   const perOp: Record<string, OpEnergy> = {};
   const ops = emptyOps();

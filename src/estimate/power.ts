@@ -192,6 +192,7 @@ export interface PowerEstimate {
   readonly coefficients: FamilyPowerCoefficients & { readonly static: Coefficient };
 }
 
+/** Static and dynamic power (W) of a design's resources on a board at its clock and a toggle rate. */
 export function estimatePower(resources: PowerResources, board: Board, opts: PowerOptions = {}): PowerEstimate {
   const clockMHz = opts.clockMHz ?? board.clockMHz;
   if (!Number.isFinite(clockMHz) || clockMHz <= 0) {

@@ -117,7 +117,7 @@ export function referenceModel(d: ReferenceDesign): Model {
   const layer: Record<string, unknown> = {
     type: "conv2d",
     name: "conv0",
-    kernel: d.datapath,
+    datapath: d.datapath,
     outChannels: s.outChannels,
     kernelSize: [...s.kernel],
     stride: [...s.stride],

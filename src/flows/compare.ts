@@ -26,6 +26,10 @@ export function variantOf(model: Model, kernel: CompareKernel): Model {
   return { ...v, hash: hashModel(v) };
 }
 
+/**
+ * The same network and folding built with each datapath: resources (estimate, or Yosys with
+ * `synth`), Fmax, power, energy per inference and cycles, beside the published AdderNet figures.
+ */
 export async function compareKernels(
   model: Model,
   board: Board,

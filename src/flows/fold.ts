@@ -37,6 +37,11 @@ function widen(layer: Conv2dLayer): Folding | undefined {
   return nextPe !== undefined ? { pe: nextPe, simd: layer.arch.simd } : undefined;
 }
 
+/**
+ * Chooses pe/simd per engine layer: the highest throughput that fits `maxFraction` of the board,
+ * or (target `fps`) the least hardware that reaches the frame rate.
+ * @returns the refolded model and why this folding was chosen
+ */
 export function chooseFolding(model: Model, board: Board, target: FoldTarget, maxFraction = 0.8): FoldChoice {
   // only the engines (conv, dense) fold; the other layers stream one element per cycle
   const engineAt = model.layers.flatMap((l, i) => (isEngineLayer(l) ? [i] : []));

@@ -99,6 +99,10 @@ function alone(model: Model, layer: Conv2dLayer): Model {
   return { ...model, input: layer.input, layers: [{ ...layer, inputs: [MODEL_INPUT] }] };
 }
 
+/**
+ * The streaming dataflow's prediction for a model on a board: per-layer cycles (fill, latency,
+ * interval), the units outside the engines, resource estimates and the board fraction they use.
+ */
 export function predictStreaming(model: Model, board: Board): StreamingPerf {
   let exact = true;
   const layers: LayerPerf[] = engineLayers(model).map((layer) => {

@@ -330,7 +330,7 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
     const layer: Doc = {
       type: e.kind,
       name,
-      kernel: e.datapath,
+      datapath: e.datapath,
       weightBits,
       activationBits: inBinary ? 1 : 8,
       weights,

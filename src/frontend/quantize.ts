@@ -35,6 +35,7 @@ export interface QuantizedConv {
   readonly scales: { readonly input: number; readonly weight: number; readonly output: number; readonly accumulator: number; readonly shared?: number };
 }
 
+/** Quantizes one float conv layer to integer weights and a requantization stage from calibrated clips. */
 export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: QuantizeOptions): QuantizedConv {
   for (const key of ["inputClip", "outputClip"] as const) {
     const v = calib[key];
@@ -65,7 +66,7 @@ export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: Quan
   const layer: Record<string, unknown> = {
     type: "conv2d",
     name: opts.name,
-    kernel: spec.datapath,
+    datapath: spec.datapath,
     outChannels: spec.outChannels,
     kernelSize: [spec.kernel[0], spec.kernel[1]],
     stride: [spec.stride[0], spec.stride[1]],

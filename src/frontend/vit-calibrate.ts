@@ -210,7 +210,7 @@ export class VitDocBuilder {
     };
     const sW = Array.from({ length: N }, (_, o) => rowMax(o) / 127);
     const weights = Array.from(e.weights, (w, i) => Math.max(-127, Math.min(127, roundHalfEvenReal(w / sW[Math.floor(i / K)]))));
-    const doc: Doc = { type: e.type, name: e.name, inputs: [e.from], kernel: "mac" };
+    const doc: Doc = { type: e.type, name: e.name, inputs: [e.from], datapath: "mac" };
     if (e.type === "conv2d") Object.assign(doc, { outChannels: N, kernelSize: [...e.kernelSize!], stride: [...e.stride!], padding: 0 });
     else doc.outFeatures = N;
     Object.assign(doc, { weightBits: 8, activationBits: 8, weights });

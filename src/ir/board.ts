@@ -90,6 +90,7 @@ function boardsDir(): string {
   return join(packageRoot(), "hw", "boards");
 }
 
+/** The names of the bundled boards (hw/boards/*.json), sorted: what {@link loadBoard} accepts. */
 export function boardNames(): string[] {
   return readdirSync(boardsDir())
     .filter((f) => f.endsWith(".json"))

@@ -14,6 +14,7 @@ export interface FoldCounts {
   readonly lastSimd: number;
 }
 
+/** Folding of an engine layer: NF = ⌈channels/pe⌉ output-channel folds and SF = ⌈K/simd⌉ reduction folds. */
 export function foldCounts(layer: Conv2dLayer): FoldCounts {
   const K = reductionLength(layer);
   const { pe, simd } = layer.arch;

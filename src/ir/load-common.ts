@@ -29,6 +29,8 @@ export interface RawLayer {
   name: string;
   inputs?: string[];
   kernel: Datapath;
+  /** The new name of `kernel` (normaliseDatapath copies it there). */
+  datapath?: Datapath;
   outChannels: number;
   outFeatures: number;
   kernelSize: number | number[];

@@ -25,6 +25,8 @@ export interface LoadOptions {
   readonly memoryBudget?: MemoryBudget;
   /** What the caller will run (default: one vector through the golden model). */
   readonly workload?: Workload;
+  /** Where a deprecation warning goes (default: one line on stderr). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** A JSON file's text without a leading UTF-8 byte-order mark (editors on Windows write one; JSON.parse rejects it with an invisible character in the message). */
@@ -32,6 +34,13 @@ function readJsonText(file: string): string {
   return stripBom(readFileSync(file, "utf8"));
 }
 
+/**
+ * Reads, validates and parses a model file (JSON; weights inline or in files beside it).
+ * @param file - path of the model JSON; weight files are resolved relative to its folder
+ * @param options - folding override (`arch`), memory budget, deprecation-warning sink
+ * @returns the integer model with its content hash
+ * @throws QuantrtlError naming the file, the JSON path and a hint, for any invalid input
+ */
 export function loadModel(file: string, options: LoadOptions = {}): Model {
   const memoryBudget = options.memoryBudget ?? defaultMemoryBudget();
   checkModelFile(file, memoryBudget);
@@ -54,10 +63,33 @@ interface RawModel {
   layers: RawLayer[];
 }
 
+/**
+ * An engine's "datapath" as the parsers read it (`kernel`): "datapath" is copied there; the
+ * old name "kernel" still reads, with one warning per model; both must agree.
+ */
+function normaliseDatapath(raw: RawModel, file: string | undefined, onWarning: (m: string) => void = (m) => void process.stderr.write(`warning: ${m}\n`)): RawModel {
+  let old: string | undefined;
+  const layers = raw.layers.map((l, i) => {
+    if (l.datapath !== undefined && l.kernel !== undefined && l.datapath !== l.kernel) {
+      throw new QuantrtlError(file, `/layers/${i}/kernel`, `"${l.kernel}" differs from "datapath": "${l.datapath}" ("kernel" is its old name)`, 'remove "kernel"');
+    }
+    if (l.kernel !== undefined && l.datapath === undefined) old ??= `/layers/${i}`;
+    return l.datapath !== undefined && l.kernel === undefined ? { ...l, kernel: l.datapath } : l;
+  });
+  if (old) onWarning(`${file ?? "model"} ${old}: "kernel" is the old name of "datapath"; write "datapath" (the model reads the same)`);
+  return { ...raw, layers };
+}
+
+/**
+ * Validates and parses a model document already in memory (the JSON of a model file).
+ * @param doc - the parsed JSON document
+ * @param options - as {@link loadModel}, plus `file` for error messages; weight files resolve against `baseDir` (default: the working folder)
+ * @throws QuantrtlError naming the JSON path and a hint
+ */
 export function parseModel(doc: unknown, options: LoadOptions & { file?: string } = {}): Model {
   const file = options.file;
   validateModelDocument(doc, file);
-  const raw = doc as RawModel;
+  const raw = normaliseDatapath(doc as RawModel, file, options.onWarning);
   const baseDir = options.baseDir ?? process.cwd();
   const memoryBudget = options.memoryBudget ?? defaultMemoryBudget();
   const tensors = new Map<string, TensorSpec>([[MODEL_INPUT, raw.input]]);

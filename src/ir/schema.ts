@@ -64,7 +64,8 @@ const poolRequantSchema = {
 const engineProperties = {
   name: nameSchema,
   inputs: inputsSchema,
-  kernel: { enum: ["adder", "mac", "xnor", "shift"] },
+  datapath: { enum: ["adder", "mac", "xnor", "shift"], description: "the arithmetic of the engine's processing elements" },
+  kernel: { enum: ["adder", "mac", "xnor", "shift"], description: 'deprecated alias of "datapath" (read with a warning)' },
   weightBits: { enum: [1, 8, 16] },
   activationBits: { enum: [1, 8, 16] },
   weights: intArrayOrFile,
@@ -93,9 +94,13 @@ const engineProperties = {
   },
 };
 
+/** "datapath" is required unless the layer still names it by its old name "kernel". */
+const datapathRequired = { if: { not: { properties: { kernel: true }, required: ["kernel"] } }, then: { properties: { datapath: true }, required: ["datapath"] } };
+
 const conv2dSchema = {
   type: "object",
-  required: ["type", "name", "kernel", "outChannels", "kernelSize", "weightBits", "activationBits", "weights"],
+  required: ["type", "name", "outChannels", "kernelSize", "weightBits", "activationBits", "weights"],
+  ...datapathRequired,
   additionalProperties: false,
   properties: {
     type: { const: "conv2d" },
@@ -109,7 +114,8 @@ const conv2dSchema = {
 
 const denseSchema = {
   type: "object",
-  required: ["type", "name", "kernel", "outFeatures", "weightBits", "activationBits", "weights"],
+  required: ["type", "name", "outFeatures", "weightBits", "activationBits", "weights"],
+  ...datapathRequired,
   additionalProperties: false,
   properties: {
     type: { const: "dense" },
@@ -121,7 +127,8 @@ const denseSchema = {
 /** A linear layer on token sequences [T, 1, D]: parses to conv2d with kernelSize 1 (the engine applied per token). */
 const linearSchema = {
   type: "object",
-  required: ["type", "name", "kernel", "outFeatures", "weightBits", "activationBits", "weights"],
+  required: ["type", "name", "outFeatures", "weightBits", "activationBits", "weights"],
+  ...datapathRequired,
   additionalProperties: false,
   properties: {
     type: { const: "linear" },

@@ -79,6 +79,11 @@ export function synthesisInputKey(model: Model, board: Board, useDsp = true): st
   return resultKey([script], rtl);
 }
 
+/**
+ * Synthesizes the model's RTL with Yosys for the board's FPGA family (results cached by content).
+ * @returns LUT, FF, carry, DSP and BRAM counts and the latches Yosys inferred
+ * @throws ToolError when Yosys fails
+ */
 export async function synthesize(model: Model, board: Board, onProgress?: (m: string) => void, options: { useDsp?: boolean } = {}): Promise<SynthResult> {
   const { design, command, script, rtl } = synthesisInput(model, board, options.useDsp ?? true);
   const flavour = yosysFlavour();

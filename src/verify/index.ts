@@ -110,6 +110,13 @@ function notSimulated(expectedWords: number): HarnessResult {
 
 const SIMULATORS: Record<SimulatorName, Simulator> = { verilator: verilatorSimulator, icarus: icarusSimulator };
 
+/**
+ * Generates the RTL (or takes `options.rtl`), simulates it on golden vectors in Verilator or
+ * Icarus and compares every word of every observed layer with the golden model.
+ * @param options - simulator, vectors or explicit inputs, back-pressure, seed, output folder
+ * @returns the verdict (`bitExact`), the words compared, the cycles measured and predicted
+ * @throws ToolError when the simulator is missing or fails; QuantrtlError for invalid options
+ */
 export async function verifyModel(model: Model, options: VerifyOptions = {}): Promise<VerifyReport> {
   const simName = options.sim ?? "verilator";
   const sim = SIMULATORS[simName];

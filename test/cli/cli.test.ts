@@ -108,7 +108,7 @@ describe("run", () => {
     // requant: round(0 · m / 2^k) = 0 in every rounding mode, + zeroPoint, saturated to int8
     const doc = JSON.parse(readFileSync(join(ROOT, MAC), "utf8"));
     const layer = doc.layers[0];
-    expect(layer.kernel).toBe("mac");
+    expect(layer.datapath).toBe("mac");
     expect(layer.bias).toBeUndefined();
     const zeroPoint: number = layer.requant.zeroPoint ?? 0;
     const expected = Math.min(127, Math.max(-128, 0 + zeroPoint));
@@ -232,7 +232,7 @@ describe("help", () => {
     const r = await cli("compare", "--help");
     expect(r.status, show(r)).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^\s+quantrtl compare <model\.json> \[--kernels mac,mac-nodsp,adder,xnor,shift\]/m);
+    expect(r.stdout).toMatch(/^\s+quantrtl compare <model\.json> \[--datapaths mac,mac-nodsp,adder,xnor,shift\]/m);
     expect(r.stdout).not.toMatch(/quantrtl (check|build|sim)/);
     const build = await cli("build", "models/does-not-exist.json", "-h");
     expect(build.status, show(build)).toBe(0);

@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { runCli } from "../helpers/cli.js";
 
 const MODEL = "models/conv3x3-adder-int8.json";
-const KERNELS = ["--kernels", "mac,mac-nodsp,adder", "--board", "pynq-z2"];
+const KERNELS = ["--datapaths", "mac,mac-nodsp,adder", "--board", "pynq-z2"];
 
 describe("quantrtl compare (text)", () => {
   test("adder vs mac and vs mac-nodsp: percentage and direction follow the figures", async () => {

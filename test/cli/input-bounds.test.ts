@@ -31,7 +31,7 @@ function conv(weights: Doc["weights"], bits = 8): Doc {
       {
         type: "conv2d",
         name: "conv0",
-        kernel: "mac",
+        datapath: "mac",
         outChannels: 3,
         kernelSize: 3,
         padding: 1,

@@ -56,7 +56,7 @@ const images = (seed: number, n: number) => {
 /** Integer accumulators of one engine layer, naive loops (conv valid padding, or dense), from the document's integers. */
 function accumulators(layer: Doc, x: Int32Array, inShape: number[]): number[] {
   const w: number[] = layer.weights;
-  const term = (a: number, b: number) => (layer.kernel === "adder" ? -Math.abs(a - b) : a * b);
+  const term = (a: number, b: number) => (layer.datapath === "adder" ? -Math.abs(a - b) : a * b);
   const out: number[] = [];
   if (layer.type === "dense") {
     const N = x.length;

@@ -160,7 +160,7 @@ describe("quantizeConv, adder: one shared scale (§2)", () => {
       expect(rq.outBits).toBe(8);
       expect(rq.zeroPoint).toBe(0);
 
-      expect(q.layer).toMatchObject({ type: "conv2d", name: "a0", kernel: "adder", outChannels: 4, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], weightBits: 8, activationBits: 8 });
+      expect(q.layer).toMatchObject({ type: "conv2d", name: "a0", datapath: "adder", outChannels: 4, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], weightBits: 8, activationBits: 8 });
       expect(q.layer.relu).toBeUndefined();
     });
   }
@@ -219,7 +219,7 @@ describe("quantizeConv, mac: per-tensor scales (§2)", () => {
     expect((q.layer.bias as number[])[3]).toBe(16344);
 
     expectDyadic(q.layer.requant as { multiplier: number; multiplierBits: number; shift: number }, sAcc / sOut, 16);
-    expect(q.layer.kernel).toBe("mac");
+    expect(q.layer.datapath).toBe("mac");
   });
 
   test("int16 in, int16 out: scales on 32767", () => {

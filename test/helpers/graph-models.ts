@@ -31,7 +31,7 @@ export function convLayer(o: {
   const layer: Doc = {
     type: "conv2d",
     name: o.name,
-    kernel: o.kernel,
+    datapath: o.kernel,
     outChannels: o.outChannels,
     kernelSize: ks,
     stride: o.stride ?? 1,

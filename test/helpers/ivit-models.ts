@@ -34,7 +34,7 @@ export function linearDoc(name: string, inFeatures: number, outFeatures: number,
   return {
     type: "linear",
     name,
-    kernel: "mac",
+    datapath: "mac",
     outFeatures,
     weightBits: 8,
     activationBits: 8,

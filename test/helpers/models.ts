@@ -45,7 +45,7 @@ export function convDoc(c: ConvCase): Record<string, unknown> {
   const layer: Record<string, unknown> = {
     type: "conv2d",
     name: "conv0",
-    kernel: c.kernel,
+    datapath: c.kernel,
     outChannels: OC,
     kernelSize: c.kernelSize ?? 3,
     stride: c.stride ?? 1,

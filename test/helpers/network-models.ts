@@ -37,7 +37,7 @@ export function denseLayer(
   const layer: Record<string, unknown> = {
     type: "dense",
     name,
-    kernel: "mac",
+    datapath: "mac",
     outFeatures: d.outFeatures,
     weightBits: 8,
     activationBits: d.bits ?? 8,

@@ -33,7 +33,7 @@ function adder8(): Doc {
       {
         type: "conv2d",
         name: "conv0",
-        kernel: "adder",
+        datapath: "adder",
         outChannels: 3,
         kernelSize: 3,
         padding: 1,
@@ -52,7 +52,7 @@ function xnor(): Doc {
   d.name = "tiny_xnor";
   d.input.bits = 1;
   const l = d.layers[0];
-  l.kernel = "xnor";
+  l.datapath = "xnor";
   l.weightBits = 1;
   l.activationBits = 1;
   l.weights = l.weights.map((v: number) => (v < 0 ? -1 : 1));
@@ -322,7 +322,7 @@ const CASES: BadCase[] = [
   { name: "--simd 0", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--simd", "0"], where: "--simd", namesFile: false },
   { name: "--simd 19 > reduction length 18", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--simd", "19"], where: "--simd", mentions: ["19", "18"] },
   { name: "unknown CLI flag --frobnicate", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--frobnicate", "1"], where: "--frobnicate", namesFile: false, mentions: ["--out"] },
-  { name: "run-only flag --json given to gen", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--json"], where: "--json", namesFile: false },
+  { name: "run-only flag --input given to gen", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--input", "x.json"], where: "--input", namesFile: false },
   { name: "unknown command generate", base: adder8, argv: (m, o) => ["generate", m, "--out", o], where: "generate", namesFile: false, mentions: ["gen"] },
   { name: "--out without a value (last argument)", base: adder8, argv: (m) => ["gen", m, "--out"], where: "--out", namesFile: false },
   { name: "--out followed by another flag (--out --vectors 2)", base: adder8, argv: (m) => ["gen", m, "--out", "--vectors", "2"], where: "--out", namesFile: false },

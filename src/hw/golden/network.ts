@@ -10,6 +10,10 @@ export interface GoldenTrace {
   readonly layers: readonly IntTensor[];
 }
 
+/**
+ * The golden (bit-exact reference) model: runs one input through every layer in integers.
+ * @returns every layer's output tensor, in model order
+ */
 export function runGolden(model: Model, input: IntTensor): GoldenTrace {
   const byName = new Map<string, IntTensor>([[MODEL_INPUT, input]]);
   const outputs: IntTensor[] = [];

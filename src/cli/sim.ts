@@ -1,4 +1,4 @@
-/** quantrtl sim: the streaming model of a model on a board, the array model, bundled workloads. */
+/** `quantrtl sim`: the streaming model of a model on a board, the array model, bundled workloads. */
 import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { predictStreaming } from "../flows/predict.js";
@@ -6,11 +6,13 @@ import { fitLines, fitMark, fitVerdict } from "../flows/fit.js";
 import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "../perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "../perf/array/from-model.js";
 import { QuantrtlError } from "../util/errors.js";
-import { Args, intFlag, numberFlag } from "./args.js";
+import { Args, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, value } from "./args.js";
+import type { CommandSpec } from "./command.js";
+import { deprecatedAlias } from "./print.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { pct, printTable } from "./print.js";
 
-export function simCommand(args: Args): number {
+function simCommand(args: Args): number {
   if (args.flags.has("workload")) return simWorkload(args);
   const model = modelArg(args);
   const board = boardArg(args);
@@ -29,7 +31,7 @@ export function simCommand(args: Args): number {
     l.name, l.datapath, `${l.pe}x${l.simd}`, `${l.nf}x${l.sf}`, String(l.idealCycles), String(l.fillCycles), String(l.latencyCycles), String(l.intervalCycles), pct(l.utilization),
     String(l.estimate.lut), String(l.estimate.ff), String(l.estimate.dsp), String(l.estimate.bramBits), String(l.estimate.lineBufferBits),
   ]);
-  printTable(["layer", "kernel", "pe x simd", "NF x SF", "ideal", "fill", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"], rows);
+  printTable(["layer", "datapath", "pe x simd", "NF x SF", "ideal", "fill", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"], rows);
   if (perf.units.length) {
     // the units outside the engines, by kind (a ResNet has a fork, two FIFOs and an add per block)
     const byKind = new Map<string, { n: number; lut: number; ff: number; dsp: number; bramBits: number; names: string[] }>();
@@ -69,9 +71,10 @@ function simWorkload(args: Args): number {
   if (args.positional.length) throw new QuantrtlError(undefined, args.positional[0], "is an unexpected argument", "--workload replaces the model file");
   const name = String(args.flags.get("workload"));
   if (!WORKLOADS.includes(name)) throw new QuantrtlError(undefined, "--workload", `"${name}" is not a bundled workload`, `use one of ${WORKLOADS.join(", ")}`);
-  const kernel = String(args.flags.get("kernel") ?? "mac");
-  if (!ARRAY_DATAPATHS.includes(kernel as ArrayDatapath)) throw new QuantrtlError(undefined, "--kernel", `"${kernel}" is not a datapath`, `use one of ${ARRAY_DATAPATHS.join(", ")}`);
-  const datapath = kernel as ArrayDatapath;
+  const flagName = deprecatedAlias(args, "datapath", "kernel");
+  const given = String(args.flags.get(flagName) ?? "mac");
+  if (!ARRAY_DATAPATHS.includes(given as ArrayDatapath)) throw new QuantrtlError(undefined, `--${flagName}`, `"${given}" is not a datapath`, `use one of ${ARRAY_DATAPATHS.join(", ")}`);
+  const datapath = given as ArrayDatapath;
   if (name !== "deit-tiny" && (args.flags.has("keep") || args.flags.has("keep-from"))) throw new QuantrtlError(undefined, "--keep", "token keep-ratios apply to deit-tiny only", "drop --keep, or use --workload deit-tiny");
   const keep = numberFlag(args, "keep", 1, 0.01, 1);
   const keepFrom = intFlag(args, "keep-from", 1, 1, 12);
@@ -124,3 +127,18 @@ function printArrayReport(name: string, board: Board, arch: ArrayArch, report: A
   const latencyUs = t.totalCycles / board.clockMHz;
   console.log(`total: ${t.totalCycles} cycles, ${latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${((board.clockMHz * 1e6) / t.totalCycles).toFixed(1)} frames/s`);
 }
+
+export const sim: CommandSpec = {
+  name: "sim",
+  usage: [
+    "  quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]",
+    "  quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]",
+    "                  [--datapath mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os] [--json]",
+  ].join("\n"),
+  takesModel: true,
+  flags: [
+    value("arch", "name"), flag("json"), value("rows", "n"), value("cols", "n"), value("dataflow", "ws|os"), value("workload", "name"), value("keep", "r"), value("keep-from", "b"),
+    value("datapath", "name"), value("kernel", "name"), ...FOLD_FLAGS, MEMORY_FLAG,
+  ],
+  run: simCommand,
+};
