@@ -1,0 +1,28 @@
+/** The ops the importer lowers, for the refusal message and the README. */
+export const SUPPORTED_OPS = [
+  "Quant (IntQuant)",
+  "Conv",
+  "MatMul",
+  "Gemm",
+  "Add",
+  "Sub",
+  "Mul",
+  "Div",
+  "Relu",
+  "Clip",
+  "BatchNormalization",
+  "MaxPool",
+  "Reshape",
+  "Flatten",
+  "Squeeze",
+  "Unsqueeze",
+  "Transpose (of constants)",
+  "Identity",
+  "Constant",
+  "Shape / Gather / Concat / Pow / Sqrt (on constants)",
+  "Softmax / LogSoftmax / ArgMax (at the output)",
+];
+
+export function supportedOpsText(): string {
+  return SUPPORTED_OPS.join(", ");
+}
