@@ -294,7 +294,11 @@ export class Lowering {
     const scale = scaleC.t.data[0];
     const zeroPoint = zpC.t.data[0];
     if (!(scale > 0)) this.fail(node, `its scale ${scale} is not positive`, "use a positive scale");
-    if (x.kind === "float") return this.set(node, this.quantizeInput(node, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a));
+    if (x.kind === "float") {
+      // the dataset side applies the folded quantizer to x; the tensor's real value is the Quant's output (q − zp)·scale
+      const q = this.quantizeInput(node, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a);
+      return this.set(node, { ...q, scale, zeroPoint });
+    }
     if (x.kind === "acc") return this.set(node, emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax }));
     if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return this.set(node, x); // a requantization that changes nothing
     this.fail(node, "requantizes an already quantized tensor", "a Quant directly after a Quant (or a pool) is not supported unless it is the identity");
