@@ -21,6 +21,7 @@ const FLAGS: Record<string, readonly string[]> = {
   compare: ["kernels", "synth", "json", ...FOLD],
   report: ["out", "force", "synth", "verify", "vectors", "seed", ...FOLD],
   sim: ["arch", "json", "rows", "cols", "dataflow", "workload", "keep", "keep-from", "kernel", ...FOLD],
+  import: ["out", "force"],
   demo: ["vectors", "backpressure", "seed", "limit", "board", "synth", "no-synth", "sim", "force"],
 };
 const BOOLEAN_FLAGS = new Set(["json", "synth", "no-synth", "verify", "force"]);

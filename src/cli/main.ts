@@ -18,6 +18,7 @@ import { progress, shape } from "./print.js";
 import { simCommand } from "./perf.js";
 import { compareCommand, reportCommand, synthCommandCli } from "./hardware.js";
 import { buildCommand } from "./build.js";
+import { importCommand } from "./import.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
 import { stopCleanlyOnSignals } from "../util/interrupt.js";
@@ -47,6 +48,8 @@ usage:
   quantrtl compare <model.json> [--kernels mac,mac-nodsp,adder,xnor,shift] [--board b] [--synth] [--json]
   quantrtl report <model.json> [--board b] [--out DIR] [--force] [--synth] [--verify [--vectors n] [--seed n]]
                   (report.json, report.md and a self-contained report.html with SVG charts)
+  quantrtl import <model.onnx> [--out model.json] [--force]   (QONNX/ONNX to the model JSON;
+                  every command also takes the .onnx directly)
   quantrtl demo   [--force] (build ${DEMO_MODEL} into out/mnist-adder)
 
 folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
@@ -280,6 +283,8 @@ export async function main(argv: string[]): Promise<number> {
         return await compareCommand(args);
       case "report":
         return await reportCommand(args);
+      case "import":
+        return importCommand(args);
       case "--version":
       case "version":
         console.log(packageVersion());
@@ -290,7 +295,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return 0;
       default:
-        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth, compare, report or demo (quantrtl --help)");
+        throw new QuantrtlError(undefined, args.command, "is not a command", "use check, run, gen, verify, sim, synth, compare, report, import or demo (quantrtl --help)");
     }
   } catch (err) {
     if (err instanceof QuantrtlError) {

@@ -9,7 +9,7 @@ import { QuantrtlError } from "../../util/errors.js";
 import { LAYER_NAME_PATTERN } from "../../ir/schema.js";
 import type { TensorSpec } from "../../ir/model.js";
 import type { OnnxGraph, OnnxNode } from "./reader.js";
-import { broadcast, ConstTensor, nodeWhere, perChannel, scalar, size, transpose } from "./tensor.js";
+import { broadcast, ConstTensor, nodeWhere, perChannel, size, transpose } from "./tensor.js";
 import type { AccValue, ConstValue, InputQuantizer, IntValue, PostOp, Value } from "./values.js";
 import { parseRounding, quantBounds, QonnxRounding, quantInt } from "./qonnx.js";
 import { QONNX_DOMAINS } from "./float-graph.js";
@@ -82,7 +82,7 @@ export class Lowering {
     const input = g.inputs[0];
     const dims = staticDims(input.shape, `graph input "${input.name}"`, this.file);
     if (dims[0] !== 1) throw new QuantrtlError(this.file, `graph input "${input.name}"`, `has batch size ${dims[0]}`, "export the model with batch size 1");
-    this.values.set(input.name, { kind: "float", dims, a: 1, b: 0 });
+    this.values.set(input.name, { kind: "float", dims, inputDims: dims, a: 1, b: 0 });
     for (const node of g.nodes) this.lowerNode(node);
     if (g.outputs.length !== 1) throw new QuantrtlError(this.file, "graph.output", `has ${g.outputs.length} outputs`, "quantrtl takes models with one output tensor");
     const out = this.values.get(g.outputs[0].name);
@@ -201,7 +201,7 @@ export class Lowering {
     if (v.kind === "const") return this.set(node, { ...v, t: { dims: target, data: v.t.data } });
     if (v.kind === "float") {
       // the IR input keeps its own HWC shape; a flatten of it is read by the dense layer in stream order
-      return this.set(node, { ...v, dims: target, ...(this.flattenPerm(inDims, target) ? {} : {}) });
+      return this.set(node, { ...v, dims: target });
     }
     if (v.kind === "int") {
       const nonUnit = (d: readonly number[]) => d.filter((x) => x !== 1);
@@ -296,7 +296,7 @@ export class Lowering {
     if (!(scale > 0)) this.fail(node, `its scale ${scale} is not positive`, "use a positive scale");
     if (x.kind === "float") {
       // the dataset side applies the folded quantizer to x; the tensor's real value is the Quant's output (q − zp)·scale
-      const q = this.quantizeInput(node, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a);
+      const q = this.quantizeInput(node, x.inputDims, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a);
       return this.set(node, { ...q, scale, zeroPoint });
     }
     if (x.kind === "acc") return this.set(node, emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax }));
@@ -304,17 +304,22 @@ export class Lowering {
     this.fail(node, "requantizes an already quantized tensor", "a Quant directly after a Quant (or a pool) is not supported unless it is the identity");
   }
 
-  quantizeInput(node: OnnxNode | undefined, dims: readonly number[], q: InputQuantizer, slope: number): IntValue {
+  /** The IR input keeps the graph input's shape (HWC of its NCHW); a reshape before the Quant becomes the flatten order of the tensor. */
+  quantizeInput(node: OnnxNode | undefined, inputDims: readonly number[], dims: readonly number[], q: InputQuantizer, slope: number): IntValue {
     if (this.inputQuantizer) throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", "quantizes the model input a second time", "one Quant on the input is supported");
     if (!(slope > 0)) throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", "the input is scaled by a negative factor before its Quant", "only positive input scalings fold into the input quantizer");
     const [qmin, qmax] = quantBounds(q);
     const bits = qmin >= -128 && qmax <= 127 ? 8 : qmin >= -32768 && qmax <= 32767 ? 16 : 0;
     if (!bits) throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", `the input quantizer's range [${qmin}, ${qmax}] does not fit 16 signed bits`, "quantize the input to at most 16 bits (15 unsigned)");
     this.inputQuantizer = q;
-    const [h, w, c] = dims.length === 4 ? [dims[2], dims[3], dims[1]] : dims.length === 2 ? [1, 1, dims[1]] : dims.length === 3 ? [1, dims[2], dims[1]] : [0, 0, 0];
+    const [h, w, c] = inputDims.length === 4 ? [inputDims[2], inputDims[3], inputDims[1]] : inputDims.length === 2 ? [1, 1, inputDims[1]] : [0, 0, 0];
     if (!h) throw new QuantrtlError(this.file, "graph.input", `has shape [${dims}]`, "inputs of shape [1, C, H, W] or [1, N] are supported");
     this.inputSpec = { height: h, width: w, channels: c, bits };
-    return { kind: "int", layer: "input", dims, spec: this.inputSpec, scale: q.scale, zeroPoint: q.zeroPoint, qmin, qmax, offset: 0 };
+    if (size(dims) !== size(inputDims) || (dims.length !== inputDims.length && !(dims.length === 2 && dims[0] === 1))) {
+      throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", `the input [${inputDims}] is reshaped to [${dims}] before its Quant`, "only a flatten to [1, N] is supported before the input Quant");
+    }
+    const perm = dims.length === inputDims.length ? undefined : this.flattenPerm(inputDims, dims);
+    return { kind: "int", layer: "input", dims, spec: this.inputSpec, scale: q.scale, zeroPoint: q.zeroPoint, qmin, qmax, offset: 0, perm };
   }
 
   /** The activation an engine layer reads: the quantized tensor, or the float input through the synthetic quantizer. */
@@ -323,7 +328,7 @@ export class Lowering {
     if (v.kind === "float") {
       this.warnings.push(`the model input is float (no Quant in front of ${node.name}): quantrtl quantizes it to ${FLOAT_INPUT_QUANTIZER.bits}-bit signed integers on scale 2^-8 (range ±128); the integer model is exact for those integers, not for arbitrary float inputs`);
       if (v.a !== 1 || v.b !== 0) this.fail(node, "reads the float input after a Mul/Add without a Quant", "put a Quant on the input");
-      const q = this.quantizeInput(undefined, v.dims, FLOAT_INPUT_QUANTIZER, 1);
+      const q = this.quantizeInput(undefined, v.inputDims, v.dims, FLOAT_INPUT_QUANTIZER, 1);
       this.notes.syntheticInputQuantizer = true;
       return q;
     }

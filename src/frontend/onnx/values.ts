@@ -14,6 +14,8 @@ export interface ConstValue {
 export interface FloatValue {
   readonly kind: "float";
   readonly dims: readonly number[];
+  /** The graph input's own shape (the IR input is its HWC form). */
+  readonly inputDims: readonly number[];
   readonly a: number;
   readonly b: number;
 }
