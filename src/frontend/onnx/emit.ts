@@ -123,17 +123,25 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
   let shift = 0;
   while (shift <= 62 && !ratios.every((r) => Number.isInteger(Math.abs(r) * 2 ** shift))) shift++;
   if (shift > 62 || ratios.some((r) => r === 0 || Math.abs(r) * 2 ** shift >= 2 ** MULTIPLIER_BITS)) return undefined;
+  const offsets = ratios.map((r, c) => (acc.beta[c] / q.scale + q.zeroPoint - q.qmin) / r);
+  // a bias on a finer dyadic grid than the accumulator: scale weights and bias by F = 2^e and shift e more,
+  // r·(acc + b) = (r/F)·(F·acc + F·b) [ours: the weights then take more bits]
+  const maxW = Math.max(1, ...Array.from({ length: acc.outChannels }, (_, c) => maxAbsWeight(acc, c)));
+  let e = 0;
+  while (!offsets.every((b) => Number.isInteger(b * 2 ** e))) {
+    e++;
+    if (shift + e > 62 || weightBitsFor(2 ** e * maxW) === 0) return undefined;
+  }
+  const factor = 2 ** e;
   const fits: Omit<ChannelFit, "mismatches">[] = [];
   const signs: number[] = [];
   for (let c = 0; c < acc.outChannels; c++) {
     const r = ratios[c];
-    const b = (acc.beta[c] / q.scale + q.zeroPoint - q.qmin) / r;
-    if (!Number.isInteger(b)) return undefined;
     // a negative ratio mirrors the channel (acc' = −acc, weights negated): r·(acc + b) = |r|·(acc' − b), exact in every mode
     signs.push(Math.sign(r));
-    fits.push({ weightFactor: 1, bias: Math.sign(r) * b, multiplier: Math.abs(r) * 2 ** shift });
+    fits.push({ weightFactor: factor, bias: Math.sign(r) * offsets[c] * factor, multiplier: Math.abs(r) * 2 ** shift });
   }
-  return { fits, signs, shift, rounding };
+  return { fits, signs, shift: shift + e, rounding };
 }
 
 function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, levels: number, outBits: number, zpIR: number, form: EngineForm): IntValue {
