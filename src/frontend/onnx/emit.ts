@@ -62,14 +62,26 @@ function maxAbsWeight(acc: AccValue, c: number): number {
 
 /** One engine layer: accumulator → Quant, exactly where the fit allows (else a warning with the count). */
 export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQuant): IntValue {
-  const levels = q.qmax - q.qmin + 1;
-  const outBits = levels <= 256 ? 8 : levels <= 65536 ? 16 : 0;
-  if (!outBits) low.fail(node, `quantizes to ${levels} levels`, "activations of at most 16 bits");
+  const fullLevels = q.qmax - q.qmin + 1;
+  if (fullLevels > 65536) low.fail(node, `quantizes to ${fullLevels} levels`, "activations of at most 16 bits");
+  const dyadic = dyadicForm(acc, q);
+  if (dyadic) {
+    const outBits = fullLevels <= 256 ? 8 : 16;
+    return pushEngine(low, node, acc, q, outBits, (outBits === 8 ? 127 : 32767) - (fullLevels - 1), dyadic);
+  }
+  const params = { scale: q.scale, zeroPoint: q.zeroPoint, bits: q.bits, signed: q.signed, narrow: q.narrow, rounding: q.rounding };
+  const level = (c: number, a: number) => quantInt(applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]), params);
+  const ranges = Array.from({ length: acc.outChannels }, (_, c) => accRange(acc, c));
+  // the levels actually reached: a Clip (or ReLU) inside [qmin, qmax] is then the requant's own saturation,
+  // which a line could not reproduce as a plateau [ours: one clamp per tensor, as the IR saturates per tensor]
+  const reached = ranges.flatMap(([lo, hi], c) => [level(c, lo), level(c, hi)]);
+  const qmin = Math.min(...reached);
+  const qmax = Math.max(...reached);
+  const levels = qmax - qmin + 1;
+  const outBits = levels <= 256 ? 8 : 16;
   const zpIR = (outBits === 8 ? 127 : 32767) - (levels - 1);
-  const channels = Array.from({ length: acc.outChannels }, (_, c) => {
-    const params = { scale: q.scale, zeroPoint: q.zeroPoint, bits: q.bits, signed: q.signed, narrow: q.narrow, rounding: q.rounding };
-    const t = (a: number) => quantInt(applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]), params) - q.qmin;
-    const [lo, hi] = accRange(acc, c);
+  const channels = ranges.map(([lo, hi], c) => {
+    const t = (a: number) => level(c, a) - qmin;
     const sign = t(lo) > t(hi) ? -1 : 1;
     const steps = staircaseSteps((a) => t(sign * a), sign > 0 ? lo : -hi, sign > 0 ? hi : -lo, levels);
     const slope = Math.abs(slopeOf(acc, c) / q.scale);
@@ -77,8 +89,6 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     const constant = steps.every((T) => T <= stair.lo || T > stair.hi);
     return { sign, stair, constant, maxW: maxAbsWeight(acc, c) };
   });
-  const dyadic = dyadicForm(acc, q);
-  if (dyadic) return pushEngine(low, node, acc, q, levels, outBits, zpIR, dyadic);
   const maxW = Math.max(1, ...channels.map((c) => c.maxW));
   let best: { fits: ChannelFit[]; shift: number; mismatches: number; factor: number } | undefined;
   for (let factor = 1; weightBitsFor(factor * maxW) !== 0 && factor <= 2 ** 12; factor *= 2) {
@@ -96,7 +106,7 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
   if (mismatches > 0) {
     low.warnings.push(`${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${MULTIPLIER_BITS}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`);
   }
-  return pushEngine(low, node, acc, q, levels, outBits, zpIR, { fits, signs: channels.map((c) => c.sign), shift, rounding: "floor" });
+  return pushEngine(low, node, acc, { ...q, qmin, qmax }, outBits, zpIR, { fits, signs: channels.map((c) => c.sign), shift, rounding: "floor" });
 }
 
 interface EngineForm {
@@ -144,7 +154,7 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
   return { fits, signs, shift: shift + e, rounding };
 }
 
-function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, levels: number, outBits: number, zpIR: number, form: EngineForm): IntValue {
+function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, outBits: number, zpIR: number, form: EngineForm): IntValue {
   const { fits, shift } = form;
   const channels = form.signs.map((sign, c) => ({ sign, maxW: maxAbsWeight(acc, c) }));
   const K = acc.reduction;

@@ -5,7 +5,7 @@ import ort from "onnxruntime-node";
 const { onnx } = onnxProto;
 const T = onnx.AttributeProto.AttributeType;
 
-export type Attr = number | string | number[] | { float: number } | { floats: number[] };
+export type Attr = number | string | number[] | { float: number } | { floats: number[] } | { tensor: { dims: number[]; data: number[] } };
 export const QONNX = "qonnx.custom_op.general";
 
 export class GraphBuilder {
@@ -38,6 +38,7 @@ export class GraphBuilder {
       if (typeof v === "number") return onnx.AttributeProto.create({ name: k, type: T.INT, i: v });
       if (typeof v === "string") return onnx.AttributeProto.create({ name: k, type: T.STRING, s: Buffer.from(v) });
       if (Array.isArray(v)) return onnx.AttributeProto.create({ name: k, type: T.INTS, ints: v });
+      if ("tensor" in v) return onnx.AttributeProto.create({ name: k, type: T.TENSOR, t: onnx.TensorProto.create({ dims: v.tensor.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: v.tensor.data }) });
       if ("float" in v) return onnx.AttributeProto.create({ name: k, type: T.FLOAT, f: v.float });
       return onnx.AttributeProto.create({ name: k, type: T.FLOATS, floats: v.floats });
     });

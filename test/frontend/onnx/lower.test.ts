@@ -43,9 +43,9 @@ interface Check {
   readonly zeroPoint: number;
 }
 
-async function compare(bytes: Uint8Array, dims: number[], checks: Check[], inputs: number, seed: number, xRange: number): Promise<{ agree: number }> {
+async function compare(bytes: Uint8Array, dims: number[], checks: Check[], inputs: number, seed: number, xRange: number, expectedWarnings: string[] = []): Promise<{ agree: number }> {
   const { doc, warnings } = importOnnx(bytes, undefined);
-  expect(warnings).toEqual([]);
+  expect(warnings).toEqual(expectedWarnings);
   const model = parseModel(doc);
   const session = await ort.InferenceSession.create(withOutputs(toStandardOnnx(bytes), checks.map((c) => c.tensor)), { logSeverityLevel: 3 });
   const r = rng(seed);
@@ -106,5 +106,33 @@ describe("ONNX lowering equals onnxruntime", () => {
     g.output(y, [1, 4]);
     const { agree } = await compare(g.bytes(), [1, 2, 6, 6], [{ tensor: qa, layer: 0, scale: 0.2, zeroPoint: 0 }, { tensor: pool, layer: 1, scale: 0.2, zeroPoint: 0 }], 40, 12, 4);
     expect(agree).toBe(40);
+  });
+
+  it("Mul/Sub before the input Quant, Shape/Gather/Unsqueeze/Concat/Reshape, Transpose, Identity, Constant, Mul/Div/Sub/Clip folds, Squeeze/Unsqueeze, Softmax at the output", async () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, 1, 4, 4]);
+    const pre = g.node("Sub", [g.node("Mul", [x, g.scalar(2)]), g.scalar(0.5)]);
+    const qx = g.quant(pre, 0.1, 0, 8);
+    const batch = g.node("Unsqueeze", [g.node("Gather", [g.node("Shape", [qx]), g.init("zero", [], [0], 7)], { axis: 0 })], { axes: [0] });
+    const shape = g.node("Concat", [batch, g.init("rest", [1], [-1], 7)], { axis: 0 });
+    const flat = g.node("Identity", [g.node("Reshape", [qx, shape])]);
+    const w = g.node("Transpose", [g.quant(g.init("W", [5, 16], randomWeights(80, -1, 1, 8)), g.init("ws", [5, 1], [0.3, 0.21, 0.5, 0.17, 0.4]), 0, 4, { narrow: 1 })], { perm: [1, 0] });
+    const mm = g.node("MatMul", [flat, w]);
+    const scaled = g.node("Div", [g.node("Mul", [mm, g.init("k", [1, 5], [1.1, -0.7, 0.9, 1.3, 0.6])]), g.scalar(1.7)]);
+    const off = g.node("Constant", [], { value: { tensor: { dims: [5], data: [0.1, -0.2, 0.3, 0, 0.05] } } });
+    const clipped = g.node("Clip", [g.node("Sub", [scaled, off]), g.scalar(0), g.scalar(1.5)]);
+    const qa = g.quant(clipped, 0.25, 0, 3, { signed: 0 });
+    const sq = g.node("Unsqueeze", [g.node("Squeeze", [qa], { axes: [0] })], { axes: [0] });
+    const w2 = g.quant(g.init("W2", [5, 3], randomWeights(15, -1, 1, 9)), 0.5, 0, 4, { narrow: 1 });
+    const y = g.node("Softmax", [g.node("MatMul", [sq, w2])], { axis: 1 });
+    g.output(y, [1, 3]);
+    const softmax = ["Softmax at the output is not computed: it is monotone, so the top-1 class is unchanged; the integer output is the logits"];
+    const { doc } = importOnnx(g.bytes(), undefined);
+    // x·2 − 0.5 then Quant(0.1): scale 0.05, zero point −5
+    const iq = (doc.metadata as { inputQuantizer: { scale: number; zeroPoint: number } }).inputQuantizer;
+    expect(iq.scale).toBeCloseTo(0.05, 6);
+    expect(iq.zeroPoint).toBeCloseTo(-5, 6);
+    const { agree } = await compare(g.bytes(), [1, 1, 4, 4], [{ tensor: qa, layer: 0, scale: 0.25, zeroPoint: 0 }], 50, 13, 1.5, softmax);
+    expect(agree).toBe(50);
   });
 });
