@@ -91,10 +91,12 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
   });
   const maxW = Math.max(1, ...channels.map((c) => c.maxW));
   let best: { fits: ChannelFit[]; shift: number; mismatches: number; factor: number } | undefined;
-  for (let factor = 1; weightBitsFor(factor * maxW) !== 0 && factor <= 2 ** 12; factor *= 2) {
+  // xnor weights stay ±1: no weight factor
+  const maxFactor = isXnor(acc) ? 1 : 2 ** 12;
+  for (let factor = 1; weightBitsFor(factor * maxW) !== 0 && factor <= maxFactor; factor *= 2) {
     const periods = channels.filter((c) => !c.constant).map((c) => c.stair.period * factor);
     const shift = Math.min(62, Math.max(0, Math.floor(Math.log2((2 ** MULTIPLIER_BITS - 1) * Math.min(2 ** 40, ...periods)))));
-    const fits = channels.map((c) => (c.constant ? constantFit(c.stair, shift) : fitChannel(c.stair, factor, shift)));
+    const fits = channels.map((c) => (c.constant && !isXnor(acc) ? constantFit(c.stair, shift) : fitChannel(c.stair, factor, shift)));
     const mismatches = fits.reduce((s, f) => s + f.mismatches, 0);
     if (!best || mismatches < best.mismatches) best = { fits, shift, mismatches, factor };
     if (mismatches === 0) break;
@@ -140,7 +142,7 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
   let e = 0;
   while (!offsets.every((b) => Number.isInteger(b * 2 ** e))) {
     e++;
-    if (shift + e > 62 || weightBitsFor(2 ** e * maxW) === 0) return undefined;
+    if (shift + e > 62 || weightBitsFor(2 ** e * maxW) === 0 || isXnor(acc)) return undefined;
   }
   const factor = 2 ** e;
   const fits: Omit<ChannelFit, "mismatches">[] = [];
@@ -175,12 +177,12 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
     bias[c] = f.bias - f.weightFactor * acc.input.offset * sumW;
     if (Math.abs(bias[c]) > 2 ** 31 - 1) low.fail(node, `its folded bias ${bias[c]} does not fit 32 bits`, "the scales of this layer are too far apart for the integer form");
   });
-  const weightBits = weightBitsFor(maxHw);
+  const weightBits = isXnor(acc) ? 1 : weightBitsFor(maxHw);
   const layer: Record<string, unknown> = {
     type: acc.layerKind,
     name: acc.name,
     inputs: [acc.input.layer],
-    kernel: "mac",
+    kernel: isXnor(acc) ? "xnor" : "mac",
     ...(acc.layerKind === "dense" ? { outFeatures: acc.outChannels } : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
     weightBits,
     activationBits: acc.input.spec.bits,
@@ -241,14 +243,14 @@ function emitLogits(low: Lowering, acc: AccValue): void {
   const common = acc.beta.every((b) => b === acc.beta[0]) ? acc.beta[0] : 0;
   const ideal = acc.beta.map((b, c) => (sign * (b - common)) / (alpha * rel[c]));
   let factor = 1;
-  while (factor < 256 && ideal.some((x) => Math.abs(x * factor - Math.round(x * factor)) > 1e-6 * Math.max(1, Math.abs(x * factor)))) factor *= 2;
+  while (!isXnor(acc) && factor < 256 && ideal.some((x) => Math.abs(x * factor - Math.round(x * factor)) > 1e-6 * Math.max(1, Math.abs(x * factor)))) factor *= 2;
   const bias = ideal.map((x) => Math.round(x * factor));
   const biasErr = Math.max(...ideal.map((x, c) => Math.abs(x * factor - bias[c]) / factor));
   if (biasErr > 1e-6) low.warnings.push(`${where}: its bias is not an integer multiple of the accumulator step; rounded with a maximum error of ${biasErr.toPrecision(3)} accumulator steps`);
   const K = acc.reduction;
   const weights = Array.from(acc.weights, (w, i) => sign * factor * w);
   const maxW = Math.max(1, ...weights.map(Math.abs));
-  const weightBits = weightBitsFor(maxW);
+  const weightBits = isXnor(acc) ? 1 : weightBitsFor(maxW);
   if (!weightBits) throw new QuantrtlError(low.file, where, "its weights do not fit 16 bits", "quantize the weights");
   let lo = Infinity;
   let hi = -Infinity;
@@ -273,7 +275,7 @@ function emitLogits(low: Lowering, acc: AccValue): void {
     type: acc.layerKind,
     name: acc.name,
     inputs: [acc.input.layer],
-    kernel: "mac",
+    kernel: isXnor(acc) ? "xnor" : "mac",
     ...(acc.layerKind === "dense" ? { outFeatures: acc.outChannels } : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
     weightBits,
     activationBits: acc.input.spec.bits,
@@ -283,4 +285,49 @@ function emitLogits(low: Lowering, acc: AccValue): void {
     relu,
   });
   low.notes.output = { scale: (sign * alpha * 2 ** shift) / factor, offset: common, meaning: "float logit ≈ post(scale · y + offset), post = the ops after the last MatMul/Conv; argmax is preserved", factor, shift };
+}
+
+/** Bipolar (±1) activations: the layer is an xnor layer (its weights were checked ±1 when the accumulator was made). */
+function isXnor(acc: AccValue): boolean {
+  return acc.input.spec.bits === 1;
+}
+
+/**
+ * BipolarQuant of an accumulator: bit = post(α·acc + β)/scale ≥ 0, a threshold per
+ * channel (spec §2: dot ≥ τ, or dot ≤ τ where the value falls with acc), found
+ * exactly by binary search on the reachable range; the input offset moves τ.
+ */
+export function emitThreshold(low: Lowering, acc: AccValue, node: OnnxNode, scale: number): IntValue {
+  const K = acc.reduction;
+  const thresholds: number[] = [];
+  const directions: ("ge" | "le")[] = [];
+  for (let c = 0; c < acc.outChannels; c++) {
+    const bit = (a: number) => (applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]) / scale >= 0 ? 1 : 0);
+    const [lo, hi] = accRange(acc, c);
+    const rising = !(bit(lo) > bit(hi));
+    const steps = staircaseSteps(rising ? bit : (a) => bit(-a), rising ? lo : -hi, rising ? hi : -lo, 2);
+    let sumW = 0;
+    for (let k = 0; k < K; k++) sumW += acc.weights[c * K + k];
+    const shiftBy = acc.input.offset * sumW; // hardware dot = acc + O·Σw
+    // rising: bit = acc ≥ T; falling: bit = −acc ≥ T ⇔ acc ≤ −T
+    thresholds.push(rising ? steps[0] + shiftBy : -steps[0] + shiftBy);
+    directions.push(rising ? "ge" : "le");
+  }
+  const xnor = isXnor(acc);
+  const weights = Array.from(acc.weights);
+  const maxW = Math.max(1, ...weights.map(Math.abs));
+  low.layers.push({
+    type: acc.layerKind,
+    name: acc.name,
+    inputs: [acc.input.layer],
+    kernel: xnor ? "xnor" : "mac",
+    ...(acc.layerKind === "dense" ? { outFeatures: acc.outChannels } : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    weightBits: xnor ? 1 : weightBitsFor(maxW),
+    activationBits: acc.input.spec.bits,
+    weights,
+    thresholds,
+    thresholdDirections: directions,
+  });
+  const spec = acc.layerKind === "dense" ? { height: 1, width: 1, channels: acc.outChannels, bits: 1 } : { height: acc.dims[2], width: acc.dims[3], channels: acc.outChannels, bits: 1 };
+  return { kind: "int", layer: acc.name, dims: acc.dims, spec, scale, zeroPoint: 0, qmin: -1, qmax: 1, offset: 0 };
 }

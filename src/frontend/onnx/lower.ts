@@ -14,7 +14,7 @@ import type { AccValue, ConstValue, InputQuantizer, IntValue, PostOp, Value } fr
 import { parseRounding, quantBounds, QonnxRounding, quantInt } from "./qonnx.js";
 import { QONNX_DOMAINS } from "./float-graph.js";
 import { supportedOpsText } from "./ops.js";
-import { emitEngine, emitOutput } from "./emit.js";
+import { emitEngine, emitOutput, emitThreshold } from "./emit.js";
 
 export interface Lowered {
   readonly layers: Record<string, unknown>[];
@@ -95,6 +95,7 @@ export class Lowering {
   lowerNode(node: OnnxNode): void {
     const custom = node.domain !== "" && node.domain !== "ai.onnx";
     if (custom) {
+      if (node.opType === "BipolarQuant" && QONNX_DOMAINS.includes(node.domain)) return this.bipolar(node);
       if ((node.opType === "Quant" || node.opType === "IntQuant") && (QONNX_DOMAINS.includes(node.domain) || node.domain.includes("brevitas") || node.domain.includes("qonnx") || node.domain.includes("finn"))) return this.quant(node);
       this.unsupported(node);
     }
@@ -272,6 +273,22 @@ export class Lowering {
     this.set(node, withAffine(v, a, b));
   }
 
+  /** BipolarQuant (bipolarquant_v1.md): ±scale by the sign of x/scale (0 → +1). */
+  bipolar(node: OnnxNode): void {
+    const x = this.get(node, 0);
+    const scaleC = this.constOf(node, 1, "scale");
+    if (x.kind === "const") {
+      const s = broadcast(x.t, scaleC.t, (_v, s) => s, () => nodeWhere(node));
+      const q = x.t.data.map((v, i) => (v / s.data[i] >= 0 ? 1 : -1));
+      return this.set(node, { kind: "const", t: { dims: s.dims, data: q.map((qi, i) => qi * s.data[i]) }, quant: { q, scale: s.data, zeroPoint: new Float64Array(q.length), bits: 1 } });
+    }
+    if (size(scaleC.t.dims) !== 1) this.fail(node, "binarizes an activation with a per-channel scale", "a per-tensor BipolarQuant scale on activations");
+    const scale = scaleC.t.data[0];
+    if (!(scale > 0)) this.fail(node, `its scale ${scale} is not positive`, "use a positive scale");
+    if (x.kind === "acc") return this.set(node, emitThreshold(this, x, node, scale));
+    this.fail(node, x.kind === "float" ? "binarizes the model input" : "binarizes a value that is not an accumulator", "BipolarQuant is lowered after a MatMul/Gemm/Conv (an 8-bit first layer, FINN-style); a bipolar model input is not supported");
+  }
+
   quant(node: OnnxNode): void {
     const x = this.get(node, 0);
     const scaleC = this.constOf(node, 1, "scale");
@@ -393,6 +410,7 @@ export class Lowering {
     const strides = (node.attrs.get("strides") as number[] | undefined) ?? [1, 1];
     const pads = autoPad === "VALID" ? [0, 0, 0, 0] : (node.attrs.get("pads") as number[] | undefined) ?? [0, 0, 0, 0];
     if (pads[0] !== pads[2] || pads[1] !== pads[3]) this.fail(node, `has asymmetric pads [${pads}]`, "symmetric padding only");
+    if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1) this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
     if ((pads[0] > 0 || pads[1] > 0) && (x.offset !== 0 || x.zeroPoint !== 0)) this.fail(node, "pads an input whose stored zero is not the real zero (clipped activation or zero point ≠ 0)", "quantize the conv's input symmetrically with 8 signed bits, or pad explicitly");
     const K = kh * kw * I;
     const weights = new Float64Array(O * K);
@@ -452,6 +470,9 @@ function accumulator(name: string, layerKind: "dense" | "conv2d", input: IntValu
     for (let k = 0; k < reduction; k++) sum += weights[c * reduction + k];
     return -a * input.zeroPoint * sum;
   });
+  if (input.spec.bits === 1 && weights.some((w) => w !== 1 && w !== -1)) {
+    throw new QuantrtlError(undefined, `layer ${name}`, "reads bipolar (±1) activations with weights that are not ±1", "binary activations need BipolarQuant weights (the xnor datapath)");
+  }
   return { kind: "acc", name, layerKind, input, weights, weightBits, outChannels, reduction, dims, alpha, beta, post: [] };
 }
 

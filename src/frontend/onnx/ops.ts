@@ -1,6 +1,7 @@
 /** The ops the importer lowers, for the refusal message and the README. */
 export const SUPPORTED_OPS = [
   "Quant (IntQuant)",
+  "BipolarQuant (weights; activations after a MatMul/Gemm/Conv → xnor)",
   "Conv",
   "MatMul",
   "Gemm",

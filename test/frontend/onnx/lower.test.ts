@@ -135,4 +135,26 @@ describe("ONNX lowering equals onnxruntime", () => {
     const { agree } = await compare(g.bytes(), [1, 1, 4, 4], [{ tensor: qa, layer: 0, scale: 0.25, zeroPoint: 0 }], 50, 13, 1.5, softmax);
     expect(agree).toBe(50);
   });
+
+  it("BipolarQuant weights and activations: a thresholded first layer, then xnor layers (batch-norm with γ < 0 → 'le' thresholds)", async () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, 8]);
+    const qx = g.quant(x, 1 / 32, 0, 8);
+    const bq = (t: string, s: number) => g.node("BipolarQuant", [t, g.scalar(s)], {}, "qonnx.custom_op.general");
+    const layer = (inp: string, k: number, n: number, seed: number, gamma: number[]) => {
+      const w = bq(g.init(`W${seed}`, [k, n], randomWeights(k * n, -1, 1, seed)), 0.5);
+      const mm = g.node("MatMul", [inp, w]);
+      const r = rng(seed + 100);
+      const p = (f: () => number) => g.init(`bn${seed}_${g.nodes.length}_${r()}`, [n], Array.from({ length: n }, f));
+      return g.node("BatchNormalization", [mm, g.init(`gamma${seed}`, [n], gamma), p(() => r() - 0.5), p(() => (r() - 0.5) * 2), p(() => 0.5 + r())]);
+    };
+    const h1 = bq(layer(qx, 8, 6, 21, [1, -1.2, 0.7, 1.5, -0.3, 0.9]), 1);
+    const h2 = bq(layer(h1, 6, 5, 22, [0.8, 1.1, -0.6, 1, 1.3]), 1);
+    const y = g.node("MatMul", [h2, bq(g.init("W3", [5, 3], randomWeights(15, -1, 1, 23)), 0.25)]);
+    g.output(y, [1, 3]);
+    const { doc } = importOnnx(g.bytes(), undefined);
+    expect((doc.layers as { kernel: string }[]).map((l) => l.kernel)).toEqual(["mac", "xnor", "xnor"]);
+    const { agree } = await compare(g.bytes(), [1, 8], [{ tensor: h1, layer: 0, scale: 1, zeroPoint: 0 }, { tensor: h2, layer: 1, scale: 1, zeroPoint: 0 }], 60, 14, 2);
+    expect(agree).toBe(60);
+  });
 });
