@@ -102,9 +102,6 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     if (mismatches === 0) break;
   }
   const { fits, shift, mismatches } = best!;
-  if (mismatches > 0 && process.env.QUANTRTL_DEBUG_STAIRS) {
-    fits.forEach((f, c) => f.mismatches && console.error(c, JSON.stringify(channels[c].stair), JSON.stringify(f), shift));
-  }
   if (mismatches > 0) {
     low.warnings.push(`${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${MULTIPLIER_BITS}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`);
   }
