@@ -8,6 +8,7 @@ import { ChannelFit, fitChannel, Staircase, staircaseSteps } from "./staircase.j
 import type { Lowering } from "./lower.js";
 
 const MULTIPLIER_BITS = 16;
+const WIDE_MULTIPLIER_BITS = 24;
 
 export interface ActQuant {
   readonly scale: number;
@@ -90,22 +91,26 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     return { sign, stair, constant, maxW: maxAbsWeight(acc, c) };
   });
   const maxW = Math.max(1, ...channels.map((c) => c.maxW));
-  let best: { fits: ChannelFit[]; shift: number; mismatches: number; factor: number } | undefined;
+  let best: { fits: ChannelFit[]; shift: number; mismatches: number; factor: number; multiplierBits: number } | undefined;
   // xnor weights stay ±1: no weight factor
   const maxFactor = isXnor(acc) ? 1 : 2 ** 12;
-  for (let factor = 1; weightBitsFor(factor * maxW) !== 0 && factor <= maxFactor; factor *= 2) {
-    const periods = channels.filter((c) => !c.constant).map((c) => c.stair.period * factor);
-    const shift = Math.min(62, Math.max(0, Math.floor(Math.log2((2 ** MULTIPLIER_BITS - 1) * Math.min(2 ** 40, ...periods)))));
-    const fits = channels.map((c) => (c.constant && !isXnor(acc) ? constantFit(c.stair, shift) : fitChannel(c.stair, factor, shift)));
-    const mismatches = fits.reduce((s, f) => s + f.mismatches, 0);
-    if (!best || mismatches < best.mismatches) best = { fits, shift, mismatches, factor };
-    if (mismatches === 0) break;
+  // [ours] 16-bit multipliers first (spec §1's default); 24 bits where 16 cannot place every step
+  for (const multiplierBits of [MULTIPLIER_BITS, WIDE_MULTIPLIER_BITS]) {
+    for (let factor = 1; weightBitsFor(factor * maxW) !== 0 && factor <= maxFactor; factor *= 2) {
+      const periods = channels.filter((c) => !c.constant).map((c) => c.stair.period * factor);
+      const shift = Math.min(62, Math.max(0, Math.floor(Math.log2((2 ** multiplierBits - 1) * Math.min(2 ** 40, ...periods)))));
+      const fits = channels.map((c) => (c.constant && !isXnor(acc) ? constantFit(c.stair, shift) : fitChannel(c.stair, factor, shift)));
+      const mismatches = fits.reduce((sum, f) => sum + f.mismatches, 0);
+      if (!best || mismatches < best.mismatches) best = { fits, shift, mismatches, factor, multiplierBits };
+      if (mismatches === 0) break;
+    }
+    if (best!.mismatches === 0) break;
   }
-  const { fits, shift, mismatches } = best!;
+  const { fits, shift, mismatches, multiplierBits } = best!;
   if (mismatches > 0) {
-    low.warnings.push(`${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${MULTIPLIER_BITS}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`);
+    low.warnings.push(`${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${multiplierBits}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`);
   }
-  return pushEngine(low, node, acc, { ...q, qmin, qmax }, outBits, zpIR, { fits, signs: channels.map((c) => c.sign), shift, rounding: "floor" });
+  return pushEngine(low, node, acc, { ...q, qmin, qmax }, outBits, zpIR, { fits, signs: channels.map((c) => c.sign), shift, rounding: "floor", multiplierBits });
 }
 
 interface EngineForm {
@@ -113,6 +118,7 @@ interface EngineForm {
   readonly signs: readonly number[];
   readonly shift: number;
   readonly rounding: "floor" | "half_even" | "half_away";
+  readonly multiplierBits: number;
 }
 
 /**
@@ -150,7 +156,7 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
     signs.push(Math.sign(r));
     fits.push({ weightFactor: factor, bias: Math.sign(r) * offsets[c] * factor, multiplier: Math.abs(r) * 2 ** shift });
   }
-  return { fits, signs, shift: shift + e, rounding };
+  return { fits, signs, shift: shift + e, rounding, multiplierBits: MULTIPLIER_BITS };
 }
 
 function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, outBits: number, zpIR: number, form: EngineForm): IntValue {
@@ -185,7 +191,7 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
     activationBits: acc.input.spec.bits,
     weights,
     bias,
-    requant: { multipliers: fits.map((f) => f.multiplier), multiplierBits: MULTIPLIER_BITS, shift, rounding: form.rounding, outBits, zeroPoint: zpIR },
+    requant: { multipliers: fits.map((f) => f.multiplier), multiplierBits: form.multiplierBits, shift, rounding: form.rounding, outBits, zeroPoint: zpIR },
     relu: true,
   };
   low.layers.push(layer);

@@ -34,6 +34,8 @@ export class Lowering {
   readonly notes: Record<string, unknown> = {};
   readonly usedNames = new Set<string>(["input"]);
   inputQuantizer?: InputQuantizer;
+  /** QuantizeLinear nodes by output, for the DequantizeLinear that completes the pair. */
+  readonly qdqProducers = new Map<string, OnnxNode>();
   inputSpec?: TensorSpec;
 
   constructor(readonly graph: OnnxGraph) {}
@@ -125,6 +127,11 @@ export class Lowering {
       case "Clip": return this.clip(node);
       case "BatchNormalization": return this.batchNorm(node);
       case "MatMul": case "Gemm": return this.matmul(node);
+      case "QuantizeLinear": {
+        this.qdqProducers.set(node.outputs[0], node);
+        return this.set(node, this.get(node, 0));
+      }
+      case "DequantizeLinear": return this.dequantizeLinear(node);
       case "Conv": return this.conv(node);
       case "MaxPool": return this.maxPool(node);
       case "Softmax": case "LogSoftmax": case "ArgMax": return this.outputOp(node);
@@ -299,26 +306,61 @@ export class Lowering {
     const signed = (node.attrs.get("signed") ?? 1) === 1;
     const narrow = (node.attrs.get("narrow") ?? 0) === 1;
     const rounding = parseRounding(node.attrs.get("rounding_mode") as string | undefined, this.file, node.name);
+    this.set(node, this.quantValue(node, x, scaleC.t, zpC.t, { bits, signed, narrow, rounding }));
+  }
+
+  quantValue(node: OnnxNode, x: Value, scaleT: ConstTensor, zpT: ConstTensor, spec: { bits: number; signed: boolean; narrow: boolean; rounding: QonnxRounding }): Value {
+    const { bits, signed, narrow, rounding } = spec;
     const [qmin, qmax] = quantBounds({ bits, signed, narrow });
     if (x.kind === "const") {
-      const s = broadcast(x.t, scaleC.t, (_v, s) => s, () => nodeWhere(node));
-      const z = broadcast(x.t, zpC.t, (_v, z) => z, () => nodeWhere(node));
+      const s = broadcast(x.t, scaleT, (_v, s) => s, () => nodeWhere(node));
+      const z = broadcast(x.t, zpT, (_v, z) => z, () => nodeWhere(node));
       const q = x.t.data.map((v, i) => quantInt(v, { scale: s.data[i], zeroPoint: z.data[i], bits, signed, narrow, rounding }));
       const t = { dims: s.dims, data: q.map((qi, i) => (qi - z.data[i]) * s.data[i]) };
-      return this.set(node, { kind: "const", t, quant: { q, scale: s.data, zeroPoint: z.data, bits } });
+      return { kind: "const", t, quant: { q, scale: s.data, zeroPoint: z.data, bits } };
     }
-    if (size(scaleC.t.dims) !== 1 || size(zpC.t.dims) !== 1) this.fail(node, "quantizes an activation with a per-channel scale or zero point", "per-tensor activation quantizers only (per-channel weights are fine)");
-    const scale = scaleC.t.data[0];
-    const zeroPoint = zpC.t.data[0];
+    if (size(scaleT.dims) !== 1 || size(zpT.dims) !== 1) this.fail(node, "quantizes an activation with a per-channel scale or zero point", "per-tensor activation quantizers only (per-channel weights are fine)");
+    const scale = scaleT.data[0];
+    const zeroPoint = zpT.data[0];
     if (!(scale > 0)) this.fail(node, `its scale ${scale} is not positive`, "use a positive scale");
     if (x.kind === "float") {
       // the dataset side applies the folded quantizer to x; the tensor's real value is the Quant's output (q − zp)·scale
       const q = this.quantizeInput(node, x.inputDims, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a);
-      return this.set(node, { ...q, scale, zeroPoint });
+      return { ...q, scale, zeroPoint };
     }
-    if (x.kind === "acc") return this.set(node, emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax }));
-    if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return this.set(node, x); // a requantization that changes nothing
-    this.fail(node, "requantizes an already quantized tensor", "a Quant directly after a Quant (or a pool) is not supported unless it is the identity");
+    if (x.kind === "acc") return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax });
+    if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return x; // a requantization that changes nothing
+    return this.fail(node, "requantizes an already quantized tensor", "a Quant directly after a Quant (or a pool) is not supported unless it is the identity");
+  }
+
+  /**
+   * QDQ (ONNX QuantizeLinear → DequantizeLinear): q = saturate(round_half_even(x / s) + zp) on
+   * int8/uint8, then (q − zp)·s — the Quant of qonnx.ts with ROUND, 8 bits, signed by
+   * the zero point's type (round(x/s) + zp = round(x/s + zp) for an integer zp).
+   * A DequantizeLinear of an integer initializer is a quantized constant (weights).
+   */
+  dequantizeLinear(node: OnnxNode): void {
+    const producer = this.qdqProducers.get(node.inputs[0]);
+    const scaleT = this.constOf(node, 1, "scale").t;
+    const zpV = node.inputs[2] ? this.constOf(node, 2, "zero point").t : { dims: [], data: Float64Array.of(0) };
+    const axis = (node.attrs.get("axis") as number | undefined) ?? 1;
+    if (producer) {
+      const x = this.get(producer, 0);
+      const qScale = this.constOf(producer, 1, "scale").t;
+      const qZpT = producer.inputs[2] ? this.constOf(producer, 2, "zero point") : undefined;
+      const signed = qZpT?.t ? (this.graph.initializers.get(producer.inputs[2])?.dataType ?? 2) === 3 : false;
+      if (qScale.data.some((v, i) => v !== scaleT.data[i]) || (qZpT?.t.data[0] ?? 0) !== zpV.data[0]) this.fail(node, "dequantizes with other parameters than its QuantizeLinear", "QDQ pairs with the same scale and zero point");
+      return this.set(node, this.quantValue(node, x, qScale, qZpT?.t ?? zpV, { bits: 8, signed, narrow: false, rounding: "ROUND" }));
+    }
+    const x = this.get(node, 0);
+    if (x.kind !== "const") this.fail(node, "dequantizes a tensor that no QuantizeLinear produced", "QDQ pairs, or DequantizeLinear of an integer initializer");
+    const rank = x.t.dims.length;
+    const ax = axis < 0 ? axis + rank : axis;
+    const shaped = (t: ConstTensor) => (size(t.dims) === 1 ? t : { dims: x.t.dims.map((d, i) => (i === ax ? d : 1)), data: t.data });
+    const s = broadcast(x.t, shaped(scaleT), (_v, v) => v, () => nodeWhere(node));
+    const z = broadcast(x.t, shaped(zpV), (_v, v) => v, () => nodeWhere(node));
+    const bits = 8;
+    this.set(node, { kind: "const", t: { dims: s.dims, data: x.t.data.map((q, i) => (q - z.data[i]) * s.data[i]) }, quant: { q: x.t.data.map((q, i) => q - z.data[i]), scale: s.data, zeroPoint: new Float64Array(s.data.length), bits } });
   }
 
   /** The IR input keeps the graph input's shape (HWC of its NCHW); a reshape before the Quant becomes the flatten order of the tensor. */

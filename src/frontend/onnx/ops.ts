@@ -2,6 +2,7 @@
 export const SUPPORTED_OPS = [
   "Quant (IntQuant)",
   "BipolarQuant (weights; activations after a MatMul/Gemm/Conv → xnor)",
+  "QuantizeLinear → DequantizeLinear pairs, DequantizeLinear of integer weights (QDQ)",
   "Conv",
   "MatMul",
   "Gemm",

@@ -20,6 +20,8 @@ export class GraphBuilder {
     if (raw && dataType === onnx.TensorProto.DataType.FLOAT) {
       const bytes = new Uint8Array(Float32Array.from(values).buffer);
       this.inits.push(onnx.TensorProto.create({ name, dims, dataType, rawData: bytes }));
+    } else if (dataType === onnx.TensorProto.DataType.INT8 || dataType === onnx.TensorProto.DataType.UINT8 || dataType === onnx.TensorProto.DataType.INT32) {
+      this.inits.push(onnx.TensorProto.create({ name, dims, dataType, int32Data: values }));
     } else if (dataType === onnx.TensorProto.DataType.INT64) {
       this.inits.push(onnx.TensorProto.create({ name, dims, dataType, int64Data: values }));
     } else {

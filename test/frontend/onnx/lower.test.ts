@@ -157,4 +157,28 @@ describe("ONNX lowering equals onnxruntime", () => {
     const { agree } = await compare(g.bytes(), [1, 8], [{ tensor: h1, layer: 0, scale: 1, zeroPoint: 0 }, { tensor: h2, layer: 1, scale: 1, zeroPoint: 0 }], 60, 14, 2);
     expect(agree).toBe(60);
   });
+
+  it("QDQ: QuantizeLinear/DequantizeLinear pairs (uint8 input with zero point 128), per-axis int8 weights", async () => {
+    const g = new GraphBuilder();
+    const INT8 = onnx.TensorProto.DataType.INT8;
+    const UINT8 = onnx.TensorProto.DataType.UINT8;
+    const x = g.input("x", [1, 8]);
+    const qdq = (t: string, s: number, zp: number) => {
+      const sc = g.scalar(s);
+      const z = g.init(`z${g.nodes.length}`, [], [zp], UINT8);
+      return g.node("DequantizeLinear", [g.node("QuantizeLinear", [t, sc, z]), sc, z]);
+    };
+    const r = rng(31);
+    const w = g.node("DequantizeLinear", [g.init("W", [8, 4], Array.from({ length: 32 }, () => Math.round((r() * 2 - 1) * 100)), INT8), g.init("ws", [4], [1 / 64, 1 / 32, 1 / 256, 1 / 128])], { axis: 1 });
+    const h = g.node("Relu", [g.node("MatMul", [qdq(x, 1 / 16, 128), w])]);
+    // power-of-two scales keep onnxruntime's float32 sums exact, so its integers are the exact reference
+    const qh = qdq(h, 1 / 8, 0);
+    const w2 = g.node("DequantizeLinear", [g.init("W2", [4, 3], Array.from({ length: 12 }, () => Math.round((r() * 2 - 1) * 20)), INT8), g.scalar(1 / 64)]);
+    g.output(g.node("MatMul", [qh, w2]), [1, 3]);
+    const bytes = g.bytes(13);
+    const { doc } = importOnnx(bytes, undefined);
+    expect((doc.metadata as { inputQuantizer: unknown }).inputQuantizer).toMatchObject({ scale: 1 / 16, zeroPoint: 128, bits: 8, signed: false });
+    const { agree } = await compare(bytes, [1, 8], [{ tensor: qh, layer: 0, scale: 1 / 8, zeroPoint: 0 }], 60, 15, 6);
+    expect(agree).toBe(60);
+  });
 });
