@@ -7,6 +7,7 @@ import { chooseFolding, FoldTarget } from "../flows/fold.js";
 import { QuantrtlError } from "../util/errors.js";
 import { Args, intFlag, numberFlag } from "./args.js";
 import { progress } from "./print.js";
+import { isOnnxPath, loadOnnxModel } from "../frontend/onnx/load.js";
 
 export const DEFAULT_MODEL = "models/conv3x3-adder-int8.json";
 /** The main job's model: the AdderNet LeNet trained on MNIST (npm run train) and quantized. */
@@ -18,7 +19,9 @@ export function modelArg(args: Args): Model {
   const arch: Partial<Folding> = {};
   if (args.flags.has("pe")) (arch as { pe?: number }).pe = intFlag(args, "pe", 1, 1);
   if (args.flags.has("simd")) (arch as { simd?: number }).simd = intFlag(args, "simd", 1, 1);
-  const model = loadModel(file, { arch, memoryBudget: memoryBudgetArg(args), workload: workloadOf(args) });
+  const options = { arch, memoryBudget: memoryBudgetArg(args), workload: workloadOf(args) };
+  // an .onnx is imported in memory: the same model `quantrtl import` would write
+  const model = isOnnxPath(file) ? loadOnnx(file, options) : loadModel(file, options);
   const fold = args.flags.get("fold");
   if (fold === undefined) {
     if (args.flags.has("fps")) throw new QuantrtlError(undefined, "--fps", "only applies with --fold auto", "add --fold auto");
@@ -52,4 +55,10 @@ function workloadOf(args: Args): Workload {
 export function boardArg(args: Args): Board {
   const b = args.flags.get("board");
   return loadBoard(typeof b === "string" ? b : DEFAULT_BOARD);
+}
+
+function loadOnnx(file: string, options: Parameters<typeof loadOnnxModel>[1]): Model {
+  const { model, warnings } = loadOnnxModel(file, options);
+  for (const w of warnings) progress(`warning: ${w}`);
+  return model;
 }

@@ -1,0 +1,123 @@
+/**
+ * Float reference: rewrites the QONNX custom ops of a model into standard ONNX
+ * ops so that onnxruntime runs it as given, independently of our lowering.
+ *   Quant(x, s, z, b)   → Mul(Sub(R(Min(Max(Add(Div(x, s), z), lo), hi)), z), s)
+ *                          with R the node's rounding mode in standard ops
+ *   BipolarQuant(x, s)  → Mul(Sign(Add(Sign(Div(x, s)), 0.5)), s)      (x/s ≥ 0 → +1)
+ * (intquant_v1.md clamps before rounding; Min/Max instead of Clip work in every opset.)
+ * Round needs opset 11, so the default domain is raised to at least 11; a Clip
+ * with attributes (opset < 11) is rewritten to its input form on the way.
+ */
+import onnxProto from "onnx-proto";
+import type { onnx as OnnxTypes } from "onnx-proto";
+import { QuantrtlError } from "../../util/errors.js";
+import { parseRounding, quantBounds, QonnxRounding } from "./qonnx.js";
+import { readOnnx } from "./reader.js";
+
+const { onnx } = onnxProto;
+
+/** Domains QONNX custom ops are exported under. */
+export const QONNX_DOMAINS = ["onnx.brevitas", "finn.custom_op.general", "qonnx.custom_op.general"];
+
+export function toStandardOnnx(bytes: Uint8Array, file?: string): Uint8Array {
+  const graph = readOnnx(bytes, file); // validates and decodes constants (bit widths)
+  const model = onnx.ModelProto.decode(bytes);
+  const g = model.graph!;
+  const oldOpset = graph.opset;
+  const nodes: OnnxTypes.INodeProto[] = [];
+  const inits = g.initializer ?? [];
+  let fresh = 0;
+  const name = (base: string) => `${base}__qf${fresh++}`;
+  const constant = (base: string, value: number): string => {
+    const n = name(base);
+    inits.push(onnx.TensorProto.create({ name: n, dims: [], dataType: onnx.TensorProto.DataType.FLOAT, floatData: [value] }));
+    return n;
+  };
+  const op = (opType: string, inputs: string[], base: string, output?: string): string => {
+    const out = output ?? name(base);
+    nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [out], name: name(base) }));
+    return out;
+  };
+  // scale and zero point may be stored as integers (the jet tagger's int64 zero points): float copies
+  const asFloat = (input: string, base: string): string => {
+    const t = graph.initializers.get(input);
+    if (t && t.dataType === onnx.TensorProto.DataType.FLOAT) return input;
+    const n = name(`${base}_f32`);
+    if (t) {
+      inits.push(onnx.TensorProto.create({ name: n, dims: [...t.dims], dataType: onnx.TensorProto.DataType.FLOAT, floatData: Array.from(t.data) }));
+      return n;
+    }
+    nodes.push(onnx.NodeProto.create({ opType: "Cast", input: [input], output: [n], name: name(base), attribute: [onnx.AttributeProto.create({ name: "to", type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT })] }));
+    return n;
+  };
+  for (const [i, n] of (g.node ?? []).entries()) {
+    const node = graph.nodes[i];
+    const custom = QONNX_DOMAINS.includes(n.domain ?? "") || (n.domain ?? "") !== "" && n.domain !== "ai.onnx";
+    if (n.opType === "Clip" && oldOpset < 11 && !custom) {
+      const lo = node.attrs.get("min");
+      const hi = node.attrs.get("max");
+      const ins = [n.input![0], lo === undefined ? "" : constant("clip_min", lo as number), hi === undefined ? "" : constant("clip_max", hi as number)];
+      nodes.push(onnx.NodeProto.create({ ...n, input: ins, attribute: [] }));
+      continue;
+    }
+    if (!custom) {
+      nodes.push(n);
+      continue;
+    }
+    const base = node.name;
+    if (n.opType === "Quant" || n.opType === "IntQuant") {
+      const [x, s0, z0, b] = n.input!;
+      const s = asFloat(s0, base);
+      const z = asFloat(z0, base);
+      const bits = graph.initializers.get(b)?.data;
+      if (!bits || bits.length !== 1) {
+        throw new QuantrtlError(file, `node "${base}" (#${i}, Quant)`, "its bit width is not a constant scalar initializer", "export the model with a fixed bit width");
+      }
+      const signed = (node.attrs.get("signed") ?? 1) === 1;
+      const narrow = (node.attrs.get("narrow") ?? 0) === 1;
+      const rounding = parseRounding(node.attrs.get("rounding_mode") as string | undefined, file, base);
+      const [lo, hi] = quantBounds({ bits: bits[0], signed, narrow });
+      const scaled = op("Add", [op("Div", [x, s], base), z], base);
+      const clipped = op("Min", [op("Max", [scaled, constant("qmin", lo)], base), constant("qmax", hi)], base);
+      const rounded = roundOps(clipped, rounding, op, constant, base);
+      op("Mul", [op("Sub", [rounded, z], base), s], base, n.output![0]);
+    } else if (n.opType === "BipolarQuant") {
+      const x = n.input![0];
+      const s = asFloat(n.input![1], base);
+      const sign = op("Sign", [op("Div", [x, s], base)], base);
+      op("Mul", [op("Sign", [op("Add", [sign, constant("half", 0.5)], base)], base), s], base, n.output![0]);
+    } else {
+      throw new QuantrtlError(file, `node "${base}" (#${i})`, `the custom op ${n.domain}:${n.opType} has no standard-ONNX rewrite`, "the float reference supports Quant (IntQuant) and BipolarQuant");
+    }
+  }
+  g.node = nodes;
+  // initializers listed as graph inputs (old exporters) are constants here: onnxruntime then folds them
+  const initNames = new Set(inits.map((t) => t.name));
+  g.input = (g.input ?? []).filter((v) => !initNames.has(v.name ?? ""));
+  g.initializer = inits;
+  const opsets = (model.opsetImport ?? []).filter((o) => !QONNX_DOMAINS.includes(o.domain ?? ""));
+  const main = opsets.find((o) => !o.domain || o.domain === "ai.onnx");
+  if (main) main.version = Math.max(11, Number(main.version));
+  else opsets.push(onnx.OperatorSetIdProto.create({ domain: "", version: 11 }));
+  model.opsetImport = opsets;
+  // onnxruntime needs ir_version ≥ 3 for opset imports; an older header is raised with the opset
+  if (Number(model.irVersion ?? 0) < 6) model.irVersion = 6;
+  return onnx.ModelProto.encode(model).finish();
+}
+
+type Op = (opType: string, inputs: string[], base: string) => string;
+type Constant = (base: string, value: number) => string;
+
+/** The rounding modes of qonnx.ts in standard ops (Round is ONNX's half-to-even). */
+function roundOps(x: string, mode: QonnxRounding, op: Op, constant: Constant, base: string): string {
+  const signed = (magnitude: (abs: string) => string) => op("Mul", [op("Sign", [x], base), magnitude(op("Abs", [x], base))], base);
+  switch (mode) {
+    case "ROUND": return op("Round", [x], base);
+    case "FLOOR": return op("Floor", [x], base);
+    case "CEIL": return op("Ceil", [x], base);
+    case "DOWN": case "ROUND_TO_ZERO": return signed((a) => op("Floor", [a], base));
+    case "UP": return signed((a) => op("Ceil", [a], base));
+    case "HALF_UP": return signed((a) => op("Floor", [op("Add", [a, constant("half", 0.5)], base)], base));
+    case "HALF_DOWN": return signed((a) => op("Ceil", [op("Sub", [a, constant("half", 0.5)], base)], base));
+  }
+}

@@ -1,0 +1,30 @@
+/** The ops the importer lowers, for the refusal message and the README. */
+export const SUPPORTED_OPS = [
+  "Quant (IntQuant)",
+  "BipolarQuant (weights; activations after a MatMul/Gemm/Conv → xnor)",
+  "QuantizeLinear → DequantizeLinear pairs, DequantizeLinear of integer weights (QDQ)",
+  "Conv",
+  "MatMul",
+  "Gemm",
+  "Add",
+  "Sub",
+  "Mul",
+  "Div",
+  "Relu",
+  "Clip",
+  "BatchNormalization",
+  "MaxPool",
+  "Reshape",
+  "Flatten",
+  "Squeeze",
+  "Unsqueeze",
+  "Transpose (of constants)",
+  "Identity",
+  "Constant",
+  "Shape / Gather / Concat / Pow / Sqrt (on constants)",
+  "Softmax / LogSoftmax / ArgMax (at the output)",
+];
+
+export function supportedOpsText(): string {
+  return SUPPORTED_OPS.join(", ");
+}
