@@ -49,7 +49,7 @@ export const board: CommandSpec = {
   name: "board",
   usage: [
     "  quantrtl board run <model.json> (--virtual | --port /dev/ttyUSBn) [--board b] [--dataset mnist-test]",
-    "                  [--limit n] [--baud b] (sends samples over the UART harness, checks every reply against",
+    "                  [--limit n] [--baud b] [--seed n] (sends samples over the UART harness, checks every reply against",
     "                  the golden; --virtual runs the Verilator model of the whole harness, bit-level serial lines)",
   ].join("\n"),
   takesModel: true,

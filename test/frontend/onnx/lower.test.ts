@@ -153,7 +153,7 @@ describe("ONNX lowering equals onnxruntime", () => {
     const y = g.node("MatMul", [h2, bq(g.init("W3", [5, 3], randomWeights(15, -1, 1, 23)), 0.25)]);
     g.output(y, [1, 3]);
     const { doc } = importOnnx(g.bytes(), undefined);
-    expect((doc.layers as { kernel: string }[]).map((l) => l.kernel)).toEqual(["mac", "xnor", "xnor"]);
+    expect((doc.layers as { datapath: string }[]).map((l) => l.datapath)).toEqual(["mac", "xnor", "xnor"]);
     const { agree } = await compare(g.bytes(), [1, 8], [{ tensor: h1, layer: 0, scale: 1, zeroPoint: 0 }, { tensor: h2, layer: 1, scale: 1, zeroPoint: 0 }], 60, 14, 2);
     expect(agree).toBe(60);
   });
