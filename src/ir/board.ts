@@ -32,6 +32,10 @@ export interface Board {
   readonly clockMHz: number;
   readonly clockNote: string;
   readonly dram: { readonly gbPerSecond: number; readonly note: string };
+  /** Xilinx Zynq boards: the processing system of the Vivado block design (ps7: Zynq-7000, ps8: Zynq UltraScale+). */
+  readonly zynq?: "ps7" | "ps8";
+  /** Vivado board part (used when its board files are installed; the PS presets come from it). */
+  readonly boardPart?: string;
 }
 
 const count = { type: "integer", minimum: 0 };
@@ -62,6 +66,8 @@ export const boardSchema = {
       additionalProperties: false,
       properties: { gbPerSecond: { type: "number", minimum: 0 }, note: { type: "string" } },
     },
+    zynq: { enum: ["ps7", "ps8"] },
+    boardPart: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
   },
 } as const;
 
