@@ -18,6 +18,7 @@ import { describeMismatch } from "../verify/verdict.js";
 import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
 import { claimOutputRoot, OutputOptions } from "../util/output.js";
+import { hasXilinxOutputs, writeBoardPackage } from "../flows/board.js";
 import type { Model } from "../ir/model.js";
 import type { Board } from "../ir/board.js";
 
@@ -77,6 +78,9 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
     }
   }
 
+  // Xilinx boards: the AXI IP, Vivado scripts, driver and FuseSoC core, in a package of their own beside the proof's RTL
+  const boardFiles = hasXilinxOutputs(board) ? writeBoardPackage(model, board, join(out, "board"), proof.inputs, outOptions) : undefined;
+
   progress(`step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`);
   const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
   const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, onProgress: progress });
@@ -103,6 +107,7 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   }
   console.log(`cycles per image: ${activity.frameCycles[0]} measured (predicted ${activity.predicted.frameCycles[0]}), ideal ${activity.idealCyclesPerVector} for the slowest layer; ${t.framesPerSecond.toFixed(1)} frames/s at ${board.clockMHz} MHz`);
   console.log(`design: ${join(out, sims[0])}`);
+  if (boardFiles) console.log(`${board.name} IP (AXI4-Stream, generated and checked, Vivado not run): ${boardFiles.dir}: ${boardFiles.files.join(", ")}`);
   console.log(`report: ${paths.json}`);
   console.log(`report: ${paths.html}`);
   return 0;

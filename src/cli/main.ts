@@ -8,12 +8,13 @@ import { layerAccBits } from "../hw/units/mvu/params.js";
 import { runGolden } from "../hw/golden/network.js";
 import { loadInputFile, randomTensor } from "../ir/inputs.js";
 import { writeDesign } from "../codegen/write.js";
+import { hasXilinxOutputs, writeBoardPackage } from "../flows/board.js";
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { QuantrtlError, ToolError } from "../util/errors.js";
 import { packageVersion } from "../util/paths.js";
 import { boardNames, DEFAULT_BOARD } from "../ir/board.js";
 import { Args, intFlag, numberFlag, outputOptions, parseArgs } from "./args.js";
-import { DEMO_MODEL, modelArg } from "./inputs.js";
+import { boardArg, DEMO_MODEL, modelArg } from "./inputs.js";
 import { progress, shape } from "./print.js";
 import { simCommand } from "./perf.js";
 import { compareCommand, reportCommand, synthCommandCli } from "./hardware.js";
@@ -32,7 +33,7 @@ usage:
   quantrtl check  <model.json> [--pe n] [--simd n]
   quantrtl run    <model.json> [--input file.json] [--seed n] [--json]
   quantrtl run    <model.json> --dataset mnist-test [--limit n] [--json]   (float and integer top-1)
-  quantrtl gen    <model.json> --out DIR [--force] [--vectors n] [--seed n] [--pe n] [--simd n]
+  quantrtl gen    <model.json> --out DIR [--force] [--vectors n] [--seed n] [--pe n] [--simd n] [--board b]
   quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
                   [--backpressure p] [--seed n] [--out DIR [--force]] [--pe n] [--simd n] [--dataset mnist-test]
                   [--rtl DIR]   (check that RTL instead of generating it: a folder gen wrote, or its
@@ -151,6 +152,14 @@ function gen(args: Args): number {
   if (typeof out !== "string") throw new QuantrtlError(undefined, "--out", "no output folder given", "write --out DIR");
   const seed = intFlag(args, "seed", 1, 0);
   const inputs = Array.from({ length: intFlag(args, "vectors", 1, 1, 10000) }, (_, v) => randomTensor(model.input, seed * 1000 + v));
+  if (args.flags.has("board")) {
+    // --board adds that board's outputs (AXI IP, Vivado scripts, driver, FuseSoC core for Xilinx boards)
+    const board = boardArg(args);
+    if (!hasXilinxOutputs(board)) throw new QuantrtlError(undefined, "--board", `gen writes board outputs for Xilinx boards only, not ${board.name}`, "use a Xilinx board (pynq-z2, zcu104, kv260, arty-a7-100t) or leave --board out");
+    const { dir, files } = writeBoardPackage(model, board, out, inputs, outputOptions(args));
+    console.log(`wrote the design, ${inputs.length} test vector(s) and ${files.length} ${board.name} file(s) (${files.join(", ")}) to ${dir}`);
+    return 0;
+  }
   const { dir, design } = writeDesign(model, out, inputs, outputOptions(args));
   console.log(`wrote ${design.sources.length} Verilog files (top ${design.topModule}) and ${inputs.length} test vector(s) to ${dir}`);
   return 0;

@@ -11,7 +11,7 @@ import type { IntTensor, Model } from "../ir/model.js";
 import { writeDesignFiles } from "../codegen/write.js";
 import { tensorWords } from "../codegen/vectors.js";
 import { hexWord } from "../hw/verilog.js";
-import { AXIL_REGISTERS, axisParams, byteWidth, emitAxisTop, inTdataWord, outTdataWord } from "../codegen/board/axi.js";
+import { AXIL_REGISTERS, axisModuleName, axisParams, byteWidth, emitAxisTop, inTdataWord, outTdataWord } from "../codegen/board/axi.js";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
 import { requireTool, run, runChecked } from "./tools.js";
@@ -85,46 +85,53 @@ function renderTestbench(params: object): string {
   return Handlebars.create().compile(source, { noEscape: true, strict: true })(params);
 }
 
+/** The testbench and its two vector files for `inputs` (golden `outputs` of the last layer); the hex files named as given. */
+export function axiTestbench(model: Model, core: string, inputs: readonly IntTensor[], outputs: readonly IntTensor[], options: { stall: number; seed: number; malformed?: boolean; cycleLimit?: number; beatsFile: string; expectFile: string }): { tb: string; beatsHex: string; expectedHex: string; module: string } {
+  if (options.malformed && inputs.length < 3) throw new Error("verifyAxi: a malformed run needs 3 inputs or more");
+  const module = axisModuleName(core);
+  const p = axisParams(model, core, module);
+  const beats = inputBeats(inputs, p.inBits, options.malformed);
+  const beatsHex = beats.map((b) => hexWord((BigInt(b.last ? 1 : 0) << BigInt(p.inTdataBits)) | b.word, p.inTdataBits + 1)).join("\n") + "\n";
+  const expected = expectedBeats(outputs, p.outBits, options.malformed);
+  const ot = BigInt(p.outTdataBits);
+  const expectedHex = expected.map((e) => hexWord((BigInt(e.check ? 1 : 0) << (ot + 1n)) | (BigInt(e.last ? 1 : 0) << ot) | e.word, p.outTdataBits + 2)).join("\n") + "\n";
+  const threshold = Math.min(4294967295, Math.floor(options.stall * 4294967296));
+  const addr = (a: number) => `${p.axilAddrBits}'h${a.toString(16)}`;
+  const tb = renderTestbench({
+    top: module,
+    beatsFile: options.beatsFile,
+    expectFile: options.expectFile,
+    beatCount: beats.length,
+    outCount: expected.length,
+    inTdataBits: p.inTdataBits,
+    outTdataBits: p.outTdataBits,
+    outKeepBits: p.outKeepBits,
+    inKeepAll: `${p.inKeepBits}'b${"1".repeat(p.inKeepBits)}`,
+    axilAddrBits: p.axilAddrBits,
+    cycleLimit: options.cycleLimit ?? 2_000_000,
+    seed: (options.seed | 1) >>> 0,
+    stallEnabled: options.stall > 0 ? 1 : 0,
+    stallThreshold: `32'd${threshold}`,
+    ...Object.fromEntries(Object.entries(AXIL_REGISTERS).map(([name, a]) => [`${name}Addr`, addr(a)])),
+  });
+  return { tb, beatsHex, expectedHex, module };
+}
+
 /** Writes design, wrapper, vectors and testbench into `dir`; returns the rtl folder and the source list. */
 export function prepareAxiRun(dir: string, model: Model, options: AxiRunOptions): { rtlDir: string; sources: string[]; tb: string; frames: number } {
-  if (options.malformed && options.inputs.length < 3) throw new Error("verifyAxi: a malformed run needs 3 inputs or more");
   const { design, traces } = writeDesignFiles(dir, model, options.inputs);
   const wrapper = emitAxisTop(model, design.topModule);
   writeFileSync(join(dir, wrapper.path), wrapper.content);
-  const p = axisParams(model, design.topModule, wrapper.module);
   const simDir = join(dir, "axi");
   mkdirSync(simDir, { recursive: true });
-  const beats = inputBeats(options.inputs, p.inBits, options.malformed);
   const beatsFile = join(simDir, "beats.hex");
-  writeFileSync(beatsFile, beats.map((b) => hexWord((BigInt(b.last ? 1 : 0) << BigInt(p.inTdataBits)) | b.word, p.inTdataBits + 1)).join("\n") + "\n");
-  const last = model.layers.length - 1;
-  const expected = expectedBeats(traces.map((t) => t.layers[last]), p.outBits, options.malformed);
   const expectFile = join(simDir, "expected.hex");
-  const ot = BigInt(p.outTdataBits);
-  writeFileSync(expectFile, expected.map((e) => hexWord((BigInt(e.check ? 1 : 0) << (ot + 1n)) | (BigInt(e.last ? 1 : 0) << ot) | e.word, p.outTdataBits + 2)).join("\n") + "\n");
-  const threshold = Math.min(4294967295, Math.floor(options.stall * 4294967296));
-  const addr = (a: number) => `${p.axilAddrBits}'h${a.toString(16)}`;
+  const last = model.layers.length - 1;
+  const t = axiTestbench(model, design.topModule, options.inputs, traces.map((g) => g.layers[last]), { ...options, beatsFile, expectFile });
+  writeFileSync(beatsFile, t.beatsHex);
+  writeFileSync(expectFile, t.expectedHex);
   const tb = join(simDir, "axi_tb.v");
-  writeFileSync(
-    tb,
-    renderTestbench({
-      top: wrapper.module,
-      beatsFile,
-      expectFile,
-      beatCount: beats.length,
-      outCount: expected.length,
-      inTdataBits: p.inTdataBits,
-      outTdataBits: p.outTdataBits,
-      outKeepBits: p.outKeepBits,
-      inKeepAll: `${p.inKeepBits}'b${"1".repeat(p.inKeepBits)}`,
-      axilAddrBits: p.axilAddrBits,
-      cycleLimit: options.cycleLimit ?? 2_000_000,
-      seed: (options.seed | 1) >>> 0,
-      stallEnabled: options.stall > 0 ? 1 : 0,
-      stallThreshold: `32'd${threshold}`,
-      ...Object.fromEntries(Object.entries(AXIL_REGISTERS).map(([name, a]) => [`${name}Addr`, addr(a)])),
-    }),
-  );
+  writeFileSync(tb, t.tb);
   return { rtlDir: join(dir, "rtl"), sources: [...design.sources, `${wrapper.module}.v`], tb, frames: options.inputs.length };
 }
 

@@ -6,7 +6,8 @@
  * Packing (what the PYNQ driver packs, driver.ts): one tensor element per beat,
  * in the golden vectors' order (HWC), each element in the low bits of a tdata of
  * whole bytes. Input: the low `inBits` bits of tdata are the element (two's
- * complement; a binary tensor as 0/1), the padding bits are ignored. Output: the
+ * complement; a binary tensor as 0/1), the padding bits are ignored; tdata is
+ * 8, 16, 32 or 64 bits. Output: the
  * element sign-extended to the tdata width (a binary tensor as 0/1), so the host
  * reads int8/int16/int32 directly. A frame always fills its last beat, so tkeep
  * is all ones on every beat (it is driven, and checked nowhere). One element per
@@ -75,9 +76,9 @@ export function counterBits(n: number): number {
   return Math.max(1, Math.ceil(Math.log2(Math.max(2, n))));
 }
 
-/** Whole bytes holding `bits`. */
+/** tdata width holding `bits`: 8, 16, 32 or 64 (whole bytes, a width the AXI DMA streams and numpy has a dtype for). */
 export function byteWidth(bits: number): number {
-  return Math.ceil(bits / 8) * 8;
+  return Math.max(8, 2 ** Math.ceil(Math.log2(bits)));
 }
 
 export function versionWord(version: string): number {

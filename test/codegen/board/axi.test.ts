@@ -3,8 +3,8 @@ import { AXIL_REGISTERS, axisModuleName, axisParams, byteWidth, counterBits, inT
 import { convModel } from "../../helpers/models.js";
 
 describe("AXI4-Stream wrapper parameters", () => {
-  it("pads elements to whole bytes: 1 → 8, 8 → 8, 9 → 16, 16 → 16", () => {
-    expect([1, 8, 9, 16, 17].map(byteWidth)).toEqual([8, 8, 16, 16, 24]);
+  it("pads elements to a DMA stream width: 1 → 8, 8 → 8, 9 → 16, 16 → 16, 17 → 32, 33 → 64", () => {
+    expect([1, 8, 9, 16, 17, 32, 33].map(byteWidth)).toEqual([8, 8, 16, 16, 32, 32, 64]);
   });
 
   it("counts 0..n-1 in the fewest bits: 1 and 2 → 1, 784 → 10, 1024 → 10, 1025 → 11", () => {
