@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { runAxi } from "../../src/verify/axi.js";
+import { lintVerilator } from "../../src/verify/verilator.js";
+import { writeDesignFiles } from "../../src/codegen/write.js";
+import { emitAxisTop } from "../../src/codegen/board/axi.js";
 import { randomTensor } from "../../src/ir/inputs.js";
 import type { Model } from "../../src/ir/model.js";
 import { convModel } from "../helpers/models.js";
@@ -10,6 +15,21 @@ const SIMS = ["icarus", "verilator"] as const;
 function inputsOf(model: Model, n: number) {
   return Array.from({ length: n }, (_, i) => randomTensor(model.input, 500 + i));
 }
+
+describe("AXI4-Stream wrapper lint", () => {
+  it.each([
+    ["int8", { kernel: "mac", pe: 1, simd: 3 }],
+    ["binary", { kernel: "xnor", pe: 5, simd: 9 }],
+    ["int16", { kernel: "mac", bits: 16, pe: 1, simd: 3 }],
+  ] as const)("%s: verilator --lint-only -Wall is silent on the wrapper and the design under it", async (_name, c) => {
+    const model = convModel(c);
+    const dir = testDir("axi-lint-");
+    const { design } = writeDesignFiles(dir, model, inputsOf(model, 1));
+    const w = emitAxisTop(model, design.topModule);
+    writeFileSync(join(dir, w.path), w.content);
+    expect(await lintVerilator(join(dir, "rtl"), [...design.sources, `${w.module}.v`], w.module)).toBe("");
+  }, 120_000);
+});
 
 describe.each(SIMS)("AXI4-Stream wrapper in %s", (sim) => {
   it("int8 conv: every output beat equals the golden word under random tvalid/tready stalls, protocol clean, registers right", async () => {
