@@ -23,6 +23,7 @@ import { claimOutputRoot, OutputOptions } from "../util/output.js";
 import type { Model } from "../ir/model.js";
 import type { Board } from "../ir/board.js";
 import { buildBitstream } from "../synth/bitstream.js";
+import { hasXilinxOutputs, writeBoardPackage } from "../flows/board.js";
 import { bitstreamFiles, checkFit, printBitstream, writeBitstream } from "./bitstream.js";
 
 /** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */
@@ -86,6 +87,9 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
     }
   }
 
+  // Xilinx boards: the AXI IP, Vivado scripts, driver and FuseSoC core, in a package of their own beside the proof's RTL
+  const xilinxFiles = hasXilinxOutputs(board) ? writeBoardPackage(model, board, join(out, "board"), proof.inputs, outOptions) : undefined;
+
   progress(`step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`);
   const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
   const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, onProgress: progress });
@@ -122,6 +126,7 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   }
   console.log(`cycles per image: ${activity.frameCycles[0]} measured (predicted ${activity.predicted.frameCycles[0]}), ideal ${activity.idealCyclesPerVector} for the slowest layer; ${t.framesPerSecond.toFixed(1)} frames/s at ${board.clockMHz} MHz`);
   console.log(`design: ${join(out, sims[0])}`);
+  if (xilinxFiles) console.log(`${board.name} IP (AXI4-Stream, generated and checked, Vivado not run): ${xilinxFiles.dir}: ${xilinxFiles.files.join(", ")}`);
   for (const line of boardFiles) console.log(line);
   console.log(`report: ${paths.json}`);
   console.log(`report: ${paths.html}`);

@@ -5,7 +5,9 @@
  */
 import type { IntTensor, Model } from "../ir/model.js";
 import { randomTensor } from "../ir/inputs.js";
-import { modelIdentifier } from "../codegen/design.js";
+import { generateDesign, modelIdentifier } from "../codegen/design.js";
+import type { Board } from "../ir/board.js";
+import { hasXilinxOutputs, writeBoardPackage } from "./board.js";
 import { writeDesign } from "../codegen/write.js";
 import { GoldenTrace, runGolden } from "../hw/golden/network.js";
 import type { OutputOptions } from "../util/output.js";
@@ -19,11 +21,19 @@ export interface GeneratedDesign {
   /** Verilog sources in rtl/, in dependency order. */
   readonly sources: readonly string[];
   readonly vectors: number;
+  /** With a Xilinx board: the board outputs written beside the design. */
+  readonly boardFiles?: readonly string[];
 }
 
 /** Writes rtl/ and vectors/ for `vectors` seeded random inputs (seed·1000 + v, as verify draws them). */
-export function generateInto(model: Model, out: string, vectors: number, seed: number, options: OutputOptions): GeneratedDesign {
+export function generateInto(model: Model, out: string, vectors: number, seed: number, options: OutputOptions, board?: Board): GeneratedDesign {
   const inputs = Array.from({ length: vectors }, (_, v) => randomTensor(model.input, seed * 1000 + v));
+  // a Xilinx board adds its outputs (AXI IP, Vivado scripts, driver, FuseSoC core) beside the design
+  if (board && hasXilinxOutputs(board)) {
+    const { dir, files } = writeBoardPackage(model, board, out, inputs, options);
+    const design = generateDesign(model);
+    return { model: model.name, hash: model.hash, dir, top: design.topModule, sources: design.sources, vectors: inputs.length, boardFiles: files };
+  }
   const { dir, design } = writeDesign(model, out, inputs, options);
   return { model: model.name, hash: model.hash, dir, top: design.topModule, sources: design.sources, vectors: inputs.length };
 }

@@ -32,6 +32,10 @@ export interface Board {
   readonly clockMHz: number;
   readonly clockNote: string;
   readonly dram: { readonly gbPerSecond: number; readonly note: string };
+  /** Xilinx Zynq boards: the processing system of the Vivado block design (ps7: Zynq-7000, ps8: Zynq UltraScale+). */
+  readonly zynq?: "ps7" | "ps8";
+  /** Vivado board part (used when its board files are installed; the PS presets come from it). */
+  readonly boardPart?: string;
   /** Package pins of the board's clock, UART (as the FPGA sees it: uartRx is its input) and LEDs (active low), for a PCF. */
   readonly pins?: BoardPins;
 }
@@ -79,6 +83,8 @@ export const boardSchema = {
       additionalProperties: false,
       properties: { source: { type: "string" }, clock: { type: "string" }, uartRx: { type: "string" }, uartTx: { type: "string" }, ledRedN: { type: "string" }, ledGreenN: { type: "string" } },
     },
+    zynq: { enum: ["ps7", "ps8"] },
+    boardPart: { type: "string", pattern: "^[A-Za-z0-9_.:-]+$" },
   },
 } as const;
 
