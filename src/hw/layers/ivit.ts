@@ -51,8 +51,8 @@ export function emitLayerNormLayer(ctx: EmitContext, layer: LayerNormLayer): str
   ctx.add(`${rq.module}.v`, renderTemplate("requant", { ...rq, header: hdr("requant unit") }), true);
   return emitChain(ctx, layer, [ln, { module: rq.module, instance: "requant", outBits: rq.outW }], {
     kindText: "I-LayerNorm",
-    geometry: `${C} channels per token, spec section 5, ${perChannel ? "per-channel" : "per-tensor"} requant`,
-    cycleText: "per token: load N, a mean division, the variance (N + 1), ten Newton divisions, the reciprocal division, emit N; exact: src/sim/perf/units/ivit.ts",
+    geometry: `${C} channels per token, docs/integer-ops.md section 5, ${perChannel ? "per-channel" : "per-tensor"} requant`,
+    cycleText: "per token: load N, a mean division, the variance (N + 1), ten Newton divisions, the reciprocal division, emit N; exact: src/hw/layers/ivit.ts",
   });
 }
 
@@ -64,8 +64,8 @@ export function emitGeluLayer(ctx: EmitContext, layer: GeluLayer): string {
   ctx.add(`${rq.module}.v`, renderTemplate("requant", { ...rq, header: hdr("requant unit") }), true);
   return emitChain(ctx, layer, [gelu, { module: rq.module, instance: "requant", outBits: rq.outW }], {
     kindText: "ShiftGELU",
-    geometry: `rows of ${layer.input.channels}, spec section 4, then requant`,
-    cycleText: "per token: load N, then per element a reciprocal division; exact: src/sim/perf/units/ivit.ts",
+    geometry: `rows of ${layer.input.channels}, docs/integer-ops.md section 4, then requant`,
+    cycleText: "per token: load N, then per element a reciprocal division; exact: src/hw/layers/ivit.ts",
   });
 }
 
@@ -73,8 +73,8 @@ export function emitSoftmaxLayer(ctx: EmitContext, layer: SoftmaxLayer): string 
   const unit = emitIvitShiftmax({ module: `${ctx.prefix}_shiftmax`, params: layer.params, rowLength: layer.input.channels, header: ctx.header(`Shiftmax unit of layer ${layer.name}`) });
   return emitChain(ctx, layer, [addUnit(ctx, unit, "shiftmax")], {
     kindText: "Shiftmax",
-    geometry: `rows of ${layer.input.channels}, spec section 3`,
-    cycleText: "per row: load N, sum N + 1, one division, emit N; exact: src/sim/perf/units/ivit.ts",
+    geometry: `rows of ${layer.input.channels}, docs/integer-ops.md section 3`,
+    cycleText: "per row: load N, sum N + 1, one division, emit N; exact: src/hw/layers/ivit.ts",
   });
 }
 
@@ -86,8 +86,8 @@ export function emitAttentionLayer(ctx: EmitContext, layer: AttentionLayer): str
   ctx.add(`${rq.module}.v`, renderTemplate("requant", { ...rq, header: hdr("requant unit") }), true);
   return emitChain(ctx, layer, [attn, { module: rq.module, instance: "requant", outBits: rq.outW }], {
     kindText: "Multi-head attention",
-    geometry: `${layer.heads} head(s) of ${layer.headDim}, SIMD ${layer.arch.simd}, spec section 6`,
-    cycleText: "load the frame, then per row and head T*G + 1 (Q*K^T), 2(T + 1) + a division (Shiftmax), G(T + S + 2) (A*V, emit); exact: src/sim/perf/units/ivit.ts",
+    geometry: `${layer.heads} head(s) of ${layer.headDim}, SIMD ${layer.arch.simd}, docs/integer-ops.md section 6`,
+    cycleText: "load the frame, then per row and head T*G + 1 (Q*K^T), 2(T + 1) + a division (Shiftmax), G(T + S + 2) (A*V, emit); exact: src/hw/layers/ivit.ts",
   });
 }
 

@@ -53,7 +53,7 @@ export function emitPoolLayer(ctx: EmitContext, layer: MaxPoolLayer | AvgPoolLay
     kindText: layer.kind === "maxpool" ? "Max pool" : "Average pool",
     geometry: `kernel ${KH}x${KW}, stride ${layer.stride[0]}x${layer.stride[1]}, no padding, P = ${P} lane(s)`,
     // input rate, window reads (KH*KW*C/P slices per pixel) and serializer (C per pixel) bound it from below
-    cycleText: `at least max(H*W*C, OH*OW*max(KH*KW*C/P, C)) per frame, plus line-buffer waits at row and frame ends; exact: src/sim/perf/units/pool.ts`,
+    cycleText: `at least max(H*W*C, OH*OW*max(KH*KW*C/P, C)) per frame, plus line-buffer waits at row and frame ends; exact: src/hw/units/pool/timing.ts`,
   });
 }
 
