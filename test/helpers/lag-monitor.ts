@@ -16,7 +16,7 @@ const note = (gap: number, name: string) => {
 };
 const timer = setInterval(() => {
   const now = Date.now();
-  note(now - last - PERIOD_MS, "between tests");
+  note(now - last - PERIOD_MS, `a timer tick, last test ended: ${expect.getState().currentTestName ?? "none"}`);
   last = now;
 }, PERIOD_MS);
 timer.unref();
