@@ -2,32 +2,47 @@ import { describe, expect, test } from "vitest";
 import { readdirSync } from "node:fs";
 import { loadModel } from "../../src/ir/load.js";
 import { boardNames, loadBoard } from "../../src/ir/board.js";
-import { predictStreaming, boundInterval, isSteppable } from "../../src/flows/predict.js";
+import { predictStreaming, boundInterval } from "../../src/flows/predict.js";
 import { simulateStream } from "../../src/perf/streaming.js";
 import { convModel, firstConv } from "../helpers/models.js";
+import { runJob } from "../helpers/worker.js";
+
+interface PredictJob {
+  steppable: boolean;
+  boards: {
+    name: string;
+    clockMHz: number;
+    boardLut: number;
+    exact: boolean;
+    total: { latencyUs: number; latencyCycles: number; framesPerSecond: number; intervalCycles: number; fractionLut: number; lut: number };
+    layers: { intervalCycles: number; idealCycles: number; utilization: number }[];
+  }[];
+}
 
 const models = readdirSync("models").filter((f) => f.endsWith(".json") && !f.includes(".weights."));
 
 describe("streaming prediction", () => {
-  test("works for every bundled model on every board, and the figures are consistent", () => {
+  // predictStreaming steps every bundled model cycle by cycle on every board: minutes of
+  // synchronous work on a loaded machine, so it runs in a worker thread (one model a job)
+  test("works for every bundled model on every board, and the figures are consistent", async () => {
     expect(models.length).toBeGreaterThanOrEqual(4);
+    const boards = boardNames();
     for (const file of models) {
-      const model = loadModel(`models/${file}`);
-      for (const name of boardNames()) {
-        const board = loadBoard(name);
-        const p = predictStreaming(model, board);
+      const r = await runJob<PredictJob>("predict-every-board", { file: `models/${file}` });
+      expect(r.boards.map((b) => b.name)).toEqual(boards);
+      for (const p of r.boards) {
         // exact wherever 3 frames can be stepped; a larger model (the DeiT-Tiny block: ~6·10^6 cycles a frame) gets bounds
-        expect(p.exact).toBe(isSteppable(model));
+        expect(p.exact).toBe(r.steppable);
         if (!p.exact) expect(file).toBe("deit-tiny-block.json");
         const t = p.total;
-        expect(t.latencyUs).toBeCloseTo(t.latencyCycles / board.clockMHz, 9);
-        expect(t.framesPerSecond).toBeCloseTo((board.clockMHz * 1e6) / t.intervalCycles, 6);
+        expect(t.latencyUs).toBeCloseTo(t.latencyCycles / p.clockMHz, 9);
+        expect(t.framesPerSecond).toBeCloseTo((p.clockMHz * 1e6) / t.intervalCycles, 6);
         // a frame can never stream faster than the ideal compute or its one-element-per-cycle input
         for (const l of p.layers) {
           expect(l.intervalCycles).toBeGreaterThanOrEqual(l.idealCycles);
           expect(l.utilization).toBeLessThanOrEqual(1);
         }
-        expect(t.fraction.lut).toBeCloseTo(t.resources.lut / board.resources.lut, 12);
+        expect(t.fractionLut).toBeCloseTo(t.lut / p.boardLut, 12);
       }
     }
   });
