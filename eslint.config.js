@@ -15,6 +15,13 @@ export default tseslint.config(
     rules: {
       // unused names are tsc's job (noUnusedLocals in tsconfig.test.json); a leading _ marks an argument kept for its position
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      // `(a += n), (b[k] = n)`: a counter's updates on one line, the house style in cell counting and tables
+      "@typescript-eslint/no-unused-expressions": "off",
     },
+  },
+  {
+    // tests build malformed documents on purpose: a loose type is the point there
+    files: ["test/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

@@ -57,7 +57,6 @@ export function nnls(A: readonly number[][], b: readonly number[], nonNegative?:
     for (;;) {
       const z = solveSubset(A, b, passive);
       if (!z) {
-        passive = passive.filter((j) => j !== best);
         return x;
       }
       const bad = passive.map((j, i) => ({ j, i })).filter(({ j, i }) => constrained(j) && z[i] <= 0);

@@ -267,8 +267,8 @@ export function lockOutput(path: string, options: OutputOptions = {}): () => voi
     } catch (err) {
       if (errnoOf(err)?.code !== "EEXIST") throw outputError(err, path, options);
     }
-    let text = "";
-    let age = 0;
+    let text: string;
+    let age: number;
     try {
       text = readFileSync(lock, "utf8").trim();
       age = Date.now() - statSync(lock).mtimeMs;

@@ -18,7 +18,7 @@ import { run } from "../../src/util/process.js";
 // a refusal is a stat and a message: far below this even on a loaded machine; the old code hung or read gigabytes here
 const QUICK_MS = 20_000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Doc = Record<string, any>;
 
 /** 4×4×2 int8 input, one 3×3 mac conv to 3 channels, padding 1: 3·3·3·2 = 54 weights. */

@@ -8,7 +8,7 @@ import { parseModel } from "../../src/ir/load.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 import { attentionDoc, geluDoc, layerNormDoc, linearDoc, tokenDoc } from "../helpers/ivit-models.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Doc = Record<string, any>;
 
 /** 6 tokens of 8: LN -> QKV linear (24) -> attention (2 heads of 4) -> linear -> gelu -> softmax. */
@@ -75,7 +75,7 @@ describe("integer ViT layers load", () => {
     { name: "layernorm of 16-bit tokens (the variance can pass 2^32)", edit: (d) => ((d.input.bits = 16), (d.layers[0].requant.outBits = 8)), path: "/layers/0/inputs", mentions: ["2^32", "Newton"] },
     { name: "layernorm with per-channel multipliers of the wrong count", edit: (d) => d.layers[0].requant.multipliers.push(1), path: "/layers/0/requant/multipliers", mentions: ["9 values", "8"] },
     { name: "attention on a non-token tensor", edit: (d) => ((d.input = { height: 2, width: 3, channels: 24, bits: 8 }), d.layers.splice(0, 6, attentionDoc("attn", 1, -10))), path: "/layers/0/inputs", mentions: ["[T, 1, 3·D]"] },
-    { name: "attention whose channels are not 3·D", edit: (d) => (d.layers[1].outFeatures = 20) && (d.layers[1].weights = d.layers[1].weights.slice(0, 160)), path: "/layers/2/inputs", mentions: ["20 channels", "3·D"] },
+    { name: "attention whose channels are not 3·D", edit: (d) => ((d.layers[1].outFeatures = 20), (d.layers[1].weights = d.layers[1].weights.slice(0, 160))), path: "/layers/2/inputs", mentions: ["20 channels", "3·D"] },
     { name: "attention with heads that do not divide D", edit: (d) => (d.layers[2].heads = 3), path: "/layers/2/heads", mentions: ["3 heads", "D = 8"] },
     { name: "attention SIMD that does not divide the head dim", edit: (d) => (d.layers[2].arch.simd = 3), path: "/layers/2/arch/simd", mentions: ["head dim 4"] },
     { name: "attention on 16-bit Q, K, V", edit: (d) => (d.layers[1].requant.outBits = 16), path: "/layers/2/inputs", mentions: ["int8"] },

@@ -20,7 +20,7 @@ import { join } from "node:path";
 // ---------------------------------------------------------------------------
 // Valid starting points.
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Doc = Record<string, any>;
 
 /** 4x4x2 int8 input, one 3x3 adder conv to 3 channels, padding 1: 3·3·3·2 = 54 weights. */

@@ -10,7 +10,7 @@ import { loadModel, parseModel } from "../../src/ir/load.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 import { testDir } from "../helpers/temp.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Doc = Record<string, any>;
 
 /** A 2×2×3 map (4 tokens of 3) → token_embed → layernorm → token_select(1). */

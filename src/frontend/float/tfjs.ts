@@ -37,7 +37,7 @@ export function initTf(): Promise<Tf> {
 }
 
 async function selectBackend(): Promise<Tf> {
-  let reason = "";
+  let reason: string;
   try {
     setWasmPaths(wasmDistDir());
     if (await tf.setBackend("wasm")) {

@@ -251,7 +251,7 @@ function emitLogits(low: Lowering, acc: AccValue): void {
   const biasErr = Math.max(...ideal.map((x, c) => Math.abs(x * factor - bias[c]) / factor));
   if (biasErr > 1e-6) low.warnings.push(`${where}: its bias is not an integer multiple of the accumulator step; rounded with a maximum error of ${biasErr.toPrecision(3)} accumulator steps`);
   const K = acc.reduction;
-  const weights = Array.from(acc.weights, (w, i) => sign * factor * w);
+  const weights = Array.from(acc.weights, (w) => sign * factor * w);
   const maxW = Math.max(1, ...weights.map(Math.abs));
   const weightBits = isXnor(acc) ? 1 : weightBitsFor(maxW);
   if (!weightBits) throw new QuantrtlError(low.file, where, "its weights do not fit 16 bits", "quantize the weights");

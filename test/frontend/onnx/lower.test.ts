@@ -55,7 +55,7 @@ async function compare(bytes: Uint8Array, dims: number[], checks: Check[], input
     const out = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", x, dims) });
     const q = doc.metadata as { inputQuantizer: Parameters<typeof quantizeInput>[1] };
     const trace = runGolden(model, quantizeInput(x, q.inputQuantizer, model.input));
-    checks.forEach((c, i) => {
+    checks.forEach((c) => {
       const golden = trace.layers[c.layer].data;
       const onnxQ = Array.from(out[c.tensor].data as Float32Array, (v) => Math.round(v / c.scale + c.zeroPoint));
       // ONNX NCHW vs golden HWC
