@@ -14,7 +14,7 @@ import { rng } from "../src/ir/inputs.js";
 type Doc = Record<string, unknown>;
 
 /** Defects already known and being fixed elsewhere; the generator avoids them only when asked (--avoid-known). */
-/** wire-only: found by this campaign (a model of only flatten layers lints with an unused clk), reported, not yet fixed. */
+/** wire-only: found by this campaign (a model of only flatten layers linted with an unused clk); gen now refuses such a model, and the generator never makes one. */
 export const KNOWN_ISSUES = ["odd-pool", "odd-conv", "fork-names", "wire-only"] as const;
 export type KnownIssue = (typeof KNOWN_ISSUES)[number];
 
@@ -135,7 +135,8 @@ export function generatePlan(seed: number, options: GenerateOptions = {}): Plan 
   if (plan.layers.length === 0) plan.layers.push({ type: "relu", name: "l0", seed: r.seed() });
   if (input.bits === 1 && plan.layers[0].type === "relu") plan.input = { ...input, bits: 8 };
   // a 1×1 max pool (any width, reads every row) makes a wires-only graph a design with a unit
-  if (avoid.has("wire-only") && isWireOnly(plan)) plan.layers.push({ type: "maxpool", name: freshName(r, plan, [], avoid), seed: r.seed(), kernelSize: [1, 1] });
+  // a graph of wires alone is no hardware (gen refuses it): never generated
+  if (isWireOnly(plan)) plan.layers.push({ type: "maxpool", name: freshName(r, plan, [], avoid), seed: r.seed(), kernelSize: [1, 1] });
   return plan;
 }
 

@@ -8,7 +8,8 @@ import { packageVersion } from "../util/paths.js";
 import { renderTemplate } from "../hw/render.js";
 import { commentText, sanitizeIdentifier } from "../hw/verilog.js";
 import { buildNetlist, Netlist } from "../hw/netlist.js";
-import { emitLayer } from "../hw/layers/index.js";
+import { emitLayer, isWireLayer } from "../hw/layers/index.js";
+import { QuantrtlError } from "../util/errors.js";
 import { emitAddLayer } from "../hw/layers/add.js";
 import { fifoParams, forkParams } from "../hw/units/stream/params.js";
 import { bumpedIdentifier, claimFile, firstClash, NameClaim, PORTS } from "./names.js";
@@ -73,6 +74,10 @@ export function modelIdentifier(model: Model): string {
  * suffix and the design is generated again. A model without clashes keeps its names.
  */
 export function generateDesign(model: Model, options: DesignOptions = {}): Design {
+  // a graph of wires alone has no logic: its top would only pass the input through, and leave clk unused
+  if (model.layers.every(isWireLayer)) {
+    throw new QuantrtlError(model.file, "/layers", "every layer is a flatten (a wire): there is no hardware to build", "add a layer that computes, e.g. a dense, relu or argmax layer");
+  }
   // renames per layer name; each pass renames one layer, and a layer is renamed only for a clash
   // with an earlier one, so the passes end (bounded here as a guard)
   const bumps = new Map<string, number>();

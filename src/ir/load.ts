@@ -128,10 +128,6 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
       throw new QuantrtlError(file, `/layers/${i}`, `the output of layer "${l.name}" is not used by any later layer`, "remove the layer or name it in a later layer's inputs (the last layer is the model output)");
     }
   });
-  // a graph of wires alone has no logic: its top would only pass the input through, and leave clk unused
-  if (layers.every((l) => l.kind === "flatten")) {
-    throw new QuantrtlError(file, "/layers", "every layer is a flatten (a wire): there is no hardware to build", "add a layer that computes, e.g. a dense, relu or argmax layer");
-  }
   const model = { name: raw.name, description: raw.description, metadata: raw.metadata, file, input: raw.input, layers };
   // before the hash: its canonical text of every weight is itself bounded by V8's string length
   checkModelMemory(model, memoryBudget, options.workload ?? { vectors: 1 }, file);

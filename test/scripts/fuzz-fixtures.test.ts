@@ -17,7 +17,7 @@ describe("fuzz fixtures", () => {
     expect(r.stdout).toMatch(/bit-exact: 24\/24 words, 2 vectors, \d+ cycles \(icarus\)/);
   });
 
-  test("1601-8: a model of flatten layers alone is refused at load, naming /layers (its top left clk unused and failed lint)", async () => {
+  test("1601-8: a model of flatten layers alone is refused by gen/verify, naming /layers (its top left clk unused and failed lint)", async () => {
     const r = await runCli(["verify", fixture("1601-8.json"), "--vectors", "1"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("/layers: every layer is a flatten");

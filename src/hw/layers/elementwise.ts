@@ -47,6 +47,7 @@ export const argmaxLayer: LayerImpl<ArgmaxLayer> = {
 
 /** A wire in hardware (no module): the stream passes through unchanged. */
 export const flattenLayer: LayerImpl<FlattenLayer> = {
+  wire: true,
   golden: (layer, [x]) => flattenGolden(layer, x),
   emit: () => undefined,
   timing: () => undefined,

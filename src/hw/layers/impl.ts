@@ -11,6 +11,8 @@ import { EmitContext } from "./context.js";
 import { StreamUnitFeatures } from "./features.js";
 
 export interface LayerImpl<L extends Layer> {
+  /** A wire in hardware (flatten): no module, the stream passes through. */
+  readonly wire?: true;
   /** The exact integer output (docs/integer-ops.md) on the layer's inputs, in the order of `layer.inputs`. */
   golden(layer: L, inputs: readonly IntTensor[]): IntTensor;
   /**

@@ -45,6 +45,11 @@ export function layerImpl<L extends Layer>(layer: L): LayerImpl<L> {
   return LAYERS[layer.kind] as unknown as LayerImpl<L>;
 }
 
+/** A wire in hardware (no module): the stream passes through unchanged. */
+export function isWireLayer(layer: Layer): boolean {
+  return layerImpl(layer).wire === true;
+}
+
 /** One layer on its input tensors (in the order of layer.inputs). */
 export function runLayer(layer: Layer, inputs: readonly IntTensor[]): IntTensor {
   return layerImpl(layer).golden(layer, inputs);
