@@ -1,6 +1,8 @@
 /** Command-line arguments: flags per command, typed accessors with errors that name the flag. */
 import { QuantrtlError } from "../util/errors.js";
 import type { OutputOptions } from "../util/output.js";
+import type { DatasetSpec } from "../frontend/dataset.js";
+import { LAYOUTS, type Layout } from "../frontend/data/layout.js";
 
 export interface Args {
   readonly command: string;
@@ -11,12 +13,14 @@ export interface Args {
 }
 
 const FOLD = ["pe", "simd", "fold", "board", "fps"];
+/** --dataset and the flags that say how to read a data file (frontend/data). */
+const DATA = ["dataset", "x", "y", "labels", "layout"];
 const FLAGS: Record<string, readonly string[]> = {
   check: [...FOLD],
-  run: ["input", "seed", "json", "pe", "simd", "dataset", "limit"],
+  run: ["input", "seed", "json", "pe", "simd", "limit", ...DATA],
   gen: ["out", "force", "vectors", "seed", ...FOLD],
-  verify: ["sim", "vectors", "backpressure", "seed", "out", "force", "dataset", "rtl", ...FOLD],
-  build: ["out", "force", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...FOLD],
+  verify: ["sim", "vectors", "backpressure", "seed", "out", "force", "rtl", ...DATA, ...FOLD],
+  build: ["out", "force", "vectors", "limit", "backpressure", "seed", "sim", "synth", "no-synth", ...DATA, ...FOLD],
   synth: ["json", ...FOLD],
   compare: ["kernels", "synth", "json", ...FOLD],
   report: ["out", "force", "synth", "verify", "vectors", "seed", ...FOLD],
@@ -82,4 +86,24 @@ export function numberFlag(args: Args, name: string, fallback: number, min: numb
 /** How the command may write its --out folder: --force, and the model file, whose folder is never replaced. */
 export function outputOptions(args: Args): OutputOptions {
   return { flag: "--out", force: args.flags.has("force"), protect: args.positional.slice(0, 1) };
+}
+
+/** --dataset <name|file> with --x/--y (npz arrays), --labels (npy/IDX labels) and --layout; undefined without --dataset. */
+export function datasetArg(args: Args): DatasetSpec | undefined {
+  const text = (name: string): string | undefined => {
+    const v = args.flags.get(name);
+    if (v === true) throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
+    return v;
+  };
+  const source = text("dataset");
+  if (source === undefined) {
+    const stray = ["x", "y", "labels", "layout"].find((f) => args.flags.has(f));
+    if (stray) throw new QuantrtlError(undefined, `--${stray}`, "only applies with --dataset", "add --dataset <file>");
+    return undefined;
+  }
+  const layout = text("layout");
+  if (layout !== undefined && !(LAYOUTS as readonly string[]).includes(layout.toLowerCase())) {
+    throw new QuantrtlError(undefined, "--layout", `"${layout}" is not a layout`, `use ${LAYOUTS.join(" or ")}`);
+  }
+  return { source, x: text("x"), y: text("y"), labels: text("labels"), layout: layout?.toLowerCase() as Layout | undefined };
 }

@@ -1,24 +1,28 @@
 /**
- * `quantrtl build <model>`: the main job. Golden accuracy on the test set (and
- * the float model's, when the model names one), RTL generation, the bit-exact
- * proof on real test images (Verilator, then Icarus), the cycle model, the
+ * `quantrtl build <model>`: the main job, on any model. With data (--dataset,
+ * or the dataset the model names: metadata.dataset or metadata.accuracy.dataset)
+ * golden accuracy (and the float model's, when the model names one) when the
+ * data has labels, and the bit-exact proof on real samples; without data the
+ * proof runs on seeded random vectors. Then RTL generation, the proof
+ * (Verilator, then Icarus), the cycle model, the
  * estimates, Yosys synthesis of the model (--no-synth skips it; --synth also
  * synthesizes the datapath comparison's builds), and the report — report.html last.
  */
 import { join } from "node:path";
-import { Args, intFlag, numberFlag, outputOptions } from "./args.js";
+import { Args, datasetArg, intFlag, numberFlag, outputOptions } from "./args.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { QuantrtlError } from "../util/errors.js";
 import { modelIdentifier } from "../codegen/design.js";
-import { loadDataset } from "../frontend/dataset.js";
-import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
+import { DatasetSpec, loadDataset } from "../frontend/dataset.js";
+import { AccuracyReport, accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
+import { randomTensor } from "../ir/inputs.js";
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { describeMismatch } from "../verify/verdict.js";
 import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
 import { claimOutputRoot, OutputOptions } from "../util/output.js";
-import type { Model } from "../ir/model.js";
+import type { IntTensor, Model } from "../ir/model.js";
 import type { Board } from "../ir/board.js";
 
 /** Synthesis in the main job: the model by default, none with --no-synth, the comparison builds too with --synth. */
@@ -32,7 +36,9 @@ export async function buildCommand(args: Args): Promise<number> {
   const board = boardArg(args);
   const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : `out/${modelIdentifier(model)}`;
   const vectors = intFlag(args, "vectors", 10, 1, 10000);
-  const limit = args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 10000) : undefined;
+  const dataset = datasetArg(args) ?? namedDataset(model);
+  if (args.flags.has("limit") && !dataset) throw new QuantrtlError(undefined, "--limit", "only applies with data", "add --dataset <name|file>");
+  const limit = args.flags.has("limit") ? intFlag(args, "limit", 10000, 1) : undefined;
   const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
   const seed = intFlag(args, "seed", 1, 0);
   const simFlag = String(args.flags.get("sim") ?? "both");
@@ -43,13 +49,22 @@ export async function buildCommand(args: Args): Promise<number> {
   const options = outputOptions(args);
   const root = claimOutputRoot(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
   try {
-    return await buildInto(out, model, board, { vectors, limit, backpressure, seed, sims, synth, outOptions: { ...options, force: false } });
+    return await buildInto(out, model, board, { dataset, vectors, limit, backpressure, seed, sims, synth, outOptions: { ...options, force: false } });
   } finally {
     root.release();
   }
 }
 
+/** The dataset a model names for itself: metadata.dataset, or the one its recorded accuracy was measured on. */
+function namedDataset(model: Model): DatasetSpec | undefined {
+  const meta = model.metadata ?? {};
+  const accuracy = meta.accuracy as { dataset?: unknown } | undefined;
+  const name = typeof meta.dataset === "string" ? meta.dataset : typeof accuracy?.dataset === "string" ? accuracy.dataset : undefined;
+  return name === undefined ? undefined : { source: name };
+}
+
 interface BuildSettings {
+  readonly dataset: DatasetSpec | undefined;
   readonly vectors: number;
   readonly limit: number | undefined;
   readonly backpressure: number;
@@ -59,16 +74,29 @@ interface BuildSettings {
   readonly outOptions: OutputOptions;
 }
 
-async function buildInto(out: string, model: Model, board: Board, { vectors, limit, backpressure, seed, sims, synth, outOptions }: BuildSettings): Promise<number> {
-  progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on mnist-test`);
-  const test = loadDataset(model, "mnist-test", limit);
-  const accuracy = await measureAccuracy(model, test, progress);
+async function buildInto(out: string, model: Model, board: Board, { dataset, vectors, limit, backpressure, seed, sims, synth, outOptions }: BuildSettings): Promise<number> {
+  let accuracy: AccuracyReport | undefined;
+  let proofInputs: IntTensor[];
+  let proofLabels: Int32Array | undefined;
+  let what: string;
+  if (dataset) {
+    progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on ${dataset.source}`);
+    const data = loadDataset(model, dataset, limit);
+    if (data.labels) accuracy = await measureAccuracy(model, data, progress);
+    else progress(`${data.name} has no labels: no accuracy, its samples drive the proof`);
+    proofInputs = data.inputs.slice(0, vectors);
+    proofLabels = data.labels?.subarray(0, vectors);
+    what = `real sample(s) of ${data.name}`;
+  } else {
+    progress(`build ${model.name} for ${board.name}: step 1/4, no dataset (give --dataset for accuracy): seeded random vectors`);
+    proofInputs = Array.from({ length: vectors }, (_, v) => randomTensor(model.input, seed * 1000 + v));
+    what = `seeded random vector(s) (seed ${seed})`;
+  }
 
-  progress(`step 2/4: RTL and the bit-exact proof on ${vectors} real test image(s)`);
-  const proof = loadDataset(model, "mnist-test", vectors);
+  progress(`step 2/4: RTL and the bit-exact proof on ${proofInputs.length} ${what}`);
   const verifications: VerifyReport[] = [];
   for (const sim of sims) {
-    const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), outOptions, onProgress: progress });
+    const r = await verifyModel(model, { sim, inputs: proofInputs, backpressure, seed, out: join(out, sim), outOptions, onProgress: progress });
     verifications.push(r);
     if (!r.bitExact) {
       console.log(`NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first difference: ${r.mismatches[0] ? describeMismatch(r.mismatches[0]) : `lint not clean:\n${r.lint}`}`);
@@ -78,23 +106,22 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   }
 
   progress(`step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`);
-  const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
-  const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, onProgress: progress });
+  const activity = await verifyModel(model, { sim: "verilator", inputs: proofInputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
+  const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, accuracy, onProgress: progress });
 
   progress("step 4/4: report");
   const paths = writeReport(join(out, "report"), report, outOptions);
 
   const v = verifications[0];
   console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…) on ${board.title}`);
-  console.log(accuracyLine(accuracy));
+  if (accuracy) console.log(accuracyLine(accuracy));
   for (const r of verifications) {
-    console.log(`bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} real test images, ${r.cycles} cycles with back-pressure ${r.backpressure}`);
+    console.log(`bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} ${what}, ${r.cycles} cycles with back-pressure ${r.backpressure}`);
   }
-  const classes = proof.inputs.map((x, i) => {
-    const rtl = v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1;
-    return `${rtl}/${proof.labels[i]}`;
-  });
-  console.log(`RTL class / label: ${classes.join(" ")}`);
+  if (proofLabels) {
+    const classes = proofInputs.map((_, i) => `${v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1}/${proofLabels[i]}`);
+    console.log(`RTL class / label: ${classes.join(" ")}`);
+  }
   const t = report.performance.total;
   const sy = report.resources.synthesis;
   if (sy) {

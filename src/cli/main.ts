@@ -12,7 +12,7 @@ import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { QuantrtlError, ToolError } from "../util/errors.js";
 import { packageVersion } from "../util/paths.js";
 import { boardNames, DEFAULT_BOARD } from "../ir/board.js";
-import { Args, intFlag, numberFlag, outputOptions, parseArgs } from "./args.js";
+import { Args, datasetArg, intFlag, numberFlag, outputOptions, parseArgs } from "./args.js";
 import { DEMO_MODEL, modelArg } from "./inputs.js";
 import { progress, shape } from "./print.js";
 import { simCommand } from "./perf.js";
@@ -109,12 +109,12 @@ function ivitDetail(l: Layer): string {
 
 async function runCommand(args: Args): Promise<number> {
   const model = modelArg(args);
-  const dataset = args.flags.get("dataset");
+  const dataset = datasetArg(args);
   if (args.flags.has("limit") && dataset === undefined) throw new QuantrtlError(undefined, "--limit", "only applies with --dataset", "add --dataset mnist-test");
   if (dataset !== undefined) {
     if (args.flags.has("input")) throw new QuantrtlError(undefined, "--input", "cannot be combined with --dataset", "use one or the other");
-    const data = loadDataset(model, String(dataset), args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 60000) : undefined);
-    progress(`${data.name}: ${data.count} images`);
+    const data = loadDataset(model, dataset, args.flags.has("limit") ? intFlag(args, "limit", 10000, 1) : undefined);
+    progress(`${data.name}: ${data.count} images (${data.reading})`);
     const r = await measureAccuracy(model, data, progress);
     if (args.flags.has("json")) {
       const { integerPredictions: _i, floatPredictions: _f, ...figures } = r;
@@ -185,7 +185,7 @@ function printReport(model: Model, r: VerifyReport): void {
 
 async function verify(args: Args, modelOverride?: Model): Promise<number> {
   const model = modelOverride ?? modelArg(args);
-  const dataset = args.flags.get("dataset");
+  const dataset = datasetArg(args);
   const simFlag = String(args.flags.get("sim") ?? "verilator");
   const sims: SimulatorName[] = simFlag === "both" ? ["verilator", "icarus"] : simFlag === "verilator" || simFlag === "icarus" ? [simFlag] : [];
   if (sims.length === 0) throw new QuantrtlError(undefined, "--sim", `"${simFlag}" is not a simulator`, "use verilator, icarus or both");
@@ -205,12 +205,12 @@ async function verify(args: Args, modelOverride?: Model): Promise<number> {
   try {
     for (const sim of sims) {
       const dir = typeof out === "string" ? (root ? resolve(root.path, sim) : out) : undefined;
-      const data = dataset === undefined ? undefined : loadDataset(model, String(dataset), vectors);
+      const data = dataset === undefined ? undefined : loadDataset(model, dataset, vectors);
       const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, outOptions: root ? { ...outOptions, force: false } : outOptions, onProgress: progress, ...(rtl ? { rtl } : {}), ...(data ? { inputs: data.inputs } : {}) });
       printReport(model, r);
       if (data && r.outputs) {
-        const pairs = r.outputs.map((words, i) => `${predictedClass(model, { data: Int32Array.from(words) })}/${data.labels[i]}`);
-        console.log(`RTL class / label: ${pairs.join(" ")}`);
+        const pairs = r.outputs.map((words, i) => `${predictedClass(model, { data: Int32Array.from(words) })}${data.labels ? `/${data.labels[i]}` : ""}`);
+        console.log(`RTL class${data.labels ? " / label" : ""}: ${pairs.join(" ")}`);
       }
       ok &&= r.bitExact;
     }

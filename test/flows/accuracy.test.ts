@@ -51,7 +51,7 @@ describe("accuracy on mnist-test", () => {
       const desc = readFloatModel(join(file, "..", "float.json"), "lenet");
       let compared = 0;
       for (let i = 0; i < data.count; i++) {
-        const logits = floatActivations(desc, data.floatImages.subarray(i * 784, (i + 1) * 784)).at(-1)!.data;
+        const logits = floatActivations(desc, data.floatImages!.subarray(i * 784, (i + 1) * 784)).at(-1)!.data;
         const sorted = [...logits].sort((a, b) => b - a);
         if (sorted[0] - sorted[1] <= 1e-4 * Math.max(1, Math.abs(sorted[0]))) continue;
         expect(r.floatPredictions![i], `image ${i}`).toBe(logits.indexOf(sorted[0]));
