@@ -54,6 +54,9 @@ export function sampleLayout(images: DataArray, t: TensorSpec, layout: Layout | 
     const nonUnit = sample.filter((d) => d !== 1);
     const modelNonUnit = [H, W, C].filter((d) => d !== 1);
     if (nhwc || nchw || sample.length === 1 || same(nonUnit, modelNonUnit)) return { name: nhwc ? "NHWC" : nchw ? "NCHW" : sample.length === 2 ? "NHW" : "flat" };
+    // a vector input (1×1×K) takes a one-channel image in C order, the order a flatten of it gives in NCHW and NHWC alike
+    if (H * W === 1 && nonUnit.length <= 2) return { name: "flat" };
+    if (H * W === 1) throw new QuantrtlError(images.file, images.name, `samples ${shapeText(sample)} have several channels: their order in the model's ${C}-value input is not known`, `reshape them to [N, ${C}] in the order the model flattens its input`);
     throw mismatch("the axes do not match");
   }
   if (nhwc && nchw) throw new QuantrtlError(images.file, images.name, `samples ${shapeText(sample)} read as NHWC and NCHW alike`, `say which with ${flag} nchw or ${flag} nhwc`);
