@@ -31,14 +31,18 @@ const USAGE = `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verif
 usage:
   quantrtl check  <model.json> [--pe n] [--simd n]
   quantrtl run    <model.json> [--input file.json] [--seed n] [--json]
-  quantrtl run    <model.json> --dataset mnist-test [--limit n] [--json]   (float and integer top-1)
+  quantrtl run    <model.json> --dataset <data> [--limit n] [--json]   (float and integer top-1)
+                  (<data>: mnist-test, mnist-train, file.npz [--x name --y name], images.npy
+                  [--labels labels.npy], IDX images [--labels file]; [--layout nchw|nhwc])
   quantrtl gen    <model.json> --out DIR [--force] [--vectors n] [--seed n] [--pe n] [--simd n]
   quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n]
-                  [--backpressure p] [--seed n] [--out DIR [--force]] [--pe n] [--simd n] [--dataset mnist-test]
+                  [--backpressure p] [--seed n] [--out DIR [--force]] [--pe n] [--simd n] [--dataset <data>]
                   [--rtl DIR]   (check that RTL instead of generating it: a folder gen wrote, or its
                   rtl/ folder, with files.f and the same top; taps it lacks are not observed)
-  quantrtl build  <model.json> [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--no-synth | --synth]
-                  (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,
+  quantrtl build  <model.json> [--dataset <data>] [--board b] [--out DIR] [--force] [--vectors n] [--limit n]
+                  [--sim verilator|icarus|both] [--no-synth | --synth]
+                  (the main job: accuracy when there is labelled data, RTL, bit-exact proof on the
+                  data's samples or seeded random vectors, cycles, estimates,
                   Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)
   quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]
   quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]
