@@ -1,6 +1,8 @@
 /** Command-line arguments as a command sees them: the flags given, typed accessors with errors that name the flag. */
 import { QuantrtlError } from "../util/errors.js";
 import type { OutputOptions } from "../util/output.js";
+import type { DatasetSpec } from "../frontend/dataset.js";
+import { LAYOUTS, type Layout } from "../frontend/data/layout.js";
 
 export interface Args {
   readonly command: string;
@@ -25,6 +27,8 @@ export const flag = (name: string): FlagSpec => ({ name });
 export const FOLD_FLAGS: readonly FlagSpec[] = [value("pe", "n"), value("simd", "n"), value("fold", "auto"), value("board", "b"), value("fps", "f")];
 /** Every command that loads a model takes --max-memory (ir/budget.ts). */
 export const MEMORY_FLAG = value("max-memory", "size");
+/** --dataset and the flags that say how to read a data file (frontend/data). */
+export const DATA_FLAGS: readonly FlagSpec[] = [value("dataset", "data"), value("x", "name"), value("y", "name"), value("labels", "file"), value("layout", "nchw|nhwc")];
 
 export function intFlag(args: Args, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = args.flags.get(name);
@@ -54,4 +58,24 @@ export function outputOptions(args: Args): OutputOptions {
 /** --json: print the command's data as one JSON document on stdout (schemas/cli-<command>.schema.json). */
 export function printJson(data: unknown): void {
   console.log(JSON.stringify(data, null, 2));
+}
+
+/** --dataset <name|file> with --x/--y (npz arrays), --labels (npy/IDX labels) and --layout; undefined without --dataset. */
+export function datasetArg(args: Args): DatasetSpec | undefined {
+  const text = (name: string): string | undefined => {
+    const v = args.flags.get(name);
+    if (v === true) throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
+    return v;
+  };
+  const source = text("dataset");
+  if (source === undefined) {
+    const stray = ["x", "y", "labels", "layout"].find((f) => args.flags.has(f));
+    if (stray) throw new QuantrtlError(undefined, `--${stray}`, "only applies with --dataset", "add --dataset <file>");
+    return undefined;
+  }
+  const layout = text("layout");
+  if (layout !== undefined && !(LAYOUTS as readonly string[]).includes(layout.toLowerCase())) {
+    throw new QuantrtlError(undefined, "--layout", `"${layout}" is not a layout`, `use ${LAYOUTS.join(" or ")}`);
+  }
+  return { source, x: text("x"), y: text("y"), labels: text("labels"), layout: layout?.toLowerCase() as Layout | undefined };
 }

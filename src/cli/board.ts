@@ -37,7 +37,7 @@ export async function boardCommand(args: Args): Promise<number> {
   const r = await runOnBoard(model, inputs, transport, framing, { clockHz: clocking.clockHz, onProgress: progress });
   for (const m of r.mismatches.slice(0, 5)) console.log(`frame ${m.index}: reply ${m.actual.join(" ")}, golden ${m.expected.join(" ")}`);
   if (data && model.layers[model.layers.length - 1].kind === "argmax") {
-    const correct = data.inputs.filter((x, i) => predictedClass(model, runGolden(model, x).layers[model.layers.length - 1]) === data.labels[i]).length;
+    const correct = data.inputs.filter((x, i) => predictedClass(model, runGolden(model, x).layers[model.layers.length - 1]) === data.labels?.[i]).length;
     console.log(`golden classes equal to the labels: ${correct}/${data.count}`);
   }
   const time = r.cycles !== undefined ? `${r.cycles} simulated cycles at ${board.clockMHz} MHz` : `${r.seconds.toFixed(2)} s wall clock`;

@@ -1,26 +1,29 @@
 /**
- * `quantrtl build <model>`: the main job. Golden accuracy on the test set (and
- * the float model's, when the model names one), RTL generation, the bit-exact
- * proof on real test images (Verilator, then Icarus), the cycle model, the
- * estimates, Yosys synthesis of the model (--no-synth skips it; --synth also
+ * `quantrtl build <model>`: the main job, on any model. With data (--dataset,
+ * or the dataset the model names: metadata.dataset or metadata.accuracy.dataset)
+ * golden accuracy (and the float model's, when the model names one) when the
+ * data has labels, and the bit-exact proof on real samples; without data the
+ * proof runs on seeded random vectors. Then RTL generation, the proof
+ * (Verilator, then Icarus), the cycle model, the estimates, Yosys synthesis of the model (--no-synth skips it; --synth also
  * synthesizes the datapath comparison's builds), and the report — report.html last.
  */
 import { join } from "node:path";
-import { Args, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, outputOptions, printJson, value } from "./args.js";
+import { Args, DATA_FLAGS, datasetArg, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, outputOptions, printJson, value } from "./args.js";
 import type { CommandSpec } from "./command.js";
 import { simulatorsArg } from "./verify.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 import { QuantrtlError } from "../util/errors.js";
 import { defaultOutDir } from "../flows/gen.js";
-import { loadDataset } from "../frontend/dataset.js";
-import { accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
+import { DatasetSpec, loadDataset } from "../frontend/dataset.js";
+import { AccuracyReport, accuracyLine, measureAccuracy, predictedClass } from "../flows/accuracy.js";
+import { randomTensor } from "../ir/inputs.js";
 import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { describeMismatch } from "../verify/verdict.js";
 import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
 import { claimOutputRoot, OutputOptions } from "../util/output.js";
-import type { Model } from "../ir/model.js";
+import type { IntTensor, Model } from "../ir/model.js";
 import type { Board } from "../ir/board.js";
 import { buildBitstream } from "../synth/bitstream.js";
 import { hasXilinxOutputs, writeBoardPackage } from "../flows/board.js";
@@ -37,7 +40,9 @@ export async function buildCommand(args: Args): Promise<number> {
   const board = boardArg(args);
   const out = typeof args.flags.get("out") === "string" ? String(args.flags.get("out")) : defaultOutDir(model);
   const vectors = intFlag(args, "vectors", 10, 1, 10000);
-  const limit = args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 10000) : undefined;
+  const dataset = datasetArg(args) ?? namedDataset(model);
+  if (args.flags.has("limit") && !dataset) throw new QuantrtlError(undefined, "--limit", "only applies with data", "add --dataset <name|file>");
+  const limit = args.flags.has("limit") ? intFlag(args, "limit", 10000, 1) : undefined;
   const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
   const seed = intFlag(args, "seed", 1, 0);
   const sims = simulatorsArg(args, "both");
@@ -47,13 +52,22 @@ export async function buildCommand(args: Args): Promise<number> {
   const options = outputOptions(args);
   const root = claimOutputRoot(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
   try {
-    return await buildInto(out, model, board, { vectors, limit, backpressure, seed, sims, synth, json: args.flags.has("json"), outOptions: { ...options, force: false } });
+    return await buildInto(out, model, board, { dataset, vectors, limit, backpressure, seed, sims, synth, json: args.flags.has("json"), outOptions: { ...options, force: false } });
   } finally {
     root.release();
   }
 }
 
+/** The dataset a model names for itself: metadata.dataset, or the one its recorded accuracy was measured on. */
+function namedDataset(model: Model): DatasetSpec | undefined {
+  const meta = model.metadata ?? {};
+  const accuracy = meta.accuracy as { dataset?: unknown } | undefined;
+  const name = typeof meta.dataset === "string" ? meta.dataset : typeof accuracy?.dataset === "string" ? accuracy.dataset : undefined;
+  return name === undefined ? undefined : { source: name };
+}
+
 interface BuildSettings {
+  readonly dataset: DatasetSpec | undefined;
   readonly vectors: number;
   readonly limit: number | undefined;
   readonly backpressure: number;
@@ -65,13 +79,27 @@ interface BuildSettings {
   readonly outOptions: OutputOptions;
 }
 
-async function buildInto(out: string, model: Model, board: Board, { vectors, limit, backpressure, seed, sims, synth, json, outOptions }: BuildSettings): Promise<number> {
-  progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on mnist-test`);
-  const test = loadDataset(model, "mnist-test", limit);
-  const accuracy = await measureAccuracy(model, test, progress);
+async function buildInto(out: string, model: Model, board: Board, { dataset, vectors, limit, backpressure, seed, sims, synth, json, outOptions }: BuildSettings): Promise<number> {
+  let accuracy: AccuracyReport | undefined;
+  let proofInputs: IntTensor[];
+  let proofLabels: Int32Array | undefined;
+  let what: string;
+  if (dataset) {
+    progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on ${dataset.source}`);
+    const data = loadDataset(model, dataset, limit);
+    if (data.labels) accuracy = await measureAccuracy(model, data, progress);
+    else progress(`${data.name} has no labels: no accuracy, its samples drive the proof`);
+    proofInputs = data.inputs.slice(0, vectors);
+    proofLabels = data.labels?.subarray(0, vectors);
+    what = `real sample(s) of ${data.name}`;
+  } else {
+    progress(`build ${model.name} for ${board.name}: step 1/4, no dataset (give --dataset for accuracy): seeded random vectors`);
+    proofInputs = Array.from({ length: vectors }, (_, v) => randomTensor(model.input, seed * 1000 + v));
+    what = `seeded random vector(s) (seed ${seed})`;
+  }
+  const proof = { inputs: proofInputs };
 
-  progress(`step 2/4: RTL and the bit-exact proof on ${vectors} real test image(s)`);
-  const proof = loadDataset(model, "mnist-test", vectors);
+  progress(`step 2/4: RTL and the bit-exact proof on ${proofInputs.length} ${what}`);
   const verifications: VerifyReport[] = [];
   for (const sim of sims) {
     const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), outOptions, onProgress: progress });
@@ -92,7 +120,7 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
 
   progress(`step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`);
   const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
-  const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, onProgress: progress });
+  const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, accuracy, onProgress: progress });
 
   const boardFiles = await writeBoardFiles(out, model, board, synth, outOptions);
 
@@ -100,11 +128,11 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
   const paths = writeReport(join(out, "report"), report, outOptions);
 
   const v = verifications[0];
-  const classes = proof.inputs.map((x, i) => ({ rtl: v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1, label: proof.labels[i] }));
+  const classes = proofLabels ? proofInputs.map((_, i) => ({ rtl: v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1, label: proofLabels[i] })) : [];
   const t = report.performance.total;
   const sy = report.resources.synthesis;
   if (json) {
-    const { integerPredictions: _i, floatPredictions: _f, ...figures } = accuracy;
+    const figures = accuracy ? (({ integerPredictions: _i, floatPredictions: _f, ...rest }) => rest)(accuracy) : null;
     printJson({
       model: model.name, hash: model.hash, board: board.name, bitExact: true, accuracy: figures, proof: verifications.map(proofFigures), classes,
       cycles: { measured: activity.frameCycles[0], predicted: activity.predicted.frameCycles[0], ideal: activity.idealCyclesPerVector },
@@ -115,11 +143,11 @@ async function buildInto(out: string, model: Model, board: Board, { vectors, lim
     return 0;
   }
   console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…) on ${board.title}`);
-  console.log(accuracyLine(accuracy));
+  if (accuracy) console.log(accuracyLine(accuracy));
   for (const r of verifications) {
-    console.log(`bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} real test images, ${r.cycles} cycles with back-pressure ${r.backpressure}`);
+    console.log(`bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} ${what}, ${r.cycles} cycles with back-pressure ${r.backpressure}`);
   }
-  console.log(`RTL class / label: ${classes.map((c) => `${c.rtl}/${c.label}`).join(" ")}`);
+  if (classes.length) console.log(`RTL class / label: ${classes.map((c) => `${c.rtl}/${c.label}`).join(" ")}`);
   if (sy) {
     const e = report.resources.estimate;
     console.log(`synthesis (${sy.yosys}, ${board.part}): LUT ${sy.lut}, FF ${sy.ff}, DSP ${sy.dsp}, BRAM ${sy.bramBits} bits, ${sy.latches} latches; Yosys-fitted estimate LUT ${e.lut}, FF ${e.ff}, DSP ${e.dsp}, BRAM ${e.bramBits} bits`);
@@ -162,14 +190,15 @@ function proofFigures(r: VerifyReport) {
 export const build: CommandSpec = {
   name: "build",
   usage: [
-    "  quantrtl build  <model.json> [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--no-synth | --synth] [--json]",
-    "                  [--sim verilator|icarus|both] [--backpressure p] [--seed n] [--allow-overfit]",
+    "  quantrtl build  <model.json> [--dataset <data>] [--board b] [--out DIR] [--force] [--vectors n] [--limit n]",
+    "                  [--no-synth | --synth] [--json] [--sim verilator|icarus|both] [--backpressure p] [--seed n] [--allow-overfit]",
     "                  (a design over 100 % of the board's LUT/FF/DSP/BRAM is refused first, unless --allow-overfit)",
-    "                  (the main job: accuracy, RTL, bit-exact proof on real images, cycles, estimates,",
+    "                  (the main job: accuracy when there is labelled data, RTL, bit-exact proof on the",
+    "                  data's samples or seeded random vectors, cycles, estimates,",
     "                  Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)",
   ].join("\n"),
   takesModel: true,
-  flags: [value("out", "DIR"), flag("force"), value("vectors", "n"), value("limit", "n"), value("backpressure", "p"), value("seed", "n"), value("sim", "name"), flag("synth"), flag("no-synth"), flag("allow-overfit"), ...FOLD_FLAGS, flag("json"), MEMORY_FLAG],
+  flags: [value("out", "DIR"), flag("force"), value("vectors", "n"), value("limit", "n"), value("backpressure", "p"), value("seed", "n"), value("sim", "name"), flag("synth"), flag("no-synth"), flag("allow-overfit"), ...DATA_FLAGS, ...FOLD_FLAGS, flag("json"), MEMORY_FLAG],
   run: buildCommand,
 };
 

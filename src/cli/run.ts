@@ -4,19 +4,19 @@ import { loadInputFile, randomTensor } from "../ir/inputs.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy } from "../flows/accuracy.js";
 import { QuantrtlError } from "../util/errors.js";
-import { Args, flag, intFlag, MEMORY_FLAG, value } from "./args.js";
+import { Args, DATA_FLAGS, datasetArg, flag, intFlag, MEMORY_FLAG, value } from "./args.js";
 import type { CommandSpec } from "./command.js";
 import { modelArg } from "./inputs.js";
 import { progress } from "./print.js";
 
 async function run(args: Args): Promise<number> {
   const model = modelArg(args);
-  const dataset = args.flags.get("dataset");
+  const dataset = datasetArg(args);
   if (args.flags.has("limit") && dataset === undefined) throw new QuantrtlError(undefined, "--limit", "only applies with --dataset", "add --dataset mnist-test");
   if (dataset !== undefined) {
     if (args.flags.has("input")) throw new QuantrtlError(undefined, "--input", "cannot be combined with --dataset", "use one or the other");
-    const data = loadDataset(model, String(dataset), args.flags.has("limit") ? intFlag(args, "limit", 10000, 1, 60000) : undefined);
-    progress(`${data.name}: ${data.count} images`);
+    const data = loadDataset(model, dataset, args.flags.has("limit") ? intFlag(args, "limit", 10000, 1) : undefined);
+    progress(`${data.name}: ${data.count} images (${data.reading})`);
     const r = await measureAccuracy(model, data, progress);
     if (args.flags.has("json")) {
       const { integerPredictions: _i, floatPredictions: _f, ...figures } = r;
@@ -52,9 +52,11 @@ export const runCommand: CommandSpec = {
   name: "run",
   usage: [
     "  quantrtl run    <model.json> [--input file.json] [--seed n] [--json]",
-    "  quantrtl run    <model.json> --dataset mnist-test [--limit n] [--json]   (float and integer top-1)",
+    "  quantrtl run    <model.json> --dataset <data> [--limit n] [--json]   (float and integer top-1)",
+    "                  (<data>: mnist-test, mnist-train, file.npz [--x name --y name], images.npy",
+    "                  [--labels labels.npy], IDX images [--labels file]; [--layout nchw|nhwc])",
   ].join("\n"),
   takesModel: true,
-  flags: [value("input", "file"), value("seed", "n"), flag("json"), value("pe", "n"), value("simd", "n"), value("dataset", "name"), value("limit", "n"), MEMORY_FLAG],
+  flags: [value("input", "file"), value("seed", "n"), flag("json"), value("pe", "n"), value("simd", "n"), value("limit", "n"), ...DATA_FLAGS, MEMORY_FLAG],
   run,
 };

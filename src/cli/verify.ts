@@ -8,7 +8,7 @@ import { loadDataset } from "../frontend/dataset.js";
 import { predictedClass } from "../flows/accuracy.js";
 import { QuantrtlError } from "../util/errors.js";
 import { claimOutputRoot } from "../util/output.js";
-import { Args, FOLD_FLAGS, flag, intFlag, MEMORY_FLAG, numberFlag, outputOptions, printJson, value } from "./args.js";
+import { Args, DATA_FLAGS, datasetArg, FOLD_FLAGS, flag, intFlag, MEMORY_FLAG, numberFlag, outputOptions, printJson, value } from "./args.js";
 import type { CommandSpec } from "./command.js";
 import { modelArg } from "./inputs.js";
 import { progress } from "./print.js";
@@ -49,7 +49,7 @@ export function simulatorsArg(args: Args, fallback: string): SimulatorName[] {
 
 async function verify(args: Args): Promise<number> {
   const model = modelArg(args);
-  const dataset = args.flags.get("dataset");
+  const dataset = datasetArg(args);
   const sims = simulatorsArg(args, "verilator");
   const vectors = intFlag(args, "vectors", 1, 1, 10000);
   const backpressure = numberFlag(args, "backpressure", 0.25, 0, 0.95);
@@ -69,9 +69,9 @@ async function verify(args: Args): Promise<number> {
   try {
     for (const sim of sims) {
       const dir = typeof out === "string" ? (root ? resolve(root.path, sim) : out) : undefined;
-      const data = dataset === undefined ? undefined : loadDataset(model, String(dataset), vectors);
+      const data = dataset === undefined ? undefined : loadDataset(model, dataset, vectors);
       const r = await verifyModel(model, { sim, vectors, backpressure, seed, out: dir, outOptions: root ? { ...outOptions, force: false } : outOptions, onProgress: progress, ...(rtl ? { rtl } : {}), ...(data ? { inputs: data.inputs } : {}) });
-      const classes = data && r.outputs ? r.outputs.map((words, i) => ({ rtl: predictedClass(model, { data: Int32Array.from(words) }), label: data.labels[i] })) : undefined;
+      const classes = data && r.outputs ? r.outputs.map((words, i) => ({ rtl: predictedClass(model, { data: Int32Array.from(words) }), label: data.labels ? data.labels[i] : -1 })) : undefined;
       if (json) runs.push({ ...r, ...(classes ? { classes } : {}) });
       else {
         printReport(model, r);
@@ -90,11 +90,11 @@ export const verifyCommand: CommandSpec = {
   name: "verify",
   usage: [
     "  quantrtl verify <model.json> [--sim verilator|icarus|both] [--vectors n] [--json]",
-    "                  [--backpressure p] [--seed n] [--out DIR [--force]] [--pe n] [--simd n] [--dataset mnist-test]",
+    "                  [--backpressure p] [--seed n] [--out DIR [--force]] [--pe n] [--simd n] [--dataset <data>]",
     "                  [--rtl DIR]   (check that RTL instead of generating it: a folder gen wrote, or its",
     "                  rtl/ folder, with files.f and the same top; taps it lacks are not observed)",
   ].join("\n"),
   takesModel: true,
-  flags: [value("sim", "name"), value("vectors", "n"), value("backpressure", "p"), value("seed", "n"), value("out", "DIR"), flag("force"), value("dataset", "name"), value("rtl", "DIR"), ...FOLD_FLAGS, flag("json"), MEMORY_FLAG],
+  flags: [value("sim", "name"), value("vectors", "n"), value("backpressure", "p"), value("seed", "n"), value("out", "DIR"), flag("force"), value("rtl", "DIR"), ...DATA_FLAGS, ...FOLD_FLAGS, flag("json"), MEMORY_FLAG],
   run: verify,
 };

@@ -1,24 +1,35 @@
 /**
- * Accuracy on a labelled dataset: integer-golden top-1 (the model's argmax
- * output, or the argmax of its last layer), float top-1 of the float model it
- * was quantized from, and how often the two predict the same class.
+ * Accuracy on a dataset: integer-golden top-1 (the model's argmax output, or
+ * the argmax of its last layer), the float top-1 of the float model it came
+ * from — onnxruntime for an .onnx (frontend/onnx-runtime.ts), tfjs for our own
+ * float descriptions — and how often the two predict the same class. Without
+ * labels only the agreement is measured.
  */
 import { existsSync } from "node:fs";
 import { Model } from "../ir/model.js";
 import { argmaxIndex } from "../arith/elementwise.js";
 import { goldenOutput } from "../hw/golden/network.js";
 import { DatasetInputs, floatModelPath } from "../frontend/dataset.js";
+import type { OnnxRunOptions } from "../frontend/onnx-runtime.js";
 import { QuantrtlError } from "../util/errors.js";
 
 export interface AccuracyReport {
   readonly dataset: string;
   readonly images: number;
-  readonly integerTop1: number;
+  /** Top-1 against the labels; absent when the data has none. */
+  readonly integerTop1?: number;
   readonly floatTop1?: number;
   /** Fraction of images where the float and the integer model predict the same class. */
   readonly agreement?: number;
-  readonly integerPredictions: Uint8Array;
-  readonly floatPredictions?: Uint8Array;
+  /** What computed the float predictions ("onnxruntime", "tfjs"). */
+  readonly floatRuntime?: string;
+  readonly integerPredictions: Int32Array;
+  readonly floatPredictions?: Int32Array;
+}
+
+export interface AccuracyOptions {
+  /** The QONNX → standard ONNX rewrite for the onnxruntime reference (frontend/onnx/float-graph.ts). */
+  readonly toStandardOnnx?: OnnxRunOptions["toStandardOnnx"];
 }
 
 /** The class an integer model predicts for one golden output (an argmax layer's index, or the argmax of the logits). */
@@ -26,36 +37,57 @@ export function predictedClass(model: Model, output: { data: Int32Array }): numb
   return model.layers[model.layers.length - 1].kind === "argmax" ? output.data[0] : argmaxIndex(output.data);
 }
 
-export async function measureAccuracy(model: Model, data: DatasetInputs, onProgress?: (m: string) => void): Promise<AccuracyReport> {
-  const integerPredictions = new Uint8Array(data.count);
-  let correct = 0;
-  const step = Math.max(1, Math.floor(data.count / 10));
-  for (let i = 0; i < data.count; i++) {
-    integerPredictions[i] = predictedClass(model, goldenOutput(model, data.inputs[i]));
-    if (integerPredictions[i] === data.labels[i]) correct++;
-    if (onProgress && (i + 1) % step === 0) onProgress(`golden: ${i + 1}/${data.count} images`);
-  }
-  const report: AccuracyReport = { dataset: data.name, images: data.count, integerTop1: correct / data.count, integerPredictions };
-  const path = floatModelPath(model);
-  if (!path) return report;
-  if (!existsSync(path)) throw new QuantrtlError(model.file, "/metadata/floatModel", `float model "${path}" not found`, "run `npm run train` for this model, or remove metadata.floatModel");
-  onProgress?.(`float: ${data.count} images through ${path} (tfjs, wasm)`);
-  // tfjs loads only here: every other command starts without it (≈ 1/3 of the CLI's start-up)
-  const { argmaxRows, floatForward, readFloatModel } = await import("../frontend/float/float-model.js");
-  const desc = readFloatModel(path);
-  const floatPredictions = argmaxRows(await floatForward(desc, data.floatImages), desc.classes);
-  let floatCorrect = 0;
-  let agree = 0;
-  for (let i = 0; i < data.count; i++) {
-    if (floatPredictions[i] === data.labels[i]) floatCorrect++;
-    if (floatPredictions[i] === integerPredictions[i]) agree++;
-  }
-  return { ...report, floatTop1: floatCorrect / data.count, agreement: agree / data.count, floatPredictions };
+/** Progress of a long phase: silent for its first 5 s, then a line every ~5 s with the rate and the time left. */
+export function etaReporter(phase: string, total: number, onProgress?: (m: string) => void): (done: number) => void {
+  const start = Date.now();
+  let next = start + 5000;
+  return (done) => {
+    const now = Date.now();
+    if (!onProgress || now < next || done >= total) return;
+    next = now + 5000;
+    const seconds = (now - start) / 1000;
+    onProgress(`${phase}: ${done}/${total} images, ${(done / seconds).toFixed(0)}/s, about ${Math.ceil(((total - done) * seconds) / done)} s left`);
+  };
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+const fraction = (hits: number, n: number) => (n === 0 ? 0 : hits / n);
 
-/** `accuracy: float <a>%, integer <b>%, agreement <c>% on <n> images` (float parts "n/a" without a float model). */
+export async function measureAccuracy(model: Model, data: DatasetInputs, onProgress?: (m: string) => void, options: AccuracyOptions = {}): Promise<AccuracyReport> {
+  const integerPredictions = new Int32Array(data.count);
+  const tick = etaReporter("golden", data.count, onProgress);
+  for (let i = 0; i < data.count; i++) {
+    integerPredictions[i] = predictedClass(model, goldenOutput(model, data.inputs[i]));
+    tick(i + 1);
+  }
+  const labels = data.labels;
+  const top1 = (p: Int32Array) => (labels ? fraction(p.reduce((a, v, i) => a + (v === labels[i] ? 1 : 0), 0), data.count) : undefined);
+  const report: AccuracyReport = { dataset: data.name, images: data.count, integerTop1: top1(integerPredictions), integerPredictions };
+  const path = floatModelPath(model);
+  if (!path || !data.floatImages) return report;
+  if (!existsSync(path)) throw new QuantrtlError(model.file, "/metadata/floatModel", `float model "${path}" not found`, "put the float model there, or remove metadata.floatModel");
+  let floatPredictions: Int32Array;
+  let floatRuntime: string;
+  if (/\.onnx$/i.test(path)) {
+    onProgress?.(`float: ${data.count} images through ${path} (onnxruntime)`);
+    const { onnxTop1 } = await import("../frontend/onnx-runtime.js");
+    const floatTick = etaReporter("float (onnxruntime)", data.count, onProgress);
+    floatPredictions = await onnxTop1(path, data.floatImages, model.input, data.count, { toStandardOnnx: options.toStandardOnnx, onBatch: floatTick });
+    floatRuntime = "onnxruntime";
+  } else {
+    onProgress?.(`float: ${data.count} images through ${path} (tfjs, wasm)`);
+    // tfjs loads only here: every other command starts without it (≈ 1/3 of the CLI's start-up)
+    const { argmaxRows, floatForward, readFloatModel } = await import("../frontend/float/float-model.js");
+    const desc = readFloatModel(path);
+    floatPredictions = Int32Array.from(argmaxRows(await floatForward(desc, data.floatImages), desc.classes));
+    floatRuntime = "tfjs";
+  }
+  const agree = floatPredictions.reduce((a, v, i) => a + (v === integerPredictions[i] ? 1 : 0), 0);
+  return { ...report, floatTop1: top1(floatPredictions), agreement: fraction(agree, data.count), floatRuntime, floatPredictions };
+}
+
+const pct = (v: number | undefined) => (v === undefined ? "n/a" : `${(v * 100).toFixed(2)}%`);
+
+/** `accuracy: float <a>%, integer <b>%, agreement <c>% on <n> images` ("n/a" for what was not measured). */
 export function accuracyLine(r: AccuracyReport): string {
-  return `accuracy: float ${r.floatTop1 === undefined ? "n/a" : pct(r.floatTop1)}, integer ${pct(r.integerTop1)}, agreement ${r.agreement === undefined ? "n/a" : pct(r.agreement)} on ${r.images} images`;
+  return `accuracy: float ${pct(r.floatTop1)}, integer ${pct(r.integerTop1)}, agreement ${pct(r.agreement)} on ${r.images} images${r.integerTop1 === undefined ? " (no labels)" : ""}`;
 }

@@ -17,7 +17,8 @@ import { compareKernels, COMPARE_KERNELS } from "./compare.js";
 import { synthesize } from "../synth/index.js";
 import { packageVersion } from "../util/paths.js";
 import type { VerifyReport } from "../verify/index.js";
-import { ADDERNET_PUBLISHED, QuantrtlReport, ReportRooflinePoint } from "../report/types.js";
+import type { AccuracyReport } from "./accuracy.js";
+import { ADDERNET_PUBLISHED, QuantrtlReport, ReportAccuracy, ReportRooflinePoint } from "../report/types.js";
 
 export interface BuildReportOptions {
   /** Run Yosys for the design itself (and for each compared datapath). */
@@ -27,6 +28,8 @@ export interface BuildReportOptions {
   readonly verification?: VerifyReport;
   /** The bit-exact proof runs (the main job's, per simulator), reported beside `verification`. */
   readonly proof?: readonly VerifyReport[];
+  /** Accuracy on a dataset (the main job's step 1), reported as measured. */
+  readonly accuracy?: AccuracyReport;
   readonly onProgress?: (message: string) => void;
   /** Fixed timestamp (tests). */
   readonly createdAt?: string;
@@ -44,6 +47,11 @@ function roofline(model: Model, board: Board): ReportRooflinePoint[] | undefined
     peak: perSecond(l.roofline.peak),
     bandwidth: perSecond(l.roofline.bandwidth),
   }));
+}
+
+function accuracySection(a: AccuracyReport): ReportAccuracy {
+  const { dataset, images, floatTop1, integerTop1, agreement, floatRuntime } = a;
+  return { dataset, images, ...(floatTop1 !== undefined ? { floatTop1 } : {}), ...(integerTop1 !== undefined ? { integerTop1 } : {}), ...(agreement !== undefined ? { agreement } : {}), ...(floatRuntime ? { floatRuntime } : {}) };
 }
 
 export async function buildReport(model: Model, board: Board, options: BuildReportOptions = {}): Promise<QuantrtlReport> {
@@ -77,6 +85,7 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       clockMHz: board.clockMHz,
       resources: { lut: board.resources.lut, ff: board.resources.ff, dsp: board.resources.dsp, bramBits: board.resources.bramBits },
     },
+    ...(options.accuracy ? { accuracy: accuracySection(options.accuracy) } : {}),
     ...(v
       ? {
           verification: {

@@ -25,6 +25,7 @@ import {
   Table,
   totalTable,
   verificationLine,
+  accuracyText,
   proofLine,
 } from "./tables.js";
 
@@ -165,6 +166,7 @@ export function renderHtml(report: QuantrtlReport): string {
 
   body.push(`<h1>quantrtl report: ${escapeXml(report.model.name)}</h1>`, renderTable(summaryTable(report)));
 
+  if (report.accuracy) section("Accuracy", p(accuracyText(report.accuracy)));
   const v = report.verification;
   section(
     "Verification",

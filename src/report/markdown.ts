@@ -18,6 +18,7 @@ import {
   totalTable,
   verificationLine,
   proofLine,
+  accuracyText,
 } from "./tables.js";
 
 /**
@@ -45,6 +46,11 @@ export function renderMarkdown(report: QuantrtlReport): string {
 
   para(`# quantrtl report: ${escapeMarkdown(report.model.name)}`);
   para(renderTable(summaryTable(report)));
+
+  if (report.accuracy) {
+    heading("Accuracy");
+    para(escapeMarkdown(accuracyText(report.accuracy)));
+  }
 
   heading("Verification");
   const v = report.verification;

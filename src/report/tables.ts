@@ -4,7 +4,7 @@
  * two files always show the same figures.
  */
 import { CYCLES_BOUND_NOTE, cyclesText } from "../estimate/comparison.js";
-import type { QuantrtlReport, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportProofRun, ReportResources, ReportVerification } from "./types.js";
+import type { QuantrtlReport, ReportAccuracy, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportProofRun, ReportResources, ReportVerification } from "./types.js";
 import {
   boardShare,
   estimateErrorPct,
@@ -35,6 +35,12 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[],
 export function verificationLine(v: ReportVerification): string {
   const verdict = v.bitExact ? "bit-exact" : "NOT bit-exact";
   return `${verdict}: ${v.matched}/${v.compared} words, ${v.vectors} vectors, ${v.cycles} cycles (${v.sim})`;
+}
+
+/** `float <a>% (<runtime>), integer <b>%, agreement <c>% on <n> images of <dataset>` ("n/a" for what was not measured). */
+export function accuracyText(a: ReportAccuracy): string {
+  const pct = (v: number | undefined) => (v === undefined ? "n/a" : `${(v * 100).toFixed(2)}%`);
+  return `float ${pct(a.floatTop1)}${a.floatRuntime ? ` (${a.floatRuntime})` : ""}, integer ${pct(a.integerTop1)}, agreement ${pct(a.agreement)} on ${a.images} images of ${a.dataset}`;
 }
 
 /** One proof run: `bit-exact (<sim>): <matched>/<compared> words on <n> vectors, back-pressure <p>`. */

@@ -56,6 +56,17 @@ export interface ReportProofRun {
   readonly backpressure: number;
 }
 
+/** Top-1 on a dataset: the float model's (by its runtime) and the integer golden's, and how often they agree. Top-1 figures are absent without labels. */
+export interface ReportAccuracy {
+  readonly dataset: string;
+  readonly images: number;
+  readonly floatTop1?: number;
+  readonly integerTop1?: number;
+  readonly agreement?: number;
+  /** What ran the float model ("onnxruntime", "tfjs"). */
+  readonly floatRuntime?: string;
+}
+
 /** Verilator / Icarus run against the golden vectors. */
 export interface ReportVerification {
   /** The bit-exact proof runs, when the report is the main job's; the fields below are then the cycle-measurement run. */
@@ -168,6 +179,7 @@ export interface QuantrtlReport {
   readonly createdAt: string;
   readonly model: ReportModel;
   readonly board: ReportBoard;
+  readonly accuracy?: ReportAccuracy;
   readonly verification?: ReportVerification;
   readonly performance: ReportPerformance;
   readonly resources: {

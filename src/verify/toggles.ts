@@ -4,6 +4,9 @@
  * the clock (which toggles twice per cycle by definition). Feeds the power model
  * in place of its default rate.
  */
+import { closeSync, openSync, readSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
+
 export interface ToggleStats {
   /** Bit changes per bit per cycle, in [0, 1]. */
   readonly rate: number;
@@ -21,14 +24,14 @@ export function vcdTimescale(vcd: string): number {
 }
 
 /** Parses a VCD (as Verilator and Icarus write it) and measures its toggle rate. `periodTime` is one clock period in VCD time units. */
-export function vcdToggleRate(vcd: string, periodTime: number): ToggleStats {
+export function vcdToggleRate(vcd: string | Iterable<string>, periodTime: number): ToggleStats {
   const width = new Map<string, number>();
   const clockIds = new Set<string>();
   const last = new Map<string, string>();
   let changes = 0;
   let endTime = 0;
   let inDefinitions = true;
-  for (const rawLine of vcd.split("\n")) {
+  for (const rawLine of typeof vcd === "string" ? vcd.split("\n") : vcd) {
     const line = rawLine.trim();
     if (line === "") continue;
     if (inDefinitions) {
@@ -73,4 +76,36 @@ export function vcdToggleRate(vcd: string, periodTime: number): ToggleStats {
   for (const [id, w] of width) if (!clockIds.has(id)) bits += w;
   const cycles = Math.max(1, Math.round(endTime / periodTime));
   return { rate: bits > 0 ? changes / (bits * cycles) : 0, bits, cycles, changes };
+}
+
+/** The lines of a file read in 1 MiB chunks: a large design's VCD outgrows the longest string V8 can hold (512 MiB). */
+export function* fileLines(file: string): Generator<string> {
+  const fd = openSync(file, "r");
+  const chunk = Buffer.alloc(1 << 20);
+  const decoder = new StringDecoder("utf8");
+  let rest = "";
+  try {
+    for (;;) {
+      const got = readSync(fd, chunk, 0, chunk.length, null);
+      if (got === 0) break;
+      const lines = (rest + decoder.write(chunk.subarray(0, got))).split("\n");
+      rest = lines.pop()!;
+      yield* lines;
+    }
+    rest += decoder.end();
+    if (rest !== "") yield rest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first `bytes` of a file as text. */
+export function readHead(file: string, bytes: number): string {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -5,7 +5,7 @@
  * -> golden top-1 and the float model's top-1 in tfjs.
  */
 import { describe, expect, test } from "vitest";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildLenet } from "../../src/frontend/float/lenet.js";
 import { describeLayers, mnistInput, type FloatModel } from "../../src/frontend/float/float-model.js";
@@ -17,6 +17,7 @@ import { loadDataset } from "../../src/frontend/dataset.js";
 import { accuracyLine, measureAccuracy } from "../../src/flows/accuracy.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 import { testDir } from "../helpers/temp.js";
+import { mnistConvOnnx } from "../helpers/onnx-models.js";
 
 async function untrained(variant: "mac" | "adder" | "xnor"): Promise<string> {
   await initTf();
@@ -51,7 +52,7 @@ describe("accuracy on mnist-test", () => {
       const desc = readFloatModel(join(file, "..", "float.json"), "lenet");
       let compared = 0;
       for (let i = 0; i < data.count; i++) {
-        const logits = floatActivations(desc, data.floatImages.subarray(i * 784, (i + 1) * 784)).at(-1)!.data;
+        const logits = floatActivations(desc, data.floatImages!.subarray(i * 784, (i + 1) * 784)).at(-1)!.data;
         const sorted = [...logits].sort((a, b) => b - a);
         if (sorted[0] - sorted[1] <= 1e-4 * Math.max(1, Math.abs(sorted[0]))) continue;
         expect(r.floatPredictions![i], `image ${i}`).toBe(logits.indexOf(sorted[0]));
@@ -72,5 +73,30 @@ describe("accuracy on mnist-test", () => {
     expect(() => loadDataset(noScale, "mnist-test", 2)).toThrow(/metadata\/inputScale/);
     expect(() => loadDataset(model, "cifar10", 2)).toThrow(/--dataset/);
     expect(() => loadDataset({ ...model, input: { ...model.input, height: 32 } }, "mnist-test", 2)).toThrow(/\/input/);
+  });
+});
+
+describe("accuracy with an ONNX float model", () => {
+  test("metadata.floatModel *.onnx (relative to the model file) is run by onnxruntime: its predictions are onnxruntime's own", async () => {
+    const dir = testDir("quantrtl-acc-onnx-");
+    copyFileSync(mnistConvOnnx(), join(dir, "float.onnx"));
+    const doc = JSON.parse(readFileSync("models/mnist-adder.json", "utf8")) as { metadata: object };
+    writeFileSync(join(dir, "model.json"), JSON.stringify({ ...doc, metadata: { ...doc.metadata, floatModel: "float.onnx" } }));
+    const model = loadModel(join(dir, "model.json"));
+    const data = loadDataset(model, "mnist-test", 60);
+    const r = await measureAccuracy(model, data);
+    expect(r.floatRuntime).toBe("onnxruntime");
+    // reference: onnxruntime's API called here directly, one NCHW image at a time (mnist_conv's input is [1, 1, 28, 28])
+    const ort = (await import("onnxruntime-node")).default;
+    const session = await ort.InferenceSession.create(join(dir, "float.onnx"));
+    const set = loadMnist("test", 60);
+    for (let i = 0; i < 60; i++) {
+      const x = Float32Array.from(set.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255);
+      const out = (await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", x, [1, 1, 28, 28]) }))[session.outputNames[0]].data as Float32Array;
+      expect(r.floatPredictions![i], `image ${i}`).toBe(out.indexOf(Math.max(...out)));
+    }
+    await session.release();
+    expect(r.floatTop1).toBeGreaterThanOrEqual(0.95);
+    expect(accuracyLine(r)).toMatch(/^accuracy: float \d+\.\d\d%, integer \d+\.\d\d%, agreement \d+\.\d\d% on 60 images$/);
   });
 });

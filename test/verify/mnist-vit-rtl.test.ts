@@ -31,7 +31,7 @@ test("3 MNIST test images in Verilator: every layer bit-exact, cycles predicted 
   expectEveryTap(r);
   expect(r.cycles).toBe(r.predicted.cycles);
   expect(r.frameCycles).toEqual(r.predicted.frameCycles);
-  expect(r.outputs!.map((words) => predictedClass(model, { data: Int32Array.from(words) }))).toEqual(Array.from(data.labels));
+  expect(r.outputs!.map((words) => predictedClass(model, { data: Int32Array.from(words) }))).toEqual(Array.from(data.labels!));
   // the same build under random back-pressure on both ends
   expectEveryTap(await verifyModel(model, { sim: "verilator", inputs: data.inputs.slice(0, 1), seed: 2, backpressure: 0.3 }));
 });
