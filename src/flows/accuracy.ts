@@ -5,6 +5,7 @@
  * float descriptions — and how often the two predict the same class. Without
  * labels only the agreement is measured.
  */
+import { toStandardOnnx } from "../frontend/onnx/float-graph.js";
 import { existsSync } from "node:fs";
 import { Model } from "../ir/model.js";
 import { argmaxIndex } from "../arith/elementwise.js";
@@ -28,7 +29,7 @@ export interface AccuracyReport {
 }
 
 export interface AccuracyOptions {
-  /** The QONNX → standard ONNX rewrite for the onnxruntime reference (frontend/onnx/float-graph.ts). */
+  /** The QONNX → standard ONNX rewrite for the onnxruntime reference (default: frontend/onnx/float-graph.ts). */
   readonly toStandardOnnx?: OnnxRunOptions["toStandardOnnx"];
 }
 
@@ -71,7 +72,7 @@ export async function measureAccuracy(model: Model, data: DatasetInputs, onProgr
     onProgress?.(`float: ${data.count} images through ${path} (onnxruntime)`);
     const { onnxTop1 } = await import("../frontend/onnx-runtime.js");
     const floatTick = etaReporter("float (onnxruntime)", data.count, onProgress);
-    floatPredictions = await onnxTop1(path, data.floatImages, model.input, data.count, { toStandardOnnx: options.toStandardOnnx, onBatch: floatTick });
+    floatPredictions = await onnxTop1(path, data.floatImages, model.input, data.count, { toStandardOnnx: options.toStandardOnnx ?? toStandardOnnx, onBatch: floatTick });
     floatRuntime = "onnxruntime";
   } else {
     onProgress?.(`float: ${data.count} images through ${path} (tfjs, wasm)`);

@@ -1,8 +1,9 @@
 /**
  * Float data -> the model's integer input, by the quantizer the model records:
  * metadata.inputQuantizer (QONNX `Quant` semantics: q = clamp(round(x/scale +
- * zeroPoint)), the integer input is q − zeroPoint, computed in float32 like
- * QONNX's numpy reference), or the older metadata.inputScale (round half away
+ * zeroPoint)); the integer input is q itself, the QONNX integer tensor, whose zero
+ * point the model's first layer removes as `quantrtl import` lowers it; computed in
+ * float32 like QONNX's numpy reference), or the older metadata.inputScale (round half away
  * from zero in float64, saturated to ±(2^(bits−1) − 1), as ptq.quantizeInput).
  */
 import type { Model } from "../../ir/model.js";
@@ -103,10 +104,8 @@ export function inputQuantizerOf(model: Model): InputQuantizer {
 function checkFits(model: Model, q: InputQuantizer, at: string): void {
   const [lo, hi] = modelInputRange(model);
   const [qlo, qhi] = q.bits === 1 && q.signed ? [-1, 1] : quantRange(q.bits, q.signed, q.narrow);
-  for (const zp of q.zeroPoint) {
-    if (qlo - zp < lo || qhi - zp > hi) {
-      throw new QuantrtlError(model.file, at, `gives integers in [${qlo - zp}, ${qhi - zp}], beyond the model's ${model.input.bits}-bit input [${lo}, ${hi}]`, "quantize the input to the model's input width (or widen model.input.bits)");
-    }
+  if (qlo < lo || qhi > hi) {
+    throw new QuantrtlError(model.file, at, `gives integers in [${qlo}, ${qhi}], beyond the model's ${model.input.bits}-bit input [${lo}, ${hi}]`, "quantize the input to the model's input width (or widen model.input.bits)");
   }
 }
 
@@ -125,12 +124,15 @@ export function quantizeSample(q: InputQuantizer, values: ArrayLike<number>, cha
       out[i] = y >= 0 ? 1 : -1;
       continue;
     }
-    out[i] = Math.min(hi, Math.max(lo, roundBy(q.rounding, y, fr))) - zp;
+    out[i] = Math.min(hi, Math.max(lo, roundBy(q.rounding, y, fr)));
   }
   return out;
 }
 
 /** The real value of an integer input (q · scale): the float reference's input when the data came as integers. */
 export function dequantizeSample(q: InputQuantizer, values: ArrayLike<number>, channels: number, out: Float32Array): void {
-  for (let i = 0; i < values.length; i++) out[i] = values[i] * (q.scale.length === 1 ? q.scale[0] : q.scale[i % channels]);
+  for (let i = 0; i < values.length; i++) {
+    const c = i % channels;
+    out[i] = (values[i] - (q.zeroPoint.length === 1 ? q.zeroPoint[0] : q.zeroPoint[c])) * (q.scale.length === 1 ? q.scale[0] : q.scale[c]);
+  }
 }

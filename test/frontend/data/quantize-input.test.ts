@@ -34,10 +34,10 @@ describe("input quantizer (QONNX Quant)", () => {
     }
   });
 
-  test("narrow signed drops the most negative code; a zero point shifts the range and is subtracted", () => {
+  test("narrow signed drops the most negative code; a zero point shifts the range (the integer input is q, as the importer lowers it)", () => {
     expect(quant({ scale: 1, bits: 4, signed: true, narrow: true }, [-20, 20])).toEqual([-7, 7]);
-    // unsigned 4 bits, zero point 3: q = clamp(round(x + 3), 0, 15), input q - 3
-    expect(quant({ scale: 1, zeroPoint: 3, bits: 4, signed: false }, [-3, -5, 12, 13, 0.4])).toEqual([-3, -3, 12, 12, 0]);
+    // unsigned 4 bits, zero point 3: q = clamp(round(x + 3), 0, 15), the input is q
+    expect(quant({ scale: 1, zeroPoint: 3, bits: 4, signed: false }, [-3, -5, 12, 13, 0.4])).toEqual([0, 0, 15, 15, 3]);
   });
 
   test("per-channel scales apply along the last (channel) axis; 1-bit signed is bipolar", () => {
