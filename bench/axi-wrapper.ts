@@ -41,7 +41,9 @@ async function synth(model: Model, board: Board, wrapped: boolean): Promise<{ lu
     writeFiles(dir, files);
     const script = `read_verilog ${sources.join(" ")}; ${synthCommand(board, top)}; tee -q -o stat.json stat -json`;
     const start = Date.now();
-    const [command, argv] = hasTool("yosys") ? ["yosys", ["-q", "-p", script]] : [process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), "yosys", dir, "-q", "-p", script]];
+    const [command, argv] = hasTool("yosys")
+      ? ["yosys", ["-q", "-p", script]]
+      : [process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), "yosys", dir, "-q", "-p", script]];
     const r = await run(command, argv, { cwd: dir });
     if (r.code !== 0 || !existsSync(join(dir, "stat.json"))) throw new Error(`yosys failed: ${(r.stdout + r.stderr).slice(-2000)}`);
     const stat = JSON.parse(readFileSync(join(dir, "stat.json"), "utf8")) as { design: { num_cells_by_type?: Record<string, number> } };
@@ -68,11 +70,17 @@ async function main(): Promise<void> {
   }
   const bareEnds = bareRun.frameCycles;
   console.log(`${model.name} on ${board.name}, ${frames} frame(s), no stalls (Verilator)`);
-  console.log(`  bare top: bit-exact ${bareRun.bitExact}, ${bareRun.cycles} cycles first input to last output; per frame (first input to last output): ${bareEnds.join(", ")}`);
-  console.log(`  AXI top:  ${axi.matched}/${axi.expectedBeats} beats equal, protocol errors ${axi.protocolErrors}, ${axi.frameEnds[axi.frameEnds.length - 1]} cycles first input to last output; frame ends ${axi.frameEnds.join(", ")}; LAST_FRAME_CYCLES register ${axi.registers.lastFrameCycles}`);
+  console.log(
+    `  bare top: bit-exact ${bareRun.bitExact}, ${bareRun.cycles} cycles first input to last output; per frame (first input to last output): ${bareEnds.join(", ")}`,
+  );
+  console.log(
+    `  AXI top:  ${axi.matched}/${axi.expectedBeats} beats equal, protocol errors ${axi.protocolErrors}, ${axi.frameEnds[axi.frameEnds.length - 1]} cycles first input to last output; frame ends ${axi.frameEnds.join(", ")}; LAST_FRAME_CYCLES register ${axi.registers.lastFrameCycles}`,
+  );
   const perFrameBare = bareRun.cycles / frames;
   const perFrameAxi = axi.frameEnds[axi.frameEnds.length - 1] / frames;
-  console.log(`  cycles per frame: bare ${perFrameBare.toFixed(1)}, AXI ${perFrameAxi.toFixed(1)} (difference ${(perFrameAxi - perFrameBare).toFixed(1)}; target: within one beat per frame)`);
+  console.log(
+    `  cycles per frame: bare ${perFrameBare.toFixed(1)}, AXI ${perFrameAxi.toFixed(1)} (difference ${(perFrameAxi - perFrameBare).toFixed(1)}; target: within one beat per frame)`,
+  );
 
   const bare = await synth(model, board, false);
   const wrapped = await synth(model, board, true);
@@ -80,7 +88,9 @@ async function main(): Promise<void> {
   console.log(`  Yosys ${synthCommand(board, "<top>")}:`);
   console.log(`    bare top: LUT ${bare.lut}, FF ${bare.ff} (${bare.seconds.toFixed(0)} s)`);
   console.log(`    AXI top:  LUT ${wrapped.lut}, FF ${wrapped.ff} (${wrapped.seconds.toFixed(0)} s)`);
-  console.log(`    wrapper:  LUT +${wrapped.lut - bare.lut} (${pct(wrapped.lut, bare.lut)}; target ≤ 5 %), FF +${wrapped.ff - bare.ff} (${pct(wrapped.ff, bare.ff)})`);
+  console.log(
+    `    wrapper:  LUT +${wrapped.lut - bare.lut} (${pct(wrapped.lut, bare.lut)}; target ≤ 5 %), FF +${wrapped.ff - bare.ff} (${pct(wrapped.ff, bare.ff)})`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -97,7 +97,11 @@ function probabilityMass(layer: AttentionLayer, qkv: Int32Array): number[] {
 // ---------------------------------------------------------------- the integer block against both references
 
 const model = loadModel(file);
-const meta = model.metadata as { inputScale: number; block: { tokens: number; dim: number; heads: number; mlp: number; seed: number; calibrationSeed: number }; scales: Record<BlockOp, number[]> };
+const meta = model.metadata as {
+  inputScale: number;
+  block: { tokens: number; dim: number; heads: number; mlp: number; seed: number; calibrationSeed: number };
+  scales: Record<BlockOp, number[]>;
+};
 const float64 = makeFloatBlock({ ...DEIT_TINY, name: model.name, ...meta.block, inputScale: meta.inputScale });
 await initTf();
 // DeiT's GELU is the exact (erf) one, as in the float64 reference
@@ -138,12 +142,16 @@ function integerAgainstFloat(title: string, inputs: readonly IntTensor[]): void 
       if (op === "gelu") isolated64.add("gelu (vs x·σ(1.702x))", geluSigmoidFloat(opInputs[0]), got);
     }
   }
-  printTable(`${title} — SQNR in dB of the integer path (${((Date.now() - started) / 1000).toFixed(1)} s)`, [
-    ["iso f64", isolated64],
-    ["iso tfjs f32", isolated32],
-    ["e2e f64", whole64],
-    ["e2e tfjs f32", whole32],
-  ], ["saturated", new Map([...saturated].map(([op, s]) => [op, `${((100 * s.count) / s.total).toFixed(2)} %`]))]);
+  printTable(
+    `${title} — SQNR in dB of the integer path (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    [
+      ["iso f64", isolated64],
+      ["iso tfjs f32", isolated32],
+      ["e2e f64", whole64],
+      ["e2e tfjs f32", whole32],
+    ],
+    ["saturated", new Map([...saturated].map(([op, s]) => [op, `${((100 * s.count) / s.total).toFixed(2)} %`]))],
+  );
   console.log(`per block (add2, end-to-end): ${whole64.db("add2")!.toFixed(1)} dB against float64, ${whole32.db("add2")!.toFixed(1)} dB against tfjs float32`);
   const one = 2 ** (attnLayer.softmax.outBits - 1);
   const meanMass = masses.reduce((a, b) => a + b, 0) / masses.length;
@@ -153,16 +161,37 @@ function integerAgainstFloat(title: string, inputs: readonly IntTensor[]): void 
 }
 
 /** tfjs float32 against float64 on the same float inputs: per op (isolated, on float64 inputs) and accumulated. */
-function float32AgainstFloat64(title: string, block64: FloatBlock, block32: TfjsBlock, inputs: readonly Float64Array[], op64: (op: BlockOp, xs: readonly Float64Array[]) => Float64Array): Map<string, Float64Array[]> {
+function float32AgainstFloat64(
+  title: string,
+  block64: FloatBlock,
+  block32: TfjsBlock,
+  inputs: readonly Float64Array[],
+  op64: (op: BlockOp, xs: readonly Float64Array[]) => Float64Array,
+): Map<string, Float64Array[]> {
   const isolated = new Sqnr();
   const whole = new Sqnr();
   const outputs32 = new Map<string, Float64Array[]>(BLOCK_OPS.map((op) => [op, []]));
   for (const x of inputs) {
     const ref = new Map<string, Float64Array>([[MODEL_INPUT, x]]);
-    for (const op of BLOCK_OPS) ref.set(op, op64(op, OP_INPUTS[op].map((n) => ref.get(n)!)));
+    for (const op of BLOCK_OPS)
+      ref.set(
+        op,
+        op64(
+          op,
+          OP_INPUTS[op].map((n) => ref.get(n)!),
+        ),
+      );
     const got = tfjsBlockForward(block32, x);
     for (const op of BLOCK_OPS) {
-      isolated.add(op, ref.get(op)!, tfjsBlockOp(block32, op, OP_INPUTS[op].map((n) => ref.get(n)!)));
+      isolated.add(
+        op,
+        ref.get(op)!,
+        tfjsBlockOp(
+          block32,
+          op,
+          OP_INPUTS[op].map((n) => ref.get(n)!),
+        ),
+      );
       whole.add(op, ref.get(op)!, got[op]);
       outputs32.get(op)!.push(got[op]);
     }
@@ -174,7 +203,9 @@ function float32AgainstFloat64(title: string, block64: FloatBlock, block32: Tfjs
   return outputs32;
 }
 
-console.log(`${model.name}: ${meta.block.tokens} tokens, dim ${meta.block.dim}, ${meta.block.heads} heads, MLP ${meta.block.mlp}; integer path against float64 and tfjs float32 (wasm)`);
+console.log(
+  `${model.name}: ${meta.block.tokens} tokens, dim ${meta.block.dim}, ${meta.block.heads} heads, MLP ${meta.block.mlp}; integer path against float64 and tfjs float32 (wasm)`,
+);
 
 // random int8 inputs: the vectors `quantrtl verify` uses (seed 1)
 const randomInputs = Array.from({ length: vectors }, (_, v) => randomTensor(model.input, 1000 + v));
@@ -234,7 +265,11 @@ if (!existsSync(vitFile)) {
       for (const r of rows) max = Math.max(max, Math.abs(r));
       const factor = (127 * meta.inputScale) / max;
       factors.push(factor);
-      realInputs.push({ shape: [DT, 1, DD], bits: 8, data: Int32Array.from(rows, (r) => Math.max(-127, Math.min(127, Math.round((r * factor) / meta.inputScale)))) });
+      realInputs.push({
+        shape: [DT, 1, DD],
+        bits: 8,
+        data: Int32Array.from(rows, (r) => Math.max(-127, Math.min(127, Math.round((r * factor) / meta.inputScale)))),
+      });
     }
     if (realInputs.length > 0)
       integerAgainstFloat(

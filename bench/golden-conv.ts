@@ -24,7 +24,9 @@ function timeIt(fn: () => void, minMs = 1000): { perRunMs: number; runs: number 
   return { perRunMs: elapsed / runs, runs };
 }
 
-const models = process.argv.slice(2).length ? process.argv.slice(2) : ["models/conv3x3-adder-int8.json", "models/conv3x3-mac-int8.json", "models/conv3x3-adder-int16.json", "models/conv3x3-xnor.json"];
+const models = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ["models/conv3x3-adder-int8.json", "models/conv3x3-mac-int8.json", "models/conv3x3-adder-int16.json", "models/conv3x3-xnor.json"];
 console.log("golden conv throughput (ops = output elements x K)");
 for (const file of models) {
   const model = loadModel(file);

@@ -13,4 +13,6 @@ const started = performance.now();
 const predicted = await onnxTop1(file, mnistInput(set.images), { height: 28, width: 28, channels: 1, bits: 8 }, set.count);
 const seconds = (performance.now() - started) / 1000;
 const correct = predicted.filter((p, i) => p === set.labels[i]).length;
-console.log(`${file}: onnxruntime top-1 ${((100 * correct) / set.count).toFixed(2)} % (${correct}/${set.count}) on the MNIST test set, ${seconds.toFixed(1)} s`);
+console.log(
+  `${file}: onnxruntime top-1 ${((100 * correct) / set.count).toFixed(2)} % (${correct}/${set.count}) on the MNIST test set, ${seconds.toFixed(1)} s`,
+);

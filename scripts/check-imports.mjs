@@ -9,7 +9,22 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const src = join(root, "src");
-const RANK = { util: 0, arith: 1, ir: 2, hw: 3, frontend: 4, codegen: 4, perf: 4, estimate: 4, synth: 4, verify: 4, report: 4, flows: 5, cli: 6, "index.ts": 7 };
+const RANK = {
+  util: 0,
+  arith: 1,
+  ir: 2,
+  hw: 3,
+  frontend: 4,
+  codegen: 4,
+  perf: 4,
+  estimate: 4,
+  synth: 4,
+  verify: 4,
+  report: 4,
+  flows: 5,
+  cli: 6,
+  "index.ts": 7,
+};
 /** Rooms of one rank that may import each other, and in which direction (a → b). */
 // verify generates the design it proves and bounds its run by the cycle model; synth synthesizes a
 // generated design; report renders the comparison figures estimate defines

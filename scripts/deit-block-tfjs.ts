@@ -9,7 +9,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { disposeVitTensors, runVitGraph, runVitLayer, vitTensors, type VitTensors } from "../src/frontend/float/vit.js";
-import { vitBlockLayers, VIT_INPUT, type FloatVitModel, type GeluForm, type VitLayer, type VitLayerNorm, type VitLinear } from "../src/frontend/float/vit-model.js";
+import {
+  vitBlockLayers,
+  VIT_INPUT,
+  type FloatVitModel,
+  type GeluForm,
+  type VitLayer,
+  type VitLayerNorm,
+  type VitLinear,
+} from "../src/frontend/float/vit-model.js";
 import { BLOCK_OPS, DEIT_TINY, type BlockOp, type FloatBlock } from "./deit-block.js";
 
 /** LayerNorm epsilon of the float64 reference (src/arith/ivit/float.ts layerNormFloat). */
@@ -32,7 +40,12 @@ export function tfjsBlock(b: FloatBlock, gelu: GeluForm): TfjsBlock {
   const { tokens, dim, heads, mlp } = b.config;
   const dense = (l: FloatBlock["qkv"]) => ({ weights: Array.from(l.weights), bias: Array.from(l.bias) });
   const norm = (n: FloatBlock["ln1"]) => ({ gamma: Array.from(n.gamma), beta: Array.from(n.beta) });
-  const graph = vitBlockLayers(PREFIX, VIT_INPUT, { tokens, dim, heads, mlp, epsilon: EPSILON }, { ln1: norm(b.ln1), qkv: dense(b.qkv), proj: dense(b.proj), ln2: norm(b.ln2), fc1: dense(b.fc1), fc2: dense(b.fc2) });
+  const graph = vitBlockLayers(
+    PREFIX,
+    VIT_INPUT,
+    { tokens, dim, heads, mlp, epsilon: EPSILON },
+    { ln1: norm(b.ln1), qkv: dense(b.qkv), proj: dense(b.proj), ln2: norm(b.ln2), fc1: dense(b.fc1), fc2: dense(b.fc2) },
+  );
   const layers = new Map(BLOCK_OPS.map((op) => [op, graph.find((l) => l.name === `${PREFIX}.${op}`)!]));
   return { tokens, dim, gelu, layers, graph, tensors: vitTensors(graph) };
 }
@@ -45,7 +58,13 @@ export function disposeTfjsBlock(block: TfjsBlock): void {
 export function tfjsBlockForward(block: TfjsBlock, x: ArrayLike<number>): Record<BlockOp, Float64Array> {
   const outs = tf.tidy(() => {
     const input = tf.tensor3d(Float32Array.from(x), [1, block.tokens, block.dim]);
-    const { kept } = runVitGraph(block.graph, block.tensors, input, block.gelu, BLOCK_OPS.map((op) => `${PREFIX}.${op}`));
+    const { kept } = runVitGraph(
+      block.graph,
+      block.tensors,
+      input,
+      block.gelu,
+      BLOCK_OPS.map((op) => `${PREFIX}.${op}`),
+    );
     return BLOCK_OPS.map((op) => kept.get(`${PREFIX}.${op}`)!);
   });
   const result = Object.fromEntries(BLOCK_OPS.map((op, i) => [op, Float64Array.from(outs[i].dataSync())])) as Record<BlockOp, Float64Array>;

@@ -39,7 +39,17 @@ export interface DeitBlockConfig {
 }
 
 /** DeiT-Tiny: 197 tokens (196 patches + class), dim 192, 3 heads of 64, MLP 768. */
-export const DEIT_TINY: DeitBlockConfig = { name: "deit-tiny-block", tokens: 197, dim: 192, heads: 3, mlp: 768, seed: 2021, calibrationSeed: 101, inputScale: 1 / 32, linearArch: { pe: 4, simd: 16 } };
+export const DEIT_TINY: DeitBlockConfig = {
+  name: "deit-tiny-block",
+  tokens: 197,
+  dim: 192,
+  heads: 3,
+  mlp: 768,
+  seed: 2021,
+  calibrationSeed: 101,
+  inputScale: 1 / 32,
+  linearArch: { pe: 4, simd: 16 },
+};
 
 /** The block's layers in order, with their inputs (layer names; "input" = the block input). */
 export const BLOCK_OPS = ["ln1", "qkv", "attn", "proj", "add1", "ln2", "fc1", "gelu", "fc2", "add2"] as const;
@@ -90,7 +100,10 @@ export function makeFloatBlock(config: DeitBlockConfig): FloatBlock {
     weights: Float64Array.from({ length: inFeatures * outFeatures }, () => gaussian(next) / Math.sqrt(inFeatures)),
     bias: Float64Array.from({ length: outFeatures }, () => gaussian(next) * 0.02),
   });
-  const norm = (n: number): Norm => ({ gamma: Float64Array.from({ length: n }, () => 1 + gaussian(next) * 0.1), beta: Float64Array.from({ length: n }, () => gaussian(next) * 0.1) });
+  const norm = (n: number): Norm => ({
+    gamma: Float64Array.from({ length: n }, () => 1 + gaussian(next) * 0.1),
+    beta: Float64Array.from({ length: n }, () => gaussian(next) * 0.1),
+  });
   const { dim: D, mlp: M } = config;
   return { config, ln1: norm(D), qkv: linear(D, 3 * D), proj: linear(D, D), ln2: norm(D), fc1: linear(D, M), fc2: linear(M, D) };
 }
@@ -167,7 +180,15 @@ export function floatOp(b: FloatBlock, op: BlockOp, inputs: readonly Float64Arra
 /** The whole block in float64: every op's output. */
 export function floatBlock(b: FloatBlock, x: Float64Array): Record<BlockOp, Float64Array> {
   const values = new Map<string, Float64Array>([[MODEL_INPUT, x]]);
-  for (const op of BLOCK_OPS) values.set(op, floatOp(b, op, OP_INPUTS[op].map((n) => values.get(n)!)));
+  for (const op of BLOCK_OPS)
+    values.set(
+      op,
+      floatOp(
+        b,
+        op,
+        OP_INPUTS[op].map((n) => values.get(n)!),
+      ),
+    );
   return Object.fromEntries(BLOCK_OPS.map((op) => [op, values.get(op)!])) as Record<BlockOp, Float64Array>;
 }
 

@@ -81,8 +81,14 @@ async function collect(family: string): Promise<{ samples: (Sample & { design: R
     const model = referenceModel(design);
     const r = await synthesize(model, board, undefined, { useDsp: design.useDsp });
     yosys = r.yosys;
-    console.error(`[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`);
-    samples.push({ design, features: engineFeatures(engineOf(model), synthTarget(board, design.useDsp)), measured: { lut: r.lut, ff: r.ff, dsp: r.dsp, bramBits: r.bramBits } });
+    console.error(
+      `[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`,
+    );
+    samples.push({
+      design,
+      features: engineFeatures(engineOf(model), synthTarget(board, design.useDsp)),
+      measured: { lut: r.lut, ff: r.ff, dsp: r.dsp, bramBits: r.bramBits },
+    });
   }
   return { samples, yosys };
 }
@@ -94,7 +100,9 @@ async function collectUnits(family: string): Promise<UnitSample[]> {
   for (const design of unitReferenceDesigns()) {
     const model = unitReferenceModel(design);
     const r = await synthesize(model, board);
-    console.error(`[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`);
+    console.error(
+      `[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`,
+    );
     const features: Features = {};
     const units = buildNetlist(model).nodes.map((node) => {
       const u = streamUnitFeatures(node, target);
@@ -119,7 +127,11 @@ function residual(s: UnitSample, engineFit: Record<ResourceKind, FittedResource>
   return { design: s.design, features: s.features, measured: { lut: minus("lut"), ff: minus("ff"), dsp: minus("dsp"), bramBits: minus("bramBits") } };
 }
 
-function fitResource(kind: ResourceKind, samples: readonly Sample[], formula: Readonly<Record<ResourceKind, readonly string[]>> = RESOURCE_FORMULA): FittedResource {
+function fitResource(
+  kind: ResourceKind,
+  samples: readonly Sample[],
+  formula: Readonly<Record<ResourceKind, readonly string[]>> = RESOURCE_FORMULA,
+): FittedResource {
   const names = formula[kind];
   const train = samples.filter((s) => !s.design.heldOut);
   const weight = (s: Sample) => 1 / Math.max(s.measured[kind], WEIGHT_FLOOR[kind]);
@@ -133,7 +145,10 @@ function fitResource(kind: ResourceKind, samples: readonly Sample[], formula: Re
     names.map((n, j) => [n, { value: round(x[j]), stdError: round(se[j]) }] as const).filter(([, c]) => c.value > 0),
   );
   const pairs = (set: readonly Sample[]) =>
-    set.map((s) => ({ estimate: Math.max(0, Math.round(applyCoefficients(s.features, { coefficients, inSample: EMPTY, heldOut: EMPTY }))), measured: s.measured[kind] }));
+    set.map((s) => ({
+      estimate: Math.max(0, Math.round(applyCoefficients(s.features, { coefficients, inSample: EMPTY, heldOut: EMPTY }))),
+      measured: s.measured[kind],
+    }));
   return {
     coefficients,
     inSample: roundStats(errorStats(pairs(train))),
@@ -143,7 +158,10 @@ function fitResource(kind: ResourceKind, samples: readonly Sample[], formula: Re
 
 const EMPTY = { designs: 0, relRms: 0, relWorst: 0, absAtZero: 0 };
 /** A stream-unit fit of all zeros: an estimate with it is the windows' share alone. */
-const NO_UNIT_FIT = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { coefficients: {}, inSample: EMPTY, heldOut: EMPTY }])) as Record<ResourceKind, FittedResource>;
+const NO_UNIT_FIT = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { coefficients: {}, inSample: EMPTY, heldOut: EMPTY }])) as Record<
+  ResourceKind,
+  FittedResource
+>;
 const round = (v: number) => (Math.abs(v) < 1e-9 ? 0 : Number(v.toPrecision(6)));
 const roundStats = (s: typeof EMPTY) => ({ designs: s.designs, relRms: round(s.relRms), relWorst: round(s.relWorst), absAtZero: round(s.absAtZero) });
 
@@ -168,7 +186,20 @@ async function main(): Promise<void> {
     const whole = (set: readonly UnitSample[], k: ResourceKind) =>
       roundStats(errorStats(set.map((s) => ({ estimate: unitEstimate(s, { resources, units: unitFit })[k], measured: s.measured[k] }))));
     const units = Object.fromEntries(
-      RESOURCE_KINDS.map((k) => [k, { ...unitFit[k], inSample: whole(unitSamples.filter((s) => !s.design.heldOut), k), heldOut: whole(unitSamples.filter((s) => s.design.heldOut), k) }]),
+      RESOURCE_KINDS.map((k) => [
+        k,
+        {
+          ...unitFit[k],
+          inSample: whole(
+            unitSamples.filter((s) => !s.design.heldOut),
+            k,
+          ),
+          heldOut: whole(
+            unitSamples.filter((s) => s.design.heldOut),
+            k,
+          ),
+        },
+      ]),
     ) as Record<ResourceKind, FittedResource>;
     fitted[family] = { board: FAMILY_BOARDS[family], resources, units };
   }
@@ -200,7 +231,9 @@ async function main(): Promise<void> {
       name: d.name,
       kind: d.kind,
       heldOut: d.heldOut,
-      results: Object.fromEntries(families.map((f) => [f, { measured: unitSamplesByFamily[f][i].measured, estimate: unitEstimate(unitSamplesByFamily[f][i], fitted[f]) }])),
+      results: Object.fromEntries(
+        families.map((f) => [f, { measured: unitSamplesByFamily[f][i].measured, estimate: unitEstimate(unitSamplesByFamily[f][i], fitted[f]) }]),
+      ),
     })),
   };
   parseResourceModel(doc, out);

@@ -42,15 +42,24 @@ function verdict(r: VerifyReport, model: Model, sim: string): CheckResult {
   if (r.mismatches.length > 0) {
     const m = r.mismatches[0];
     const kind = model.layers.find((l) => l.name === m.layer)?.kind ?? "?";
-    return { ok: false, category: `mismatch:${kind}`, detail: `${sim} bp ${r.backpressure}: layer ${m.layer} vector ${m.vector} element ${m.index} (y ${m.position.y}, x ${m.position.x}, c ${m.position.c}) expected ${m.expected} got ${m.actual}` };
+    return {
+      ok: false,
+      category: `mismatch:${kind}`,
+      detail: `${sim} bp ${r.backpressure}: layer ${m.layer} vector ${m.vector} element ${m.index} (y ${m.position.y}, x ${m.position.x}, c ${m.position.c}) expected ${m.expected} got ${m.actual}`,
+    };
   }
-  if (r.timeout) return { ok: false, category: "timeout", detail: `${sim} bp ${r.backpressure}: ${r.compared}/${r.expectedWords} output words before the cycle limit` };
+  if (r.timeout)
+    return { ok: false, category: "timeout", detail: `${sim} bp ${r.backpressure}: ${r.compared}/${r.expectedWords} output words before the cycle limit` };
   // a tapped layer that matched fewer words than its tensors hold (the harness stopped early, or the tap missed words)
   const short = r.layers
     .map((l, i) => ({ l, want: tensorSize(model.layers[i].output) * r.vectors }))
     .filter(({ l, want }) => l.tapped && l.matched < want)
     .map(({ l, want }) => `${l.name} (${model.layers.find((x) => x.name === l.name)!.kind}) ${l.matched}/${want}`);
-  return { ok: false, category: "incomplete", detail: `${sim} bp ${r.backpressure}: output ${r.matched}/${r.expectedWords}; short taps: ${short.join(", ") || "none"}` };
+  return {
+    ok: false,
+    category: "incomplete",
+    detail: `${sim} bp ${r.backpressure}: output ${r.matched}/${r.expectedWords}; short taps: ${short.join(", ") || "none"}`,
+  };
 }
 
 /** A different value of the same width: ±1 flips sign, an integer moves by one inside its range. */
@@ -61,7 +70,13 @@ function nudge(x: number, bits: number): number {
 
 async function verifyOnce(model: Model, sim: SimulatorName, o: CheckOptions, backpressure: number): Promise<VerifyReport> {
   const target = o.tamperKind === undefined ? -1 : model.layers.findIndex((l) => l.kind === o.tamperKind);
-  const tamper = target < 0 ? {} : { tamperLayer: target, tamperExpected: (ts: IntTensor[]) => ts.map((t, v) => (v === 0 ? { ...t, data: t.data.map((x, i) => (i === 0 ? nudge(x, t.bits) : x)) } : t)) };
+  const tamper =
+    target < 0
+      ? {}
+      : {
+          tamperLayer: target,
+          tamperExpected: (ts: IntTensor[]) => ts.map((t, v) => (v === 0 ? { ...t, data: t.data.map((x, i) => (i === 0 ? nudge(x, t.bits) : x)) } : t)),
+        };
   const r = await verifyModel(model, { sim, vectors: o.vectors, seed: o.seed, backpressure, ...tamper });
   // a failed proof keeps its folder for an engineer; the campaign saves the shrunk model instead
   if (!r.bitExact && r.outDir) rmSync(r.outDir, { recursive: true, force: true });
@@ -89,7 +104,11 @@ export async function checkDoc(doc: unknown, o: CheckOptions): Promise<CheckResu
     const r0 = await verifyOnce(model, sims[0], o, 0);
     if (!r0.bitExact) return verdict(r0, model, sims[0]);
     if (r0.cycles !== r0.predicted.cycles || r0.frameCycles.join() !== r0.predicted.frameCycles.join()) {
-      return { ok: false, category: "cycles", detail: `${sims[0]} bp 0: measured ${r0.cycles} (frames ${r0.frameCycles.join(", ")}), predicted ${r0.predicted.cycles} (frames ${r0.predicted.frameCycles.join(", ")})` };
+      return {
+        ok: false,
+        category: "cycles",
+        detail: `${sims[0]} bp 0: measured ${r0.cycles} (frames ${r0.frameCycles.join(", ")}), predicted ${r0.predicted.cycles} (frames ${r0.predicted.frameCycles.join(", ")})`,
+      };
     }
     return { ok: true };
   } catch (err) {
@@ -183,7 +202,12 @@ function admissible(plan: Plan, avoid: readonly KnownIssue[]): boolean {
 }
 
 /** Greedy: take the first candidate that fails the same way, repeat until none does or the budget is spent. */
-export async function shrinkPlan(plan: Plan, failure: CheckResult, check: (doc: unknown) => Promise<CheckResult>, o: ShrinkOptions): Promise<{ plan: Plan; result: CheckResult; checks: number }> {
+export async function shrinkPlan(
+  plan: Plan,
+  failure: CheckResult,
+  check: (doc: unknown) => Promise<CheckResult>,
+  o: ShrinkOptions,
+): Promise<{ plan: Plan; result: CheckResult; checks: number }> {
   let best = plan;
   let bestResult = failure;
   let checks = 0;
@@ -202,7 +226,9 @@ export async function shrinkPlan(plan: Plan, failure: CheckResult, check: (doc: 
         best = cand;
         bestResult = r;
         progress = true;
-        o.onStep?.(`shrunk to ${cand.layers.length} layer(s), input ${cand.input.height}×${cand.input.width}×${cand.input.channels}/${cand.input.bits} (${checks} checks)`);
+        o.onStep?.(
+          `shrunk to ${cand.layers.length} layer(s), input ${cand.input.height}×${cand.input.width}×${cand.input.channels}/${cand.input.bits} (${checks} checks)`,
+        );
         break;
       }
     }

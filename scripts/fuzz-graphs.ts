@@ -156,18 +156,44 @@ function freshName(r: Rand, plan: Plan, extra: readonly LayerPlan[], avoid: Set<
 }
 
 /** Next layer(s) for the current tensor: one layer, or a short residual branch and its add. */
-function proposeStep(r: Rand, cur: TensorSpec, curName: string, specs: Map<string, TensorSpec>, plan: Plan, room: number, maxChannels: number, avoid: Set<KnownIssue>): LayerPlan[] | undefined {
+function proposeStep(
+  r: Rand,
+  cur: TensorSpec,
+  curName: string,
+  specs: Map<string, TensorSpec>,
+  plan: Plan,
+  room: number,
+  maxChannels: number,
+  avoid: Set<KnownIssue>,
+): LayerPlan[] | undefined {
   const out: LayerPlan[] = [];
   let forked: string | undefined;
   const name = () => freshName(r, plan, out, avoid, forked);
   const binary = cur.bits === 1;
   const isTokens = cur.width === 1;
   const kinds: [string, number][] = binary
-    ? [["conv2d", 4], ["dense", 2], ["maxpool", 2], ["flatten", 1]]
+    ? [
+        ["conv2d", 4],
+        ["dense", 2],
+        ["maxpool", 2],
+        ["flatten", 1],
+      ]
     : [
-        ["conv2d", 6], ["dense", 2], ["linear", 2], ["relu", 1], ["maxpool", 2], ["avgpool", 1], ["global_avgpool", 1],
-        ["add", 3], ["flatten", 1], ["layernorm", 2], ["gelu", 2], ["softmax", 2], ["attention", isTokens ? 3 : 1],
-        ["token_embed", cur.height * cur.width <= 16 ? 2 : 0], ["token_select", isTokens ? 2 : 0],
+        ["conv2d", 6],
+        ["dense", 2],
+        ["linear", 2],
+        ["relu", 1],
+        ["maxpool", 2],
+        ["avgpool", 1],
+        ["global_avgpool", 1],
+        ["add", 3],
+        ["flatten", 1],
+        ["layernorm", 2],
+        ["gelu", 2],
+        ["softmax", 2],
+        ["attention", isTokens ? 3 : 1],
+        ["token_embed", cur.height * cur.width <= 16 ? 2 : 0],
+        ["token_select", isTokens ? 2 : 0],
         ["argmax", cur.height === 1 && cur.width === 1 && cur.channels <= 64 ? 3 : 0],
       ];
   const total = kinds.reduce((s, [, w]) => s + w, 0);
@@ -183,7 +209,13 @@ function proposeStep(r: Rand, cur: TensorSpec, curName: string, specs: Map<strin
     case "maxpool":
     case "avgpool": {
       const k = r.int(1, 3);
-      const layer: LayerPlan = { type: kind, name: name(), seed: seed(), kernelSize: [k, r.chance(0.8) ? k : r.int(1, 3)], stride: r.chance(0.6) ? undefined : [r.int(1, 3), r.int(1, 3)] };
+      const layer: LayerPlan = {
+        type: kind,
+        name: name(),
+        seed: seed(),
+        kernelSize: [k, r.chance(0.8) ? k : r.int(1, 3)],
+        stride: r.chance(0.6) ? undefined : [r.int(1, 3), r.int(1, 3)],
+      };
       if (kind === "avgpool") Object.assign(layer, { outBits: r.pick([8, 16]), rounding: r.pick(ROUNDINGS), gain: r.int(-2, 2) });
       out.push(layer);
       return out;
@@ -200,8 +232,20 @@ function proposeStep(r: Rand, cur: TensorSpec, curName: string, specs: Map<strin
       return out;
     case "add": {
       // the other operand: an earlier tensor of the same shape (a fork), the current one twice, or a fresh branch
-      const same = [...specs.entries()].filter(([n, s]) => n !== curName && s.height === cur.height && s.width === cur.width && s.channels === cur.channels && s.bits !== 1).map(([n]) => n);
-      const add = (inputs: string[]): LayerPlan => ({ type: "add", name: "", inputs, seed: seed(), multipliers: [r.int(1, 9), r.int(1, 9)], shift: r.int(0, 4), rounding: r.pick(ROUNDINGS), outBits: r.pick([8, 8, 16]), relu: r.chance(0.4) });
+      const same = [...specs.entries()]
+        .filter(([n, s]) => n !== curName && s.height === cur.height && s.width === cur.width && s.channels === cur.channels && s.bits !== 1)
+        .map(([n]) => n);
+      const add = (inputs: string[]): LayerPlan => ({
+        type: "add",
+        name: "",
+        inputs,
+        seed: seed(),
+        multipliers: [r.int(1, 9), r.int(1, 9)],
+        shift: r.int(0, 4),
+        rounding: r.pick(ROUNDINGS),
+        outBits: r.pick([8, 8, 16]),
+        relu: r.chance(0.4),
+      });
       const mode = r.float();
       forked = curName;
       if (mode < 0.15) {
@@ -233,11 +277,28 @@ function proposeStep(r: Rand, cur: TensorSpec, curName: string, specs: Map<strin
       return out;
     }
     case "layernorm":
-      out.push({ type: kind, name: name(), seed: seed(), outBits: r.pick([8, 8, 16]), rounding: r.pick(ROUNDINGS), perChannel: r.chance(0.7), newtonIterations: r.chance(0.3) ? 16 : undefined });
+      out.push({
+        type: kind,
+        name: name(),
+        seed: seed(),
+        outBits: r.pick([8, 8, 16]),
+        rounding: r.pick(ROUNDINGS),
+        perChannel: r.chance(0.7),
+        newtonIterations: r.chance(0.3) ? 16 : undefined,
+      });
       return out;
     case "gelu": {
       const n = r.chance(0.7) ? 23 : r.int(10, 22);
-      out.push({ type: kind, name: name(), seed: seed(), x0: -r.int(1, Math.min(2000, Math.floor((2 ** 31 - 1) / (2 * 2 ** n)))), n, sigmoidBits: r.chance(0.7) ? 8 : r.int(4, 10), outBits: r.pick([8, 16]), rounding: r.pick(ROUNDINGS) });
+      out.push({
+        type: kind,
+        name: name(),
+        seed: seed(),
+        x0: -r.int(1, Math.min(2000, Math.floor((2 ** 31 - 1) / (2 * 2 ** n)))),
+        n,
+        sigmoidBits: r.chance(0.7) ? 8 : r.int(4, 10),
+        outBits: r.pick([8, 16]),
+        rounding: r.pick(ROUNDINGS),
+      });
       return out;
     }
     case "softmax": {
@@ -257,11 +318,29 @@ function proposeStep(r: Rand, cur: TensorSpec, curName: string, specs: Map<strin
         out.push(qkv);
       }
       const n = r.chance(0.7) ? 15 : r.int(8, 16);
-      out.push({ type: kind, name: name(), seed: seed(), heads, x0: -logUniform(r, 20, Math.floor((2 ** 31 - 1) / 2 ** n)), n, simd: r.int(1, 4), outBits: r.pick([8, 8, 16]), rounding: r.pick(ROUNDINGS) });
+      out.push({
+        type: kind,
+        name: name(),
+        seed: seed(),
+        heads,
+        x0: -logUniform(r, 20, Math.floor((2 ** 31 - 1) / 2 ** n)),
+        n,
+        simd: r.int(1, 4),
+        outBits: r.pick([8, 8, 16]),
+        rounding: r.pick(ROUNDINGS),
+      });
       return out;
     }
     case "token_embed":
-      out.push({ type: kind, name: name(), seed: seed(), span: r.pick([10, 100, 300, 40000]), outBits: r.pick([8, 8, 16]), rounding: r.pick(ROUNDINGS), gain: r.int(-2, 2) });
+      out.push({
+        type: kind,
+        name: name(),
+        seed: seed(),
+        span: r.pick([10, 100, 300, 40000]),
+        outBits: r.pick([8, 8, 16]),
+        rounding: r.pick(ROUNDINGS),
+        gain: r.int(-2, 2),
+      });
       return out;
     case "token_select":
       out.push({ type: kind, name: name(), seed: seed(), index: r.int(0, 6) });
@@ -299,7 +378,8 @@ function engine(r: Rand, type: "conv2d" | "dense" | "linear", name: string, cur:
     zeroPoint: !thresholds && r.chance(0.15),
     gain: r.int(-2, 2),
   };
-  if (type === "conv2d") Object.assign(layer, { kernelSize: [k, r.chance(0.8) ? k : r.pick([1, 2, 3])], stride: [r.int(1, 2), r.int(1, 2)], padding: [r.int(0, 2), r.int(0, 2)] });
+  if (type === "conv2d")
+    Object.assign(layer, { kernelSize: [k, r.chance(0.8) ? k : r.pick([1, 2, 3])], stride: [r.int(1, 2), r.int(1, 2)], padding: [r.int(0, 2), r.int(0, 2)] });
   return layer;
 }
 
@@ -438,7 +518,12 @@ function materializeLayer(p: LayerPlan, input: TensorSpec): Doc {
         ...base,
         biasInt: Array.from({ length: C }, () => Math.round((r.float() - 0.5) * 2 ** 29)),
         requant: p.perChannel
-          ? { multipliers: Array.from({ length: C }, () => (r.chance(0.3) ? -1 : 1) * r.int(20000, 60000)), shift: 30, rounding: p.rounding, outBits: p.outBits }
+          ? {
+              multipliers: Array.from({ length: C }, () => (r.chance(0.3) ? -1 : 1) * r.int(20000, 60000)),
+              shift: 30,
+              rounding: p.rounding,
+              outBits: p.outBits,
+            }
           : { multiplier: r.int(20000, 60000), shift: 30, rounding: p.rounding, outBits: p.outBits },
       };
       if (p.newtonIterations !== undefined) doc.newtonIterations = p.newtonIterations;

@@ -39,25 +39,37 @@ function parseArgs(argv: readonly string[]): Args {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith("--")) throw new QuantrtlError(undefined, a, "is not a flag", "flags: --graphs --seed --sim --avoid-known --fixtures --shrink-budget --max-layers --max-size --max-channels");
+    if (!a.startsWith("--"))
+      throw new QuantrtlError(
+        undefined,
+        a,
+        "is not a flag",
+        "flags: --graphs --seed --sim --avoid-known --fixtures --shrink-budget --max-layers --max-size --max-channels",
+      );
     const v = argv[i + 1];
     if (v === undefined || v.startsWith("--")) throw new QuantrtlError(undefined, a, "needs a value", `write ${a} <value>`);
     values.set(a.slice(2), v);
     i++;
   }
   const known = ["graphs", "seed", "sim", "avoid-known", "fixtures", "shrink-budget", "max-layers", "max-size", "max-channels", "tamper-kind"];
-  for (const k of values.keys()) if (!known.includes(k)) throw new QuantrtlError(undefined, `--${k}`, "is not a flag of the fuzz campaign", `use one of ${known.map((f) => `--${f}`).join(", ")}`);
+  for (const k of values.keys())
+    if (!known.includes(k))
+      throw new QuantrtlError(undefined, `--${k}`, "is not a flag of the fuzz campaign", `use one of ${known.map((f) => `--${f}`).join(", ")}`);
   const int = (name: string, fallback: number, min: number) => {
     const v = values.get(name);
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not an integer ≥ ${min}`, `write e.g. --${name} ${Math.max(min, fallback)}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not an integer ≥ ${min}`, `write e.g. --${name} ${Math.max(min, fallback)}`);
     return n;
   };
   const sim = (values.get("sim") ?? "verilator") as SimChoice;
-  if (!["verilator", "icarus", "both"].includes(sim)) throw new QuantrtlError(undefined, "--sim", `"${sim}" is not a simulator`, "use verilator, icarus or both");
+  if (!["verilator", "icarus", "both"].includes(sim))
+    throw new QuantrtlError(undefined, "--sim", `"${sim}" is not a simulator`, "use verilator, icarus or both");
   const avoidKnown = (values.get("avoid-known") ?? "").split(",").filter(Boolean) as KnownIssue[];
-  for (const k of avoidKnown) if (!KNOWN_ISSUES.includes(k)) throw new QuantrtlError(undefined, "--avoid-known", `"${k}" is not a known issue`, `use a comma-separated list of ${KNOWN_ISSUES.join(", ")}`);
+  for (const k of avoidKnown)
+    if (!KNOWN_ISSUES.includes(k))
+      throw new QuantrtlError(undefined, "--avoid-known", `"${k}" is not a known issue`, `use a comma-separated list of ${KNOWN_ISSUES.join(", ")}`);
   return {
     graphs: int("graphs", 20, 1),
     seed: int("seed", 1, 0),
@@ -86,14 +98,22 @@ async function main(): Promise<number> {
     const gs = graphSeed(args.seed, n);
     const { plan, doc } = generateGraph(gs, { avoidKnown: args.avoidKnown, maxLayers: args.maxLayers, maxSize: args.maxSize, maxChannels: args.maxChannels });
     const r = new Rand(gs ^ 0x5bd1e995);
-    const options: CheckOptions = { sim: args.sim, vectors: 2, seed: 1 + (gs % 9973), backpressure: Number((0.1 + 0.4 * r.float()).toFixed(2)), tamperKind: args.tamperKind };
+    const options: CheckOptions = {
+      sim: args.sim,
+      vectors: 2,
+      seed: 1 + (gs % 9973),
+      backpressure: Number((0.1 + 0.4 * r.float()).toFixed(2)),
+      tamperKind: args.tamperKind,
+    };
     const input = `${plan.input.height}×${plan.input.width}×${plan.input.channels}/${plan.input.bits}`;
     const what = `${input} ${planKinds(plan).join(",")}`;
     const result = await checkDoc(doc, options);
     const line = (verdict: string) => {
       const elapsed = Date.now() - started;
       const eta = (elapsed / (n + 1)) * (args.graphs - n - 1);
-      say(`[${n + 1}/${args.graphs}] seed ${args.seed} #${n} (graph seed ${gs}) ${what}: ${verdict} (${seconds(Date.now() - t0)}), elapsed ${seconds(elapsed)}, ETA ${seconds(eta)}`);
+      say(
+        `[${n + 1}/${args.graphs}] seed ${args.seed} #${n} (graph seed ${gs}) ${what}: ${verdict} (${seconds(Date.now() - t0)}), elapsed ${seconds(elapsed)}, ETA ${seconds(eta)}`,
+      );
     };
     if (result.ok) {
       line("ok");
@@ -111,12 +131,25 @@ async function main(): Promise<number> {
     failures.push(await shrinkAndSave(args, n, gs, plan, result, options, say));
   }
   const total = Date.now() - started;
-  process.stdout.write(`fuzz: ${args.graphs} graph(s) from seed ${args.seed} (${args.sim}): ${args.graphs - failures.length} matched, ${failures.length} failed, in ${seconds(total)}\n`);
+  process.stdout.write(
+    `fuzz: ${args.graphs} graph(s) from seed ${args.seed} (${args.sim}): ${args.graphs - failures.length} matched, ${failures.length} failed, in ${seconds(total)}\n`,
+  );
   return failures.length ? 3 : 0;
 }
 
-async function shrinkAndSave(args: Args, n: number, gs: number, plan: ReturnType<typeof generateGraph>["plan"], failure: CheckResult, options: CheckOptions, say: (m: string) => void): Promise<string> {
-  const shrunk = failure.category === "load" ? { plan, result: failure, checks: 0 } : await shrinkPlan(plan, failure, (d) => checkDoc(d, options), { avoidKnown: args.avoidKnown, budget: args.shrinkBudget, onStep: (m) => say(`  ${m}`) });
+async function shrinkAndSave(
+  args: Args,
+  n: number,
+  gs: number,
+  plan: ReturnType<typeof generateGraph>["plan"],
+  failure: CheckResult,
+  options: CheckOptions,
+  say: (m: string) => void,
+): Promise<string> {
+  const shrunk =
+    failure.category === "load"
+      ? { plan, result: failure, checks: 0 }
+      : await shrinkPlan(plan, failure, (d) => checkDoc(d, options), { avoidKnown: args.avoidKnown, budget: args.shrinkBudget, onStep: (m) => say(`  ${m}`) });
   const doc = materialize(shrunk.plan) as Record<string, unknown>;
   const known = knownIssuesOf(shrunk.plan);
   doc.metadata = {

@@ -54,7 +54,11 @@ function writeModel(file: string, model: unknown): void {
 
 function convModel(name: string, datapath: "mac" | "adder", bits: 8 | 16, seed: number, weightsFile?: string) {
   const spec = floatLayer(datapath, seed);
-  const q = quantizeConv(spec, { inputClip: 1, outputClip: outputClip(spec, seed + 7) }, { name: "conv0", bits, outBits: bits, relu: datapath === "adder", rounding: "half_even" });
+  const q = quantizeConv(
+    spec,
+    { inputClip: 1, outputClip: outputClip(spec, seed + 7) },
+    { name: "conv0", bits, outBits: bits, relu: datapath === "adder", rounding: "half_even" },
+  );
   const layer: Record<string, unknown> = { ...q.layer, arch: { pe: 4, simd: 16 } };
   if (weightsFile) {
     const w = layer.weights as number[];
@@ -86,7 +90,23 @@ function xnorModel(seed: number) {
     name: "conv3x3_xnor",
     description: `One 3x3 binary (xnor) conv, 16x16x8 -> 16x16x16, +/-1 weights and folded thresholds (seed ${seed}).`,
     input: { ...input, bits: 1 },
-    layers: [{ type: "conv2d", name: "conv0", datapath: "xnor", outChannels: OC, kernelSize: 3, stride: 1, padding: 1, weightBits: 1, activationBits: 1, weights, thresholds, thresholdDirections, arch: { pe: 4, simd: 16 } }],
+    layers: [
+      {
+        type: "conv2d",
+        name: "conv0",
+        datapath: "xnor",
+        outChannels: OC,
+        kernelSize: 3,
+        stride: 1,
+        padding: 1,
+        weightBits: 1,
+        activationBits: 1,
+        weights,
+        thresholds,
+        thresholdDirections,
+        arch: { pe: 4, simd: 16 },
+      },
+    ],
   };
 }
 

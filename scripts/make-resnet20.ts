@@ -47,10 +47,23 @@ function outputsOf(name: string): IntTensor[] {
 }
 
 /** Adds a conv (or dense) layer whose per-channel requant is calibrated on the seeded images. */
-function engine(o: { type: "conv2d" | "dense"; name: string; kernel: "mac" | "adder"; inputs: string; inChannels: number; out: number; size?: number; stride?: number; relu: boolean; outBits?: 8 | 16 }) {
+function engine(o: {
+  type: "conv2d" | "dense";
+  name: string;
+  kernel: "mac" | "adder";
+  inputs: string;
+  inChannels: number;
+  out: number;
+  size?: number;
+  stride?: number;
+  relu: boolean;
+  outBits?: 8 | 16;
+}) {
   const size = o.size ?? 3;
   const K = o.type === "dense" ? o.inChannels : size * size * o.inChannels;
-  const weights = Array.from({ length: o.out * K }, () => (o.kernel === "adder" ? Math.round((next() - 0.5) * 128) : Math.round((next() - 0.5) * 2 * 127 * Math.sqrt(3 / K) * 2)));
+  const weights = Array.from({ length: o.out * K }, () =>
+    o.kernel === "adder" ? Math.round((next() - 0.5) * 128) : Math.round((next() - 0.5) * 2 * 127 * Math.sqrt(3 / K) * 2),
+  );
   const layer: Doc = {
     type: o.type,
     name: o.name,
@@ -137,4 +150,6 @@ renameSync(staging, dir);
 writeFileSync(join(root, `${NAME}.json`), JSON.stringify(doc, null, 1) + "\n");
 const model = parseModel(doc, { baseDir: root });
 const out = runGolden(model, images[0]);
-console.log(`wrote ${join(root, `${NAME}.json`)} (${model.layers.length} layers, ${weightFiles.reduce((s, w) => s + w.values.length, 0)} weights in ${dir}/); class of seeded image 0: ${out.layers[out.layers.length - 1].data[0]}`);
+console.log(
+  `wrote ${join(root, `${NAME}.json`)} (${model.layers.length} layers, ${weightFiles.reduce((s, w) => s + w.values.length, 0)} weights in ${dir}/); class of seeded image 0: ${out.layers[out.layers.length - 1].data[0]}`,
+);

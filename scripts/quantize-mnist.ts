@@ -28,7 +28,10 @@ function mnistArch({ outChannels, reduction }: { outChannels: number; reduction:
   return { pe, simd };
 }
 
-export async function quantizeMnistModel(name: string, options: { calibration?: number; models?: string; coverage?: number; log?: (m: string) => void } = {}): Promise<string> {
+export async function quantizeMnistModel(
+  name: string,
+  options: { calibration?: number; models?: string; coverage?: number; log?: (m: string) => void } = {},
+): Promise<string> {
   const log = options.log ?? ((m: string) => console.log(m));
   const models = options.models ?? "models";
   const floatFile = join(models, "float", `${name}.json`);
@@ -54,13 +57,29 @@ export async function quantizeMnistModel(name: string, options: { calibration?: 
   const test = loadMnist("test", 200);
   const sqnrInputs = mnistImages(test).map((x) => quantizeInput(x, ptq.inputScale));
   const traces = sqnrInputs.map((x) => runGolden(model, { shape: [28, 28, 1], bits: 8, data: x }));
-  const sqnr = layerSqnr(desc, ptq, model.layers.map((l) => l.name), traces, sqnrInputs);
-  for (const s of sqnr) log(`  ${s.layer}: ${s.sqnrDb !== undefined ? `SQNR ${s.sqnrDb.toFixed(1)} dB` : `sign agreement ${(s.signAgreement! * 100).toFixed(2)} %`}`);
+  const sqnr = layerSqnr(
+    desc,
+    ptq,
+    model.layers.map((l) => l.name),
+    traces,
+    sqnrInputs,
+  );
+  for (const s of sqnr)
+    log(`  ${s.layer}: ${s.sqnrDb !== undefined ? `SQNR ${s.sqnrDb.toFixed(1)} dB` : `sign agreement ${(s.signAgreement! * 100).toFixed(2)} %`}`);
 
-  return finishQuantizedModel(doc, model, { file, models }, {
-    sqnr: sqnr.map((s) => ({ layer: s.layer, ...(s.sqnrDb !== undefined ? { sqnrDb: Number(s.sqnrDb.toFixed(2)) } : { signAgreement: Number(s.signAgreement!.toFixed(4)) }) })),
-    calibrationImages: train.count,
-  }, log);
+  return finishQuantizedModel(
+    doc,
+    model,
+    { file, models },
+    {
+      sqnr: sqnr.map((s) => ({
+        layer: s.layer,
+        ...(s.sqnrDb !== undefined ? { sqnrDb: Number(s.sqnrDb.toFixed(2)) } : { signAgreement: Number(s.signAgreement!.toFixed(4)) }),
+      })),
+      calibrationImages: train.count,
+    },
+    log,
+  );
 }
 
 const invoked = process.argv[1] ?? "";

@@ -55,18 +55,39 @@ export async function quantizeMnistVit(name: string, options: QuantizeVitOptions
   const traces = inputs.map((x) => runGolden(model, { shape: [28, 28, 1], bits: 8, data: x }));
   const floatNames = desc.layers.map((l) => l.name);
   const dequantized = new Float32Array(inputs.length * PIXELS);
-  inputs.forEach((x, i) => dequantized.set(Float32Array.from(x, (v) => v * ptq.inputScale), i * PIXELS));
+  inputs.forEach((x, i) =>
+    dequantized.set(
+      Float32Array.from(x, (v) => v * ptq.inputScale),
+      i * PIXELS,
+    ),
+  );
   const { kept } = await vitForwardImages(desc, dequantized, floatNames);
-  const perImage = inputs.map((_, i) => new Map(floatNames.map((n) => {
-    const all = kept.get(n)!;
-    const size = all.length / inputs.length;
-    return [n, all.subarray(i * size, (i + 1) * size)] as const;
-  })));
-  const sqnr = vitLayerSqnr(ptq, model.layers.map((l) => l.name), traces, perImage);
+  const perImage = inputs.map(
+    (_, i) =>
+      new Map(
+        floatNames.map((n) => {
+          const all = kept.get(n)!;
+          const size = all.length / inputs.length;
+          return [n, all.subarray(i * size, (i + 1) * size)] as const;
+        }),
+      ),
+  );
+  const sqnr = vitLayerSqnr(
+    ptq,
+    model.layers.map((l) => l.name),
+    traces,
+    perImage,
+  );
   for (const s of sqnr) log(`  ${s.layer}: SQNR ${s.sqnrDb.toFixed(1)} dB`);
 
-  return finishQuantizedModel(doc, model, { file, models }, {
-    sqnr: sqnr.map((s) => ({ layer: s.layer, sqnrDb: Number(s.sqnrDb.toFixed(2)) })),
-    calibrationImages: train.count,
-  }, log);
+  return finishQuantizedModel(
+    doc,
+    model,
+    { file, models },
+    {
+      sqnr: sqnr.map((s) => ({ layer: s.layer, sqnrDb: Number(s.sqnrDb.toFixed(2)) })),
+      calibrationImages: train.count,
+    },
+    log,
+  );
 }

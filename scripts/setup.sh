@@ -12,10 +12,11 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ packag
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
-# simulators from Debian when missing
+# simulators (and tclsh) from Debian when missing
 missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v iverilog  >/dev/null 2>&1 || missing+=(iverilog)
+command -v tclsh     >/dev/null 2>&1 || missing+=(tcl)       # the Vivado scripts are checked under tclsh
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then

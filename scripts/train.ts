@@ -60,7 +60,19 @@ function parseArgs(argv: string[]): Args {
   const name = argv[0];
   if (!name || !(name in NAMES)) throw new QuantrtlError(undefined, "model", `unknown model "${name ?? ""}"`, `one of ${Object.keys(NAMES).join(", ")}`);
   const variant = NAMES[name];
-  const args: Args = { name, variant, epochs: DEFAULTS[variant].epochs, batchSize: DEFAULTS[variant].batchSize, lr: DEFAULTS[variant].lr, seed: 1, eta: 0.1, adderLr: 0.5, warmup: VIT_WARMUP, shift: VIT_SHIFT, out: "models/float" };
+  const args: Args = {
+    name,
+    variant,
+    epochs: DEFAULTS[variant].epochs,
+    batchSize: DEFAULTS[variant].batchSize,
+    lr: DEFAULTS[variant].lr,
+    seed: 1,
+    eta: 0.1,
+    adderLr: 0.5,
+    warmup: VIT_WARMUP,
+    shift: VIT_SHIFT,
+    out: "models/float",
+  };
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -72,17 +84,38 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     switch (flag) {
-      case "--epochs": args.epochs = num(true); break;
-      case "--limit": args.limit = num(true); break;
-      case "--batch": args.batchSize = num(true); break;
-      case "--lr": args.lr = num(false); break;
-      case "--seed": args.seed = num(true); break;
-      case "--eta": args.eta = num(false); break;
-      case "--adder-lr": args.adderLr = num(false); break;
-      case "--warmup": args.warmup = num(true, true); break;
-      case "--shift": args.shift = num(true, true); break;
-      case "--out": args.out = value; break;
-      default: throw new QuantrtlError(undefined, flag, "unknown flag", "--epochs, --limit, --batch, --lr, --adder-lr, --eta, --warmup, --shift, --seed or --out");
+      case "--epochs":
+        args.epochs = num(true);
+        break;
+      case "--limit":
+        args.limit = num(true);
+        break;
+      case "--batch":
+        args.batchSize = num(true);
+        break;
+      case "--lr":
+        args.lr = num(false);
+        break;
+      case "--seed":
+        args.seed = num(true);
+        break;
+      case "--eta":
+        args.eta = num(false);
+        break;
+      case "--adder-lr":
+        args.adderLr = num(false);
+        break;
+      case "--warmup":
+        args.warmup = num(true, true);
+        break;
+      case "--shift":
+        args.shift = num(true, true);
+        break;
+      case "--out":
+        args.out = value;
+        break;
+      default:
+        throw new QuantrtlError(undefined, flag, "unknown flag", "--epochs, --limit, --batch, --lr, --adder-lr, --eta, --warmup, --shift, --seed or --out");
     }
   }
   return args;
@@ -100,8 +133,20 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(`[train ${args.name}] ${line}`);
   if (args.variant === "vit") return mainVit(args, log);
   const variant = args.variant;
-  log(`LeNet ${args.variant}: ${args.epochs} epochs, batch ${args.batchSize}, Adam lr ${args.lr} (${LR_SCHEDULE}), seed ${args.seed}${args.variant === "adder" ? `; adder kernels: SGD momentum ${ADDER_MOMENTUM}, lr ${args.adderLr}, η ${args.eta}` : ""}`);
-  const result = await trainLenet({ variant, epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, lr: args.lr, adderEta: args.eta, adderLr: args.adderLr, limit: args.limit, log });
+  log(
+    `LeNet ${args.variant}: ${args.epochs} epochs, batch ${args.batchSize}, Adam lr ${args.lr} (${LR_SCHEDULE}), seed ${args.seed}${args.variant === "adder" ? `; adder kernels: SGD momentum ${ADDER_MOMENTUM}, lr ${args.adderLr}, η ${args.eta}` : ""}`,
+  );
+  const result = await trainLenet({
+    variant,
+    epochs: args.epochs,
+    batchSize: args.batchSize,
+    seed: args.seed,
+    lr: args.lr,
+    adderEta: args.eta,
+    adderLr: args.adderLr,
+    limit: args.limit,
+    log,
+  });
 
   const test = loadMnist("test");
   const layers = describeLayers(result.model);
@@ -143,8 +188,21 @@ async function main(): Promise<void> {
 async function mainVit(args: Args, log: (line: string) => void): Promise<void> {
   const c = MNIST_VIT;
   const gelu = "sigmoid-1.702" as const;
-  log(`ViT patch ${c.patch}, dim ${c.dim}, ${c.heads} heads, depth ${c.depth}, MLP ${c.mlp}, GELU x·σ(1.702x): ${args.epochs} epochs, batch ${args.batchSize}, Adam lr ${args.lr} (${VIT_LR_SCHEDULE}, ${args.warmup} warm-up steps), shift ±${args.shift} px, seed ${args.seed}`);
-  const result = await trainVit({ config: c, epochs: args.epochs, batchSize: args.batchSize, seed: args.seed, lr: args.lr, warmupSteps: args.warmup, maxShift: args.shift, gelu, limit: args.limit, log });
+  log(
+    `ViT patch ${c.patch}, dim ${c.dim}, ${c.heads} heads, depth ${c.depth}, MLP ${c.mlp}, GELU x·σ(1.702x): ${args.epochs} epochs, batch ${args.batchSize}, Adam lr ${args.lr} (${VIT_LR_SCHEDULE}, ${args.warmup} warm-up steps), shift ±${args.shift} px, seed ${args.seed}`,
+  );
+  const result = await trainVit({
+    config: c,
+    epochs: args.epochs,
+    batchSize: args.batchSize,
+    seed: args.seed,
+    lr: args.lr,
+    warmupSteps: args.warmup,
+    maxShift: args.shift,
+    gelu,
+    limit: args.limit,
+    log,
+  });
   const test = loadMnist("test");
   const desc: FloatVitModel = {
     format: "quantrtl-float",

@@ -42,7 +42,8 @@ function folding(): { pe: number; simd: number } | undefined {
   const [pe, simd] = [flag("pe"), flag("simd")];
   if (pe === undefined && simd === undefined) return undefined;
   const int = (name: string, v: string | undefined): number => {
-    if (v === undefined || !/^[1-9][0-9]*$/.test(v)) throw new QuantrtlError(undefined, `--${name}`, `"${v ?? ""}" is not a positive integer`, "give both --pe n and --simd n, e.g. --pe 1 --simd 4");
+    if (v === undefined || !/^[1-9][0-9]*$/.test(v))
+      throw new QuantrtlError(undefined, `--${name}`, `"${v ?? ""}" is not a positive integer`, "give both --pe n and --simd n, e.g. --pe 1 --simd 4");
     return Number(v);
   };
   return { pe: int("pe", pe), simd: int("simd", simd) };
@@ -66,7 +67,12 @@ async function main(): Promise<void> {
     for (const n of kept) {
       const today = todaysBuild(checkedModel(n, root), parseKernels(n.kernel)[0], loadBoard(n.board));
       if (today.rtlKey !== n.rtlKey) {
-        throw new QuantrtlError(out, `${n.model} ${n.kernel}`, "was synthesized from other RTL than today's", `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}${foldingFlags(n.arch)}`);
+        throw new QuantrtlError(
+          out,
+          `${n.model} ${n.kernel}`,
+          "was synthesized from other RTL than today's",
+          `re-run without --refresh: npm run validate-networks -- --models ${n.model} --kernels ${n.kernel}${foldingFlags(n.arch)}`,
+        );
       }
       fresh.push({ ...n, estimate: today.estimate });
       say(`${n.model}${foldingText(n.arch)} ${n.kernel}: estimate LUT ${n.estimate.lut} -> ${today.estimate.lut} (synthesis ${n.synthesis.lut})`);
@@ -81,9 +87,22 @@ async function main(): Promise<void> {
       const today = todaysBuild(model, kernel, board);
       const s = await synthesize(today.variant, board, say, { useDsp: today.useDsp });
       const synthesis = { lut: s.lut, ff: s.ff, dsp: s.dsp, bram_bits: s.bramBits };
-      fresh.push({ model: name, ...(arch ? { arch } : {}), kernel, board: board.name, family: board.yosysFamily, rtlKey: today.rtlKey, estimate: today.estimate, synthesis, yosys: s.yosys, seconds: Math.round(s.seconds) });
+      fresh.push({
+        model: name,
+        ...(arch ? { arch } : {}),
+        kernel,
+        board: board.name,
+        family: board.yosysFamily,
+        rtlKey: today.rtlKey,
+        estimate: today.estimate,
+        synthesis,
+        yosys: s.yosys,
+        seconds: Math.round(s.seconds),
+      });
       const lutErr = s.lut > 0 ? (((today.estimate.lut - s.lut) / s.lut) * 100).toFixed(1) : "n/a";
-      say(`${name}${foldingText(arch)} ${kernel}: LUT ${s.lut} (estimate ${today.estimate.lut}, ${lutErr} %), FF ${s.ff}, DSP ${s.dsp}, BRAM bits ${s.bramBits}`);
+      say(
+        `${name}${foldingText(arch)} ${kernel}: LUT ${s.lut} (estimate ${today.estimate.lut}, ${lutErr} %), FF ${s.ff}, DSP ${s.dsp}, BRAM bits ${s.bramBits}`,
+      );
     }
   }
   // re-run builds keep their place; new ones are appended

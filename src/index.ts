@@ -3,7 +3,19 @@
  * "exports"). The README's "TypeScript API" section shows the main path: load a model,
  * check it, run the golden model, write the design, prove it bit-exact.
  */
-export type { Model, Layer, Conv2dLayer, TensorSpec, IntTensor, Folding, OutputStage, LayerNormLayer, GeluLayer, SoftmaxLayer, AttentionLayer } from "./ir/model.js";
+export type {
+  Model,
+  Layer,
+  Conv2dLayer,
+  TensorSpec,
+  IntTensor,
+  Folding,
+  OutputStage,
+  LayerNormLayer,
+  GeluLayer,
+  SoftmaxLayer,
+  AttentionLayer,
+} from "./ir/model.js";
 export { loadModel, parseModel } from "./ir/load.js";
 export { defaultFolding } from "./ir/load-common.js";
 export type { LoadOptions } from "./ir/load.js";

@@ -55,10 +55,19 @@ describe('import from "quantrtl"', () => {
 
   test("TypeScript resolves the types: a wrong argument type is a compile error, the right one compiles", async () => {
     const dir = userProject();
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["use.ts"] }));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ["use.ts"],
+      }),
+    );
     writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
     const tsc = join(ROOT, "node_modules/.bin/tsc");
-    writeFileSync(join(dir, "use.ts"), 'import { loadModel, type Model } from "quantrtl";\nconst m: Model = loadModel("m.json");\nexport const n: string = m.name;\n');
+    writeFileSync(
+      join(dir, "use.ts"),
+      'import { loadModel, type Model } from "quantrtl";\nconst m: Model = loadModel("m.json");\nexport const n: string = m.name;\n',
+    );
     const ok = await run(tsc, ["-p", dir], { cwd: dir, timeoutMs: 120_000 });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     writeFileSync(join(dir, "use.ts"), 'import { loadModel } from "quantrtl";\nexport const m = loadModel(42);\n');

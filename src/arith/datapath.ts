@@ -105,25 +105,13 @@ export function termRange(datapath: Datapath, activationBits: number, weightBits
 }
 
 /** Accumulator range over a reduction of `reductionLength` terms plus the bias values (if any). */
-export function accRange(
-  datapath: Datapath,
-  activationBits: number,
-  weightBits: number,
-  reductionLength: number,
-  biasRange?: IntRange,
-): IntRange {
+export function accRange(datapath: Datapath, activationBits: number, weightBits: number, reductionLength: number, biasRange?: IntRange): IntRange {
   const sum = scaleRange(termRange(datapath, activationBits, weightBits), reductionLength);
   return biasRange ? addRanges(sum, unionRanges(biasRange, { lo: 0n, hi: 0n })) : sum;
 }
 
 /** Accumulator width: computed from the range, never assumed (docs/design.md). */
-export function accBits(
-  datapath: Datapath,
-  activationBits: number,
-  weightBits: number,
-  reductionLength: number,
-  biasRange?: IntRange,
-): number {
+export function accBits(datapath: Datapath, activationBits: number, weightBits: number, reductionLength: number, biasRange?: IntRange): number {
   return signedBitsFor(accRange(datapath, activationBits, weightBits, reductionLength, biasRange));
 }
 

@@ -49,17 +49,32 @@ export function requantOutputRange(p: RequantParams): IntRange {
  */
 export function multiplierFromRatio(ratio: number, multiplierBits: number): { multiplier: number; shift: number } {
   if (!(ratio > 0) || !Number.isFinite(ratio)) {
-    throw new QuantrtlError(undefined, "requant.ratio", `scale ratio ${ratio} is not a positive finite number`, "check the calibration ranges (both scales must be > 0)");
+    throw new QuantrtlError(
+      undefined,
+      "requant.ratio",
+      `scale ratio ${ratio} is not a positive finite number`,
+      "check the calibration ranges (both scales must be > 0)",
+    );
   }
   const limit = 2 ** multiplierBits;
   if (Math.round(ratio) >= limit) {
-    throw new QuantrtlError(undefined, "requant.ratio", `scale ratio ${ratio} needs more than ${multiplierBits} multiplier bits`, `use a wider multiplier or a larger output scale`);
+    throw new QuantrtlError(
+      undefined,
+      "requant.ratio",
+      `scale ratio ${ratio} needs more than ${multiplierBits} multiplier bits`,
+      `use a wider multiplier or a larger output scale`,
+    );
   }
   let shift = 0;
   while (shift < 62 && Math.round(ratio * 2 ** (shift + 1)) < limit) shift++;
   const multiplier = Math.round(ratio * 2 ** shift);
   if (multiplier === 0) {
-    throw new QuantrtlError(undefined, "requant.ratio", `scale ratio ${ratio} is below 2^-63: every output would be the zero point`, "check the calibration ranges (the output scale is far larger than the accumulator scale)");
+    throw new QuantrtlError(
+      undefined,
+      "requant.ratio",
+      `scale ratio ${ratio} is below 2^-63: every output would be the zero point`,
+      "check the calibration ranges (the output scale is far larger than the accumulator scale)",
+    );
   }
   return { multiplier, shift };
 }

@@ -28,14 +28,25 @@ export const FOLD_FLAGS: readonly FlagSpec[] = [value("pe", "n"), value("simd", 
 /** Every command that loads a model takes --max-memory (ir/budget.ts). */
 export const MEMORY_FLAG = value("max-memory", "size");
 /** --dataset and the flags that say how to read a data file (frontend/data). */
-export const DATA_FLAGS: readonly FlagSpec[] = [value("dataset", "data"), value("x", "name"), value("y", "name"), value("labels", "file"), value("layout", "nchw|nhwc")];
+export const DATA_FLAGS: readonly FlagSpec[] = [
+  value("dataset", "data"),
+  value("x", "name"),
+  value("y", "name"),
+  value("labels", "file"),
+  value("layout", "nchw|nhwc"),
+];
 
 export function intFlag(args: Args, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = args.flags.get(name);
   if (v === undefined) return fallback;
   const n = Number(v);
   if (v === true || !Number.isInteger(n) || n < min || n > max) {
-    throw new QuantrtlError(undefined, `--${name}`, `"${v}" is not a valid value`, max === Number.MAX_SAFE_INTEGER ? `give an integer >= ${min}` : `give an integer in [${min}, ${max}]`);
+    throw new QuantrtlError(
+      undefined,
+      `--${name}`,
+      `"${v}" is not a valid value`,
+      max === Number.MAX_SAFE_INTEGER ? `give an integer >= ${min}` : `give an integer in [${min}, ${max}]`,
+    );
   }
   return n;
 }

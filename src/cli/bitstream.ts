@@ -43,10 +43,17 @@ export async function bitstreamCommand(args: Args): Promise<number> {
 }
 
 export function printBitstream(r: BitstreamResult, part: string): void {
-  const u = Object.entries(r.utilisation).filter(([, x]) => x.used > 0).map(([k, x]) => `${k} ${x.used}/${x.available}`).join(", ");
+  const u = Object.entries(r.utilisation)
+    .filter(([, x]) => x.used > 0)
+    .map(([k, x]) => `${k} ${x.used}/${x.available}`)
+    .join(", ");
   console.log(`${r.topModule} on ${part}: ${u}`);
-  console.log(`UART: ${r.clocking.baud} baud 8N1, divisor ${r.clocking.divisor} at ${r.constraintMHz} MHz (${(r.clocking.error * 100).toFixed(2)} % off); frame ${r.framing.frameInBytes} bytes in, ${r.framing.frameOutBytes} byte(s) out`);
-  console.log(`nextpnr-ice40: Fmax ${r.fmaxMHz.toFixed(2)} MHz (clock ${r.constraintMHz} MHz, ${r.timingMet ? "met" : "NOT met"}); critical path ${r.criticalPath.delayNs.toFixed(2)} ns, ${r.criticalPath.from} -> ${r.criticalPath.to}`);
+  console.log(
+    `UART: ${r.clocking.baud} baud 8N1, divisor ${r.clocking.divisor} at ${r.constraintMHz} MHz (${(r.clocking.error * 100).toFixed(2)} % off); frame ${r.framing.frameInBytes} bytes in, ${r.framing.frameOutBytes} byte(s) out`,
+  );
+  console.log(
+    `nextpnr-ice40: Fmax ${r.fmaxMHz.toFixed(2)} MHz (clock ${r.constraintMHz} MHz, ${r.timingMet ? "met" : "NOT met"}); critical path ${r.criticalPath.delayNs.toFixed(2)} ns, ${r.criticalPath.from} -> ${r.criticalPath.to}`,
+  );
 }
 
 /** The files of a bitstream build, relative to its folder: what `build` lists too. */
@@ -57,7 +64,22 @@ export function bitstreamFiles(r: BitstreamResult): { path: string; content: str
     { path: "nextpnr-report.json", content: r.nextpnrReport },
     {
       path: "bitstream.json",
-      content: JSON.stringify({ name: r.name, top: r.topModule, fmaxMHz: r.fmaxMHz, clockMHz: r.constraintMHz, timingMet: r.timingMet, criticalPath: { from: r.criticalPath.from, to: r.criticalPath.to, delayNs: r.criticalPath.delayNs }, utilisation: r.utilisation, uart: { baud: r.clocking.baud, divisor: r.clocking.divisor, ...r.framing }, tools: r.tools }, null, 2) + "\n",
+      content:
+        JSON.stringify(
+          {
+            name: r.name,
+            top: r.topModule,
+            fmaxMHz: r.fmaxMHz,
+            clockMHz: r.constraintMHz,
+            timingMet: r.timingMet,
+            criticalPath: { from: r.criticalPath.from, to: r.criticalPath.to, delayNs: r.criticalPath.delayNs },
+            utilisation: r.utilisation,
+            uart: { baud: r.clocking.baud, divisor: r.clocking.divisor, ...r.framing },
+            tools: r.tools,
+          },
+          null,
+          2,
+        ) + "\n",
     },
   ];
 }
@@ -95,6 +117,15 @@ export const bitstream: CommandSpec = {
     "                  the model in its UART harness as a .bin; exit 0 only when it fits and meets the clock)",
   ].join("\n"),
   takesModel: true,
-  flags: [value("out", "DIR"), flag("force"), value("baud", "b"), flag("allow-overfit"), flag("allow-timing-miss"), value("clock-mhz", "f"), ...FOLD_FLAGS, MEMORY_FLAG],
+  flags: [
+    value("out", "DIR"),
+    flag("force"),
+    value("baud", "b"),
+    flag("allow-overfit"),
+    flag("allow-timing-miss"),
+    value("clock-mhz", "f"),
+    ...FOLD_FLAGS,
+    MEMORY_FLAG,
+  ],
   run: bitstreamCommand,
 };

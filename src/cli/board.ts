@@ -16,7 +16,13 @@ import { runGolden } from "../hw/golden/network.js";
 
 export async function boardCommand(args: Args): Promise<number> {
   const [sub, ...rest] = args.positional;
-  if (sub !== "run") throw new QuantrtlError(undefined, sub ?? "<subcommand>", sub ? "is not a board subcommand" : "no subcommand given", "write quantrtl board run <model> --virtual (or --port /dev/ttyUSB1)");
+  if (sub !== "run")
+    throw new QuantrtlError(
+      undefined,
+      sub ?? "<subcommand>",
+      sub ? "is not a board subcommand" : "no subcommand given",
+      "write quantrtl board run <model> --virtual (or --port /dev/ttyUSB1)",
+    );
   const modelArgs: Args = { ...args, positional: rest };
   const model = modelArg(modelArgs);
   const board = boardArg(args);
@@ -24,7 +30,13 @@ export async function boardCommand(args: Args): Promise<number> {
   const clocking = uartClocking(board.clockMHz, baud);
   const port = args.flags.get("port");
   const virtual = args.flags.has("virtual");
-  if (virtual === (port !== undefined)) throw new QuantrtlError(undefined, "--port", virtual ? "cannot be combined with --virtual" : "no board given", "use --port /dev/ttyUSBn for a real board, or --virtual for the Verilator model");
+  if (virtual === (port !== undefined))
+    throw new QuantrtlError(
+      undefined,
+      "--port",
+      virtual ? "cannot be combined with --virtual" : "no board given",
+      "use --port /dev/ttyUSBn for a real board, or --virtual for the Verilator model",
+    );
   if (port === true) throw new QuantrtlError(undefined, "--port", "needs a device", "write --port /dev/ttyUSB1");
   const limit = intFlag(args, "limit", 10, 1, 60000);
   const dataset = args.flags.get("dataset");
@@ -32,7 +44,9 @@ export async function boardCommand(args: Args): Promise<number> {
   const seed = intFlag(args, "seed", 1, 0);
   const inputs = data ? data.inputs : Array.from({ length: limit }, (_, i) => randomTensor(model.input, seed * 1000 + i));
   const framing = uartFraming(model);
-  progress(`board: ${inputs.length} frame(s) of ${framing.frameInBytes} bytes, replies of ${framing.frameOutBytes} byte(s), ${baud} baud 8N1 (divisor ${clocking.divisor} at ${board.clockMHz} MHz)`);
+  progress(
+    `board: ${inputs.length} frame(s) of ${framing.frameInBytes} bytes, replies of ${framing.frameOutBytes} byte(s), ${baud} baud 8N1 (divisor ${clocking.divisor} at ${board.clockMHz} MHz)`,
+  );
   const transport = virtual ? await openVirtualBoard(model, board, baud, progress) : await openSerialPort(String(port), baud);
   const r = await runOnBoard(model, inputs, transport, framing, { clockHz: clocking.clockHz, onProgress: progress });
   for (const m of r.mismatches.slice(0, 5)) console.log(`frame ${m.index}: reply ${m.actual.join(" ")}, golden ${m.expected.join(" ")}`);
@@ -41,7 +55,9 @@ export async function boardCommand(args: Args): Promise<number> {
     console.log(`golden classes equal to the labels: ${correct}/${data.count}`);
   }
   const time = r.cycles !== undefined ? `${r.cycles} simulated cycles at ${board.clockMHz} MHz` : `${r.seconds.toFixed(2)} s wall clock`;
-  console.log(`board (${transport.label}): ${r.matched}/${r.images} replies equal to the golden, ${r.imagesPerSecond.toFixed(2)} images/s at ${baud} baud, ${board.clockMHz} MHz (${time})`);
+  console.log(
+    `board (${transport.label}): ${r.matched}/${r.images} replies equal to the golden, ${r.imagesPerSecond.toFixed(2)} images/s at ${baud} baud, ${board.clockMHz} MHz (${time})`,
+  );
   return r.matched === r.images ? 0 : 3;
 }
 
@@ -55,6 +71,15 @@ export const board: CommandSpec = {
   takesModel: true,
   // `board run <model>`: a subcommand, then the model
   maxPositional: 2,
-  flags: [value("port", "device"), flag("virtual"), value("dataset", "name"), value("limit", "n"), value("baud", "b"), value("seed", "n"), ...FOLD_FLAGS, MEMORY_FLAG],
+  flags: [
+    value("port", "device"),
+    flag("virtual"),
+    value("dataset", "name"),
+    value("limit", "n"),
+    value("baud", "b"),
+    value("seed", "n"),
+    ...FOLD_FLAGS,
+    MEMORY_FLAG,
+  ],
   run: boardCommand,
 };

@@ -52,7 +52,17 @@ export async function buildCommand(args: Args): Promise<number> {
   const options = outputOptions(args);
   const root = claimOutputRoot(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
   try {
-    return await buildInto(out, model, board, { dataset, vectors, limit, backpressure, seed, sims, synth, json: args.flags.has("json"), outOptions: { ...options, force: false } });
+    return await buildInto(out, model, board, {
+      dataset,
+      vectors,
+      limit,
+      backpressure,
+      seed,
+      sims,
+      synth,
+      json: args.flags.has("json"),
+      outOptions: { ...options, force: false },
+    });
   } finally {
     root.release();
   }
@@ -79,7 +89,12 @@ interface BuildSettings {
   readonly outOptions: OutputOptions;
 }
 
-async function buildInto(out: string, model: Model, board: Board, { dataset, vectors, limit, backpressure, seed, sims, synth, json, outOptions }: BuildSettings): Promise<number> {
+async function buildInto(
+  out: string,
+  model: Model,
+  board: Board,
+  { dataset, vectors, limit, backpressure, seed, sims, synth, json, outOptions }: BuildSettings,
+): Promise<number> {
   let accuracy: AccuracyReport | undefined;
   let proofInputs: IntTensor[];
   let proofLabels: Int32Array | undefined;
@@ -109,7 +124,9 @@ async function buildInto(out: string, model: Model, board: Board, { dataset, vec
       return 3;
     }
     if (!r.bitExact) {
-      console.log(`NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first difference: ${r.mismatches[0] ? describeMismatch(r.mismatches[0]) : `lint not clean:\n${r.lint}`}`);
+      console.log(
+        `NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first difference: ${r.mismatches[0] ? describeMismatch(r.mismatches[0]) : `lint not clean:\n${r.lint}`}`,
+      );
       console.log(`design, vectors and logs: ${r.outDir}`);
       return 3;
     }
@@ -118,8 +135,17 @@ async function buildInto(out: string, model: Model, board: Board, { dataset, vec
   // Xilinx boards: the AXI IP, Vivado scripts, driver and FuseSoC core, in a package of their own beside the proof's RTL
   const xilinxFiles = hasXilinxOutputs(board) ? writeBoardPackage(model, board, join(out, "board"), proof.inputs, outOptions) : undefined;
 
-  progress(`step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`);
-  const activity = await verifyModel(model, { sim: "verilator", inputs: proof.inputs.slice(0, 1), backpressure: 0, seed, measureToggles: true, onProgress: progress });
+  progress(
+    `step 3/4: cycle model, estimates, toggle rates${synth === "all" ? ", synthesis of the model and the comparison builds" : synth === "model" ? ", synthesis" : ""}`,
+  );
+  const activity = await verifyModel(model, {
+    sim: "verilator",
+    inputs: proof.inputs.slice(0, 1),
+    backpressure: 0,
+    seed,
+    measureToggles: true,
+    onProgress: progress,
+  });
   const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, accuracy, onProgress: progress });
 
   const boardFiles = await writeBoardFiles(out, model, board, synth, outOptions);
@@ -128,31 +154,48 @@ async function buildInto(out: string, model: Model, board: Board, { dataset, vec
   const paths = writeReport(join(out, "report"), report, outOptions);
 
   const v = verifications[0];
-  const classes = proofLabels ? proofInputs.map((_, i) => ({ rtl: v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1, label: proofLabels[i] })) : [];
+  const classes = proofLabels
+    ? proofInputs.map((_, i) => ({ rtl: v.outputs ? predictedClass(model, { data: Int32Array.from(v.outputs[i]) }) : -1, label: proofLabels[i] }))
+    : [];
   const t = report.performance.total;
   const sy = report.resources.synthesis;
   if (json) {
     const figures = accuracy ? (({ integerPredictions: _i, floatPredictions: _f, ...rest }) => rest)(accuracy) : null;
     printJson({
-      model: model.name, hash: model.hash, board: board.name, bitExact: true, accuracy: figures, proof: verifications.map(proofFigures), classes,
+      model: model.name,
+      hash: model.hash,
+      board: board.name,
+      bitExact: true,
+      accuracy: figures,
+      proof: verifications.map(proofFigures),
+      classes,
       cycles: { measured: activity.frameCycles[0], predicted: activity.predicted.frameCycles[0], ideal: activity.idealCyclesPerVector },
-      framesPerSecond: t.framesPerSecond, clockMHz: board.clockMHz,
+      framesPerSecond: t.framesPerSecond,
+      clockMHz: board.clockMHz,
       synthesis: sy ? { lut: sy.lut, ff: sy.ff, dsp: sy.dsp, bramBits: sy.bramBits, latches: sy.latches, yosys: sy.yosys } : null,
-      estimate: report.resources.estimate, design: join(out, sims[0]), report: paths,
+      estimate: report.resources.estimate,
+      design: join(out, sims[0]),
+      report: paths,
     });
     return 0;
   }
   console.log(`model ${model.name} (sha256 ${model.hash.slice(0, 16)}…) on ${board.title}`);
   if (accuracy) console.log(accuracyLine(accuracy));
   for (const r of verifications) {
-    console.log(`bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} ${what}, ${r.cycles} cycles with back-pressure ${r.backpressure}`);
+    console.log(
+      `bit-exact (${r.sim}): ${r.matched}/${r.expectedWords} output words and every layer's tap on ${r.vectors} ${what}, ${r.cycles} cycles with back-pressure ${r.backpressure}`,
+    );
   }
   if (classes.length) console.log(`RTL class / label: ${classes.map((c) => `${c.rtl}/${c.label}`).join(" ")}`);
   if (sy) {
     const e = report.resources.estimate;
-    console.log(`synthesis (${sy.yosys}, ${board.part}): LUT ${sy.lut}, FF ${sy.ff}, DSP ${sy.dsp}, BRAM ${sy.bramBits} bits, ${sy.latches} latches; Yosys-fitted estimate LUT ${e.lut}, FF ${e.ff}, DSP ${e.dsp}, BRAM ${e.bramBits} bits`);
+    console.log(
+      `synthesis (${sy.yosys}, ${board.part}): LUT ${sy.lut}, FF ${sy.ff}, DSP ${sy.dsp}, BRAM ${sy.bramBits} bits, ${sy.latches} latches; Yosys-fitted estimate LUT ${e.lut}, FF ${e.ff}, DSP ${e.dsp}, BRAM ${e.bramBits} bits`,
+    );
   }
-  console.log(`cycles per image: ${activity.frameCycles[0]} measured (predicted ${activity.predicted.frameCycles[0]}), ideal ${activity.idealCyclesPerVector} for the slowest layer; ${t.framesPerSecond.toFixed(1)} frames/s at ${board.clockMHz} MHz`);
+  console.log(
+    `cycles per image: ${activity.frameCycles[0]} measured (predicted ${activity.predicted.frameCycles[0]}), ideal ${activity.idealCyclesPerVector} for the slowest layer; ${t.framesPerSecond.toFixed(1)} frames/s at ${board.clockMHz} MHz`,
+  );
   console.log(`design: ${join(out, sims[0])}`);
   if (xilinxFiles) console.log(`${board.name} IP (AXI4-Stream, generated and checked, Vivado not run): ${xilinxFiles.dir}: ${xilinxFiles.files.join(", ")}`);
   for (const line of boardFiles) console.log(line);
@@ -175,16 +218,33 @@ async function writeBoardFiles(out: string, model: Model, board: Board, synth: "
   const r = await buildBitstream(model, board, { onProgress: progress });
   printBitstream(r, board.part);
   const dir = writeBitstream(join(out, "ice40"), model, r, outOptions);
-  const listed = [`${r.name}.bin`, ...bitstreamFiles(r).map((f) => f.path).filter((p) => !p.startsWith("rtl/") || p.includes("_uart_"))];
+  const listed = [
+    `${r.name}.bin`,
+    ...bitstreamFiles(r)
+      .map((f) => f.path)
+      .filter((p) => !p.startsWith("rtl/") || p.includes("_uart_")),
+  ];
   return [
-    ...(r.timingMet ? [] : [`warning: timing NOT met on ${board.name}: Fmax ${r.fmaxMHz.toFixed(2)} MHz < ${r.constraintMHz} MHz (the bitstream is written; quantrtl bitstream refuses it)`]),
+    ...(r.timingMet
+      ? []
+      : [
+          `warning: timing NOT met on ${board.name}: Fmax ${r.fmaxMHz.toFixed(2)} MHz < ${r.constraintMHz} MHz (the bitstream is written; quantrtl bitstream refuses it)`,
+        ]),
     `board files (${board.name}, ${dir}): ${listed.join(", ")}`,
   ];
 }
 
 /** One proof run as build --json reports it. */
 function proofFigures(r: VerifyReport) {
-  return { sim: r.sim, bitExact: r.bitExact, matched: r.matched, expectedWords: r.expectedWords, vectors: r.vectors, cycles: r.cycles, backpressure: r.backpressure };
+  return {
+    sim: r.sim,
+    bitExact: r.bitExact,
+    matched: r.matched,
+    expectedWords: r.expectedWords,
+    vectors: r.vectors,
+    cycles: r.cycles,
+    backpressure: r.backpressure,
+  };
 }
 
 export const build: CommandSpec = {
@@ -198,7 +258,21 @@ export const build: CommandSpec = {
     "                  Yosys synthesis of the model, report; --synth also synthesizes the comparison builds)",
   ].join("\n"),
   takesModel: true,
-  flags: [value("out", "DIR"), flag("force"), value("vectors", "n"), value("limit", "n"), value("backpressure", "p"), value("seed", "n"), value("sim", "name"), flag("synth"), flag("no-synth"), flag("allow-overfit"), ...DATA_FLAGS, ...FOLD_FLAGS, flag("json"), MEMORY_FLAG],
+  flags: [
+    value("out", "DIR"),
+    flag("force"),
+    value("vectors", "n"),
+    value("limit", "n"),
+    value("backpressure", "p"),
+    value("seed", "n"),
+    value("sim", "name"),
+    flag("synth"),
+    flag("no-synth"),
+    flag("allow-overfit"),
+    ...DATA_FLAGS,
+    ...FOLD_FLAGS,
+    flag("json"),
+    MEMORY_FLAG,
+  ],
   run: buildCommand,
 };
-

@@ -13,8 +13,12 @@ function layerLine(l: CheckedLayer): string {
     return `  ${l.name}: ${l.kind}${from}, ${shape(l.input)} -> ${shape(l.output)} (${l.output.bits} bits)${l.detail ? `, ${l.detail}` : ""}${cycles}`;
   }
   const o = e.outputStage;
-  const out = o.kind === "requant" ? `requant ${o.perChannel ? "per-channel m" : `m=${o.multiplier}`} k=${o.shift} ${o.rounding}${o.relu ? " +relu" : ""}` : "thresholds";
-  const geometry = e.kernel && e.stride && e.padding ? `conv2d ${e.datapath} ${e.kernel[0]}x${e.kernel[1]} stride ${e.stride.join("x")} pad ${e.padding.join("x")}` : `dense ${e.datapath}`;
+  const out =
+    o.kind === "requant" ? `requant ${o.perChannel ? "per-channel m" : `m=${o.multiplier}`} k=${o.shift} ${o.rounding}${o.relu ? " +relu" : ""}` : "thresholds";
+  const geometry =
+    e.kernel && e.stride && e.padding
+      ? `conv2d ${e.datapath} ${e.kernel[0]}x${e.kernel[1]} stride ${e.stride.join("x")} pad ${e.padding.join("x")}`
+      : `dense ${e.datapath}`;
   const f = e.folding;
   return (
     `  ${l.name}: ${geometry}${from}, ` +

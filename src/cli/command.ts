@@ -59,8 +59,16 @@ class QuantrtlCommand extends Command {
     const didYouMean = guess ? `did you mean ${guess}? ` : "";
     if (code === "commander.unknownCommand") {
       const name = /unknown command '([^']*)'/.exec(message)?.[1] ?? "";
-      const names = this.createHelp().visibleCommands(this).map((c) => c.name()).filter((n) => n !== "help");
-      throw new QuantrtlError(undefined, name, "is not a command", `${didYouMean}use ${names.slice(0, -1).join(", ")} or ${names[names.length - 1]} (quantrtl --help)`);
+      const names = this.createHelp()
+        .visibleCommands(this)
+        .map((c) => c.name())
+        .filter((n) => n !== "help");
+      throw new QuantrtlError(
+        undefined,
+        name,
+        "is not a command",
+        `${didYouMean}use ${names.slice(0, -1).join(", ")} or ${names[names.length - 1]} (quantrtl --help)`,
+      );
     }
     if (code === "commander.unknownOption") {
       const name = (/unknown option '([^']*)'/.exec(message)?.[1] ?? "").split("=")[0];
@@ -83,10 +91,11 @@ function addCommand(program: Command, spec: CommandSpec, help: HelpText, result:
   for (const f of spec.flags) {
     const option = new Option(f.arg === undefined ? `--${f.name}` : `--${f.name} <${f.arg}>`);
     // a value that is the next flag (`--out --vectors 2`) is a missing value, not a folder named --vectors
-    if (f.arg !== undefined) option.argParser((v: string) => {
-      if (v.startsWith("--")) throw new QuantrtlError(undefined, `--${f.name}`, "needs a value", `write --${f.name} <value>`);
-      return v;
-    });
+    if (f.arg !== undefined)
+      option.argParser((v: string) => {
+        if (v.startsWith("--")) throw new QuantrtlError(undefined, `--${f.name}`, "needs a value", `write --${f.name} <value>`);
+        return v;
+      });
     cmd.addOption(option);
     // the flags in the order given, the last one winning (--synth and --no-synth are two flags, not one negated)
     cmd.on(`option:${f.name}`, (v: string | undefined) => flags.set(f.name, v ?? true));
@@ -96,7 +105,12 @@ function addCommand(program: Command, spec: CommandSpec, help: HelpText, result:
     const positional = [...cmd.args];
     const max = spec.maxPositional ?? (spec.takesModel ? 1 : 0);
     if (positional.length > max) {
-      throw new QuantrtlError(undefined, positional[max], "is an unexpected argument", spec.takesModel ? `${spec.name} takes one model file` : `${spec.name} takes no model`);
+      throw new QuantrtlError(
+        undefined,
+        positional[max],
+        "is an unexpected argument",
+        spec.takesModel ? `${spec.name} takes one model file` : `${spec.name} takes no model`,
+      );
     }
     result.code = await spec.run({ command: spec.name, positional, flags });
   });

@@ -35,9 +35,27 @@ async function compareCommand(args: Args): Promise<number> {
   console.log(`${model.name} on ${board.title}: the same network and folding with each datapath`);
   const withEstimate = Object.values(c.kernels).some((f) => f.estimate);
   printTable(
-    ["datapath", "source", "LUT", "FF", "DSP", "BRAM bits", "Fmax MHz", "power W", "energy/inf", "cycles", ...(withEstimate ? ["estimate LUT/FF/DSP/BRAM (LUT err)"] : [])],
+    [
+      "datapath",
+      "source",
+      "LUT",
+      "FF",
+      "DSP",
+      "BRAM bits",
+      "Fmax MHz",
+      "power W",
+      "energy/inf",
+      "cycles",
+      ...(withEstimate ? ["estimate LUT/FF/DSP/BRAM (LUT err)"] : []),
+    ],
     Object.entries(c.kernels).map(([k, f]) => [
-      k, f.source, ...(["LUT", "FF", "DSP", "BRAM"] as const).map((r) => marked(fit[k], r)), f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1), f.power_w.toFixed(4), `${(f.energy_j * 1e9).toFixed(2)} nJ`, cyclesText(f, String(f.cycles)),
+      k,
+      f.source,
+      ...(["LUT", "FF", "DSP", "BRAM"] as const).map((r) => marked(fit[k], r)),
+      f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1),
+      f.power_w.toFixed(4),
+      `${(f.energy_j * 1e9).toFixed(2)} nJ`,
+      cyclesText(f, String(f.cycles)),
       ...(withEstimate ? [kernelEstimateCell(f)] : []),
     ]),
   );
@@ -59,7 +77,9 @@ async function compareCommand(args: Args): Promise<number> {
   }
   if (adder && baselines.length) {
     const p = c.published;
-    console.log(`adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`);
+    console.log(
+      `adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`,
+    );
   }
   for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
   for (const [k, v] of Object.entries(fit)) for (const line of fitLines(v, `${k}, ${c.kernels[k].source}`)) console.log(line);

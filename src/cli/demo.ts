@@ -13,7 +13,19 @@ export const demo: CommandSpec = {
     "                  [--board b] [--vectors n] [--limit n] [--no-synth | --synth] [--sim s] [--backpressure p] [--seed n] [--json]",
   ].join("\n"),
   takesModel: false,
-  flags: [value("vectors", "n"), value("backpressure", "p"), value("seed", "n"), value("limit", "n"), value("board", "b"), flag("synth"), flag("no-synth"), value("sim", "name"), flag("force"), flag("json"), MEMORY_FLAG],
+  flags: [
+    value("vectors", "n"),
+    value("backpressure", "p"),
+    value("seed", "n"),
+    value("limit", "n"),
+    value("board", "b"),
+    flag("synth"),
+    flag("no-synth"),
+    value("sim", "name"),
+    flag("force"),
+    flag("json"),
+    MEMORY_FLAG,
+  ],
   run(args) {
     progress(`demo: quantrtl build ${DEMO_MODEL} --out out/mnist-adder`);
     return buildCommand({ command: "build", positional: [DEMO_MODEL], flags: new Map([["out", "out/mnist-adder"], ...args.flags]) });

@@ -17,7 +17,8 @@ export function importCommand(args: Args): number {
   if (!/\.json$/i.test(out)) throw new QuantrtlError(undefined, "--out", `"${out}" does not end in .json`, "name the model file, e.g. --out model.json");
   const existing = lstatSync(out, { throwIfNoEntry: false });
   if (existing && !existing.isFile()) throw new QuantrtlError(undefined, "--out", `"${out}" exists and is not a regular file`, "choose another path");
-  if (!existsSync(dirname(resolve(out)))) throw new QuantrtlError(undefined, "--out", `the folder of "${out}" does not exist`, "create it first, or choose another path");
+  if (!existsSync(dirname(resolve(out))))
+    throw new QuantrtlError(undefined, "--out", `the folder of "${out}" does not exist`, "create it first, or choose another path");
   if (existing && !args.flags.has("force")) throw new QuantrtlError(undefined, "--out", `"${out}" exists`, "choose another path, or --force to replace it");
   const t0 = performance.now();
   const { doc, warnings } = importOnnxFile(file, { outFile: out });
@@ -29,7 +30,9 @@ export function importCommand(args: Args): number {
   renameSync(tmp, out);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const q = (doc.metadata as { inputQuantizer: { scale: number; zeroPoint: number; bits: number; signed: boolean } }).inputQuantizer;
-  console.log(`imported ${file} in ${ms.toFixed(0)} ms: input ${shape(model.input)} (quantizer scale ${q.scale}, zero point ${q.zeroPoint}, ${q.bits} bits ${q.signed ? "signed" : "unsigned"}), ${model.layers.length} layer(s): ${model.layers.map((l) => l.kind).join(", ")}`);
+  console.log(
+    `imported ${file} in ${ms.toFixed(0)} ms: input ${shape(model.input)} (quantizer scale ${q.scale}, zero point ${q.zeroPoint}, ${q.bits} bits ${q.signed ? "signed" : "unsigned"}), ${model.layers.length} layer(s): ${model.layers.map((l) => l.kind).join(", ")}`,
+  );
   console.log(`wrote ${out}`);
   return 0;
 }

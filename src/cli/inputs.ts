@@ -27,11 +27,17 @@ export function modelArg(args: Args): Model {
     if (args.flags.has("fps")) throw new QuantrtlError(undefined, "--fps", "only applies with --fold auto", "add --fold auto");
     return model;
   }
-  if (fold !== "auto") throw new QuantrtlError(undefined, "--fold", `"${fold}" is not a folding strategy`, "use --fold auto (or --pe/--simd for a fixed folding)");
-  if (args.flags.has("pe") || args.flags.has("simd")) throw new QuantrtlError(undefined, "--fold", "cannot be combined with --pe / --simd", "use one or the other");
+  if (fold !== "auto")
+    throw new QuantrtlError(undefined, "--fold", `"${fold}" is not a folding strategy`, "use --fold auto (or --pe/--simd for a fixed folding)");
+  if (args.flags.has("pe") || args.flags.has("simd"))
+    throw new QuantrtlError(undefined, "--fold", "cannot be combined with --pe / --simd", "use one or the other");
   const target: FoldTarget = args.flags.has("fps") ? { kind: "fps", fps: numberFlag(args, "fps", 1, 1e-6, 1e12) } : { kind: "max" };
   const choice = chooseFolding(model, boardArg(args), target);
-  progress(`folding for ${boardArg(args).name}: ${engineLayers(choice.model).map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`).join(", ")} (${choice.reason})`);
+  progress(
+    `folding for ${boardArg(args).name}: ${engineLayers(choice.model)
+      .map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`)
+      .join(", ")} (${choice.reason})`,
+  );
   return choice.model;
 }
 
@@ -40,7 +46,13 @@ export function memoryBudgetArg(args: Args): MemoryBudget {
   const v = args.flags.get("max-memory");
   if (v === undefined) return defaultMemoryBudget();
   const bytes = typeof v === "string" ? parseMemorySize(v) : undefined;
-  if (bytes === undefined) throw new QuantrtlError(undefined, "--max-memory", `"${v}" is not a memory size`, "give bytes or a whole size in K, M, G or T (powers of 1024), e.g. 512M or 4G");
+  if (bytes === undefined)
+    throw new QuantrtlError(
+      undefined,
+      "--max-memory",
+      `"${v}" is not a memory size`,
+      "give bytes or a whole size in K, M, G or T (powers of 1024), e.g. 512M or 4G",
+    );
   return { bytes, source: `--max-memory ${v}` };
 }
 

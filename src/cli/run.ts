@@ -12,7 +12,8 @@ import { progress } from "./print.js";
 async function run(args: Args): Promise<number> {
   const model = modelArg(args);
   const dataset = datasetArg(args);
-  if (args.flags.has("limit") && dataset === undefined) throw new QuantrtlError(undefined, "--limit", "only applies with --dataset", "add --dataset mnist-test");
+  if (args.flags.has("limit") && dataset === undefined)
+    throw new QuantrtlError(undefined, "--limit", "only applies with --dataset", "add --dataset mnist-test");
   if (dataset !== undefined) {
     if (args.flags.has("input")) throw new QuantrtlError(undefined, "--input", "cannot be combined with --dataset", "use one or the other");
     const data = loadDataset(model, dataset, args.flags.has("limit") ? intFlag(args, "limit", 10000, 1) : undefined);
@@ -30,7 +31,18 @@ async function run(args: Args): Promise<number> {
   const trace = goldenTrace(model, input);
   if (args.flags.has("json")) {
     // one line: a frame's values are many thousands of numbers
-    console.log(JSON.stringify({ model: model.name, hash: model.hash, layers: model.layers.map((l, i) => ({ name: l.name, shape: trace.layers[i].shape, bits: trace.layers[i].bits, data: Array.from(trace.layers[i].data) })) }));
+    console.log(
+      JSON.stringify({
+        model: model.name,
+        hash: model.hash,
+        layers: model.layers.map((l, i) => ({
+          name: l.name,
+          shape: trace.layers[i].shape,
+          bits: trace.layers[i].bits,
+          data: Array.from(trace.layers[i].data),
+        })),
+      }),
+    );
     return 0;
   }
   model.layers.forEach((l, i) => {
@@ -43,7 +55,9 @@ async function run(args: Args): Promise<number> {
       hi = Math.max(hi, v);
       sum += v;
     }
-    console.log(`${l.name}: ${trace.layers[i].shape.join("x")} values in [${lo}, ${hi}], mean ${(sum / d.length).toFixed(3)}, first ${Array.from(d.slice(0, 8)).join(" ")}`);
+    console.log(
+      `${l.name}: ${trace.layers[i].shape.join("x")} values in [${lo}, ${hi}], mean ${(sum / d.length).toFixed(3)}, first ${Array.from(d.slice(0, 8)).join(" ")}`,
+    );
   });
   return 0;
 }

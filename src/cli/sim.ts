@@ -26,37 +26,74 @@ function simCommand(args: Args): number {
     console.log(JSON.stringify({ ...perf, fits: fit.fits, fit }, null, 2));
     return 0;
   }
-  console.log(`${model.name} on ${board.title} (${board.part}) at ${board.clockMHz} MHz — streaming dataflow, ${perf.exact ? "cycle-exact model" : "bounds (design too large to step)"}`);
+  console.log(
+    `${model.name} on ${board.title} (${board.part}) at ${board.clockMHz} MHz — streaming dataflow, ${perf.exact ? "cycle-exact model" : "bounds (design too large to step)"}`,
+  );
   const rows = perf.layers.map((l) => [
-    l.name, l.datapath, `${l.pe}x${l.simd}`, `${l.nf}x${l.sf}`, String(l.idealCycles), String(l.fillCycles), String(l.latencyCycles), String(l.intervalCycles), pct(l.utilization),
-    String(l.estimate.lut), String(l.estimate.ff), String(l.estimate.dsp), String(l.estimate.bramBits), String(l.estimate.lineBufferBits),
+    l.name,
+    l.datapath,
+    `${l.pe}x${l.simd}`,
+    `${l.nf}x${l.sf}`,
+    String(l.idealCycles),
+    String(l.fillCycles),
+    String(l.latencyCycles),
+    String(l.intervalCycles),
+    pct(l.utilization),
+    String(l.estimate.lut),
+    String(l.estimate.ff),
+    String(l.estimate.dsp),
+    String(l.estimate.bramBits),
+    String(l.estimate.lineBufferBits),
   ]);
-  printTable(["layer", "datapath", "pe x simd", "NF x SF", "ideal", "fill", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"], rows);
+  printTable(
+    ["layer", "datapath", "pe x simd", "NF x SF", "ideal", "fill", "latency", "interval", "util", "LUT", "FF", "DSP", "BRAM bits", "line buf bits"],
+    rows,
+  );
   if (perf.units.length) {
     // the units outside the engines, by kind (a ResNet has a fork, two FIFOs and an add per block)
     const byKind = new Map<string, { n: number; lut: number; ff: number; dsp: number; bramBits: number; names: string[] }>();
     for (const u of perf.units) {
       const k = byKind.get(u.kind) ?? { n: 0, lut: 0, ff: 0, dsp: 0, bramBits: 0, names: [] };
-      byKind.set(u.kind, { n: k.n + 1, lut: k.lut + u.lut, ff: k.ff + u.ff, dsp: k.dsp + u.dsp, bramBits: k.bramBits + u.bramBits, names: [...k.names, u.name] });
+      byKind.set(u.kind, {
+        n: k.n + 1,
+        lut: k.lut + u.lut,
+        ff: k.ff + u.ff,
+        dsp: k.dsp + u.dsp,
+        bramBits: k.bramBits + u.bramBits,
+        names: [...k.names, u.name],
+      });
     }
     printTable(
       ["other units", "count", "LUT", "FF", "DSP", "BRAM bits", "names"],
-      [...byKind].map(([kind, k]) => [kind, String(k.n), String(k.lut), String(k.ff), String(k.dsp), String(k.bramBits), k.names.length > 3 ? `${k.names.slice(0, 3).join(", ")}, …` : k.names.join(", ")]),
+      [...byKind].map(([kind, k]) => [
+        kind,
+        String(k.n),
+        String(k.lut),
+        String(k.ff),
+        String(k.dsp),
+        String(k.bramBits),
+        k.names.length > 3 ? `${k.names.slice(0, 3).join(", ")}, …` : k.names.join(", "),
+      ]),
     );
   }
   const t = perf.total;
   const share = (f: number) => `${pct(f)}${fitMark(f)}`;
-  console.log(`resources (Yosys-fitted estimate, engines and units): LUT ${t.resources.lut} (${share(t.fraction.lut)}), FF ${t.resources.ff} (${share(t.fraction.ff)}), DSP ${t.resources.dsp} (${share(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${share(t.fraction.bramBits)}) of ${board.name}`);
+  console.log(
+    `resources (Yosys-fitted estimate, engines and units): LUT ${t.resources.lut} (${share(t.fraction.lut)}), FF ${t.resources.ff} (${share(t.fraction.ff)}), DSP ${t.resources.dsp} (${share(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${share(t.fraction.bramBits)}) of ${board.name}`,
+  );
   for (const line of fitLines(fit, "Yosys-fitted estimate")) console.log(line);
   if (!fit.fits) console.log(`  lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
-  console.log(`fill ${t.fillCycles} cycles, interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`);
+  console.log(
+    `fill ${t.fillCycles} cycles, interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`,
+  );
   console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
   return 0;
 }
 
 function arrayArchArgs(args: Args, board: Board, datapath: ArrayDatapath, bits: number): ArrayArch {
   const dataflow = String(args.flags.get("dataflow") ?? "ws");
-  if (dataflow !== "ws" && dataflow !== "os") throw new QuantrtlError(undefined, "--dataflow", `"${dataflow}" is not a dataflow`, "use ws (weight-stationary) or os (output-stationary)");
+  if (dataflow !== "ws" && dataflow !== "os")
+    throw new QuantrtlError(undefined, "--dataflow", `"${dataflow}" is not a dataflow`, "use ws (weight-stationary) or os (output-stationary)");
   const overrides = {
     rows: args.flags.has("rows") ? intFlag(args, "rows", 1, 1, 4096) : undefined,
     cols: args.flags.has("cols") ? intFlag(args, "cols", 1, 1, 4096) : undefined,
@@ -73,9 +110,11 @@ function simWorkload(args: Args): number {
   if (!WORKLOADS.includes(name)) throw new QuantrtlError(undefined, "--workload", `"${name}" is not a bundled workload`, `use one of ${WORKLOADS.join(", ")}`);
   const flagName = deprecatedAlias(args, "datapath", "kernel");
   const given = String(args.flags.get(flagName) ?? "mac");
-  if (!ARRAY_DATAPATHS.includes(given as ArrayDatapath)) throw new QuantrtlError(undefined, `--${flagName}`, `"${given}" is not a datapath`, `use one of ${ARRAY_DATAPATHS.join(", ")}`);
+  if (!ARRAY_DATAPATHS.includes(given as ArrayDatapath))
+    throw new QuantrtlError(undefined, `--${flagName}`, `"${given}" is not a datapath`, `use one of ${ARRAY_DATAPATHS.join(", ")}`);
   const datapath = given as ArrayDatapath;
-  if (name !== "deit-tiny" && (args.flags.has("keep") || args.flags.has("keep-from"))) throw new QuantrtlError(undefined, "--keep", "token keep-ratios apply to deit-tiny only", "drop --keep, or use --workload deit-tiny");
+  if (name !== "deit-tiny" && (args.flags.has("keep") || args.flags.has("keep-from")))
+    throw new QuantrtlError(undefined, "--keep", "token keep-ratios apply to deit-tiny only", "drop --keep, or use --workload deit-tiny");
   const keep = numberFlag(args, "keep", 1, 0.01, 1);
   const keepFrom = intFlag(args, "keep-from", 1, 1, 12);
   const keepRatio = Array.from({ length: 12 }, (_, b) => (b + 1 >= keepFrom ? keep : 1));
@@ -118,14 +157,28 @@ function printArrayReport(name: string, board: Board, arch: ArrayArch, report: A
   );
   printTable(
     ["layer", "M x K x N", "MACs", "compute", "stall", "total", "util", "DRAM rd B", "DRAM wr B", "MAC/B", "bound"],
-    report.layers.map((l) => [
-      l.name, `${l.gemm.M}x${l.gemm.K}x${l.gemm.N}`, "", String(l.macs), String(l.computeCycles), String(l.stallCycles), String(l.totalCycles), pct(l.utilization),
-      String(l.dramReadBytes), String(l.dramWriteBytes), l.arithmeticIntensity.toFixed(1), l.roofline.bound,
-    ].filter((_, i) => i !== 2)),
+    report.layers.map((l) =>
+      [
+        l.name,
+        `${l.gemm.M}x${l.gemm.K}x${l.gemm.N}`,
+        "",
+        String(l.macs),
+        String(l.computeCycles),
+        String(l.stallCycles),
+        String(l.totalCycles),
+        pct(l.utilization),
+        String(l.dramReadBytes),
+        String(l.dramWriteBytes),
+        l.arithmeticIntensity.toFixed(1),
+        l.roofline.bound,
+      ].filter((_, i) => i !== 2),
+    ),
   );
   const t = report.total;
   const latencyUs = t.totalCycles / board.clockMHz;
-  console.log(`total: ${t.totalCycles} cycles, ${latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${((board.clockMHz * 1e6) / t.totalCycles).toFixed(1)} frames/s`);
+  console.log(
+    `total: ${t.totalCycles} cycles, ${latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${((board.clockMHz * 1e6) / t.totalCycles).toFixed(1)} frames/s`,
+  );
 }
 
 export const sim: CommandSpec = {
@@ -137,8 +190,18 @@ export const sim: CommandSpec = {
   ].join("\n"),
   takesModel: true,
   flags: [
-    value("arch", "name"), flag("json"), value("rows", "n"), value("cols", "n"), value("dataflow", "ws|os"), value("workload", "name"), value("keep", "r"), value("keep-from", "b"),
-    value("datapath", "name"), value("kernel", "name"), ...FOLD_FLAGS, MEMORY_FLAG,
+    value("arch", "name"),
+    flag("json"),
+    value("rows", "n"),
+    value("cols", "n"),
+    value("dataflow", "ws|os"),
+    value("workload", "name"),
+    value("keep", "r"),
+    value("keep-from", "b"),
+    value("datapath", "name"),
+    value("kernel", "name"),
+    ...FOLD_FLAGS,
+    MEMORY_FLAG,
   ],
   run: simCommand,
 };

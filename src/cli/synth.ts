@@ -22,7 +22,8 @@ async function synthCommand(args: Args): Promise<number> {
   }
   console.log(`${model.name} on ${board.title} (${board.part}): ${r.command} (${r.yosys}${r.cached ? ", cached" : `, ${r.seconds.toFixed(1)} s`})`);
   const have = board.resources;
-  const err = (measured: number, est: number) => (measured > 0 ? `${est >= measured ? "+" : ""}${(((est - measured) / measured) * 100).toFixed(0)}%` : est > 0 ? "n/a" : "0%");
+  const err = (measured: number, est: number) =>
+    measured > 0 ? `${est >= measured ? "+" : ""}${(((est - measured) / measured) * 100).toFixed(0)}%` : est > 0 ? "n/a" : "0%";
   const bars = errorBars(board.yosysFamily);
   const bar = (k: keyof typeof bars) => `±${(bars[k].relRms * 100).toFixed(0)}% (worst ${(bars[k].relWorst * 100).toFixed(0)}%)`;
   printTable(
@@ -31,7 +32,15 @@ async function synthCommand(args: Args): Promise<number> {
       ["LUT", String(r.lut), String(have.lut), pct(r.lut / have.lut), String(estimate.lut), err(r.lut, estimate.lut), bar("lut")],
       ["FF", String(r.ff), String(have.ff), pct(r.ff / have.ff), String(estimate.ff), err(r.ff, estimate.ff), bar("ff")],
       ["DSP", String(r.dsp), String(have.dsp), pct(r.dsp / have.dsp), String(estimate.dsp), err(r.dsp, estimate.dsp), bar("dsp")],
-      ["BRAM bits", String(r.bramBits), String(have.bramBits), pct(r.bramBits / have.bramBits), String(estimate.bramBits), err(r.bramBits, estimate.bramBits), bar("bramBits")],
+      [
+        "BRAM bits",
+        String(r.bramBits),
+        String(have.bramBits),
+        pct(r.bramBits / have.bramBits),
+        String(estimate.bramBits),
+        err(r.bramBits, estimate.bramBits),
+        bar("bramBits"),
+      ],
       ["carry", String(r.carry), "", "", "", "", ""],
     ],
   );
@@ -39,20 +48,37 @@ async function synthCommand(args: Args): Promise<number> {
   const u = whole.units.reduce((a, x) => ({ lut: a.lut + x.lut, ff: a.ff + x.ff }), { lut: 0, ff: 0 });
   console.log(`error bar: held-out RMS relative error of the fitted engine model (hw/resource-model.json), worst over all reference designs in brackets`);
   if (whole.units.length) {
-    console.log(`of the estimate, ${whole.units.length} units outside the engines (pools, FIFOs, adds, ViT units, …): LUT ${u.lut}, FF ${u.ff}; their model's error bar: LUT ±${(ub.lut.relRms * 100).toFixed(0)}% (worst ${(ub.lut.relWorst * 100).toFixed(0)}%), FF ±${(ub.ff.relRms * 100).toFixed(0)}% (worst ${(ub.ff.relWorst * 100).toFixed(0)}%)`);
+    console.log(
+      `of the estimate, ${whole.units.length} units outside the engines (pools, FIFOs, adds, ViT units, …): LUT ${u.lut}, FF ${u.ff}; their model's error bar: LUT ±${(ub.lut.relRms * 100).toFixed(0)}% (worst ${(ub.lut.relWorst * 100).toFixed(0)}%), FF ±${(ub.ff.relRms * 100).toFixed(0)}% (worst ${(ub.ff.relWorst * 100).toFixed(0)}%)`,
+    );
   }
   const nb = networkErrorBar(board.yosysFamily);
   if (nb) {
-    const w = (k: keyof typeof bars) => `${k === "bramBits" ? "BRAM" : k.toUpperCase()} ±${(nb[k].relRms * 100).toFixed(0)}% (worst ${(nb[k].relWorst * 100).toFixed(0)}%)`;
-    console.log(`on ${nb.networks} whole-network builds synthesized for ${board.yosysFamily} (hw/network-validation.json) the estimate's error was ${(["lut", "ff", "dsp", "bramBits"] as const).map(w).join(", ")}`);
+    const w = (k: keyof typeof bars) =>
+      `${k === "bramBits" ? "BRAM" : k.toUpperCase()} ±${(nb[k].relRms * 100).toFixed(0)}% (worst ${(nb[k].relWorst * 100).toFixed(0)}%)`;
+    console.log(
+      `on ${nb.networks} whole-network builds synthesized for ${board.yosysFamily} (hw/network-validation.json) the estimate's error was ${(["lut", "ff", "dsp", "bramBits"] as const).map(w).join(", ")}`,
+    );
   }
-  if (Object.keys(r.lutBySize).length) console.log(`LUTs by size: ${Object.entries(r.lutBySize).map(([k, v]) => `${k} ${v}`).join(", ")}`);
-  if (Object.keys(r.other).length) console.log(`other cells: ${Object.entries(r.other).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (Object.keys(r.lutBySize).length)
+    console.log(
+      `LUTs by size: ${Object.entries(r.lutBySize)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
+  if (Object.keys(r.other).length)
+    console.log(
+      `other cells: ${Object.entries(r.other)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
   console.log(`latches: ${r.latches}`);
   if (board.yosysFamily === "ice40") {
     const p = await placeAndRoute(model, board, progress);
     const cp = p.criticalPath;
-    console.log(`nextpnr-ice40 (${p.device}): Fmax ${p.fmaxMHz.toFixed(2)} MHz (target ${p.constraintMHz} MHz, ${p.fmaxMHz >= p.constraintMHz ? "met" : "NOT met"})`);
+    console.log(
+      `nextpnr-ice40 (${p.device}): Fmax ${p.fmaxMHz.toFixed(2)} MHz (target ${p.constraintMHz} MHz, ${p.fmaxMHz >= p.constraintMHz ? "met" : "NOT met"})`,
+    );
     console.log(`critical path: ${cp.delayNs.toFixed(2)} ns, ${cp.logicLevels} logic levels, ${cp.from} -> ${cp.to}`);
     if (r.dsp > 0) console.log(DSP_FMAX_CAVEAT);
   }

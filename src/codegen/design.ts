@@ -76,7 +76,12 @@ export function modelIdentifier(model: Model): string {
 export function generateDesign(model: Model, options: DesignOptions = {}): Design {
   // a graph of wires alone has no logic: its top would only pass the input through, and leave clk unused
   if (model.layers.every(isWireLayer)) {
-    throw new QuantrtlError(model.file, "/layers", "every layer is a flatten (a wire): there is no hardware to build", "add a layer that computes, e.g. a dense, relu or argmax layer");
+    throw new QuantrtlError(
+      model.file,
+      "/layers",
+      "every layer is a flatten (a wire): there is no hardware to build",
+      "add a layer that computes, e.g. a dense, relu or argmax layer",
+    );
   }
   // renames per layer name; each pass renames one layer, and a layer is renamed only for a clash
   // with an earlier one, so the passes end (bounded here as a guard)
@@ -87,7 +92,8 @@ export function generateDesign(model: Model, options: DesignOptions = {}): Desig
     const design = emitDesign(model, options, identifier, claims);
     const clash = firstClash(claims);
     if (!clash) return design;
-    if (clash.owners[1] < 0 || clash.owners[0] === clash.owners[1]) throw new Error(`codegen: generated ${clash.space} name ${clash.name} is used twice by one unit`);
+    if (clash.owners[1] < 0 || clash.owners[0] === clash.owners[1])
+      throw new Error(`codegen: generated ${clash.space} name ${clash.name} is used twice by one unit`);
     const later = model.layers[clash.owners[1]].name;
     bumps.set(later, (bumps.get(later) ?? 0) + 1);
   }
@@ -110,11 +116,12 @@ function emitDesign(model: Model, options: DesignOptions, identifier: (name: str
   for (const s of netlist.streams) for (const suffix of ["valid", "ready", "data"]) claims.push({ space: "top", name: `${s.name}_${suffix}`, owner: s.layer });
   const stream = (i: number) => netlist.streams[i].name;
   const bitsOf = (i: number) => netlist.streams[i].bits;
-  const connect = (prefix: string, s: number, dir: "in" | "out") => [
-    { port: `${prefix}_valid`, signal: `${stream(s)}_valid` },
-    { port: `${prefix}_ready`, signal: `${stream(s)}_ready` },
-    { port: `${prefix}_data`, signal: `${stream(s)}_data` },
-  ].map((p) => ({ ...p, dir }));
+  const connect = (prefix: string, s: number, dir: "in" | "out") =>
+    [
+      { port: `${prefix}_valid`, signal: `${stream(s)}_valid` },
+      { port: `${prefix}_ready`, signal: `${stream(s)}_ready` },
+      { port: `${prefix}_data`, signal: `${stream(s)}_data` },
+    ].map((p) => ({ ...p, dir }));
 
   const layerModules = new Map<number, string>();
   const instances: { module: string; name: string; comment: string; ports: { port: string; signal: string }[] }[] = [];
@@ -126,16 +133,39 @@ function emitDesign(model: Model, options: DesignOptions, identifier: (name: str
       const ctx = { model, prefix: `${id}_${node.name}`, add, header: (what: string) => header(model, what) };
       const module = layer.kind === "add" ? emitAddLayer(ctx, layer, [bitsOf(node.inputs[0]), bitsOf(node.inputs[1])]) : emitLayer(ctx, layer);
       layerModules.set(node.layerIndex, module);
-      const inPorts = layer.kind === "add" ? [...connect("a", node.inputs[0], "in"), ...connect("b", node.inputs[1], "in")] : connect("in", node.inputs[0], "in");
-      instances.push({ module, name: node.name, comment: `layer ${commentText(layer.name)} (${layer.kind})`, ports: [...inPorts, ...connect("out", node.output, "out")] });
+      const inPorts =
+        layer.kind === "add" ? [...connect("a", node.inputs[0], "in"), ...connect("b", node.inputs[1], "in")] : connect("in", node.inputs[0], "in");
+      instances.push({
+        module,
+        name: node.name,
+        comment: `layer ${commentText(layer.name)} (${layer.kind})`,
+        ports: [...inPorts, ...connect("out", node.output, "out")],
+      });
     } else if (node.kind === "fork") {
       const module = `${id}_${node.name}`;
       add(`${module}.v`, renderTemplate("stream_fork", { ...forkParams(module, node.bits), header: header(model, `stream fork ${node.name}`) }), true);
-      instances.push({ module, name: node.name, comment: "fork: one stream to two consumers", ports: [...connect("in", node.input, "in"), ...connect("o0", node.outputs[0], "out"), ...connect("o1", node.outputs[1], "out")] });
+      instances.push({
+        module,
+        name: node.name,
+        comment: "fork: one stream to two consumers",
+        ports: [...connect("in", node.input, "in"), ...connect("o0", node.outputs[0], "out"), ...connect("o1", node.outputs[1], "out")],
+      });
     } else {
       const module = `${id}_${node.name}`;
-      add(`${module}.v`, renderTemplate("stream_fifo", { ...fifoParams(module, node.bits, node.depth), header: header(model, `stream FIFO ${node.name} (${node.depth} entries)`) }), true);
-      instances.push({ module, name: node.name, comment: `FIFO, ${node.depth} entries`, ports: [...connect("in", node.input, "in"), ...connect("out", node.output, "out")] });
+      add(
+        `${module}.v`,
+        renderTemplate("stream_fifo", {
+          ...fifoParams(module, node.bits, node.depth),
+          header: header(model, `stream FIFO ${node.name} (${node.depth} entries)`),
+        }),
+        true,
+      );
+      instances.push({
+        module,
+        name: node.name,
+        comment: `FIFO, ${node.depth} entries`,
+        ports: [...connect("in", node.input, "in"), ...connect("out", node.output, "out")],
+      });
     }
   }
   const layers: LayerPorts[] = model.layers.map((l, i) => ({ name: l.name, module: layerModules.get(i) ?? "", inBits: l.input.bits, outBits: l.output.bits }));

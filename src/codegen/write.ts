@@ -34,14 +34,25 @@ export interface VectorFiles {
  * vectors/<layer>.expected.hex (golden output of every layer) into `root`.
  * `override` replaces one layer's expected tensors (a test hook).
  */
-export function writeDesignFiles(root: string, model: Model, inputs: readonly IntTensor[], override?: { readonly layer: number; readonly tensors: readonly IntTensor[] }, options: DesignOptions = {}): DesignFiles {
+export function writeDesignFiles(
+  root: string,
+  model: Model,
+  inputs: readonly IntTensor[],
+  override?: { readonly layer: number; readonly tensors: readonly IntTensor[] },
+  options: DesignOptions = {},
+): DesignFiles {
   const design = generateDesign(model, options);
   writeFiles(root, design.files);
   return { design, ...writeVectors(root, model, inputs, override) };
 }
 
 /** Writes only vectors/input.hex and vectors/<layer>.expected.hex (the golden words) into `root`. */
-export function writeVectors(root: string, model: Model, inputs: readonly IntTensor[], override?: { readonly layer: number; readonly tensors: readonly IntTensor[] }): VectorFiles {
+export function writeVectors(
+  root: string,
+  model: Model,
+  inputs: readonly IntTensor[],
+  override?: { readonly layer: number; readonly tensors: readonly IntTensor[] },
+): VectorFiles {
   const traces = inputs.map((x) => runGolden(model, x));
   mkdirSync(join(root, "vectors"), { recursive: true });
   const inputFile = join(root, "vectors", "input.hex");

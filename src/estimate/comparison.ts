@@ -41,7 +41,10 @@ export interface Comparison {
 }
 
 export function parseKernels(list: string): CompareKernel[] {
-  const kernels = list.split(",").map((k) => k.trim()).filter((k) => k !== "");
+  const kernels = list
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k !== "");
   for (const k of kernels) {
     if (!(COMPARE_KERNELS as readonly string[]).includes(k)) {
       throw new QuantrtlError(undefined, "--kernels", `"${k}" is not a datapath`, `use a comma-separated list of ${COMPARE_KERNELS.join(", ")}`);
@@ -70,5 +73,5 @@ export function cyclesText(f: Pick<KernelFigures, "cycles_bound">, cycles: strin
   return f.cycles_bound ? `≤ ${cycles}` : cycles;
 }
 
-export const CYCLES_BOUND_NOTE = "cycles: ≤ marks an upper bound (the sum of the layers' frame times): the design is too large for the cycle-exact model to step (quantrtl sim reports the same bounds)";
-
+export const CYCLES_BOUND_NOTE =
+  "cycles: ≤ marks an upper bound (the sum of the layers' frame times): the design is too large for the cycle-exact model to step (quantrtl sim reports the same bounds)";

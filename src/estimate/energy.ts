@@ -50,9 +50,17 @@ export const HOROWITZ_45NM = {
 } as const;
 
 export type SramSize = keyof typeof HOROWITZ_45NM.sramRead64;
-const SRAM_SIZES: readonly [SramSize, number][] = [["8KB", 8 * 1024], ["32KB", 32 * 1024], ["1MB", 1024 * 1024]];
+const SRAM_SIZES: readonly [SramSize, number][] = [
+  ["8KB", 8 * 1024],
+  ["32KB", 32 * 1024],
+  ["1MB", 1024 * 1024],
+];
 
-const ADD_POINTS: readonly [number, number][] = [[8, 0.03], [16, 0.05], [32, 0.1]];
+const ADD_POINTS: readonly [number, number][] = [
+  [8, 0.03],
+  [16, 0.05],
+  [32, 0.1],
+];
 
 /**
  * Integer add of `bits` bits: the table at 8/16/32; piecewise-linear in width
@@ -78,13 +86,21 @@ export function intAddEnergy(bits: number): OpEnergy {
 /** Integer multiply of `bits`×`bits`: the table at 8 and 32, else the quadratic fit above. */
 export function intMultiplyEnergy(bits: number): OpEnergy {
   if (bits === 8 || bits === 16 || bits === 32) return HOROWITZ_45NM.intMultiply[bits];
-  return { pJ: MUL_A + MUL_B * bits * bits, source: `[ours] derived from ${HOROWITZ}: E = a + b·w² through the 8- and 32-bit int multiply points`, derived: true };
+  return {
+    pJ: MUL_A + MUL_B * bits * bits,
+    source: `[ours] derived from ${HOROWITZ}: E = a + b·w² through the 8- and 32-bit int multiply points`,
+    derived: true,
+  };
 }
 
 /** [ours] one XNOR gate ≈ one 1-bit add (an upper bound: a full adder holds two XOR/XNOR gates). */
 export const XNOR_GATE: OpEnergy = { pJ: 0.03 / 8, source: `[ours] assumption: one XNOR gate ≈ one 1-bit add = 8-bit add / 8 (${HOROWITZ})`, derived: true };
 /** [ours] a popcount of K bits ≈ K one-bit adds (a counter tree has ≈ K full/half-adder cells). */
-export const POPCOUNT_BIT_ADD: OpEnergy = { pJ: 0.03 / 8, source: `[ours] assumption: popcount of K bits ≈ K one-bit adds, each 8-bit add / 8 (${HOROWITZ})`, derived: true };
+export const POPCOUNT_BIT_ADD: OpEnergy = {
+  pJ: 0.03 / 8,
+  source: `[ours] assumption: popcount of K bits ≈ K one-bit adds, each 8-bit add / 8 (${HOROWITZ})`,
+  derived: true,
+};
 
 export interface OpCounts {
   /** All integer adds, subtracts, absolute values, compares (each counts as one add). */
@@ -154,7 +170,16 @@ function bump(rec: Record<string, number>, key: number, n: number): void {
 }
 
 function emptyOps(): OpCounts {
-  return { adds: 0, multiplies: 0, xnorPopcounts: 0, xnorGates: 0, popcountBitAdds: 0, addsByWidth: {}, multipliesByWidth: {}, addsByKind: { accumulate: 0, subtract: 0, abs: 0, bias: 0, compare: 0, shift: 0 } };
+  return {
+    adds: 0,
+    multiplies: 0,
+    xnorPopcounts: 0,
+    xnorGates: 0,
+    popcountBitAdds: 0,
+    addsByWidth: {},
+    multipliesByWidth: {},
+    addsByKind: { accumulate: 0, subtract: 0, abs: 0, bias: 0, compare: 0, shift: 0 },
+  };
 }
 
 function sramSizeFor(bytes: number, fixed?: SramSize): SramSize {
@@ -263,7 +288,17 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
     perOp[`sramRead64_${activationBuffer}`] = aRead;
     // 8 bytes per 64-bit read
     const sramPicojoules = (sramWeightBytes / 8) * wRead.pJ + (sramActivationBytes / 8) * aRead.pJ;
-    layers.push({ layer: layer.name, datapath: layer.datapath, ops: layerOps, computePicojoules: computeEnergy(layerOps, {}), sramWeightBytes, sramActivationBytes, weightBuffer, activationBuffer, sramPicojoules });
+    layers.push({
+      layer: layer.name,
+      datapath: layer.datapath,
+      ops: layerOps,
+      computePicojoules: computeEnergy(layerOps, {}),
+      sramWeightBytes,
+      sramActivationBytes,
+      weightBuffer,
+      activationBuffer,
+      sramPicojoules,
+    });
     dramBits += layer.output.channels * K * layer.weightBits;
   }
   const last = model.layers[model.layers.length - 1];
@@ -319,7 +354,10 @@ export function withDatapath(model: Model, datapath: Datapath): Model {
         : layer.out.kind === "requant"
           ? // per-channel multipliers stay (the rebuilt engine keeps its multiplier ROM)
             { ...layer.out, params: { ...layer.out.params, outBits: bits } }
-          : { kind: "requant", params: { multiplier: 1, multiplierBits: DEFAULT_MULTIPLIER_BITS, shift: 0, rounding: "floor", outBits: bits, zeroPoint: 0, relu: false } };
+          : {
+              kind: "requant",
+              params: { multiplier: 1, multiplierBits: DEFAULT_MULTIPLIER_BITS, shift: 0, rounding: "floor", outBits: bits, zeroPoint: 0, relu: false },
+            };
     return {
       ...layer,
       datapath,

@@ -81,7 +81,10 @@ export function nnls(A: readonly number[][], b: readonly number[], nonNegative?:
  * Coefficients pinned at 0 by the constraint report 0.
  */
 export function standardErrors(A: readonly number[][], b: readonly number[], x: readonly number[]): number[] {
-  const active = x.map((v, j) => ({ v, j })).filter(({ v }) => v !== 0).map(({ j }) => j);
+  const active = x
+    .map((v, j) => ({ v, j }))
+    .filter(({ v }) => v !== 0)
+    .map(({ j }) => j);
   const rows = A.length;
   const dof = rows - active.length;
   const out = new Array<number>(x.length).fill(0);

@@ -71,7 +71,19 @@ function familyCoefficients(
   process: string,
   volts: number,
   voltsSource: string,
-  c: { lut: number; ff: number; carry: number; carryCell: string; dsp: number; dspCell: string; bram: number; bramBlockBits: number; bramCell: string; clockPerFf: number; clockGlobal: number },
+  c: {
+    lut: number;
+    ff: number;
+    carry: number;
+    carryCell: string;
+    dsp: number;
+    dspCell: string;
+    bram: number;
+    bramBlockBits: number;
+    bramCell: string;
+    clockPerFf: number;
+    clockGlobal: number;
+  },
 ): FamilyPowerCoefficients {
   const why = (pf: number, what: string) => `[ours] assumption: ½·C·V² with C ≈ ${pf} pF switched per transition (${what}), V = ${volts} V`;
   return {
@@ -80,15 +92,31 @@ function familyCoefficients(
     coreVolts: { value: volts, unit: "V", source: voltsSource },
     lut: { value: transitionWPerMHz(c.lut, volts), unit: PER_MHZ, source: why(c.lut, "LUT plus its output net and routing") },
     ff: { value: transitionWPerMHz(c.ff, volts), unit: PER_MHZ, source: why(c.ff, "flip-flop output net and routing; its clock pin is in the clock term") },
-    carry: { value: transitionWPerMHz(c.carry, volts), unit: PER_MHZ, source: why(c.carry, `one ${c.carryCell}: the carry nets only, its LUTs are counted as LUTs`) },
-    dsp: { value: transitionWPerMHz(c.dsp, volts), unit: PER_MHZ, source: why(c.dsp, `one ${c.dspCell} with its pipeline registers and clock pin, operands toggling`) },
+    carry: {
+      value: transitionWPerMHz(c.carry, volts),
+      unit: PER_MHZ,
+      source: why(c.carry, `one ${c.carryCell}: the carry nets only, its LUTs are counted as LUTs`),
+    },
+    dsp: {
+      value: transitionWPerMHz(c.dsp, volts),
+      unit: PER_MHZ,
+      source: why(c.dsp, `one ${c.dspCell} with its pipeline registers and clock pin, operands toggling`),
+    },
     bramBit: {
       value: transitionWPerMHz(c.bram, volts) / c.bramBlockBits,
       unit: `${PER_MHZ}, per bit`,
       source: `${why(c.bram, `one ${c.bramCell} access (bit lines, sense amplifiers, ports, clock pin)`)}, spread over its ${c.bramBlockBits} bits; the toggle rate stands in for the access rate`,
     },
-    clockPerFf: { value: clockWPerMHz(c.clockPerFf, volts), unit: "W/MHz (every cycle)", source: `[ours] assumption: C·V² per cycle with C ≈ ${c.clockPerFf} pF of leaf clock load per flip-flop, V = ${volts} V` },
-    clockGlobal: { value: clockWPerMHz(c.clockGlobal, volts), unit: "W/MHz (every cycle)", source: `[ours] assumption: C·V² per cycle with C ≈ ${c.clockGlobal} pF for one global clock buffer and its spine, V = ${volts} V` },
+    clockPerFf: {
+      value: clockWPerMHz(c.clockPerFf, volts),
+      unit: "W/MHz (every cycle)",
+      source: `[ours] assumption: C·V² per cycle with C ≈ ${c.clockPerFf} pF of leaf clock load per flip-flop, V = ${volts} V`,
+    },
+    clockGlobal: {
+      value: clockWPerMHz(c.clockGlobal, volts),
+      unit: "W/MHz (every cycle)",
+      source: `[ours] assumption: C·V² per cycle with C ≈ ${c.clockGlobal} pF for one global clock buffer and its spine, V = ${volts} V`,
+    },
   };
 }
 
@@ -118,20 +146,62 @@ function familyCoefficients(
  */
 export const POWER_COEFFICIENTS: Readonly<Record<Family, FamilyPowerCoefficients>> = {
   xc7: familyCoefficients("xc7", "28 nm HPL", 1.0, "VCCINT nominal 1.0 V (7-series data sheets DS181/DS187)", {
-    lut: 1.2, ff: 0.6, carry: 0.8, carryCell: "CARRY4", dsp: 40, dspCell: "DSP48E1",
-    bram: 160, bramBlockBits: 36 * 1024, bramCell: "RAMB36E1", clockPerFf: 0.015, clockGlobal: 10,
+    lut: 1.2,
+    ff: 0.6,
+    carry: 0.8,
+    carryCell: "CARRY4",
+    dsp: 40,
+    dspCell: "DSP48E1",
+    bram: 160,
+    bramBlockBits: 36 * 1024,
+    bramCell: "RAMB36E1",
+    clockPerFf: 0.015,
+    clockGlobal: 10,
   }),
-  xcup: familyCoefficients("xcup", "16 nm FinFET", 0.85, "VCCINT nominal 0.85 V (Zynq UltraScale+ data sheet DS925; −L parts may run at 0.72 V, not modelled)", {
-    lut: 0.8, ff: 0.4, carry: 1.2, carryCell: "CARRY8", dsp: 30, dspCell: "DSP48E2",
-    bram: 120, bramBlockBits: 36 * 1024, bramCell: "RAMB36E2", clockPerFf: 0.01, clockGlobal: 8,
-  }),
+  xcup: familyCoefficients(
+    "xcup",
+    "16 nm FinFET",
+    0.85,
+    "VCCINT nominal 0.85 V (Zynq UltraScale+ data sheet DS925; −L parts may run at 0.72 V, not modelled)",
+    {
+      lut: 0.8,
+      ff: 0.4,
+      carry: 1.2,
+      carryCell: "CARRY8",
+      dsp: 30,
+      dspCell: "DSP48E2",
+      bram: 120,
+      bramBlockBits: 36 * 1024,
+      bramCell: "RAMB36E2",
+      clockPerFf: 0.01,
+      clockGlobal: 8,
+    },
+  ),
   ice40: familyCoefficients("ice40", "40 nm low power", 1.2, "VCC core nominal 1.2 V (iCE40 UltraPlus data sheet FPGA-DS-02008: 1.14–1.26 V)", {
-    lut: 0.4, ff: 0.2, carry: 0.1, carryCell: "SB_CARRY", dsp: 20, dspCell: "SB_MAC16",
-    bram: 20, bramBlockBits: 4 * 1024, bramCell: "SB_RAM40_4K EBR", clockPerFf: 0.01, clockGlobal: 2,
+    lut: 0.4,
+    ff: 0.2,
+    carry: 0.1,
+    carryCell: "SB_CARRY",
+    dsp: 20,
+    dspCell: "SB_MAC16",
+    bram: 20,
+    bramBlockBits: 4 * 1024,
+    bramCell: "SB_RAM40_4K EBR",
+    clockPerFf: 0.01,
+    clockGlobal: 2,
   }),
   ecp5: familyCoefficients("ecp5", "40 nm", 1.1, "VCC core nominal 1.1 V (ECP5 family data sheet DS1044)", {
-    lut: 0.6, ff: 0.3, carry: 0.3, carryCell: "CCU2C", dsp: 20, dspCell: "MULT18X18D",
-    bram: 60, bramBlockBits: 18 * 1024, bramCell: "DP16KD EBR", clockPerFf: 0.015, clockGlobal: 6,
+    lut: 0.6,
+    ff: 0.3,
+    carry: 0.3,
+    carryCell: "CCU2C",
+    dsp: 20,
+    dspCell: "MULT18X18D",
+    bram: 60,
+    bramBlockBits: 18 * 1024,
+    bramCell: "DP16KD EBR",
+    clockPerFf: 0.015,
+    clockGlobal: 6,
   }),
 };
 
@@ -149,12 +219,29 @@ export interface StaticPowerEntry {
  * real operating point (static power roughly doubles from 25 °C to 85 °C junction).
  */
 export const STATIC_POWER: readonly StaticPowerEntry[] = [
-  { partPrefix: "xc7z020", watts: 0.12, source: "[ours] assumption: order of the device-static line Vivado/XPE reports for a Zynq-7020 at 25 °C ambient (≈0.1–0.16 W, PL and PS leakage)" },
+  {
+    partPrefix: "xc7z020",
+    watts: 0.12,
+    source: "[ours] assumption: order of the device-static line Vivado/XPE reports for a Zynq-7020 at 25 °C ambient (≈0.1–0.16 W, PL and PS leakage)",
+  },
   { partPrefix: "xc7a100t", watts: 0.09, source: "[ours] assumption: order of Vivado/XPE device static for an Artix-7 100T at 25 °C ambient" },
-  { partPrefix: "xczu7ev", watts: 0.65, source: "[ours] assumption: order of Vivado/XPE device static for a Zynq UltraScale+ ZU7EV (PL and PS leakage) at 25 °C ambient" },
+  {
+    partPrefix: "xczu7ev",
+    watts: 0.65,
+    source: "[ours] assumption: order of Vivado/XPE device static for a Zynq UltraScale+ ZU7EV (PL and PS leakage) at 25 °C ambient",
+  },
   { partPrefix: "xck26", watts: 0.45, source: "[ours] assumption: order of Vivado/XPE device static for the Kria K26 (XCK26) at 25 °C ambient" },
-  { partPrefix: "ice40up5k", watts: 75e-6 * 1.2, source: "iCE40 UltraPlus data sheet (FPGA-DS-02008) feature list: 'as low as 100 µA standby current typical'; [ours] assumption: 75 µA of it is core static, × VCC 1.2 V = 90 µW" },
-  { partPrefix: "lfe5u-85f", watts: 0.08, source: "[ours] assumption: order of the Lattice Power Calculator static estimate for an LFE5U-85F at 25 °C ambient" },
+  {
+    partPrefix: "ice40up5k",
+    watts: 75e-6 * 1.2,
+    source:
+      "iCE40 UltraPlus data sheet (FPGA-DS-02008) feature list: 'as low as 100 µA standby current typical'; [ours] assumption: 75 µA of it is core static, × VCC 1.2 V = 90 µW",
+  },
+  {
+    partPrefix: "lfe5u-85f",
+    watts: 0.08,
+    source: "[ours] assumption: order of the Lattice Power Calculator static estimate for an LFE5U-85F at 25 °C ambient",
+  },
 ];
 
 /** Fallback per family when the part is not in STATIC_POWER. */
@@ -200,15 +287,37 @@ export function estimatePower(resources: PowerResources, board: Board, opts: Pow
   }
   const toggleRate = opts.toggleRate ?? DEFAULT_TOGGLE_RATE;
   if (!Number.isFinite(toggleRate) || toggleRate < 0 || toggleRate > 1) {
-    throw new QuantrtlError(undefined, "toggleRate", `toggle rate ${toggleRate} is outside [0, 1]`, "give a fraction of clock cycles, e.g. 0.125 for the vendors' 12.5 % default");
+    throw new QuantrtlError(
+      undefined,
+      "toggleRate",
+      `toggle rate ${toggleRate} is outside [0, 1]`,
+      "give a fraction of clock cycles, e.g. 0.125 for the vendors' 12.5 % default",
+    );
   }
   const toggleSource = opts.toggleSource ?? (opts.toggleRate !== undefined ? "measured" : "default");
   if (toggleSource === "measured" && opts.toggleRate === undefined) {
-    throw new QuantrtlError(undefined, "toggleSource", `"measured" was given without a toggle rate`, "pass the toggle rate measured in simulation, or leave toggleSource unset for the 12.5 % default");
+    throw new QuantrtlError(
+      undefined,
+      "toggleSource",
+      `"measured" was given without a toggle rate`,
+      "pass the toggle rate measured in simulation, or leave toggleSource unset for the 12.5 % default",
+    );
   }
-  const counts: [string, number][] = [["lut", resources.lut], ["ff", resources.ff], ["dsp", resources.dsp], ["bramBits", resources.bramBits], ["carry", resources.carry ?? 0]];
+  const counts: [string, number][] = [
+    ["lut", resources.lut],
+    ["ff", resources.ff],
+    ["dsp", resources.dsp],
+    ["bramBits", resources.bramBits],
+    ["carry", resources.carry ?? 0],
+  ];
   for (const [name, n] of counts) {
-    if (!Number.isFinite(n) || n < 0) throw new QuantrtlError(undefined, `resources.${name}`, `count ${n} is not a non-negative number`, "give resource counts from estimateEngine or synthesis");
+    if (!Number.isFinite(n) || n < 0)
+      throw new QuantrtlError(
+        undefined,
+        `resources.${name}`,
+        `count ${n} is not a non-negative number`,
+        "give resource counts from estimateEngine or synthesis",
+      );
   }
 
   const k = POWER_COEFFICIENTS[board.family];
@@ -223,7 +332,8 @@ export function estimatePower(resources: PowerResources, board: Board, opts: Pow
   };
   const dynamicW = breakdown.logic + breakdown.ff + breakdown.dsp + breakdown.bram + breakdown.clock;
   const stat = staticPower(board);
-  const toggleNote = toggleSource === "default" && opts.toggleRate === undefined ? DEFAULT_TOGGLE_SOURCE : `${(toggleRate * 100).toFixed(2)} % (${toggleSource})`;
+  const toggleNote =
+    toggleSource === "default" && opts.toggleRate === undefined ? DEFAULT_TOGGLE_SOURCE : `${(toggleRate * 100).toFixed(2)} % (${toggleSource})`;
   return {
     staticW: stat.watts,
     dynamicW,

@@ -96,7 +96,15 @@ export function referenceDesigns(): ReferenceDesign[] {
   for (const g of GROUPS) {
     g.shapes.forEach((s) => {
       const name = `ref_${g.datapath}${g.bits}${g.useDsp ? "" : "_nodsp"}${g.perChannel ? "_pc" : ""}_s${s}`;
-      out.push({ name, datapath: g.datapath, bits: g.bits, useDsp: g.useDsp, shape: REFERENCE_SHAPES[s], heldOut: out.length % 4 === 3, ...(g.perChannel ? { perChannel: true } : {}) });
+      out.push({
+        name,
+        datapath: g.datapath,
+        bits: g.bits,
+        useDsp: g.useDsp,
+        shape: REFERENCE_SHAPES[s],
+        heldOut: out.length % 4 === 3,
+        ...(g.perChannel ? { perChannel: true } : {}),
+      });
     });
   }
   return out;

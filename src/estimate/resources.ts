@@ -132,7 +132,20 @@ const featureCache = new WeakMap<object, Map<string, Features>>();
 
 /** Every feature of one engine (the units of src/hw/layers/conv.ts), and the sums the formula uses. */
 export function engineFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
-  const key = JSON.stringify([layer.name, layer.datapath, layer.weightBits, layer.arch, layer.input, layer.output, layer.kernel, layer.stride, layer.padding, layer.out, layer.bias, target]);
+  const key = JSON.stringify([
+    layer.name,
+    layer.datapath,
+    layer.weightBits,
+    layer.arch,
+    layer.input,
+    layer.output,
+    layer.kernel,
+    layer.stride,
+    layer.padding,
+    layer.out,
+    layer.bias,
+    target,
+  ]);
   let byKey = featureCache.get(layer.weights);
   if (!byKey) featureCache.set(layer.weights, (byKey = new Map()));
   const hit = byKey.get(key);
@@ -200,7 +213,14 @@ export interface ResourceModelFile {
   readonly formula: Readonly<Record<ResourceKind, readonly string[]>>;
   readonly unitFormula: Readonly<Record<ResourceKind, readonly string[]>>;
   readonly families: Readonly<
-    Record<string, { readonly board: string; readonly resources: Readonly<Record<ResourceKind, FittedResource>>; readonly units: Readonly<Record<ResourceKind, FittedResource>> }>
+    Record<
+      string,
+      {
+        readonly board: string;
+        readonly resources: Readonly<Record<ResourceKind, FittedResource>>;
+        readonly units: Readonly<Record<ResourceKind, FittedResource>>;
+      }
+    >
   >;
   readonly designs: readonly {
     readonly name: string;
@@ -251,10 +271,20 @@ const formulaSchema = {
   additionalProperties: false,
   properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { type: "array", items: { type: "string" } }])),
 };
-const fittedResources = { type: "object", required: [...RESOURCE_KINDS], additionalProperties: false, properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitted])) };
+const fittedResources = {
+  type: "object",
+  required: [...RESOURCE_KINDS],
+  additionalProperties: false,
+  properties: Object.fromEntries(RESOURCE_KINDS.map((k) => [k, fitted])),
+};
 const results = {
   type: "object",
-  additionalProperties: { type: "object", required: ["measured", "estimate"], additionalProperties: false, properties: { measured: resources, estimate: resources } },
+  additionalProperties: {
+    type: "object",
+    required: ["measured", "estimate"],
+    additionalProperties: false,
+    properties: { measured: resources, estimate: resources },
+  },
 };
 export const resourceModelSchema = {
   type: "object",
@@ -317,11 +347,19 @@ export function parseResourceModel(doc: unknown, file?: string): ResourceModelFi
   validateDocument(validateResourceModel(), doc, file);
   const m = doc as ResourceModelFile;
   for (const [family, f] of Object.entries(m.families)) {
-    for (const [part, formula] of [["resources", m.formula], ["units", m.unitFormula]] as const) {
+    for (const [part, formula] of [
+      ["resources", m.formula],
+      ["units", m.unitFormula],
+    ] as const) {
       for (const kind of RESOURCE_KINDS) {
         for (const name of Object.keys(f[part][kind].coefficients)) {
           if (!formula[kind].includes(name)) {
-            throw new QuantrtlError(file, `/families/${family}/${part}/${kind}/coefficients/${name}`, "is not a feature of the formula", `use one of ${formula[kind].join(", ")}`);
+            throw new QuantrtlError(
+              file,
+              `/families/${family}/${part}/${kind}/coefficients/${name}`,
+              "is not a feature of the formula",
+              `use one of ${formula[kind].join(", ")}`,
+            );
           }
         }
       }
@@ -334,7 +372,11 @@ export function parseResourceModel(doc: unknown, file?: string): ResourceModelFi
 export const resourceModel: () => ResourceModelFile = committedFile(RESOURCE_MODEL_FILE, parseResourceModel);
 
 /** The error bar of each resource for a family: held-out RMS, worst relative and absolute error. */
-export function errorBars(family: string, model: ResourceModelFile = resourceModel(), part: "resources" | "units" = "resources"): Record<ResourceKind, ErrorBar> {
+export function errorBars(
+  family: string,
+  model: ResourceModelFile = resourceModel(),
+  part: "resources" | "units" = "resources",
+): Record<ResourceKind, ErrorBar> {
   const f = { resources: fittedFamily(family, model)[part] };
   const bar = (r: FittedResource): ErrorBar => ({
     relRms: r.heldOut.relRms,
@@ -347,7 +389,12 @@ export function errorBars(family: string, model: ResourceModelFile = resourceMod
 export function fittedFamily(family: string, model: ResourceModelFile = resourceModel()) {
   const f = model.families[family];
   if (!f) {
-    throw new QuantrtlError(undefined, "yosysFamily", `no fitted resource model for the Yosys family "${family}"`, `fitted families: ${Object.keys(model.families).join(", ")} (run \`npm run fit-resources\` to fit another)`);
+    throw new QuantrtlError(
+      undefined,
+      "yosysFamily",
+      `no fitted resource model for the Yosys family "${family}"`,
+      `fitted families: ${Object.keys(model.families).join(", ")} (run \`npm run fit-resources\` to fit another)`,
+    );
   }
   return f;
 }
@@ -388,13 +435,23 @@ export function estimateEngine(layer: Conv2dLayer, board: Board, options: Estima
 }
 
 export function sumResources(parts: readonly Resources[]): Resources {
-  return parts.reduce((a, b) => ({ lut: a.lut + b.lut, ff: a.ff + b.ff, dsp: a.dsp + b.dsp, bramBits: a.bramBits + b.bramBits }), { lut: 0, ff: 0, dsp: 0, bramBits: 0 });
+  return parts.reduce((a, b) => ({ lut: a.lut + b.lut, ff: a.ff + b.ff, dsp: a.dsp + b.dsp, bramBits: a.bramBits + b.bramBits }), {
+    lut: 0,
+    ff: 0,
+    dsp: 0,
+    bramBits: 0,
+  });
 }
 
 /** Fraction of the board each resource takes (block RAM against BRAM/EBR bits). */
 export function boardFraction(r: Resources, board: Board): Resources {
   const f = (used: number, have: number) => (have > 0 ? used / have : used > 0 ? Infinity : 0);
-  return { lut: f(r.lut, board.resources.lut), ff: f(r.ff, board.resources.ff), dsp: f(r.dsp, board.resources.dsp), bramBits: f(r.bramBits, board.resources.bramBits) };
+  return {
+    lut: f(r.lut, board.resources.lut),
+    ff: f(r.ff, board.resources.ff),
+    dsp: f(r.dsp, board.resources.dsp),
+    bramBits: f(r.bramBits, board.resources.bramBits),
+  };
 }
 
 export function fits(r: Resources, board: Board, maxFraction = 0.8): boolean {

@@ -53,7 +53,12 @@ export function etaReporter(phase: string, total: number, onProgress?: (m: strin
 
 const fraction = (hits: number, n: number) => (n === 0 ? 0 : hits / n);
 
-export async function measureAccuracy(model: Model, data: DatasetInputs, onProgress?: (m: string) => void, options: AccuracyOptions = {}): Promise<AccuracyReport> {
+export async function measureAccuracy(
+  model: Model,
+  data: DatasetInputs,
+  onProgress?: (m: string) => void,
+  options: AccuracyOptions = {},
+): Promise<AccuracyReport> {
   const integerPredictions = new Int32Array(data.count);
   const tick = etaReporter("golden", data.count, onProgress);
   for (let i = 0; i < data.count; i++) {
@@ -61,18 +66,28 @@ export async function measureAccuracy(model: Model, data: DatasetInputs, onProgr
     tick(i + 1);
   }
   const labels = data.labels;
-  const top1 = (p: Int32Array) => (labels ? fraction(p.reduce((a, v, i) => a + (v === labels[i] ? 1 : 0), 0), data.count) : undefined);
+  const top1 = (p: Int32Array) =>
+    labels
+      ? fraction(
+          p.reduce((a, v, i) => a + (v === labels[i] ? 1 : 0), 0),
+          data.count,
+        )
+      : undefined;
   const report: AccuracyReport = { dataset: data.name, images: data.count, integerTop1: top1(integerPredictions), integerPredictions };
   const path = floatModelPath(model);
   if (!path || !data.floatImages) return report;
-  if (!existsSync(path)) throw new QuantrtlError(model.file, "/metadata/floatModel", `float model "${path}" not found`, "put the float model there, or remove metadata.floatModel");
+  if (!existsSync(path))
+    throw new QuantrtlError(model.file, "/metadata/floatModel", `float model "${path}" not found`, "put the float model there, or remove metadata.floatModel");
   let floatPredictions: Int32Array;
   let floatRuntime: string;
   if (/\.onnx$/i.test(path)) {
     onProgress?.(`float: ${data.count} images through ${path} (onnxruntime)`);
     const { onnxTop1 } = await import("../frontend/onnx-runtime.js");
     const floatTick = etaReporter("float (onnxruntime)", data.count, onProgress);
-    floatPredictions = await onnxTop1(path, data.floatImages, model.input, data.count, { toStandardOnnx: options.toStandardOnnx ?? toStandardOnnx, onBatch: floatTick });
+    floatPredictions = await onnxTop1(path, data.floatImages, model.input, data.count, {
+      toStandardOnnx: options.toStandardOnnx ?? toStandardOnnx,
+      onBatch: floatTick,
+    });
     floatRuntime = "onnxruntime";
   } else {
     onProgress?.(`float: ${data.count} images through ${path} (tfjs, wasm)`);

@@ -85,7 +85,13 @@ export async function openSerialPort(path: string, baud: number): Promise<Serial
     throw new ToolError("serialport", "the serialport package is not installed", "import serialport", "npm install serialport (or use --virtual)");
   }
   const port = new SerialPort({ path, baudRate: baud, dataBits: 8, stopBits: 1, parity: "none", autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new QuantrtlError(undefined, "--port", `cannot open ${path}: ${err.message}`, "check the device (ls /dev/ttyUSB*) and its permissions")) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) =>
+      err
+        ? reject(new QuantrtlError(undefined, "--port", `cannot open ${path}: ${err.message}`, "check the device (ls /dev/ttyUSB*) and its permissions"))
+        : resolve(),
+    ),
+  );
   const queue = new ByteQueue();
   port.on("data", (d) => queue.push(new Uint8Array(d)));
   port.on("error", (e) => queue.fail(new ToolError("serialport", e.message, path)));
@@ -98,7 +104,12 @@ export async function openSerialPort(path: string, baud: number): Promise<Serial
 }
 
 /** The virtual board of `model` (built in a temporary folder, which is removed when the session closes). */
-export async function openVirtualBoard(model: Model, board: Board, baud: number, onProgress?: (m: string) => void): Promise<SerialTransport & { readonly framing: UartFraming }> {
+export async function openVirtualBoard(
+  model: Model,
+  board: Board,
+  baud: number,
+  onProgress?: (m: string) => void,
+): Promise<SerialTransport & { readonly framing: UartFraming }> {
   const design = generateDesign(model);
   const harness = uartHarness(model, design, board.clockMHz, baud);
   const work = makeTempDir("quantrtl-board-");
@@ -108,7 +119,12 @@ export async function openVirtualBoard(model: Model, board: Board, baud: number,
     writeFiles(work, [...design.files, ...harness.files]);
     const binary = await buildVirtualBoard(rtlDir, harness.sources, harness.topModule, onProgress);
     const queue = new ByteQueue();
-    const vb = new VirtualBoard(binary, rtlDir, { clockHz: harness.clocking.clockHz, baud, frameIn: harness.framing.frameInBytes, frameOut: harness.framing.frameOutBytes }, (b) => queue.push(b));
+    const vb = new VirtualBoard(
+      binary,
+      rtlDir,
+      { clockHz: harness.clocking.clockHz, baud, frameIn: harness.framing.frameInBytes, frameOut: harness.framing.frameOutBytes },
+      (b) => queue.push(b),
+    );
     return {
       label: `virtual board (Verilator model of ${harness.topModule}) at ${baud} baud`,
       framing: harness.framing,
@@ -117,7 +133,13 @@ export async function openVirtualBoard(model: Model, board: Board, baud: number,
       close: async () => {
         try {
           const stats = await vb.close();
-          if (stats.framingErrors || stats.ledRed) throw new ToolError("virtual board", `the harness flagged an error (framing errors ${stats.framingErrors}, red LED ${stats.ledRed})`, "uart_main", vb.report);
+          if (stats.framingErrors || stats.ledRed)
+            throw new ToolError(
+              "virtual board",
+              `the harness flagged an error (framing errors ${stats.framingErrors}, red LED ${stats.ledRed})`,
+              "uart_main",
+              vb.report,
+            );
           return { cycles: stats.cycles };
         } finally {
           vb.stop();
@@ -143,7 +165,13 @@ export interface BoardRunResult {
 }
 
 /** Sends each input as a frame and checks each reply against the golden output (its last layer, masked to the stream width). */
-export async function runOnBoard(model: Model, inputs: readonly IntTensor[], transport: SerialTransport, framing: UartFraming, options: { clockHz: number; replyTimeoutMs?: number; onProgress?: (m: string) => void }): Promise<BoardRunResult> {
+export async function runOnBoard(
+  model: Model,
+  inputs: readonly IntTensor[],
+  transport: SerialTransport,
+  framing: UartFraming,
+  options: { clockHz: number; replyTimeoutMs?: number; onProgress?: (m: string) => void },
+): Promise<BoardRunResult> {
   const mask = 2 ** framing.outBits - 1;
   const mismatches: { index: number; expected: number[]; actual: number[] }[] = [];
   const start = Date.now();

@@ -36,11 +36,25 @@ export function writeXilinxFiles(root: string, model: Model, board: Board, input
   const fileList = design.files.find((f) => f.path === "rtl/files.f");
   files.push({ path: "rtl/ip_files.f", content: `${fileList ? fileList.content.trimEnd() : ""}\n${wrapper.module}.v\n`.trimStart() });
   const last = model.layers.length - 1;
-  const tb = axiTestbench(model, design.topModule, inputs, traces.map((t) => t.layers[last]), { stall: 0.25, seed: 1, beatsFile: "axi_beats.hex", expectFile: "axi_expected.hex" });
+  const tb = axiTestbench(
+    model,
+    design.topModule,
+    inputs,
+    traces.map((t) => t.layers[last]),
+    { stall: 0.25, seed: 1, beatsFile: "axi_beats.hex", expectFile: "axi_expected.hex" },
+  );
   // the testbench's vectors sit beside the ROM images: simulators run from rtl/, where every relative $readmemh resolves
-  files.push({ path: "sim/axi_tb.v", content: tb.tb }, { path: "rtl/axi_beats.hex", content: tb.beatsHex }, { path: "rtl/axi_expected.hex", content: tb.expectedHex });
+  files.push(
+    { path: "sim/axi_tb.v", content: tb.tb },
+    { path: "rtl/axi_beats.hex", content: tb.beatsHex },
+    { path: "rtl/axi_expected.hex", content: tb.expectedHex },
+  );
   const v: VivadoInputs = { id, board, top: wrapper.module, sources, memories, inTdataBits: p.inTdataBits, outTdataBits: p.outTdataBits };
-  files.push({ path: `vivado/${id}.xdc`, content: emitXdc(v) }, { path: "vivado/create_project.tcl", content: emitCreateProject(v) }, { path: "vivado/package_ip.tcl", content: emitPackageIp(v) });
+  files.push(
+    { path: `vivado/${id}.xdc`, content: emitXdc(v) },
+    { path: "vivado/create_project.tcl", content: emitCreateProject(v) },
+    { path: "vivado/package_ip.tcl", content: emitPackageIp(v) },
+  );
   if (board.zynq) {
     files.push({ path: "vivado/block_design.tcl", content: emitBlockDesign(v) }, { path: "vivado/build.tcl", content: emitBuild(v) });
     files.push({ path: `driver/${id}.py`, content: emitDriver(model, id, design.topModule, wrapper.module) });
@@ -54,7 +68,13 @@ export function writeXilinxFiles(root: string, model: Model, board: Board, input
 }
 
 /** A self-contained board package at `out` (design, vectors, board outputs), written atomically. */
-export function writeBoardPackage(model: Model, board: Board, out: string, inputs: readonly IntTensor[], options: OutputOptions = {}): { dir: string; files: string[] } {
+export function writeBoardPackage(
+  model: Model,
+  board: Board,
+  out: string,
+  inputs: readonly IntTensor[],
+  options: OutputOptions = {},
+): { dir: string; files: string[] } {
   const staged = stageDir(out, { ...options, owner: { model: model.name, modelHash: model.hash } });
   try {
     const written = writeDesignFiles(staged.path, model, inputs);

@@ -14,7 +14,14 @@ export type CheckedTensor = Pick<TensorSpec, "height" | "width" | "channels" | "
 
 /** A requantizing engine output (multiplier of channel 0 when per channel) or a threshold stage. */
 export type CheckedOutputStage =
-  | { readonly kind: "requant"; readonly perChannel: boolean; readonly multiplier: number; readonly shift: number; readonly rounding: string; readonly relu: boolean }
+  | {
+      readonly kind: "requant";
+      readonly perChannel: boolean;
+      readonly multiplier: number;
+      readonly shift: number;
+      readonly rounding: string;
+      readonly relu: boolean;
+    }
   | { readonly kind: "thresholds" };
 
 /** A matrix-vector engine (conv2d, dense, linear): its datapath, geometry, widths and folding. */
@@ -60,7 +67,14 @@ function checkEngine(l: Layer & { kind: "conv2d" | "dense" }): { engine: Checked
   const f = foldCounts(layer);
   const rq = layer.out.kind === "requant" ? layer.out : undefined;
   const outputStage: CheckedOutputStage = rq
-    ? { kind: "requant", perChannel: rq.perChannel !== undefined, multiplier: rq.params.multiplier, shift: rq.params.shift, rounding: rq.params.rounding, relu: !!rq.params.relu }
+    ? {
+        kind: "requant",
+        perChannel: rq.perChannel !== undefined,
+        multiplier: rq.params.multiplier,
+        shift: rq.params.shift,
+        rounding: rq.params.rounding,
+        relu: !!rq.params.relu,
+      }
     : { kind: "thresholds" };
   const geometry = l.kind === "dense" ? {} : { kernel: layer.kernel, stride: layer.stride, padding: layer.padding };
   return {

@@ -58,7 +58,11 @@ export function describeUse(r: ResourceUse): string {
 /** The lines a report prints: one for the resources over 100 %, one for those over 80 %; none when neither. */
 export function fitLines(v: FitVerdict, source: string): string[] {
   const lines: string[] = [];
-  const named = (names: readonly ResourceName[]) => v.resources.filter((r) => names.includes(r.resource)).map(describeUse).join(", ");
+  const named = (names: readonly ResourceName[]) =>
+    v.resources
+      .filter((r) => names.includes(r.resource))
+      .map(describeUse)
+      .join(", ");
   if (v.over.length) lines.push(`DOES NOT FIT ${v.board} (${source}): over 100 %: ${named(v.over)}`);
   if (v.warn.length) lines.push(`warning: over 80 % of ${v.board} (${source}): ${named(v.warn)}`);
   return lines;
@@ -72,7 +76,10 @@ export function fitMark(fraction: number): string {
 /** Refuses a design that does not fit (build and bitstream), naming every resource over 100 %. */
 export function requireFit(v: FitVerdict, source: string): void {
   if (v.fits) return;
-  const named = v.resources.filter((r) => v.over.includes(r.resource)).map(describeUse).join(", ");
+  const named = v.resources
+    .filter((r) => v.over.includes(r.resource))
+    .map(describeUse)
+    .join(", ");
   throw new QuantrtlError(
     undefined,
     "--board",

@@ -54,7 +54,12 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
   const unitShare = sumResources(estimateUnits(model, board));
   const resourcesOf = (ls: Conv2dLayer[]) => sumResources([...ls.map((l) => estimateEngine(l, board)), unitShare]);
   if (!fits(resourcesOf(layers), board, maxFraction)) {
-    throw new QuantrtlError(undefined, "--board", `even fully folded (pe = simd = 1) the model does not fit ${board.name} (Yosys-fitted estimate, ${Math.round(maxFraction * 100)} % cap)`, "choose a larger board");
+    throw new QuantrtlError(
+      undefined,
+      "--board",
+      `even fully folded (pe = simd = 1) the model does not fit ${board.name} (Yosys-fitted estimate, ${Math.round(maxFraction * 100)} % cap)`,
+      "choose a larger board",
+    );
   }
   let reason = "every engine is fully parallel";
   for (;;) {
@@ -85,9 +90,19 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
   const bound = Math.max(...layers.map(boundInterval));
   if (target.kind === "fps" && bound > goal) {
     const best = (board.clockMHz * 1e6) / bound;
-    throw new QuantrtlError(undefined, "--fps", `${target.fps} frames/s is not reachable on ${board.name} at ${board.clockMHz} MHz (${reason})`, `ask for at most ${best.toFixed(1)} frames/s, or a larger board`);
+    throw new QuantrtlError(
+      undefined,
+      "--fps",
+      `${target.fps} frames/s is not reachable on ${board.name} at ${board.clockMHz} MHz (${reason})`,
+      `ask for at most ${best.toFixed(1)} frames/s, or a larger board`,
+    );
   }
   const folded = { name: model.name, description: model.description, input: model.input, layers: all };
   // the metadata (input scale, float model) stays: a folded model still reads the same dataset
-  return { model: { ...folded, ...(model.metadata ? { metadata: model.metadata } : {}), file: model.file, hash: hashModel(folded) }, folding: layers.map((l) => l.arch), boundIntervalCycles: bound, reason };
+  return {
+    model: { ...folded, ...(model.metadata ? { metadata: model.metadata } : {}), file: model.file, hash: hashModel(folded) },
+    folding: layers.map((l) => l.arch),
+    boundIntervalCycles: bound,
+    reason,
+  };
 }

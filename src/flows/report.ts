@@ -51,7 +51,14 @@ function roofline(model: Model, board: Board): ReportRooflinePoint[] | undefined
 
 function accuracySection(a: AccuracyReport): ReportAccuracy {
   const { dataset, images, floatTop1, integerTop1, agreement, floatRuntime } = a;
-  return { dataset, images, ...(floatTop1 !== undefined ? { floatTop1 } : {}), ...(integerTop1 !== undefined ? { integerTop1 } : {}), ...(agreement !== undefined ? { agreement } : {}), ...(floatRuntime ? { floatRuntime } : {}) };
+  return {
+    dataset,
+    images,
+    ...(floatTop1 !== undefined ? { floatTop1 } : {}),
+    ...(integerTop1 !== undefined ? { integerTop1 } : {}),
+    ...(agreement !== undefined ? { agreement } : {}),
+    ...(floatRuntime ? { floatRuntime } : {}),
+  };
 }
 
 export async function buildReport(model: Model, board: Board, options: BuildReportOptions = {}): Promise<QuantrtlReport> {
@@ -90,7 +97,16 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       ? {
           verification: {
             ...(options.proof?.length
-              ? { proof: options.proof.map((r) => ({ sim: r.sim, vectors: r.vectors, compared: r.compared, matched: r.matched, bitExact: r.bitExact, backpressure: r.backpressure })) }
+              ? {
+                  proof: options.proof.map((r) => ({
+                    sim: r.sim,
+                    vectors: r.vectors,
+                    compared: r.compared,
+                    matched: r.matched,
+                    bitExact: r.bitExact,
+                    backpressure: r.backpressure,
+                  })),
+                }
               : {}),
             sim: v.sim,
             vectors: v.vectors,
@@ -130,7 +146,17 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
         : {}),
       ...(networkBar ? { networkErrorBar: { family: board.yosysFamily, ...networkBar } } : {}),
       ...(synthesis
-        ? { synthesis: { lut: synthesis.lut, ff: synthesis.ff, dsp: synthesis.dsp, bramBits: synthesis.bramBits, carry: synthesis.carry, latches: synthesis.latches, yosys: synthesis.yosys } }
+        ? {
+            synthesis: {
+              lut: synthesis.lut,
+              ff: synthesis.ff,
+              dsp: synthesis.dsp,
+              bramBits: synthesis.bramBits,
+              carry: synthesis.carry,
+              latches: synthesis.latches,
+              yosys: synthesis.yosys,
+            },
+          }
         : {}),
     },
     power: {

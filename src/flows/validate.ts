@@ -124,7 +124,10 @@ export function todaysBuild(model: Model, kernel: CompareKernel, board: Board): 
 const FIELD: Record<ResourceKind, keyof NetworkCounts> = { lut: "lut", ff: "ff", dsp: "dsp", bramBits: "bram_bits" };
 
 /** The estimate's error on a family's synthesized whole networks (RMS and worst relative, largest estimate where synthesis found none), or undefined with none. */
-export function networkErrorBar(family: string, file: NetworkValidationFile = networkValidation()): ({ networks: number } & Record<ResourceKind, ErrorBar>) | undefined {
+export function networkErrorBar(
+  family: string,
+  file: NetworkValidationFile = networkValidation(),
+): ({ networks: number } & Record<ResourceKind, ErrorBar>) | undefined {
   const checks = file.networks.filter((n) => n.family === family);
   if (checks.length === 0) return undefined;
   const bar = (kind: ResourceKind): ErrorBar => {

@@ -45,7 +45,8 @@ function classLabels(a: DataArray): Int32Array {
   const out = new Int32Array(a.data.length);
   for (let i = 0; i < out.length; i++) {
     const v = a.data[i];
-    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) throw new QuantrtlError(a.file, `${a.name}/${i}`, `label ${v} is not a class index`, "labels are integers >= 0");
+    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1)
+      throw new QuantrtlError(a.file, `${a.name}/${i}`, `label ${v} is not a class index`, "labels are integers >= 0");
     out[i] = v;
   }
   return out;
@@ -83,7 +84,12 @@ export function loadDataset(model: Model, spec: string | DatasetSpec, limit?: nu
     for (let j = 0; j < size; j++) {
       const v = sample[j];
       if (!Number.isInteger(v) || v < lo || v > hi || (model.input.bits === 1 && v === 0)) {
-        throw new QuantrtlError(images.file, `${images.name}[${n}]`, `value ${v} is outside the model's ${model.input.bits === 1 ? "binary input (±1)" : `${model.input.bits}-bit input [${lo}, ${hi}]`}`, "integer data is taken as the model's integer input as is; give float data (e.g. float32 x/255) to have it quantized by the model's input quantizer");
+        throw new QuantrtlError(
+          images.file,
+          `${images.name}[${n}]`,
+          `value ${v} is outside the model's ${model.input.bits === 1 ? "binary input (±1)" : `${model.input.bits}-bit input [${lo}, ${hi}]`}`,
+          "integer data is taken as the model's integer input as is; give float data (e.g. float32 x/255) to have it quantized by the model's input quantizer",
+        );
       }
       data[j] = v;
     }

@@ -69,7 +69,12 @@ export function onnxSampleOrder(info: OnnxInputInfo, t: TensorSpec, file: string
   const size = H * W * C;
   const count = sample.reduce((a, b) => a * b, 1);
   if (sample.some((d) => !(d > 0)) || count !== size) {
-    throw new QuantrtlError(file, `input ${info.name}`, `has shape [${info.dims.join(", ")}], which does not hold the model's ${H}×${W}×${C} input`, "the float reference needs the ONNX input [N, C, H, W], [N, H, W, C] or [N, H·W·C]");
+    throw new QuantrtlError(
+      file,
+      `input ${info.name}`,
+      `has shape [${info.dims.join(", ")}], which does not hold the model's ${H}×${W}×${C} input`,
+      "the float reference needs the ONNX input [N, C, H, W], [N, H, W, C] or [N, H·W·C]",
+    );
   }
   const isChw = sample.length === 3 && sample[0] === C && sample[1] === H && sample[2] === W;
   // ONNX's convention is NCHW: a sample that reads both ways (H = W = C) is taken as CHW
@@ -83,17 +88,29 @@ export function onnxSampleOrder(info: OnnxInputInfo, t: TensorSpec, file: string
  * The output rows (one per sample) of an ONNX model on `count` HWC samples.
  * `width` of each row is the output's size per sample.
  */
-export async function runOnnx(file: string, images: Float32Array, t: TensorSpec, count: number, options: OnnxRunOptions = {}): Promise<{ rows: Float64Array; width: number }> {
+export async function runOnnx(
+  file: string,
+  images: Float32Array,
+  t: TensorSpec,
+  count: number,
+  options: OnnxRunOptions = {},
+): Promise<{ rows: Float64Array; width: number }> {
   const original = new Uint8Array(readFileSync(file));
   const info = describeOnnx(original, file);
   let bytes: Uint8Array = original;
   if (info.customOps.length) {
     if (!options.toStandardOnnx) {
-      throw new QuantrtlError(file, "onnx", `has ops onnxruntime cannot run: ${info.customOps.join(", ")}`, "the QONNX → standard ONNX rewrite (quantrtl import) is needed for the float reference");
+      throw new QuantrtlError(
+        file,
+        "onnx",
+        `has ops onnxruntime cannot run: ${info.customOps.join(", ")}`,
+        "the QONNX → standard ONNX rewrite (quantrtl import) is needed for the float reference",
+      );
     }
     bytes = options.toStandardOnnx(original);
   }
-  if (info.input.elemType !== 1 && info.input.elemType !== 11) throw new QuantrtlError(file, `input ${info.input.name}`, `has element type ${info.input.elemType}`, "the float reference feeds float or double inputs");
+  if (info.input.elemType !== 1 && info.input.elemType !== 11)
+    throw new QuantrtlError(file, `input ${info.input.name}`, `has element type ${info.input.elemType}`, "the float reference feeds float or double inputs");
   const order = onnxSampleOrder(info.input, t, file);
   const size = t.height * t.width * t.channels;
   const fixed = info.input.dims[0];
@@ -104,7 +121,12 @@ export async function runOnnx(file: string, images: Float32Array, t: TensorSpec,
   try {
     session = await ort.InferenceSession.create(bytes);
   } catch (err) {
-    throw new QuantrtlError(file, "onnx", `onnxruntime cannot load it (${(err as Error).message.split("\n")[0]})`, "check the model with onnx.checker.check_model");
+    throw new QuantrtlError(
+      file,
+      "onnx",
+      `onnxruntime cannot load it (${(err as Error).message.split("\n")[0]})`,
+      "check the model with onnx.checker.check_model",
+    );
   }
   try {
     let rows: Float64Array | undefined;

@@ -67,7 +67,11 @@ export function vitFolding({ outChannels, reduction }: { outChannels: number; re
 function irNamer(): (name: string) => string {
   const used = new Set<string>(["input"]);
   return (n: string) => {
-    const base = n.replace(/[^A-Za-z0-9_]/g, "_").replace(/^[^A-Za-z]+/, "").slice(0, 28) || "layer";
+    const base =
+      n
+        .replace(/[^A-Za-z0-9_]/g, "_")
+        .replace(/^[^A-Za-z]+/, "")
+        .slice(0, 28) || "layer";
     let name = base;
     for (let k = 2; used.has(name); k++) name = `${base}_${k}`;
     used.add(name);
@@ -93,7 +97,18 @@ interface Step {
 const engineRows = (l: Extract<VitLayer, { kind: "linear" | "dense" }>, { q, arch, file, readers, at, n, from, outBits }: Step) => {
   if (l.kind === "dense" && l.datapath !== "mac") throw new QuantrtlError(file, `${at}/datapath`, `datapath "${l.datapath}" in a ViT`, '"mac"');
   const parts = readers(l).some((r) => r.kind === "attention") ? 3 : 1;
-  q.engine({ type: l.kind, name: n, from, weights: l.weights, bias: l.bias, outChannels: l.outFeatures, reduction: l.inFeatures, parts, outBits, arch: arch({ name: n, outChannels: l.outFeatures, reduction: l.inFeatures }) });
+  q.engine({
+    type: l.kind,
+    name: n,
+    from,
+    weights: l.weights,
+    bias: l.bias,
+    outChannels: l.outFeatures,
+    reduction: l.inFeatures,
+    parts,
+    outBits,
+    arch: arch({ name: n, outChannels: l.outFeatures, reduction: l.inFeatures }),
+  });
 };
 
 /** Per kind: adds the IR layer of one float layer (the mapping in the header). */
@@ -101,7 +116,19 @@ const TO_IR: ByKind<VitLayer, [Step], void> = {
   conv2d: (l, { q, arch, file, at, n, from, outBits }) => {
     if (l.datapath !== "mac") throw new QuantrtlError(file, `${at}/datapath`, `datapath "${l.datapath}" in a ViT`, '"mac"');
     const reduction = l.kernel[0] * l.kernel[1] * l.inChannels;
-    q.engine({ type: "conv2d", name: n, from, weights: l.weights, bias: l.bias, outChannels: l.outChannels, reduction, outBits, arch: arch({ name: n, outChannels: l.outChannels, reduction }), kernelSize: l.kernel, stride: l.stride });
+    q.engine({
+      type: "conv2d",
+      name: n,
+      from,
+      weights: l.weights,
+      bias: l.bias,
+      outChannels: l.outChannels,
+      reduction,
+      outBits,
+      arch: arch({ name: n, outChannels: l.outChannels, reduction }),
+      kernelSize: l.kernel,
+      stride: l.stride,
+    });
   },
   linear: engineRows,
   dense: engineRows,
@@ -123,7 +150,10 @@ export function quantizeVit(desc: FloatVitModel, options: VitPtqOptions): VitPtq
   const input = { height: H, width: W, channels: Cin, bits: 8 };
   const calibration: IntTensor[] = options.calibration.map((img) => ({ shape: [H, W, Cin], bits: 8, data: quantizeInput(img, inputScale) }));
   const name = options.name ?? desc.name;
-  const q = new VitDocBuilder(name, input, inputScale, calibration, options.golden, { ...options, newtonIterations: options.newtonIterations ?? NEWTON_ITERATIONS_MAX });
+  const q = new VitDocBuilder(name, input, inputScale, calibration, options.golden, {
+    ...options,
+    newtonIterations: options.newtonIterations ?? NEWTON_ITERATIONS_MAX,
+  });
   const arch = options.arch ?? vitFolding;
 
   const irName = irNamer();
@@ -152,7 +182,8 @@ export function quantizeVit(desc: FloatVitModel, options: VitPtqOptions): VitPtq
   const document: Doc = {
     quantrtl: 1,
     name,
-    description: options.description ?? `${desc.name}: ViT quantized integer-only by quantrtl (post-training, ${options.calibration.length} calibration images)`,
+    description:
+      options.description ?? `${desc.name}: ViT quantized integer-only by quantrtl (post-training, ${options.calibration.length} calibration images)`,
     input,
     layers: q.layers,
     metadata: { inputScale, source: desc.name, scales },

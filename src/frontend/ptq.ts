@@ -165,7 +165,13 @@ function groupLayers(desc: FloatModel, file?: string): Group[] {
     } else if (l.kind === "maxpool") groups.push({ kind: "maxpool", pool: l, last: i, name: l.name });
     else if (l.kind === "flatten") groups.push({ kind: "flatten", last: i, name: l.name });
     else if (l.kind === "relu") groups.push({ kind: "relu", last: i, name: l.name });
-    else throw new QuantrtlError(file, at, `a ${l.kind} layer that does not follow a conv2d or dense layer cannot be folded`, "put batchnorm / sign right after a conv2d or dense layer");
+    else
+      throw new QuantrtlError(
+        file,
+        at,
+        `a ${l.kind} layer that does not follow a conv2d or dense layer cannot be folded`,
+        "put batchnorm / sign right after a conv2d or dense layer",
+      );
   }
   return groups;
 }
@@ -246,7 +252,13 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
     const clipX = classMax.get(cls)!;
     const s = (clipX > 0 ? clipX : 1) / QMAX;
     const had = classScale.get(cls);
-    if (had !== undefined && had !== s) throw new QuantrtlError(file, `/layers/${gi}`, "two adder layers read one tensor with different shared scales", "not supported: give each adder layer its own input");
+    if (had !== undefined && had !== s)
+      throw new QuantrtlError(
+        file,
+        `/layers/${gi}`,
+        "two adder layers read one tensor with different shared scales",
+        "not supported: give each adder layer its own input",
+      );
     classScale.set(cls, s);
   });
   const lastEngine = groups.map((g) => g.kind).lastIndexOf("engine");
@@ -337,8 +349,14 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
     };
     if (e.kind === "conv2d") {
       if (e.stride.some((s) => s !== 1)) throw new QuantrtlError(file, `${at}/stride`, "only stride 1 float convolutions are quantized", "train with stride 1");
-      if (e.padding === "same" && (e.kernel[0] % 2 === 0 || e.kernel[1] % 2 === 0)) throw new QuantrtlError(file, `${at}/padding`, '"same" padding with an even kernel is asymmetric', "use an odd kernel or valid padding");
-      Object.assign(layer, { outChannels, kernelSize: [...e.kernel], stride: 1, padding: e.padding === "same" ? [(e.kernel[0] - 1) / 2, (e.kernel[1] - 1) / 2] : 0 });
+      if (e.padding === "same" && (e.kernel[0] % 2 === 0 || e.kernel[1] % 2 === 0))
+        throw new QuantrtlError(file, `${at}/padding`, '"same" padding with an even kernel is asymmetric', "use an odd kernel or valid padding");
+      Object.assign(layer, {
+        outChannels,
+        kernelSize: [...e.kernel],
+        stride: 1,
+        padding: e.padding === "same" ? [(e.kernel[0] - 1) / 2, (e.kernel[1] - 1) / 2] : 0,
+      });
     } else {
       layer.outFeatures = outChannels;
     }
@@ -375,9 +393,7 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
         return Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, b));
       });
       const uniform = multipliers.every((m) => m === multipliers[0]) && multipliers[0] >= 0;
-      layer.requant = uniform
-        ? { multiplier: multipliers[0], shift, rounding: "half_even", outBits }
-        : { multipliers, shift, rounding: "half_even", outBits };
+      layer.requant = uniform ? { multiplier: multipliers[0], shift, rounding: "half_even", outBits } : { multipliers, shift, rounding: "half_even", outBits };
       if (bias.some((b) => b !== 0)) layer.bias = bias;
       if (g.act === "relu") layer.relu = true;
       scales.push(outScale);
@@ -390,7 +406,8 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
   const document: Doc = {
     quantrtl: 1,
     name: options.name ?? desc.name,
-    description: options.description ?? `${desc.name}: ${desc.variant} LeNet quantized by quantrtl (post-training, ${options.calibration.length} calibration images)`,
+    description:
+      options.description ?? `${desc.name}: ${desc.variant} LeNet quantized by quantrtl (post-training, ${options.calibration.length} calibration images)`,
     input: { height: H, width: W, channels: C, bits: 8 },
     layers,
     metadata: { inputScale, source: desc.name },
@@ -418,7 +435,10 @@ export function layerSqnr(
   const agree = new Float64Array(layerNames.length);
   const count = new Float64Array(layerNames.length);
   inputs.forEach((x, n) => {
-    const f = floatActivations(desc, Float64Array.from(x, (v) => v * ptq.inputScale));
+    const f = floatActivations(
+      desc,
+      Float64Array.from(x, (v) => v * ptq.inputScale),
+    );
     layerNames.forEach((name, li) => {
       const fi = ptq.floatLayerOf[name];
       if (fi === undefined) return;

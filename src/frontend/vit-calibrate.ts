@@ -117,7 +117,8 @@ export class VitDocBuilder {
   ) {
     if (calibration.length === 0) throw new QuantrtlError(undefined, "calibration", "no calibration inputs", "give at least one input");
     this.coverage = options.coverage ?? 1;
-    if (!(this.coverage > 0 && this.coverage <= 1)) throw new QuantrtlError(undefined, "coverage", `${this.coverage} is not in (0, 1]`, "use 1 (max |value|) or e.g. 0.9999");
+    if (!(this.coverage > 0 && this.coverage <= 1))
+      throw new QuantrtlError(undefined, "coverage", `${this.coverage} is not in (0, 1]`, "use 1 (max |value|) or e.g. 0.9999");
     this.rounding = options.rounding ?? "half_even";
     this.newtonIterations = options.newtonIterations;
     this.tensors.set(MODEL_INPUT, calibration);
@@ -154,7 +155,15 @@ export class VitDocBuilder {
     const layer = this.probe(doc);
     this.layers.push(doc);
     const ins = layer.inputs.map((n) => this.tensors.get(n)!);
-    this.tensors.set(layer.name, ins[0].map((_, v) => this.golden.runLayer(layer, ins.map((t) => t[v]))));
+    this.tensors.set(
+      layer.name,
+      ins[0].map((_, v) =>
+        this.golden.runLayer(
+          layer,
+          ins.map((t) => t[v]),
+        ),
+      ),
+    );
     this.scaleMap.set(layer.name, outScales);
     return layer;
   }
@@ -292,7 +301,14 @@ export class VitDocBuilder {
     const sIn = this.scalar(from);
     const x0 = x0FromScale(multiplierFromRatio(sIn, DEFAULT_MULTIPLIER_BITS), GELU_SIGMOID_SLOPE);
     const n = Math.min(SHIFTGELU_N, Math.floor(Math.log2(RECIPROCAL_NUMERATOR / (2 * -x0))));
-    const doc: Doc = { type: "gelu", name, inputs: [from], x0, ...(n !== SHIFTGELU_N ? { n } : {}), requant: { multiplier: 1, shift: 0, rounding: this.rounding, outBits: 8 } };
+    const doc: Doc = {
+      type: "gelu",
+      name,
+      inputs: [from],
+      x0,
+      ...(n !== SHIFTGELU_N ? { n } : {}),
+      requant: { multiplier: 1, shift: 0, rounding: this.rounding, outBits: 8 },
+    };
     const layer = this.probe(doc);
     if (layer.kind !== "gelu") throw new Error("not gelu");
     const M = layer.input.channels;

@@ -34,9 +34,31 @@ export interface StreamInfo {
  * (buildNetlist always sets it; optional for nodes built by hand, e.g. in cost tests).
  */
 export type NetNode =
-  | { readonly kind: "layer"; readonly name: string; readonly layer: Layer; readonly layerIndex: number; readonly inputs: readonly number[]; readonly output: number }
-  | { readonly kind: "fork"; readonly name: string; readonly owner?: number; readonly bits: number; readonly input: number; readonly outputs: readonly [number, number] }
-  | { readonly kind: "fifo"; readonly name: string; readonly owner?: number; readonly bits: number; readonly depth: number; readonly input: number; readonly output: number };
+  | {
+      readonly kind: "layer";
+      readonly name: string;
+      readonly layer: Layer;
+      readonly layerIndex: number;
+      readonly inputs: readonly number[];
+      readonly output: number;
+    }
+  | {
+      readonly kind: "fork";
+      readonly name: string;
+      readonly owner?: number;
+      readonly bits: number;
+      readonly input: number;
+      readonly outputs: readonly [number, number];
+    }
+  | {
+      readonly kind: "fifo";
+      readonly name: string;
+      readonly owner?: number;
+      readonly bits: number;
+      readonly depth: number;
+      readonly input: number;
+      readonly output: number;
+    };
 
 export interface Netlist {
   readonly streams: readonly StreamInfo[];
@@ -138,7 +160,15 @@ function addFifos(
   return inputs.map((s, j) => {
     const skip = d[j] <= d[1 - j];
     const out = newStream(`${streams[s].name}_q${j}`, streams[s].bits, streams[s].layer);
-    nodes.push({ kind: "fifo", name: `${identifier(layer.name)}_fifo${j === 0 ? "a" : "b"}`, owner: layerIndex, bits: streams[s].bits, depth: skip ? full : ADD_FIFO_SHALLOW, input: s, output: out });
+    nodes.push({
+      kind: "fifo",
+      name: `${identifier(layer.name)}_fifo${j === 0 ? "a" : "b"}`,
+      owner: layerIndex,
+      bits: streams[s].bits,
+      depth: skip ? full : ADD_FIFO_SHALLOW,
+      input: s,
+      output: out,
+    });
     return out;
   });
 }

@@ -102,7 +102,7 @@ export function mapMemory(depth: number, width: number, kind: "ram" | "rom", rea
       // widthscale: the last primitive of a row costs the share of its width that is used
       const rows = Math.ceil(depth / s.depth);
       const cost = rows * (width / s.width) * s.cost + (rows - 1) * width * DISTRIBUTED_ROW_MUX_COST;
-      if (cost < bestCost) (bestCost = cost), (best = { style: "distributed", blockBits: 0, lutramLuts: n * dist.luts, logicBits: 0 });
+      if (cost < bestCost) ((bestCost = cost), (best = { style: "distributed", blockBits: 0, lutramLuts: n * dist.luts, logicBits: 0 }));
     }
   }
   // block RAMs read synchronously only
@@ -114,7 +114,7 @@ export function mapMemory(depth: number, width: number, kind: "ram" | "rom", rea
   const blockAllowed = read === "sync" && !(kind === "rom" && depth < (rules.blockRomMinDepth ?? 0));
   for (const s of blockAllowed ? block.shapes : []) {
     const n = tile(s);
-    if (beatsBest(n * s.cost)) (bestCost = n * s.cost), (best = { style: "block", blockBits: n * block.bits, lutramLuts: 0, logicBits: 0 });
+    if (beatsBest(n * s.cost)) ((bestCost = n * s.cost), (best = { style: "block", blockBits: n * block.bits, lutramLuts: 0, logicBits: 0 }));
   }
   return best;
 }

@@ -44,7 +44,12 @@ export function parseMemorySize(text: string): number | undefined {
 }
 
 export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [[1024 * GiB, "TiB"], [GiB, "GiB"], [MiB, "MiB"], [KiB, "KiB"]];
+  const units: [number, string][] = [
+    [1024 * GiB, "TiB"],
+    [GiB, "GiB"],
+    [MiB, "MiB"],
+    [KiB, "KiB"],
+  ];
   for (const [size, name] of units) if (bytes >= size) return `${(bytes / size).toFixed(1)} ${name}`;
   return `${bytes} bytes`;
 }
@@ -87,17 +92,24 @@ export function checkModelMemory(model: Pick<Model, "input" | "layers">, budget:
   const overBudget = (path: string, lead: string, need: number, hint: string): never => {
     throw new QuantrtlError(file, path, `${lead} ${formatBytes(need)}, above the memory budget ${formatBytes(budget.bytes)} (${budget.source})`, hint);
   };
-  const raiseHint = (need: number) => `a smaller input${vectors > 1 ? " or fewer --vectors" : ""}, or --max-memory ${Math.ceil(need / GiB)}G if the machine has it`;
+  const raiseHint = (need: number) =>
+    `a smaller input${vectors > 1 ? " or fewer --vectors" : ""}, or --max-memory ${Math.ceil(need / GiB)}G if the machine has it`;
   checkElements(file, "/input", "the input", model.input);
   const weights = model.layers.reduce((sum, l) => sum + typedArrayBytes(l), 0);
   if (weights > budget.bytes) overBudget("", `the weights of the ${model.layers.length} layers take`, weights, "--max-memory with more, or a smaller model");
   // the model's sha256 is taken over one canonical JSON text of every weight (load.ts hashModel)
   const hashChars = weights / TENSOR_BYTES > MAX_STRING_CHARS / 12 ? canonicalChars(model.layers) : 0;
   if (hashChars > MAX_STRING_CHARS) {
-    throw new QuantrtlError(file, "", `the weights as the canonical JSON the model hash is taken over would be ${hashChars} characters, more than a JS string holds (${MAX_STRING_CHARS})`, "a smaller model (fewer or narrower layers)");
+    throw new QuantrtlError(
+      file,
+      "",
+      `the weights as the canonical JSON the model hash is taken over would be ${hashChars} characters, more than a JS string holds (${MAX_STRING_CHARS})`,
+      "a smaller model (fewer or narrower layers)",
+    );
   }
   let golden = vectors * tensorSize(model.input) * TENSOR_BYTES;
-  if (weights + golden > budget.bytes) overBudget("/input", `the input ${dims(model.input)}${perVectors} as Int32Array takes, with the weights,`, weights + golden, raiseHint(weights + golden));
+  if (weights + golden > budget.bytes)
+    overBudget("/input", `the input ${dims(model.input)}${perVectors} as Int32Array takes, with the weights,`, weights + golden, raiseHint(weights + golden));
   let largestText = { words: vectors * tensorSize(model.input), bits: model.input.bits, path: "/input", what: "the input" };
   let jsonChars = 0;
   model.layers.forEach((layer, i) => {
@@ -109,7 +121,12 @@ export function checkModelMemory(model: Pick<Model, "input" | "layers">, budget:
     const scratch = layer.kind === "conv2d" || layer.kind === "dense" ? elements * ACCUMULATOR_BYTES : 0;
     const need = weights + golden + scratch;
     if (need > budget.bytes) {
-      overBudget(path, `its output ${dims(layer.output)}${perVectors} brings ${scratch ? "the weights, golden tensors and its accumulators" : "the weights and golden tensors"} to`, need, raiseHint(need));
+      overBudget(
+        path,
+        `its output ${dims(layer.output)}${perVectors} brings ${scratch ? "the weights, golden tensors and its accumulators" : "the weights and golden tensors"} to`,
+        need,
+        raiseHint(need),
+      );
     }
     if (vectors * elements > largestText.words) largestText = { words: vectors * elements, bits: layer.output.bits, path, what: "its output" };
     jsonChars += elements * jsonCharsPerValue(layer.output.bits);
@@ -118,25 +135,61 @@ export function checkModelMemory(model: Pick<Model, "input" | "layers">, budget:
     const { words, bits, path, what } = largestText;
     const chars = words * (hexDigits(bits) + 1);
     const hint = `fewer --vectors or a smaller input`;
-    if (chars > MAX_STRING_CHARS) throw new QuantrtlError(file, path, `${what}: its test vectors (${words} words${perVectors}) would be ${chars} characters of text, more than a JS string holds (${MAX_STRING_CHARS})`, hint);
+    if (chars > MAX_STRING_CHARS)
+      throw new QuantrtlError(
+        file,
+        path,
+        `${what}: its test vectors (${words} words${perVectors}) would be ${chars} characters of text, more than a JS string holds (${MAX_STRING_CHARS})`,
+        hint,
+      );
     const heap = words * HEX_WORD_HEAP_BYTES;
-    if (heap > heapRoom()) throw new QuantrtlError(file, path, `${what}: writing its test vectors (${words} words${perVectors}) takes about ${formatBytes(heap)} of JS heap, more than the ${formatBytes(heapRoom())} left under V8's heap limit`, hint);
-    if (weights + golden + heap > budget.bytes) overBudget(path, `${what}: writing its test vectors${perVectors} brings the weights, golden tensors and text to`, weights + golden + heap, raiseHint(weights + golden + heap));
+    if (heap > heapRoom())
+      throw new QuantrtlError(
+        file,
+        path,
+        `${what}: writing its test vectors (${words} words${perVectors}) takes about ${formatBytes(heap)} of JS heap, more than the ${formatBytes(heapRoom())} left under V8's heap limit`,
+        hint,
+      );
+    if (weights + golden + heap > budget.bytes)
+      overBudget(
+        path,
+        `${what}: writing its test vectors${perVectors} brings the weights, golden tensors and text to`,
+        weights + golden + heap,
+        raiseHint(weights + golden + heap),
+      );
   }
   if (workload.jsonTrace) {
     const where = `/layers/${model.layers.length - 1}`;
     const hint = "leave out --json (the summary lines need no copy), or a smaller input";
-    if (jsonChars > MAX_STRING_CHARS) throw new QuantrtlError(file, where, `the --json output of every layer would be about ${jsonChars} characters, more than a JS string holds (${MAX_STRING_CHARS})`, hint);
+    if (jsonChars > MAX_STRING_CHARS)
+      throw new QuantrtlError(
+        file,
+        where,
+        `the --json output of every layer would be about ${jsonChars} characters, more than a JS string holds (${MAX_STRING_CHARS})`,
+        hint,
+      );
     const heap = jsonChars + (golden / TENSOR_BYTES) * JSON_SLOT_BYTES;
-    if (heap > heapRoom()) throw new QuantrtlError(file, where, `the --json output of every layer takes about ${formatBytes(heap)} of JS heap, more than the ${formatBytes(heapRoom())} left under V8's heap limit`, hint);
-    if (weights + golden + heap > budget.bytes) overBudget(where, "the --json output brings the weights, golden tensors and text to", weights + golden + heap, hint);
+    if (heap > heapRoom())
+      throw new QuantrtlError(
+        file,
+        where,
+        `the --json output of every layer takes about ${formatBytes(heap)} of JS heap, more than the ${formatBytes(heapRoom())} left under V8's heap limit`,
+        hint,
+      );
+    if (weights + golden + heap > budget.bytes)
+      overBudget(where, "the --json output brings the weights, golden tensors and text to", weights + golden + heap, hint);
   }
 }
 
 function checkElements(file: string | undefined, path: string, what: string, t: TensorSpec): void {
   const n = tensorSize(t);
   if (n > MAX_TENSOR_ELEMENTS) {
-    throw new QuantrtlError(file, path, `${what} ${dims(t)} has ${n} elements, more than a typed array of the golden model holds (2^31 − 1 = ${MAX_TENSOR_ELEMENTS})`, "use a smaller input (height × width × channels)");
+    throw new QuantrtlError(
+      file,
+      path,
+      `${what} ${dims(t)} has ${n} elements, more than a typed array of the golden model holds (2^31 − 1 = ${MAX_TENSOR_ELEMENTS})`,
+      "use a smaller input (height × width × channels)",
+    );
   }
 }
 

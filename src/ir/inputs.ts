@@ -44,13 +44,24 @@ export function loadInputFile(file: string, spec: TensorSpec): IntTensor {
   }
   const n = spec.height * spec.width * spec.channels;
   if (!Array.isArray(values) || values.length !== n) {
-    throw new QuantrtlError(file, "--input", `must be a flat JSON array of ${n} integers (${spec.height}×${spec.width}×${spec.channels}, HWC)`, `give ${n} integers`);
+    throw new QuantrtlError(
+      file,
+      "--input",
+      `must be a flat JSON array of ${n} integers (${spec.height}×${spec.width}×${spec.channels}, HWC)`,
+      `give ${n} integers`,
+    );
   }
   const lo = spec.bits === 1 ? -1 : signedMin(spec.bits);
   const hi = spec.bits === 1 ? 1 : signedMax(spec.bits);
   values.forEach((v, i) => {
     const ok = Number.isInteger(v) && v >= lo && v <= hi && (spec.bits !== 1 || v !== 0);
-    if (!ok) throw new QuantrtlError(file, `--input /${i}`, `value ${JSON.stringify(v)} is out of range`, spec.bits === 1 ? "binary inputs are -1 or +1" : `use integers in [${lo}, ${hi}]`);
+    if (!ok)
+      throw new QuantrtlError(
+        file,
+        `--input /${i}`,
+        `value ${JSON.stringify(v)} is out of range`,
+        spec.bits === 1 ? "binary inputs are -1 or +1" : `use integers in [${lo}, ${hi}]`,
+      );
   });
   return { shape: [spec.height, spec.width, spec.channels], bits: spec.bits, data: Int32Array.from(values as number[]) };
 }

@@ -25,7 +25,23 @@ export interface RawRequant {
 
 /** Fields of every raw layer type (the schema allows each only on the types that use it). */
 export interface RawLayer {
-  type: "conv2d" | "dense" | "relu" | "maxpool" | "avgpool" | "global_avgpool" | "add" | "flatten" | "argmax" | "linear" | "layernorm" | "gelu" | "softmax" | "attention" | "token_embed" | "token_select";
+  type:
+    | "conv2d"
+    | "dense"
+    | "relu"
+    | "maxpool"
+    | "avgpool"
+    | "global_avgpool"
+    | "add"
+    | "flatten"
+    | "argmax"
+    | "linear"
+    | "layernorm"
+    | "gelu"
+    | "softmax"
+    | "attention"
+    | "token_embed"
+    | "token_select";
   name: string;
   inputs?: string[];
   kernel: Datapath;
@@ -71,7 +87,12 @@ export interface Ctx {
 export function parsePoolRequant(rq: RawRequant, path: string, ctx: Ctx): RequantParams {
   const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
   if (rq.multiplier! >= 2 ** multiplierBits) {
-    throw new QuantrtlError(ctx.file, `${ctx.at}${path}/multiplier`, `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`, `use a multiplier below ${2 ** multiplierBits} or raise multiplierBits`);
+    throw new QuantrtlError(
+      ctx.file,
+      `${ctx.at}${path}/multiplier`,
+      `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`,
+      `use a multiplier below ${2 ** multiplierBits} or raise multiplierBits`,
+    );
   }
   return { multiplier: rq.multiplier!, multiplierBits, shift: rq.shift!, rounding: rq.rounding, outBits: rq.outBits, zeroPoint: 0, relu: false };
 }
@@ -84,21 +105,44 @@ export function pairOf(v: number | number[] | undefined, fallback: number): [num
 export function parseEngineRequant(rq: RawRequant, channels: number, relu: boolean, fail: (path: string, problem: string, hint: string) => never): OutputStage {
   const multiplierBits = rq.multiplierBits ?? DEFAULT_MULTIPLIER_BITS;
   const zeroPoint = rq.zeroPoint ?? 0;
-  if (zeroPoint < signedMin(rq.outBits) || zeroPoint > signedMax(rq.outBits)) fail("/requant/zeroPoint", `${zeroPoint} is outside the ${rq.outBits}-bit output range`, `use a value in [${signedMin(rq.outBits)}, ${signedMax(rq.outBits)}]`);
+  if (zeroPoint < signedMin(rq.outBits) || zeroPoint > signedMax(rq.outBits))
+    fail(
+      "/requant/zeroPoint",
+      `${zeroPoint} is outside the ${rq.outBits}-bit output range`,
+      `use a value in [${signedMin(rq.outBits)}, ${signedMax(rq.outBits)}]`,
+    );
   const tensorForm = rq.multiplier !== undefined;
   const channelForm = rq.multipliers !== undefined;
   if (tensorForm === channelForm) {
-    fail("/requant", tensorForm ? 'has both "multiplier" (per tensor) and "multipliers" (per channel)' : 'has neither "multiplier" nor "multipliers"', "give either multiplier, or multipliers with one value per output channel");
+    fail(
+      "/requant",
+      tensorForm ? 'has both "multiplier" (per tensor) and "multipliers" (per channel)' : 'has neither "multiplier" nor "multipliers"',
+      "give either multiplier, or multipliers with one value per output channel",
+    );
   }
   const limit = 2 ** multiplierBits;
   if (tensorForm) {
-    if (rq.multiplier! >= limit) fail("/requant/multiplier", `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`, `use a multiplier below ${limit} or raise multiplierBits`);
-    return { kind: "requant", params: { multiplier: rq.multiplier!, multiplierBits, shift: rq.shift!, rounding: rq.rounding, outBits: rq.outBits, zeroPoint, relu } };
+    if (rq.multiplier! >= limit)
+      fail(
+        "/requant/multiplier",
+        `${rq.multiplier} does not fit in multiplierBits = ${multiplierBits}`,
+        `use a multiplier below ${limit} or raise multiplierBits`,
+      );
+    return {
+      kind: "requant",
+      params: { multiplier: rq.multiplier!, multiplierBits, shift: rq.shift!, rounding: rq.rounding, outBits: rq.outBits, zeroPoint, relu },
+    };
   }
   const multipliers = rq.multipliers!;
-  if (multipliers.length !== channels) fail("/requant/multipliers", `has ${multipliers.length} values; expected one per output channel (${channels})`, `give ${channels} integers`);
+  if (multipliers.length !== channels)
+    fail("/requant/multipliers", `has ${multipliers.length} values; expected one per output channel (${channels})`, `give ${channels} integers`);
   multipliers.forEach((m, oc) => {
-    if (Math.abs(m) >= limit) fail(`/requant/multipliers/${oc}`, `${m} does not fit in multiplierBits = ${multiplierBits} (plus sign)`, `use |multiplier| below ${limit} or raise multiplierBits`);
+    if (Math.abs(m) >= limit)
+      fail(
+        `/requant/multipliers/${oc}`,
+        `${m} does not fit in multiplierBits = ${multiplierBits} (plus sign)`,
+        `use |multiplier| below ${limit} or raise multiplierBits`,
+      );
   });
   return {
     kind: "requant",
@@ -122,7 +166,12 @@ export function chooseFolding(raw: RawLayer, reduction: number, ctx: Ctx): Foldi
   }
   const whereSimd = ctx.arch?.simd !== undefined ? "--simd" : `${ctx.at}/arch/simd`;
   if (!Number.isInteger(simd) || simd < 1 || simd > reduction) {
-    throw new QuantrtlError(ctx.file, whereSimd, `simd = ${simd} is not between 1 and the reduction length (${reduction} = kh·kw·inChannels)`, `use 1 … ${reduction}`);
+    throw new QuantrtlError(
+      ctx.file,
+      whereSimd,
+      `simd = ${simd} is not between 1 and the reduction length (${reduction} = kh·kw·inChannels)`,
+      `use 1 … ${reduction}`,
+    );
   }
   return { pe, simd };
 }
@@ -148,17 +197,27 @@ export function readInts(src: number[] | { file: string }, path: string, bits: n
     throw new QuantrtlError(ctx.file, at, problem, hint);
   };
   const { count, shape } = expected;
-  if (count > MAX_TENSOR_ELEMENTS) fail(`${count} values (${shape}) are more than a typed array holds (2^31 − 1 = ${MAX_TENSOR_ELEMENTS})`, "use a smaller layer");
+  if (count > MAX_TENSOR_ELEMENTS)
+    fail(`${count} values (${shape}) are more than a typed array holds (2^31 − 1 = ${MAX_TENSOR_ELEMENTS})`, "use a smaller layer");
   const width = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
   const json = src.file.endsWith(".json");
   if (!json && !src.file.endsWith(".bin")) fail(`"${src.file}" has an unknown extension`, "use .json (array of integers) or .bin (little-endian int8/int16)");
-  const valid = json ? `a regular file holding a JSON array of ${count} integers` : `a regular file of ${count * width} bytes: ${count} little-endian int${width * 8}`;
+  const valid = json
+    ? `a regular file holding a JSON array of ${count} integers`
+    : `a regular file of ${count * width} bytes: ${count} little-endian int${width * 8}`;
   const { real, size } = resolveWeightFile(ctx.file, at, ctx.baseDir, src.file, valid);
   const overBudget = (need: number): never =>
-    fail(`reading "${src.file}" (${count} values, ${shape}) needs ${formatBytes(need)}, above the memory budget ${formatBytes(ctx.memoryBudget.bytes)} (${ctx.memoryBudget.source})`, "a smaller layer, or more --max-memory");
+    fail(
+      `reading "${src.file}" (${count} values, ${shape}) needs ${formatBytes(need)}, above the memory budget ${formatBytes(ctx.memoryBudget.bytes)} (${ctx.memoryBudget.source})`,
+      "a smaller layer, or more --max-memory",
+    );
   if (json) {
     const cap = Math.min(count * JSON_BYTES_PER_VALUE + 4096, MAX_MODEL_FILE_BYTES);
-    if (size > cap) fail(`"${src.file}" is ${size} bytes, more than ${count} integers (${shape}) take as JSON (at most ${cap} bytes here)`, `write ${count} integers as one flat JSON array, or use a .bin file`);
+    if (size > cap)
+      fail(
+        `"${src.file}" is ${size} bytes, more than ${count} integers (${shape}) take as JSON (at most ${cap} bytes here)`,
+        `write ${count} integers as one flat JSON array, or use a .bin file`,
+      );
     // the text, a JS array of numbers (8 bytes a slot) and the Int32Array it becomes
     if (size + count * 12 > ctx.memoryBudget.bytes) overBudget(size + count * 12);
     let values: unknown;
@@ -177,7 +236,10 @@ export function readInts(src: number[] | { file: string }, path: string, bits: n
   }
   const bytes = count * width;
   if (size !== bytes) {
-    fail(`"${src.file}" is ${size} bytes; expected ${bytes} bytes = ${count} values (${shape}) × ${width} (little-endian int${width * 8})`, `write exactly ${count} int${width * 8} values`);
+    fail(
+      `"${src.file}" is ${size} bytes; expected ${bytes} bytes = ${count} values (${shape}) × ${width} (little-endian int${width * 8})`,
+      `write exactly ${count} int${width * 8} values`,
+    );
   }
   // the file, the decoded Int32Array and its range-checked copy
   if (bytes + count * 8 > ctx.memoryBudget.bytes) overBudget(bytes + count * 8);
@@ -194,7 +256,12 @@ export function checkValues(values: ArrayLike<number>, path: string, [lo, hi]: [
     const v = values[i];
     const bad = binary ? v !== -1 && v !== 1 : v < lo || v > hi;
     if (bad) {
-      throw new QuantrtlError(ctx.file, `${ctx.at}${path}/${i}`, `value ${v} is out of range`, binary ? "binary weights are -1 or +1" : `use integers in [${lo}, ${hi}]`);
+      throw new QuantrtlError(
+        ctx.file,
+        `${ctx.at}${path}/${i}`,
+        `value ${v} is out of range`,
+        binary ? "binary weights are -1 or +1" : `use integers in [${lo}, ${hi}]`,
+      );
     }
   }
   return Int32Array.from(values);

@@ -47,7 +47,7 @@ export function checkModelFile(file: string, budget: MemoryBudget): void {
   const cap = Math.min(MAX_MODEL_FILE_BYTES, budget.bytes);
   if (st.size > cap) {
     const limit = cap === budget.bytes ? `the memory budget ${formatBytes(cap)} (${budget.source})` : `the ${formatBytes(cap)} a model file may have`;
-    const hint = cap === budget.bytes ? "raise --max-memory" : "keep large weights in .bin files beside the model (\"weights\": {\"file\": \"w.bin\"})";
+    const hint = cap === budget.bytes ? "raise --max-memory" : 'keep large weights in .bin files beside the model ("weights": {"file": "w.bin"})';
     throw new QuantrtlError(file, "", `is ${formatBytes(st.size)}, above ${limit}`, hint);
   }
 }
@@ -70,7 +70,8 @@ export function resolveWeightFile(modelFile: string | undefined, at: string, bas
   if (isAbsolute(name)) fail(`"${name}" is an absolute path`, "give a path relative to the model file");
   const full = resolve(baseDir, name);
   if (!inside(resolve(baseDir), full)) fail(`"${name}" points outside the model's folder`, "keep weight files beside the model");
-  if (!lstatSync(full, { throwIfNoEntry: false })) fail(`weight file "${name}" not found (looked for ${full})`, "put the file beside the model or fix the path");
+  if (!lstatSync(full, { throwIfNoEntry: false }))
+    fail(`weight file "${name}" not found (looked for ${full})`, "put the file beside the model or fix the path");
   let real: string;
   try {
     real = realpathSync(full);
@@ -80,7 +81,10 @@ export function resolveWeightFile(modelFile: string | undefined, at: string, bas
   const folder = realpathSync(baseDir);
   if (!inside(folder, real)) {
     const what = describePath(full);
-    fail(`"${name}" is ${what}${what.startsWith("a symlink") ? "" : ` at ${real}`}, outside the model folder ${folder}`, `copy the file into the model's folder instead of linking to it (${valid})`);
+    fail(
+      `"${name}" is ${what}${what.startsWith("a symlink") ? "" : ` at ${real}`}, outside the model folder ${folder}`,
+      `copy the file into the model's folder instead of linking to it (${valid})`,
+    );
   }
   const st = statSync(real);
   if (!st.isFile()) fail(`"${name}" is ${describePath(full)}, not a regular file`, `make it ${valid}`);
@@ -92,7 +96,8 @@ export function readExactly(modelFile: string | undefined, at: string, name: str
   const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.size !== bytes) throw new QuantrtlError(modelFile, at, `"${name}" changed while it was being read`, "run again once nothing writes the file");
+    if (!st.isFile() || st.size !== bytes)
+      throw new QuantrtlError(modelFile, at, `"${name}" changed while it was being read`, "run again once nothing writes the file");
     const buffer = Buffer.alloc(bytes);
     let done = 0;
     while (done < bytes) {

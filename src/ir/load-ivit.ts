@@ -31,7 +31,11 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
   const checkExpBound = (x0: number, n: number, terms: number, what: string) => {
     if (terms * -x0 * 2 ** n <= RECIPROCAL_NUMERATOR) return;
     const maxAbs = Math.floor(RECIPROCAL_NUMERATOR / (terms * 2 ** n));
-    fail("/x0", `${terms > 1 ? `${terms}·` : ""}|x0|·2^n = ${terms > 1 ? `${terms}·` : ""}${-x0}·2^${n} exceeds 2^31 − 1 (${what})`, `use |x0| ≤ ${maxAbs} at n = ${n} (a coarser input scale), or a smaller "n"`);
+    fail(
+      "/x0",
+      `${terms > 1 ? `${terms}·` : ""}|x0|·2^n = ${terms > 1 ? `${terms}·` : ""}${-x0}·2^${n} exceeds 2^31 − 1 (${what})`,
+      `use |x0| ≤ ${maxAbs} at n = ${n} (a coarser input scale), or a smaller "n"`,
+    );
   };
 
   // one parser per type, sharing the checks above
@@ -42,14 +46,25 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
       if (varMax >= 1n << 32n) {
         let bits = input.bits;
         while (bits > 2 && layerNormVarianceMax(bits, C) >= 1n << 32n) bits--;
-        fail("/inputs", `${input.bits}-bit inputs over ${C} channels allow a variance up to ${varMax} ≥ 2^32, where the ten Newton steps from 2^16 of spec §5 are not defined to converge`, `requantize the LayerNorm input to at most ${bits} bits`);
+        fail(
+          "/inputs",
+          `${input.bits}-bit inputs over ${C} channels allow a variance up to ${varMax} ≥ 2^32, where the ten Newton steps from 2^16 of spec §5 are not defined to converge`,
+          `requantize the LayerNorm input to at most ${bits} bits`,
+        );
       }
       const values = raw.biasInt ? readInts(raw.biasInt, "/biasInt", 32, ctx, { count: C, shape: "one per channel" }) : new Array<number>(C).fill(0);
-      if (values.length !== C) fail("/biasInt", `has ${values.length} values; expected one per channel (${C})`, `give ${C} integers floor(beta/gamma / (sqrt(N)/2^30))`);
+      if (values.length !== C)
+        fail("/biasInt", `has ${values.length} values; expected one per channel (${C})`, `give ${C} integers floor(beta/gamma / (sqrt(N)/2^30))`);
       const biasInt = checkValues(values, "/biasInt", [signedMin(32), signedMax(32)], false, ctx);
       // [ours] §5's ten Newton steps unless the layer records another count (absent = 10, kept out of the hash)
-      const params = { inputBits: input.bits, channels: C, biasInt, ...(raw.newtonIterations !== undefined && raw.newtonIterations !== NEWTON_ITERATIONS ? { newtonIterations: raw.newtonIterations } : {}) };
-      if (layerNormWidths(params).outBits > 32) fail("/biasInt", "z = floor(y·f/2) + bias_int needs more than 32 bits", "keep every bias_int within [−2^30, 2^30], i.e. |beta/gamma| ≤ sqrt(N)");
+      const params = {
+        inputBits: input.bits,
+        channels: C,
+        biasInt,
+        ...(raw.newtonIterations !== undefined && raw.newtonIterations !== NEWTON_ITERATIONS ? { newtonIterations: raw.newtonIterations } : {}),
+      };
+      if (layerNormWidths(params).outBits > 32)
+        fail("/biasInt", "z = floor(y·f/2) + bias_int needs more than 32 bits", "keep every bias_int within [−2^30, 2^30], i.e. |beta/gamma| ≤ sqrt(N)");
       const out = parseEngineRequant(raw.requant!, C, false, (path, problem, hint) => fail(path, problem, hint));
       if (out.kind !== "requant") throw new Error("unreachable");
       const layer: LayerNormLayer = { kind: "layernorm", ...base, output: { ...spatial(input), channels: C, bits: out.params.outBits }, params, out };
@@ -60,23 +75,46 @@ export function parseIvitLayer(raw: RawLayer, base: { name: string; inputs: read
       const sigmoidBits = raw.sigmoidBits ?? SHIFTGELU_OUT_BITS;
       // [ours] as makeShiftGeluParams: 2·|x0'|·2^n ≤ 2^31 − 1, so a + c never clamps and sig stays in range
       checkExpBound(raw.x0!, n, 2, "ShiftGELU needs a + c ≤ 2^31 − 1, spec §4");
-      if (input.bits + sigmoidBits - 1 > 32) fail("/sigmoidBits", `y = x·sig needs ${input.bits + sigmoidBits - 1} bits, more than 32`, `use sigmoidBits ≤ ${33 - input.bits}`);
+      if (input.bits + sigmoidBits - 1 > 32)
+        fail("/sigmoidBits", `y = x·sig needs ${input.bits + sigmoidBits - 1} bits, more than 32`, `use sigmoidBits ≤ ${33 - input.bits}`);
       const requant = parsePoolRequant(raw.requant!, "/requant", ctx);
-      const layer: GeluLayer = { kind: "gelu", ...base, output: { ...spatial(input), channels: input.channels, bits: requant.outBits }, params: { inputBits: input.bits, x0: raw.x0!, n, outBits: sigmoidBits }, requant };
+      const layer: GeluLayer = {
+        kind: "gelu",
+        ...base,
+        output: { ...spatial(input), channels: input.channels, bits: requant.outBits },
+        params: { inputBits: input.bits, x0: raw.x0!, n, outBits: sigmoidBits },
+        requant,
+      };
       return layer;
     },
     softmax: () => {
       const n = raw.n ?? SHIFTMAX_N;
       const outBits = raw.outBits ?? SHIFTMAX_OUT_BITS;
       checkExpBound(raw.x0!, n, 1, "Shiftmax needs e ≤ 2^31 − 1, spec §3");
-      const layer: SoftmaxLayer = { kind: "softmax", ...base, output: { ...spatial(input), channels: input.channels, bits: outBits }, params: { inputBits: input.bits, x0: raw.x0!, n, outBits } };
+      const layer: SoftmaxLayer = {
+        kind: "softmax",
+        ...base,
+        output: { ...spatial(input), channels: input.channels, bits: outBits },
+        params: { inputBits: input.bits, x0: raw.x0!, n, outBits },
+      };
       return layer;
     },
     attention: () => {
       const { height: T, width, channels } = input;
-      if (width !== 1) fail("/inputs", `attention takes a token sequence [T, 1, 3·D]; the input is ${T}×${width}×${channels}`, "give tokens as the height, width 1 (a flattened image is [H·W, 1, C])");
-      if (input.bits !== ATTENTION_INPUT_BITS) fail("/inputs", `attention takes int8 Q, K and V (spec §6); the input has ${input.bits}-bit values`, "requantize the QKV linear layer to outBits 8");
-      if (channels % 3 !== 0) fail("/inputs", `the input has ${channels} channels, not 3·D (Q, K and V side by side)`, "feed the output of one QKV linear layer with 3·D output features");
+      if (width !== 1)
+        fail(
+          "/inputs",
+          `attention takes a token sequence [T, 1, 3·D]; the input is ${T}×${width}×${channels}`,
+          "give tokens as the height, width 1 (a flattened image is [H·W, 1, C])",
+        );
+      if (input.bits !== ATTENTION_INPUT_BITS)
+        fail("/inputs", `attention takes int8 Q, K and V (spec §6); the input has ${input.bits}-bit values`, "requantize the QKV linear layer to outBits 8");
+      if (channels % 3 !== 0)
+        fail(
+          "/inputs",
+          `the input has ${channels} channels, not 3·D (Q, K and V side by side)`,
+          "feed the output of one QKV linear layer with 3·D output features",
+        );
       const D = channels / 3;
       const heads = raw.heads!;
       if (D % heads !== 0) fail("/heads", `${heads} heads do not divide the model dim D = ${D}`, `use a divisor of ${D}`);

@@ -24,15 +24,30 @@ export function parseTokenLayer(raw: RawLayer, base: { name: string; inputs: rea
       const expected = (T + 1) * C;
       const values = readInts(raw.embedding!, "/embedding", 32, ctx, { count: expected, shape: `(tokens + 1)·channels = (${T} + 1)·${C}` });
       if (values.length !== expected) {
-        fail("/embedding", `has ${values.length} values; expected (tokens + 1)·channels = (${T} + 1)·${C} = ${expected}`, `give ${expected} integers on the output scale: row 0 the class token plus its position, then the positions of the ${T} tokens`);
+        fail(
+          "/embedding",
+          `has ${values.length} values; expected (tokens + 1)·channels = (${T} + 1)·${C} = ${expected}`,
+          `give ${expected} integers on the output scale: row 0 the class token plus its position, then the positions of the ${T} tokens`,
+        );
       }
       const embedding = checkValues(values, "/embedding", [signedMin(32), signedMax(32)], false, ctx);
-      const layer: TokenEmbedLayer = { kind: "token_embed", ...base, output: { height: T + 1, width: 1, channels: C, bits: requant.outBits }, requant, embedding };
+      const layer: TokenEmbedLayer = {
+        kind: "token_embed",
+        ...base,
+        output: { height: T + 1, width: 1, channels: C, bits: requant.outBits },
+        requant,
+        embedding,
+      };
       return layer;
     },
     token_select: () => {
       const T = input.height;
-      if (input.width !== 1) fail("/inputs", `token_select takes a token sequence [T, 1, C]; the input is ${input.height}×${input.width}×${C}`, "put it after a layer on token rows (token_embed, layernorm, a linear layer …)");
+      if (input.width !== 1)
+        fail(
+          "/inputs",
+          `token_select takes a token sequence [T, 1, C]; the input is ${input.height}×${input.width}×${C}`,
+          "put it after a layer on token rows (token_embed, layernorm, a linear layer …)",
+        );
       const index = raw.index!;
       if (index >= T) fail("/index", `${index} is not a token of the ${T}-token input`, `use 0 … ${T - 1} (0 = the class token)`);
       const layer: TokenSelectLayer = { kind: "token_select", ...base, output: { height: 1, width: 1, channels: C, bits: input.bits }, index };

@@ -67,11 +67,20 @@ interface RawModel {
  * An engine's "datapath" as the parsers read it (`kernel`): "datapath" is copied there; the
  * old name "kernel" still reads, with one warning per model; both must agree.
  */
-function normaliseDatapath(raw: RawModel, file: string | undefined, onWarning: (m: string) => void = (m) => void process.stderr.write(`warning: ${m}\n`)): RawModel {
+function normaliseDatapath(
+  raw: RawModel,
+  file: string | undefined,
+  onWarning: (m: string) => void = (m) => void process.stderr.write(`warning: ${m}\n`),
+): RawModel {
   let old: string | undefined;
   const layers = raw.layers.map((l, i) => {
     if (l.datapath !== undefined && l.kernel !== undefined && l.datapath !== l.kernel) {
-      throw new QuantrtlError(file, `/layers/${i}/kernel`, `"${l.kernel}" differs from "datapath": "${l.datapath}" ("kernel" is its old name)`, 'remove "kernel"');
+      throw new QuantrtlError(
+        file,
+        `/layers/${i}/kernel`,
+        `"${l.kernel}" differs from "datapath": "${l.datapath}" ("kernel" is its old name)`,
+        'remove "kernel"',
+      );
     }
     if (l.kernel !== undefined && l.datapath === undefined) old ??= `/layers/${i}`;
     return l.datapath !== undefined && l.kernel === undefined ? { ...l, kernel: l.datapath } : l;
@@ -107,12 +116,22 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
     const inputs = rawLayer.inputs ?? [previous];
     const arity = rawLayer.type === "add" ? 2 : 1;
     if (inputs.length !== arity) {
-      throw new QuantrtlError(file, `${at}/inputs`, `has ${inputs.length} name(s); a ${rawLayer.type} layer takes ${arity}`, arity === 2 ? 'name the two operands, e.g. ["conv2", "pool1"]' : "name one earlier layer");
+      throw new QuantrtlError(
+        file,
+        `${at}/inputs`,
+        `has ${inputs.length} name(s); a ${rawLayer.type} layer takes ${arity}`,
+        arity === 2 ? 'name the two operands, e.g. ["conv2", "pool1"]' : "name one earlier layer",
+      );
     }
     const specs = inputs.map((n, j) => {
       const spec = tensors.get(n);
       if (!spec) {
-        throw new QuantrtlError(file, `${at}/inputs/${j}`, `"${n}" is not an earlier layer`, `use "${MODEL_INPUT}" or the name of a layer listed before this one`);
+        throw new QuantrtlError(
+          file,
+          `${at}/inputs/${j}`,
+          `"${n}" is not an earlier layer`,
+          `use "${MODEL_INPUT}" or the name of a layer listed before this one`,
+        );
       }
       consumers.set(n, (consumers.get(n) ?? 0) + 1);
       return spec;
@@ -125,7 +144,12 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
   // every layer but the last must feed something: a dangling branch would stall the hardware stream
   layers.slice(0, -1).forEach((l, i) => {
     if (!options.allowUnused && !consumers.has(l.name)) {
-      throw new QuantrtlError(file, `/layers/${i}`, `the output of layer "${l.name}" is not used by any later layer`, "remove the layer or name it in a later layer's inputs (the last layer is the model output)");
+      throw new QuantrtlError(
+        file,
+        `/layers/${i}`,
+        `the output of layer "${l.name}" is not used by any later layer`,
+        "remove the layer or name it in a later layer's inputs (the last layer is the model output)",
+      );
     }
   });
   const model = { name: raw.name, description: raw.description, metadata: raw.metadata, file, input: raw.input, layers };

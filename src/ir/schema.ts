@@ -95,7 +95,10 @@ const engineProperties = {
 };
 
 /** "datapath" is required unless the layer still names it by its old name "kernel". */
-const datapathRequired = { if: { not: { properties: { kernel: true }, required: ["kernel"] } }, then: { properties: { datapath: true }, required: ["datapath"] } };
+const datapathRequired = {
+  if: { not: { properties: { kernel: true }, required: ["kernel"] } },
+  then: { properties: { datapath: true }, required: ["datapath"] },
+};
 
 const conv2dSchema = {
   type: "object",
@@ -174,8 +177,15 @@ const layerSchema = {
     simple("flatten"),
     simple("argmax", { outBits: { enum: [8, 16] } }),
     linearSchema,
-    simple("layernorm", { biasInt: intArrayOrFile, newtonIterations: { type: "integer", minimum: 1, maximum: NEWTON_ITERATIONS_MAX }, requant: requantSchema }, ["requant"]),
-    simple("gelu", { x0: x0Schema, n: expShiftNSchema, sigmoidBits: { type: "integer", minimum: 2, maximum: 16 }, requant: poolRequantSchema }, ["x0", "requant"]),
+    simple(
+      "layernorm",
+      { biasInt: intArrayOrFile, newtonIterations: { type: "integer", minimum: 1, maximum: NEWTON_ITERATIONS_MAX }, requant: requantSchema },
+      ["requant"],
+    ),
+    simple("gelu", { x0: x0Schema, n: expShiftNSchema, sigmoidBits: { type: "integer", minimum: 2, maximum: 16 }, requant: poolRequantSchema }, [
+      "x0",
+      "requant",
+    ]),
     simple("softmax", { x0: x0Schema, n: expShiftNSchema, outBits: { enum: [8, 16] } }, ["x0"]),
     simple(
       "attention",
@@ -195,7 +205,24 @@ const layerSchema = {
 };
 
 /** The layer types a model may use (the discriminator's values). */
-export const LAYER_TYPES = ["conv2d", "dense", "relu", "maxpool", "avgpool", "global_avgpool", "add", "flatten", "argmax", "linear", "layernorm", "gelu", "softmax", "attention", "token_embed", "token_select"] as const;
+export const LAYER_TYPES = [
+  "conv2d",
+  "dense",
+  "relu",
+  "maxpool",
+  "avgpool",
+  "global_avgpool",
+  "add",
+  "flatten",
+  "argmax",
+  "linear",
+  "layernorm",
+  "gelu",
+  "softmax",
+  "attention",
+  "token_embed",
+  "token_select",
+] as const;
 
 export const modelSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",

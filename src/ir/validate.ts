@@ -43,7 +43,12 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
       return new QuantrtlError(file, path, "has the wrong form", 'use an array of integers, or {"file": "<path beside the model>"}');
     }
     const min = field === "padding" ? 0 : 1;
-    return new QuantrtlError(file, path, `must be an integer >= ${min}, or a pair [y, x] of such integers`, `e.g. ${min === 0 ? "1 or [1, 0]" : "2 or [2, 1]"}`);
+    return new QuantrtlError(
+      file,
+      path,
+      `must be an integer >= ${min}, or a pair [y, x] of such integers`,
+      `e.g. ${min === 0 ? "1 or [1, 0]" : "2 or [2, 1]"}`,
+    );
   }
   switch (e.keyword) {
     case "discriminator": {
@@ -55,7 +60,12 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
     case "required":
       return new QuantrtlError(file, path, `missing field "${p.missingProperty}"`, `add "${p.missingProperty}"`);
     case "additionalProperties":
-      return new QuantrtlError(file, `${path === "/" ? "" : path}/${p.additionalProperty}`, `unknown field "${p.additionalProperty}"`, "remove it or check its spelling");
+      return new QuantrtlError(
+        file,
+        `${path === "/" ? "" : path}/${p.additionalProperty}`,
+        `unknown field "${p.additionalProperty}"`,
+        "remove it or check its spelling",
+      );
     case "type":
       return new QuantrtlError(file, path, `must be ${article(String(p.type))}`, `give ${article(String(p.type))}`);
     case "enum":
@@ -71,7 +81,12 @@ function toQuantrtlError(e: ErrorObject, all: ErrorObject[], file: string | unde
     case "pattern":
       return new QuantrtlError(file, path, `is not a safe name`, "use a letter followed by up to 31 letters, digits or underscores");
     case "minItems":
-      return new QuantrtlError(file, path, `must have at least ${p.limit} item${p.limit === 1 ? "" : "s"}`, path === "/layers" ? "add a layer" : `give at least ${p.limit}`);
+      return new QuantrtlError(
+        file,
+        path,
+        `must have at least ${p.limit} item${p.limit === 1 ? "" : "s"}`,
+        path === "/layers" ? "add a layer" : `give at least ${p.limit}`,
+      );
     case "maxItems":
     case "minLength":
     case "maxLength":

@@ -44,7 +44,10 @@ export function simulateStream(model: Model, frames = 1): StreamRun {
   const frameOut = tensorSize(model.layers[model.layers.length - 1].output);
   const totalIn = frameIn * frames;
   const totalOut = frameOut * frames;
-  const work = model.layers.reduce((s, l) => s + (isEngineLayer(l) ? idealCycles(engineConv(l)) : (unitFrameCycles(l) ?? tensorSize(l.input))) + tensorSize(l.output), 0);
+  const work = model.layers.reduce(
+    (s, l) => s + (isEngineLayer(l) ? idealCycles(engineConv(l)) : (unitFrameCycles(l) ?? tensorSize(l.input))) + tensorSize(l.output),
+    0,
+  );
   const limit = (work + frameIn) * frames * 4 + 10_000;
 
   const valid = new Array<boolean>(S).fill(false);

@@ -49,7 +49,9 @@ code { font-size: 0.9em; }
 
 function renderTable(t: Table): string {
   const cls = (i: number) => (t.align[i] === "right" ? "r" : "l");
-  const head = t.headers.every((h) => h === "") ? "" : `<thead><tr>${t.headers.map((h, i) => `<th class="${cls(i)}">${escapeXml(h)}</th>`).join("")}</tr></thead>`;
+  const head = t.headers.every((h) => h === "")
+    ? ""
+    : `<thead><tr>${t.headers.map((h, i) => `<th class="${cls(i)}">${escapeXml(h)}</th>`).join("")}</tr></thead>`;
   const body = t.rows.map((row) => `<tr>${row.map((cell, i) => `<td class="${cls(i)}">${escapeXml(cell)}</td>`).join("")}</tr>`).join("\n");
   return `<table>${head}<tbody>\n${body}\n</tbody></table>`;
 }
@@ -82,7 +84,11 @@ function resourcesChart(r: QuantrtlReport): string {
     }),
   );
   const labels = RESOURCE_KEYS.map(({ key }, k) =>
-    used.map((u, s) => (Number.isNaN(values[k][s]) ? `${formatInt(u.figures[key])} (board has none)` : `${formatFraction(values[k][s] / 100)} (${formatInt(u.figures[key])} of ${formatInt(board[key])})`)),
+    used.map((u, s) =>
+      Number.isNaN(values[k][s])
+        ? `${formatInt(u.figures[key])} (board has none)`
+        : `${formatFraction(values[k][s] / 100)} (${formatInt(u.figures[key])} of ${formatInt(board[key])})`,
+    ),
   );
   return barChart({
     id: "resources",
@@ -162,7 +168,8 @@ function comparisonChart(r: QuantrtlReport): string {
 
 export function renderHtml(report: QuantrtlReport): string {
   const body: string[] = [];
-  const section = (title: string, ...content: string[]) => body.push(`<section>\n<h2>${escapeXml(title)}</h2>\n${content.filter((x) => x !== "").join("\n")}\n</section>`);
+  const section = (title: string, ...content: string[]) =>
+    body.push(`<section>\n<h2>${escapeXml(title)}</h2>\n${content.filter((x) => x !== "").join("\n")}\n</section>`);
 
   body.push(`<h1>quantrtl report: ${escapeXml(report.model.name)}</h1>`, renderTable(summaryTable(report)));
 
@@ -188,7 +195,12 @@ export function renderHtml(report: QuantrtlReport): string {
     figure(cyclesChart(report)),
   );
 
-  section("Resources", renderTable(resourceTable(report)), p(synthesisLine(report) ?? "Synthesis not run: estimates only.", "muted"), figure(resourcesChart(report)));
+  section(
+    "Resources",
+    renderTable(resourceTable(report)),
+    p(synthesisLine(report) ?? "Synthesis not run: estimates only.", "muted"),
+    figure(resourcesChart(report)),
+  );
 
   const power = powerTable(report);
   section("Power", ...(power ? [p(powerLine(report) ?? ""), renderTable(power), figure(powerChart(report))] : [p("not estimated", "muted")]));

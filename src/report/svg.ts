@@ -158,8 +158,8 @@ export function logLogScatter(spec: LogScatterSpec): string {
   let x1 = decade(Math.max(...(xs.length ? xs : [1])), "ceil");
   let y0 = decade(Math.min(...ys), "floor");
   let y1 = decade(Math.max(...ys), "ceil");
-  if (x1 - x0 < 2) (x0 -= 1), (x1 += 1);
-  if (y1 - y0 < 2) (y0 -= 1), (y1 += 1);
+  if (x1 - x0 < 2) ((x0 -= 1), (x1 += 1));
+  if (y1 - y0 < 2) ((y0 -= 1), (y1 += 1));
 
   const left = 70;
   const right = WIDTH - 20;
@@ -174,11 +174,15 @@ export function logLogScatter(spec: LogScatterSpec): string {
   parts.push(`<defs><clipPath id="${escapeXml(clipId)}"><rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}"/></clipPath></defs>`);
   for (let e = x0; e <= x1; e++) {
     const x = px(10 ** e);
-    parts.push(`<line x1="${n(x)}" y1="${top}" x2="${n(x)}" y2="${bottom}" stroke="#ddd"/><text x="${n(x)}" y="${bottom + 16}" text-anchor="middle">${decadeLabel(e)}</text>`);
+    parts.push(
+      `<line x1="${n(x)}" y1="${top}" x2="${n(x)}" y2="${bottom}" stroke="#ddd"/><text x="${n(x)}" y="${bottom + 16}" text-anchor="middle">${decadeLabel(e)}</text>`,
+    );
   }
   for (let e = y0; e <= y1; e++) {
     const y = py(10 ** e);
-    parts.push(`<line x1="${left}" y1="${n(y)}" x2="${right}" y2="${n(y)}" stroke="#ddd"/><text x="${left - 6}" y="${n(y + 4)}" text-anchor="end">${decadeLabel(e)}</text>`);
+    parts.push(
+      `<line x1="${left}" y1="${n(y)}" x2="${right}" y2="${n(y)}" stroke="#ddd"/><text x="${left - 6}" y="${n(y + 4)}" text-anchor="end">${decadeLabel(e)}</text>`,
+    );
   }
   parts.push(`<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="none" stroke="#444"/>`);
   parts.push(`<text x="${(left + right) / 2}" y="${bottom + 36}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);
@@ -192,8 +196,12 @@ export function logLogScatter(spec: LogScatterSpec): string {
     const ridge = roof.bandwidth > 0 ? Math.min(Math.max(roof.peak / roof.bandwidth, xMin), xMax) : xMin;
     const corners = [xMin, ridge, xMax].map((x) => [x, roofAt(x)] as const);
     const path = corners.map(([x, y]) => `${n(px(x))},${n(py(y))}`).join(" ");
-    parts.push(`<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2" clip-path="url(#${escapeXml(clipId)})"><title>${escapeXml(roof.label)}</title></polyline>`);
-    parts.push(`<line x1="${left + 6}" y1="${34 + 16 * i}" x2="${left + 26}" y2="${34 + 16 * i}" stroke="${colour}" stroke-width="2"/><text x="${left + 30}" y="${38 + 16 * i}">${escapeXml(roof.label)}</text>`);
+    parts.push(
+      `<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2" clip-path="url(#${escapeXml(clipId)})"><title>${escapeXml(roof.label)}</title></polyline>`,
+    );
+    parts.push(
+      `<line x1="${left + 6}" y1="${34 + 16 * i}" x2="${left + 26}" y2="${34 + 16 * i}" stroke="${colour}" stroke-width="2"/><text x="${left + 30}" y="${38 + 16 * i}">${escapeXml(roof.label)}</text>`,
+    );
   });
   plotted.forEach((p) => {
     const x = px(p.x);

@@ -4,7 +4,16 @@
  * two files always show the same figures.
  */
 import { CYCLES_BOUND_NOTE, cyclesText } from "../estimate/comparison.js";
-import type { QuantrtlReport, ReportAccuracy, ReportComparison, ReportErrorBar, ReportKernelFigures, ReportProofRun, ReportResources, ReportVerification } from "./types.js";
+import type {
+  QuantrtlReport,
+  ReportAccuracy,
+  ReportComparison,
+  ReportErrorBar,
+  ReportKernelFigures,
+  ReportProofRun,
+  ReportResources,
+  ReportVerification,
+} from "./types.js";
 import {
   boardShare,
   estimateErrorPct,
@@ -91,7 +100,15 @@ export function totalTable(r: QuantrtlReport): Table {
   const t = r.performance.total;
   return table(
     ["latency cycles", "interval cycles", "latency", "frames per second", "utilization"],
-    [[formatInt(t.latencyCycles), formatInt(t.intervalCycles), `${formatFixed(t.latencyUs, 2)} µs`, formatFixed(t.framesPerSecond, 1), formatFraction(t.utilization)]],
+    [
+      [
+        formatInt(t.latencyCycles),
+        formatInt(t.intervalCycles),
+        `${formatFixed(t.latencyUs, 2)} µs`,
+        formatFixed(t.framesPerSecond, 1),
+        formatFraction(t.utilization),
+      ],
+    ],
     ["right", "right", "right", "right", "right"],
   );
 }
@@ -188,7 +205,15 @@ export function rooflineTable(r: QuantrtlReport): Table | undefined {
     ["layer", "intensity (op/B)", "performance (GOP/s)", "peak (GOP/s)", "bandwidth (GB/s)", "roof at this intensity", "bound"],
     r.roofline.map((p) => {
       const roof = p.bandwidth > 0 ? Math.min(p.peak, p.bandwidth * p.intensity) : p.peak;
-      return [p.name, formatSig(p.intensity), formatSig(p.performance), formatSig(p.peak), formatSig(p.bandwidth), formatFraction(p.performance / roof), rooflineBound(p)];
+      return [
+        p.name,
+        formatSig(p.intensity),
+        formatSig(p.performance),
+        formatSig(p.peak),
+        formatSig(p.bandwidth),
+        formatFraction(p.performance / roof),
+        rooflineBound(p),
+      ];
     }),
   );
 }
@@ -209,7 +234,19 @@ export function kernelTable(c: ReportComparison): Table {
   const kernels = Object.entries(c.kernels);
   const withEstimate = kernels.some(([, k]) => k.estimate);
   return table(
-    ["datapath", "LUT", "FF", "DSP", "BRAM bits", "Fmax", "power", "energy / frame", "cycles", "source", ...(withEstimate ? ["estimate LUT / FF / DSP / BRAM bits (LUT error)"] : [])],
+    [
+      "datapath",
+      "LUT",
+      "FF",
+      "DSP",
+      "BRAM bits",
+      "Fmax",
+      "power",
+      "energy / frame",
+      "cycles",
+      "source",
+      ...(withEstimate ? ["estimate LUT / FF / DSP / BRAM bits (LUT error)"] : []),
+    ],
     kernels.map(([kernel, k]) => [
       kernel,
       formatInt(k.lut),
@@ -271,7 +308,9 @@ const pct = (value: number | null) => (value === null ? "—" : `${formatFixed(v
 /** The paper's published reductions beside ours, one row each. */
 export function reductionTable(c: ReportComparison): Table {
   const p = c.published;
-  const rows: string[][] = [[`published: adder vs. mac (${p.source})`, pctRange(p.logicReductionPct), pctRange(p.powerReductionPct), `${p.speedupPct} %`, "paper"]];
+  const rows: string[][] = [
+    [`published: adder vs. mac (${p.source})`, pctRange(p.logicReductionPct), pctRange(p.powerReductionPct), `${p.speedupPct} %`, "paper"],
+  ];
   for (const red of computeReductions(c)) {
     rows.push([`ours: ${red.kernel} vs. ${BASELINE_KERNEL}`, pct(red.logicReductionPct), pct(red.powerReductionPct), pct(red.speedupPct), red.speedBasis]);
   }

@@ -65,7 +65,22 @@ export async function buildBitstream(model: Model, board: Board, options: Bitstr
     const synth = `${synthCommand(board, harness.topModule, true)} -dffe_min_ce_use 8`;
     options.onProgress?.(`yosys: ${synth} -> netlist.json`);
     await yowasp("yosys", work, ["-q", "-p", `read_verilog ${harness.sources.join(" ")}; ${synth}; write_json netlist.json`], "synthesis for the bitstream");
-    const pnr = [...device, "--json", "netlist.json", "--pcf", "board.pcf", "--freq", String(clockMHz), "--asc", `${name}.asc`, "--report", "report.json", "--seed", "1", "--timing-allow-fail"];
+    const pnr = [
+      ...device,
+      "--json",
+      "netlist.json",
+      "--pcf",
+      "board.pcf",
+      "--freq",
+      String(clockMHz),
+      "--asc",
+      `${name}.asc`,
+      "--report",
+      "report.json",
+      "--seed",
+      "1",
+      "--timing-allow-fail",
+    ];
     options.onProgress?.(`nextpnr-ice40 ${pnr.join(" ")}`);
     await yowasp("nextpnr-ice40", work, pnr, "place and route");
     options.onProgress?.(`icepack ${name}.asc ${name}.bin`);

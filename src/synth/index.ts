@@ -61,7 +61,13 @@ async function runYosys(dir: string, script: string, flavour: string, onProgress
       }, 60_000)
     : undefined;
   const r = await run(command, argv, { cwd: dir, timeoutMs: SYNTH_TIMEOUT_MS }).finally(() => clearInterval(ticker));
-  if (r.code !== 0) throw new ToolError("yosys", `synthesis failed (exit ${r.code})`, `${command} ${argv.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`, tail(r.stdout + r.stderr));
+  if (r.code !== 0)
+    throw new ToolError(
+      "yosys",
+      `synthesis failed (exit ${r.code})`,
+      `${command} ${argv.map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ")}`,
+      tail(r.stdout + r.stderr),
+    );
   return r.stdout;
 }
 
@@ -95,7 +101,10 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
   }
   const work = makeTempDir("quantrtl-synth-");
   try {
-    writeFiles(work, rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })));
+    writeFiles(
+      work,
+      rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })),
+    );
     onProgress?.(`yosys (${flavour.version}): ${command}`);
     const start = Date.now();
     await runYosys(work, script, flavour.name, onProgress);

@@ -28,7 +28,13 @@ export interface PlaceResult {
   readonly device: string;
   readonly fmaxMHz: number;
   readonly constraintMHz: number;
-  readonly criticalPath: { readonly from: string; readonly to: string; readonly delayNs: number; readonly logicLevels: number; readonly steps: readonly PathStep[] };
+  readonly criticalPath: {
+    readonly from: string;
+    readonly to: string;
+    readonly delayNs: number;
+    readonly logicLevels: number;
+    readonly steps: readonly PathStep[];
+  };
   readonly seconds: number;
   readonly cached: boolean;
   readonly tool: string;
@@ -38,7 +44,12 @@ export interface PlaceResult {
 export function nextpnrDeviceArgs(board: Board): string[] {
   const m = /^iCE40([A-Z0-9]+)-([A-Z0-9]+)$/i.exec(board.part);
   if (board.yosysFamily !== "ice40" || !m) {
-    throw new QuantrtlError(undefined, "--board", `place and route is available for iCE40 boards only (${board.name} is ${board.family})`, "use --board icebreaker, or synthesis alone for other families");
+    throw new QuantrtlError(
+      undefined,
+      "--board",
+      `place and route is available for iCE40 boards only (${board.name} is ${board.family})`,
+      "use --board icebreaker, or synthesis alone for other families",
+    );
   }
   return [`--${m[1].toLowerCase()}`, "--package", m[2].toLowerCase()];
 }
@@ -57,7 +68,17 @@ export async function yowasp(tool: string, dir: string, args: string[], what: st
   if (r.code !== 0) {
     const noRoom = /no BELs remaining|Unable to place cell|Failed to expand region/.exec(output);
     if (noRoom) {
-      throw new QuantrtlError(undefined, "--board", `the design does not fit: ${output.split("\n").find((l) => l.includes("ERROR"))?.replace(/^ERROR:\s*/, "") ?? noRoom[0]}`, "fold it further (--pe/--simd, or --fold auto --board <board>)");
+      throw new QuantrtlError(
+        undefined,
+        "--board",
+        `the design does not fit: ${
+          output
+            .split("\n")
+            .find((l) => l.includes("ERROR"))
+            ?.replace(/^ERROR:\s*/, "") ?? noRoom[0]
+        }`,
+        "fold it further (--pe/--simd, or --fold auto --board <board>)",
+      );
     }
     throw new ToolError(tool, `${what} failed (exit ${r.code})`, `${tool} ${args.join(" ")}`, tail(output));
   }
@@ -74,7 +95,18 @@ export async function placeAndRoute(model: Model, board: Board, onProgress?: (m:
   const device = nextpnrDeviceArgs(board);
   const design = generateDesign(model);
   const synth = `read_verilog ${design.sources.join(" ")}; ${synthCommand(board, design.topModule, options.useDsp ?? true)}; write_json netlist.json`;
-  const pnrArgs = [...device, "--json", "netlist.json", "--pcf-allow-unconstrained", "--freq", String(board.clockMHz), "--report", "report.json", "--seed", "1"];
+  const pnrArgs = [
+    ...device,
+    "--json",
+    "netlist.json",
+    "--pcf-allow-unconstrained",
+    "--freq",
+    String(board.clockMHz),
+    "--report",
+    "report.json",
+    "--seed",
+    "1",
+  ];
   const rtl = design.files.filter((f) => f.path.startsWith("rtl/"));
   const tool = `@yowasp/nextpnr-ice40 ${JSON.parse(readFileSync(join(packageRoot(), "node_modules", "@yowasp", "nextpnr-ice40", "package.json"), "utf8")).version}`;
   const key = resultKey([tool, synth, pnrArgs.join(" ")], rtl);
@@ -85,7 +117,10 @@ export async function placeAndRoute(model: Model, board: Board, onProgress?: (m:
   }
   const work = makeTempDir("quantrtl-pnr-");
   try {
-    writeFiles(work, rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })));
+    writeFiles(
+      work,
+      rtl.map((f) => ({ path: f.path.slice("rtl/".length), content: f.content })),
+    );
     const start = Date.now();
     onProgress?.(`yosys: ${synthCommand(board, design.topModule, options.useDsp ?? true)} -> netlist.json`);
     await yowasp("yosys", work, ["-q", "-p", synth], "synthesis for place and route");

@@ -4,7 +4,13 @@ import { QuantrtlError } from "../util/errors.js";
 
 export function harnessPcf(board: Board, clockMHz = board.clockMHz): string {
   const pins = board.pins;
-  if (!pins) throw new QuantrtlError(undefined, "--board", `${board.name} has no pin table (clock, UART, LEDs) for a bitstream`, "use --board icebreaker, or add \"pins\" to the board's JSON");
+  if (!pins)
+    throw new QuantrtlError(
+      undefined,
+      "--board",
+      `${board.name} has no pin table (clock, UART, LEDs) for a bitstream`,
+      'use --board icebreaker, or add "pins" to the board\'s JSON',
+    );
   const lines = [
     `# ${board.title} (${board.part}): pins of the quantrtl UART harness top`,
     `# from ${pins.source}`,

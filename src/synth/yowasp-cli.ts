@@ -18,10 +18,10 @@ const runTool: Run =
       ? ((await import("@yowasp/nextpnr-ice40")).runNextpnrIce40 as unknown as Run)
       : tool === "icepack"
         ? ((await import("@yowasp/nextpnr-ice40")).runIcepack as unknown as Run)
-      : (() => {
-          process.stderr.write(`yowasp-cli: unknown tool "${tool}" (yosys, nextpnr-ice40 or icepack)\n`);
-          process.exit(2);
-        })();
+        : (() => {
+            process.stderr.write(`yowasp-cli: unknown tool "${tool}" (yosys, nextpnr-ice40 or icepack)\n`);
+            process.exit(2);
+          })();
 const files: Record<string, string> = {};
 for (const name of readdirSync(folder)) {
   const full = join(folder, name);

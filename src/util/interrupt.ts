@@ -66,7 +66,6 @@ function register(child: ChildProcess, name: string, grouped: boolean): void {
   };
   child.once("exit", forget);
   child.once("error", forget); // could not start: there will be no exit
-
 }
 
 /** Registers a folder to remove on a signal. */

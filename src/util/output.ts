@@ -66,7 +66,12 @@ export function outputError(err: unknown, path: string, options: OutputOptions =
   if (!e || err instanceof QuantrtlError) return err;
   const code = e.code ?? "";
   const where = typeof e.path === "string" && e.path !== path ? ` (${e.syscall ?? "at"} ${e.path})` : "";
-  return new QuantrtlError(undefined, flagOf(options), `cannot write ${path}: ${code}, ${REASONS[code] ?? e.message}${where}`, "give a folder you can write to, e.g. --out out/<name>");
+  return new QuantrtlError(
+    undefined,
+    flagOf(options),
+    `cannot write ${path}: ${code}, ${REASONS[code] ?? e.message}${where}`,
+    "give a folder you can write to, e.g. --out out/<name>",
+  );
 }
 
 /** Whether `path` is `parent` or inside it. */
@@ -75,7 +80,10 @@ export function isInside(path: string, parent: string): boolean {
 }
 
 /** Magic numbers (statfs f_type) of Linux pseudo file systems, where an output folder makes no sense and writes can hang. */
-const PSEUDO_FS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x1cd1 /* devpts */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x27e0eb /* cgroup */, 0x63677270 /* cgroup2 */, 0x73636673 /* securityfs */, 0xcafe4a11 /* bpf */, 0x42494e4d /* binfmt_misc */]);
+const PSEUDO_FS = new Set([
+  0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x1cd1 /* devpts */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */, 0x27e0eb /* cgroup */,
+  0x63677270 /* cgroup2 */, 0x73636673 /* securityfs */, 0xcafe4a11 /* bpf */, 0x42494e4d /* binfmt_misc */,
+]);
 const PSEUDO_ROOTS = ["/proc", "/sys", "/dev"];
 
 /** The nearest part of `path` that exists (path itself, a parent, or "/"). */
@@ -104,7 +112,12 @@ function refusePseudo(path: string, options: OutputOptions): void {
     }
   }
   if (pseudo) {
-    throw new QuantrtlError(undefined, flagOf(options), `${path} is on a pseudo file system (${root ?? "kernel"}), not a place for output files`, "give a folder on a disk, e.g. --out out/<name>");
+    throw new QuantrtlError(
+      undefined,
+      flagOf(options),
+      `${path} is on a pseudo file system (${root ?? "kernel"}), not a place for output files`,
+      "give a folder on a disk, e.g. --out out/<name>",
+    );
   }
 }
 
@@ -160,11 +173,21 @@ function realOrSelf(path: string): string {
 function refuseProtected(path: string, options: OutputOptions): void {
   const candidates = new Set([path, realOrSelf(path)]);
   if ([...candidates].some((p) => dirname(p) === p)) {
-    throw new QuantrtlError(undefined, flagOf(options), `${path} is the file-system root and is never replaced, not even with --force`, "give a new folder for the output, e.g. --out out/<name>");
+    throw new QuantrtlError(
+      undefined,
+      flagOf(options),
+      `${path} is the file-system root and is never replaced, not even with --force`,
+      "give a new folder for the output, e.g. --out out/<name>",
+    );
   }
   const hit = protectedPaths(options).find((p) => candidates.has(p.path));
   if (hit) {
-    throw new QuantrtlError(undefined, flagOf(options), `${path} is ${hit.what} and is never replaced, not even with --force`, "give a new folder for the output, e.g. --out out/<name>");
+    throw new QuantrtlError(
+      undefined,
+      flagOf(options),
+      `${path} is ${hit.what} and is never replaced, not even with --force`,
+      "give a new folder for the output, e.g. --out out/<name>",
+    );
   }
 }
 
@@ -194,12 +217,23 @@ export function checkOutput(destination: string, options: OutputOptions = {}): {
     } catch {
       // a dangling link: not a folder
     }
-    if (!folder) throw new QuantrtlError(undefined, flag, `cannot write ${path}: ENOTDIR, ${above} is a file, not a folder`, "give a folder path that does not pass through a file");
+    if (!folder)
+      throw new QuantrtlError(
+        undefined,
+        flag,
+        `cannot write ${path}: ENOTDIR, ${above} is a file, not a folder`,
+        "give a folder path that does not pass through a file",
+      );
     return { path, state: "missing" };
   }
   if (st.isDirectory()) {
     if (isMountPoint(path)) {
-      throw new QuantrtlError(undefined, flag, `${path} is a mount point, which quantrtl cannot replace`, `give a folder inside it, e.g. --out ${join(path, "out")}`);
+      throw new QuantrtlError(
+        undefined,
+        flag,
+        `${path} is a mount point, which quantrtl cannot replace`,
+        `give a folder inside it, e.g. --out ${join(path, "out")}`,
+      );
     }
     let entries: string[];
     try {
@@ -211,7 +245,12 @@ export function checkOutput(destination: string, options: OutputOptions = {}): {
     const known = new Set([MARKER, ...(options.knownFiles ?? [])]);
     if (entries.includes(MARKER) || (options.knownFiles !== undefined && entries.every((e) => known.has(e)))) return { path, state: "ours" };
     if (options.force) return { path, state: "forced" };
-    throw new QuantrtlError(undefined, flag, `${path} holds other files (${describeEntries(entries)}) that quantrtl did not write`, `give a new or empty folder, or add --force to replace the folder and everything in it`);
+    throw new QuantrtlError(
+      undefined,
+      flag,
+      `${path} holds other files (${describeEntries(entries)}) that quantrtl did not write`,
+      `give a new or empty folder, or add --force to replace the folder and everything in it`,
+    );
   }
   if (options.force) return { path, state: "forced" };
   const what = st.isSymbolicLink() ? "a symbolic link" : st.isFile() ? "a file" : "not a folder";
@@ -279,7 +318,12 @@ export function lockOutput(path: string, options: OutputOptions = {}): () => voi
     // a lock without a pid is being written right now, unless it is old
     const held = pid !== undefined ? alive(pid) : age < 10_000;
     if (held) {
-      throw new QuantrtlError(undefined, flagOf(options), `${path} is being written by another quantrtl run (${pid !== undefined ? `pid ${pid}` : "pid not yet known"}; lock file ${lock})`, `wait for it to finish, or delete ${lock} if no quantrtl run holds it`);
+      throw new QuantrtlError(
+        undefined,
+        flagOf(options),
+        `${path} is being written by another quantrtl run (${pid !== undefined ? `pid ${pid}` : "pid not yet known"}; lock file ${lock})`,
+        `wait for it to finish, or delete ${lock} if no quantrtl run holds it`,
+      );
     }
     rmSync(lock, { force: true }); // stale: its process is gone
   }

@@ -39,7 +39,13 @@ export function toolVersion(name: string, args: string[] = ["--version"]): strin
 export function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     if (exitingOn()) return;
-    const name = command === process.execPath ? args.slice(0, 2).map((a) => basename(a)).join(" ") : basename(command);
+    const name =
+      command === process.execPath
+        ? args
+            .slice(0, 2)
+            .map((a) => basename(a))
+            .join(" ")
+        : basename(command);
     const child = spawnTool(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] }, name);
     let stdout = "";
     let stderr = "";

@@ -66,7 +66,12 @@ export function inputBeats(inputs: readonly IntTensor[], bits: number, malformed
   const beats: Beat[] = [];
   inputs.forEach((x, f) => {
     const words = tensorWords(x).map((w) => inTdataWord(w, bits));
-    const frame = malformed && f === 0 ? words.slice(0, Math.ceil(words.length / 2)) : malformed && f === 1 ? [...words, 0x5an, 0xa5n, 0x3cn].map((w) => w & ((1n << BigInt(byteWidth(bits))) - 1n)) : words;
+    const frame =
+      malformed && f === 0
+        ? words.slice(0, Math.ceil(words.length / 2))
+        : malformed && f === 1
+          ? [...words, 0x5an, 0xa5n, 0x3cn].map((w) => w & ((1n << BigInt(byteWidth(bits))) - 1n))
+          : words;
     frame.forEach((word, i) => beats.push({ word, last: i === frame.length - 1 }));
   });
   return beats;
@@ -86,7 +91,13 @@ function renderTestbench(params: object): string {
 }
 
 /** The testbench and its two vector files for `inputs` (golden `outputs` of the last layer); the hex files named as given. */
-export function axiTestbench(model: Model, core: string, inputs: readonly IntTensor[], outputs: readonly IntTensor[], options: { stall: number; seed: number; malformed?: boolean; cycleLimit?: number; beatsFile: string; expectFile: string }): { tb: string; beatsHex: string; expectedHex: string; module: string } {
+export function axiTestbench(
+  model: Model,
+  core: string,
+  inputs: readonly IntTensor[],
+  outputs: readonly IntTensor[],
+  options: { stall: number; seed: number; malformed?: boolean; cycleLimit?: number; beatsFile: string; expectFile: string },
+): { tb: string; beatsHex: string; expectedHex: string; module: string } {
   if (options.malformed && inputs.length < 3) throw new Error("verifyAxi: a malformed run needs 3 inputs or more");
   const module = axisModuleName(core);
   const p = axisParams(model, core, module);
@@ -94,7 +105,8 @@ export function axiTestbench(model: Model, core: string, inputs: readonly IntTen
   const beatsHex = beats.map((b) => hexWord((BigInt(b.last ? 1 : 0) << BigInt(p.inTdataBits)) | b.word, p.inTdataBits + 1)).join("\n") + "\n";
   const expected = expectedBeats(outputs, p.outBits, options.malformed);
   const ot = BigInt(p.outTdataBits);
-  const expectedHex = expected.map((e) => hexWord((BigInt(e.check ? 1 : 0) << (ot + 1n)) | (BigInt(e.last ? 1 : 0) << ot) | e.word, p.outTdataBits + 2)).join("\n") + "\n";
+  const expectedHex =
+    expected.map((e) => hexWord((BigInt(e.check ? 1 : 0) << (ot + 1n)) | (BigInt(e.last ? 1 : 0) << ot) | e.word, p.outTdataBits + 2)).join("\n") + "\n";
   const threshold = Math.min(4294967295, Math.floor(options.stall * 4294967296));
   const addr = (a: number) => `${p.axilAddrBits}'h${a.toString(16)}`;
   const tb = renderTestbench({
@@ -127,7 +139,13 @@ export function prepareAxiRun(dir: string, model: Model, options: AxiRunOptions)
   const beatsFile = join(simDir, "beats.hex");
   const expectFile = join(simDir, "expected.hex");
   const last = model.layers.length - 1;
-  const t = axiTestbench(model, design.topModule, options.inputs, traces.map((g) => g.layers[last]), { ...options, beatsFile, expectFile });
+  const t = axiTestbench(
+    model,
+    design.topModule,
+    options.inputs,
+    traces.map((g) => g.layers[last]),
+    { ...options, beatsFile, expectFile },
+  );
   writeFileSync(beatsFile, t.beatsHex);
   writeFileSync(expectFile, t.expectedHex);
   const tb = join(simDir, "axi_tb.v");
@@ -181,7 +199,11 @@ export async function runAxi(dir: string, model: Model, options: AxiRunOptions):
   } else {
     requireTool("verilator");
     const obj = join(dir, "axi", "obj_dir");
-    await runChecked("verilator", ["--binary", "--timing", "-O2", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", "axi_tb", "-Mdir", obj, tb, ...sources], { cwd: rtlDir, what: "verilator build" });
+    await runChecked(
+      "verilator",
+      ["--binary", "--timing", "-O2", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", "axi_tb", "-Mdir", obj, tb, ...sources],
+      { cwd: rtlDir, what: "verilator build" },
+    );
     const r = await run(join(obj, "Vaxi_tb"), [], { cwd: rtlDir, timeoutMs: 30 * 60_000 });
     log = r.stdout + r.stderr;
   }

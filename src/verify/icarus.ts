@@ -62,7 +62,20 @@ export function parseIcarusOutput(output: string, command: string, expectedTaps:
         });
       return { compared: tapCompared, matched: tapMatched, expectedWords: expectedTaps[n], extraCycle: tapExtra, mismatches: tapMismatches };
     });
-  return { compared, matched, expectedWords, inputsConsumed, cycles, drainCycles, extraCycle, simCycles, timeout: timeout === 1, frameCycles, mismatches, taps };
+  return {
+    compared,
+    matched,
+    expectedWords,
+    inputsConsumed,
+    cycles,
+    drainCycles,
+    extraCycle,
+    simCycles,
+    timeout: timeout === 1,
+    frameCycles,
+    mismatches,
+    taps,
+  };
 }
 
 export const icarusSimulator: Simulator = {
@@ -80,6 +93,10 @@ export const icarusSimulator: Simulator = {
     const r = await run("vvp", ["-n", ...args], { cwd: h.rtlDir, timeoutMs: 60 * 60_000 });
     const command = ["vvp", "-n", ...args].join(" ");
     if (r.code !== 0) throw new ToolError("vvp", `simulation exited with ${r.code}`, command, tail(r.stdout + r.stderr));
-    return parseIcarusOutput(r.stdout, command, (h.taps ?? []).map((t) => t.count));
+    return parseIcarusOutput(
+      r.stdout,
+      command,
+      (h.taps ?? []).map((t) => t.count),
+    );
   },
 };

@@ -105,7 +105,19 @@ export interface VerifyReport {
 }
 
 function notSimulated(expectedWords: number): HarnessResult {
-  return { compared: 0, matched: 0, expectedWords, inputsConsumed: 0, cycles: 0, drainCycles: 0, extraCycle: -1, simCycles: 0, timeout: false, frameCycles: [], mismatches: [] };
+  return {
+    compared: 0,
+    matched: 0,
+    expectedWords,
+    inputsConsumed: 0,
+    cycles: 0,
+    drainCycles: 0,
+    extraCycle: -1,
+    simCycles: 0,
+    timeout: false,
+    frameCycles: [],
+    mismatches: [],
+  };
 }
 
 const SIMULATORS: Record<SimulatorName, Simulator> = { verilator: verilatorSimulator, icarus: icarusSimulator };
@@ -157,7 +169,9 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     }
     const { inputFile, expectedFiles, traces } = vectors;
     // a stream must carry exactly the words of its golden file (a test may have changed their number)
-    const taps: HarnessTap[] = design.taps.filter((t) => tapped(t.layer)).map((t) => ({ layer: t.layer, bits: t.bits, file: expectedFiles[t.layer], count: wordCount(expectedFiles[t.layer]) }));
+    const taps: HarnessTap[] = design.taps
+      .filter((t) => tapped(t.layer))
+      .map((t) => ({ layer: t.layer, bits: t.bits, file: expectedFiles[t.layer], count: wordCount(expectedFiles[t.layer]) }));
     const expectFile = expectedFiles[expectedFiles.length - 1];
     const outCount = wordCount(expectFile);
     mkdirSync(join(work, "sim"), { recursive: true });

@@ -37,8 +37,15 @@ export async function buildVirtualBoard(rtlDir: string, sources: readonly string
   mkdirSync(staging, { recursive: true });
   trackFolder(staging);
   try {
-    await runChecked("verilator", [...FLAGS, "--top-module", top, "--prefix", "Vuart", "--Mdir", staging, "-o", "sim", ...sources.map((s) => join(rtlDir, s)), harnessSource()], { cwd: rtlDir, what: "verilator (virtual board)", timeoutMs: 20 * 60_000 });
-    await runChecked("make", ["-C", staging, "-f", "Vuart.mk", "-j", "2", "OPT_FAST=-Os", "sim"], { what: "C++ build of the virtual board", timeoutMs: 20 * 60_000 });
+    await runChecked(
+      "verilator",
+      [...FLAGS, "--top-module", top, "--prefix", "Vuart", "--Mdir", staging, "-o", "sim", ...sources.map((s) => join(rtlDir, s)), harnessSource()],
+      { cwd: rtlDir, what: "verilator (virtual board)", timeoutMs: 20 * 60_000 },
+    );
+    await runChecked("make", ["-C", staging, "-f", "Vuart.mk", "-j", "2", "OPT_FAST=-Os", "sim"], {
+      what: "C++ build of the virtual board",
+      timeoutMs: 20 * 60_000,
+    });
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     forgetFolder(staging);

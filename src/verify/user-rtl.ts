@@ -18,7 +18,12 @@ export function resolveRtlDir(dir: string): string {
     throw new QuantrtlError(undefined, "--rtl", `"${dir}" is not a folder`, "point --rtl at a folder gen wrote (holding rtl/files.f) or at its rtl folder");
   }
   for (const candidate of [join(root, "rtl"), root]) if (existsSync(join(candidate, "files.f"))) return candidate;
-  throw new QuantrtlError(undefined, "--rtl", `"${dir}" holds neither files.f nor rtl/files.f`, "point --rtl at a folder gen wrote (holding rtl/files.f) or at its rtl folder");
+  throw new QuantrtlError(
+    undefined,
+    "--rtl",
+    `"${dir}" holds neither files.f nor rtl/files.f`,
+    "point --rtl at a folder gen wrote (holding rtl/files.f) or at its rtl folder",
+  );
 }
 
 /** The sources files.f lists (one per line; blank lines and // comments skipped), relative to its folder. */
@@ -29,8 +34,16 @@ export function readFileList(rtlDir: string): string[] {
     .map((l) => l.replace(/\/\/.*$/, "").trim())
     .filter((l) => l !== "");
   for (const s of sources) {
-    const bad = s.startsWith("-") || s.startsWith("+") ? "is a tool option, not a file" : isAbsolute(s) || normalize(s).startsWith("..") ? "is outside the folder" : !existsSync(join(rtlDir, s)) ? "does not exist" : "";
-    if (bad) throw new QuantrtlError(listFile, s, bad, "files.f lists the Verilog files of the design, one per line, relative to its folder (as gen writes it)");
+    const bad =
+      s.startsWith("-") || s.startsWith("+")
+        ? "is a tool option, not a file"
+        : isAbsolute(s) || normalize(s).startsWith("..")
+          ? "is outside the folder"
+          : !existsSync(join(rtlDir, s))
+            ? "does not exist"
+            : "";
+    if (bad)
+      throw new QuantrtlError(listFile, s, bad, "files.f lists the Verilog files of the design, one per line, relative to its folder (as gen writes it)");
   }
   if (sources.length === 0) throw new QuantrtlError(listFile, "files.f", "lists no Verilog file", "list the design's Verilog files, one per line");
   return sources;
@@ -49,12 +62,19 @@ export function copyRtl(from: string, to: string): void {
 export function topTapLayers(rtlDir: string, sources: readonly string[], top: string): Set<number> {
   const header = new RegExp(`\\bmodule\\s+${top}\\b([\\s\\S]*?)\\);`);
   for (const s of sources) {
-    const text = readFileSync(join(rtlDir, s), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
+    const text = readFileSync(join(rtlDir, s), "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\/\/[^\n]*/g, "");
     const m = header.exec(text);
     if (!m) continue;
     const ports = m[1];
     const fires = [...ports.matchAll(/\btap(\d+)_fire\b/g)].map((f) => Number(f[1]));
     return new Set(fires.filter((i) => new RegExp(`\\btap${i}_data\\b`).test(ports)));
   }
-  throw new QuantrtlError(join(rtlDir, "files.f"), top, "no listed source defines the top module", `keep the top's name and interface as gen writes them (module ${top} with clk, rst, in_* and out_* ports)`);
+  throw new QuantrtlError(
+    join(rtlDir, "files.f"),
+    top,
+    "no listed source defines the top module",
+    `keep the top's name and interface as gen writes them (module ${top} with clk, rst, in_* and out_* ports)`,
+  );
 }

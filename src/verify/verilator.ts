@@ -125,11 +125,29 @@ export async function buildVerilator(
   // the build takes minutes: a signal meanwhile removes the half-built folder (util/interrupt.ts)
   trackFolder(staging);
   writeFileSync(join(staging, "quantrtl_taps.h"), tapHeader(taps));
-  const args = [...flags, "-CFLAGS", "-I.", ...LANGUAGE, "--top-module", top, "--prefix", "Vdut", "--Mdir", staging, "-o", "sim", ...sources.map((s) => join(rtlDir, s)), harnessSource()];
+  const args = [
+    ...flags,
+    "-CFLAGS",
+    "-I.",
+    ...LANGUAGE,
+    "--top-module",
+    top,
+    "--prefix",
+    "Vdut",
+    "--Mdir",
+    staging,
+    "-o",
+    "sim",
+    ...sources.map((s) => join(rtlDir, s)),
+    harnessSource(),
+  ];
   try {
     await runChecked("verilator", args, { cwd: rtlDir, what: "verilator (C++ generation)", timeoutMs: 20 * 60_000 });
     const seeded = seedRuntime(staging, flags);
-    await runChecked("make", ["-C", staging, "-f", "Vdut.mk", "-j", "2", `OPT_FAST=${opt}`, "sim"], { what: "C++ build of the Verilator model", timeoutMs: 20 * 60_000 });
+    await runChecked("make", ["-C", staging, "-f", "Vdut.mk", "-j", "2", `OPT_FAST=${opt}`, "sim"], {
+      what: "C++ build of the Verilator model",
+      timeoutMs: 20 * 60_000,
+    });
     if (!seeded) saveRuntime(staging, flags);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
@@ -161,12 +179,26 @@ export const verilatorSimulator: Simulator = {
     const optimise = (h.expectedCycles ?? Infinity) > OPTIMISE_ABOVE_CYCLES;
     const binary = await buildVerilator(h.rtlDir, h.sources, h.top, h.onProgress, taps, h.vcd !== undefined, optimise);
     const args = [
-      "--in", h.inputFile, "--expect", h.expectFile,
-      "--stall", String(h.stall), "--seed", String(h.seed),
-      "--max-cycles", String(h.maxCycles),
-      "--drain-cycles", String(h.drainCycles), "--settle-cycles", String(h.settleCycles),
-      "--frame-in", String(h.frameIn), "--frame-out", String(h.frameOut),
-      "--out-bits", String(h.outBits),
+      "--in",
+      h.inputFile,
+      "--expect",
+      h.expectFile,
+      "--stall",
+      String(h.stall),
+      "--seed",
+      String(h.seed),
+      "--max-cycles",
+      String(h.maxCycles),
+      "--drain-cycles",
+      String(h.drainCycles),
+      "--settle-cycles",
+      String(h.settleCycles),
+      "--frame-in",
+      String(h.frameIn),
+      "--frame-out",
+      String(h.frameOut),
+      "--out-bits",
+      String(h.outBits),
       ...(h.vcd ? ["--vcd", h.vcd] : []),
       ...taps.flatMap((t, n) => ["--tap", `${n}:${t.file}`]),
     ];

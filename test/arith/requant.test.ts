@@ -120,8 +120,7 @@ describe("requantize on hand-worked cases", () => {
   });
 
   test("relu clamps to the zero point: y = max(y, zp)", () => {
-    const r = (acc: number, zeroPoint: number, relu: boolean) =>
-      requantize(acc, params({ multiplier: 1, shift: 0, rounding: "floor", zeroPoint, relu }));
+    const r = (acc: number, zeroPoint: number, relu: boolean) => requantize(acc, params({ multiplier: 1, shift: 0, rounding: "floor", zeroPoint, relu }));
     expect(r(-100, 0, true)).toBe(0);
     expect(r(-1, 0, true)).toBe(0);
     expect(r(0, 0, true)).toBe(0);
@@ -200,7 +199,11 @@ describe("requantize when acc·m leaves the safe-integer range (BigInt path)", (
   test("property: requantize equals the BigInt reference for random acc, m, k, zp, bits, relu", () => {
     const caseArb = fc
       .record({
-        acc: fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer(), fc.maxSafeInteger().map((v) => Math.trunc(v / 2 ** 10))),
+        acc: fc.oneof(
+          fc.integer({ min: -1000, max: 1000 }),
+          fc.integer(),
+          fc.maxSafeInteger().map((v) => Math.trunc(v / 2 ** 10)),
+        ),
         multiplierBits: fc.constantFrom(8, 16, 32),
         mFrac: fc.double({ min: 0, max: 1, noNaN: true }),
         shift: fc.integer({ min: 0, max: 62 }),
@@ -254,22 +257,18 @@ describe("multiplierFromRatio: the largest k with round(r·2^k) < 2^mBits (docs/
 
   test("property: the defining rule and the approximation bound hold for random r and mBits", () => {
     fc.assert(
-      fc.property(
-        fc.double({ min: 2 ** -28, max: 4096, noNaN: true, noDefaultInfinity: true }),
-        fc.integer({ min: 13, max: 32 }),
-        (r, mBits) => {
-          const { multiplier: m, shift: k } = multiplierFromRatio(r, mBits);
-          const limit = 2 ** mBits;
-          expect(Number.isInteger(m) && Number.isInteger(k)).toBe(true);
-          expect(k).toBeGreaterThanOrEqual(0);
-          expect(k).toBeLessThanOrEqual(62);
-          expect(m).toBe(Math.round(r * 2 ** k));
-          expect(m).toBeLessThan(limit); // round(r·2^k) < 2^mBits
-          expect(Math.round(r * 2 ** (k + 1))).toBeGreaterThanOrEqual(limit); // and k + 1 fails
-          expect(m).toBeGreaterThanOrEqual(limit / 2); // so m uses all mBits bits
-          expect(Math.abs(m / 2 ** k - r)).toBeLessThanOrEqual(2 ** -(k + 1));
-        },
-      ),
+      fc.property(fc.double({ min: 2 ** -28, max: 4096, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 13, max: 32 }), (r, mBits) => {
+        const { multiplier: m, shift: k } = multiplierFromRatio(r, mBits);
+        const limit = 2 ** mBits;
+        expect(Number.isInteger(m) && Number.isInteger(k)).toBe(true);
+        expect(k).toBeGreaterThanOrEqual(0);
+        expect(k).toBeLessThanOrEqual(62);
+        expect(m).toBe(Math.round(r * 2 ** k));
+        expect(m).toBeLessThan(limit); // round(r·2^k) < 2^mBits
+        expect(Math.round(r * 2 ** (k + 1))).toBeGreaterThanOrEqual(limit); // and k + 1 fails
+        expect(m).toBeGreaterThanOrEqual(limit / 2); // so m uses all mBits bits
+        expect(Math.abs(m / 2 ** k - r)).toBeLessThanOrEqual(2 ** -(k + 1));
+      }),
       { numRuns: 2000 },
     );
   });

@@ -6,15 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import {
-  ROUNDING_MODES,
-  RoundingMode,
-  roundShift,
-  roundShiftBig,
-  roundShiftByAddend,
-  saturate,
-  saturateUnsigned,
-} from "../../src/arith/rounding.js";
+import { ROUNDING_MODES, RoundingMode, roundShift, roundShiftBig, roundShiftByAddend, saturate, saturateUnsigned } from "../../src/arith/rounding.js";
 
 /** [v, k, floor, half_up, half_away, half_even] — v / 2^k in the comment. */
 type Row = readonly [v: number, k: number, floor: number, halfUp: number, halfAway: number, halfEven: number];
@@ -85,14 +77,11 @@ const int = (v: number): number => (v === 0 ? 0 : v);
 
 describe("round_k on a hand-worked table (docs/integer-ops.md §1)", () => {
   for (const mode of ROUNDING_MODES) {
-    test.each(TABLE.map((row) => [row[0], row[1], row[MODE_COLUMN[mode]]] as const))(
-      `${mode}: roundShift(%i, %i) = %i`,
-      (v, k, expected) => {
-        expect(int(roundShift(v, k, mode))).toBe(expected);
-        expect(roundShiftBig(BigInt(v), k, mode)).toBe(BigInt(expected));
-        expect(roundShiftByAddend(BigInt(v), k, mode)).toBe(BigInt(expected));
-      },
-    );
+    test.each(TABLE.map((row) => [row[0], row[1], row[MODE_COLUMN[mode]]] as const))(`${mode}: roundShift(%i, %i) = %i`, (v, k, expected) => {
+      expect(int(roundShift(v, k, mode))).toBe(expected);
+      expect(roundShiftBig(BigInt(v), k, mode)).toBe(BigInt(expected));
+      expect(roundShiftByAddend(BigInt(v), k, mode)).toBe(BigInt(expected));
+    });
   }
 
   test("the table covers every mode with k = 0…3, positive and negative ties and non-ties", () => {

@@ -163,8 +163,15 @@ function extremes(dp: Datapath, bx: number, bw: number, K: number): { lo: bigint
 
 describe("accumulator widths are tight (properties)", () => {
   const caseArb = fc.oneof(
-    fc.record({ dp: fc.constant<Datapath>("mac"), bx: fc.integer({ min: 2, max: 16 }), bw: fc.integer({ min: 2, max: 16 }), K: fc.integer({ min: 1, max: 1 << 16 }) }),
-    fc.integer({ min: 2, max: 16 }).chain((b) => fc.record({ dp: fc.constant<Datapath>("adder"), bx: fc.constant(b), bw: fc.constant(b), K: fc.integer({ min: 1, max: 1 << 16 }) })),
+    fc.record({
+      dp: fc.constant<Datapath>("mac"),
+      bx: fc.integer({ min: 2, max: 16 }),
+      bw: fc.integer({ min: 2, max: 16 }),
+      K: fc.integer({ min: 1, max: 1 << 16 }),
+    }),
+    fc
+      .integer({ min: 2, max: 16 })
+      .chain((b) => fc.record({ dp: fc.constant<Datapath>("adder"), bx: fc.constant(b), bw: fc.constant(b), K: fc.integer({ min: 1, max: 1 << 16 }) })),
     fc.record({ dp: fc.constant<Datapath>("xnor"), bx: fc.constant(1), bw: fc.constant(1), K: fc.integer({ min: 1, max: 1 << 16 }) }),
   );
 

@@ -27,7 +27,9 @@ describe("build on any model", () => {
       const r = await runCli(["build", model, "--no-synth", "--vectors", "1", "--sim", sim, "--out", out], { timeoutMs: 1_500_000 });
       expect(r.status, r.stderr.slice(-2000)).toBe(0);
       expect(r.stderr).toContain("no dataset (give --dataset for accuracy): seeded random vectors");
-      expect(r.stdout).toMatch(new RegExp(`bit-exact \\(${sim}\\): (\\d+)/\\1 output words and every layer's tap on 1 seeded random vector\\(s\\) \\(seed 1\\)`));
+      expect(r.stdout).toMatch(
+        new RegExp(`bit-exact \\(${sim}\\): (\\d+)/\\1 output words and every layer's tap on 1 seeded random vector\\(s\\) \\(seed 1\\)`),
+      );
       expect(r.stdout).not.toContain("accuracy:");
       const rep = report(out);
       expect(rep.accuracy).toBeUndefined();
@@ -38,9 +40,15 @@ describe("build on any model", () => {
   test("a labelled .npz: accuracy on its images in stdout and report.json, the proof on its first samples", async () => {
     const dir = testDir("quantrtl-any-");
     const set = loadMnist("test", 20);
-    writeFileSync(join(dir, "d.npz"), zipSync({ "x.npy": new Uint8Array(dump(mnistInput(set.images), [20, 1, 28, 28])), "y.npy": new Uint8Array(dump(set.labels, [20])) }));
+    writeFileSync(
+      join(dir, "d.npz"),
+      zipSync({ "x.npy": new Uint8Array(dump(mnistInput(set.images), [20, 1, 28, 28])), "y.npy": new Uint8Array(dump(set.labels, [20])) }),
+    );
     const out = join(dir, "out");
-    const r = await runCli(["build", "models/mnist-xnor.json", "--dataset", join(dir, "d.npz"), "--no-synth", "--vectors", "2", "--sim", "verilator", "--out", out], { timeoutMs: 900_000 });
+    const r = await runCli(
+      ["build", "models/mnist-xnor.json", "--dataset", join(dir, "d.npz"), "--no-synth", "--vectors", "2", "--sim", "verilator", "--out", out],
+      { timeoutMs: 900_000 },
+    );
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const line = /accuracy: float (\d+\.\d\d)%, integer (\d+\.\d\d)%, agreement (\d+\.\d\d)% on 20 images/.exec(r.stdout);
     expect(line, r.stdout).not.toBeNull();

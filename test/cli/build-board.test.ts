@@ -13,7 +13,10 @@ import { testDir } from "../helpers/temp.js";
 describe("quantrtl build --board pynq-z2", () => {
   it("writes the AXI IP, Vivado scripts, XDC, driver and FuseSoC core, and lists them", async () => {
     const out = join(testDir("build-board-"), "out");
-    const r = await runCli(["build", "models/mnist-xnor.json", "--board", "pynq-z2", "--out", out, "--limit", "5", "--vectors", "1", "--sim", "icarus", "--no-synth"], { timeoutMs: 900_000 });
+    const r = await runCli(
+      ["build", "models/mnist-xnor.json", "--board", "pynq-z2", "--out", out, "--limit", "5", "--vectors", "1", "--sim", "icarus", "--no-synth"],
+      { timeoutMs: 900_000 },
+    );
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const pkg = join(out, "board");
     const expected = [

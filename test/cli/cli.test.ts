@@ -9,8 +9,6 @@ import { tmpdir } from "node:os";
 import { CLI, ROOT, Run, runCli } from "../helpers/cli.js";
 import { join } from "node:path";
 
-
-
 // ---------------------------------------------------------------------------
 
 /** Runs the CLI from the repository root (so "models/..." resolves as in the README). */
@@ -146,7 +144,9 @@ describe("gen", () => {
     for (const f of ["rtl/files.f", "vectors/input.hex", "vectors/conv0.expected.hex"]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
-    const vFiles = readdirSync(rtl).filter((f) => f.endsWith(".v")).sort();
+    const vFiles = readdirSync(rtl)
+      .filter((f) => f.endsWith(".v"))
+      .sort();
     expect(vFiles.length).toBeGreaterThan(0);
     expect(vFiles).toContain("conv3x3_xnor_top.v");
     for (const f of vFiles) {

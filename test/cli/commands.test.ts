@@ -18,7 +18,10 @@ function expectUserError(r: Run): string[] {
   expect(r.stdout).toBe("");
   const lines = r.stderr.trimEnd().split("\n");
   expect(lines[0]).toMatch(/^error: /);
-  expect(lines.slice(1).every((l) => l.startsWith("  hint: ")), r.stderr).toBe(true);
+  expect(
+    lines.slice(1).every((l) => l.startsWith("  hint: ")),
+    r.stderr,
+  ).toBe(true);
   expect(r.stderr).not.toContain("    at ");
   return lines;
 }

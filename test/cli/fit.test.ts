@@ -40,7 +40,11 @@ describe("fit verdict", () => {
   test("sim --json carries fits: false with the resources over 100 % named; the text marks them; exit 0", async () => {
     const j = await runCli(["sim", "models/resnet20-adder-cifar.json", "--board", "icebreaker", "--json"]);
     expect(j.status).toBe(0);
-    const perf = JSON.parse(j.stdout) as { fits: boolean; fit: { over: string[]; resources: { resource: string; used: number; available: number }[] }; total: { resources: { lut: number } } };
+    const perf = JSON.parse(j.stdout) as {
+      fits: boolean;
+      fit: { over: string[]; resources: { resource: string; used: number; available: number }[] };
+      total: { resources: { lut: number } };
+    };
     expect(perf.fits).toBe(false);
     expect(perf.fit.over).toContain("LUT");
     const lut = perf.fit.resources.find((r) => r.resource === "LUT")!;

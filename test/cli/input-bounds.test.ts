@@ -18,7 +18,6 @@ import { run } from "../../src/util/process.js";
 // a refusal is a stat and a message: far below this even on a loaded machine; the old code hung or read gigabytes here
 const QUICK_MS = 20_000;
 
- 
 type Doc = Record<string, any>;
 
 /** 4×4×2 int8 input, one 3×3 mac conv to 3 channels, padding 1: 3·3·3·2 = 54 weights. */
@@ -61,7 +60,10 @@ function expectRefused(r: Run): void {
   expect(r.stdout).toBe("");
   const lines = r.stderr.trimEnd().split("\n");
   expect(lines[0]).toMatch(/^error: /);
-  expect(lines.slice(1).every((l) => l.startsWith("  hint: ")), r.stderr).toBe(true);
+  expect(
+    lines.slice(1).every((l) => l.startsWith("  hint: ")),
+    r.stderr,
+  ).toBe(true);
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
 
@@ -206,7 +208,9 @@ describe("--max-memory", () => {
     const file = writeModel(dir, reluOn(16, 16, 4));
     const small = await timed(["check", file, "--max-memory", "1K"]);
     expectRefused(small);
-    expect(small.stderr).toContain("/input: the input 16×16×4 as Int32Array takes, with the weights, 4.0 KiB, above the memory budget 1.0 KiB (--max-memory 1K)");
+    expect(small.stderr).toContain(
+      "/input: the input 16×16×4 as Int32Array takes, with the weights, 4.0 KiB, above the memory budget 1.0 KiB (--max-memory 1K)",
+    );
     const enough = await timed(["check", file, "--max-memory", "64M"]);
     expect(enough.status, enough.stderr).toBe(0);
     expect(enough.stdout).toMatch(/^ok$/m);

@@ -76,12 +76,16 @@ async function interruptDuring(c: Case): Promise<{ sandbox: string; cache: strin
   const exited = new Promise<void>((r) => child.once("exit", (code, signal) => r(void (exit = { code, signal }))));
   try {
     let tool: ProcessEntry | undefined;
-    await eventually(() => {
-      const running = descendants(pid);
-      for (const p of running) groups.add(p.pgid);
-      tool = running.find((p) => c.phase(p, cache));
-      return tool !== undefined || exit !== undefined;
-    }, 240_000, 25);
+    await eventually(
+      () => {
+        const running = descendants(pid);
+        for (const p of running) groups.add(p.pgid);
+        tool = running.find((p) => c.phase(p, cache));
+        return tool !== undefined || exit !== undefined;
+      },
+      240_000,
+      25,
+    );
     expect(tool, `phase not reached; quantrtl ${JSON.stringify(exit)}:\n${stderr}`).toBeDefined();
 
     process.kill(c.to === "group" ? -pid : pid, c.signal);
@@ -96,7 +100,10 @@ async function interruptDuring(c: Case): Promise<{ sandbox: string; cache: strin
     expect(existsSync(join(sandbox, "out"))).toBe(false);
     const lines = stderr.trimEnd().split("\n");
     expect(lines.at(-1)).toBe(c.message);
-    expect(lines.filter((l) => /interrupted|error/.test(l)), stderr).toEqual([c.message]);
+    expect(
+      lines.filter((l) => /interrupted|error/.test(l)),
+      stderr,
+    ).toEqual([c.message]);
     return { sandbox, cache };
   } finally {
     // a failing case leaves nothing running either

@@ -78,7 +78,8 @@ describe("--json output validates against schemas/cli-<command>.schema.json", ()
 
 describe("schemas/model.schema.json", () => {
   test("is the file scripts/write-schemas.ts writes from src/ir/schema.ts", () => {
-    for (const [path, text] of Object.entries(generatedSchemas())) expect(readFileSync(join(ROOT, path), "utf8"), `${path}: run node dist/scripts/write-schemas.js`).toBe(text);
+    for (const [path, text] of Object.entries(generatedSchemas()))
+      expect(readFileSync(join(ROOT, path), "utf8"), `${path}: run node dist/scripts/write-schemas.js`).toBe(text);
   });
 
   test("every bundled model validates; a layer without datapath (or kernel) does not", () => {

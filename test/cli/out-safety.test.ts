@@ -176,7 +176,10 @@ describe("--out file-system errors are one line naming --out", () => {
     const s = sandbox();
     mkdirSync(join(s.cwd, "d"));
     writeFileSync(join(s.cwd, "d", "keep"), "x\n");
-    for (const argv of [["verify", s.model, "--sim", "both"], ["report", s.model]]) {
+    for (const argv of [
+      ["verify", s.model, "--sim", "both"],
+      ["report", s.model],
+    ]) {
       const r = await runCli([...argv, "--out", "d"], { cwd: s.cwd, timeoutMs: 60_000 });
       expectRefused(r, "keep");
       expect(readdirSync(join(s.cwd, "d"))).toEqual(["keep"]);

@@ -2,7 +2,15 @@ import { describe, expect, test } from "vitest";
 import { firstConv } from "../helpers/models.js";
 import { parseModel } from "../../src/ir/load.js";
 import type { Model } from "../../src/ir/model.js";
-import { compareDatapathEnergy, countLayerOps, energyPerInference, HOROWITZ_45NM, intAddEnergy, intMultiplyEnergy, withDatapath } from "../../src/estimate/energy.js";
+import {
+  compareDatapathEnergy,
+  countLayerOps,
+  energyPerInference,
+  HOROWITZ_45NM,
+  intAddEnergy,
+  intMultiplyEnergy,
+  withDatapath,
+} from "../../src/estimate/energy.js";
 
 /** 4×4×2 input, 3×3 kernel, stride 1, no padding → 2×2×3 output; K = 3·3·2 = 18, 12 output elements. */
 function tinyModel(kernel: "mac" | "adder" | "xnor"): Model {
@@ -42,7 +50,9 @@ describe("45 nm op energies", () => {
     expect(intAddEnergy(1).pJ).toBeCloseTo(0.00375, 12);
     expect(HOROWITZ_45NM.dramRead64.low.pJ).toBe(1300);
     expect(HOROWITZ_45NM.dramRead64.high.pJ).toBe(2600);
-    expect([HOROWITZ_45NM.floatAdd[16].pJ, HOROWITZ_45NM.floatAdd[32].pJ, HOROWITZ_45NM.floatMultiply[16].pJ, HOROWITZ_45NM.floatMultiply[32].pJ]).toEqual([0.4, 0.9, 1.1, 3.7]);
+    expect([HOROWITZ_45NM.floatAdd[16].pJ, HOROWITZ_45NM.floatAdd[32].pJ, HOROWITZ_45NM.floatMultiply[16].pJ, HOROWITZ_45NM.floatMultiply[32].pJ]).toEqual([
+      0.4, 0.9, 1.1, 3.7,
+    ]);
     expect([HOROWITZ_45NM.sramRead64["8KB"].pJ, HOROWITZ_45NM.sramRead64["32KB"].pJ, HOROWITZ_45NM.sramRead64["1MB"].pJ]).toEqual([10, 20, 100]);
   });
 });
@@ -125,8 +135,30 @@ describe("energy per inference", () => {
       name: "two",
       input: { height: 4, width: 4, channels: 2, bits: 8 },
       layers: [
-        { type: "conv2d", name: "a", kernel: "mac", outChannels: 3, kernelSize: 3, padding: 1, weightBits: 8, activationBits: 8, weights: new Array(54).fill(1), requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 } },
-        { type: "conv2d", name: "b", kernel: "mac", outChannels: 1, kernelSize: 1, weightBits: 8, activationBits: 8, weights: [1, 2, 3], bias: [5], requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 } },
+        {
+          type: "conv2d",
+          name: "a",
+          kernel: "mac",
+          outChannels: 3,
+          kernelSize: 3,
+          padding: 1,
+          weightBits: 8,
+          activationBits: 8,
+          weights: new Array(54).fill(1),
+          requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 },
+        },
+        {
+          type: "conv2d",
+          name: "b",
+          kernel: "mac",
+          outChannels: 1,
+          kernelSize: 1,
+          weightBits: 8,
+          activationBits: 8,
+          weights: [1, 2, 3],
+          bias: [5],
+          requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 },
+        },
       ],
     });
     const r = energyPerInference(model);

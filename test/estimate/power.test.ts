@@ -96,7 +96,19 @@ describe("FPGA power", () => {
       quantrtl: 1,
       name: "t",
       input: { height: 4, width: 4, channels: 2, bits: 8 },
-      layers: [{ type: "conv2d", name: "c0", kernel: "mac", outChannels: 3, kernelSize: 3, weightBits: 8, activationBits: 8, weights: new Array(54).fill(1), requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 } }],
+      layers: [
+        {
+          type: "conv2d",
+          name: "c0",
+          kernel: "mac",
+          outChannels: 3,
+          kernelSize: 3,
+          weightBits: 8,
+          activationBits: 8,
+          weights: new Array(54).fill(1),
+          requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 },
+        },
+      ],
     });
     const board = loadBoard("pynq-z2");
     const p = estimatePower(estimateEngine(firstConv(model), board), board);

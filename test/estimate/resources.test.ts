@@ -59,7 +59,10 @@ describe("hw/resource-model.json", () => {
     families.ice40.resources.lut.coefficients["mvu.adderLaneBits"] = { value: -1, stdError: 0 };
     expect(() => parseResourceModel(doc, "m.json")).toThrow(/\/families\/ice40\/resources\/lut\/coefficients\/mvu\.adderLaneBits\/value/);
     const other = committedDoc();
-    (other.families as Record<string, { resources: { lut: { coefficients: Record<string, unknown> } } }>).xilinx.resources.lut.coefficients["swu.nonsense"] = { value: 1, stdError: 0 };
+    (other.families as Record<string, { resources: { lut: { coefficients: Record<string, unknown> } } }>).xilinx.resources.lut.coefficients["swu.nonsense"] = {
+      value: 1,
+      stdError: 0,
+    };
     expect(() => parseResourceModel(other, "m.json")).toThrow(/is not a feature of the formula/);
   });
 });

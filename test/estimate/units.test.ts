@@ -56,7 +56,7 @@ describe("memory mapping", () => {
       for (const [family, r] of Object.entries(d.results)) {
         const key = `${d.name} ${family}`;
         if (knownMiss.has(key)) expect(r.estimate.bramBits, key).not.toBe(r.measured.bramBits);
-        else expect(r.estimate.bramBits, key).toBe(r.measured.bramBits), compared++;
+        else (expect(r.estimate.bramBits, key).toBe(r.measured.bramBits), compared++);
       }
     }
     expect(compared).toBe(3 * (resourceModel().designs.length + resourceModel().unitDesigns.length) - knownMiss.size);
@@ -96,7 +96,9 @@ describe("weight ROM columns", () => {
     const fives = firstConv(convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: new Array(5 * K).fill(5) }));
     expect(weightRomBits(fives)).toEqual({ columns: 0, liveBits: 2 });
     // 4 and 1 alternating over the words: bits 0 and 2 live and varying (two distinct columns), bit 1 dead
-    const alt = firstConv(convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: Array.from({ length: 5 * K }, (_, i) => (i % 2 ? 4 : 1)) }));
+    const alt = firstConv(
+      convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: Array.from({ length: 5 * K }, (_, i) => (i % 2 ? 4 : 1)) }),
+    );
     expect(weightRomBits(alt)).toEqual({ columns: 2, liveBits: 2 });
     // −1 = 0b1111_1111 in 8 bits: every bit live in each of pe·simd = 2·3 lanes
     const ones = firstConv(convModel({ kernel: "mac", bits: 8, pe: 2, simd: 3, outChannels: 4, weights: new Array(4 * K).fill(-1) }));

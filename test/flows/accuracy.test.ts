@@ -23,9 +23,16 @@ async function untrained(variant: "mac" | "adder" | "xnor"): Promise<string> {
   await initTf();
   const net = buildLenet(variant, 7);
   const desc = {
-    format: "quantrtl-float", version: 1, name: `t-${variant}`, topology: "lenet", variant,
-    input: { shape: [28, 28, 1], layout: "HWC", scale: 1 / 255, encoding: "p/255" }, classes: 10,
-    layers: describeLayers(net), training: {}, accuracy: { floatTop1Test: 0, testImages: 0 },
+    format: "quantrtl-float",
+    version: 1,
+    name: `t-${variant}`,
+    topology: "lenet",
+    variant,
+    input: { shape: [28, 28, 1], layout: "HWC", scale: 1 / 255, encoding: "p/255" },
+    classes: 10,
+    layers: describeLayers(net),
+    training: {},
+    accuracy: { floatTop1Test: 0, testImages: 0 },
   } as unknown as FloatModel;
   net.dispose();
   const train = loadMnist("train", 16);

@@ -18,7 +18,11 @@ describe("datapath comparison", () => {
     expect(c.board).toBe("pynq-z2");
     expect(Object.keys(c.kernels)).toEqual(["mac", "mac-nodsp", "adder", "xnor", "shift"]);
     for (const f of Object.values(c.kernels)) {
-      expect(Object.keys(f).filter((k) => k !== "note").sort()).toEqual(["bram_bits", "cycles", "dsp", "energy_j", "ff", "fmax_mhz", "lut", "power_w", "source"]);
+      expect(
+        Object.keys(f)
+          .filter((k) => k !== "note")
+          .sort(),
+      ).toEqual(["bram_bits", "cycles", "dsp", "energy_j", "ff", "fmax_mhz", "lut", "power_w", "source"]);
       expect(f.source).toBe("estimate");
       expect(f.fmax_mhz).toBeNull();
       // same shapes and folding: the streaming schedule does not depend on the datapath

@@ -69,13 +69,23 @@ describe("a report with accuracy", () => {
   test("the accuracy measured (with and without labels) is carried as given, schema-valid, and shown in report.md", async () => {
     const { renderMarkdown } = await import("../../src/report/markdown.js");
     const model = loadModel(join(ROOT, "models", "conv3x3-mac-int8.json"));
-    const measured = { dataset: "d.npz", images: 20, integerTop1: 0.95, floatTop1: 0.9, agreement: 0.85, floatRuntime: "onnxruntime", integerPredictions: new Int32Array(20) };
+    const measured = {
+      dataset: "d.npz",
+      images: 20,
+      integerTop1: 0.95,
+      floatTop1: 0.9,
+      agreement: 0.85,
+      floatRuntime: "onnxruntime",
+      integerPredictions: new Int32Array(20),
+    };
     const report = await buildReport(model, loadBoard("pynq-z2"), { createdAt: "2026-01-01T00:00:00.000Z", accuracy: measured });
     const doc = JSON.parse(JSON.stringify(report));
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.accuracy).toEqual({ dataset: "d.npz", images: 20, floatTop1: 0.9, integerTop1: 0.95, agreement: 0.85, floatRuntime: "onnxruntime" });
     expect(renderMarkdown(report)).toContain("## Accuracy\n\nfloat 90.00% (onnxruntime), integer 95.00%, agreement 85.00% on 20 images of d.npz\n");
-    const unlabelled = await buildReport(model, loadBoard("pynq-z2"), { accuracy: { dataset: "x.npy", images: 3, agreement: 1, integerPredictions: new Int32Array(3) } });
+    const unlabelled = await buildReport(model, loadBoard("pynq-z2"), {
+      accuracy: { dataset: "x.npy", images: 3, agreement: 1, integerPredictions: new Int32Array(3) },
+    });
     expect(validate(JSON.parse(JSON.stringify(unlabelled))), JSON.stringify(validate.errors)).toBe(true);
     expect(unlabelled.accuracy).toEqual({ dataset: "x.npy", images: 3, agreement: 1 });
   });

@@ -35,7 +35,12 @@ describe("whole-network validation", () => {
   });
 
   test("each build is recorded once", () => {
-    file.networks.forEach((n, i) => expect(file.networks.findIndex((m) => sameBuild(m, n)), `${n.model} ${n.kernel}`).toBe(i));
+    file.networks.forEach((n, i) =>
+      expect(
+        file.networks.findIndex((m) => sameBuild(m, n)),
+        `${n.model} ${n.kernel}`,
+      ).toBe(i),
+    );
   });
 
   test("a recorded folding is applied to every engine layer, and tells builds apart", () => {
@@ -52,7 +57,13 @@ describe("whole-network validation", () => {
 
   test("the error bar: RMS and worst of the relative errors, and the largest estimate where synthesis found none", () => {
     const check = (lut: [number, number], bram: [number, number]): NetworkCheck => ({
-      model: "m.json", kernel: "mac", board: "pynq-z2", family: "xilinx", rtlKey: "0".repeat(24), yosys: "y", seconds: 1,
+      model: "m.json",
+      kernel: "mac",
+      board: "pynq-z2",
+      family: "xilinx",
+      rtlKey: "0".repeat(24),
+      yosys: "y",
+      seconds: 1,
       estimate: { lut: lut[0], ff: 10, dsp: 0, bram_bits: bram[0] },
       synthesis: { lut: lut[1], ff: 10, dsp: 0, bram_bits: bram[1] },
     });

@@ -18,12 +18,18 @@ const { onnx } = onnxProto;
 type Dim = number | string;
 const valueInfo = (name: string, dims: Dim[]) => ({
   name,
-  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) } } },
+  type: {
+    tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) } },
+  },
 });
 const floats = (name: string, dims: number[], values: number[]) => ({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values });
 
 /** A one-input model (opset 13) from nodes and initializers, written to `dir/name.onnx`. */
-function writeModel(dir: string, name: string, graph: { input: [string, Dim[]]; output: [string, Dim[]]; nodes: object[]; initializers?: object[]; extraDomain?: string }): string {
+function writeModel(
+  dir: string,
+  name: string,
+  graph: { input: [string, Dim[]]; output: [string, Dim[]]; nodes: object[]; initializers?: object[]; extraDomain?: string },
+): string {
   const opsets = [{ domain: "", version: 13 }, ...(graph.extraDomain ? [{ domain: graph.extraDomain, version: 1 }] : [])];
   const model = onnx.ModelProto.create({
     irVersion: 7,
@@ -58,7 +64,9 @@ describe("onnxruntime float reference", () => {
     });
     const batches: number[] = [];
     // x0 = [1, 0, -1] -> [1-5+0.5, 2-6-1] = [-3.5, -5]; x1 = [0.5, 1, 2] -> [0.5+3+10+0.5, 1+4+12-1] = [14, 16]
-    const r = await runOnnx(file, Float32Array.from([1, 0, -1, 0.5, 1, 2]), { height: 1, width: 1, channels: 3, bits: 8 }, 2, { onBatch: (done) => batches.push(done) });
+    const r = await runOnnx(file, Float32Array.from([1, 0, -1, 0.5, 1, 2]), { height: 1, width: 1, channels: 3, bits: 8 }, 2, {
+      onBatch: (done) => batches.push(done),
+    });
     expect(r.width).toBe(2);
     expect(Array.from(r.rows)).toEqual([-3.5, -5, 14, 16]);
     expect(batches).toEqual([2]);
@@ -67,10 +75,16 @@ describe("onnxruntime float reference", () => {
 
   test("HWC samples are fed to an NCHW input in CHW order; a fixed batch of 1 runs sample by sample", async () => {
     const dir = testDir("quantrtl-ort-");
-    const file = writeModel(dir, "flatten", { input: ["x", [1, 2, 1, 2]], output: ["y", [1, 4]], nodes: [{ opType: "Flatten", input: ["x"], output: ["y"], attribute: [{ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }] });
+    const file = writeModel(dir, "flatten", {
+      input: ["x", [1, 2, 1, 2]],
+      output: ["y", [1, 4]],
+      nodes: [{ opType: "Flatten", input: ["x"], output: ["y"], attribute: [{ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }],
+    });
     // HWC (h=0): (w0,c0)=1 (w0,c1)=2 (w1,c0)=3 (w1,c1)=4 -> CHW: c0: 1 3, c1: 2 4
     const batches: number[] = [];
-    const r = await runOnnx(file, Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), { height: 1, width: 2, channels: 2, bits: 8 }, 2, { onBatch: (d) => batches.push(d) });
+    const r = await runOnnx(file, Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), { height: 1, width: 2, channels: 2, bits: 8 }, 2, {
+      onBatch: (d) => batches.push(d),
+    });
     expect(Array.from(r.rows)).toEqual([1, 3, 2, 4, 5, 7, 6, 8]);
     expect(batches).toEqual([1, 2]);
   });
@@ -100,6 +114,8 @@ describe("onnxruntime float reference", () => {
     const dir = testDir("quantrtl-ort-");
     writeFileSync(join(dir, "bad.onnx"), Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 1, 2]));
     await expect(runOnnx(join(dir, "bad.onnx"), new Float32Array(2), { height: 1, width: 1, channels: 2, bits: 8 }, 1)).rejects.toThrow(QuantrtlError);
-    await expect(onnxTop1(mnistConvOnnx(), new Float32Array(32 * 32), { height: 32, width: 32, channels: 1, bits: 8 }, 1)).rejects.toThrow(/\[1, 1, 28, 28\], which does not hold the model's 32×32×1 input/);
+    await expect(onnxTop1(mnistConvOnnx(), new Float32Array(32 * 32), { height: 32, width: 32, channels: 1, bits: 8 }, 1)).rejects.toThrow(
+      /\[1, 1, 28, 28\], which does not hold the model's 32×32×1 input/,
+    );
   });
 });

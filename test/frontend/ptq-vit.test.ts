@@ -50,7 +50,18 @@ function tinyVit(seed: number): FloatVitModel {
     input: { shape: [28, 28, 1], layout: "HWC", scale: 1 / 255, encoding: "uint8 MNIST pixel p → float p/255 in [0, 1]" },
     classes: 10,
     layers,
-    training: { epochs: 0, batchSize: 1, seed, optimizer: "adam", lr: 0, lrSchedule: "none", trainImages: 0, trainSeconds: 0, finalTrainAcc: 0, gelu: "sigmoid-1.702" },
+    training: {
+      epochs: 0,
+      batchSize: 1,
+      seed,
+      optimizer: "adam",
+      lr: 0,
+      lrSchedule: "none",
+      trainImages: 0,
+      trainSeconds: 0,
+      finalTrainAcc: 0,
+      gelu: "sigmoid-1.702",
+    },
     accuracy: { floatTop1Test: 0, testImages: 0 },
   };
 }
@@ -71,11 +82,28 @@ describe("quantizeVit on a seeded two-block ViT", () => {
   });
 
   test("writes the integer ViT: patch conv, token embedding, two blocks, final LayerNorm, class token, 16-bit logits, argmax", () => {
-    const block = (b: number) => ["ln1:layernorm", "qkv:conv2d", "attn:attention", "proj:conv2d", "add1:add", "ln2:layernorm", "fc1:conv2d", "gelu:gelu", "fc2:conv2d", "add2:add"].map((s) => `b${b}_${s}`);
-    expect(model.layers.map((l) => `${l.name}:${l.kind}`)).toEqual(["patch_embed:conv2d", "embed:token_embed", ...block(1), ...block(2), "final_ln:layernorm", "select:token_select", "head:dense", "predicted_class:argmax"]);
+    const block = (b: number) =>
+      ["ln1:layernorm", "qkv:conv2d", "attn:attention", "proj:conv2d", "add1:add", "ln2:layernorm", "fc1:conv2d", "gelu:gelu", "fc2:conv2d", "add2:add"].map(
+        (s) => `b${b}_${s}`,
+      );
+    expect(model.layers.map((l) => `${l.name}:${l.kind}`)).toEqual([
+      "patch_embed:conv2d",
+      "embed:token_embed",
+      ...block(1),
+      ...block(2),
+      "final_ln:layernorm",
+      "select:token_select",
+      "head:dense",
+      "predicted_class:argmax",
+    ]);
     const byName = new Map(model.layers.map((l) => [l.name, l]));
     const pe = byName.get("patch_embed")!;
-    expect(pe.kind === "conv2d" && [pe.kernel, pe.stride, pe.padding, pe.output]).toEqual([[7, 7], [7, 7], [0, 0], { height: 4, width: 4, channels: 16, bits: 8 }]);
+    expect(pe.kind === "conv2d" && [pe.kernel, pe.stride, pe.padding, pe.output]).toEqual([
+      [7, 7],
+      [7, 7],
+      [0, 0],
+      { height: 4, width: 4, channels: 16, bits: 8 },
+    ]);
     expect(byName.get("embed")!.output).toEqual({ height: 17, width: 1, channels: 16, bits: 8 });
     expect(byName.get("b1_add1")!.inputs).toEqual(["embed", "b1_proj"]);
     expect(byName.get("b2_add2")!.inputs).toEqual(["b2_add1", "b2_fc2"]);
@@ -122,7 +150,12 @@ describe("quantizeVit on a seeded two-block ViT", () => {
     const test = images("test", 50);
     const inputs = test.map((img) => quantizeInput(img, result.inputScale));
     const floatIn = new Float32Array(test.length * PIXELS);
-    inputs.forEach((x, i) => floatIn.set(Float32Array.from(x, (v) => v * result.inputScale), i * PIXELS));
+    inputs.forEach((x, i) =>
+      floatIn.set(
+        Float32Array.from(x, (v) => v * result.inputScale),
+        i * PIXELS,
+      ),
+    );
     const { logits } = await vitForwardImages(desc, floatIn);
     const sLogit = result.scales.head[0];
     let signal = 0;
@@ -174,7 +207,9 @@ describe("quantizeVit errors", () => {
   });
 
   test("a LayerNorm channel with |beta/gamma| beyond sqrt(N) gets bias_int ±2^30 and a warning, not a load error", () => {
-    const layers = desc.layers.map((l) => (l.name === "final_ln" && l.kind === "layernorm" ? { ...l, gamma: [0.001, ...l.gamma.slice(1)], beta: [-1, ...l.beta.slice(1)] } : l));
+    const layers = desc.layers.map((l) =>
+      l.name === "final_ln" && l.kind === "layernorm" ? { ...l, gamma: [0.001, ...l.gamma.slice(1)], beta: [-1, ...l.beta.slice(1)] } : l,
+    );
     const r = quantizeVit({ ...desc, layers }, { calibration: images("train", 2), golden });
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toContain("final_ln");

@@ -23,7 +23,12 @@ function floatNet(variant: "mac" | "adder" | "xnor", seed: number): FloatModel {
   const next = rng(seed);
   const g = () => (next() - 0.5) * 2;
   const bn = (name: string, C: number, shape: number[]) => ({
-    kind: "batchnorm", name, channels: C, inputShape: shape, outputShape: shape, epsilon: 1e-3,
+    kind: "batchnorm",
+    name,
+    channels: C,
+    inputShape: shape,
+    outputShape: shape,
+    epsilon: 1e-3,
     // γ of both signs, one channel with γ = 0 (a constant channel)
     gamma: Array.from({ length: C }, (_, c) => (c === 1 ? -0.7 : c === 2 && variant !== "xnor" ? 0.9 : 0.5 + next())),
     beta: Array.from({ length: C }, g),
@@ -33,19 +38,54 @@ function floatNet(variant: "mac" | "adder" | "xnor", seed: number): FloatModel {
   const k1 = variant === "adder" ? "adder" : "mac";
   const k2 = variant === "xnor" ? "xnor" : variant;
   const layers: Doc[] = [
-    { kind: "conv2d", name: "conv1", datapath: k1, inChannels: 2, outChannels: 3, kernel: [3, 3], stride: [1, 1], padding: "valid", inputShape: [6, 6, 2], outputShape: [4, 4, 3], weights: Array.from({ length: 54 }, g), ...(k1 === "mac" ? { bias: [0.1, -0.2, 0.05] } : {}) },
+    {
+      kind: "conv2d",
+      name: "conv1",
+      datapath: k1,
+      inChannels: 2,
+      outChannels: 3,
+      kernel: [3, 3],
+      stride: [1, 1],
+      padding: "valid",
+      inputShape: [6, 6, 2],
+      outputShape: [4, 4, 3],
+      weights: Array.from({ length: 54 }, g),
+      ...(k1 === "mac" ? { bias: [0.1, -0.2, 0.05] } : {}),
+    },
     bn("bn1", 3, [4, 4, 3]),
     { kind: variant === "xnor" ? "sign" : "relu", name: "act1", inputShape: [4, 4, 3], outputShape: [4, 4, 3] },
     { kind: "maxpool", name: "pool1", pool: [2, 2], stride: [2, 2], inputShape: [4, 4, 3], outputShape: [2, 2, 3] },
     { kind: "flatten", name: "flat", order: "HWC", inputShape: [2, 2, 3], outputShape: [12] },
     // weights up to ±40 against activations of a few units: the adder quantizer must clip (and fold the excess)
-    { kind: "dense", name: "fc1", datapath: k2, inFeatures: 12, outFeatures: 5, inputShape: [12], outputShape: [5], weights: Array.from({ length: 60 }, () => g() * 40) },
+    {
+      kind: "dense",
+      name: "fc1",
+      datapath: k2,
+      inFeatures: 12,
+      outFeatures: 5,
+      inputShape: [12],
+      outputShape: [5],
+      weights: Array.from({ length: 60 }, () => g() * 40),
+    },
     bn("bn2", 5, [5]),
-    ...(variant === "xnor" ? [{ kind: "sign", name: "act2", inputShape: [5], outputShape: [5] }] : [{ kind: "relu", name: "act2", inputShape: [5], outputShape: [5] }]),
+    ...(variant === "xnor"
+      ? [{ kind: "sign", name: "act2", inputShape: [5], outputShape: [5] }]
+      : [{ kind: "relu", name: "act2", inputShape: [5], outputShape: [5] }]),
     { kind: "dense", name: "fc2", datapath: k2, inFeatures: 5, outFeatures: 4, inputShape: [5], outputShape: [4], weights: Array.from({ length: 20 }, g) },
     bn("bn3", 4, [4]),
   ];
-  return { format: "quantrtl-float", version: 1, name: `t-${variant}`, topology: "lenet", variant, input: { shape: [6, 6, 2], layout: "HWC", scale: 1, encoding: "test" }, classes: 4, layers, training: {} as any, accuracy: { floatTop1Test: 0, testImages: 0 } } as unknown as FloatModel;
+  return {
+    format: "quantrtl-float",
+    version: 1,
+    name: `t-${variant}`,
+    topology: "lenet",
+    variant,
+    input: { shape: [6, 6, 2], layout: "HWC", scale: 1, encoding: "test" },
+    classes: 4,
+    layers,
+    training: {} as any,
+    accuracy: { floatTop1Test: 0, testImages: 0 },
+  } as unknown as FloatModel;
 }
 
 const images = (seed: number, n: number) => {
@@ -73,7 +113,8 @@ function accumulators(layer: Doc, x: Int32Array, inShape: number[]): number[] {
     for (let ox = 0; ox <= W - KW; ox++)
       for (let o = 0; o < layer.outChannels; o++) {
         let s = 0;
-        for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) for (let c = 0; c < C; c++) s += term(x[((oy + ky) * W + ox + kx) * C + c], w[((o * KH + ky) * KW + kx) * C + c]);
+        for (let ky = 0; ky < KH; ky++)
+          for (let kx = 0; kx < KW; kx++) for (let c = 0; c < C; c++) s += term(x[((oy + ky) * W + ox + kx) * C + c], w[((o * KH + ky) * KW + kx) * C + c]);
         out.push(s);
       }
   return out;
@@ -113,7 +154,8 @@ describe("post-training quantization with batch-norm folding", () => {
             // adder weights beyond the activation range are clipped to ±clip_X = ±127·s; their excess is a constant per channel
             const K = engine.weights.length / C;
             const clipX = 127 * sIn;
-            const excess = variant === "adder" ? engine.weights.slice(ch * K, (ch + 1) * K).reduce((t: number, w: number) => t + Math.max(0, Math.abs(w) - clipX), 0) : 0;
+            const excess =
+              variant === "adder" ? engine.weights.slice(ch * K, (ch + 1) * K).reduce((t: number, w: number) => t + Math.max(0, Math.abs(w) - clipX), 0) : 0;
             const c = inv * ((engine.bias?.[ch] ?? 0) - excess - bn.mean[ch]) + bn.beta[ch];
             const r = a / sOut;
             let want = Math.round((a * av + c) / sOut);

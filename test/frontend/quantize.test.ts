@@ -160,7 +160,17 @@ describe("quantizeConv, adder: one shared scale (§2)", () => {
       expect(rq.outBits).toBe(8);
       expect(rq.zeroPoint).toBe(0);
 
-      expect(q.layer).toMatchObject({ type: "conv2d", name: "a0", datapath: "adder", outChannels: 4, kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], weightBits: 8, activationBits: 8 });
+      expect(q.layer).toMatchObject({
+        type: "conv2d",
+        name: "a0",
+        datapath: "adder",
+        outChannels: 4,
+        kernelSize: [3, 3],
+        stride: [1, 1],
+        padding: [1, 1],
+        weightBits: 8,
+        activationBits: 8,
+      });
       expect(q.layer.relu).toBeUndefined();
     });
   }
@@ -169,7 +179,11 @@ describe("quantizeConv, adder: one shared scale (§2)", () => {
     const next = prng(5);
     const weights = uniform(SMALL.OC * K_SMALL, -0.9, 0.9, next);
     const clip = 1.25;
-    const q = quantizeConv(spec("adder", SMALL, weights), { inputClip: clip, outputClip: 55 }, { name: "a16", bits: 16, outBits: 8, multiplierBits: 12, rounding: "floor", relu: true });
+    const q = quantizeConv(
+      spec("adder", SMALL, weights),
+      { inputClip: clip, outputClip: 55 },
+      { name: "a16", bits: 16, outBits: 8, multiplierBits: 12, rounding: "floor", relu: true },
+    );
     const s = Math.max(maxAbs(weights), clip) / 32767;
     expect(q.scales.shared).toBe(s);
     expect(q.scales.input).toBe(s);

@@ -11,7 +11,12 @@ export function writeTinyDense(dir: string): string {
     input: { height: 1, width: 1, channels: 8, bits: 16 },
     layers: [
       {
-        type: "dense", name: "fc", kernel: "mac", outFeatures: 4, weightBits: 8, activationBits: 16,
+        type: "dense",
+        name: "fc",
+        kernel: "mac",
+        outFeatures: 4,
+        weightBits: 8,
+        activationBits: 16,
         weights: Array.from({ length: 32 }, () => -128 + Math.floor(next() * 256)),
         requant: { multiplier: 1, shift: 10, rounding: "half_even", outBits: 16 },
         arch: { pe: 1, simd: 2 },

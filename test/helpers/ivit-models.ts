@@ -15,7 +15,12 @@ export function layerNormDoc(name: string, channels: number, seed: number, extra
     type: "layernorm",
     name,
     biasInt: Array.from({ length: channels }, () => Math.round((next() - 0.5) * 2 ** 30)),
-    requant: { multipliers: Array.from({ length: channels }, (_, c) => (c % 3 === 1 ? -1 : 1) * (20000 + Math.floor(next() * 40000))), shift: 30, rounding: "half_even", outBits: 8 },
+    requant: {
+      multipliers: Array.from({ length: channels }, (_, c) => (c % 3 === 1 ? -1 : 1) * (20000 + Math.floor(next() * 40000))),
+      shift: 30,
+      rounding: "half_even",
+      outBits: 8,
+    },
     ...extra,
   };
 }
@@ -25,7 +30,15 @@ export function geluDoc(name: string, x0: number, extra: Doc = {}): Doc {
 }
 
 export function attentionDoc(name: string, heads: number, x0: number, simd?: number, extra: Doc = {}): Doc {
-  return { type: "attention", name, heads, x0, requant: { multiplier: 45000, shift: 20, rounding: "half_even", outBits: 8 }, ...(simd ? { arch: { simd } } : {}), ...extra };
+  return {
+    type: "attention",
+    name,
+    heads,
+    x0,
+    requant: { multiplier: 45000, shift: 20, rounding: "half_even", outBits: 8 },
+    ...(simd ? { arch: { simd } } : {}),
+    ...extra,
+  };
 }
 
 /** A linear layer (parses to conv2d 1×1) with seeded int8 weights and a per-tensor requant. */

@@ -21,7 +21,11 @@ export interface InputSpec {
 export type Rounding = "floor" | "half_up" | "half_away" | "half_even";
 
 /** A conv2d layer document on an input of `input` (its name `name`). */
-export function convLayer(name: string, input: InputSpec, c: Omit<ConvCase, "height" | "width" | "channels" | "bits"> & { bits?: 8 | 16 }): Record<string, unknown> {
+export function convLayer(
+  name: string,
+  input: InputSpec,
+  c: Omit<ConvCase, "height" | "width" | "channels" | "bits"> & { bits?: 8 | 16 },
+): Record<string, unknown> {
   const doc = convDoc({ ...c, height: input.height, width: input.width, channels: input.channels });
   return { ...(doc.layers as Record<string, unknown>[])[0], name };
 }
@@ -30,7 +34,16 @@ export function convLayer(name: string, input: InputSpec, c: Omit<ConvCase, "hei
 export function denseLayer(
   name: string,
   inFeatures: number,
-  d: { outFeatures: number; weights?: number[]; bias?: number[]; seed?: number; requant: { multiplier: number; shift: number; rounding: Rounding; outBits: 8 | 16 }; pe?: number; simd?: number; bits?: 8 | 16 },
+  d: {
+    outFeatures: number;
+    weights?: number[];
+    bias?: number[];
+    seed?: number;
+    requant: { multiplier: number; shift: number; rounding: Rounding; outBits: 8 | 16 };
+    pe?: number;
+    simd?: number;
+    bits?: 8 | 16;
+  },
 ): Record<string, unknown> {
   const next = rng(d.seed ?? 11);
   const weights = d.weights ?? Array.from({ length: d.outFeatures * inFeatures }, () => -128 + Math.floor(next() * 256));

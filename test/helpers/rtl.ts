@@ -38,7 +38,6 @@ export const WIDTHS: Width[] = [
   { kernel: "shift", bits: 16 },
 ];
 
-
 /** The folding matrix for a subset of datapaths: bit-exact with back-pressure, and exactly predicted without. */
 export function describeFoldings(title: string, widths: readonly Width[]): void {
   describe(`foldings: ${title}, three foldings, Verilator`, () => {

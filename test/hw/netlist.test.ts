@@ -32,7 +32,16 @@ describe("stream netlist", () => {
     const m = graphModel("fl", { height: 2, width: 2, channels: 2 }, [
       convLayer({ name: "c", kernel: "mac", inChannels: 2, outChannels: 2, kernelSize: 1, seed: 3 }),
       { type: "flatten", name: "f" },
-      { type: "dense", name: "d", kernel: "mac", outFeatures: 3, weightBits: 8, activationBits: 8, weights: Array.from({ length: 24 }, (_, i) => i - 12), requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 16 } },
+      {
+        type: "dense",
+        name: "d",
+        kernel: "mac",
+        outFeatures: 3,
+        weightBits: 8,
+        activationBits: 8,
+        weights: Array.from({ length: 24 }, (_, i) => i - 12),
+        requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 16 },
+      },
     ]);
     const n = buildNetlist(m);
     expect(n.nodes.map((x) => x.kind)).toEqual(["layer", "layer"]);

@@ -14,7 +14,16 @@ const base = () =>
     { type: "relu", name: "r" },
     { type: "global_avgpool", name: "gap", requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 16 } },
     { type: "flatten", name: "f" },
-    { type: "dense", name: "d", kernel: "mac", outFeatures: 3, weightBits: 8, activationBits: 16, weights: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], requant: { multipliers: [1, -2, 3], shift: 0, rounding: "floor", outBits: 8 } },
+    {
+      type: "dense",
+      name: "d",
+      kernel: "mac",
+      outFeatures: 3,
+      weightBits: 8,
+      activationBits: 16,
+      weights: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+      requant: { multipliers: [1, -2, 3], shift: 0, rounding: "floor", outBits: 8 },
+    },
     { type: "argmax", name: "cls" },
   ]);
 
@@ -54,13 +63,29 @@ describe("graph models load", () => {
     { name: "add with one input", edit: (d) => (d.layers[3].inputs = ["c2"]), path: "/layers/3/inputs", mentions: ["2"] },
     { name: "input naming a later layer", edit: (d) => (d.layers[2].inputs = ["a"]), path: "/layers/2/inputs/0", mentions: ['"a"', "earlier"] },
     { name: "add of different shapes", edit: (d) => (d.layers[3].inputs = ["c2", "c1"]), path: "/layers/3/inputs", mentions: ["4×4×4", "8×8×4"] },
-    { name: "a dangling branch", edit: (d) => ((d.layers[2].inputs = ["c1"]), (d.layers[3].inputs = ["c2", "c2"])), path: "/layers/1", mentions: ['"p1"', "not used"] },
-    { name: "per-channel multipliers of the wrong count", edit: (d) => (d.layers[8].requant.multipliers = [1, 2]), path: "/layers/8/requant/multipliers", mentions: ["3"] },
+    {
+      name: "a dangling branch",
+      edit: (d) => ((d.layers[2].inputs = ["c1"]), (d.layers[3].inputs = ["c2", "c2"])),
+      path: "/layers/1",
+      mentions: ['"p1"', "not used"],
+    },
+    {
+      name: "per-channel multipliers of the wrong count",
+      edit: (d) => (d.layers[8].requant.multipliers = [1, 2]),
+      path: "/layers/8/requant/multipliers",
+      mentions: ["3"],
+    },
     { name: "multiplier and multipliers together", edit: (d) => (d.layers[8].requant.multiplier = 4), path: "/layers/8/requant", mentions: ["both"] },
     { name: "argmax over a feature map", edit: (d) => d.layers.splice(6, 4, { type: "argmax", name: "cls" }), path: "/layers/6/inputs", mentions: ["1×1×C"] },
     { name: "pool kernel larger than the input", edit: (d) => (d.layers[1].kernelSize = 9), path: "/layers/1/kernelSize", mentions: ["9", "8"] },
     { name: "a layer named input", edit: (d) => (d.layers[5].name = "input"), path: "/layers/5/name", mentions: ["input"] },
-    { name: "relu of a binary tensor", edit: (d) => d.layers.splice(0, 10, convLayer({ name: "x", kernel: "xnor", bits: 1, inChannels: 2, outChannels: 2, seed: 3 }), { type: "relu", name: "r" }), path: "/layers/1", mentions: ["binary"] },
+    {
+      name: "relu of a binary tensor",
+      edit: (d) =>
+        d.layers.splice(0, 10, convLayer({ name: "x", kernel: "xnor", bits: 1, inChannels: 2, outChannels: 2, seed: 3 }), { type: "relu", name: "r" }),
+      path: "/layers/1",
+      mentions: ["binary"],
+    },
   ];
   for (const c of cases) {
     test(`error: ${c.name}`, () => {

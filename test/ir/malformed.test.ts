@@ -14,13 +14,9 @@ import { tmpdir } from "node:os";
 import { Run, runCli } from "../helpers/cli.js";
 import { join } from "node:path";
 
-
-
-
 // ---------------------------------------------------------------------------
 // Valid starting points.
 
- 
 type Doc = Record<string, any>;
 
 /** 4x4x2 int8 input, one 3x3 adder conv to 3 channels, padding 1: 3·3·3·2 = 54 weights. */
@@ -209,8 +205,20 @@ const CASES: BadCase[] = [
   { name: '"quantrtl": 2 (unknown format version)', base: adder8, edit: (d) => (d.quantrtl = 2), where: "/quantrtl", mentions: ["1"] },
   { name: 'outChannels is the string "16"', base: adder8, edit: (d) => (layer0(d).outChannels = "16"), where: "/layers/0/outChannels", mentions: ["integer"] },
   { name: "unknown top-level field", base: adder8, edit: (d) => (d.autor = "me"), where: "/autor", mentions: ['unknown field "autor"'] },
-  { name: "unknown layer field (misspelt kernel)", base: adder8, edit: (d) => (layer0(d).kernal = "adder"), where: "/layers/0/kernal", mentions: ['unknown field "kernal"'] },
-  { name: 'layer kernel "conv" (not in the enum)', base: adder8, edit: (d) => (layer0(d).kernel = "conv"), where: "/layers/0/kernel", mentions: ['"adder"', '"mac"', '"xnor"'] },
+  {
+    name: "unknown layer field (misspelt kernel)",
+    base: adder8,
+    edit: (d) => (layer0(d).kernal = "adder"),
+    where: "/layers/0/kernal",
+    mentions: ['unknown field "kernal"'],
+  },
+  {
+    name: 'layer kernel "conv" (not in the enum)',
+    base: adder8,
+    edit: (d) => (layer0(d).kernel = "conv"),
+    where: "/layers/0/kernel",
+    mentions: ['"adder"', '"mac"', '"xnor"'],
+  },
   { name: "relu is a string", base: adder8, edit: (d) => (layer0(d).relu = "yes"), where: "/layers/0/relu", mentions: ["boolean"] },
   { name: "input bits 7", base: adder8, edit: (d) => (d.input.bits = 7), where: "/input/bits", mentions: ["8", "16"] },
   { name: "activationBits 7", base: adder8, edit: (d) => (layer0(d).activationBits = 7), where: "/layers/0/activationBits", mentions: ["8", "16"] },
@@ -218,12 +226,24 @@ const CASES: BadCase[] = [
   { name: "stride [1, 0]", base: adder8, edit: (d) => (layer0(d).stride = [1, 0]), where: "/layers/0/stride/1", mentions: [">= 1"] },
   { name: "requant shift 63 (above 62)", base: adder8, edit: (d) => (layer0(d).requant.shift = 63), where: "/layers/0/requant/shift", mentions: ["62"] },
   { name: 'unsafe layer name "a; initial $finish"', base: adder8, edit: (d) => (layer0(d).name = "a; initial $finish"), where: "/layers/0/name" },
-  { name: "weights is a bare string, not an array or {file}", base: adder8, edit: (d) => (layer0(d).weights = "w.bin"), where: "/layers/0/weights", mentions: ["file"] },
+  {
+    name: "weights is a bare string, not an array or {file}",
+    base: adder8,
+    edit: (d) => (layer0(d).weights = "w.bin"),
+    where: "/layers/0/weights",
+    mentions: ["file"],
+  },
   { name: "a weight is 1.5 (not an integer)", base: adder8, edit: (d) => (layer0(d).weights[17] = 1.5), where: "/layers/0/weights/17", mentions: ["integer"] },
 
   // --- relations between fields
   { name: "weight count 53 instead of 54", base: adder8, edit: (d) => layer0(d).weights.pop(), where: "/layers/0/weights", mentions: ["53", "54"] },
-  { name: "weight 200 in an 8-bit layer", base: adder8, edit: (d) => (layer0(d).weights[17] = 200), where: "/layers/0/weights/17", mentions: ["200", "[-128, 127]"] },
+  {
+    name: "weight 200 in an 8-bit layer",
+    base: adder8,
+    edit: (d) => (layer0(d).weights[17] = 200),
+    where: "/layers/0/weights/17",
+    mentions: ["200", "[-128, 127]"],
+  },
   {
     name: "weight 1e20 (beyond int32) is reported as written, not as a clamped 2147483647",
     base: adder8,
@@ -235,9 +255,21 @@ const CASES: BadCase[] = [
   { name: "bias with 2 values for 3 channels", base: adder8, edit: (d) => (layer0(d).bias = [1, 2]), where: "/layers/0/bias", mentions: ["3"] },
   { name: "bias value 3e10 (beyond int32)", base: adder8, edit: (d) => (layer0(d).bias = [1, 2, 3e10]), where: "/layers/0/bias/2" },
   { name: "padding 3 with kernel size 3", base: adder8, edit: (d) => (layer0(d).padding = 3), where: "/layers/0/padding", mentions: ["3"] },
-  { name: "kernel 7 larger than the padded 6x6 input", base: adder8, edit: (d) => (layer0(d).kernelSize = 7), where: "/layers/0/kernelSize", mentions: ["7", "6"] },
+  {
+    name: "kernel 7 larger than the padded 6x6 input",
+    base: adder8,
+    edit: (d) => (layer0(d).kernelSize = 7),
+    where: "/layers/0/kernelSize",
+    mentions: ["7", "6"],
+  },
   { name: "input bits 16 but activationBits 8", base: adder8, edit: (d) => (d.input.bits = 16), where: "/layers/0/activationBits", mentions: ["16"] },
-  { name: "adder with weightBits 16 but activationBits 8", base: adder8, edit: (d) => (layer0(d).weightBits = 16), where: "/layers/0/weightBits", mentions: ["16", "8"] },
+  {
+    name: "adder with weightBits 16 but activationBits 8",
+    base: adder8,
+    edit: (d) => (layer0(d).weightBits = 16),
+    where: "/layers/0/weightBits",
+    mentions: ["16", "8"],
+  },
   { name: "adder layer without requant", base: adder8, edit: (d) => delete layer0(d).requant, where: "/layers/0", mentions: ['"requant"'] },
   {
     name: "xnor layer with both requant and thresholds",
@@ -249,7 +281,13 @@ const CASES: BadCase[] = [
     mentions: ["thresholds"],
   },
   { name: "xnor with 2 thresholds for 3 channels", base: xnor, edit: (d) => (layer0(d).thresholds = [0, 1]), where: "/layers/0/thresholds", mentions: ["3"] },
-  { name: "requant multiplier 65536 with the default 16 multiplier bits", base: adder8, edit: (d) => (layer0(d).requant.multiplier = 65536), where: "/layers/0/requant/multiplier", mentions: ["65536", "16"] },
+  {
+    name: "requant multiplier 65536 with the default 16 multiplier bits",
+    base: adder8,
+    edit: (d) => (layer0(d).requant.multiplier = 65536),
+    where: "/layers/0/requant/multiplier",
+    mentions: ["65536", "16"],
+  },
   {
     name: "requant multiplier 256 with multiplierBits 8",
     base: adder8,
@@ -257,13 +295,31 @@ const CASES: BadCase[] = [
     where: "/layers/0/requant/multiplier",
     mentions: ["256", "8"],
   },
-  { name: "zeroPoint 128 for 8-bit output", base: adder8, edit: (d) => (layer0(d).requant.zeroPoint = 128), where: "/layers/0/requant/zeroPoint", mentions: ["128", "[-128, 127]"] },
-  { name: "zeroPoint -129 for 8-bit output", base: adder8, edit: (d) => (layer0(d).requant.zeroPoint = -129), where: "/layers/0/requant/zeroPoint", mentions: ["-129"] },
+  {
+    name: "zeroPoint 128 for 8-bit output",
+    base: adder8,
+    edit: (d) => (layer0(d).requant.zeroPoint = 128),
+    where: "/layers/0/requant/zeroPoint",
+    mentions: ["128", "[-128, 127]"],
+  },
+  {
+    name: "zeroPoint -129 for 8-bit output",
+    base: adder8,
+    edit: (d) => (layer0(d).requant.zeroPoint = -129),
+    where: "/layers/0/requant/zeroPoint",
+    mentions: ["-129"],
+  },
   { name: "two layers named conv0", base: adder8, edit: (d) => addSecondLayer(d, "conv0"), where: "/layers/1/name", mentions: ["conv0"] },
   { name: "arch pe 4 > outChannels 3", base: adder8, edit: (d) => (layer0(d).arch = { pe: 4, simd: 1 }), where: "/layers/0/arch/pe", mentions: ["3"] },
 
   // --- weight files
-  { name: 'missing weight file {"file": "missing.bin"}', base: adder8, edit: (d) => (layer0(d).weights = { file: "missing.bin" }), where: "/layers/0/weights/file", mentions: ["missing.bin"] },
+  {
+    name: 'missing weight file {"file": "missing.bin"}',
+    base: adder8,
+    edit: (d) => (layer0(d).weights = { file: "missing.bin" }),
+    where: "/layers/0/weights/file",
+    mentions: ["missing.bin"],
+  },
   {
     name: 'weight file escaping the model folder ("../x.json", which exists)',
     base: adder8,
@@ -274,7 +330,13 @@ const CASES: BadCase[] = [
     where: "/layers/0/weights/file",
     mentions: ["../x.json"],
   },
-  { name: "absolute weight file path", base: adder8, edit: (d) => (layer0(d).weights = { file: "/etc/hostname" }), where: "/layers/0/weights/file", mentions: ["/etc/hostname"] },
+  {
+    name: "absolute weight file path",
+    base: adder8,
+    edit: (d) => (layer0(d).weights = { file: "/etc/hostname" }),
+    where: "/layers/0/weights/file",
+    mentions: ["/etc/hostname"],
+  },
   {
     name: "weight file with an unknown extension (.txt)",
     base: adder8,
@@ -321,11 +383,24 @@ const CASES: BadCase[] = [
   { name: "--pe 4 > outChannels 3", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--pe", "4"], where: "--pe", mentions: ["4", "3"] },
   { name: "--simd 0", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--simd", "0"], where: "--simd", namesFile: false },
   { name: "--simd 19 > reduction length 18", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--simd", "19"], where: "--simd", mentions: ["19", "18"] },
-  { name: "unknown CLI flag --frobnicate", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--frobnicate", "1"], where: "--frobnicate", namesFile: false, mentions: ["--out"] },
+  {
+    name: "unknown CLI flag --frobnicate",
+    base: adder8,
+    argv: (m, o) => ["gen", m, "--out", o, "--frobnicate", "1"],
+    where: "--frobnicate",
+    namesFile: false,
+    mentions: ["--out"],
+  },
   { name: "run-only flag --input given to gen", base: adder8, argv: (m, o) => ["gen", m, "--out", o, "--input", "x.json"], where: "--input", namesFile: false },
   { name: "unknown command generate", base: adder8, argv: (m, o) => ["generate", m, "--out", o], where: "generate", namesFile: false, mentions: ["gen"] },
   { name: "--out without a value (last argument)", base: adder8, argv: (m) => ["gen", m, "--out"], where: "--out", namesFile: false },
-  { name: "--out followed by another flag (--out --vectors 2)", base: adder8, argv: (m) => ["gen", m, "--out", "--vectors", "2"], where: "--out", namesFile: false },
+  {
+    name: "--out followed by another flag (--out --vectors 2)",
+    base: adder8,
+    argv: (m) => ["gen", m, "--out", "--vectors", "2"],
+    where: "--out",
+    namesFile: false,
+  },
   { name: "no model argument", base: adder8, argv: (_m, o) => ["gen", "--out", o], where: "<model>", namesFile: false },
 ];
 
@@ -350,7 +425,10 @@ describe("malformed models and arguments: gen exits 1 with one short, precise me
       expect(lines.length, context).toBeLessThanOrEqual(3);
       expect(r.stderr, context).not.toContain("    at ");
       expect(lines[0], context).toMatch(/^error: \S/);
-      expect(lines.some((l) => /^ {2}hint: \S/.test(l)), `hint line\n${context}`).toBe(true);
+      expect(
+        lines.some((l) => /^ {2}hint: \S/.test(l)),
+        `hint line\n${context}`,
+      ).toBe(true);
 
       if (c.namesFile !== false) expect(r.stderr, `names the model file\n${context}`).toContain(p.model);
       if (c.where !== null) expect(namesToken(message, c.where), `names ${c.where}\n${context}`).toBe(true);
@@ -360,7 +438,10 @@ describe("malformed models and arguments: gen exits 1 with one short, precise me
       // nothing written: no --out folder, no staging folder, no stray folder (e.g. one named after a flag)
       expect(existsSync(p.out), `${p.out} must not exist`).toBe(false);
       const rootAfter = readdirSync(p.root).sort();
-      expect(rootAfter.filter((e) => e.startsWith(".out")), "staging leftovers").toEqual([]);
+      expect(
+        rootAfter.filter((e) => e.startsWith(".out")),
+        "staging leftovers",
+      ).toEqual([]);
       expect(rootAfter, "new entries beside --out").toEqual(p.before.root);
       expect(readdirSync(p.modelDir).sort(), "new entries beside the model").toEqual(p.before.modelDir);
     } finally {

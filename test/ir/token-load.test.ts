@@ -10,7 +10,6 @@ import { loadModel, parseModel } from "../../src/ir/load.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 import { testDir } from "../helpers/temp.js";
 
- 
 type Doc = Record<string, any>;
 
 /** A 2×2×3 map (4 tokens of 3) → token_embed → layernorm → token_select(1). */
@@ -19,7 +18,12 @@ const doc = (): Doc => ({
   name: "tok",
   input: { height: 2, width: 2, channels: 3, bits: 8 },
   layers: [
-    { type: "token_embed", name: "embed", embedding: Array.from({ length: 15 }, (_, i) => i - 7), requant: { multiplier: 3, shift: 2, rounding: "half_up", outBits: 8 } },
+    {
+      type: "token_embed",
+      name: "embed",
+      embedding: Array.from({ length: 15 }, (_, i) => i - 7),
+      requant: { multiplier: 3, shift: 2, rounding: "half_up", outBits: 8 },
+    },
     { type: "layernorm", name: "ln", requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 } },
     { type: "token_select", name: "sel", index: 1 },
   ],
@@ -47,7 +51,13 @@ describe("token layers load", () => {
     const [embed, , sel] = m.layers;
     if (embed.kind !== "token_embed" || sel.kind !== "token_select") throw new Error("kinds");
     expect(Array.from(embed.embedding)).toEqual(Array.from({ length: 15 }, (_, i) => i - 7));
-    expect([embed.requant.multiplier, embed.requant.shift, embed.requant.rounding, embed.requant.outBits, embed.requant.multiplierBits]).toEqual([3, 2, "half_up", 8, 16]);
+    expect([embed.requant.multiplier, embed.requant.shift, embed.requant.rounding, embed.requant.outBits, embed.requant.multiplierBits]).toEqual([
+      3,
+      2,
+      "half_up",
+      8,
+      16,
+    ]);
     expect(sel.index).toBe(1);
   });
 
@@ -64,19 +74,44 @@ describe("token layers load", () => {
   });
 
   const cases: { name: string; edit: (d: Doc) => void; path: string; mentions: string[] }[] = [
-    { name: "an embedding one value short", edit: (d) => d.layers[0].embedding.pop(), path: "/layers/0/embedding", mentions: ["14 values", "(4 + 1)·3 = 15", "class token"] },
+    {
+      name: "an embedding one value short",
+      edit: (d) => d.layers[0].embedding.pop(),
+      path: "/layers/0/embedding",
+      mentions: ["14 values", "(4 + 1)·3 = 15", "class token"],
+    },
     { name: "an embedding value beyond 32 bits", edit: (d) => (d.layers[0].embedding[4] = 2 ** 31), path: "/layers/0/embedding/4", mentions: ["out of range"] },
-    { name: "an embedding that is neither an array nor a file", edit: (d) => (d.layers[0].embedding = 3), path: "/layers/0/embedding", mentions: ["wrong form"] },
+    {
+      name: "an embedding that is neither an array nor a file",
+      edit: (d) => (d.layers[0].embedding = 3),
+      path: "/layers/0/embedding",
+      mentions: ["wrong form"],
+    },
     { name: "an embedding without its table", edit: (d) => delete d.layers[0].embedding, path: "/layers/0", mentions: ['"embedding"'] },
-    { name: "a token multiplier wider than multiplierBits", edit: (d) => (d.layers[0].requant.multiplier = 70000), path: "/layers/0/requant/multiplier", mentions: ["70000", "multiplierBits = 16"] },
+    {
+      name: "a token multiplier wider than multiplierBits",
+      edit: (d) => (d.layers[0].requant.multiplier = 70000),
+      path: "/layers/0/requant/multiplier",
+      mentions: ["70000", "multiplierBits = 16"],
+    },
     { name: "a token requant without a shift", edit: (d) => delete d.layers[0].requant.shift, path: "/layers/0/requant", mentions: ['"shift"'] },
     { name: "a selection index past the last token", edit: (d) => (d.layers[2].index = 5), path: "/layers/2/index", mentions: ["5", "5-token", "0 … 4"] },
     { name: "a negative selection index", edit: (d) => (d.layers[2].index = -1), path: "/layers/2/index", mentions: [">= 0"] },
     { name: "a selection without an index", edit: (d) => delete d.layers[2].index, path: "/layers/2", mentions: ['"index"'] },
-    { name: "a selection of a map that is not a token sequence", edit: (d) => d.layers.splice(0, 2), path: "/layers/0/inputs", mentions: ["[T, 1, C]", "2×2×3"] },
+    {
+      name: "a selection of a map that is not a token sequence",
+      edit: (d) => d.layers.splice(0, 2),
+      path: "/layers/0/inputs",
+      mentions: ["[T, 1, C]", "2×2×3"],
+    },
     { name: "an embedding of a binary (±1) tensor", edit: (d) => (d.input.bits = 1), path: "/layers/0/inputs", mentions: ["binary"] },
     { name: "a misspelled field", edit: (d) => (d.layers[2].indx = 0), path: "/layers/2/indx", mentions: ["unknown field"] },
-    { name: "an unknown layer type lists the token layers", edit: (d) => (d.layers[2].type = "token_pick"), path: "/layers/2/type", mentions: ["token_pick", "token_embed", "token_select"] },
+    {
+      name: "an unknown layer type lists the token layers",
+      edit: (d) => (d.layers[2].type = "token_pick"),
+      path: "/layers/2/type",
+      mentions: ["token_pick", "token_embed", "token_select"],
+    },
   ];
   for (const c of cases) {
     test(`error: ${c.name}`, () => {

@@ -41,8 +41,12 @@ describe("renderMarkdown", () => {
     const text = renderMarkdown({ ...r, verification: { ...r.verification!, proof } });
     const at = (line: string) => text.indexOf(`\n${line}\n`);
     expect(at("bit-exact (verilator): 10/10 words on 10 vectors, back-pressure 0.25")).toBeGreaterThan(0);
-    expect(at("NOT bit-exact (icarus): 9/10 words on 10 vectors, back-pressure 0.25")).toBeGreaterThan(at("bit-exact (verilator): 10/10 words on 10 vectors, back-pressure 0.25"));
-    expect(at("Cycles measured on a further run (3 vector(s), no back-pressure):")).toBeGreaterThan(at("NOT bit-exact (icarus): 9/10 words on 10 vectors, back-pressure 0.25"));
+    expect(at("NOT bit-exact (icarus): 9/10 words on 10 vectors, back-pressure 0.25")).toBeGreaterThan(
+      at("bit-exact (verilator): 10/10 words on 10 vectors, back-pressure 0.25"),
+    );
+    expect(at("Cycles measured on a further run (3 vector(s), no back-pressure):")).toBeGreaterThan(
+      at("NOT bit-exact (icarus): 9/10 words on 10 vectors, back-pressure 0.25"),
+    );
     expect(at("bit-exact: 4096/4096 words, 3 vectors, 12872 cycles (verilator)")).toBeGreaterThan(0);
     // without proof runs (quantrtl report --verify) there is no such line
     expect(md).not.toContain("Cycles measured on a further run");
@@ -55,7 +59,16 @@ describe("renderMarkdown", () => {
   });
 
   it("has the headings of every section present", () => {
-    for (const h of ["# quantrtl report: tiny-adder", "## Verification", "## Performance", "## Resources", "## Power", "## Energy (45 nm per-operation model)", "## Roofline", "## Datapath comparison"]) {
+    for (const h of [
+      "# quantrtl report: tiny-adder",
+      "## Verification",
+      "## Performance",
+      "## Resources",
+      "## Power",
+      "## Energy (45 nm per-operation model)",
+      "## Roofline",
+      "## Datapath comparison",
+    ]) {
       expect(md.split("\n")).toContain(h);
     }
   });
@@ -102,7 +115,10 @@ describe("renderMarkdown", () => {
     const bar = (relRms: number, relWorst: number) => ({ relRms, relWorst, absAtZero: 0 });
     const text = renderMarkdown({
       ...r,
-      resources: { ...r.resources, networkErrorBar: { family: "xilinx", networks: 10, lut: bar(0.3, 0.6), ff: bar(0.1, 0.15), dsp: bar(0.2, 0.5), bramBits: bar(0.05, 0.2) } },
+      resources: {
+        ...r.resources,
+        networkErrorBar: { family: "xilinx", networks: 10, lut: bar(0.3, 0.6), ff: bar(0.1, 0.15), dsp: bar(0.2, 0.5), bramBits: bar(0.05, 0.2) },
+      },
     });
     const headerLine = text.split("\n").find((l) => l.startsWith("| resource | board | estimate |"))!;
     const rows = tableAfter(text, headerLine);
@@ -128,7 +144,10 @@ describe("renderMarkdown", () => {
     expect(rows[2]).toEqual(["ours: adder vs. mac", "70.0 %", "50.0 %", "16.0 %", "cycles / Fmax"]);
     // xnor has no Fmax, so speed compares cycles only
     expect(rows[3]).toEqual(["ours: xnor vs. mac", "85.0 %", "75.0 %", "0.0 %", "cycles"]);
-    const kernels = tableAfter(md, "| datapath | LUT | FF | DSP | BRAM bits | Fmax | power | energy / frame | cycles | source | estimate LUT / FF / DSP / BRAM bits (LUT error) |");
+    const kernels = tableAfter(
+      md,
+      "| datapath | LUT | FF | DSP | BRAM bits | Fmax | power | energy / frame | cycles | source | estimate LUT / FF / DSP / BRAM bits (LUT error) |",
+    );
     expect(kernels[3]).toEqual(["xnor", "300", "800", "0", "4,608", "—", "50 mW", "500 nJ", "12,800", "estimate", "—"]);
     // a synthesized build shows its estimate beside it: (2300 − 2000) / 2000 = +15 %, (450 − 600) / 600 = −25 %
     expect(kernels[1].at(-1)).toBe("2,300 / 1,400 / 16 / 36,864 (LUT +15.0 %)");
@@ -168,7 +187,7 @@ describe("renderMarkdown", () => {
     expect(escapeMarkdown("a|b <i>*x*</i> & [l](u) `c` _d_")).toBe("a\\|b \\<i\\>\\*x\\*\\</i\\> \\& \\[l\\](u) \\`c\\` \\_d\\_");
     const text = renderMarkdown(hostileReport());
     expect(text).not.toMatch(/(?<!\\)<script/);
-    expect(text).toContain("\\<script\\>alert(1)\\</script\\> \\& \"x\"");
+    expect(text).toContain('\\<script\\>alert(1)\\</script\\> \\& "x"');
     // every layer row still has exactly nine cells
     const rows = tableAfter(text, "| layer | datapath | PE | SIMD | ideal cycles | fill cycles | latency cycles | interval cycles | utilization |");
     for (const row of rows) expect(row).toHaveLength(9);

@@ -11,7 +11,9 @@ describe("svg charts", () => {
     const widths = [...svg.matchAll(/<rect x="150" y="[^"]*" width="([^"]*)"/g)].map((m) => Number(m[1]));
     // plot width = 760 − 150 (labels) − 170 (values) = 440
     expect(widths).toEqual([110, 220]);
-    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="chart" data-chart="t" role="img" viewBox="0 0 760 [0-9.]+"[^>]*><title>T<\/title>/);
+    expect(svg).toMatch(
+      /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="chart" data-chart="t" role="img" viewBox="0 0 760 [0-9.]+"[^>]*><title>T<\/title>/,
+    );
   });
 
   it("draws a legend only for more than one series, and a dashed reference line", () => {
@@ -43,7 +45,10 @@ describe("svg charts", () => {
       ],
       roofs: [{ label: "roof", peak: 100, bandwidth: 10 }],
     });
-    const polyline = svg.match(/<polyline points="([^"]*)"/)![1].split(" ").map((pt) => pt.split(",").map(Number));
+    const polyline = svg
+      .match(/<polyline points="([^"]*)"/)![1]
+      .split(" ")
+      .map((pt) => pt.split(",").map(Number));
     const px = (x: number) => 70 + ((Math.log10(x) + 1) / 4) * 670;
     const py = (y: number) => 386 - ((Math.log10(y) + 1) / 3) * 340;
     // start of the slope at x = 0.1: 10 GB/s · 0.1 op/B = 1 GOP/s; ridge (10, 100); flat to x = 1000

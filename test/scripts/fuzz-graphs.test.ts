@@ -10,12 +10,26 @@ import { describe, expect, test } from "vitest";
 import { parseModel } from "../../src/ir/load.js";
 import { LAYER_TYPES } from "../../src/ir/schema.js";
 import { engineConv, isEngineLayer, type Model } from "../../src/ir/model.js";
-import { generateGraph, generatePlan, graphSeed, hasDerivedName, hasOddConv, hasOddPool, isWireOnly, materialize, type KnownIssue } from "../../scripts/fuzz-graphs.js";
+import {
+  generateGraph,
+  generatePlan,
+  graphSeed,
+  hasDerivedName,
+  hasOddConv,
+  hasOddPool,
+  isWireOnly,
+  materialize,
+  type KnownIssue,
+} from "../../scripts/fuzz-graphs.js";
 import { shrinkCandidates, shrinkPlan } from "../../scripts/fuzz-check.js";
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => graphSeed(7, i));
 
-type Plans = { models: Model[]; plans: ReturnType<typeof generatePlan>[]; known: { oddPool: boolean; oddConv: boolean; derivedName: boolean; wireOnly: boolean }[] };
+type Plans = {
+  models: Model[];
+  plans: ReturnType<typeof generatePlan>[];
+  known: { oddPool: boolean; oddConv: boolean; derivedName: boolean; wireOnly: boolean }[];
+};
 const cache = new Map<string, Plans>();
 
 /** The 300 plans and their loaded models; generated in slices with a yield between, so the worker's event loop stays free. */
@@ -60,7 +74,8 @@ describe("fuzz graph generator", () => {
     const rawTypes = new Set((await loadAll()).plans.flatMap((p) => p.layers.map((l) => l.type)));
     expect([...rawTypes].sort()).toEqual([...LAYER_TYPES].sort());
     for (const k of LAYER_TYPES.filter((t) => t !== "linear")) expect(kinds.has(k), k).toBe(true);
-    for (const d of ["mac8/8", "mac16/8", "mac8/16", "mac16/16", "adder8/8", "adder16/16", "shift8/8", "shift16/16", "xnor1/1"]) expect(datapaths.has(d), d).toBe(true);
+    for (const d of ["mac8/8", "mac16/8", "mac8/16", "mac16/16", "adder8/8", "adder16/16", "shift8/8", "shift16/16", "xnor1/1"])
+      expect(datapaths.has(d), d).toBe(true);
   });
 
   test("the graphs include forks, residual joins, non-dividing foldings, strides, padding and odd maps under a pool", async () => {

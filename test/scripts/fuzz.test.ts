@@ -26,7 +26,9 @@ async function campaign(args: string[]) {
 describe("fuzz campaign (Verilator)", () => {
   test("50 small random graphs (two campaigns of 25 side by side) all match on every tap, lint-clean, cycles as predicted", async () => {
     const seeds = [20240601, 20240602];
-    const runs = await Promise.all(seeds.map((seed) => campaign(["--graphs", "25", "--seed", String(seed), "--sim", "verilator", ...SMALL, "--fixtures", testDir("quantrtl-fuzz-")])));
+    const runs = await Promise.all(
+      seeds.map((seed) => campaign(["--graphs", "25", "--seed", String(seed), "--sim", "verilator", ...SMALL, "--fixtures", testDir("quantrtl-fuzz-")])),
+    );
     runs.forEach((r, i) => {
       const seed = seeds[i];
       expect(r.stdout + r.stderr).toContain(`fuzz: 25 graph(s) from seed ${seed} (verilator): 25 matched, 0 failed`);
@@ -34,7 +36,8 @@ describe("fuzz campaign (Verilator)", () => {
       // one progress line per graph on stderr, with index, seed, kinds, result, elapsed and ETA
       const lines = r.stderr.split("\n").filter((l) => /^\[\d+\/25\]/.test(l));
       expect(lines).toHaveLength(25);
-      for (const l of lines) expect(l).toMatch(new RegExp(`^\\[\\d+/25\\] seed ${seed} #\\d+ \\(graph seed \\d+\\) \\d+×\\d+×\\d+/\\d+ \\S+: ok \\(.*\\), elapsed .*, ETA .*$`));
+      for (const l of lines)
+        expect(l).toMatch(new RegExp(`^\\[\\d+/25\\] seed ${seed} #\\d+ \\(graph seed \\d+\\) \\d+×\\d+×\\d+/\\d+ \\S+: ok \\(.*\\), elapsed .*, ETA .*$`));
     });
   }, 1_600_000);
 
@@ -43,7 +46,9 @@ describe("fuzz campaign (Verilator)", () => {
     // a campaign seed whose first graph has ≥ 3 layers; the hook tampers the last one's kind
     const seed = Array.from({ length: 200 }, (_, i) => 500 + i).find((s) => {
       const p = generatePlan(graphSeed(s, 0), { maxLayers: 3, maxSize: 4, maxChannels: 3 });
-      return p.layers.length === 3 && !["flatten", "add", "linear"].includes(p.layers[2].type) && !p.layers.slice(0, 2).some((l) => l.type === p.layers[2].type);
+      return (
+        p.layers.length === 3 && !["flatten", "add", "linear"].includes(p.layers[2].type) && !p.layers.slice(0, 2).some((l) => l.type === p.layers[2].type)
+      );
     })!;
     const plan = generatePlan(graphSeed(seed, 0), { maxLayers: 3, maxSize: 4, maxChannels: 3 });
     const kind = plan.layers[2].type;

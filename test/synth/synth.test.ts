@@ -47,7 +47,19 @@ describe("yosys synthesis", () => {
 
 describe("cell counting", () => {
   test("maps each family's primitives to LUT / FF / carry / DSP / BRAM bits and finds latches", () => {
-    const x = countCells(loadBoard("zcu104"), { LUT6: 10, LUT2: 3, FDRE: 7, FDCE: 1, CARRY8: 2, DSP48E2: 4, RAMB36E2: 1, RAMB18E2: 2, RAM64M: 1, LDCE: 1, BUFG: 1 });
+    const x = countCells(loadBoard("zcu104"), {
+      LUT6: 10,
+      LUT2: 3,
+      FDRE: 7,
+      FDCE: 1,
+      CARRY8: 2,
+      DSP48E2: 4,
+      RAMB36E2: 1,
+      RAMB18E2: 2,
+      RAM64M: 1,
+      LDCE: 1,
+      BUFG: 1,
+    });
     // 13 LUTs + a RAM64M (4 LUTs); 36 Kb + 2 × 18 Kb
     expect([x.lut, x.ff, x.carry, x.dsp, x.bramBits, x.latches]).toEqual([17, 8, 2, 4, 72 * 1024, 1]);
     expect(x.other).toEqual({ BUFG: 1 });

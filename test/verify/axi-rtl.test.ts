@@ -21,14 +21,18 @@ describe("AXI4-Stream wrapper lint", () => {
     ["int8", { kernel: "mac", pe: 1, simd: 3 }],
     ["binary", { kernel: "xnor", pe: 5, simd: 9 }],
     ["int16", { kernel: "mac", bits: 16, pe: 1, simd: 3 }],
-  ] as const)("%s: verilator --lint-only -Wall is silent on the wrapper and the design under it", async (_name, c) => {
-    const model = convModel(c);
-    const dir = testDir("axi-lint-");
-    const { design } = writeDesignFiles(dir, model, inputsOf(model, 1));
-    const w = emitAxisTop(model, design.topModule);
-    writeFileSync(join(dir, w.path), w.content);
-    expect(await lintVerilator(join(dir, "rtl"), [...design.sources, `${w.module}.v`], w.module)).toBe("");
-  }, 120_000);
+  ] as const)(
+    "%s: verilator --lint-only -Wall is silent on the wrapper and the design under it",
+    async (_name, c) => {
+      const model = convModel(c);
+      const dir = testDir("axi-lint-");
+      const { design } = writeDesignFiles(dir, model, inputsOf(model, 1));
+      const w = emitAxisTop(model, design.topModule);
+      writeFileSync(join(dir, w.path), w.content);
+      expect(await lintVerilator(join(dir, "rtl"), [...design.sources, `${w.module}.v`], w.module)).toBe("");
+    },
+    120_000,
+  );
 });
 
 describe.each(SIMS)("AXI4-Stream wrapper in %s", (sim) => {

@@ -6,4 +6,7 @@
  */
 import { describeFoldings, WIDTHS } from "../helpers/rtl.js";
 
-describeFoldings("mac and adder", WIDTHS.filter((w) => w.kernel === "mac" || w.kernel === "adder"));
+describeFoldings(
+  "mac and adder",
+  WIDTHS.filter((w) => w.kernel === "mac" || w.kernel === "adder"),
+);

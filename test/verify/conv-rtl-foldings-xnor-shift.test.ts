@@ -6,4 +6,7 @@
  */
 import { describeFoldings, WIDTHS } from "../helpers/rtl.js";
 
-describeFoldings("xnor and shift", WIDTHS.filter((w) => w.kernel === "xnor" || w.kernel === "shift"));
+describeFoldings(
+  "xnor and shift",
+  WIDTHS.filter((w) => w.kernel === "xnor" || w.kernel === "shift"),
+);

@@ -91,7 +91,17 @@ describe("extreme values prove the accumulator widths", () => {
   test("mac16 with int32 bias extremes", async () => {
     const K = 27;
     for (const bias of [2147483647, -2147483648]) {
-      const model = convModel({ kernel: "mac", bits: 16, name: "ext_bias", pe: 2, simd: 4, outChannels: 2, weights: new Array(2 * K).fill(-32768), bias: [bias, -bias - 1], requant: { multiplier: 65535, shift: 40, rounding: "half_even", outBits: 16 } });
+      const model = convModel({
+        kernel: "mac",
+        bits: 16,
+        name: "ext_bias",
+        pe: 2,
+        simd: 4,
+        outChannels: 2,
+        weights: new Array(2 * K).fill(-32768),
+        bias: [bias, -bias - 1],
+        requant: { multiplier: 65535, shift: 40, rounding: "half_even", outBits: 16 },
+      });
       const input = constantTensor(model.input, -32768);
       expectExact(await verifyModel(model, { sim: "verilator", inputs: [input], backpressure: 0 }));
     }

@@ -11,10 +11,23 @@ import { randomTensor } from "../../src/ir/inputs.js";
 import { expectExact, expectExactAndPredicted } from "../helpers/rtl.js";
 import { DEIT_TINY, makeFloatBlock, quantizeBlock } from "../../scripts/deit-block.js";
 
-const small = quantizeBlock(makeFloatBlock({ ...DEIT_TINY, name: "deit_small", tokens: 8, dim: 16, heads: 2, mlp: 32, seed: 7, calibrationSeed: 8, linearArch: { pe: 2, simd: 4 } })).model;
+const small = quantizeBlock(
+  makeFloatBlock({ ...DEIT_TINY, name: "deit_small", tokens: 8, dim: 16, heads: 2, mlp: 32, seed: 7, calibrationSeed: 8, linearArch: { pe: 2, simd: 4 } }),
+).model;
 
 test("the small block has the DeiT layer sequence, with the residual adds on the block input and on add1", () => {
-  expect(small.layers.map((l) => `${l.name}:${l.kind}`)).toEqual(["ln1:layernorm", "qkv:conv2d", "attn:attention", "proj:conv2d", "add1:add", "ln2:layernorm", "fc1:conv2d", "gelu:gelu", "fc2:conv2d", "add2:add"]);
+  expect(small.layers.map((l) => `${l.name}:${l.kind}`)).toEqual([
+    "ln1:layernorm",
+    "qkv:conv2d",
+    "attn:attention",
+    "proj:conv2d",
+    "add1:add",
+    "ln2:layernorm",
+    "fc1:conv2d",
+    "gelu:gelu",
+    "fc2:conv2d",
+    "add2:add",
+  ]);
   expect(small.layers[4].inputs).toEqual(["proj", "input"]);
   expect(small.layers[9].inputs).toEqual(["fc2", "add1"]);
 });

@@ -20,7 +20,9 @@ describe("trained MNIST LeNets in RTL on real test images", () => {
       expectExact(r);
       for (const l of r.layers) if (model.layers.find((m) => m.name === l.name)!.kind !== "flatten") expect(l.matched, l.name).toBe(l.compared);
       expect(r.outputs).toHaveLength(3);
-      r.outputs!.forEach((words, i) => expect(predictedClass(model, { data: Int32Array.from(words) })).toBe(predictedClass(model, goldenOutput(model, data.inputs[i]))));
+      r.outputs!.forEach((words, i) =>
+        expect(predictedClass(model, { data: Int32Array.from(words) })).toBe(predictedClass(model, goldenOutput(model, data.inputs[i]))),
+      );
     });
   }
 });

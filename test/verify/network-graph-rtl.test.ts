@@ -11,7 +11,16 @@ import { convLayer, graphModel } from "../helpers/graph-models.js";
 import { expectExact, expectExactAndPredicted } from "../helpers/rtl.js";
 import { removeAfterTest } from "../helpers/temp.js";
 
-const add = (name: string, inputs: [string, string], relu = true) => ({ type: "add", name, inputs, multipliers: [3, 5], shift: 2, rounding: "half_even", outBits: 8, relu });
+const add = (name: string, inputs: [string, string], relu = true) => ({
+  type: "add",
+  name,
+  inputs,
+  multipliers: [3, 5],
+  shift: 2,
+  rounding: "half_even",
+  outBits: 8,
+  relu,
+});
 
 /** A ResNet basic block on the input (identity skip) followed by a downsampling block (1×1 stride-2 conv on the skip). */
 function residualModel(kernel: "mac" | "adder") {
@@ -56,10 +65,21 @@ describe("residual networks in RTL (fork, FIFOs, join)", () => {
     // identity 1×1 convs pass the input through; the add sees a = b = x with m_a = 1, m_b = 3, k = 1:
     // x = 1: round(1/2) + round(3/2) -> half_even 0 + 2 = 2, half_away 1 + 2 = 3 (a rounding of the sum 4/2 would give 2 for both)
     const eye = (name: string, inputs?: string[]) => ({
-      type: "conv2d", name, kernel: "mac", outChannels: 1, kernelSize: 1, weightBits: 8, activationBits: 8, weights: [1],
-      requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 }, ...(inputs ? { inputs } : {}),
+      type: "conv2d",
+      name,
+      kernel: "mac",
+      outChannels: 1,
+      kernelSize: 1,
+      weightBits: 8,
+      activationBits: 8,
+      weights: [1],
+      requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 },
+      ...(inputs ? { inputs } : {}),
     });
-    for (const [rounding, want] of [["half_even", [2, -2, 6, -6]], ["half_away", [3, -3, 7, -7]]] as const) {
+    for (const [rounding, want] of [
+      ["half_even", [2, -2, 6, -6]],
+      ["half_away", [3, -3, 7, -7]],
+    ] as const) {
       const model = graphModel(`ties_${rounding}`, { height: 1, width: 4, channels: 1 }, [
         eye("p"),
         eye("q", [MODEL_INPUT]),
@@ -76,9 +96,24 @@ describe("residual networks in RTL (fork, FIFOs, join)", () => {
 
 describe("per-channel requant (folded batch-norm) in RTL", () => {
   test("per-channel multipliers, some negative, with one shift: bit-exact over three foldings", async () => {
-    for (const [pe, simd] of [[1, 1], [2, 4], [5, 27]]) {
+    for (const [pe, simd] of [
+      [1, 1],
+      [2, 4],
+      [5, 27],
+    ]) {
       const model = graphModel(`bn_${pe}_${simd}`, { height: 5, width: 4, channels: 3 }, [
-        convLayer({ name: "c", kernel: "adder", inChannels: 3, outChannels: 5, seed: 21, pe, simd, bias: true, relu: true, requant: { multipliers: [-9000, 21000, 0, 65535, -65535], shift: 18, rounding: "half_away", outBits: 8 } }),
+        convLayer({
+          name: "c",
+          kernel: "adder",
+          inChannels: 3,
+          outChannels: 5,
+          seed: 21,
+          pe,
+          simd,
+          bias: true,
+          relu: true,
+          requant: { multipliers: [-9000, 21000, 0, 65535, -65535], shift: 18, rounding: "half_away", outBits: 8 },
+        }),
       ]);
       await expectExactAndPredicted(model, 2, 9);
       const r = await verifyModel(model, { vectors: 1, seed: 2, backpressure: 0.3 });
@@ -94,7 +129,15 @@ describe("dense layers in RTL", () => {
       const n = 3 * 3 * 4;
       const dense = (name: string, inN: number, out: number, seed: number, last: boolean) => {
         const next = Array.from({ length: out * inN }, (_, i) => ((i * 7919 + seed * 104729) % 13) - 6);
-        const layer: Record<string, unknown> = { type: "dense", name, kernel, outFeatures: out, weightBits: bits, activationBits: bits, arch: { pe: Math.min(3, out), simd: 4 } };
+        const layer: Record<string, unknown> = {
+          type: "dense",
+          name,
+          kernel,
+          outFeatures: out,
+          weightBits: bits,
+          activationBits: bits,
+          arch: { pe: Math.min(3, out), simd: 4 },
+        };
         layer.weights = bits === 1 ? next.map((w) => (w < 0 ? -1 : 1)) : next;
         // binary hidden layers threshold to ±1; the last layer requantizes its integer logits
         if (bits === 1 && !last) layer.thresholds = Array.from({ length: out }, (_, i) => (i % 3) - 1);
@@ -102,7 +145,16 @@ describe("dense layers in RTL", () => {
         return layer;
       };
       const layers = [
-        convLayer({ name: "c", kernel: kernel === "xnor" ? "xnor" : kernel, bits: bits as 1 | 8, inChannels: 2, outChannels: 4, stride: 2, seed: 31, relu: kernel !== "xnor" }),
+        convLayer({
+          name: "c",
+          kernel: kernel === "xnor" ? "xnor" : kernel,
+          bits: bits as 1 | 8,
+          inChannels: 2,
+          outChannels: 4,
+          stride: 2,
+          seed: 31,
+          relu: kernel !== "xnor",
+        }),
         { type: "flatten", name: "f" },
         dense("d1", n, 6, 1, false),
         dense("d2", 6, 5, 2, true),

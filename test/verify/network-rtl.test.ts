@@ -11,7 +11,22 @@ import { convDoc } from "../helpers/models.js";
 
 function chain(): ReturnType<typeof parseModel> {
   const a = convDoc({ kernel: "mac", bits: 8, height: 8, width: 8, channels: 3, outChannels: 4, pe: 2, simd: 9, seed: 1, relu: true });
-  const b = convDoc({ kernel: "adder", bits: 8, height: 8, width: 8, channels: 4, outChannels: 6, kernelSize: 3, stride: 2, padding: 1, pe: 3, simd: 12, seed: 2, bias: [900, 800, 1000, 950, 700, 1200], relu: true });
+  const b = convDoc({
+    kernel: "adder",
+    bits: 8,
+    height: 8,
+    width: 8,
+    channels: 4,
+    outChannels: 6,
+    kernelSize: 3,
+    stride: 2,
+    padding: 1,
+    pe: 3,
+    simd: 12,
+    seed: 2,
+    bias: [900, 800, 1000, 950, 700, 1200],
+    relu: true,
+  });
   const c = convDoc({ kernel: "mac", bits: 8, height: 4, width: 4, channels: 6, outChannels: 5, kernelSize: 1, padding: 0, pe: 1, simd: 2, seed: 3 });
   const layers = [a, b, c].map((d, i) => ({ ...(d.layers as Record<string, unknown>[])[0], name: `conv${i}` }));
   return parseModel({ quantrtl: 1, name: "chain3", input: a.input, layers });

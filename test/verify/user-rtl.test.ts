@@ -23,7 +23,7 @@ const doc = (centerFlip = false) => {
   ]);
   // the patched ROM word as the model would say it: the weight's top bit flipped (w xor 0x80, as 8 bits)
   const weights = (d.layers as { weights?: number[] }[])[0].weights!;
-  if (centerFlip) weights[CENTER] = ((((weights[CENTER] & 0xff) ^ 0x80) << 24) >> 24);
+  if (centerFlip) weights[CENTER] = (((weights[CENTER] & 0xff) ^ 0x80) << 24) >> 24;
   return d;
 };
 
@@ -99,8 +99,9 @@ describe("verify --rtl DIR checks RTL it did not generate", () => {
     expect((await runCli(["gen", model, "--out", join(dir, "gen")])).status).toBe(0);
     const top = join(dir, "gen", "rtl", "userrtl_top.v");
     const text = readFileSync(top, "utf8");
-    const patched = text
-      .replace("    assign out_valid = s_act_valid;\n    assign s_act_ready = out_ready;\n", [
+    const patched = text.replace(
+      "    assign out_valid = s_act_valid;\n    assign s_act_ready = out_ready;\n",
+      [
         "    // patched by hand: the 18th output word is consumed but never offered",
         "    reg [4:0] patch_count;",
         "    always @(posedge clk) begin",
@@ -110,7 +111,8 @@ describe("verify --rtl DIR checks RTL it did not generate", () => {
         "    assign out_valid = s_act_valid && patch_count != 5'd17;",
         "    assign s_act_ready = out_ready || patch_count == 5'd17;",
         "",
-      ].join("\n"));
+      ].join("\n"),
+    );
     expect(patched).not.toBe(text);
     writeFileSync(top, patched);
     const r = await runCli(["verify", model, "--rtl", join(dir, "gen"), "--out", join(dir, "proof")]);

@@ -10,7 +10,12 @@ export function checkInt(path: string, v: number, lo: number, hi: number): void 
 
 export function checkScale(path: string, s: Dyadic): void {
   if (!Number.isInteger(s.multiplier) || s.multiplier < 1 || !Number.isInteger(s.shift) || s.shift < 0 || s.shift > 1000) {
-    throw new QuantrtlError(undefined, path, `scale ${s.multiplier}·2^-${s.shift} is not a positive dyadic number`, "give the scale as { multiplier ≥ 1, shift ≥ 0 } integers (multiplierFromRatio makes one)");
+    throw new QuantrtlError(
+      undefined,
+      path,
+      `scale ${s.multiplier}·2^-${s.shift} is not a positive dyadic number`,
+      "give the scale as { multiplier ≥ 1, shift ≥ 0 } integers (multiplierFromRatio makes one)",
+    );
   }
 }
 
@@ -27,6 +32,8 @@ export function checkExpShiftBound(path: string, scale: Dyadic, x0: number, n: n
     undefined,
     path,
     `input scale ${scale.multiplier}·2^-${scale.shift} gives x0 = ${x0}, and ${factor}|x0|·2^n = ${factor}${-x0}·2^${n} exceeds 2^31 − 1`,
-    maxN >= 0 ? `use n ≤ ${maxN}, or a larger input scale (|x0| ≤ ${Math.floor(RECIPROCAL_NUMERATOR / (terms * 2 ** n))} at n = ${n})` : "use a larger input scale",
+    maxN >= 0
+      ? `use n ≤ ${maxN}, or a larger input scale (|x0| ≤ ${Math.floor(RECIPROCAL_NUMERATOR / (terms * 2 ** n))} at n = ${n})`
+      : "use a larger input scale",
   );
 }

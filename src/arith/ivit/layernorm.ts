@@ -66,13 +66,23 @@ export function makeLayerNormParams(c: LayerNormConfig): LayerNormParams {
   checkInt("layernorm.channels", c.channels, 1, 2 ** 20);
   if (c.newtonIterations !== undefined) checkInt("layernorm.newtonIterations", c.newtonIterations, 1, NEWTON_ITERATIONS_MAX);
   if (c.biasInt.length !== c.channels) {
-    throw new QuantrtlError(undefined, "layernorm.biasInt", `biasInt has ${c.biasInt.length} values for ${c.channels} channels`, "give one bias_int per channel");
+    throw new QuantrtlError(
+      undefined,
+      "layernorm.biasInt",
+      `biasInt has ${c.biasInt.length} values for ${c.channels} channels`,
+      "give one bias_int per channel",
+    );
   }
   const biasInt = new Int32Array(c.channels);
   for (let i = 0; i < c.channels; i++) {
     const b = c.biasInt[i];
     if (!Number.isInteger(b) || b < -(2 ** 31) || b >= 2 ** 31) {
-      throw new QuantrtlError(undefined, `layernorm.biasInt/${i}`, `bias_int ${b} is not a 32-bit integer`, "bias_int = floor(beta/gamma / (sqrt(N)/2^30)) must fit 32 bits");
+      throw new QuantrtlError(
+        undefined,
+        `layernorm.biasInt/${i}`,
+        `bias_int ${b} is not a 32-bit integer`,
+        "bias_int = floor(beta/gamma / (sqrt(N)/2^30)) must fit 32 bits",
+      );
     }
     biasInt[i] = b;
   }
@@ -87,10 +97,20 @@ export function makeLayerNormParams(c: LayerNormConfig): LayerNormParams {
       `requantize the LayerNorm input to at most ${bits} bits`,
     );
   }
-  const p: LayerNormParams = { inputBits: c.inputBits, channels: c.channels, biasInt, ...(c.newtonIterations !== undefined && c.newtonIterations !== NEWTON_ITERATIONS ? { newtonIterations: c.newtonIterations } : {}) };
+  const p: LayerNormParams = {
+    inputBits: c.inputBits,
+    channels: c.channels,
+    biasInt,
+    ...(c.newtonIterations !== undefined && c.newtonIterations !== NEWTON_ITERATIONS ? { newtonIterations: c.newtonIterations } : {}),
+  };
   const outBits = layerNormWidths(p).outBits;
   if (outBits > 32) {
-    throw new QuantrtlError(undefined, "layernorm.biasInt", `z = floor(y·f/2) + bias_int needs ${outBits} bits, more than 32`, "keep every bias_int within [−2^30, 2^30], i.e. |beta/gamma| ≤ sqrt(N)");
+    throw new QuantrtlError(
+      undefined,
+      "layernorm.biasInt",
+      `z = floor(y·f/2) + bias_int needs ${outBits} bits, more than 32`,
+      "keep every bias_int within [−2^30, 2^30], i.e. |beta/gamma| ≤ sqrt(N)",
+    );
   }
   return p;
 }

@@ -64,7 +64,12 @@ export function makeShiftGeluParams(c: ShiftGeluConfig): ShiftGeluParams {
   checkInt("shiftgelu.outBits", outBits, 2, 31);
   checkScale("shiftgelu.scale", c.scale);
   if (c.inputBits + outBits - 1 > 32) {
-    throw new QuantrtlError(undefined, "shiftgelu.inputBits", `y = x·sig needs ${c.inputBits + outBits - 1} bits, more than 32`, `use inputBits ≤ ${33 - outBits} (requantize the GELU input first)`);
+    throw new QuantrtlError(
+      undefined,
+      "shiftgelu.inputBits",
+      `y = x·sig needs ${c.inputBits + outBits - 1} bits, more than 32`,
+      `use inputBits ≤ ${33 - outBits} (requantize the GELU input first)`,
+    );
   }
   const x0 = x0FromScale(c.scale, GELU_SIGMOID_SLOPE);
   checkExpShiftBound("shiftgelu.scale", c.scale, x0, n, 2);

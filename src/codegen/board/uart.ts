@@ -34,14 +34,26 @@ export interface UartClocking {
 
 export function uartClocking(clockMHz: number, baud: number): UartClocking {
   const clockHz = Math.round(clockMHz * 1e6);
-  if (!Number.isInteger(baud) || baud <= 0) throw new QuantrtlError(undefined, "--baud", `"${baud}" is not a baud rate`, "give a positive integer, e.g. 115200");
+  if (!Number.isInteger(baud) || baud <= 0)
+    throw new QuantrtlError(undefined, "--baud", `"${baud}" is not a baud rate`, "give a positive integer, e.g. 115200");
   const divisor = Math.round(clockHz / baud);
   // the receiver waits half a bit after the start edge: at least 4 cycles a bit keeps that wait non-zero and the sample mid-bit
-  if (divisor < 4) throw new QuantrtlError(undefined, "--baud", `${baud} baud is too fast for a ${clockMHz} MHz clock (${(clockHz / baud).toFixed(2)} cycles per bit)`, `use at most ${Math.floor(clockHz / 4)} baud`);
+  if (divisor < 4)
+    throw new QuantrtlError(
+      undefined,
+      "--baud",
+      `${baud} baud is too fast for a ${clockMHz} MHz clock (${(clockHz / baud).toFixed(2)} cycles per bit)`,
+      `use at most ${Math.floor(clockHz / 4)} baud`,
+    );
   const actualBaud = clockHz / divisor;
   const error = Math.abs(actualBaud - baud) / baud;
   if (error > MAX_BAUD_ERROR) {
-    throw new QuantrtlError(undefined, "--baud", `${baud} baud is ${(error * 100).toFixed(1)} % off with a ${clockMHz} MHz clock (divisor ${divisor} gives ${actualBaud.toFixed(0)})`, `choose a baud within ${MAX_BAUD_ERROR * 100} % of ${clockHz} / n, e.g. 115200 or 1000000 at 12 MHz`);
+    throw new QuantrtlError(
+      undefined,
+      "--baud",
+      `${baud} baud is ${(error * 100).toFixed(1)} % off with a ${clockMHz} MHz clock (divisor ${divisor} gives ${actualBaud.toFixed(0)})`,
+      `choose a baud within ${MAX_BAUD_ERROR * 100} % of ${clockHz} / n, e.g. 115200 or 1000000 at 12 MHz`,
+    );
   }
   return { clockHz, baud, divisor, actualBaud, error };
 }
@@ -132,19 +144,43 @@ export function uartHarness(model: Model, design: Design, clockMHz: number, baud
   const IC = counterBits(framing.bytesPerIn);
   const OC = counterBits(framing.bytesPerOut + 1);
   const files: GeneratedFile[] = [
-    { path: `rtl/${rx}.v`, content: renderTemplate("uart-rx", { header: header(model, `UART receiver, 8N1, ${clocking.divisor} cycles per bit`), module: rx, ...unit }) },
-    { path: `rtl/${tx}.v`, content: renderTemplate("uart-tx", { header: header(model, `UART transmitter, 8N1, ${clocking.divisor} cycles per bit`), module: tx, ...unit }) },
-    { path: `rtl/${fifo}.v`, content: renderTemplate("stream_fifo", { ...fifoParams(fifo, framing.inBits, framing.inElements), header: header(model, `UART harness input FIFO: one frame of ${framing.inElements} elements`) }) },
+    {
+      path: `rtl/${rx}.v`,
+      content: renderTemplate("uart-rx", { header: header(model, `UART receiver, 8N1, ${clocking.divisor} cycles per bit`), module: rx, ...unit }),
+    },
+    {
+      path: `rtl/${tx}.v`,
+      content: renderTemplate("uart-tx", { header: header(model, `UART transmitter, 8N1, ${clocking.divisor} cycles per bit`), module: tx, ...unit }),
+    },
+    {
+      path: `rtl/${fifo}.v`,
+      content: renderTemplate("stream_fifo", {
+        ...fifoParams(fifo, framing.inBits, framing.inElements),
+        header: header(model, `UART harness input FIFO: one frame of ${framing.inElements} elements`),
+      }),
+    },
     {
       path: `rtl/${top}.v`,
       content: renderTemplate("uart-top", {
         header: header(model, `UART harness top: ${baud} baud 8N1 at ${clockMHz} MHz (divisor ${clocking.divisor})`),
         module: top,
         core: design.topModule,
-        rx, tx, fifo, baud, clockMHz, divisor: clocking.divisor,
-        inBits: framing.inBits, outBits: framing.outBits, IBW, OBW, IC, OC,
-        bytesPerIn: framing.bytesPerIn, bytesPerOut: framing.bytesPerOut,
-        inElements: framing.inElements, outElements: framing.outElements,
+        rx,
+        tx,
+        fifo,
+        baud,
+        clockMHz,
+        divisor: clocking.divisor,
+        inBits: framing.inBits,
+        outBits: framing.outBits,
+        IBW,
+        OBW,
+        IC,
+        OC,
+        bytesPerIn: framing.bytesPerIn,
+        bytesPerOut: framing.bytesPerOut,
+        inElements: framing.inElements,
+        outElements: framing.outElements,
         // the element the last byte completes: the byte on top of the ones before it
         multiByteIn: framing.bytesPerIn > 1,
         accBits: IBW - 8,
@@ -153,8 +189,12 @@ export function uartHarness(model: Model, design: Design, clockMHz: number, baud
         outLoad: zext("core_out_data", framing.outBits, OBW),
         outShift: OBW === 8 ? "8'd0" : `{ 8'd0, out_shift[${OBW - 1}:8] }`,
         lit: {
-          inFirst: literal(0, IC), inOne: literal(1, IC), inLast: literal(framing.bytesPerIn - 1, IC),
-          outZero: literal(0, OC), outOne: literal(1, OC), outBytes: literal(framing.bytesPerOut, OC),
+          inFirst: literal(0, IC),
+          inOne: literal(1, IC),
+          inLast: literal(framing.bytesPerIn - 1, IC),
+          outZero: literal(0, OC),
+          outOne: literal(1, OC),
+          outBytes: literal(framing.bytesPerOut, OC),
         },
       }),
     },

@@ -29,7 +29,13 @@ export function readIdx(raw: Uint8Array, file: string, name: string): DataArray 
       throw new QuantrtlError(file, name, `is not a readable gzip file (${(err as Error).message})`, "give the IDX file itself or an intact .gz of it");
     }
   }
-  const bad = (why: string) => new QuantrtlError(file, name, `is not an IDX file (${why})`, "IDX files start with 0x00 0x00, a type byte (0x08 ubyte … 0x0E double) and the number of dimensions");
+  const bad = (why: string) =>
+    new QuantrtlError(
+      file,
+      name,
+      `is not an IDX file (${why})`,
+      "IDX files start with 0x00 0x00, a type byte (0x08 ubyte … 0x0E double) and the number of dimensions",
+    );
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw bad("the first two bytes are not zero");
   const kind = TYPES[bytes[2]];
   if (!kind) throw bad(`unknown type byte 0x${bytes[2].toString(16).padStart(2, "0")}`);
@@ -41,14 +47,28 @@ export function readIdx(raw: Uint8Array, file: string, name: string): DataArray 
   const offset = 4 + 4 * ndim;
   const available = Math.floor((bytes.length - offset) / kind.bytes);
   if (available !== count) {
-    throw new QuantrtlError(file, name, `shape ${shapeText(shape)} needs ${count} values, the file holds ${available}${available < count ? " (truncated?)" : ""}`, "give the complete, unmodified IDX file");
+    throw new QuantrtlError(
+      file,
+      name,
+      `shape ${shapeText(shape)} needs ${count} values, the file holds ${available}${available < count ? " (truncated?)" : ""}`,
+      "give the complete, unmodified IDX file",
+    );
   }
   const data = kind.type === "uint8" ? bytes.slice(offset, offset + count) : new Float64Array(count);
   if (kind.type !== "uint8") {
     const out = data as Float64Array;
     for (let i = 0; i < count; i++) {
       const at = offset + i * kind.bytes;
-      out[i] = kind.type === "int8" ? view.getInt8(at) : kind.type === "int16" ? view.getInt16(at, false) : kind.type === "int32" ? view.getInt32(at, false) : kind.type === "float32" ? view.getFloat32(at, false) : view.getFloat64(at, false);
+      out[i] =
+        kind.type === "int8"
+          ? view.getInt8(at)
+          : kind.type === "int16"
+            ? view.getInt16(at, false)
+            : kind.type === "int32"
+              ? view.getInt32(at, false)
+              : kind.type === "float32"
+                ? view.getFloat32(at, false)
+                : view.getFloat64(at, false);
     }
   }
   return { file, name, shape, type: kind.type, data };

@@ -34,7 +34,12 @@ export function sampleLayout(images: DataArray, t: TensorSpec, layout: Layout | 
   const { height: H, width: W, channels: C } = t;
   const want = `${H}×${W}×${C} (HWC)`;
   const mismatch = (why: string) =>
-    new QuantrtlError(images.file, images.name, `${why}: samples of shape ${shapeText(sample)} do not fit the model's input ${want}`, `give an array [N, ${H}, ${W}, ${C}] (NHWC), [N, ${C}, ${H}, ${W}] (NCHW)${C === 1 ? ` or [N, ${H}, ${W}]` : ""}`);
+    new QuantrtlError(
+      images.file,
+      images.name,
+      `${why}: samples of shape ${shapeText(sample)} do not fit the model's input ${want}`,
+      `give an array [N, ${H}, ${W}, ${C}] (NHWC), [N, ${C}, ${H}, ${W}] (NCHW)${C === 1 ? ` or [N, ${H}, ${W}]` : ""}`,
+    );
   if (images.shape.length < 2) throw mismatch(`the array has shape ${shapeText(images.shape)}, no sample axis`);
   if (elementCount(sample) !== H * W * C) throw mismatch(`${elementCount(sample)} values per sample, the model takes ${H * W * C}`);
   const nhwc = same(sample, [H, W, C]);
@@ -53,15 +58,34 @@ export function sampleLayout(images: DataArray, t: TensorSpec, layout: Layout | 
     // a flat or [H, W] sample, or one whose non-unit axes are the model's: read in C order
     const nonUnit = sample.filter((d) => d !== 1);
     const modelNonUnit = [H, W, C].filter((d) => d !== 1);
-    if (nhwc || nchw || sample.length === 1 || same(nonUnit, modelNonUnit)) return { name: nhwc ? "NHWC" : nchw ? "NCHW" : sample.length === 2 ? "NHW" : "flat" };
+    if (nhwc || nchw || sample.length === 1 || same(nonUnit, modelNonUnit))
+      return { name: nhwc ? "NHWC" : nchw ? "NCHW" : sample.length === 2 ? "NHW" : "flat" };
     // a vector input (1×1×K) takes a one-channel image in C order, the order a flatten of it gives in NCHW and NHWC alike
     if (H * W === 1 && nonUnit.length <= 2) return { name: "flat" };
-    if (H * W === 1) throw new QuantrtlError(images.file, images.name, `samples ${shapeText(sample)} have several channels: their order in the model's ${C}-value input is not known`, `reshape them to [N, ${C}] in the order the model flattens its input`);
+    if (H * W === 1)
+      throw new QuantrtlError(
+        images.file,
+        images.name,
+        `samples ${shapeText(sample)} have several channels: their order in the model's ${C}-value input is not known`,
+        `reshape them to [N, ${C}] in the order the model flattens its input`,
+      );
     throw mismatch("the axes do not match");
   }
-  if (nhwc && nchw) throw new QuantrtlError(images.file, images.name, `samples ${shapeText(sample)} read as NHWC and NCHW alike`, `say which with ${flag} nchw or ${flag} nhwc`);
+  if (nhwc && nchw)
+    throw new QuantrtlError(
+      images.file,
+      images.name,
+      `samples ${shapeText(sample)} read as NHWC and NCHW alike`,
+      `say which with ${flag} nchw or ${flag} nhwc`,
+    );
   if (nhwc) return { name: "NHWC" };
   if (nchw) return { name: "NCHW", sourceOf: chwOrder(t) };
-  if (sample.length === 1) throw new QuantrtlError(images.file, images.name, `flat samples of ${sample[0]} values do not say whether they are CHW or HWC`, `say which with ${flag} nchw or ${flag} nhwc`);
+  if (sample.length === 1)
+    throw new QuantrtlError(
+      images.file,
+      images.name,
+      `flat samples of ${sample[0]} values do not say whether they are CHW or HWC`,
+      `say which with ${flag} nchw or ${flag} nhwc`,
+    );
   throw mismatch("the axes do not match");
 }

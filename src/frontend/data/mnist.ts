@@ -16,13 +16,24 @@ export function readMnist(model: Model, name: MnistDatasetName, limit?: number):
   const { height, width, channels } = model.input;
   // 28×28 pixels in any arrangement the layout step accepts (28×28×1, or 784 values as one pixel's channels)
   if (height * width * channels !== MNIST_SIDE * MNIST_SIDE || (channels !== 1 && height * width !== 1)) {
-    throw new QuantrtlError(model.file, "/input", `is ${height}×${width}×${channels} (${model.input.bits} bits); MNIST images are 28×28×1`, "use a model for MNIST, e.g. models/mnist-adder.json, or give your own data file");
+    throw new QuantrtlError(
+      model.file,
+      "/input",
+      `is ${height}×${width}×${channels} (${model.input.bits} bits); MNIST images are 28×28×1`,
+      "use a model for MNIST, e.g. models/mnist-adder.json, or give your own data file",
+    );
   }
   const split = name === "mnist-test" ? "test" : "train";
   const set = loadMnist(split, limit);
   const files = mnistFiles(split);
   return {
-    images: { file: files.images, name: "images", shape: [set.count, MNIST_SIDE, MNIST_SIDE], type: "uint8", data: set.images.subarray(0, set.count * MNIST_SIDE * MNIST_SIDE) },
+    images: {
+      file: files.images,
+      name: "images",
+      shape: [set.count, MNIST_SIDE, MNIST_SIDE],
+      type: "uint8",
+      data: set.images.subarray(0, set.count * MNIST_SIDE * MNIST_SIDE),
+    },
     labels: { file: files.labels, name: "labels", shape: [set.count], type: "uint8", data: set.labels.subarray(0, set.count) },
   };
 }

@@ -8,8 +8,17 @@ import { QuantrtlError } from "../../util/errors.js";
 import { DataArray, ElementType, elementCount, shapeText } from "./array.js";
 
 const TYPES: Record<string, ElementType> = {
-  i1: "int8", u1: "uint8", i2: "int16", u2: "uint16", i4: "int32", u4: "uint32",
-  i8: "int64", u8: "uint64", f2: "float16", f4: "float32", f8: "float64",
+  i1: "int8",
+  u1: "uint8",
+  i2: "int16",
+  u2: "uint16",
+  i4: "int32",
+  u4: "uint32",
+  i8: "int64",
+  u8: "uint64",
+  f2: "float16",
+  f4: "float32",
+  f8: "float64",
 };
 const SUPPORTED = "int8/16/32/64, uint8/16/32/64 or float16/32/64";
 
@@ -22,7 +31,8 @@ function descrOf(bytes: Uint8Array): string | undefined {
 /** One .npy file's bytes as a DataArray; `file` and `name` say where it came from in errors. */
 export function readNpy(bytes: Uint8Array, file: string, name: string): DataArray {
   const where = name ? `array "${name}"` : "array";
-  const corrupt = (why: string) => new QuantrtlError(file, name || "npy", `${where} is not a readable .npy (${why})`, "write it with numpy.save / numpy.savez (a .npy header, then the data)");
+  const corrupt = (why: string) =>
+    new QuantrtlError(file, name || "npy", `${where} is not a readable .npy (${why})`, "write it with numpy.save / numpy.savez (a .npy header, then the data)");
   if (bytes.length < 10 || bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY") throw corrupt("no \\x93NUMPY magic");
   const descr = descrOf(bytes);
   if (!descr) throw corrupt("no 'descr' in the header");
@@ -40,7 +50,8 @@ export function readNpy(bytes: Uint8Array, file: string, name: string): DataArra
   } catch (err) {
     throw corrupt((err as Error).message);
   }
-  if (parsed.fortranOrder) throw new QuantrtlError(file, name || "npy", `${where} is stored in Fortran order`, "save a C-ordered array: numpy.ascontiguousarray(x)");
+  if (parsed.fortranOrder)
+    throw new QuantrtlError(file, name || "npy", `${where} is stored in Fortran order`, "save a C-ordered array: numpy.ascontiguousarray(x)");
   const shape = parsed.shape;
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw corrupt(`shape ${shapeText(shape)}`);
   const expected = elementCount(shape);
@@ -48,7 +59,13 @@ export function readNpy(bytes: Uint8Array, file: string, name: string): DataArra
   if (values.length !== expected) {
     throw corrupt(`shape ${shapeText(shape)} needs ${expected} values, the file holds ${values.length}${values.length < expected ? " (truncated?)" : ""}`);
   }
-  return { file, name, shape, type, data: type === "int64" || type === "uint64" ? exactNumbers(values as ArrayLike<bigint>, file, name) : (values as ArrayLike<number>) };
+  return {
+    file,
+    name,
+    shape,
+    type,
+    data: type === "int64" || type === "uint64" ? exactNumbers(values as ArrayLike<bigint>, file, name) : (values as ArrayLike<number>),
+  };
 }
 
 function exactNumbers(values: ArrayLike<bigint>, file: string, name: string): Float64Array {

@@ -66,7 +66,8 @@ export function modelInputRange(model: Model): [number, number] {
   return bits === 1 ? [-1, 1] : [signedMin(bits), signedMax(bits)];
 }
 
-const numbers = (v: unknown): number[] | undefined => (typeof v === "number" ? [v] : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number") ? (v as number[]) : undefined);
+const numbers = (v: unknown): number[] | undefined =>
+  typeof v === "number" ? [v] : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number") ? (v as number[]) : undefined;
 
 /** The model's input quantizer, checked once here: it must produce integers the model's input can hold. */
 export function inputQuantizerOf(model: Model): InputQuantizer {
@@ -76,12 +77,15 @@ export function inputQuantizerOf(model: Model): InputQuantizer {
     const at = "/metadata/inputQuantizer";
     const r = raw as Record<string, unknown>;
     const bad = (field: string, hint: string) => new QuantrtlError(model.file, `${at}/${field}`, `is ${JSON.stringify(r?.[field])}`, hint);
-    if (typeof raw !== "object" || raw === null) throw new QuantrtlError(model.file, at, "is not an object", "{scale, zeroPoint, bits, signed, narrow, rounding}");
+    if (typeof raw !== "object" || raw === null)
+      throw new QuantrtlError(model.file, at, "is not an object", "{scale, zeroPoint, bits, signed, narrow, rounding}");
     const C = model.input.channels;
     const scale = numbers(r.scale);
-    if (!scale || !scale.every((s) => s > 0 && Number.isFinite(s)) || (scale.length !== 1 && scale.length !== C)) throw bad("scale", `a positive number, or ${C} (one per input channel)`);
+    if (!scale || !scale.every((s) => s > 0 && Number.isFinite(s)) || (scale.length !== 1 && scale.length !== C))
+      throw bad("scale", `a positive number, or ${C} (one per input channel)`);
     const zeroPoint = numbers(r.zeroPoint ?? 0);
-    if (!zeroPoint || !zeroPoint.every(Number.isInteger) || (zeroPoint.length !== 1 && zeroPoint.length !== C)) throw bad("zeroPoint", `an integer, or ${C} of them`);
+    if (!zeroPoint || !zeroPoint.every(Number.isInteger) || (zeroPoint.length !== 1 && zeroPoint.length !== C))
+      throw bad("zeroPoint", `an integer, or ${C} of them`);
     if (typeof r.bits !== "number" || !Number.isInteger(r.bits) || r.bits < 1 || r.bits > 16) throw bad("bits", "an integer in [1, 16]");
     const signed = r.signed ?? true;
     const narrow = r.narrow ?? false;
@@ -89,13 +93,27 @@ export function inputQuantizerOf(model: Model): InputQuantizer {
     if (typeof narrow !== "boolean") throw bad("narrow", "true or false");
     const rounding = String(r.rounding ?? "ROUND").toUpperCase();
     if (!(ROUNDING_MODES as readonly string[]).includes(rounding)) throw bad("rounding", `one of ${ROUNDING_MODES.join(", ")}`);
-    const q: InputQuantizer = { scale, zeroPoint, bits: r.bits, signed, narrow, rounding: rounding as QuantRounding, arithmetic: "float32", source: "metadata.inputQuantizer" };
+    const q: InputQuantizer = {
+      scale,
+      zeroPoint,
+      bits: r.bits,
+      signed,
+      narrow,
+      rounding: rounding as QuantRounding,
+      arithmetic: "float32",
+      source: "metadata.inputQuantizer",
+    };
     checkFits(model, q, at);
     return q;
   }
   const scale = meta.inputScale;
   if (typeof scale !== "number" || !(scale > 0)) {
-    throw new QuantrtlError(model.file, "/metadata/inputScale", "is missing: the model does not say how a float input maps to its integer input", "record metadata.inputQuantizer {scale, zeroPoint, bits, signed, narrow, rounding} (quantrtl import does), or metadata.inputScale; or give integer data");
+    throw new QuantrtlError(
+      model.file,
+      "/metadata/inputScale",
+      "is missing: the model does not say how a float input maps to its integer input",
+      "record metadata.inputQuantizer {scale, zeroPoint, bits, signed, narrow, rounding} (quantrtl import does), or metadata.inputScale; or give integer data",
+    );
   }
   const bits = model.input.bits;
   return { scale: [scale], zeroPoint: [0], bits, signed: true, narrow: true, rounding: "HALF_UP", arithmetic: "float64", source: "metadata.inputScale" };
@@ -105,7 +123,12 @@ function checkFits(model: Model, q: InputQuantizer, at: string): void {
   const [lo, hi] = modelInputRange(model);
   const [qlo, qhi] = q.bits === 1 && q.signed ? [-1, 1] : quantRange(q.bits, q.signed, q.narrow);
   if (qlo < lo || qhi > hi) {
-    throw new QuantrtlError(model.file, at, `gives integers in [${qlo}, ${qhi}], beyond the model's ${model.input.bits}-bit input [${lo}, ${hi}]`, "quantize the input to the model's input width (or widen model.input.bits)");
+    throw new QuantrtlError(
+      model.file,
+      at,
+      `gives integers in [${qlo}, ${qhi}], beyond the model's ${model.input.bits}-bit input [${lo}, ${hi}]`,
+      "quantize the input to the model's input width (or widen model.input.bits)",
+    );
   }
 }
 

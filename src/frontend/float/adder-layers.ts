@@ -239,7 +239,14 @@ export class AdderConv2D extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: [...this.kernelSize], padding: this.padding, seed: this.seed ?? null, inputGradient: this.inputGradient };
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: [...this.kernelSize],
+      padding: this.padding,
+      seed: this.seed ?? null,
+      inputGradient: this.inputGradient,
+    };
   }
 }
 

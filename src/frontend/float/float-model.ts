@@ -171,7 +171,14 @@ export function describeLayers(model: tf.LayersModel): FloatLayer[] {
 type Describe = (layer: tf.layers.Layer, base: FloatLayerBase, values: number[][], className: string) => FloatLayer;
 
 /** The datapath of each engine class. */
-const DATAPATH_OF_CLASS: Readonly<Record<string, FloatDatapath>> = { Conv2D: "mac", AdderConv2D: "adder", BinaryConv2D: "xnor", Dense: "mac", AdderDense: "adder", BinaryDense: "xnor" };
+const DATAPATH_OF_CLASS: Readonly<Record<string, FloatDatapath>> = {
+  Conv2D: "mac",
+  AdderConv2D: "adder",
+  BinaryConv2D: "xnor",
+  Dense: "mac",
+  AdderDense: "adder",
+  BinaryDense: "xnor",
+};
 
 const describeConv: Describe = (layer, base, values, className) => {
   const shape = layer.getWeights()[0].shape; // HWIO
@@ -239,14 +246,16 @@ function pair(v: unknown): [number, number] {
 function hwioToOhwi(hwio: number[], KH: number, KW: number, C: number, O: number): number[] {
   const out = new Array<number>(hwio.length);
   for (let o = 0; o < O; o++)
-    for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) for (let c = 0; c < C; c++) out[((o * KH + ky) * KW + kx) * C + c] = hwio[((ky * KW + kx) * C + c) * O + o];
+    for (let ky = 0; ky < KH; ky++)
+      for (let kx = 0; kx < KW; kx++) for (let c = 0; c < C; c++) out[((o * KH + ky) * KW + kx) * C + c] = hwio[((ky * KW + kx) * C + c) * O + o];
   return out;
 }
 
 function ohwiToHwio(ohwi: readonly number[], KH: number, KW: number, C: number, O: number): Float32Array {
   const out = new Float32Array(ohwi.length);
   for (let o = 0; o < O; o++)
-    for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) for (let c = 0; c < C; c++) out[((ky * KW + kx) * C + c) * O + o] = ohwi[((o * KH + ky) * KW + kx) * C + c];
+    for (let ky = 0; ky < KH; ky++)
+      for (let kx = 0; kx < KW; kx++) for (let c = 0; c < C; c++) out[((ky * KW + kx) * C + c) * O + o] = ohwi[((o * KH + ky) * KW + kx) * C + c];
   return out;
 }
 
@@ -271,10 +280,16 @@ export function readFloatModel(file: string, topology?: "lenet" | "vit"): FloatD
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new QuantrtlError(file, "", `cannot read a float model: ${e instanceof Error ? e.message : String(e)}`, "train one with `npm run train -- mnist-adder|mnist-xnor|mnist-mac|mnist-vit`");
+    throw new QuantrtlError(
+      file,
+      "",
+      `cannot read a float model: ${e instanceof Error ? e.message : String(e)}`,
+      "train one with `npm run train -- mnist-adder|mnist-xnor|mnist-mac|mnist-vit`",
+    );
   }
   checkFloatModel(parsed, file);
-  if (topology !== undefined && parsed.topology !== topology) throw new QuantrtlError(file, "/topology", `is "${parsed.topology}"`, `a "${topology}" float model here`);
+  if (topology !== undefined && parsed.topology !== topology)
+    throw new QuantrtlError(file, "/topology", `is "${parsed.topology}"`, `a "${topology}" float model here`);
   return parsed;
 }
 
@@ -283,7 +298,8 @@ export function checkFloatModel(value: unknown, file?: string): asserts value is
     throw new QuantrtlError(file, path, problem, hint);
   };
   const m = value as Partial<FloatModel>;
-  if (typeof m !== "object" || m === null || m.format !== "quantrtl-float" || m.version !== 1) fail("/format", "not a quantrtl float model", 'expected "format": "quantrtl-float", "version": 1');
+  if (typeof m !== "object" || m === null || m.format !== "quantrtl-float" || m.version !== 1)
+    fail("/format", "not a quantrtl float model", 'expected "format": "quantrtl-float", "version": 1');
   if ((m as { topology?: string }).topology === "vit") {
     checkVitModel(m, file);
     return;
@@ -293,10 +309,13 @@ export function checkFloatModel(value: unknown, file?: string): asserts value is
   m.layers!.forEach((layer, i) => {
     const at = `/layers/${i}`;
     const expectLength: ExpectLength = (field, actual, length) => {
-      if (!Array.isArray(actual) || actual.length !== length) fail(`${at}/${field}`, `${field} has ${Array.isArray(actual) ? actual.length : "no"} values`, `${length} values`);
+      if (!Array.isArray(actual) || actual.length !== length)
+        fail(`${at}/${field}`, `${field} has ${Array.isArray(actual) ? actual.length : "no"} values`, `${length} values`);
     };
-    if (i > 0 && count(layer.inputShape) !== count(m.layers![i - 1].outputShape)) fail(`${at}/inputShape`, `input shape [${layer.inputShape}] does not follow [${m.layers![i - 1].outputShape}]`, "the output shape of the previous layer");
-    if (!isKindIn(SIZED_ARRAYS, layer.kind)) fail(`${at}/kind`, `unknown layer kind "${(layer as { kind: string }).kind}"`, "conv2d, dense, batchnorm, relu, sign, maxpool or flatten");
+    if (i > 0 && count(layer.inputShape) !== count(m.layers![i - 1].outputShape))
+      fail(`${at}/inputShape`, `input shape [${layer.inputShape}] does not follow [${m.layers![i - 1].outputShape}]`, "the output shape of the previous layer");
+    if (!isKindIn(SIZED_ARRAYS, layer.kind))
+      fail(`${at}/kind`, `unknown layer kind "${(layer as { kind: string }).kind}"`, "conv2d, dense, batchnorm, relu, sign, maxpool or flatten");
     byKind(SIZED_ARRAYS, layer, expectLength);
   });
 }
@@ -341,7 +360,8 @@ export async function floatForward(desc: FloatDescription, images: Float32Array)
   const [H, W, C] = desc.input.shape;
   const perImage = H * W * C;
   const count = images.length / perImage;
-  if (!Number.isInteger(count)) throw new QuantrtlError(undefined, "images", `${images.length} values is not a whole number of ${H}×${W}×${C} images`, `a multiple of ${perImage}`);
+  if (!Number.isInteger(count))
+    throw new QuantrtlError(undefined, "images", `${images.length} values is not a whole number of ${H}×${W}×${C} images`, `a multiple of ${perImage}`);
   const last = desc.layers[desc.layers.length - 1];
   const classes = last.outputShape.reduce((a, b) => a * b, 1);
   const logits = new Float32Array(count * classes);

@@ -39,15 +39,18 @@ export function buildLenet(variant: LenetVariant, seed: number): tf.Sequential {
   const inputShape = [...LENET_INPUT];
 
   // conv1
-  if (variant === "mac") model.add(tf.layers.conv2d({ name: "conv1", inputShape, filters: 8, kernelSize: 5, padding: "valid", useBias: true, kernelInitializer: init(1) }));
-  else if (variant === "adder") model.add(new AdderConv2D({ name: "conv1", inputShape, filters: 8, kernelSize: 5, padding: "valid", seed: seed + 1, inputGradient: false }));
+  if (variant === "mac")
+    model.add(tf.layers.conv2d({ name: "conv1", inputShape, filters: 8, kernelSize: 5, padding: "valid", useBias: true, kernelInitializer: init(1) }));
+  else if (variant === "adder")
+    model.add(new AdderConv2D({ name: "conv1", inputShape, filters: 8, kernelSize: 5, padding: "valid", seed: seed + 1, inputGradient: false }));
   else model.add(tf.layers.conv2d({ name: "conv1", inputShape, filters: 8, kernelSize: 5, padding: "valid", useBias: false, kernelInitializer: init(1) }));
   model.add(bn("bn1"));
   model.add(act("act1"));
   model.add(pool("pool1"));
 
   // conv2
-  if (variant === "mac") model.add(tf.layers.conv2d({ name: "conv2", filters: 16, kernelSize: 5, padding: "valid", useBias: true, kernelInitializer: init(2) }));
+  if (variant === "mac")
+    model.add(tf.layers.conv2d({ name: "conv2", filters: 16, kernelSize: 5, padding: "valid", useBias: true, kernelInitializer: init(2) }));
   else if (variant === "adder") model.add(new AdderConv2D({ name: "conv2", filters: 16, kernelSize: 5, padding: "valid", seed: seed + 2 }));
   else model.add(new BinaryConv2D({ name: "conv2", filters: 16, kernelSize: 5, seed: seed + 2 }));
   model.add(bn("bn2"));

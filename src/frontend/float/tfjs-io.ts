@@ -55,7 +55,8 @@ export function fileLoadHandler(dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       const jsonPath = join(dir, "model.json");
-      if (!existsSync(jsonPath)) throw new QuantrtlError(jsonPath, "model.json", "no tfjs model here", "train one with `npm run train -- mnist-adder|mnist-xnor|mnist-mac`");
+      if (!existsSync(jsonPath))
+        throw new QuantrtlError(jsonPath, "model.json", "no tfjs model here", "train one with `npm run train -- mnist-adder|mnist-xnor|mnist-mac`");
       const modelJson = JSON.parse(readFileSync(jsonPath, "utf8")) as tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);

@@ -86,7 +86,9 @@ export async function trainVit(opts: VitTrainOptions): Promise<VitTrainResult> {
       step++;
       if (step % logEvery === 0) {
         const elapsed = (performance.now() - started) / 1000;
-        log(`step ${step}/${totalSteps} (epoch ${epoch}): loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * correct) / seen).toFixed(2)} %, ${elapsed.toFixed(0)} s, ~${((elapsed / step) * (totalSteps - step)).toFixed(0)} s left`);
+        log(
+          `step ${step}/${totalSteps} (epoch ${epoch}): loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * correct) / seen).toFixed(2)} %, ${elapsed.toFixed(0)} s, ~${((elapsed / step) * (totalSteps - step)).toFixed(0)} s left`,
+        );
       }
     }
     const stats = { epoch, loss: lossSum / data.count, accuracy: correct / data.count, seconds: (performance.now() - epochStart) / 1000 };
@@ -105,7 +107,14 @@ export async function trainVit(opts: VitTrainOptions): Promise<VitTrainResult> {
   };
 }
 
-function trainStep(layers: readonly VitLayer[], tensors: VitTensors, variables: tf.Variable[], optimizer: tf.Optimizer, form: GeluForm, batch: Batch): { loss: number; hits: number } {
+function trainStep(
+  layers: readonly VitLayer[],
+  tensors: VitTensors,
+  variables: tf.Variable[],
+  optimizer: tf.Optimizer,
+  form: GeluForm,
+  batch: Batch,
+): { loss: number; hits: number } {
   let hitsTensor: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const logits = runVitGraph(layers, tensors, batch.x, form).output as tf.Tensor2D;
@@ -148,7 +157,8 @@ export function describeVitLayers(layers: readonly VitLayer[], tensors: VitTenso
 
 const read = (t: tf.Tensor) => Array.from(t.dataSync(), f32);
 const readT = (t: tf.Tensor) => Array.from(transposed(t.dataSync(), t.shape[0], t.shape[1]!), f32);
-const withRows = (l: Extract<VitLayer, { kind: "conv2d" | "linear" | "dense" }>, p: VitParams | undefined): VitLayer => ({ ...l, weights: readT(p!.kernel), ...(p!.bias ? { bias: read(p!.bias) } : {}) }) as VitLayer;
+const withRows = (l: Extract<VitLayer, { kind: "conv2d" | "linear" | "dense" }>, p: VitParams | undefined): VitLayer =>
+  ({ ...l, weights: readT(p!.kernel), ...(p!.bias ? { bias: read(p!.bias) } : {}) }) as VitLayer;
 const unchanged = (l: VitLayer) => l;
 
 /** Per kind: the layer with its parameters `p` read back (the kinds without parameters as they are). */

@@ -134,9 +134,26 @@ export function vitBlockLayers(
   const { tokens: T, dim: C, heads, mlp } = shape;
   const tc = [T, C];
   const linear = (name: string, input: string, inFeatures: number, outFeatures: number, d: Dense): VitLinear => ({
-    kind: "linear", name: `${prefix}.${name}`, inputs: [input], inputShape: [T, inFeatures], outputShape: [T, outFeatures], inFeatures, outFeatures, weights: d.weights, bias: d.bias,
+    kind: "linear",
+    name: `${prefix}.${name}`,
+    inputs: [input],
+    inputShape: [T, inFeatures],
+    outputShape: [T, outFeatures],
+    inFeatures,
+    outFeatures,
+    weights: d.weights,
+    bias: d.bias,
   });
-  const norm = (name: string, input: string, n: Norm): VitLayerNorm => ({ kind: "layernorm", name: `${prefix}.${name}`, inputs: [input], inputShape: tc, outputShape: tc, gamma: n.gamma, beta: n.beta, epsilon: shape.epsilon });
+  const norm = (name: string, input: string, n: Norm): VitLayerNorm => ({
+    kind: "layernorm",
+    name: `${prefix}.${name}`,
+    inputs: [input],
+    inputShape: tc,
+    outputShape: tc,
+    gamma: n.gamma,
+    beta: n.beta,
+    epsilon: shape.epsilon,
+  });
   const at = (name: string) => `${prefix}.${name}`;
   return [
     norm("ln1", from, p.ln1),
@@ -181,23 +198,57 @@ export function vitLayers(config: VitConfig, seed: number): VitLayer[] {
   const [H, W, Cin] = config.image;
   const { patch: K, dim: C, mlp, classes } = config;
   const [PH, PW] = [H / K, W / K];
-  if (!Number.isInteger(PH) || !Number.isInteger(PW)) throw new QuantrtlError(undefined, "patch", `a ${H}×${W} image is not a whole number of ${K}×${K} patches`, "a patch size that divides the image");
+  if (!Number.isInteger(PH) || !Number.isInteger(PW))
+    throw new QuantrtlError(undefined, "patch", `a ${H}×${W} image is not a whole number of ${K}×${K} patches`, "a patch size that divides the image");
   const P = PH * PW;
   const T = P + 1;
   const layers: VitLayer[] = [
-    { kind: "conv2d", name: "patch_embed", inputs: [VIT_INPUT], inputShape: [H, W, Cin], outputShape: [PH, PW, C], datapath: "mac", inChannels: Cin, outChannels: C, kernel: [K, K], stride: [K, K], padding: "valid", ...dense(K * K * Cin, C) },
-    { kind: "token_embed", name: "embed", inputs: ["patch_embed"], inputShape: [P, C], outputShape: [T, C], cls: zeros(C), pos: Array.from({ length: T * C }, () => f(0.02 * gaussian())) },
+    {
+      kind: "conv2d",
+      name: "patch_embed",
+      inputs: [VIT_INPUT],
+      inputShape: [H, W, Cin],
+      outputShape: [PH, PW, C],
+      datapath: "mac",
+      inChannels: Cin,
+      outChannels: C,
+      kernel: [K, K],
+      stride: [K, K],
+      padding: "valid",
+      ...dense(K * K * Cin, C),
+    },
+    {
+      kind: "token_embed",
+      name: "embed",
+      inputs: ["patch_embed"],
+      inputShape: [P, C],
+      outputShape: [T, C],
+      cls: zeros(C),
+      pos: Array.from({ length: T * C }, () => f(0.02 * gaussian())),
+    },
   ];
   let from = "embed";
   for (let b = 1; b <= config.depth; b++) {
     const shape = { tokens: T, dim: C, heads: config.heads, mlp, epsilon: config.epsilon };
-    layers.push(...vitBlockLayers(`b${b}`, from, shape, { ln1: norm(C), qkv: dense(C, 3 * C), proj: dense(C, C), ln2: norm(C), fc1: dense(C, mlp), fc2: dense(mlp, C) }));
+    layers.push(
+      ...vitBlockLayers(`b${b}`, from, shape, { ln1: norm(C), qkv: dense(C, 3 * C), proj: dense(C, C), ln2: norm(C), fc1: dense(C, mlp), fc2: dense(mlp, C) }),
+    );
     from = `b${b}.add2`;
   }
   layers.push(
     { kind: "layernorm", name: "final_ln", inputs: [from], inputShape: [T, C], outputShape: [T, C], ...norm(C), epsilon: config.epsilon },
     { kind: "token_select", name: "select", inputs: ["final_ln"], inputShape: [T, C], outputShape: [C], index: 0 },
-    { kind: "dense", name: "head", inputs: ["select"], inputShape: [C], outputShape: [classes], datapath: "mac", inFeatures: C, outFeatures: classes, ...dense(C, classes) },
+    {
+      kind: "dense",
+      name: "head",
+      inputs: ["select"],
+      inputShape: [C],
+      outputShape: [classes],
+      datapath: "mac",
+      inFeatures: C,
+      outFeatures: classes,
+      ...dense(C, classes),
+    },
   );
   return layers;
 }
@@ -219,14 +270,17 @@ interface VitCheck {
 const VIT_CHECKS: ByKind<VitLayer, [VitCheck], void> = {
   conv2d: (layer, { at, fail, positiveInt, expectLength, expectShape, inShape }) => {
     if (layer.datapath !== "mac") fail(`${at}/datapath`, `datapath "${layer.datapath}" in a ViT`, '"mac"');
-    if (inShape.length !== 3 || layer.inChannels !== inShape[2]) fail(`${at}/inChannels`, `${layer.inChannels} input channels for input [${inShape}]`, "[H, W, inChannels]");
+    if (inShape.length !== 3 || layer.inChannels !== inShape[2])
+      fail(`${at}/inChannels`, `${layer.inChannels} input channels for input [${inShape}]`, "[H, W, inChannels]");
     positiveInt("outChannels", layer.outChannels);
     const [KH, KW] = layer.kernel ?? [];
     positiveInt("kernel/0", KH);
     positiveInt("kernel/1", KW);
-    if (!layer.stride || layer.stride[0] !== KH || layer.stride[1] !== KW) fail(`${at}/stride`, `stride [${layer.stride}] differs from the kernel`, `[${KH}, ${KW}] (a patch embedding)`);
+    if (!layer.stride || layer.stride[0] !== KH || layer.stride[1] !== KW)
+      fail(`${at}/stride`, `stride [${layer.stride}] differs from the kernel`, `[${KH}, ${KW}] (a patch embedding)`);
     if (layer.padding !== "valid") fail(`${at}/padding`, `padding "${layer.padding}"`, '"valid"');
-    if (inShape[0] % KH !== 0 || inShape[1] % KW !== 0) fail(`${at}/kernel`, `${inShape[0]}×${inShape[1]} is not a whole number of ${KH}×${KW} patches`, "a kernel that divides the input");
+    if (inShape[0] % KH !== 0 || inShape[1] % KW !== 0)
+      fail(`${at}/kernel`, `${inShape[0]}×${inShape[1]} is not a whole number of ${KH}×${KW} patches`, "a kernel that divides the input");
     expectShape("outputShape", [inShape[0] / KH, inShape[1] / KW, layer.outChannels]);
     expectLength("weights", layer.weights, layer.outChannels * KH * KW * layer.inChannels);
     if (layer.bias !== undefined) expectLength("bias", layer.bias, layer.outChannels);
@@ -241,7 +295,8 @@ const VIT_CHECKS: ByKind<VitLayer, [VitCheck], void> = {
     expectShape("outputShape", inShape);
     expectLength("gamma", layer.gamma, last);
     expectLength("beta", layer.beta, last);
-    if (typeof layer.epsilon !== "number" || !(layer.epsilon > 0)) fail(`${at}/epsilon`, `epsilon is ${JSON.stringify(layer.epsilon)}`, "a positive number, e.g. 1e-6");
+    if (typeof layer.epsilon !== "number" || !(layer.epsilon > 0))
+      fail(`${at}/epsilon`, `epsilon is ${JSON.stringify(layer.epsilon)}`, "a positive number, e.g. 1e-6");
   },
   linear: (layer, { at, fail, positiveInt, expectLength, expectShape, inShape, last }) => {
     positiveInt("inFeatures", layer.inFeatures);
@@ -254,14 +309,16 @@ const VIT_CHECKS: ByKind<VitLayer, [VitCheck], void> = {
   attention: (layer, { at, fail, positiveInt, expectShape, inShape, last }) => {
     positiveInt("heads", layer.heads);
     positiveInt("dHead", layer.dHead);
-    if (inShape.length !== 2 || last !== 3 * layer.heads * layer.dHead) fail(`${at}/inputShape`, `[${inShape}] is not [T, 3·heads·dHead] = [T, ${3 * layer.heads * layer.dHead}]`, "the fused [Q | K | V] output of a linear");
+    if (inShape.length !== 2 || last !== 3 * layer.heads * layer.dHead)
+      fail(`${at}/inputShape`, `[${inShape}] is not [T, 3·heads·dHead] = [T, ${3 * layer.heads * layer.dHead}]`, "the fused [Q | K | V] output of a linear");
     expectShape("outputShape", [inShape[0], layer.heads * layer.dHead]);
   },
   add: (_layer, { expectShape, inShape }) => expectShape("outputShape", inShape),
   gelu: (_layer, { expectShape, inShape }) => expectShape("outputShape", inShape),
   token_select: (layer, { at, fail, expectShape, inShape, last }) => {
     if (inShape.length !== 2) fail(`${at}/inputShape`, `[${inShape}] is not [tokens, channels]`, "[T, C]");
-    if (!Number.isInteger(layer.index) || layer.index < 0 || layer.index >= inShape[0]) fail(`${at}/index`, `index ${JSON.stringify(layer.index)}`, `an integer in 0..${inShape[0] - 1}`);
+    if (!Number.isInteger(layer.index) || layer.index < 0 || layer.index >= inShape[0])
+      fail(`${at}/index`, `index ${JSON.stringify(layer.index)}`, `an integer in 0..${inShape[0] - 1}`);
     expectShape("outputShape", [last]);
   },
   dense: (layer, { at, fail, positiveInt, expectLength, expectShape, inShape }) => {
@@ -295,7 +352,8 @@ export function checkVitModel(value: unknown, file?: string): asserts value is F
   const isShape = (s: unknown): s is number[] => Array.isArray(s) && s.length > 0 && s.every((d) => Number.isInteger(d) && d > 0);
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
   if (!m.input || !isShape(m.input.shape) || m.input.shape.length !== 3) fail("/input/shape", "no [H, W, C] input shape", "e.g. [28, 28, 1]");
-  if (!GELU_FORMS.includes(m.training?.gelu as GeluForm)) fail("/training/gelu", `GELU form ${JSON.stringify(m.training?.gelu)} is not known`, `one of ${GELU_FORMS.map((g) => `"${g}"`).join(", ")}`);
+  if (!GELU_FORMS.includes(m.training?.gelu as GeluForm))
+    fail("/training/gelu", `GELU form ${JSON.stringify(m.training?.gelu)} is not known`, `one of ${GELU_FORMS.map((g) => `"${g}"`).join(", ")}`);
   if (!Array.isArray(m.layers) || m.layers.length === 0) fail("/layers", "no layers", "a non-empty array of layers");
   const shapes = new Map<string, readonly number[]>([[VIT_INPUT, m.input!.shape]]);
 
@@ -306,27 +364,43 @@ export function checkVitModel(value: unknown, file?: string): asserts value is F
     };
     const expectLength = (field: string, actual: unknown, length: number) => {
       if (!Array.isArray(actual) || actual.length !== length || !actual.every((v) => typeof v === "number" && Number.isFinite(v)))
-        fail(`${at}/${field}`, `${field} has ${Array.isArray(actual) ? actual.length : "no"} values${Array.isArray(actual) && actual.length === length ? ", not all finite numbers" : ""}`, `${length} finite numbers`);
+        fail(
+          `${at}/${field}`,
+          `${field} has ${Array.isArray(actual) ? actual.length : "no"} values${Array.isArray(actual) && actual.length === length ? ", not all finite numbers" : ""}`,
+          `${length} finite numbers`,
+        );
     };
     const expectShape = (field: "inputShape" | "outputShape", expected: readonly number[]) => {
       if (!same(layer[field], expected)) fail(`${at}/${field}`, `${field} is [${layer[field]}]`, `[${expected}]`);
     };
     if (typeof layer !== "object" || layer === null) fail(at, "not a layer object", "an object with name, kind, inputs, inputShape, outputShape");
-    if (typeof layer.name !== "string" || layer.name === "" || layer.name === VIT_INPUT) fail(`${at}/name`, `name ${JSON.stringify(layer.name)} is not usable`, `a non-empty string other than "${VIT_INPUT}"`);
+    if (typeof layer.name !== "string" || layer.name === "" || layer.name === VIT_INPUT)
+      fail(`${at}/name`, `name ${JSON.stringify(layer.name)} is not usable`, `a non-empty string other than "${VIT_INPUT}"`);
     if (shapes.has(layer.name)) fail(`${at}/name`, `a second layer is named "${layer.name}"`, "unique layer names");
     if (!isKindIn(VIT_CHECKS, layer.kind)) fail(`${at}/kind`, `unknown layer kind "${(layer as { kind: string }).kind}"`, LAYER_KINDS.join(", "));
     if (!isShape(layer.inputShape)) fail(`${at}/inputShape`, "not a shape", "an array of positive integers");
     if (!isShape(layer.outputShape)) fail(`${at}/outputShape`, "not a shape", "an array of positive integers");
     const arity = layer.kind === "add" ? 2 : 1;
-    if (!Array.isArray(layer.inputs) || layer.inputs.length !== arity) fail(`${at}/inputs`, `${Array.isArray(layer.inputs) ? layer.inputs.length : "no"} inputs`, `${arity} input name${arity > 1 ? "s" : ""}`);
+    if (!Array.isArray(layer.inputs) || layer.inputs.length !== arity)
+      fail(`${at}/inputs`, `${Array.isArray(layer.inputs) ? layer.inputs.length : "no"} inputs`, `${arity} input name${arity > 1 ? "s" : ""}`);
     layer.inputs.forEach((from, j) => {
       const produced = shapes.get(from);
       if (!produced) fail(`${at}/inputs/${j}`, `"${String(from)}" is not an earlier layer`, `"${VIT_INPUT}" or the name of a layer before this one`);
-      if (count(produced!) !== count(layer.inputShape)) fail(`${at}/inputShape`, `[${layer.inputShape}] does not hold the [${produced}] output of "${from}"`, `${count(produced!)} elements`);
+      if (count(produced!) !== count(layer.inputShape))
+        fail(`${at}/inputShape`, `[${layer.inputShape}] does not hold the [${produced}] output of "${from}"`, `${count(produced!)} elements`);
     });
-    byKind(VIT_CHECKS, layer, { at, fail, positiveInt, expectLength, expectShape, inShape: layer.inputShape, last: layer.inputShape[layer.inputShape.length - 1] });
+    byKind(VIT_CHECKS, layer, {
+      at,
+      fail,
+      positiveInt,
+      expectLength,
+      expectShape,
+      inShape: layer.inputShape,
+      last: layer.inputShape[layer.inputShape.length - 1],
+    });
     shapes.set(layer.name, layer.outputShape);
   });
   const output = m.layers![m.layers!.length - 1].outputShape;
-  if (count(output) !== m.classes) fail(`/layers/${m.layers!.length - 1}/outputShape`, `the last layer gives [${output}], not ${m.classes} class scores`, `[${m.classes}] (or fix "classes")`);
+  if (count(output) !== m.classes)
+    fail(`/layers/${m.layers!.length - 1}/outputShape`, `the last layer gives [${output}], not ${m.classes} class scores`, `[${m.classes}] (or fix "classes")`);
 }

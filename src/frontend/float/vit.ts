@@ -57,7 +57,10 @@ const VIT_TENSORS: ByKind<VitLayer, [MakeTensor], VitParams | undefined> = {
   conv2d: (l, make) => {
     // OHWI [out][ky][kx][in] → [ky·kx·in, out], the patch vector's order
     const K = l.kernel[0] * l.kernel[1] * l.inChannels;
-    return { kernel: make(l.name, "kernel", transposed(l.weights, l.outChannels, K), [K, l.outChannels]), ...(l.bias ? { bias: make(l.name, "bias", l.bias, [l.outChannels]) } : {}) };
+    return {
+      kernel: make(l.name, "kernel", transposed(l.weights, l.outChannels, K), [K, l.outChannels]),
+      ...(l.bias ? { bias: make(l.name, "bias", l.bias, [l.outChannels]) } : {}),
+    };
   },
   linear: rowsParams,
   dense: rowsParams,
@@ -162,9 +165,24 @@ const VIT_OPS: ByKind<VitLayer, [VitStep], tf.Tensor> = {
  * layer's output and, for every name in `keep`, that layer's output. Call inside
  * tf.tidy (or dispose what it returns); intermediate tensors are not disposed here.
  */
-export function runVitGraph(layers: readonly VitLayer[], tensors: VitTensors, input: tf.Tensor, form: GeluForm, keep: readonly string[] = []): { output: tf.Tensor; kept: Map<string, tf.Tensor> } {
+export function runVitGraph(
+  layers: readonly VitLayer[],
+  tensors: VitTensors,
+  input: tf.Tensor,
+  form: GeluForm,
+  keep: readonly string[] = [],
+): { output: tf.Tensor; kept: Map<string, tf.Tensor> } {
   const values = new Map<string, tf.Tensor>([[VIT_INPUT, input]]);
-  for (const layer of layers) values.set(layer.name, runVitLayer(layer, tensors.get(layer.name), layer.inputs.map((n) => values.get(n)!), form));
+  for (const layer of layers)
+    values.set(
+      layer.name,
+      runVitLayer(
+        layer,
+        tensors.get(layer.name),
+        layer.inputs.map((n) => values.get(n)!),
+        form,
+      ),
+    );
   return { output: values.get(layers[layers.length - 1].name)!, kept: new Map(keep.map((n) => [n, values.get(n)!])) };
 }
 
@@ -176,12 +194,17 @@ const FORWARD_BATCH = 250;
  * scaled), float32. Returns count × classes logits; with `keep`, also the
  * named layers' outputs, concatenated over images.
  */
-export async function vitForwardImages(desc: FloatVitModel, images: Float32Array, keep: readonly string[] = []): Promise<{ logits: Float32Array; kept: Map<string, Float32Array> }> {
+export async function vitForwardImages(
+  desc: FloatVitModel,
+  images: Float32Array,
+  keep: readonly string[] = [],
+): Promise<{ logits: Float32Array; kept: Map<string, Float32Array> }> {
   await initTf();
   const [H, W, C] = desc.input.shape;
   const perImage = H * W * C;
   const count = images.length / perImage;
-  if (!Number.isInteger(count)) throw new QuantrtlError(undefined, "images", `${images.length} values is not a whole number of ${H}×${W}×${C} images`, `a multiple of ${perImage}`);
+  if (!Number.isInteger(count))
+    throw new QuantrtlError(undefined, "images", `${images.length} values is not a whole number of ${H}×${W}×${C} images`, `a multiple of ${perImage}`);
   const sizeOf = (name: string) => {
     const layer = desc.layers.find((l) => l.name === name);
     if (!layer) throw new QuantrtlError(undefined, "keep", `no layer "${name}"`, "a layer name of the description");

@@ -34,8 +34,29 @@ export function registerWasmConv2dBackpropFilter(): void {
       const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as BackpropFilterAttrs;
       if (dataFormat !== "NHWC") throw new Error("Conv2DBackpropFilter (wasm, quantrtl): only NHWC is supported");
       const wasm = backend as unknown as WasmBackendLike;
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, "channelsLast");
-      const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: O, strideHeight: SY, strideWidth: SX, filterHeight: KH, filterWidth: KW } = info;
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filterShape,
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+        false,
+        "channelsLast",
+      );
+      const {
+        batchSize: N,
+        inHeight: H,
+        inWidth: W,
+        inChannels: C,
+        outHeight: OH,
+        outWidth: OW,
+        outChannels: O,
+        strideHeight: SY,
+        strideWidth: SX,
+        filterHeight: KH,
+        filterWidth: KW,
+      } = info;
       const top = info.padInfo.top;
       const left = info.padInfo.left;
       const xs = wasm.readSync(x.dataId) as Float32Array;

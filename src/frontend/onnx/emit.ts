@@ -108,9 +108,17 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
   }
   const { fits, shift, mismatches, multiplierBits } = best!;
   if (mismatches > 0) {
-    low.warnings.push(`${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${multiplierBits}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`);
+    low.warnings.push(
+      `${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${multiplierBits}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`,
+    );
   }
-  return pushEngine(low, node, acc, { ...q, qmin, qmax }, outBits, zpIR, { fits, signs: channels.map((c) => c.sign), shift, rounding: "floor", multiplierBits });
+  return pushEngine(low, node, acc, { ...q, qmin, qmax }, outBits, zpIR, {
+    fits,
+    signs: channels.map((c) => c.sign),
+    shift,
+    rounding: "floor",
+    multiplierBits,
+  });
 }
 
 interface EngineForm {
@@ -178,7 +186,8 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
     }
     // stored input = q + offset: Σ w·(q + O) = Σ w·q + O·Σw, removed here
     bias[c] = f.bias - f.weightFactor * acc.input.offset * sumW;
-    if (Math.abs(bias[c]) > 2 ** 31 - 1) low.fail(node, `its folded bias ${bias[c]} does not fit 32 bits`, "the scales of this layer are too far apart for the integer form");
+    if (Math.abs(bias[c]) > 2 ** 31 - 1)
+      low.fail(node, `its folded bias ${bias[c]} does not fit 32 bits`, "the scales of this layer are too far apart for the integer form");
   });
   const weightBits = isXnor(acc) ? 1 : weightBitsFor(maxHw);
   const layer: Record<string, unknown> = {
@@ -186,7 +195,9 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: isXnor(acc) ? "xnor" : "mac",
-    ...(acc.layerKind === "dense" ? { outFeatures: acc.outChannels } : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...(acc.layerKind === "dense"
+      ? { outFeatures: acc.outChannels }
+      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
     weightBits,
     activationBits: acc.input.spec.bits,
     weights,
@@ -195,7 +206,10 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
     relu: true,
   };
   low.layers.push(layer);
-  const spec = acc.layerKind === "dense" ? { height: 1, width: 1, channels: acc.outChannels, bits: outBits } : { height: acc.dims[2], width: acc.dims[3], channels: acc.outChannels, bits: outBits };
+  const spec =
+    acc.layerKind === "dense"
+      ? { height: 1, width: 1, channels: acc.outChannels, bits: outBits }
+      : { height: acc.dims[2], width: acc.dims[3], channels: acc.outChannels, bits: outBits };
   return { kind: "int", layer: acc.name, dims: acc.dims, spec, scale: q.scale, zeroPoint: q.zeroPoint, qmin: q.qmin, qmax: q.qmax, offset: zpIR - q.qmin };
 }
 
@@ -212,14 +226,22 @@ export function emitOutput(low: Lowering, out: Value): void {
   const v = wrapped ? wrapped.from : out;
   if (wrapped && wrapped.dropped.length > 0) {
     low.notes.droppedAtOutput = wrapped.dropped;
-    low.warnings.push(`${wrapped.dropped.join(", ")} at the output is not computed: it is monotone, so the top-1 class is unchanged; the integer output is the logits`);
+    low.warnings.push(
+      `${wrapped.dropped.join(", ")} at the output is not computed: it is monotone, so the top-1 class is unchanged; the integer output is the logits`,
+    );
   }
   if (v.kind === "int") {
-    if (v.layer === "input") throw new QuantrtlError(low.file, "graph.output", "the output is the quantized input", "the model needs at least one MatMul, Gemm or Conv");
+    if (v.layer === "input")
+      throw new QuantrtlError(low.file, "graph.output", "the output is the quantized input", "the model needs at least one MatMul, Gemm or Conv");
   } else if (v.kind === "acc") {
     emitLogits(low, v);
   } else {
-    throw new QuantrtlError(low.file, "graph.output", `the output is a ${v.kind} value`, "the model must end in a MatMul/Gemm/Conv (+ bias, Softmax, ArgMax) or a Quant");
+    throw new QuantrtlError(
+      low.file,
+      "graph.output",
+      `the output is a ${v.kind} value`,
+      "the model must end in a MatMul/Gemm/Conv (+ bias, Softmax, ArgMax) or a Quant",
+    );
   }
   if (wrapped?.argmax) {
     const last = low.layers[low.layers.length - 1].name as string;
@@ -235,21 +257,36 @@ export function emitOutput(low: Lowering, out: Value): void {
 function emitLogits(low: Lowering, acc: AccValue): void {
   const where = `the output layer ${acc.name}`;
   const alpha = acc.alpha[0];
-  const uniform = acc.alpha.every((a) => a === alpha) && acc.post.every((op) => op.kind !== "affine" || (op.a.every((x) => x === op.a[0]) && op.b.every((x) => x === op.b[0])));
+  const uniform =
+    acc.alpha.every((a) => a === alpha) &&
+    acc.post.every((op) => op.kind !== "affine" || (op.a.every((x) => x === op.a[0]) && op.b.every((x) => x === op.b[0])));
   const relu = acc.post.length > 0 && acc.post[0].kind === "relu";
   const sign = Math.sign(acc.post.reduce((s, op) => (op.kind === "affine" ? s * op.a[0] : s), alpha));
-  if (acc.post.slice(relu ? 1 : 0).some((op) => op.kind !== "affine")) throw new QuantrtlError(low.file, where, "has a ReLU/Clip after a Mul/Add at the output", "end the model with MatMul/Conv (+ bias, BatchNormalization, ReLU)");
+  if (acc.post.slice(relu ? 1 : 0).some((op) => op.kind !== "affine"))
+    throw new QuantrtlError(
+      low.file,
+      where,
+      "has a ReLU/Clip after a Mul/Add at the output",
+      "end the model with MatMul/Conv (+ bias, BatchNormalization, ReLU)",
+    );
   if (relu && sign < 0) throw new QuantrtlError(low.file, where, "has a ReLU followed by a decreasing scale at the output", "not supported");
-  if (!uniform) low.warnings.push(`${where}: the output scale differs between classes; the integer logits rescale them with ${MULTIPLIER_BITS}-bit multipliers, so a top-1 may differ from the float model where two logits are within that rounding`);
+  if (!uniform)
+    low.warnings.push(
+      `${where}: the output scale differs between classes; the integer logits rescale them with ${MULTIPLIER_BITS}-bit multipliers, so a top-1 may differ from the float model where two logits are within that rounding`,
+    );
   const rel = acc.alpha.map((a) => a / alpha);
   // a bias common to every class does not move the argmax: it stays in the float side (metadata)
   const common = acc.beta.every((b) => b === acc.beta[0]) ? acc.beta[0] : 0;
   const ideal = acc.beta.map((b, c) => (sign * (b - common)) / (alpha * rel[c]));
   let factor = 1;
-  while (!isXnor(acc) && factor < 256 && ideal.some((x) => Math.abs(x * factor - Math.round(x * factor)) > 1e-6 * Math.max(1, Math.abs(x * factor)))) factor *= 2;
+  while (!isXnor(acc) && factor < 256 && ideal.some((x) => Math.abs(x * factor - Math.round(x * factor)) > 1e-6 * Math.max(1, Math.abs(x * factor))))
+    factor *= 2;
   const bias = ideal.map((x) => Math.round(x * factor));
   const biasErr = Math.max(...ideal.map((x, c) => Math.abs(x * factor - bias[c]) / factor));
-  if (biasErr > 1e-6) low.warnings.push(`${where}: its bias is not an integer multiple of the accumulator step; rounded with a maximum error of ${biasErr.toPrecision(3)} accumulator steps`);
+  if (biasErr > 1e-6)
+    low.warnings.push(
+      `${where}: its bias is not an integer multiple of the accumulator step; rounded with a maximum error of ${biasErr.toPrecision(3)} accumulator steps`,
+    );
   const K = acc.reduction;
   const weights = Array.from(acc.weights, (w) => sign * factor * w);
   const maxW = Math.max(1, ...weights.map(Math.abs));
@@ -268,18 +305,30 @@ function emitLogits(low: Lowering, acc: AccValue): void {
   // per-channel multipliers only when the classes have different scales
   let shift = 0;
   while (Math.max(Math.abs(lo), Math.abs(hi)) / 2 ** shift > 32767) shift++;
-  if (shift > 0) low.warnings.push(`${where}: the logits reach ±${Math.max(Math.abs(lo), Math.abs(hi))}, beyond 16 bits; they are shifted right by ${shift} (floor), so two close logits can tie`);
+  if (shift > 0)
+    low.warnings.push(
+      `${where}: the logits reach ±${Math.max(Math.abs(lo), Math.abs(hi))}, beyond 16 bits; they are shifted right by ${shift} (floor), so two close logits can tie`,
+    );
   let requant: Record<string, unknown> = { multiplier: 1, shift, rounding: "floor", outBits: 16, zeroPoint: 0 };
   if (!uniform) {
     const k = MULTIPLIER_BITS - 1 - Math.ceil(Math.log2(Math.max(...rel)));
-    requant = { multipliers: rel.map((r) => Math.round(r * 2 ** k)), multiplierBits: MULTIPLIER_BITS, shift: shift + k, rounding: "floor", outBits: 16, zeroPoint: 0 };
+    requant = {
+      multipliers: rel.map((r) => Math.round(r * 2 ** k)),
+      multiplierBits: MULTIPLIER_BITS,
+      shift: shift + k,
+      rounding: "floor",
+      outBits: 16,
+      zeroPoint: 0,
+    };
   }
   low.layers.push({
     type: acc.layerKind,
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: isXnor(acc) ? "xnor" : "mac",
-    ...(acc.layerKind === "dense" ? { outFeatures: acc.outChannels } : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...(acc.layerKind === "dense"
+      ? { outFeatures: acc.outChannels }
+      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
     weightBits,
     activationBits: acc.input.spec.bits,
     weights,
@@ -287,7 +336,13 @@ function emitLogits(low: Lowering, acc: AccValue): void {
     requant,
     relu,
   });
-  low.notes.output = { scale: (sign * alpha * 2 ** shift) / factor, offset: common, meaning: "float logit ≈ post(scale · y + offset), post = the ops after the last MatMul/Conv; argmax is preserved", factor, shift };
+  low.notes.output = {
+    scale: (sign * alpha * 2 ** shift) / factor,
+    offset: common,
+    meaning: "float logit ≈ post(scale · y + offset), post = the ops after the last MatMul/Conv; argmax is preserved",
+    factor,
+    shift,
+  };
 }
 
 /** Bipolar (±1) activations: the layer is an xnor layer (its weights were checked ±1 when the accumulator was made). */
@@ -324,13 +379,18 @@ export function emitThreshold(low: Lowering, acc: AccValue, node: OnnxNode, scal
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: xnor ? "xnor" : "mac",
-    ...(acc.layerKind === "dense" ? { outFeatures: acc.outChannels } : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...(acc.layerKind === "dense"
+      ? { outFeatures: acc.outChannels }
+      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
     weightBits: xnor ? 1 : weightBitsFor(maxW),
     activationBits: acc.input.spec.bits,
     weights,
     thresholds,
     thresholdDirections: directions,
   });
-  const spec = acc.layerKind === "dense" ? { height: 1, width: 1, channels: acc.outChannels, bits: 1 } : { height: acc.dims[2], width: acc.dims[3], channels: acc.outChannels, bits: 1 };
+  const spec =
+    acc.layerKind === "dense"
+      ? { height: 1, width: 1, channels: acc.outChannels, bits: 1 }
+      : { height: acc.dims[2], width: acc.dims[3], channels: acc.outChannels, bits: 1 };
   return { kind: "int", layer: acc.name, dims: acc.dims, spec, scale, zeroPoint: 0, qmin: -1, qmax: 1, offset: 0 };
 }

@@ -47,12 +47,20 @@ export function toStandardOnnx(bytes: Uint8Array, file?: string): Uint8Array {
       inits.push(onnx.TensorProto.create({ name: n, dims: [...t.dims], dataType: onnx.TensorProto.DataType.FLOAT, floatData: Array.from(t.data) }));
       return n;
     }
-    nodes.push(onnx.NodeProto.create({ opType: "Cast", input: [input], output: [n], name: name(base), attribute: [onnx.AttributeProto.create({ name: "to", type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT })] }));
+    nodes.push(
+      onnx.NodeProto.create({
+        opType: "Cast",
+        input: [input],
+        output: [n],
+        name: name(base),
+        attribute: [onnx.AttributeProto.create({ name: "to", type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT })],
+      }),
+    );
     return n;
   };
   for (const [i, n] of (g.node ?? []).entries()) {
     const node = graph.nodes[i];
-    const custom = QONNX_DOMAINS.includes(n.domain ?? "") || (n.domain ?? "") !== "" && n.domain !== "ai.onnx";
+    const custom = QONNX_DOMAINS.includes(n.domain ?? "") || ((n.domain ?? "") !== "" && n.domain !== "ai.onnx");
     if (n.opType === "Clip" && oldOpset < 11 && !custom) {
       const lo = node.attrs.get("min");
       const hi = node.attrs.get("max");
@@ -71,7 +79,12 @@ export function toStandardOnnx(bytes: Uint8Array, file?: string): Uint8Array {
       const z = asFloat(z0, base);
       const bits = graph.initializers.get(b)?.data;
       if (!bits || bits.length !== 1) {
-        throw new QuantrtlError(file, `node "${base}" (#${i}, Quant)`, "its bit width is not a constant scalar initializer", "export the model with a fixed bit width");
+        throw new QuantrtlError(
+          file,
+          `node "${base}" (#${i}, Quant)`,
+          "its bit width is not a constant scalar initializer",
+          "export the model with a fixed bit width",
+        );
       }
       const signed = (node.attrs.get("signed") ?? 1) === 1;
       const narrow = (node.attrs.get("narrow") ?? 0) === 1;
@@ -87,7 +100,12 @@ export function toStandardOnnx(bytes: Uint8Array, file?: string): Uint8Array {
       const sign = op("Sign", [op("Div", [x, s], base)], base);
       op("Mul", [op("Sign", [op("Add", [sign, constant("half", 0.5)], base)], base), s], base, n.output![0]);
     } else {
-      throw new QuantrtlError(file, `node "${base}" (#${i})`, `the custom op ${n.domain}:${n.opType} has no standard-ONNX rewrite`, "the float reference supports Quant (IntQuant) and BipolarQuant");
+      throw new QuantrtlError(
+        file,
+        `node "${base}" (#${i})`,
+        `the custom op ${n.domain}:${n.opType} has no standard-ONNX rewrite`,
+        "the float reference supports Quant (IntQuant) and BipolarQuant",
+      );
     }
   }
   g.node = nodes;
@@ -112,12 +130,20 @@ type Constant = (base: string, value: number) => string;
 function roundOps(x: string, mode: QonnxRounding, op: Op, constant: Constant, base: string): string {
   const signed = (magnitude: (abs: string) => string) => op("Mul", [op("Sign", [x], base), magnitude(op("Abs", [x], base))], base);
   switch (mode) {
-    case "ROUND": return op("Round", [x], base);
-    case "FLOOR": return op("Floor", [x], base);
-    case "CEIL": return op("Ceil", [x], base);
-    case "DOWN": case "ROUND_TO_ZERO": return signed((a) => op("Floor", [a], base));
-    case "UP": return signed((a) => op("Ceil", [a], base));
-    case "HALF_UP": return signed((a) => op("Floor", [op("Add", [a, constant("half", 0.5)], base)], base));
-    case "HALF_DOWN": return signed((a) => op("Ceil", [op("Sub", [a, constant("half", 0.5)], base)], base));
+    case "ROUND":
+      return op("Round", [x], base);
+    case "FLOOR":
+      return op("Floor", [x], base);
+    case "CEIL":
+      return op("Ceil", [x], base);
+    case "DOWN":
+    case "ROUND_TO_ZERO":
+      return signed((a) => op("Floor", [a], base));
+    case "UP":
+      return signed((a) => op("Ceil", [a], base));
+    case "HALF_UP":
+      return signed((a) => op("Floor", [op("Add", [a, constant("half", 0.5)], base)], base));
+    case "HALF_DOWN":
+      return signed((a) => op("Ceil", [op("Sub", [a, constant("half", 0.5)], base)], base));
   }
 }

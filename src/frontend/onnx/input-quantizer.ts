@@ -19,8 +19,10 @@ export interface InputQuantizerSpec {
 export function quantizeInput(x: ArrayLike<number>, q: InputQuantizerSpec, spec: TensorSpec): IntTensor {
   const { height: H, width: W, channels: C } = spec;
   const data = new Int32Array(H * W * C);
-  for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) {
-    data[(h * W + w) * C + c] = quantInt32(x[(c * H + h) * W + w], q);
-  }
+  for (let c = 0; c < C; c++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++) {
+        data[(h * W + w) * C + c] = quantInt32(x[(c * H + h) * W + w], q);
+      }
   return { shape: [H, W, C], bits: spec.bits, data };
 }

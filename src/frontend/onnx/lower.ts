@@ -61,7 +61,12 @@ export class Lowering {
   get(node: OnnxNode, i: number): Value {
     const name = node.inputs[i];
     const v = name === undefined || name === "" ? undefined : this.values.get(name);
-    if (!v) this.fail(node, `input ${i} ("${name ?? ""}") is not produced by any earlier node, initializer or graph input`, "the graph is incomplete or not in topological order; export it again");
+    if (!v)
+      this.fail(
+        node,
+        `input ${i} ("${name ?? ""}") is not produced by any earlier node, initializer or graph input`,
+        "the graph is incomplete or not in topological order; export it again",
+      );
     return v;
   }
 
@@ -86,11 +91,14 @@ export class Lowering {
     if (dims[0] !== 1) throw new QuantrtlError(this.file, `graph input "${input.name}"`, `has batch size ${dims[0]}`, "export the model with batch size 1");
     this.values.set(input.name, { kind: "float", dims, inputDims: dims, a: 1, b: 0 });
     for (const node of g.nodes) this.lowerNode(node);
-    if (g.outputs.length !== 1) throw new QuantrtlError(this.file, "graph.output", `has ${g.outputs.length} outputs`, "quantrtl takes models with one output tensor");
+    if (g.outputs.length !== 1)
+      throw new QuantrtlError(this.file, "graph.output", `has ${g.outputs.length} outputs`, "quantrtl takes models with one output tensor");
     const out = this.values.get(g.outputs[0].name);
-    if (!out) throw new QuantrtlError(this.file, "graph.output", `"${g.outputs[0].name}" is not produced by any node`, "the graph is incomplete; export it again");
+    if (!out)
+      throw new QuantrtlError(this.file, "graph.output", `"${g.outputs[0].name}" is not produced by any node`, "the graph is incomplete; export it again");
     emitOutput(this, out);
-    if (!this.inputQuantizer || !this.inputSpec) throw new QuantrtlError(this.file, "graph", "the input never reaches an engine layer", "the model needs at least one MatMul, Gemm or Conv");
+    if (!this.inputQuantizer || !this.inputSpec)
+      throw new QuantrtlError(this.file, "graph", "the input never reaches an engine layer", "the model needs at least one MatMul, Gemm or Conv");
     return { layers: this.layers, input: this.inputSpec, inputQuantizer: this.inputQuantizer, warnings: this.warnings, notes: this.notes };
   }
 
@@ -98,14 +106,20 @@ export class Lowering {
     const custom = node.domain !== "" && node.domain !== "ai.onnx";
     if (custom) {
       if (node.opType === "BipolarQuant" && QONNX_DOMAINS.includes(node.domain)) return this.bipolar(node);
-      if ((node.opType === "Quant" || node.opType === "IntQuant") && (QONNX_DOMAINS.includes(node.domain) || node.domain.includes("brevitas") || node.domain.includes("qonnx") || node.domain.includes("finn"))) return this.quant(node);
+      if (
+        (node.opType === "Quant" || node.opType === "IntQuant") &&
+        (QONNX_DOMAINS.includes(node.domain) || node.domain.includes("brevitas") || node.domain.includes("qonnx") || node.domain.includes("finn"))
+      )
+        return this.quant(node);
       this.unsupported(node);
     }
     switch (node.opType) {
-      case "Identity": case "Dropout": return this.set(node, this.get(node, 0));
+      case "Identity":
+      case "Dropout":
+        return this.set(node, this.get(node, 0));
       case "Constant": {
         const t = node.attrs.get("value");
-        if (!t || typeof t !== "object" || !("dims" in t)) this.fail(node, "has no tensor attribute \"value\"", "use value=tensor");
+        if (!t || typeof t !== "object" || !("dims" in t)) this.fail(node, 'has no tensor attribute "value"', "use value=tensor");
         return this.set(node, { kind: "const", t: t as ConstTensor });
       }
       case "Shape": {
@@ -114,28 +128,52 @@ export class Lowering {
         if (!dims) this.fail(node, "the shape of its input is not known", "export the model with static shapes");
         return this.set(node, { kind: "const", t: { dims: [dims.length], data: Float64Array.from(dims) } });
       }
-      case "Gather": return this.gather(node);
-      case "Unsqueeze": case "Squeeze": case "Reshape": case "Flatten": return this.reshape(node);
-      case "Concat": return this.concat(node);
-      case "Transpose": return this.transposeNode(node);
-      case "Add": case "Sub": case "Mul": case "Div": case "Pow": return this.arith(node);
+      case "Gather":
+        return this.gather(node);
+      case "Unsqueeze":
+      case "Squeeze":
+      case "Reshape":
+      case "Flatten":
+        return this.reshape(node);
+      case "Concat":
+        return this.concat(node);
+      case "Transpose":
+        return this.transposeNode(node);
+      case "Add":
+      case "Sub":
+      case "Mul":
+      case "Div":
+      case "Pow":
+        return this.arith(node);
       case "Sqrt": {
         const c = this.constOf(node, 0, "operand");
         return this.set(node, { kind: "const", t: { dims: c.t.dims, data: c.t.data.map(Math.sqrt) } });
       }
-      case "Relu": return this.post(node, { kind: "relu" });
-      case "Clip": return this.clip(node);
-      case "BatchNormalization": return this.batchNorm(node);
-      case "MatMul": case "Gemm": return this.matmul(node);
+      case "Relu":
+        return this.post(node, { kind: "relu" });
+      case "Clip":
+        return this.clip(node);
+      case "BatchNormalization":
+        return this.batchNorm(node);
+      case "MatMul":
+      case "Gemm":
+        return this.matmul(node);
       case "QuantizeLinear": {
         this.qdqProducers.set(node.outputs[0], node);
         return this.set(node, this.get(node, 0));
       }
-      case "DequantizeLinear": return this.dequantizeLinear(node);
-      case "Conv": return this.conv(node);
-      case "MaxPool": return this.maxPool(node);
-      case "Softmax": case "LogSoftmax": case "ArgMax": return this.outputOp(node);
-      default: this.unsupported(node);
+      case "DequantizeLinear":
+        return this.dequantizeLinear(node);
+      case "Conv":
+        return this.conv(node);
+      case "MaxPool":
+        return this.maxPool(node);
+      case "Softmax":
+      case "LogSoftmax":
+      case "ArgMax":
+        return this.outputOp(node);
+      default:
+        this.unsupported(node);
     }
   }
 
@@ -214,8 +252,9 @@ export class Lowering {
     if (v.kind === "int") {
       const nonUnit = (d: readonly number[]) => d.filter((x) => x !== 1);
       const flat = target.length === 2 && target[0] === 1;
-      if (!flat && nonUnit(target).join() !== nonUnit(inDims).join()) this.fail(node, `reshapes an activation [${inDims}] to [${target}]`, "only flattening to [1, N] is supported");
-      const perm = flat ? this.flattenPerm(inDims, target) ?? v.perm : v.perm;
+      if (!flat && nonUnit(target).join() !== nonUnit(inDims).join())
+        this.fail(node, `reshapes an activation [${inDims}] to [${target}]`, "only flattening to [1, N] is supported");
+      const perm = flat ? (this.flattenPerm(inDims, target) ?? v.perm) : v.perm;
       return this.set(node, { ...v, dims: target, perm });
     }
     this.fail(node, "reshapes a value that is not quantized yet", "put the Quant before the Reshape/Flatten");
@@ -235,21 +274,38 @@ export class Lowering {
     const a = this.get(node, 0);
     const b = this.get(node, 1);
     const op = node.opType;
-    const fn: Record<string, (x: number, y: number) => number> = { Add: (x, y) => x + y, Sub: (x, y) => x - y, Mul: (x, y) => x * y, Div: (x, y) => x / y, Pow: (x, y) => x ** y };
+    const fn: Record<string, (x: number, y: number) => number> = {
+      Add: (x, y) => x + y,
+      Sub: (x, y) => x - y,
+      Mul: (x, y) => x * y,
+      Div: (x, y) => x / y,
+      Pow: (x, y) => x ** y,
+    };
     if (a.kind === "const" && b.kind === "const") return this.set(node, { kind: "const", t: broadcast(a.t, b.t, fn[op], () => nodeWhere(node)) });
     if (op === "Pow") this.fail(node, "raises an activation to a power", "only Pow of constants is supported");
     const [v, c, constFirst] = a.kind === "const" ? [b, a as ConstValue, true] : [a, b, false];
-    if (c.kind !== "const") this.fail(node, "combines two activations", "residual adds are not supported by the importer yet; only an activation with a constant");
-    if (constFirst && (op === "Sub" || op === "Div")) this.fail(node, `computes constant ${op === "Sub" ? "−" : "/"} activation`, "only activation − constant and activation / constant fold");
+    if (c.kind !== "const")
+      this.fail(node, "combines two activations", "residual adds are not supported by the importer yet; only an activation with a constant");
+    if (constFirst && (op === "Sub" || op === "Div"))
+      this.fail(node, `computes constant ${op === "Sub" ? "−" : "/"} activation`, "only activation − constant and activation / constant fold");
     if (v.kind === "float") {
-      if (size(c.t.dims) !== 1) this.fail(node, "applies a non-scalar constant to the float input", "only scalar Mul/Add/Sub/Div fold into the input quantizer");
+      if (size(c.t.dims) !== 1)
+        this.fail(node, "applies a non-scalar constant to the float input", "only scalar Mul/Add/Sub/Div fold into the input quantizer");
       const k = c.t.data[0];
-      const next = op === "Add" ? { a: v.a, b: v.b + k } : op === "Sub" ? { a: v.a, b: v.b - k } : op === "Mul" ? { a: v.a * k, b: v.b * k } : { a: v.a / k, b: v.b / k };
+      const next =
+        op === "Add" ? { a: v.a, b: v.b + k } : op === "Sub" ? { a: v.a, b: v.b - k } : op === "Mul" ? { a: v.a * k, b: v.b * k } : { a: v.a / k, b: v.b / k };
       return this.set(node, { ...v, ...next });
     }
     if (v.kind !== "acc") this.fail(node, `applies ${op} to a quantized tensor`, "Add/Sub/Mul/Div fold only between a MatMul/Conv and the next Quant");
     const per = perChannel(c.t, v.dims.length, 1, v.outChannels, node, this.file);
-    const affine = op === "Add" ? { a: per.map(() => 1), b: per } : op === "Sub" ? { a: per.map(() => 1), b: per.map((x) => -x) } : op === "Mul" ? { a: per, b: per.map(() => 0) } : { a: per.map((x) => 1 / x), b: per.map(() => 0) };
+    const affine =
+      op === "Add"
+        ? { a: per.map(() => 1), b: per }
+        : op === "Sub"
+          ? { a: per.map(() => 1), b: per.map((x) => -x) }
+          : op === "Mul"
+            ? { a: per, b: per.map(() => 0) }
+            : { a: per.map((x) => 1 / x), b: per.map(() => 0) };
     this.set(node, withAffine(v, affine.a, affine.b));
   }
 
@@ -270,7 +326,8 @@ export class Lowering {
 
   batchNorm(node: OnnxNode): void {
     const v = this.get(node, 0);
-    if (v.kind !== "acc") this.fail(node, "normalizes a value that is not an accumulator", "BatchNormalization folds only between a MatMul/Conv and the next Quant");
+    if (v.kind !== "acc")
+      this.fail(node, "normalizes a value that is not an accumulator", "BatchNormalization folds only between a MatMul/Conv and the next Quant");
     const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(this.constOf(node, i, "parameter").t, 1, 0, v.outChannels, node, this.file));
     const eps = (node.attrs.get("epsilon") as number | undefined) ?? 1e-5;
     // y = γ (x − μ) / sqrt(σ² + ε) + β, in float32 steps as onnxruntime evaluates it
@@ -285,15 +342,28 @@ export class Lowering {
     const x = this.get(node, 0);
     const scaleC = this.constOf(node, 1, "scale");
     if (x.kind === "const") {
-      const s = broadcast(x.t, scaleC.t, (_v, s) => s, () => nodeWhere(node));
+      const s = broadcast(
+        x.t,
+        scaleC.t,
+        (_v, s) => s,
+        () => nodeWhere(node),
+      );
       const q = x.t.data.map((v, i) => (v / s.data[i] >= 0 ? 1 : -1));
-      return this.set(node, { kind: "const", t: { dims: s.dims, data: q.map((qi, i) => qi * s.data[i]) }, quant: { q, scale: s.data, zeroPoint: new Float64Array(q.length), bits: 1 } });
+      return this.set(node, {
+        kind: "const",
+        t: { dims: s.dims, data: q.map((qi, i) => qi * s.data[i]) },
+        quant: { q, scale: s.data, zeroPoint: new Float64Array(q.length), bits: 1 },
+      });
     }
     if (size(scaleC.t.dims) !== 1) this.fail(node, "binarizes an activation with a per-channel scale", "a per-tensor BipolarQuant scale on activations");
     const scale = scaleC.t.data[0];
     if (!(scale > 0)) this.fail(node, `its scale ${scale} is not positive`, "use a positive scale");
     if (x.kind === "acc") return this.set(node, emitThreshold(this, x, node, scale));
-    this.fail(node, x.kind === "float" ? "binarizes the model input" : "binarizes a value that is not an accumulator", "BipolarQuant is lowered after a MatMul/Gemm/Conv (an 8-bit first layer, FINN-style); a bipolar model input is not supported");
+    this.fail(
+      node,
+      x.kind === "float" ? "binarizes the model input" : "binarizes a value that is not an accumulator",
+      "BipolarQuant is lowered after a MatMul/Gemm/Conv (an 8-bit first layer, FINN-style); a bipolar model input is not supported",
+    );
   }
 
   quant(node: OnnxNode): void {
@@ -301,7 +371,8 @@ export class Lowering {
     const scaleC = this.constOf(node, 1, "scale");
     const zpC = this.constOf(node, 2, "zero point");
     const bitsC = this.constOf(node, 3, "bit width");
-    if (size(bitsC.t.dims) !== 1 || !Number.isInteger(bitsC.t.data[0]) || bitsC.t.data[0] < 2) this.fail(node, "its bit width is not one integer ≥ 2", "use BipolarQuant for 1-bit");
+    if (size(bitsC.t.dims) !== 1 || !Number.isInteger(bitsC.t.data[0]) || bitsC.t.data[0] < 2)
+      this.fail(node, "its bit width is not one integer ≥ 2", "use BipolarQuant for 1-bit");
     const bits = bitsC.t.data[0];
     const signed = (node.attrs.get("signed") ?? 1) === 1;
     const narrow = (node.attrs.get("narrow") ?? 0) === 1;
@@ -309,17 +380,34 @@ export class Lowering {
     this.set(node, this.quantValue(node, x, scaleC.t, zpC.t, { bits, signed, narrow, rounding }));
   }
 
-  quantValue(node: OnnxNode, x: Value, scaleT: ConstTensor, zpT: ConstTensor, spec: { bits: number; signed: boolean; narrow: boolean; rounding: QonnxRounding }): Value {
+  quantValue(
+    node: OnnxNode,
+    x: Value,
+    scaleT: ConstTensor,
+    zpT: ConstTensor,
+    spec: { bits: number; signed: boolean; narrow: boolean; rounding: QonnxRounding },
+  ): Value {
     const { bits, signed, narrow, rounding } = spec;
     const [qmin, qmax] = quantBounds({ bits, signed, narrow });
     if (x.kind === "const") {
-      const s = broadcast(x.t, scaleT, (_v, s) => s, () => nodeWhere(node));
-      const z = broadcast(x.t, zpT, (_v, z) => z, () => nodeWhere(node));
+      const s = broadcast(
+        x.t,
+        scaleT,
+        (_v, s) => s,
+        () => nodeWhere(node),
+      );
+      const z = broadcast(
+        x.t,
+        zpT,
+        (_v, z) => z,
+        () => nodeWhere(node),
+      );
       const q = x.t.data.map((v, i) => quantInt(v, { scale: s.data[i], zeroPoint: z.data[i], bits, signed, narrow, rounding }));
       const t = { dims: s.dims, data: q.map((qi, i) => (qi - z.data[i]) * s.data[i]) };
       return { kind: "const", t, quant: { q, scale: s.data, zeroPoint: z.data, bits } };
     }
-    if (size(scaleT.dims) !== 1 || size(zpT.dims) !== 1) this.fail(node, "quantizes an activation with a per-channel scale or zero point", "per-tensor activation quantizers only (per-channel weights are fine)");
+    if (size(scaleT.dims) !== 1 || size(zpT.dims) !== 1)
+      this.fail(node, "quantizes an activation with a per-channel scale or zero point", "per-tensor activation quantizers only (per-channel weights are fine)");
     const scale = scaleT.data[0];
     const zeroPoint = zpT.data[0];
     if (!(scale > 0)) this.fail(node, `its scale ${scale} is not positive`, "use a positive scale");
@@ -349,7 +437,8 @@ export class Lowering {
       const qScale = this.constOf(producer, 1, "scale").t;
       const qZpT = producer.inputs[2] ? this.constOf(producer, 2, "zero point") : undefined;
       const signed = qZpT?.t ? (this.graph.initializers.get(producer.inputs[2])?.dataType ?? 2) === 3 : false;
-      if (qScale.data.some((v, i) => v !== scaleT.data[i]) || (qZpT?.t.data[0] ?? 0) !== zpV.data[0]) this.fail(node, "dequantizes with other parameters than its QuantizeLinear", "QDQ pairs with the same scale and zero point");
+      if (qScale.data.some((v, i) => v !== scaleT.data[i]) || (qZpT?.t.data[0] ?? 0) !== zpV.data[0])
+        this.fail(node, "dequantizes with other parameters than its QuantizeLinear", "QDQ pairs with the same scale and zero point");
       return this.set(node, this.quantValue(node, x, qScale, qZpT?.t ?? zpV, { bits: 8, signed, narrow: false, rounding: "ROUND" }));
     }
     const x = this.get(node, 0);
@@ -357,25 +446,57 @@ export class Lowering {
     const rank = x.t.dims.length;
     const ax = axis < 0 ? axis + rank : axis;
     const shaped = (t: ConstTensor) => (size(t.dims) === 1 ? t : { dims: x.t.dims.map((d, i) => (i === ax ? d : 1)), data: t.data });
-    const s = broadcast(x.t, shaped(scaleT), (_v, v) => v, () => nodeWhere(node));
-    const z = broadcast(x.t, shaped(zpV), (_v, v) => v, () => nodeWhere(node));
+    const s = broadcast(
+      x.t,
+      shaped(scaleT),
+      (_v, v) => v,
+      () => nodeWhere(node),
+    );
+    const z = broadcast(
+      x.t,
+      shaped(zpV),
+      (_v, v) => v,
+      () => nodeWhere(node),
+    );
     const bits = 8;
-    this.set(node, { kind: "const", t: { dims: s.dims, data: x.t.data.map((q, i) => (q - z.data[i]) * s.data[i]) }, quant: { q: x.t.data.map((q, i) => q - z.data[i]), scale: s.data, zeroPoint: new Float64Array(s.data.length), bits } });
+    this.set(node, {
+      kind: "const",
+      t: { dims: s.dims, data: x.t.data.map((q, i) => (q - z.data[i]) * s.data[i]) },
+      quant: { q: x.t.data.map((q, i) => q - z.data[i]), scale: s.data, zeroPoint: new Float64Array(s.data.length), bits },
+    });
   }
 
   /** The IR input keeps the graph input's shape (HWC of its NCHW); a reshape before the Quant becomes the flatten order of the tensor. */
   quantizeInput(node: OnnxNode | undefined, inputDims: readonly number[], dims: readonly number[], q: InputQuantizer, slope: number): IntValue {
-    if (this.inputQuantizer) throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", "quantizes the model input a second time", "one Quant on the input is supported");
-    if (!(slope > 0)) throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", "the input is scaled by a negative factor before its Quant", "only positive input scalings fold into the input quantizer");
+    if (this.inputQuantizer)
+      throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", "quantizes the model input a second time", "one Quant on the input is supported");
+    if (!(slope > 0))
+      throw new QuantrtlError(
+        this.file,
+        node ? nodeWhere(node) : "graph",
+        "the input is scaled by a negative factor before its Quant",
+        "only positive input scalings fold into the input quantizer",
+      );
     const [qmin, qmax] = quantBounds(q);
     const bits = qmin >= -128 && qmax <= 127 ? 8 : qmin >= -32768 && qmax <= 32767 ? 16 : 0;
-    if (!bits) throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", `the input quantizer's range [${qmin}, ${qmax}] does not fit 16 signed bits`, "quantize the input to at most 16 bits (15 unsigned)");
+    if (!bits)
+      throw new QuantrtlError(
+        this.file,
+        node ? nodeWhere(node) : "graph",
+        `the input quantizer's range [${qmin}, ${qmax}] does not fit 16 signed bits`,
+        "quantize the input to at most 16 bits (15 unsigned)",
+      );
     this.inputQuantizer = q;
     const [h, w, c] = inputDims.length === 4 ? [inputDims[2], inputDims[3], inputDims[1]] : inputDims.length === 2 ? [1, 1, inputDims[1]] : [0, 0, 0];
     if (!h) throw new QuantrtlError(this.file, "graph.input", `has shape [${dims}]`, "inputs of shape [1, C, H, W] or [1, N] are supported");
     this.inputSpec = { height: h, width: w, channels: c, bits };
     if (size(dims) !== size(inputDims) || (dims.length !== inputDims.length && !(dims.length === 2 && dims[0] === 1))) {
-      throw new QuantrtlError(this.file, node ? nodeWhere(node) : "graph", `the input [${inputDims}] is reshaped to [${dims}] before its Quant`, "only a flatten to [1, N] is supported before the input Quant");
+      throw new QuantrtlError(
+        this.file,
+        node ? nodeWhere(node) : "graph",
+        `the input [${inputDims}] is reshaped to [${dims}] before its Quant`,
+        "only a flatten to [1, N] is supported before the input Quant",
+      );
     }
     const perm = dims.length === inputDims.length ? undefined : this.flattenPerm(inputDims, dims);
     return { kind: "int", layer: "input", dims, spec: this.inputSpec, scale: q.scale, zeroPoint: q.zeroPoint, qmin, qmax, offset: 0, perm };
@@ -385,7 +506,9 @@ export class Lowering {
   activation(node: OnnxNode, v: Value): IntValue {
     if (v.kind === "int") return v;
     if (v.kind === "float") {
-      this.warnings.push(`the model input is float (no Quant in front of ${node.name}): quantrtl quantizes it to ${FLOAT_INPUT_QUANTIZER.bits}-bit signed integers on scale 2^-8 (range ±128); the integer model is exact for those integers, not for arbitrary float inputs`);
+      this.warnings.push(
+        `the model input is float (no Quant in front of ${node.name}): quantrtl quantizes it to ${FLOAT_INPUT_QUANTIZER.bits}-bit signed integers on scale 2^-8 (range ±128); the integer model is exact for those integers, not for arbitrary float inputs`,
+      );
       if (v.a !== 1 || v.b !== 0) this.fail(node, "reads the float input after a Mul/Add without a Quant", "put a Quant on the input");
       const q = this.quantizeInput(undefined, v.inputDims, v.dims, FLOAT_INPUT_QUANTIZER, 1);
       this.notes.syntheticInputQuantizer = true;
@@ -397,7 +520,11 @@ export class Lowering {
   weightsOf(node: OnnxNode, i: number): ConstValue & { quant: NonNullable<ConstValue["quant"]> } {
     const w = this.constOf(node, i, "weight");
     if (!w.quant) {
-      return this.fail(node, "its weights are float (no Quant on them)", "quantize the weights in the model (QONNX Quant), or post-training quantization (not in this importer yet)");
+      return this.fail(
+        node,
+        "its weights are float (no Quant on them)",
+        "quantize the weights in the model (QONNX Quant), or post-training quantization (not in this importer yet)",
+      );
     }
     if (w.quant.zeroPoint.some((z) => z !== 0)) this.fail(node, "its weights have a non-zero zero point", "use symmetric weight quantization");
     return w as ConstValue & { quant: NonNullable<ConstValue["quant"]> };
@@ -411,12 +538,17 @@ export class Lowering {
     if (node.opType === "Gemm") {
       if ((node.attrs.get("transA") ?? 0) !== 0) this.fail(node, "has transA = 1", "transA = 0");
       if ((node.attrs.get("transB") ?? 0) === 1) {
-        kn = { q: transpose({ dims: w.t.dims, data: w.quant.q }, [1, 0]).data, s: transpose({ dims: w.t.dims, data: w.quant.scale }, [1, 0]).data, dims: [w.t.dims[1], w.t.dims[0]] };
+        kn = {
+          q: transpose({ dims: w.t.dims, data: w.quant.q }, [1, 0]).data,
+          s: transpose({ dims: w.t.dims, data: w.quant.scale }, [1, 0]).data,
+          dims: [w.t.dims[1], w.t.dims[0]],
+        };
       }
     }
     const [K, N] = kn.dims;
     const inSize = size(x.dims);
-    if (x.dims.length !== 2 || K !== inSize) this.fail(node, `multiplies an activation of shape [${x.dims}] by a [${K}, ${N}] matrix`, "the activation must be [1, K] (flatten it first)");
+    if (x.dims.length !== 2 || K !== inSize)
+      this.fail(node, `multiplies an activation of shape [${x.dims}] by a [${K}, ${N}] matrix`, "the activation must be [1, K] (flatten it first)");
     const weights = new Float64Array(N * K);
     const alpha = new Float64Array(N);
     for (let n = 0; n < N; n++) {
@@ -432,7 +564,12 @@ export class Lowering {
       const ga = (node.attrs.get("alpha") as number | undefined) ?? 1;
       const gb = (node.attrs.get("beta") as number | undefined) ?? 1;
       acc = withAffine(acc, new Float64Array(N).fill(ga), new Float64Array(N));
-      if (node.inputs[2]) acc = withAffine(acc, new Float64Array(N).fill(1), perChannel(this.constOf(node, 2, "bias").t, 2, 1, N, node, this.file).map((b) => b * gb));
+      if (node.inputs[2])
+        acc = withAffine(
+          acc,
+          new Float64Array(N).fill(1),
+          perChannel(this.constOf(node, 2, "bias").t, 2, 1, N, node, this.file).map((b) => b * gb),
+        );
     }
     this.set(node, acc);
   }
@@ -442,7 +579,8 @@ export class Lowering {
     const w = this.weightsOf(node, 1);
     const autoPad = (node.attrs.get("auto_pad") as string | undefined) ?? "NOTSET";
     if (autoPad !== "NOTSET" && autoPad !== "VALID") this.fail(node, `has auto_pad = ${autoPad}`, "export with explicit pads (auto_pad NOTSET)");
-    if (((node.attrs.get("group") as number | undefined) ?? 1) !== 1) this.fail(node, `has group = ${node.attrs.get("group")}`, "grouped and depthwise convolutions are not supported (group = 1)");
+    if (((node.attrs.get("group") as number | undefined) ?? 1) !== 1)
+      this.fail(node, `has group = ${node.attrs.get("group")}`, "grouped and depthwise convolutions are not supported (group = 1)");
     const dil = (node.attrs.get("dilations") as number[] | undefined) ?? [1, 1];
     if (dil.some((d) => d !== 1)) this.fail(node, `has dilations [${dil}]`, "dilated convolutions are not supported");
     if (w.t.dims.length !== 4 || x.dims.length !== 4) this.fail(node, "is not a 2-D convolution", "Conv with a [O, I, kh, kw] weight on a [1, C, H, W] input");
@@ -450,20 +588,29 @@ export class Lowering {
     const [, C, H, W] = x.dims;
     if (I !== C) this.fail(node, `its weight expects ${I} input channels; the input has ${C}`, "check the model");
     const strides = (node.attrs.get("strides") as number[] | undefined) ?? [1, 1];
-    const pads = autoPad === "VALID" ? [0, 0, 0, 0] : (node.attrs.get("pads") as number[] | undefined) ?? [0, 0, 0, 0];
+    const pads = autoPad === "VALID" ? [0, 0, 0, 0] : ((node.attrs.get("pads") as number[] | undefined) ?? [0, 0, 0, 0]);
     if (pads[0] !== pads[2] || pads[1] !== pads[3]) this.fail(node, `has asymmetric pads [${pads}]`, "symmetric padding only");
-    if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1) this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
-    if ((pads[0] > 0 || pads[1] > 0) && (x.offset !== 0 || x.zeroPoint !== 0)) this.fail(node, "pads an input whose stored zero is not the real zero (clipped activation or zero point ≠ 0)", "quantize the conv's input symmetrically with 8 signed bits, or pad explicitly");
+    if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1)
+      this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
+    if ((pads[0] > 0 || pads[1] > 0) && (x.offset !== 0 || x.zeroPoint !== 0))
+      this.fail(
+        node,
+        "pads an input whose stored zero is not the real zero (clipped activation or zero point ≠ 0)",
+        "quantize the conv's input symmetrically with 8 signed bits, or pad explicitly",
+      );
     const K = kh * kw * I;
     const weights = new Float64Array(O * K);
     const alpha = new Float64Array(O);
     for (let o = 0; o < O; o++) {
       const s = w.quant.scale[o * K];
-      for (let i = 0; i < I; i++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) {
-        const src = ((o * I + i) * kh + y) * kw + xx;
-        if (w.quant.scale[src] !== s) this.fail(node, "its weight scale varies within an output channel", "per-output-channel or per-tensor weight scales only");
-        weights[o * K + (y * kw + xx) * I + i] = w.quant.q[src];
-      }
+      for (let i = 0; i < I; i++)
+        for (let y = 0; y < kh; y++)
+          for (let xx = 0; xx < kw; xx++) {
+            const src = ((o * I + i) * kh + y) * kw + xx;
+            if (w.quant.scale[src] !== s)
+              this.fail(node, "its weight scale varies within an output channel", "per-output-channel or per-tensor weight scales only");
+            weights[o * K + (y * kw + xx) * I + i] = w.quant.q[src];
+          }
       alpha[o] = x.scale * s;
     }
     const outH = Math.floor((H + 2 * pads[0] - kh) / strides[0]) + 1;
@@ -476,7 +623,8 @@ export class Lowering {
 
   maxPool(node: OnnxNode): void {
     const v = this.get(node, 0);
-    if (v.kind !== "int" || v.dims.length !== 4) this.fail(node, "pools a value that is not a quantized [1, C, H, W] activation", "put the Quant before the MaxPool");
+    if (v.kind !== "int" || v.dims.length !== 4)
+      this.fail(node, "pools a value that is not a quantized [1, C, H, W] activation", "put the Quant before the MaxPool");
     const autoPad = (node.attrs.get("auto_pad") as string | undefined) ?? "NOTSET";
     const pads = (node.attrs.get("pads") as number[] | undefined) ?? [0, 0, 0, 0];
     if ((autoPad !== "NOTSET" && autoPad !== "VALID") || pads.some((p) => p !== 0)) this.fail(node, "pads its input", "MaxPool without padding only");
@@ -495,17 +643,29 @@ export class Lowering {
 
   outputOp(node: OnnxNode): void {
     const v = this.get(node, 0);
-    if (v.kind !== "acc" && v.kind !== "int" && v.kind !== "output") this.fail(node, "is applied to an unquantized value", `${node.opType} is supported at the output only`);
+    if (v.kind !== "acc" && v.kind !== "int" && v.kind !== "output")
+      this.fail(node, "is applied to an unquantized value", `${node.opType} is supported at the output only`);
     const axis = (node.attrs.get("axis") as number | undefined) ?? (node.opType === "ArgMax" ? 0 : -1);
     const dims = v.kind === "output" ? [1, 0] : v.dims;
-    if (dims.length !== 2 || (axis !== 1 && axis !== -1)) this.fail(node, `works on axis ${axis} of a [${dims}] tensor`, "only over the class axis of [1, N] logits");
+    if (dims.length !== 2 || (axis !== 1 && axis !== -1))
+      this.fail(node, `works on axis ${axis} of a [${dims}] tensor`, "only over the class axis of [1, N] logits");
     const prev = v.kind === "output" ? v : { kind: "output" as const, from: v, argmax: false, dropped: [] };
     if (prev.argmax) this.fail(node, "follows an ArgMax", "ArgMax must be the last op");
     this.set(node, node.opType === "ArgMax" ? { ...prev, argmax: true } : { ...prev, dropped: [...prev.dropped, node.opType] });
   }
 }
 
-function accumulator(name: string, layerKind: "dense" | "conv2d", input: IntValue, weights: Float64Array, weightBits: number, outChannels: number, reduction: number, dims: number[], alpha: Float64Array): AccValue {
+function accumulator(
+  name: string,
+  layerKind: "dense" | "conv2d",
+  input: IntValue,
+  weights: Float64Array,
+  weightBits: number,
+  outChannels: number,
+  reduction: number,
+  dims: number[],
+  alpha: Float64Array,
+): AccValue {
   // the input zero point: Σ w (q − zp) = acc − zp·Σw
   const beta = alpha.map((a, c) => {
     let sum = 0;
@@ -513,7 +673,12 @@ function accumulator(name: string, layerKind: "dense" | "conv2d", input: IntValu
     return -a * input.zeroPoint * sum;
   });
   if (input.spec.bits === 1 && weights.some((w) => w !== 1 && w !== -1)) {
-    throw new QuantrtlError(undefined, `layer ${name}`, "reads bipolar (±1) activations with weights that are not ±1", "binary activations need BipolarQuant weights (the xnor datapath)");
+    throw new QuantrtlError(
+      undefined,
+      `layer ${name}`,
+      "reads bipolar (±1) activations with weights that are not ±1",
+      "binary activations need BipolarQuant weights (the xnor datapath)",
+    );
   }
   return { kind: "acc", name, layerKind, input, weights, weightBits, outChannels, reduction, dims, alpha, beta, post: [] };
 }
@@ -526,7 +691,8 @@ function withAffine(v: AccValue, a: Float64Array, b: Float64Array): AccValue {
 function staticDims(shape: readonly (number | string)[] | undefined, where: string, file?: string): number[] {
   if (!shape) throw new QuantrtlError(file, where, "has no shape", "export the model with a static input shape");
   const bad = shape.findIndex((d) => typeof d !== "number");
-  if (bad >= 0) throw new QuantrtlError(file, where, `has a dynamic dimension ${bad} ("${shape[bad]}")`, "export the model with a static input shape (batch size 1)");
+  if (bad >= 0)
+    throw new QuantrtlError(file, where, `has a dynamic dimension ${bad} ("${shape[bad]}")`, "export the model with a static input shape (batch size 1)");
   return shape as number[];
 }
 

@@ -20,12 +20,19 @@ export function qonnxRound(v: number, mode: QonnxRounding): number {
       if (d > 0.5) return f + 1;
       return f % 2 === 0 ? f : f + 1;
     }
-    case "CEIL": return Math.ceil(v);
-    case "FLOOR": return Math.floor(v);
-    case "UP": return v < 0 ? -Math.ceil(-v) : Math.ceil(v);
-    case "DOWN": case "ROUND_TO_ZERO": return Math.trunc(v);
-    case "HALF_UP": return Math.sign(v) * Math.floor(Math.abs(v) + 0.5);
-    case "HALF_DOWN": return Math.sign(v) * Math.ceil(Math.abs(v) - 0.5);
+    case "CEIL":
+      return Math.ceil(v);
+    case "FLOOR":
+      return Math.floor(v);
+    case "UP":
+      return v < 0 ? -Math.ceil(-v) : Math.ceil(v);
+    case "DOWN":
+    case "ROUND_TO_ZERO":
+      return Math.trunc(v);
+    case "HALF_UP":
+      return Math.sign(v) * Math.floor(Math.abs(v) + 0.5);
+    case "HALF_DOWN":
+      return Math.sign(v) * Math.ceil(Math.abs(v) - 0.5);
   }
 }
 

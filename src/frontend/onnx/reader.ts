@@ -65,7 +65,12 @@ export function readOnnx(bytes: Uint8Array, file?: string): OnnxGraph {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    throw new QuantrtlError(file, "", `is not a readable ONNX model (${(err as Error).message})`, "the file is truncated or not an .onnx file; export it again");
+    throw new QuantrtlError(
+      file,
+      "",
+      `is not a readable ONNX model (${(err as Error).message})`,
+      "the file is truncated or not an .onnx file; export it again",
+    );
   }
   const g = model.graph;
   if (!g || (g.node ?? []).length === 0) {
@@ -78,13 +83,25 @@ export function readOnnx(bytes: Uint8Array, file?: string): OnnxGraph {
   const info = (v: OnnxTypes.IValueInfoProto): ValueInfo => {
     const tt = v.type?.tensorType;
     const dims = tt?.shape?.dim;
-    const shape = dims ? dims.map((d: OnnxTypes.TensorShapeProto.IDimension) => (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue as Long) > 0 ? num(d.dimValue as Long) : d.dimParam || "?")) : undefined;
+    const shape = dims
+      ? dims.map((d: OnnxTypes.TensorShapeProto.IDimension) =>
+          d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue as Long) > 0 ? num(d.dimValue as Long) : d.dimParam || "?",
+        )
+      : undefined;
     return { name: v.name ?? "", shape, elemType: tt?.elemType ?? 0 };
   };
   const nodes = (g.node ?? []).map((n, index): OnnxNode => {
     const attrs = new Map<string, AttrValue>();
     for (const a of n.attribute ?? []) attrs.set(a.name ?? "", attrOf(a, file, n.name ?? ""));
-    return { opType: n.opType ?? "", name: n.name || `${n.opType}_${index}`, domain: n.domain ?? "", inputs: n.input ?? [], outputs: n.output ?? [], attrs, index };
+    return {
+      opType: n.opType ?? "",
+      name: n.name || `${n.opType}_${index}`,
+      domain: n.domain ?? "",
+      inputs: n.input ?? [],
+      outputs: n.output ?? [],
+      attrs,
+      index,
+    };
   });
   const valueInfo = new Map<string, ValueInfo>();
   for (const v of [...(g.valueInfo ?? []), ...(g.output ?? []), ...(g.input ?? [])]) valueInfo.set(v.name ?? "", info(v));
@@ -125,25 +142,45 @@ export function tensorOf(t: OnnxTypes.ITensorProto, file?: string, where?: strin
     throw new QuantrtlError(file, at, "stores its data in an external file", "export the model with its weights inside the .onnx (no external data)");
   }
   const width = BYTES[dataType];
-  if (width === undefined) throw new QuantrtlError(file, at, `has data type ${DataType[dataType] ?? dataType}, which the importer does not read`, "use float32, float64 or an integer type");
+  if (width === undefined)
+    throw new QuantrtlError(
+      file,
+      at,
+      `has data type ${DataType[dataType] ?? dataType}, which the importer does not read`,
+      "use float32, float64 or an integer type",
+    );
   let data: Float64Array;
   const raw = t.rawData;
   if (raw && raw.length > 0) {
     if (raw.length !== count * width) {
-      throw new QuantrtlError(file, at, `has ${raw.length} bytes of data; its shape [${dims.join(", ")}] of ${DataType[dataType]} needs ${count * width}`, "the initializer is corrupt; export the model again");
+      throw new QuantrtlError(
+        file,
+        at,
+        `has ${raw.length} bytes of data; its shape [${dims.join(", ")}] of ${DataType[dataType]} needs ${count * width}`,
+        "the initializer is corrupt; export the model again",
+      );
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
     data = new Float64Array(count);
     for (let i = 0; i < count; i++) data[i] = readScalar(view, i * width, dataType, file, at);
   } else {
     const typed: ArrayLike<number | Long> =
-      dataType === DataType.FLOAT ? t.floatData ?? [] :
-      dataType === DataType.DOUBLE ? t.doubleData ?? [] :
-      dataType === DataType.INT64 ? t.int64Data ?? [] :
-      dataType === DataType.UINT64 || dataType === DataType.UINT32 ? t.uint64Data ?? [] :
-      t.int32Data ?? [];
+      dataType === DataType.FLOAT
+        ? (t.floatData ?? [])
+        : dataType === DataType.DOUBLE
+          ? (t.doubleData ?? [])
+          : dataType === DataType.INT64
+            ? (t.int64Data ?? [])
+            : dataType === DataType.UINT64 || dataType === DataType.UINT32
+              ? (t.uint64Data ?? [])
+              : (t.int32Data ?? []);
     if (typed.length !== count) {
-      throw new QuantrtlError(file, at, `has ${typed.length} values; its shape [${dims.join(", ")}] needs ${count}`, "the initializer is corrupt; export the model again");
+      throw new QuantrtlError(
+        file,
+        at,
+        `has ${typed.length} values; its shape [${dims.join(", ")}] needs ${count}`,
+        "the initializer is corrupt; export the model again",
+      );
     }
     data = Float64Array.from(Array.from(typed, (v) => checkedNumber(num(v as Long), file, at)));
   }
@@ -152,16 +189,27 @@ export function tensorOf(t: OnnxTypes.ITensorProto, file?: string, where?: strin
 
 function readScalar(view: DataView, at: number, dataType: number, file: string | undefined, where: string): number {
   switch (dataType) {
-    case DataType.FLOAT: return view.getFloat32(at, true);
-    case DataType.DOUBLE: return view.getFloat64(at, true);
-    case DataType.INT8: return view.getInt8(at);
-    case DataType.UINT8: case DataType.BOOL: return view.getUint8(at);
-    case DataType.INT16: return view.getInt16(at, true);
-    case DataType.UINT16: return view.getUint16(at, true);
-    case DataType.INT32: return view.getInt32(at, true);
-    case DataType.UINT32: return view.getUint32(at, true);
-    case DataType.INT64: return checkedNumber(Number(view.getBigInt64(at, true)), file, where);
-    default: return checkedNumber(Number(view.getBigUint64(at, true)), file, where);
+    case DataType.FLOAT:
+      return view.getFloat32(at, true);
+    case DataType.DOUBLE:
+      return view.getFloat64(at, true);
+    case DataType.INT8:
+      return view.getInt8(at);
+    case DataType.UINT8:
+    case DataType.BOOL:
+      return view.getUint8(at);
+    case DataType.INT16:
+      return view.getInt16(at, true);
+    case DataType.UINT16:
+      return view.getUint16(at, true);
+    case DataType.INT32:
+      return view.getInt32(at, true);
+    case DataType.UINT32:
+      return view.getUint32(at, true);
+    case DataType.INT64:
+      return checkedNumber(Number(view.getBigInt64(at, true)), file, where);
+    default:
+      return checkedNumber(Number(view.getBigUint64(at, true)), file, where);
   }
 }
 
@@ -175,13 +223,20 @@ function attrOf(a: OnnxTypes.IAttributeProto, file: string | undefined, node: st
   const T = onnx.AttributeProto.AttributeType;
   const where = `node "${node}" attribute "${a.name}"`;
   switch (a.type) {
-    case T.FLOAT: return a.f ?? 0;
-    case T.INT: return num(a.i as Long);
-    case T.STRING: return Buffer.from(a.s ?? new Uint8Array()).toString("utf8");
-    case T.FLOATS: return Array.from(a.floats ?? []);
-    case T.INTS: return (a.ints ?? []).map((v) => num(v as Long));
-    case T.STRINGS: return (a.strings ?? []).map((s) => Buffer.from(s).toString("utf8"));
-    case T.TENSOR: return tensorOf(a.t ?? {}, file, where);
+    case T.FLOAT:
+      return a.f ?? 0;
+    case T.INT:
+      return num(a.i as Long);
+    case T.STRING:
+      return Buffer.from(a.s ?? new Uint8Array()).toString("utf8");
+    case T.FLOATS:
+      return Array.from(a.floats ?? []);
+    case T.INTS:
+      return (a.ints ?? []).map((v) => num(v as Long));
+    case T.STRINGS:
+      return (a.strings ?? []).map((s) => Buffer.from(s).toString("utf8"));
+    case T.TENSOR:
+      return tensorOf(a.t ?? {}, file, where);
     default:
       // older exporters leave type unset: infer it from the field that is present
       if (a.t) return tensorOf(a.t, file, where);

@@ -22,7 +22,8 @@ export function broadcast(a: ConstTensor, b: ConstTensor, f: (x: number, y: numb
   const da = pad(a.dims);
   const db = pad(b.dims);
   const dims = da.map((x, i) => {
-    if (x !== db[i] && x !== 1 && db[i] !== 1) throw new QuantrtlError(undefined, where(), `shapes [${a.dims}] and [${b.dims}] do not broadcast`, "check the model's shapes");
+    if (x !== db[i] && x !== 1 && db[i] !== 1)
+      throw new QuantrtlError(undefined, where(), `shapes [${a.dims}] and [${b.dims}] do not broadcast`, "check the model's shapes");
     return Math.max(x, db[i]);
   });
   const n = size(dims);
@@ -75,7 +76,13 @@ export function perChannel(t: ConstTensor, rank: number, axis: number, channels:
   if (size(t.dims) === 1) return new Float64Array(channels).fill(t.data[0]);
   const dims = [...new Array(Math.max(0, rank - t.dims.length)).fill(1), ...t.dims];
   const ok = dims.length === rank && dims.every((d, i) => d === 1 || (i === axis && d === channels));
-  if (!ok) throw new QuantrtlError(file, nodeWhere(node), `its constant of shape [${t.dims}] is not per-tensor or per-channel (channel axis ${axis}, ${channels} channels)`, "only scalar or per-channel constants fold into a requant");
+  if (!ok)
+    throw new QuantrtlError(
+      file,
+      nodeWhere(node),
+      `its constant of shape [${t.dims}] is not per-tensor or per-channel (channel axis ${axis}, ${channels} channels)`,
+      "only scalar or per-channel constants fold into a requant",
+    );
   return Float64Array.from(t.data);
 }
 

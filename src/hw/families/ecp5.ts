@@ -5,12 +5,14 @@ export const ecp5: FamilyRules = {
   name: "ecp5",
   synthCommand: (_board, top, useDsp) => `synth_ecp5 -top ${top}${useDsp ? "" : " -nodsp"}`,
   countCell(type, n, t) {
-    if (type === "LUT4") (t.lut += n), (t.lutBySize.LUT4 = n);
+    if (type === "LUT4") ((t.lut += n), (t.lutBySize.LUT4 = n));
     else if (type === "TRELLIS_FF") t.ff += n;
-    else if (type === "CCU2C") (t.carry += n), (t.lut += 2 * n); // a CCU2C is two LUT4s with their carry
+    else if (type === "CCU2C")
+      ((t.carry += n), (t.lut += 2 * n)); // a CCU2C is two LUT4s with their carry
     else if (/^MULT18X18D$|^ALU54B$/.test(type)) t.dsp += n;
-    else if (type === "DP16KD" || type === "PDPW16KD") (t.bramBits += n * 18 * 1024), (t.bramBlocks[type] = n);
-    else if (type === "TRELLIS_DPR16X4") t.lut += n * 2; // distributed RAM: 16x4 in a slice's two LUT4s
+    else if (type === "DP16KD" || type === "PDPW16KD") ((t.bramBits += n * 18 * 1024), (t.bramBlocks[type] = n));
+    else if (type === "TRELLIS_DPR16X4")
+      t.lut += n * 2; // distributed RAM: 16x4 in a slice's two LUT4s
     else return false;
     return true;
   },

@@ -6,11 +6,11 @@ export const ice40: FamilyRules = {
   // -dsp: map multipliers to SB_MAC16 (only on parts that have them)
   synthCommand: (board, top, useDsp) => `synth_ice40 -top ${top}${useDsp && board.resources.dsp > 0 ? " -dsp" : ""}`,
   countCell(type, n, t) {
-    if (type === "SB_LUT4") (t.lut += n), (t.lutBySize.LUT4 = n);
+    if (type === "SB_LUT4") ((t.lut += n), (t.lutBySize.LUT4 = n));
     else if (/^SB_DFF/.test(type)) t.ff += n;
     else if (type === "SB_CARRY") t.carry += n;
     else if (type === "SB_MAC16") t.dsp += n;
-    else if (/^SB_RAM40_4K/.test(type)) (t.bramBits += n * 4096), (t.bramBlocks[type] = n);
+    else if (/^SB_RAM40_4K/.test(type)) ((t.bramBits += n * 4096), (t.bramBlocks[type] = n));
     else return false;
     return true;
   },

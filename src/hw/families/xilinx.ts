@@ -3,20 +3,31 @@ import { blockShapes18k, FamilyRules } from "./family.js";
 
 /** LUTs a distributed-RAM primitive occupies (Xilinx 7-series / UltraScale+ slices). */
 const LUTRAM: Record<string, number> = {
-  RAM32X1D: 2, RAM32X1S: 1, RAM64X1D: 2, RAM64X1S: 1, RAM128X1D: 4, RAM128X1S: 2, RAM256X1S: 4,
-  RAM32M: 4, RAM64M: 4, RAM32M16: 8, RAM64M8: 8, SRL16E: 1, SRLC32E: 1,
+  RAM32X1D: 2,
+  RAM32X1S: 1,
+  RAM64X1D: 2,
+  RAM64X1S: 1,
+  RAM128X1D: 4,
+  RAM128X1S: 2,
+  RAM256X1S: 4,
+  RAM32M: 4,
+  RAM64M: 4,
+  RAM32M16: 8,
+  RAM64M8: 8,
+  SRL16E: 1,
+  SRLC32E: 1,
 };
 
 export const xilinx: FamilyRules = {
   name: "xilinx",
   synthCommand: (board, top, useDsp) => `synth_xilinx -family ${board.family} -top ${top} -flatten${useDsp ? "" : " -nodsp"}`,
   countCell(type, n, t) {
-    if (/^LUT[1-6]$/.test(type)) (t.lut += n), (t.lutBySize[type] = n);
+    if (/^LUT[1-6]$/.test(type)) ((t.lut += n), (t.lutBySize[type] = n));
     else if (/^FD[RSCP]E$/.test(type)) t.ff += n;
     else if (/^CARRY[48]$/.test(type)) t.carry += n;
     else if (/^DSP48E[12]$/.test(type)) t.dsp += n;
-    else if (/^RAMB36E[12]$/.test(type)) (t.bramBits += n * 36 * 1024), (t.bramBlocks[type] = n);
-    else if (/^RAMB18E[12]$/.test(type)) (t.bramBits += n * 18 * 1024), (t.bramBlocks[type] = n);
+    else if (/^RAMB36E[12]$/.test(type)) ((t.bramBits += n * 36 * 1024), (t.bramBlocks[type] = n));
+    else if (/^RAMB18E[12]$/.test(type)) ((t.bramBits += n * 18 * 1024), (t.bramBlocks[type] = n));
     else if (type in LUTRAM) t.lut += n * LUTRAM[type];
     else return false;
     return true;

@@ -18,7 +18,10 @@ export function runGolden(model: Model, input: IntTensor): GoldenTrace {
   const byName = new Map<string, IntTensor>([[MODEL_INPUT, input]]);
   const outputs: IntTensor[] = [];
   for (const layer of model.layers) {
-    const y = runLayer(layer, layer.inputs.map((n) => byName.get(n)!));
+    const y = runLayer(
+      layer,
+      layer.inputs.map((n) => byName.get(n)!),
+    );
     byName.set(layer.name, y);
     outputs.push(y);
   }

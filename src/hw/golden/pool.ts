@@ -23,7 +23,7 @@ function windowReduce(
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
       for (let c = 0; c < C; c++) {
-        let acc = init(input.data[((oy * SY) * W + ox * SX) * C + c]);
+        let acc = init(input.data[(oy * SY * W + ox * SX) * C + c]);
         for (let ky = 0; ky < KH; ky++) {
           for (let kx = 0; kx < KW; kx++) {
             if (ky === 0 && kx === 0) continue;
@@ -38,11 +38,23 @@ function windowReduce(
 }
 
 export function maxPoolGolden(layer: MaxPoolLayer, input: IntTensor): IntTensor {
-  return windowReduce(layer, input, (x) => x, poolMax, (acc) => acc);
+  return windowReduce(
+    layer,
+    input,
+    (x) => x,
+    poolMax,
+    (acc) => acc,
+  );
 }
 
 export function avgPoolGolden(layer: AvgPoolLayer, input: IntTensor): IntTensor {
-  return windowReduce(layer, input, (x) => x, (acc, x) => acc + x, (acc) => requantize(acc, layer.requant));
+  return windowReduce(
+    layer,
+    input,
+    (x) => x,
+    (acc, x) => acc + x,
+    (acc) => requantize(acc, layer.requant),
+  );
 }
 
 export function globalAvgPoolGolden(layer: GlobalAvgPoolLayer, input: IntTensor): IntTensor {

@@ -25,7 +25,13 @@ export const addLayer: LayerImpl<AddLayer> = {
     const opBits = p.ops.reduce((s, o) => s + o.SUMW, 0);
     // a multiplier that is not a power of two is a constant multiply Yosys puts on a DSP
     const multiplies = layer.multipliers.filter((m) => m <= 0 || (m & (m - 1)) !== 0).length;
-    return { kind: "add", features: new Acc(target).add("add.units", 1).add("add.bits", opBits + p.SW).add("add.dsps", target.useDsp ? multiplies : 0).f };
+    return {
+      kind: "add",
+      features: new Acc(target)
+        .add("add.units", 1)
+        .add("add.bits", opBits + p.SW)
+        .add("add.dsps", target.useDsp ? multiplies : 0).f,
+    };
   },
   describe: () => "",
 };

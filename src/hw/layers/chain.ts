@@ -18,7 +18,12 @@ export interface ChainStage {
 export const shapeText = (t: TensorSpec) => `${t.height}x${t.width}x${t.channels}`;
 
 /** Renders `${ctx.prefix}_layer`, the chain of `stages`; returns its module name. */
-export function emitChain(ctx: EmitContext, layer: Layer, stages: readonly ChainStage[], text: { kindText: string; geometry: string; cycleText: string }): string {
+export function emitChain(
+  ctx: EmitContext,
+  layer: Layer,
+  stages: readonly ChainStage[],
+  text: { kindText: string; geometry: string; cycleText: string },
+): string {
   const module = `${ctx.prefix}_layer`;
   const n = stages.length;
   const port = (i: number) => (i === 0 ? "in" : i === n ? "out" : `s${i}`);

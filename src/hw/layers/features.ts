@@ -44,7 +44,10 @@ export class Acc {
     return this;
   }
   /** A requant unit of `lanes` lanes: acc·m (DSP tiles, or an array multiplier in LUTs), rounding add, saturation. */
-  requant(rq: { PE: number; ACCW: number; PRODW: number; SUMW: number; OB: number; NF: number; perChannel: boolean; multiplier: number | string }, multiplierBits: number): this {
+  requant(
+    rq: { PE: number; ACCW: number; PRODW: number; SUMW: number; OB: number; NF: number; perChannel: boolean; multiplier: number | string },
+    multiplierBits: number,
+  ): this {
     // a per-tensor multiplier is a constant: a power of two (ResNet's global pool: 1) is a shift, no multiplier
     const m = typeof rq.multiplier === "number" ? rq.multiplier : undefined;
     const mBits = m === undefined ? multiplierBits + 1 : m > 0 && (m & (m - 1)) === 0 ? 0 : Math.ceil(Math.log2(m + 1)) + 1;
@@ -58,4 +61,3 @@ export class Acc {
     return this;
   }
 }
-

@@ -70,7 +70,12 @@ export function emitGeluLayer(ctx: EmitContext, layer: GeluLayer): string {
 }
 
 export function emitSoftmaxLayer(ctx: EmitContext, layer: SoftmaxLayer): string {
-  const unit = emitIvitShiftmax({ module: `${ctx.prefix}_shiftmax`, params: layer.params, rowLength: layer.input.channels, header: ctx.header(`Shiftmax unit of layer ${layer.name}`) });
+  const unit = emitIvitShiftmax({
+    module: `${ctx.prefix}_shiftmax`,
+    params: layer.params,
+    rowLength: layer.input.channels,
+    header: ctx.header(`Shiftmax unit of layer ${layer.name}`),
+  });
   return emitChain(ctx, layer, [addUnit(ctx, unit, "shiftmax")], {
     kindText: "Shiftmax",
     geometry: `rows of ${layer.input.channels}, docs/integer-ops.md section 3`,
@@ -87,7 +92,8 @@ export function emitAttentionLayer(ctx: EmitContext, layer: AttentionLayer): str
   return emitChain(ctx, layer, [attn, { module: rq.module, instance: "requant", outBits: rq.outW }], {
     kindText: "Multi-head attention",
     geometry: `${layer.heads} head(s) of ${layer.headDim}, SIMD ${layer.arch.simd}, docs/integer-ops.md section 6`,
-    cycleText: "load the frame, then per row and head T*G + 1 (Q*K^T), 2(T + 1) + a division (Shiftmax), G(T + S + 2) (A*V, emit); exact: src/hw/layers/ivit.ts",
+    cycleText:
+      "load the frame, then per row and head T*G + 1 (Q*K^T), 2(T + 1) + a division (Shiftmax), G(T + S + 2) (A*V, emit); exact: src/hw/layers/ivit.ts",
   });
 }
 
@@ -182,7 +188,10 @@ export const softmaxLayer: LayerImpl<SoftmaxLayer> = {
   emit: emitSoftmaxLayer,
   timing: softmaxTiming,
   frameCycles: ivitFrameCycles,
-  features: (layer, target) => ({ kind: "softmax", features: new Acc(target).add("softmax.units", 1).memory(layer.input.channels, layer.params.inputBits, "ram", "sync").f }),
+  features: (layer, target) => ({
+    kind: "softmax",
+    features: new Acc(target).add("softmax.units", 1).memory(layer.input.channels, layer.params.inputBits, "ram", "sync").f,
+  }),
   describe: (l) => `Shiftmax x0 ${l.params.x0} n ${l.params.n}`,
 };
 
@@ -203,7 +212,10 @@ export const attentionLayer: LayerImpl<AttentionLayer> = {
       .memory(p.T, p.SCW, "ram", "sync")
       .memory(p.T, p.PBW, "ram", "sync")
       .add("attn.dsps", target.useDsp ? 2 * p.S * dspsFor(p.IB, p.IB, target) : 0);
-    a.requant(requantUnitParams(attentionAccRange(layer.input.height, layer.softmax, layer.input.bits), p.AVW, layer.requant, 1, "rq"), layer.requant.multiplierBits);
+    a.requant(
+      requantUnitParams(attentionAccRange(layer.input.height, layer.softmax, layer.input.bits), p.AVW, layer.requant, 1, "rq"),
+      layer.requant.multiplierBits,
+    );
     return { kind: "attn", features: a.f };
   },
   describe: (l) =>

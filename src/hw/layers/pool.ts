@@ -81,9 +81,17 @@ export function emitGlobalAvgPoolLayer(ctx: EmitContext, layer: GlobalAvgPoolLay
 function poolFeatures(layer: MaxPoolLayer | AvgPoolLayer, target: SynthTarget): StreamUnitFeatures {
   const a = new Acc(target);
   const views = poolConvViews(layer);
-  const shape = { lanes: views.lanes, groups: layer.input.channels / views.lanes, positions: layer.kernel[0] * layer.kernel[1], inBits: layer.input.bits, op: layer.kind === "maxpool" ? "max" : "sum" } as const;
+  const shape = {
+    lanes: views.lanes,
+    groups: layer.input.channels / views.lanes,
+    positions: layer.kernel[0] * layer.kernel[1],
+    inBits: layer.input.bits,
+    op: layer.kind === "maxpool" ? "max" : "sum",
+  } as const;
   const red = poolReduceParams(shape, "pool_features");
-  a.add("pool.units", 1).add("pool.laneBits", red.P * red.AW).add("pool.srBits", red.hasAcc ? red.srW : 0);
+  a.add("pool.units", 1)
+    .add("pool.laneBits", red.P * red.AW)
+    .add("pool.srBits", red.hasAcc ? red.srW : 0);
   if (layer.kind === "avgpool") a.requant(poolRequantParams(poolAccRange(shape), red.AW, layer.requant, red.P, "rq"), layer.requant.multiplierBits);
   return { kind: "pool", features: a.f, engineParts: { swu: views.swu, serializer: views.lanes > 1 ? views.serializer : undefined } };
 }

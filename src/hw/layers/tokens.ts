@@ -34,7 +34,10 @@ export const tokenEmbedLayer: LayerImpl<TokenEmbedLayer> = {
   features: (layer, target) => {
     // the table is read at a registered index: a synchronous ROM once Yosys folds the register in
     const p = tokenEmbedParams(layer, "tokembed_features", "");
-    const a = new Acc(target).add("tokembed.units", 1).add("tokembed.bits", p.SUMW + p.SW).memory(p.N, p.EW, "rom", "sync");
+    const a = new Acc(target)
+      .add("tokembed.units", 1)
+      .add("tokembed.bits", p.SUMW + p.SW)
+      .memory(p.N, p.EW, "rom", "sync");
     a.add("rq.dsps", target.useDsp ? dspsFor(p.BX, layer.requant.multiplierBits + 1, target) : 0);
     return { kind: "tokembed", features: a.f };
   },
@@ -47,7 +50,13 @@ export const tokenSelectLayer: LayerImpl<TokenSelectLayer> = {
   timing: tokenSelectTiming,
   features: (layer, target) => {
     const p = tokenSelectParams(layer, "toksel_features");
-    return { kind: "toksel", features: new Acc(target).add("toksel.units", 1).add("toksel.bits", p.RW + p.CW).memory(p.C, p.BX, "ram", "sync").f };
+    return {
+      kind: "toksel",
+      features: new Acc(target)
+        .add("toksel.units", 1)
+        .add("toksel.bits", p.RW + p.CW)
+        .memory(p.C, p.BX, "ram", "sync").f,
+    };
   },
   describe: (l) => `keeps token ${l.index}`,
 };

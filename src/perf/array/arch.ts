@@ -34,15 +34,18 @@ function fail(parameter: string, problem: string, hint: string): never {
 
 /** Returns the input as an ArrayArch, or throws a QuantrtlError naming the first invalid parameter. */
 export function validateArch(input: unknown): ArrayArch {
-  if (typeof input !== "object" || input === null) fail("arch", "the array architecture must be an object", "{ rows, cols, datapath, dataflow, ifmapBufferBytes, … }");
+  if (typeof input !== "object" || input === null)
+    fail("arch", "the array architecture must be an object", "{ rows, cols, datapath, dataflow, ifmapBufferBytes, … }");
   const arch = input as Record<string, unknown>;
   for (const key of ["rows", "cols", "ifmapBufferBytes", "weightBufferBytes", "ofmapBufferBytes"]) {
     const v = arch[key];
-    if (!(typeof v === "number" && Number.isInteger(v) && v > 0)) fail(key, `${key} must be a positive integer, got ${JSON.stringify(v)}`, key === "rows" || key === "cols" ? "e.g. 32" : "bytes, e.g. 65536");
+    if (!(typeof v === "number" && Number.isInteger(v) && v > 0))
+      fail(key, `${key} must be a positive integer, got ${JSON.stringify(v)}`, key === "rows" || key === "cols" ? "e.g. 32" : "bytes, e.g. 65536");
   }
   for (const key of ["dramBytesPerCycle", "clockMHz"]) {
     const v = arch[key];
-    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) fail(key, `${key} must be a positive finite number, got ${JSON.stringify(v)}`, key === "clockMHz" ? "e.g. 200" : "e.g. 16");
+    if (!(typeof v === "number" && Number.isFinite(v) && v > 0))
+      fail(key, `${key} must be a positive finite number, got ${JSON.stringify(v)}`, key === "clockMHz" ? "e.g. 200" : "e.g. 16");
   }
   if (!ARRAY_DATAPATHS.includes(arch.datapath as ArrayDatapath)) {
     fail("datapath", `unknown datapath ${JSON.stringify(arch.datapath)}`, `one of ${ARRAY_DATAPATHS.join(", ")}`);

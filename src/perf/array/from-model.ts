@@ -31,7 +31,7 @@ export function workloadOfModel(model: Model): Workload {
 
 function powerOfTwoSquare(lanes: number): [number, number] {
   let side = 1;
-  while ((side * 2) * (side * 2) <= lanes) side *= 2;
+  while (side * 2 * (side * 2) <= lanes) side *= 2;
   return side * side * 2 <= lanes ? [side, side * 2] : [side, side];
 }
 
@@ -40,9 +40,20 @@ function powerOfTwoSquare(lanes: number): [number, number] {
  * adder lanes ≈ 4·(b+1) LUTs and xnor lanes ≈ 8 LUTs with adder trees and
  * control, from 40 % of the LUTs; buffers share 80 % of the block RAM in thirds.
  */
-export function defaultArrayArch(board: Board, datapath: ArrayDatapath, bits: number, dataflow: Dataflow, overrides: { rows?: number; cols?: number } = {}): ArrayArch {
+export function defaultArrayArch(
+  board: Board,
+  datapath: ArrayDatapath,
+  bits: number,
+  dataflow: Dataflow,
+  overrides: { rows?: number; cols?: number } = {},
+): ArrayArch {
   if (!(board.dram.gbPerSecond > 0)) {
-    throw new QuantrtlError(undefined, "--board", `${board.name} has no external DRAM (${board.dram.note}); the array model streams weights and activations from DRAM`, "use --arch streaming, or a board with DRAM (pynq-z2, arty-a7-100t, zcu104, kv260, ulx3s-85f)");
+    throw new QuantrtlError(
+      undefined,
+      "--board",
+      `${board.name} has no external DRAM (${board.dram.note}); the array model streams weights and activations from DRAM`,
+      "use --arch streaming, or a board with DRAM (pynq-z2, arty-a7-100t, zcu104, kv260, ulx3s-85f)",
+    );
   }
   const lanes =
     datapath === "mac" ? Math.floor(board.resources.dsp * 0.8) : Math.floor((board.resources.lut * 0.4) / (datapath === "adder" ? 4 * (bits + 1) : 8));

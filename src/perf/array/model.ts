@@ -117,7 +117,11 @@ export function simulateLayer(layer: WorkloadLayer, bits: ElementBits, arch: Arr
   };
 }
 
-function sum(layers: readonly LayerReport[], key: keyof LayerReport & ("macs" | "computeCycles" | "stallCycles" | "totalCycles" | "dramReadBytes" | "dramWriteBytes" | "bufferReadBytes" | "bufferWriteBytes")): number {
+function sum(
+  layers: readonly LayerReport[],
+  key: keyof LayerReport &
+    ("macs" | "computeCycles" | "stallCycles" | "totalCycles" | "dramReadBytes" | "dramWriteBytes" | "bufferReadBytes" | "bufferWriteBytes"),
+): number {
   return layers.reduce((acc, layer) => acc + layer[key], 0);
 }
 
@@ -130,7 +134,12 @@ export function simulateArray(workload: Workload, archInput: ArrayArch): ArrayRe
   validateWorkload(workload);
   // The PEs implement one kernel; an adder array cannot run a MAC network.
   if (workload.datapath !== arch.datapath) {
-    throw new QuantrtlError(undefined, "datapath", `workload "${workload.name}" uses the ${workload.datapath} datapath but the array's PEs are ${arch.datapath}`, `set the array's datapath to "${workload.datapath}"`);
+    throw new QuantrtlError(
+      undefined,
+      "datapath",
+      `workload "${workload.name}" uses the ${workload.datapath} datapath but the array's PEs are ${arch.datapath}`,
+      `set the array's datapath to "${workload.datapath}"`,
+    );
   }
   const layers = workload.layers.map((layer) => simulateLayer(layer, resolveBits(workload, layer), arch));
   const macs = sum(layers, "macs");

@@ -125,5 +125,10 @@ export function searchTiling(gemm: Gemm, bits: ElementBits, arch: ArrayArch, lay
       : 2 * smallest.weightBytes > arch.weightBufferBytes
         ? ["weightBufferBytes", 2 * smallest.weightBytes]
         : ["ofmapBufferBytes", 2 * smallest.ofmapBytes];
-  throw new QuantrtlError(undefined, parameter, `no tiling of layer "${layerName}" fits the buffers`, `${parameter} must be at least ${need} bytes (two tiles, double-buffered)`);
+  throw new QuantrtlError(
+    undefined,
+    parameter,
+    `no tiling of layer "${layerName}" fits the buffers`,
+    `${parameter} must be at least ${need} bytes (two tiles, double-buffered)`,
+  );
 }

@@ -107,13 +107,24 @@ export function evaluateTiling(gemm: Gemm, bits: ElementBits, arch: ArrayArch, t
   const groupsN = tileGroups(gemm.N, tiling.tileN);
   const bw = arch.dramBytesPerCycle;
 
-  let steps = 0, folds = 0, compute = 0, total = 0, bufferReadBits = 0, bufferWriteBits = 0;
-  let ifmapRead = 0, weightRead = 0, psumRead = 0, ofmapWrite = 0, psumWrite = 0;
+  let steps = 0,
+    folds = 0,
+    compute = 0,
+    total = 0,
+    bufferReadBits = 0,
+    bufferWriteBits = 0;
+  let ifmapRead = 0,
+    weightRead = 0,
+    psumRead = 0,
+    ofmapWrite = 0,
+    psumWrite = 0;
   for (const gm of groupsM) {
     for (const gk of groupsK) {
       for (const gn of groupsN) {
         const count = gm.count * gk.count * gn.count;
-        const m = gm.size, k = gk.size, n = gn.size;
+        const m = gm.size,
+          k = gk.size,
+          n = gn.size;
         // The loop that advanced into this step is the deepest one not at its first tile
         // (−1: the first step of a batch element, where everything is fetched); the loop
         // that advances out of it is the deepest one not at its last tile.
@@ -179,8 +190,11 @@ function unhiddenTransfers(
   groupsK: readonly TileGroup[],
   groupsN: readonly TileGroup[],
 ): { prologueCycles: number; epilogueCycles: number } {
-  const firstM = groupsM[0].size, firstK = groupsK[0].size, firstN = groupsN[0].size;
-  const lastM = groupsM[groupsM.length - 1].size, lastN = groupsN[groupsN.length - 1].size;
+  const firstM = groupsM[0].size,
+    firstK = groupsK[0].size,
+    firstN = groupsN[0].size;
+  const lastM = groupsM[groupsM.length - 1].size,
+    lastN = groupsN[groupsN.length - 1].size;
   const fetch = bytesOf(ifmapTileElements(gemm, firstM, firstK), bits.activation) + bytesOf(firstK * firstN, bits.weight);
   return {
     prologueCycles: Math.ceil(fetch / arch.dramBytesPerCycle),
@@ -198,7 +212,8 @@ export function tilingLowerBound(gemm: Gemm, bits: ElementBits, arch: ArrayArch,
   const groupsM = tileGroups(gemm.M, tileM);
   const groupsK = tileGroups(gemm.K, tileK);
   const groupsN = tileGroups(gemm.N, tileN);
-  const R = arch.rows, C = arch.cols;
+  const R = arch.rows,
+    C = arch.cols;
   const sumOver = (groups: readonly TileGroup[], f: (size: number) => number) => groups.reduce((acc, g) => acc + g.count * f(g.size), 0);
   const colFolds = sumOver(groupsN, (n) => Math.ceil(n / C));
   const compute =

@@ -68,9 +68,7 @@ export interface Workload {
  * and threshold their outputs to one bit (docs/design.md "Number semantics", XNOR kernel).
  */
 export function defaultBits(datapath: ArrayDatapath): ElementBits {
-  return datapath === "xnor"
-    ? { activation: 1, weight: 1, accumulator: 32, output: 1 }
-    : { activation: 8, weight: 8, accumulator: 32, output: 8 };
+  return datapath === "xnor" ? { activation: 1, weight: 1, accumulator: 32, output: 1 } : { activation: 8, weight: 8, accumulator: 32, output: 8 };
 }
 
 export function resolveBits(workload: Workload, layer: WorkloadLayer): ElementBits {
@@ -185,12 +183,19 @@ function validateLayer(layer: WorkloadLayer, path: string): void {
   }
   if (layer.kind !== "conv") fail(`${path}/kind`, `${where}unknown layer kind ${JSON.stringify((layer as { kind: unknown }).kind)}`, 'one of "conv", "matmul"');
   for (const key of ["inH", "inW", "inC", "outC", "kH", "kW", "stride"] as const) checkPositiveInt(layer[key], `${path}/${key}`, where + key);
-  if (!Number.isInteger(layer.pad) || layer.pad < 0) fail(`${path}/pad`, `${where}pad must be a non-negative integer, got ${JSON.stringify(layer.pad)}`, "e.g. 0 or 1");
+  if (!Number.isInteger(layer.pad) || layer.pad < 0)
+    fail(`${path}/pad`, `${where}pad must be a non-negative integer, got ${JSON.stringify(layer.pad)}`, "e.g. 0 or 1");
   const groups = layer.groups ?? 1;
   checkPositiveInt(groups, `${path}/groups`, where + "groups");
   if (layer.inC % groups !== 0 || layer.outC % groups !== 0) {
     fail(`${path}/groups`, `${where}groups = ${groups} must divide inC = ${layer.inC} and outC = ${layer.outC}`, "use a common divisor of both");
   }
-  if (layer.kH > layer.inH + 2 * layer.pad) fail(`${path}/kH`, `${where}kernel height ${layer.kH} exceeds the padded input height ${layer.inH + 2 * layer.pad}`, "use a smaller kernel or more padding");
-  if (layer.kW > layer.inW + 2 * layer.pad) fail(`${path}/kW`, `${where}kernel width ${layer.kW} exceeds the padded input width ${layer.inW + 2 * layer.pad}`, "use a smaller kernel or more padding");
+  if (layer.kH > layer.inH + 2 * layer.pad)
+    fail(
+      `${path}/kH`,
+      `${where}kernel height ${layer.kH} exceeds the padded input height ${layer.inH + 2 * layer.pad}`,
+      "use a smaller kernel or more padding",
+    );
+  if (layer.kW > layer.inW + 2 * layer.pad)
+    fail(`${path}/kW`, `${where}kernel width ${layer.kW} exceeds the padded input width ${layer.inW + 2 * layer.pad}`, "use a smaller kernel or more padding");
 }

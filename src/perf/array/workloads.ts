@@ -99,13 +99,15 @@ export function deitTiny(options: DeitOptions = {}): Workload {
     if (!(typeof k === "number" && k > 0 && k <= 1)) optionError(`keepRatio[${b}]`, `keep ratio must be in (0, 1], got ${JSON.stringify(k)}`, "e.g. 0.7");
   });
   dims.forEach((d, b) => {
-    if (!Number.isInteger(d) || d <= 0 || d % heads !== 0) optionError(`dims[${b}]`, `block width ${JSON.stringify(d)} must be a positive multiple of heads = ${heads}`, `e.g. ${dim}`);
+    if (!Number.isInteger(d) || d <= 0 || d % heads !== 0)
+      optionError(`dims[${b}]`, `block width ${JSON.stringify(d)} must be a positive multiple of heads = ${heads}`, `e.g. ${dim}`);
   });
 
   // Patches of 16×16 on a square image: tokens − 1 = (image / 16)², 224×224 at 197 tokens.
   const patch = 16;
   const side = Math.round(Math.sqrt(tokens - 1));
-  if (side < 1 || side * side !== tokens - 1) optionError("tokens", `tokens − 1 = ${tokens - 1} is not a square number of patches`, "e.g. 197 (14×14 + 1) or 577 (24×24 + 1)");
+  if (side < 1 || side * side !== tokens - 1)
+    optionError("tokens", `tokens − 1 = ${tokens - 1} is not a square number of patches`, "e.g. 197 (14×14 + 1) or 577 (24×24 + 1)");
   const image = patch * side;
   const layers: WorkloadLayer[] = [
     { kind: "conv", name: "patch_embed", inH: image, inW: image, inC: 3, outC: dim, kH: patch, kW: patch, stride: patch, pad: 0 },

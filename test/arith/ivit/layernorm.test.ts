@@ -45,7 +45,10 @@ function refStd(v: bigint): bigint {
 function refLayerNorm(x: readonly number[], bias: readonly number[]): { out: number[]; mean: bigint; variance: bigint; std: bigint } {
   const xs = x.map(BigInt);
   const N = BigInt(x.length);
-  const mean = refRoundHalfEven(xs.reduce((a, v) => a + v, 0n), N);
+  const mean = refRoundHalfEven(
+    xs.reduce((a, v) => a + v, 0n),
+    N,
+  );
   const y = xs.map((v) => v - mean);
   const variance = y.reduce((a, v) => a + v * v, 0n);
   const std = refStd(variance);
@@ -72,7 +75,8 @@ function tokenArb(bits: number, n: number): fc.Arbitrary<number[]> {
   return fc.oneof(
     fc.array(fc.integer({ min: lo, max: hi }), { minLength: n, maxLength: n }),
     fc.array(fc.constantFrom(lo, hi, 0, -1, 1), { minLength: n, maxLength: n }),
-    fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: 0, max: 40 }), fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: n, maxLength: n }))
+    fc
+      .tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: 0, max: 40 }), fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: n, maxLength: n }))
       .map(([c, spread, o]) => o.map((v) => clamp(c + Math.round((v * spread) / 1000)))),
   );
 }
@@ -161,7 +165,15 @@ describe("I-LayerNorm (§5) equals the published algorithm bit for bit", () => {
     expect(layerNormStages(Int32Array.from([1, 2]), p).mean).toBe(2);
     expect(layerNormStages(Int32Array.from([-1, 0]), p).mean + 0).toBe(0);
     expect(layerNormStages(Int32Array.from([-2, -1]), p).mean).toBe(-2);
-    for (const x of [[0, 1], [1, 2], [-1, 0], [-2, -1], [-128, 127], [126, 127]]) expect(Array.from(layerNorm(Int32Array.from(x), p))).toEqual(refLayerNorm(x, [0, 0]).out);
+    for (const x of [
+      [0, 1],
+      [1, 2],
+      [-1, 0],
+      [-2, -1],
+      [-128, 127],
+      [126, 127],
+    ])
+      expect(Array.from(layerNorm(Int32Array.from(x), p))).toEqual(refLayerNorm(x, [0, 0]).out);
   });
 
   test("hand-worked: x = [−3, 1, 5, 9], N = 4", () => {
@@ -179,7 +191,10 @@ describe("I-LayerNorm (§5) equals the published algorithm bit for bit", () => {
   test("layerNormRows normalizes every token of a [tokens, N] tensor", () => {
     const p = makeLayerNormParams({ inputBits: 8, channels: 3, biasInt: [0, 5, -5] });
     const x = [1, 2, 3, -128, 127, 0];
-    expect(Array.from(layerNormRows(Int32Array.from(x), p))).toEqual([...refLayerNorm([1, 2, 3], [0, 5, -5]).out, ...refLayerNorm([-128, 127, 0], [0, 5, -5]).out]);
+    expect(Array.from(layerNormRows(Int32Array.from(x), p))).toEqual([
+      ...refLayerNorm([1, 2, 3], [0, 5, -5]).out,
+      ...refLayerNorm([-128, 127, 0], [0, 5, -5]).out,
+    ]);
   });
 });
 
@@ -199,7 +214,11 @@ describe("[ours] parameter bounds: var < 2^32 and a 32-bit output", () => {
   });
 
   test("the variance bound is reached: alternating max/min over even N gives exactly N·((2^B − 1)² + 1)/4", () => {
-    for (const [bits, n] of [[8, 192], [4, 6], [12, 64]] as const) {
+    for (const [bits, n] of [
+      [8, 192],
+      [4, 6],
+      [12, 64],
+    ] as const) {
       const x = Array.from({ length: n }, (_, i) => (i % 2 ? -(2 ** (bits - 1)) : 2 ** (bits - 1) - 1));
       const v = refLayerNorm(x, Array(n).fill(0)).variance;
       // μ = −1/2 rounds to mean 0: var = N·(2^B − 1)²/4 (Popoviciu, reached) + N·(1/2)²
@@ -231,7 +250,10 @@ describe("[ours] parameter bounds: var < 2^32 and a 32-bit output", () => {
     for (const [bits, n] of CONFIGS) {
       const p = makeLayerNormParams({ inputBits: bits, channels: n, biasInt: Array.from({ length: n }, (_, i) => (i % 3) - 1) });
       for (const x of extremeTokens(bits, n)) check(p, x);
-      fc.assert(fc.property(tokenArb(bits, n), (x) => check(p, x)), { numRuns: 30 });
+      fc.assert(
+        fc.property(tokenArb(bits, n), (x) => check(p, x)),
+        { numRuns: 30 },
+      );
       await yieldToEventLoop(); // seconds of checks in all: one configuration at a time
     }
   });
@@ -241,9 +263,24 @@ describe("[ours] parameter bounds: var < 2^32 and a 32-bit output", () => {
     // Σx ∈ 192·[−128, 127] = [−24576, 24384]: 16 bits; |y| ≤ 255: 9 bits; y² ≤ 65025: 16 bits
     expect([w.sumBits, w.meanBits, w.diffBits, w.squareBits]).toEqual([16, 8, 9, 16]);
     // var ≤ 192·(255² + 1)/4 = 3121248: 22 bits; k ∈ [64, 65536]: 17 bits; var/k ≤ 3121248/128 = 24384: 15 bits; k + var/k ≤ 89920: 17 bits
-    expect([w.variance.hi, w.varianceBits, w.newtonBits, w.newtonQuotient.hi, w.newtonQuotientBits, w.newtonSumBits]).toEqual([3121248n, 22, 17, 24384n, 15, 17]);
+    expect([w.variance.hi, w.varianceBits, w.newtonBits, w.newtonQuotient.hi, w.newtonQuotientBits, w.newtonSumBits]).toEqual([
+      3121248n,
+      22,
+      17,
+      24384n,
+      15,
+      17,
+    ]);
     // f ∈ [floor((2^31−1)/2^16), floor((2^31−1)/64)] = [32767, 33554431]: 25 bits; y·f: 32 bits; floor(y·f/2): 31 bits
-    expect([w.factor.lo, w.factor.hi, w.factorBits, w.productBits, w.normalizedBits, w.outBits, w.channelCounterBits]).toEqual([32767n, 33554431n, 25, 32, 31, 31, 8]);
+    expect([w.factor.lo, w.factor.hi, w.factorBits, w.productBits, w.normalizedBits, w.outBits, w.channelCounterBits]).toEqual([
+      32767n,
+      33554431n,
+      25,
+      32,
+      31,
+      31,
+      8,
+    ]);
   });
 });
 
@@ -317,7 +354,10 @@ describe("I-LayerNorm against float LayerNorm (error bound and SQNR)", () => {
             if (Number(rr.variance) >= 142883) {
               const D = 1 + N / (8 * Math.sqrt(V));
               const rootClosed = (Math.sqrt(N) * 0.5) / (Math.sqrt(V) - D) + (Math.abs(nI) * D) / (Math.sqrt(V) - D);
-              const closed = Math.abs(gamma[i]) * (rootClosed + (2 + Math.abs(x[i] - mu)) * unit + unit) + Math.abs(nI * gamma[i]) * (1e-6 / (2 * sigma2Real)) + (Math.abs(ref[i]) + 1) * 1e-6;
+              const closed =
+                Math.abs(gamma[i]) * (rootClosed + (2 + Math.abs(x[i] - mu)) * unit + unit) +
+                Math.abs(nI * gamma[i]) * (1e-6 / (2 * sigma2Real)) +
+                (Math.abs(ref[i]) + 1) * 1e-6;
               expect(err, `closed form, sigma ${sigma} i ${i}`).toBeLessThanOrEqual(closed);
               tightestClosed = Math.max(tightestClosed, err / closed);
             }

@@ -59,7 +59,9 @@ function rowArb(bits: number, x0: number): fc.Arbitrary<number[]> {
   return fc.oneof(
     fc.array(fc.integer({ min: lo, max: hi }), { minLength: 1, maxLength: 48 }),
     fc.array(fc.constantFrom(lo, hi, 0, -1, 1, lo + 1, hi - 1), { minLength: 1, maxLength: 16 }),
-    fc.tuple(fc.integer({ min: lo, max: hi }), fc.array(fc.integer({ min: -spread, max: spread }), { minLength: 1, maxLength: 48 })).map(([c, o]) => o.map((v) => clamp(c + v))),
+    fc
+      .tuple(fc.integer({ min: lo, max: hi }), fc.array(fc.integer({ min: -spread, max: spread }), { minLength: 1, maxLength: 48 }))
+      .map(([c, o]) => o.map((v) => clamp(c + v))),
     // all negative: the row max is below 0 ([ours] clamp)
     fc.array(fc.integer({ min: lo, max: -1 }), { minLength: 1, maxLength: 24 }),
   );
@@ -69,9 +71,19 @@ function extremeRows(bits: number): number[][] {
   const lo = -(2 ** (bits - 1));
   const hi = 2 ** (bits - 1) - 1;
   return [
-    [lo], [hi], [0], [-1], [1],
-    Array(16).fill(lo), Array(16).fill(hi), Array(64).fill(-3), Array(64).fill(0),
-    [lo, hi], [hi, lo, 0], [lo, lo + 1, -1], [0, -1, -2, -3, 1, 2, 3],
+    [lo],
+    [hi],
+    [0],
+    [-1],
+    [1],
+    Array(16).fill(lo),
+    Array(16).fill(hi),
+    Array(64).fill(-3),
+    Array(64).fill(0),
+    [lo, hi],
+    [hi, lo, 0],
+    [lo, lo + 1, -1],
+    [0, -1, -2, -3, 1, 2, 3],
     Array.from({ length: 64 }, (_, i) => (i % 2 ? lo : hi)),
   ];
 }
@@ -104,13 +116,16 @@ describe("ShiftGELU (§4) equals the published algorithm with our two choices", 
   test("random rows over random scales, input widths 8, 16, 25", () => {
     for (const bits of [8, 16, 25]) {
       fc.assert(
-        fc.property(scaleArb.chain((scale) => fc.tuple(fc.constant(scale), rowArb(bits, refX0(scale)))), ([scale, row]) => {
-          const p = makeShiftGeluParams({ inputBits: bits, scale });
-          const s = shiftGeluStages(Int32Array.from(row), p);
-          const r = refGelu(row, p.x0);
-          expect(Array.from(s.sigmoid)).toEqual(r.sig);
-          expect(Array.from(s.out)).toEqual(r.y);
-        }),
+        fc.property(
+          scaleArb.chain((scale) => fc.tuple(fc.constant(scale), rowArb(bits, refX0(scale)))),
+          ([scale, row]) => {
+            const p = makeShiftGeluParams({ inputBits: bits, scale });
+            const s = shiftGeluStages(Int32Array.from(row), p);
+            const r = refGelu(row, p.x0);
+            expect(Array.from(s.sigmoid)).toEqual(r.sig);
+            expect(Array.from(s.out)).toEqual(r.y);
+          },
+        ),
         { numRuns: 150 },
       );
     }
@@ -118,7 +133,13 @@ describe("ShiftGELU (§4) equals the published algorithm with our two choices", 
 
   test("extreme rows: all-min, all-max, single element, constant, negative max, alternating", () => {
     for (const bits of [8, 16, 25]) {
-      for (const scale of [{ multiplier: 1, shift: 0 }, { multiplier: 1, shift: 4 }, { multiplier: 3, shift: 7 }, { multiplier: 40000, shift: 22 }, { multiplier: 65535, shift: 16 }]) {
+      for (const scale of [
+        { multiplier: 1, shift: 0 },
+        { multiplier: 1, shift: 4 },
+        { multiplier: 3, shift: 7 },
+        { multiplier: 40000, shift: 22 },
+        { multiplier: 65535, shift: 16 },
+      ]) {
         const p = makeShiftGeluParams({ inputBits: bits, scale });
         for (const row of extremeRows(bits)) {
           expect(Array.from(shiftGelu(Int32Array.from(row), p)), `${bits} bits x0' ${p.x0} row ${row.slice(0, 3)}`).toEqual(refGelu(row, p.x0).y);
@@ -129,12 +150,18 @@ describe("ShiftGELU (§4) equals the published algorithm with our two choices", 
 
   test("other n and b follow the same formula", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 26 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 4000 }), fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 16 }), (n, b, m, row) => {
-        const scale = { multiplier: m, shift: 12 };
-        fc.pre(validScale(scale, n));
-        const p = makeShiftGeluParams({ inputBits: 12, scale, n, outBits: b });
-        expect(Array.from(shiftGelu(Int32Array.from(row), p))).toEqual(refGelu(row, p.x0, n, b).y);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 26 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.integer({ min: 1, max: 4000 }),
+        fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1, maxLength: 16 }),
+        (n, b, m, row) => {
+          const scale = { multiplier: m, shift: 12 };
+          fc.pre(validScale(scale, n));
+          const p = makeShiftGeluParams({ inputBits: 12, scale, n, outBits: b });
+          expect(Array.from(shiftGelu(Int32Array.from(row), p))).toEqual(refGelu(row, p.x0, n, b).y);
+        },
+      ),
     );
   });
 });
@@ -172,11 +199,20 @@ describe("[ours] 2·|x0'|·2^n ≤ 2^31 − 1: a + c never clamps, sig stays in 
       }
     };
     for (const bits of [8, 25]) {
-      for (const scale of [{ multiplier: 1, shift: 0 }, { multiplier: 40000, shift: 22 }]) {
+      for (const scale of [
+        { multiplier: 1, shift: 0 },
+        { multiplier: 40000, shift: 22 },
+      ]) {
         const p = makeShiftGeluParams({ inputBits: bits, scale });
         for (const row of extremeRows(bits)) check(p, row);
       }
-      fc.assert(fc.property(scaleArb.chain((scale) => fc.tuple(fc.constant(scale), rowArb(bits, refX0(scale)))), ([scale, row]) => check(makeShiftGeluParams({ inputBits: bits, scale }), row)), { numRuns: 100 });
+      fc.assert(
+        fc.property(
+          scaleArb.chain((scale) => fc.tuple(fc.constant(scale), rowArb(bits, refX0(scale)))),
+          ([scale, row]) => check(makeShiftGeluParams({ inputBits: bits, scale }), row),
+        ),
+        { numRuns: 100 },
+      );
     }
   });
 
@@ -215,7 +251,7 @@ describe("ShiftGELU against float GELU (error bound and SQNR)", () => {
     const a0 = -x0;
     const U = a0 * 2 ** n;
     const kappa = 1.4375 / (a0 * Sp * Math.LOG2E);
-    const A = Math.exp((-kappa * 1.702 * (mReal - xReal)));
+    const A = Math.exp(-kappa * 1.702 * (mReal - xReal));
     const Cm = Math.exp(-kappa * 1.702 * mReal);
     const sk = A / (A + Cm);
     const rhoLo = 2 ** (-1 / (2 * a0));
@@ -238,32 +274,36 @@ describe("ShiftGELU against float GELU (error bound and SQNR)", () => {
     let maxErrErf = 0;
     let tightest = 0;
     fc.assert(
-      fc.property(fc.double({ min: 0.005, max: 0.035, noNaN: true }), fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 1, maxLength: 64 }), (s, row) => {
-        const { multiplier, shift } = multiplierFromRatio(s, 16);
-        const scale = { multiplier, shift };
-        const S = dyadicValue(scale);
-        const p = makeShiftGeluParams({ inputBits: 8, scale });
-        const y = shiftGelu(Int32Array.from(row), p);
-        const outScale = shiftGeluOutputScale(scale, p);
-        const real = row.map((v) => v * S);
-        const mReal = Math.max(0, ...real);
-        const sig = geluSigmoidFloat(real);
-        const erf = geluFloat(real);
-        for (let i = 0; i < row.length; i++) {
-          const got = y[i] * outScale;
-          const sigma = 1 / (1 + Math.exp(-1.702 * real[i]));
-          const b = bound(real[i], sigma, p.x0, 23, 1.702 * S, mReal) + 1e-6; // + float32 rounding of the reference
-          const err = Math.abs(got - sig[i]);
-          expect(err, `S=${S} x=${row[i]}`).toBeLessThanOrEqual(b);
-          expect(Math.abs(got - erf[i])).toBeLessThanOrEqual(b + Math.abs(erf[i] - sig[i]) + 1e-6);
-          tightest = Math.max(tightest, err / b);
-          maxErr = Math.max(maxErr, err);
-          maxErrErf = Math.max(maxErrErf, Math.abs(got - erf[i]));
-          refSig.push(sig[i]);
-          refErf.push(erf[i]);
-          approx.push(got);
-        }
-      }),
+      fc.property(
+        fc.double({ min: 0.005, max: 0.035, noNaN: true }),
+        fc.array(fc.integer({ min: -128, max: 127 }), { minLength: 1, maxLength: 64 }),
+        (s, row) => {
+          const { multiplier, shift } = multiplierFromRatio(s, 16);
+          const scale = { multiplier, shift };
+          const S = dyadicValue(scale);
+          const p = makeShiftGeluParams({ inputBits: 8, scale });
+          const y = shiftGelu(Int32Array.from(row), p);
+          const outScale = shiftGeluOutputScale(scale, p);
+          const real = row.map((v) => v * S);
+          const mReal = Math.max(0, ...real);
+          const sig = geluSigmoidFloat(real);
+          const erf = geluFloat(real);
+          for (let i = 0; i < row.length; i++) {
+            const got = y[i] * outScale;
+            const sigma = 1 / (1 + Math.exp(-1.702 * real[i]));
+            const b = bound(real[i], sigma, p.x0, 23, 1.702 * S, mReal) + 1e-6; // + float32 rounding of the reference
+            const err = Math.abs(got - sig[i]);
+            expect(err, `S=${S} x=${row[i]}`).toBeLessThanOrEqual(b);
+            expect(Math.abs(got - erf[i])).toBeLessThanOrEqual(b + Math.abs(erf[i] - sig[i]) + 1e-6);
+            tightest = Math.max(tightest, err / b);
+            maxErr = Math.max(maxErr, err);
+            maxErrErf = Math.max(maxErrErf, Math.abs(got - erf[i]));
+            refSig.push(sig[i]);
+            refErf.push(erf[i]);
+            approx.push(got);
+          }
+        },
+      ),
       { numRuns: 400 },
     );
     const sqnrSig = sqnrDb(Float64Array.from(refSig), Float64Array.from(approx));

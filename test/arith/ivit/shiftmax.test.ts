@@ -7,7 +7,15 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { expShift, expShiftRanges, x0FromScale, dyadicValue, Dyadic } from "../../../src/arith/ivit/expshift.js";
-import { attentionScoreScale, makeShiftmaxParams, shiftmax, shiftmaxRows, shiftmaxStages, shiftmaxWidths, ShiftmaxParams } from "../../../src/arith/ivit/shiftmax.js";
+import {
+  attentionScoreScale,
+  makeShiftmaxParams,
+  shiftmax,
+  shiftmaxRows,
+  shiftmaxStages,
+  shiftmaxWidths,
+  ShiftmaxParams,
+} from "../../../src/arith/ivit/shiftmax.js";
 import { softmaxFloat, sqnrDb } from "../../../src/arith/ivit/float.js";
 import { multiplierFromRatio } from "../../../src/arith/requant.js";
 import { QuantrtlError } from "../../../src/util/errors.js";
@@ -65,9 +73,17 @@ function extremeRows(bits: number): number[][] {
   const lo = -(2 ** (bits - 1));
   const hi = 2 ** (bits - 1) - 1;
   return [
-    [lo], [hi], [0],
-    Array(16).fill(lo), Array(16).fill(hi), Array(197).fill(7), Array(197).fill(lo),
-    [lo, hi], [hi, lo, lo, lo], [hi, hi, lo], [0, -1, -2, -3, -4, -5, -6, -7, -8],
+    [lo],
+    [hi],
+    [0],
+    Array(16).fill(lo),
+    Array(16).fill(hi),
+    Array(197).fill(7),
+    Array(197).fill(lo),
+    [lo, hi],
+    [hi, lo, lo, lo],
+    [hi, hi, lo],
+    [0, -1, -2, -3, -4, -5, -6, -7, -8],
     Array.from({ length: 64 }, (_, i) => (i % 2 ? lo : hi)),
   ];
 }
@@ -158,7 +174,14 @@ describe("Shiftmax (§3) equals the published algorithm bit for bit", () => {
 
   test("extreme rows: all-min, all-max, single element, constant, min beside max, alternating", () => {
     for (const bits of [8, 16, 32]) {
-      for (const scale of [{ multiplier: 1, shift: 0 }, { multiplier: 1, shift: 4 }, { multiplier: 3, shift: 5 }, { multiplier: 1, shift: 15 }, { multiplier: 3, shift: 17 }, { multiplier: 32769, shift: 31 }]) {
+      for (const scale of [
+        { multiplier: 1, shift: 0 },
+        { multiplier: 1, shift: 4 },
+        { multiplier: 3, shift: 5 },
+        { multiplier: 1, shift: 15 },
+        { multiplier: 3, shift: 17 },
+        { multiplier: 32769, shift: 31 },
+      ]) {
         const p = makeShiftmaxParams({ inputBits: bits, scale });
         for (const row of extremeRows(bits)) {
           expect(Array.from(shiftmax(Int32Array.from(row), p)), `${bits} bits, x0 ${p.x0}, row ${row.slice(0, 4)}`).toEqual(refShiftmax(row, p.x0));
@@ -176,12 +199,18 @@ describe("Shiftmax (§3) equals the published algorithm bit for bit", () => {
 
   test("other n and b (parameters of §3) also follow the formula", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 2, max: 16 }), fc.integer({ min: 1, max: 2000 }), fc.array(fc.integer({ min: -30000, max: 30000 }), { minLength: 1, maxLength: 20 }), (n, b, m, row) => {
-        const scale = { multiplier: m, shift: 10 };
-        fc.pre(-refX0(scale) * 2 ** n <= 2 ** 31 - 1);
-        const p = makeShiftmaxParams({ inputBits: 16, scale, n, outBits: b });
-        expect(Array.from(shiftmax(Int32Array.from(row), p))).toEqual(refShiftmax(row, p.x0, n, b));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 2, max: 16 }),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.array(fc.integer({ min: -30000, max: 30000 }), { minLength: 1, maxLength: 20 }),
+        (n, b, m, row) => {
+          const scale = { multiplier: m, shift: 10 };
+          fc.pre(-refX0(scale) * 2 ** n <= 2 ** 31 - 1);
+          const p = makeShiftmaxParams({ inputBits: 16, scale, n, outBits: b });
+          expect(Array.from(shiftmax(Int32Array.from(row), p))).toEqual(refShiftmax(row, p.x0, n, b));
+        },
+      ),
     );
   });
 
@@ -224,12 +253,19 @@ describe("[ours] the bound |x0|·2^n ≤ 2^31 − 1 keeps every value in its wid
       }
     };
     for (const bits of [8, 32]) {
-      for (const scale of [{ multiplier: 1, shift: 0 }, { multiplier: 32769, shift: 31 }, { multiplier: 1, shift: 10 }]) {
+      for (const scale of [
+        { multiplier: 1, shift: 0 },
+        { multiplier: 32769, shift: 31 },
+        { multiplier: 1, shift: 10 },
+      ]) {
         const p = makeShiftmaxParams({ inputBits: bits, scale });
         for (const row of extremeRows(bits)) check(p, row);
       }
       fc.assert(
-        fc.property(scaleArb.chain((scale) => fc.tuple(fc.constant(scale), rowArb(bits, refX0(scale)))), ([scale, row]) => check(makeShiftmaxParams({ inputBits: bits, scale }), row)),
+        fc.property(
+          scaleArb.chain((scale) => fc.tuple(fc.constant(scale), rowArb(bits, refX0(scale)))),
+          ([scale, row]) => check(makeShiftmaxParams({ inputBits: bits, scale }), row),
+        ),
         { numRuns: 100 },
       );
     }
@@ -280,7 +316,11 @@ describe("Shiftmax against float softmax (error bound and SQNR)", () => {
   }
 
   /** Checks the bound over random rows with S in [sLo, sHi]; returns SQNR, max error and the largest error/bound. */
-  function measure(sLo: number, sHi: number, runs: number): { sqnr: number; floorSqnr: number; maxErr: number; maxSlope: number; tightest: number; count: number } {
+  function measure(
+    sLo: number,
+    sHi: number,
+    runs: number,
+  ): { sqnr: number; floorSqnr: number; maxErr: number; maxSlope: number; tightest: number; count: number } {
     const refs: number[] = [];
     const approx: number[] = [];
     const floored: number[] = [];
@@ -324,7 +364,14 @@ describe("Shiftmax against float softmax (error bound and SQNR)", () => {
       ),
       { numRuns: runs },
     );
-    return { sqnr: sqnrDb(Float64Array.from(refs), Float64Array.from(approx)), floorSqnr: sqnrDb(Float64Array.from(refs), Float64Array.from(floored)), maxErr, maxSlope, tightest, count: refs.length };
+    return {
+      sqnr: sqnrDb(Float64Array.from(refs), Float64Array.from(approx)),
+      floorSqnr: sqnrDb(Float64Array.from(refs), Float64Array.from(floored)),
+      maxErr,
+      maxSlope,
+      tightest,
+      count: refs.length,
+    };
   }
 
   test.each([
@@ -343,6 +390,11 @@ describe("Shiftmax against float softmax (error bound and SQNR)", () => {
   test("sqnrDb: equal arrays give +Infinity, a 10 % error gives 20 dB", () => {
     const a = Float64Array.from([1, -2, 3]);
     expect(sqnrDb(a, a)).toBe(Infinity);
-    expect(sqnrDb(a, a.map((v) => v * 1.1))).toBeCloseTo(20, 10);
+    expect(
+      sqnrDb(
+        a,
+        a.map((v) => v * 1.1),
+      ),
+    ).toBeCloseTo(20, 10);
   });
 });

@@ -19,7 +19,10 @@ import { testDir } from "../../helpers/temp.js";
 async function python(driver: string, code: string): Promise<unknown> {
   const dir = testDir("driver-py-");
   const script = join(dir, "check.py");
-  writeFileSync(script, `import importlib.util, json\nspec = importlib.util.spec_from_file_location("d", ${JSON.stringify(driver)})\nd = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(d)\n${code}\n`);
+  writeFileSync(
+    script,
+    `import importlib.util, json\nspec = importlib.util.spec_from_file_location("d", ${JSON.stringify(driver)})\nd = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(d)\n${code}\n`,
+  );
   const r = await run("python3", [script]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
@@ -27,7 +30,11 @@ async function python(driver: string, code: string): Promise<unknown> {
 }
 
 function hexWords(file: string): number[] {
-  return readFileSync(file, "utf8").split("\n").map((l) => l.replace(/\/\/.*$/, "").trim()).filter((l) => l !== "").map((l) => Number.parseInt(l, 16));
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((l) => l.replace(/\/\/.*$/, "").trim())
+    .filter((l) => l !== "")
+    .map((l) => Number.parseInt(l, 16));
 }
 
 function boardPackage(model: Model, frames: number) {
@@ -39,19 +46,25 @@ function boardPackage(model: Model, frames: number) {
 describe("PYNQ driver packing", () => {
   it("int8: -3, 5, -128, 127 pack to 0xfd, 0x05, 0x80, 0x7f; 128 is refused; output bytes unpack as signed", async () => {
     const { driver } = boardPackage(convModel({ name: "d_mac8", kernel: "mac", pe: 1, simd: 3 }), 1);
-    const r = await python(driver, `
+    const r = await python(
+      driver,
+      `
 try:
     d.pack_input([128]); refused = False
 except ValueError:
     refused = True
-print(json.dumps([d.pack_input([-3, 5, -128, 127]), d.unpack_output([0xfd, 0x05, 0x80, 0x7f]), refused, d.FRAME_IN, d.FRAME_OUT, d.MODEL_ID]))`);
+print(json.dumps([d.pack_input([-3, 5, -128, 127]), d.unpack_output([0xfd, 0x05, 0x80, 0x7f]), refused, d.FRAME_IN, d.FRAME_OUT, d.MODEL_ID]))`,
+    );
     const model = convModel({ name: "d_mac8", kernel: "mac", pe: 1, simd: 3 });
     expect(r).toEqual([[0xfd, 0x05, 0x80, 0x7f], [-3, 5, -128, 127], true, 6 * 7 * 3, 6 * 7 * 5, Number.parseInt(model.hash.slice(0, 8), 16)]);
   }, 120_000);
 
   it("binary: -1/+1 pack to 0/1 bytes and unpack back; 16-bit output 0xfffd is -3", async () => {
     const bin = boardPackage(convModel({ name: "d_xnor", kernel: "xnor", pe: 5, simd: 9 }), 1);
-    expect(await python(bin.driver, "print(json.dumps([d.pack_input([-1, 1, 1]), d.unpack_output([0, 1, 0])]))")).toEqual([[0, 1, 1], [-1, 1, -1]]);
+    expect(await python(bin.driver, "print(json.dumps([d.pack_input([-1, 1, 1]), d.unpack_output([0, 1, 0])]))")).toEqual([
+      [0, 1, 1],
+      [-1, 1, -1],
+    ]);
     const wide = boardPackage(convModel({ name: "d_mac16", kernel: "mac", bits: 16, pe: 1, simd: 3 }), 1);
     expect(await python(wide.driver, "print(json.dumps([d.OUT_TDATA_BITS, d.unpack_output([0xfffd, 0x0003, 0x8000])]))")).toEqual([16, [-3, 3, -32768]]);
   }, 120_000);
@@ -63,7 +76,10 @@ print(json.dumps([d.pack_input([-3, 5, -128, 127]), d.unpack_output([0xfd, 0x05,
       const values = inputs.flatMap((x) => Array.from(x.data));
       const lastName = model.layers[model.layers.length - 1].name;
       const goldenWords = hexWords(join(dir, "vectors", `${lastName}.expected.hex`));
-      const [packed, unpacked] = (await python(driver, `print(json.dumps([d.pack_input(${JSON.stringify(values)}), d.unpack_output(${JSON.stringify(goldenWords)})]))`)) as [number[], number[]];
+      const [packed, unpacked] = (await python(
+        driver,
+        `print(json.dumps([d.pack_input(${JSON.stringify(values)}), d.unpack_output(${JSON.stringify(goldenWords)})]))`,
+      )) as [number[], number[]];
       expect(packed).toEqual(hexWords(join(dir, "vectors", "input.hex")));
       const golden = inputs.flatMap((x) => Array.from(runGolden(model, x).layers[model.layers.length - 1].data));
       expect(unpacked).toEqual(golden);

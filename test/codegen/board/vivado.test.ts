@@ -61,7 +61,8 @@ describe("Vivado scripts under tclsh with recording stubs", () => {
     for (const bus of ["s_axis", "m_axis", "s_axil"]) expect(text).toContain(`ipx::associate_bus_interfaces -busif ${bus} -clock aclk core`);
     // the wrapper has the ports those interfaces are inferred from
     const wrapper = readFileSync(join(pkg, "rtl", "conv3x3_xnor_axis_top.v"), "utf8");
-    for (const port of ["aclk", "aresetn", "s_axis_tdata", "s_axis_tlast", "m_axis_tlast", "m_axis_tkeep", "s_axil_awaddr", "s_axil_rdata"]) expect(wrapper).toMatch(new RegExp(`\\b${port}\\b`));
+    for (const port of ["aclk", "aresetn", "s_axis_tdata", "s_axis_tlast", "m_axis_tlast", "m_axis_tkeep", "s_axil_awaddr", "s_axil_rdata"])
+      expect(wrapper).toMatch(new RegExp(`\\b${port}\\b`));
 
     const cells = calls(log, "create_bd_cell").join("\n");
     expect(cells).toContain("xilinx.com:ip:processing_system7:5.5 ps");
@@ -91,7 +92,7 @@ describe("Vivado scripts under tclsh with recording stubs", () => {
     const text = (await recordCalls([join(pkg, "vivado", "build.tcl")], "/")).join("\n");
     expect(text).toMatch(/create_project -force conv3x3_xnor_ip \S+ -part xczu7ev-ffvc1156-2-e/);
     expect(text).toContain("xilinx.com:ip:zynq_ultra_ps_e:3.3 ps");
-    expect(text).toContain("Master \"/ps/M_AXI_HPM0_FPD\"");
+    expect(text).toContain('Master "/ps/M_AXI_HPM0_FPD"');
     expect(text).toContain("set_property offset 0xA0010000 ps/Data/SEG_nn_reg0");
   }, 120_000);
 

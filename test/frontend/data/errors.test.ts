@@ -41,7 +41,10 @@ describe("bad data files", () => {
     const bools = npy(new Float32Array(784), [1, 784]);
     // the same file with its dtype rewritten to bool ('|b1'), a type quantrtl does not read as data
     const text = new TextDecoder("latin1").decode(bools).replace("'<f4'", "'|b1'");
-    writeFileSync(join(dir, "b.npy"), Uint8Array.from(text, (c) => c.charCodeAt(0)));
+    writeFileSync(
+      join(dir, "b.npy"),
+      Uint8Array.from(text, (c) => c.charCodeAt(0)),
+    );
     expect(refusal(join(dir, "b.npy")).message).toMatch(/dtype \|b1/);
     const f = refusal(join(FIXTURES, "fortran.npy"));
     expect(f.message).toContain("Fortran order");

@@ -13,7 +13,9 @@ const quant = (q: Record<string, unknown>, values: number[], channels = 1, bits 
 describe("input quantizer (QONNX Quant)", () => {
   test("ROUND is half to even, then clamped to the signed 4-bit range [-8, 7]", () => {
     // x / 0.5 = 0.5, 1.5, -0.5, -1.5, 2.5, 200, -200
-    expect(quant({ scale: 0.5, zeroPoint: 0, bits: 4, signed: true, narrow: false, rounding: "ROUND" }, [0.25, 0.75, -0.25, -0.75, 1.25, 100, -100])).toEqual([0, 2, 0, -2, 2, 7, -8]);
+    expect(quant({ scale: 0.5, zeroPoint: 0, bits: 4, signed: true, narrow: false, rounding: "ROUND" }, [0.25, 0.75, -0.25, -0.75, 1.25, 100, -100])).toEqual([
+      0, 2, 0, -2, 2, 7, -8,
+    ]);
   });
 
   test("every rounding mode on 2.5, -2.5, 1.2, -1.2 (hand-worked)", () => {
@@ -46,7 +48,9 @@ describe("input quantizer (QONNX Quant)", () => {
   });
 
   test("a quantizer whose integers do not fit the model's input, or a malformed one, is refused with its JSON path", () => {
-    expect(() => inputQuantizerOf(model({ inputQuantizer: { scale: 1 / 255, bits: 8, signed: false } }))).toThrow(/\/metadata\/inputQuantizer: gives integers in \[0, 255\], beyond the model's 8-bit input \[-128, 127\]/);
+    expect(() => inputQuantizerOf(model({ inputQuantizer: { scale: 1 / 255, bits: 8, signed: false } }))).toThrow(
+      /\/metadata\/inputQuantizer: gives integers in \[0, 255\], beyond the model's 8-bit input \[-128, 127\]/,
+    );
     expect(() => inputQuantizerOf(model({ inputQuantizer: { scale: 1 / 255, bits: 8, signed: false } }, 1, 16))).not.toThrow();
     expect(() => inputQuantizerOf(model({ inputQuantizer: { scale: -1, bits: 8 } }))).toThrow(/inputQuantizer\/scale/);
     expect(() => inputQuantizerOf(model({ inputQuantizer: { scale: [1, 2, 3], bits: 8 } }, 2))).toThrow(/inputQuantizer\/scale/);

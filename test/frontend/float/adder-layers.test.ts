@@ -103,9 +103,18 @@ describe("adder gradients (paper eqs. 5 and 6)", () => {
     //   k0,o1: 2·(1−2) + 0.5·(0.5−2)         = −2 − 0.75 = −2.75
     //   k1,o0: 1·(0−0.25) + (−1)·(3−0.25)    = −0.25 − 2.75 = −3
     //   k1,o1: 2·(0+1) + 0.5·(3+1)           = 2 + 2 = 4
-    const x = tf.tensor2d([[1, 0], [0.5, 3]]);
-    const w = tf.tensor2d([[0, 2], [0.25, -1]]);
-    const dy = tf.tensor2d([[1, 2], [-1, 0.5]]);
+    const x = tf.tensor2d([
+      [1, 0],
+      [0.5, 3],
+    ]);
+    const w = tf.tensor2d([
+      [0, 2],
+      [0.25, -1],
+    ]);
+    const dy = tf.tensor2d([
+      [1, 2],
+      [-1, 0.5],
+    ]);
     const [dx, dw] = tf.grads((a: tfType.Tensor, b: tfType.Tensor) => tf.sum(tf.mul(adderMatMul(a as tfType.Tensor2D, b as tfType.Tensor2D), dy)))([x, w]);
     expect(Array.from(dx.dataSync())).toEqual([1, -1.75, 1, 0.5].map((v) => expect.closeTo(v, 6)));
     expect(Array.from(dw.dataSync())).toEqual([0.5, -2.75, -3, 4].map((v) => expect.closeTo(v, 6)));
@@ -114,7 +123,9 @@ describe("adder gradients (paper eqs. 5 and 6)", () => {
   test("inputGradient: false gives a zero input gradient and the same weight gradient", () => {
     const x = tf.tensor2d([[0.2, 0.9, -0.5]]);
     const w = tf.tensor2d([[0.5], [0.1], [2.0]]);
-    const [dx, dw] = tf.grads((a: tfType.Tensor, b: tfType.Tensor) => tf.sum(adderMatMul(a as tfType.Tensor2D, b as tfType.Tensor2D, { inputGradient: false })))([x, w]);
+    const [dx, dw] = tf.grads((a: tfType.Tensor, b: tfType.Tensor) =>
+      tf.sum(adderMatMul(a as tfType.Tensor2D, b as tfType.Tensor2D, { inputGradient: false })),
+    )([x, w]);
     expect(Array.from(dx.dataSync())).toEqual([0, 0, 0]);
     expect(Array.from(dw.dataSync())).toEqual([-0.3, 0.8, -2.5].map((v) => expect.closeTo(v, 6)));
   });
@@ -125,10 +136,9 @@ describe("adder gradients (paper eqs. 5 and 6)", () => {
     const x = randoms(32, 21);
     const k = randoms(36, 22);
     const r = randoms(1 * 2 * 2 * 2, 23); // upstream gradient per output
-    const [dx, dk] = tf.grads((a: tfType.Tensor, b: tfType.Tensor) => tf.sum(tf.mul(adderConv2d(a as tfType.Tensor4D, b as tfType.Tensor4D, "valid"), tf.tensor4d(r, [1, 2, 2, 2]))))([
-      tf.tensor4d(x, xShape),
-      tf.tensor4d(k, kShape),
-    ]);
+    const [dx, dk] = tf.grads((a: tfType.Tensor, b: tfType.Tensor) =>
+      tf.sum(tf.mul(adderConv2d(a as tfType.Tensor4D, b as tfType.Tensor4D, "valid"), tf.tensor4d(r, [1, 2, 2, 2]))),
+    )([tf.tensor4d(x, xShape), tf.tensor4d(k, kShape)]);
     const ex = new Float64Array(32);
     const ek = new Float64Array(36);
     for (let oy = 0; oy < 2; oy++)

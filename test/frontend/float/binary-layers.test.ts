@@ -62,7 +62,8 @@ describe("binary layers", () => {
         for (let o = 0; o < O; o++) {
           let s = 0;
           for (let ky = 0; ky < K; ky++)
-            for (let kx = 0; kx < K; kx++) for (let c = 0; c < C; c++) s += sign(x[((oy + ky) * W + ox + kx) * C + c]) * sign(w[((ky * K + kx) * C + c) * O + o]);
+            for (let kx = 0; kx < K; kx++)
+              for (let c = 0; c < C; c++) s += sign(x[((oy + ky) * W + ox + kx) * C + c]) * sign(w[((ky * K + kx) * C + c) * O + o]);
           expect(got[(oy * (W - K + 1) + ox) * O + o]).toBe(s);
         }
   });

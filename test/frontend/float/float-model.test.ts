@@ -7,7 +7,15 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import type * as tfType from "@tensorflow/tfjs";
-import { checkFloatModel, describeLayers, floatForward, floatTop1, type FloatDatapath, type FloatLayer, type FloatModel } from "../../../src/frontend/float/float-model.js";
+import {
+  checkFloatModel,
+  describeLayers,
+  floatForward,
+  floatTop1,
+  type FloatDatapath,
+  type FloatLayer,
+  type FloatModel,
+} from "../../../src/frontend/float/float-model.js";
 import { buildLenet, LENET_VARIANTS } from "../../../src/frontend/float/lenet.js";
 import { initTf } from "../../../src/frontend/float/tfjs.js";
 import { rng } from "../../../src/ir/inputs.js";
@@ -26,16 +34,72 @@ function tinyDescription(variant: FloatDatapath, seed: number): FloatModel {
   const values = (n: number, lo = -1, hi = 1) => Array.from({ length: n }, () => lo + (hi - lo) * next());
   const act = variant === "xnor" ? "sign" : "relu";
   const layers: FloatLayer[] = [
-    { kind: "conv2d", name: "conv", datapath: variant, inputShape: [6, 6, 2], outputShape: [4, 4, 3], inChannels: 2, outChannels: 3, kernel: [3, 3], stride: [1, 1], padding: "valid", weights: values(3 * 3 * 3 * 2), ...(variant === "mac" ? { bias: values(3) } : {}) },
+    {
+      kind: "conv2d",
+      name: "conv",
+      datapath: variant,
+      inputShape: [6, 6, 2],
+      outputShape: [4, 4, 3],
+      inChannels: 2,
+      outChannels: 3,
+      kernel: [3, 3],
+      stride: [1, 1],
+      padding: "valid",
+      weights: values(3 * 3 * 3 * 2),
+      ...(variant === "mac" ? { bias: values(3) } : {}),
+    },
     // adder outputs sit near −Σ|x−w| ≈ −9: a mean of that size keeps the BN meaningful
-    { kind: "batchnorm", name: "bn1", inputShape: [4, 4, 3], outputShape: [4, 4, 3], channels: 3, gamma: values(3, 0.5, 2), beta: values(3), mean: values(3, variant === "adder" ? -12 : -1, variant === "adder" ? -6 : 1), variance: values(3, 0.5, 3), epsilon: 1e-3 },
+    {
+      kind: "batchnorm",
+      name: "bn1",
+      inputShape: [4, 4, 3],
+      outputShape: [4, 4, 3],
+      channels: 3,
+      gamma: values(3, 0.5, 2),
+      beta: values(3),
+      mean: values(3, variant === "adder" ? -12 : -1, variant === "adder" ? -6 : 1),
+      variance: values(3, 0.5, 3),
+      epsilon: 1e-3,
+    },
     { kind: act, name: "act1", inputShape: [4, 4, 3], outputShape: [4, 4, 3] },
     { kind: "maxpool", name: "pool", inputShape: [4, 4, 3], outputShape: [2, 2, 3], pool: [2, 2], stride: [2, 2] },
     { kind: "flatten", name: "flatten", inputShape: [2, 2, 3], outputShape: [12], order: "HWC" },
-    { kind: "dense", name: "dense", datapath: variant, inputShape: [12], outputShape: [4], inFeatures: 12, outFeatures: 4, weights: values(4 * 12), ...(variant === "mac" ? { bias: values(4) } : {}) },
-    { kind: "batchnorm", name: "bn2", inputShape: [4], outputShape: [4], channels: 4, gamma: values(4, 0.5, 2), beta: values(4), mean: values(4, variant === "adder" ? -8 : -1, variant === "adder" ? -2 : 1), variance: values(4, 0.5, 3), epsilon: 1e-3 },
+    {
+      kind: "dense",
+      name: "dense",
+      datapath: variant,
+      inputShape: [12],
+      outputShape: [4],
+      inFeatures: 12,
+      outFeatures: 4,
+      weights: values(4 * 12),
+      ...(variant === "mac" ? { bias: values(4) } : {}),
+    },
+    {
+      kind: "batchnorm",
+      name: "bn2",
+      inputShape: [4],
+      outputShape: [4],
+      channels: 4,
+      gamma: values(4, 0.5, 2),
+      beta: values(4),
+      mean: values(4, variant === "adder" ? -8 : -1, variant === "adder" ? -2 : 1),
+      variance: values(4, 0.5, 3),
+      epsilon: 1e-3,
+    },
   ];
-  return { format: "quantrtl-float", version: 1, name: `tiny-${variant}`, topology: "lenet", variant, input: { shape: [6, 6, 2], layout: "HWC", scale: 1, encoding: "test" }, classes: 4, layers, training, accuracy: { floatTop1Test: 0, testImages: 0 } };
+  return {
+    format: "quantrtl-float",
+    version: 1,
+    name: `tiny-${variant}`,
+    topology: "lenet",
+    variant,
+    input: { shape: [6, 6, 2], layout: "HWC", scale: 1, encoding: "test" },
+    classes: 4,
+    layers,
+    training,
+    accuracy: { floatTop1Test: 0, testImages: 0 },
+  };
 }
 
 const signOf = (v: number) => (v >= 0 ? 1 : -1);
@@ -104,7 +168,8 @@ function naiveForward(desc: FloatModel, image: Float64Array): Float64Array {
         for (let oy = 0; oy < OH; oy++)
           for (let ox = 0; ox < OW; ox++)
             for (let c = 0; c < C; c++)
-              for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) y[(oy * OW + ox) * C + c] = Math.max(y[(oy * OW + ox) * C + c], x[((2 * oy + dy) * W + 2 * ox + dx) * C + c]);
+              for (let dy = 0; dy < 2; dy++)
+                for (let dx = 0; dx < 2; dx++) y[(oy * OW + ox) * C + c] = Math.max(y[(oy * OW + ox) * C + c], x[((2 * oy + dy) * W + 2 * ox + dx) * C + c]);
         x = y;
         shape = [OH, OW, C];
         break;
@@ -154,16 +219,41 @@ describe("describeLayers", () => {
       // non-trivial batchnorm statistics, so a mislabelled mean/variance would show
       for (const layer of model.layers.filter((l) => l.getClassName() === "BatchNormalization")) {
         const n = layer.getWeights()[0].shape[0]; // getWeights() returns the live variables: not disposed here
-        layer.setWeights([tf.linspace(0.5, 1.5, n), tf.linspace(-0.2, 0.3, n), tf.linspace(variant === "adder" ? -20 : -0.5, variant === "adder" ? -5 : 0.5, n), tf.linspace(0.5, 4, n)]);
+        layer.setWeights([
+          tf.linspace(0.5, 1.5, n),
+          tf.linspace(-0.2, 0.3, n),
+          tf.linspace(variant === "adder" ? -20 : -0.5, variant === "adder" ? -5 : 0.5, n),
+          tf.linspace(0.5, 4, n),
+        ]);
       }
       const layers = describeLayers(model);
       expect(layers.map((l) => l.kind)).toEqual(
         variant === "mac"
           ? ["conv2d", "batchnorm", "relu", "maxpool", "conv2d", "batchnorm", "relu", "maxpool", "flatten", "dense", "batchnorm", "relu", "dense"]
-          : ["conv2d", "batchnorm", variant === "xnor" ? "sign" : "relu", "maxpool", "conv2d", "batchnorm", variant === "xnor" ? "sign" : "relu", "maxpool", "flatten", "dense", "batchnorm", variant === "xnor" ? "sign" : "relu", "dense", "batchnorm"],
+          : [
+              "conv2d",
+              "batchnorm",
+              variant === "xnor" ? "sign" : "relu",
+              "maxpool",
+              "conv2d",
+              "batchnorm",
+              variant === "xnor" ? "sign" : "relu",
+              "maxpool",
+              "flatten",
+              "dense",
+              "batchnorm",
+              variant === "xnor" ? "sign" : "relu",
+              "dense",
+              "batchnorm",
+            ],
       );
       expect(layers[8].outputShape).toEqual([256]);
-      const desc: FloatModel = { ...tinyDescription(variant, 1), input: { shape: [28, 28, 1], layout: "HWC", scale: 1 / 255, encoding: "test" }, classes: 10, layers };
+      const desc: FloatModel = {
+        ...tinyDescription(variant, 1),
+        input: { shape: [28, 28, 1], layout: "HWC", scale: 1 / 255, encoding: "test" },
+        classes: 10,
+        layers,
+      };
       checkFloatModel(desc);
       const next = rng(9);
       const images = Float32Array.from({ length: 3 * 784 }, () => (next() < 0.7 ? 0 : next()));

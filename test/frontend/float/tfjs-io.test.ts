@@ -30,7 +30,10 @@ describe("file IOHandlers", () => {
       expect(json.weightsManifest[0].paths).toEqual(["./weights.bin"]);
       const loaded = await tf.loadLayersModel(fileLoadHandler(dir));
       const next = rng(1);
-      const x = tf.tensor4d(Float32Array.from({ length: 2 * 784 }, () => next()), [2, 28, 28, 1]);
+      const x = tf.tensor4d(
+        Float32Array.from({ length: 2 * 784 }, () => next()),
+        [2, 28, 28, 1],
+      );
       const a = (model.predict(x) as tfType.Tensor).dataSync();
       const b = (loaded.predict(x) as tfType.Tensor).dataSync();
       expect(Array.from(b)).toEqual(Array.from(a));

@@ -12,7 +12,17 @@ describe("trainLenet", () => {
   for (const variant of LENET_VARIANTS)
     test(`${variant}: two steps on 128 images`, async () => {
       const lines: string[] = [];
-      const result = await trainLenet({ variant, epochs: 1, batchSize: 64, seed: 1, lr: 0.05, adderEta: 0.1, adderLr: 0.5, limit: 128, log: (l) => lines.push(l) });
+      const result = await trainLenet({
+        variant,
+        epochs: 1,
+        batchSize: 64,
+        seed: 1,
+        lr: 0.05,
+        adderEta: 0.1,
+        adderLr: 0.5,
+        limit: 128,
+        log: (l) => lines.push(l),
+      });
       expect(result.trainImages).toBe(128);
       expect(result.epochs).toHaveLength(1);
       expect(Number.isFinite(result.epochs[0].loss)).toBe(true);

@@ -13,7 +13,15 @@ import { checkFloatModel, floatForward, readFloatModel } from "../../../src/fron
 import { initTf } from "../../../src/frontend/float/tfjs.js";
 import { trainVit, warmupCosine } from "../../../src/frontend/float/train-vit.js";
 import { vitForwardImages } from "../../../src/frontend/float/vit.js";
-import { MNIST_VIT, vitLayers, type FloatVitModel, type GeluForm, type VitConfig, type VitLayer, type VitLinear } from "../../../src/frontend/float/vit-model.js";
+import {
+  MNIST_VIT,
+  vitLayers,
+  type FloatVitModel,
+  type GeluForm,
+  type VitConfig,
+  type VitLayer,
+  type VitLinear,
+} from "../../../src/frontend/float/vit-model.js";
 import { erf } from "../../../src/arith/ivit/float.js";
 import { rng } from "../../../src/ir/inputs.js";
 import { QuantrtlError } from "../../../src/util/errors.js";
@@ -36,7 +44,11 @@ function randomDescription(seed: number, gelu: GeluForm): FloatVitModel {
       case "conv2d":
       case "linear":
       case "dense":
-        return { ...l, weights: values(l.weights.length, -0.6, 0.6), bias: values(l.weights.length / (l.kind === "conv2d" ? l.kernel[0] * l.kernel[1] * l.inChannels : l.inFeatures), -0.3, 0.3) } as VitLayer;
+        return {
+          ...l,
+          weights: values(l.weights.length, -0.6, 0.6),
+          bias: values(l.weights.length / (l.kind === "conv2d" ? l.kernel[0] * l.kernel[1] * l.inChannels : l.inFeatures), -0.3, 0.3),
+        } as VitLayer;
       case "token_embed":
         return { ...l, cls: values(l.cls.length), pos: values(l.pos.length, -0.5, 0.5) };
       case "layernorm":
@@ -45,8 +57,29 @@ function randomDescription(seed: number, gelu: GeluForm): FloatVitModel {
         return l;
     }
   });
-  const training = { epochs: 0, batchSize: 1, seed: 0, optimizer: "adam", lr: 0, lrSchedule: "", trainImages: 0, trainSeconds: 0, finalTrainAcc: 0, gelu } as const;
-  return { format: "quantrtl-float", version: 1, name: "small-vit", topology: "vit", input: { shape: SMALL.image, layout: "HWC", scale: 1, encoding: "test" }, classes: SMALL.classes, layers, training, accuracy: { floatTop1Test: 0, testImages: 0 } };
+  const training = {
+    epochs: 0,
+    batchSize: 1,
+    seed: 0,
+    optimizer: "adam",
+    lr: 0,
+    lrSchedule: "",
+    trainImages: 0,
+    trainSeconds: 0,
+    finalTrainAcc: 0,
+    gelu,
+  } as const;
+  return {
+    format: "quantrtl-float",
+    version: 1,
+    name: "small-vit",
+    topology: "vit",
+    input: { shape: SMALL.image, layout: "HWC", scale: 1, encoding: "test" },
+    classes: SMALL.classes,
+    layers,
+    training,
+    accuracy: { floatTop1Test: 0, testImages: 0 },
+  };
 }
 
 /** The second implementation: float64, one image, every layer's output by name, from the format's documentation. */
@@ -253,13 +286,28 @@ describe("ViT description validator", () => {
   };
 
   test("a QKV weight array of the wrong length is named by its JSON path", () => {
-    expectError(broken((d) => (d.layers[3].weights as number[]).pop()), "/layers/3/weights");
+    expectError(
+      broken((d) => (d.layers[3].weights as number[]).pop()),
+      "/layers/3/weights",
+    );
   });
   test("an input naming a later layer, an attention that does not divide into heads, a wrong GELU form", () => {
-    expectError(broken((d) => (d.layers[2].inputs = ["b1.qkv"])), "/layers/2/inputs/0");
-    expectError(broken((d) => (d.layers[4].heads = 3)), "/layers/4/inputShape");
-    expectError(broken((d) => (d.training.gelu = "tanh")), "/training/gelu");
-    expectError(broken((d) => (d.layers[1].kind = "cls_token")), "/layers/1/kind");
+    expectError(
+      broken((d) => (d.layers[2].inputs = ["b1.qkv"])),
+      "/layers/2/inputs/0",
+    );
+    expectError(
+      broken((d) => (d.layers[4].heads = 3)),
+      "/layers/4/inputShape",
+    );
+    expectError(
+      broken((d) => (d.training.gelu = "tanh")),
+      "/training/gelu",
+    );
+    expectError(
+      broken((d) => (d.layers[1].kind = "cls_token")),
+      "/layers/1/kind",
+    );
   });
   test("readFloatModel names the file; a LeNet reader rejects a vit description at /topology", () => {
     const dir = testDir("quantrtl-vit-");
@@ -285,7 +333,18 @@ describe("ViT training", () => {
   test("two steps on 64 images give a valid description with changed weights and finite loss, and free every tensor", async () => {
     const lines: string[] = [];
     const tensorsBefore = tf.memory().numTensors;
-    const result = await trainVit({ epochs: 1, batchSize: 32, seed: 3, lr: 1e-3, warmupSteps: 1, maxShift: 2, gelu: "sigmoid-1.702", limit: 64, log: (l) => lines.push(l), logEvery: 1 });
+    const result = await trainVit({
+      epochs: 1,
+      batchSize: 32,
+      seed: 3,
+      lr: 1e-3,
+      warmupSteps: 1,
+      maxShift: 2,
+      gelu: "sigmoid-1.702",
+      limit: 64,
+      log: (l) => lines.push(l),
+      logEvery: 1,
+    });
     expect(result.trainImages).toBe(64);
     expect(Number.isFinite(result.epochs[0].loss)).toBe(true);
     expect(lines.filter((l) => l.startsWith("step "))).toHaveLength(2);
@@ -295,7 +354,12 @@ describe("ViT training", () => {
     const qkvAfter = result.layers.find((l) => l.name === "b1.qkv") as VitLinear;
     expect(qkvAfter.weights).toHaveLength(qkvBefore.weights.length);
     expect(qkvAfter.weights.some((w, i) => w !== qkvBefore.weights[i])).toBe(true);
-    const desc = { ...randomDescription(1, "sigmoid-1.702"), input: { shape: [28, 28, 1], layout: "HWC", scale: 1 / 255, encoding: "test" }, classes: 10, layers: result.layers };
+    const desc = {
+      ...randomDescription(1, "sigmoid-1.702"),
+      input: { shape: [28, 28, 1], layout: "HWC", scale: 1 / 255, encoding: "test" },
+      classes: 10,
+      layers: result.layers,
+    };
     expect(() => checkFloatModel(desc)).not.toThrow();
   });
 });

@@ -29,7 +29,9 @@ describe("conv2d filter gradient", () => {
       const probe = tf.conv2d(tf.tensor4d(x, [N, H, W, C]), tf.tensor4d(k, [KH, KW, C, O]), stride, pad);
       const [, OH, OW] = probe.shape;
       const r = Float32Array.from({ length: N * OH * OW * O }, () => next() * 2 - 1); // upstream gradient
-      const [dk] = tf.grads((w: tfType.Tensor) => tf.sum(tf.mul(tf.conv2d(tf.tensor4d(x, [N, H, W, C]), w as tfType.Tensor4D, stride, pad), tf.tensor4d(r, [N, OH, OW, O]))))([tf.tensor4d(k, [KH, KW, C, O])]);
+      const [dk] = tf.grads((w: tfType.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(tf.tensor4d(x, [N, H, W, C]), w as tfType.Tensor4D, stride, pad), tf.tensor4d(r, [N, OH, OW, O]))),
+      )([tf.tensor4d(k, [KH, KW, C, O])]);
       // tfjs 'same': total padding max(0, (out−1)·s + k − in), the smaller half on top/left
       const top = pad === "same" ? Math.floor(Math.max(0, (OH - 1) * stride + KH - H) / 2) : 0;
       const left = pad === "same" ? Math.floor(Math.max(0, (OW - 1) * stride + KW - W) / 2) : 0;
@@ -43,7 +45,8 @@ describe("conv2d filter gradient", () => {
                 const ix = ox * stride + kx - left;
                 if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
                 for (let c = 0; c < C; c++)
-                  for (let o = 0; o < O; o++) expected[((ky * KW + kx) * C + c) * O + o] += x[((n * H + iy) * W + ix) * C + c] * r[((n * OH + oy) * OW + ox) * O + o];
+                  for (let o = 0; o < O; o++)
+                    expected[((ky * KW + kx) * C + c) * O + o] += x[((n * H + iy) * W + ix) * C + c] * r[((n * OH + oy) * OW + ox) * O + o];
               }
       dk.dataSync().forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
     });

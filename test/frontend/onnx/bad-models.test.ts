@@ -14,7 +14,10 @@ import { GraphBuilder } from "./graph-builder.js";
 const { onnx } = onnxProto;
 
 /** x [1, 8] → Quant → MatMul(Quant W) → output: a valid base the cases break. */
-function base(edit: (g: GraphBuilder, qx: string) => string = (g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4)]), dims: (number | string)[] = [1, 8]): Uint8Array {
+function base(
+  edit: (g: GraphBuilder, qx: string) => string = (g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4)]),
+  dims: (number | string)[] = [1, 8],
+): Uint8Array {
   const g = new GraphBuilder();
   const x = g.input("x", dims);
   const y = edit(g, g.quant(x, 1 / 16, 0, 8));
@@ -38,27 +41,82 @@ const CASES: [string, () => Uint8Array, RegExp][] = [
   ["truncated file", () => TFC.subarray(0, 5000), /not a readable ONNX model|has no graph|initializer/],
   ["random bytes", () => Uint8Array.from({ length: 300 }, (_, i) => (i * 7919) % 251), /not a readable ONNX model|has no graph/],
   ["empty file", () => new Uint8Array(0), /has no graph or no nodes/],
-  ["unknown op", () => base((g, qx) => g.node("Tanh", [qx], {}, "", "MyTanh")), /node "MyTanh" \(#\d+, Tanh\): op Tanh is not supported.*\n.*supported ops: Quant/],
-  ["unknown custom op", () => base((g, qx) => g.node("MultiThreshold", [qx, g.init("thr", [8, 2], new Array(16).fill(0))], {}, "qonnx.custom_op.general", "MT")), /node "MT" \(#\d+, MultiThreshold\): op qonnx.custom_op.general:MultiThreshold is not supported/],
+  [
+    "unknown op",
+    () => base((g, qx) => g.node("Tanh", [qx], {}, "", "MyTanh")),
+    /node "MyTanh" \(#\d+, Tanh\): op Tanh is not supported.*\n.*supported ops: Quant/,
+  ],
+  [
+    "unknown custom op",
+    () => base((g, qx) => g.node("MultiThreshold", [qx, g.init("thr", [8, 2], new Array(16).fill(0))], {}, "qonnx.custom_op.general", "MT")),
+    /node "MT" \(#\d+, MultiThreshold\): op qonnx.custom_op.general:MultiThreshold is not supported/,
+  ],
   ["dynamic batch dimension", () => base(undefined, ["N", 8]), /dynamic dimension 0 \("N"\)/],
   ["grouped conv", () => convBase({ group: 2 }, [2, 1, 3, 3]), /node "MyConv" \(#\d+, Conv\): has group = 2/],
   ["dilated conv", () => convBase({ dilations: [2, 2] }), /node "MyConv" .*dilations \[2,2\]/],
   ["auto_pad SAME_UPPER", () => convBase({ auto_pad: "SAME_UPPER" }), /node "MyConv" .*auto_pad = SAME_UPPER/],
   ["asymmetric pads", () => convBase({ pads: [1, 0, 0, 1] }), /node "MyConv" .*asymmetric pads/],
-  ["wrong initializer size", () => base((g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(31).fill(0.25), onnx.TensorProto.DataType.FLOAT, true), 0.25, 0, 4)])), /initializer "W".*124 bytes.*needs 128/],
-  ["missing input", () => base((g, qx) => g.node("MatMul", [qx, "nowhere"], {}, "", "MM")), /node "MM" \(#\d+, MatMul\): input 1 \("nowhere"\) is not produced/],
-  ["float weights", () => base((g, qx) => g.node("MatMul", [qx, g.init("W", [8, 4], new Array(32).fill(0.25))], {}, "", "MM")), /node "MM" .*weights are float/],
-  ["two activations added (residual)", () => base((g, qx) => g.node("Add", [g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4)]), g.node("MatMul", [qx, g.quant(g.init("W2", [8, 4], new Array(32).fill(0.5)), 0.25, 0, 4)])], {}, "", "Res")), /node "Res" .*combines two activations/],
-  ["per-channel activation scale", () => base((g, qx) => g.node("MatMul", [g.quant(qx, g.init("s", [1, 8], new Array(8).fill(0.5)), 0, 8), g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4)])), /per-channel scale or zero point/],
-  ["weights with a zero point", () => base((g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 1, 4)], {}, "", "MM")), /node "MM" .*non-zero zero point/],
-  ["unknown rounding mode", () => base((g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4, { rounding: "STOCHASTIC" })])), /"STOCHASTIC" is not a QONNX rounding mode/],
-  ["two graph inputs", () => {
-    const g = new GraphBuilder();
-    g.input("a", [1, 8]);
-    g.input("b", [1, 8]);
-    g.output(g.node("Add", ["a", "b"]), [1, 8]);
-    return g.bytes();
-  }, /has 2 non-constant inputs/],
+  [
+    "wrong initializer size",
+    () => base((g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(31).fill(0.25), onnx.TensorProto.DataType.FLOAT, true), 0.25, 0, 4)])),
+    /initializer "W".*124 bytes.*needs 128/,
+  ],
+  [
+    "missing input",
+    () => base((g, qx) => g.node("MatMul", [qx, "nowhere"], {}, "", "MM")),
+    /node "MM" \(#\d+, MatMul\): input 1 \("nowhere"\) is not produced/,
+  ],
+  [
+    "float weights",
+    () => base((g, qx) => g.node("MatMul", [qx, g.init("W", [8, 4], new Array(32).fill(0.25))], {}, "", "MM")),
+    /node "MM" .*weights are float/,
+  ],
+  [
+    "two activations added (residual)",
+    () =>
+      base((g, qx) =>
+        g.node(
+          "Add",
+          [
+            g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4)]),
+            g.node("MatMul", [qx, g.quant(g.init("W2", [8, 4], new Array(32).fill(0.5)), 0.25, 0, 4)]),
+          ],
+          {},
+          "",
+          "Res",
+        ),
+      ),
+    /node "Res" .*combines two activations/,
+  ],
+  [
+    "per-channel activation scale",
+    () =>
+      base((g, qx) =>
+        g.node("MatMul", [g.quant(qx, g.init("s", [1, 8], new Array(8).fill(0.5)), 0, 8), g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4)]),
+      ),
+    /per-channel scale or zero point/,
+  ],
+  [
+    "weights with a zero point",
+    () => base((g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 1, 4)], {}, "", "MM")),
+    /node "MM" .*non-zero zero point/,
+  ],
+  [
+    "unknown rounding mode",
+    () => base((g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4, { rounding: "STOCHASTIC" })])),
+    /"STOCHASTIC" is not a QONNX rounding mode/,
+  ],
+  [
+    "two graph inputs",
+    () => {
+      const g = new GraphBuilder();
+      g.input("a", [1, 8]);
+      g.input("b", [1, 8]);
+      g.output(g.node("Add", ["a", "b"]), [1, 8]);
+      return g.bytes();
+    },
+    /has 2 non-constant inputs/,
+  ],
 ];
 
 describe("bad .onnx files are refused", () => {

@@ -40,7 +40,12 @@ export class GraphBuilder {
       if (typeof v === "number") return onnx.AttributeProto.create({ name: k, type: T.INT, i: v });
       if (typeof v === "string") return onnx.AttributeProto.create({ name: k, type: T.STRING, s: Buffer.from(v) });
       if (Array.isArray(v)) return onnx.AttributeProto.create({ name: k, type: T.INTS, ints: v });
-      if ("tensor" in v) return onnx.AttributeProto.create({ name: k, type: T.TENSOR, t: onnx.TensorProto.create({ dims: v.tensor.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: v.tensor.data }) });
+      if ("tensor" in v)
+        return onnx.AttributeProto.create({
+          name: k,
+          type: T.TENSOR,
+          t: onnx.TensorProto.create({ dims: v.tensor.dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: v.tensor.data }),
+        });
       if ("float" in v) return onnx.AttributeProto.create({ name: k, type: T.FLOAT, f: v.float });
       return onnx.AttributeProto.create({ name: k, type: T.FLOATS, floats: v.floats });
     });
@@ -49,10 +54,21 @@ export class GraphBuilder {
   }
 
   /** A QONNX Quant node on x. */
-  quant(x: string, scale: number | string, zeroPoint: number | string, bits: number, opts: { signed?: number; narrow?: number; rounding?: string } = {}): string {
+  quant(
+    x: string,
+    scale: number | string,
+    zeroPoint: number | string,
+    bits: number,
+    opts: { signed?: number; narrow?: number; rounding?: string } = {},
+  ): string {
     const s = typeof scale === "number" ? this.scalar(scale) : scale;
     const z = typeof zeroPoint === "number" ? this.scalar(zeroPoint) : zeroPoint;
-    return this.node("Quant", [x, s, z, this.scalar(bits)], { signed: opts.signed ?? 1, narrow: opts.narrow ?? 0, rounding_mode: opts.rounding ?? "ROUND" }, QONNX);
+    return this.node(
+      "Quant",
+      [x, s, z, this.scalar(bits)],
+      { signed: opts.signed ?? 1, narrow: opts.narrow ?? 0, rounding_mode: opts.rounding ?? "ROUND" },
+      QONNX,
+    );
   }
 
   input(name: string, dims: (number | string)[]): string {
@@ -79,7 +95,9 @@ export class GraphBuilder {
 function valueInfo(name: string, dims: (number | string)[]) {
   return onnx.ValueInfoProto.create({
     name,
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+    type: {
+      tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } },
+    },
   });
 }
 

@@ -43,11 +43,25 @@ interface Check {
   readonly zeroPoint: number;
 }
 
-async function compare(bytes: Uint8Array, dims: number[], checks: Check[], inputs: number, seed: number, xRange: number, expectedWarnings: string[] = []): Promise<{ agree: number }> {
+async function compare(
+  bytes: Uint8Array,
+  dims: number[],
+  checks: Check[],
+  inputs: number,
+  seed: number,
+  xRange: number,
+  expectedWarnings: string[] = [],
+): Promise<{ agree: number }> {
   const { doc, warnings } = importOnnx(bytes, undefined);
   expect(warnings).toEqual(expectedWarnings);
   const model = parseModel(doc);
-  const session = await ort.InferenceSession.create(withOutputs(toStandardOnnx(bytes), checks.map((c) => c.tensor)), { logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(
+    withOutputs(
+      toStandardOnnx(bytes),
+      checks.map((c) => c.tensor),
+    ),
+    { logSeverityLevel: 3 },
+  );
   const r = rng(seed);
   let agree = 0;
   for (let n = 0; n < inputs; n++) {
@@ -97,14 +111,34 @@ describe("ONNX lowering equals onnxruntime", () => {
     const qx = g.quant(x, 0.05, 0, 8);
     const w = g.quant(g.init("W", [3, 2, 3, 3], randomWeights(54, -0.9, 0.9, 5)), g.init("ws", [3, 1, 1, 1], [0.3, 0.7, 0.11]), 0, 3, { narrow: 1 });
     const conv = g.node("Conv", [qx, w], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
-    const bn = g.node("BatchNormalization", [conv, g.init("gamma", [3], [1.3, -0.8, 0.45]), g.init("beta", [3], [0.1, 0.2, -0.3]), g.init("mean", [3], [0.05, -0.1, 0.2]), g.init("var", [3], [0.9, 1.7, 0.33])], { epsilon: { float: 1e-5 } });
+    const bn = g.node(
+      "BatchNormalization",
+      [
+        conv,
+        g.init("gamma", [3], [1.3, -0.8, 0.45]),
+        g.init("beta", [3], [0.1, 0.2, -0.3]),
+        g.init("mean", [3], [0.05, -0.1, 0.2]),
+        g.init("var", [3], [0.9, 1.7, 0.33]),
+      ],
+      { epsilon: { float: 1e-5 } },
+    );
     const qa = g.quant(bn, 0.2, 0, 3);
     const pool = g.node("MaxPool", [qa], { kernel_shape: [2, 2], strides: [2, 2] });
     const flat = g.node("Flatten", [pool], { axis: 1 });
     const w2 = g.quant(g.init("W2", [4, 27], randomWeights(108, -1, 1, 6)), 0.13, 0, 4, { narrow: 1 });
     const y = g.node("Gemm", [flat, w2], { transB: 1 });
     g.output(y, [1, 4]);
-    const { agree } = await compare(g.bytes(), [1, 2, 6, 6], [{ tensor: qa, layer: 0, scale: 0.2, zeroPoint: 0 }, { tensor: pool, layer: 1, scale: 0.2, zeroPoint: 0 }], 40, 12, 4);
+    const { agree } = await compare(
+      g.bytes(),
+      [1, 2, 6, 6],
+      [
+        { tensor: qa, layer: 0, scale: 0.2, zeroPoint: 0 },
+        { tensor: pool, layer: 1, scale: 0.2, zeroPoint: 0 },
+      ],
+      40,
+      12,
+      4,
+    );
     expect(agree).toBe(40);
   });
 
@@ -116,7 +150,11 @@ describe("ONNX lowering equals onnxruntime", () => {
     const batch = g.node("Unsqueeze", [g.node("Gather", [g.node("Shape", [qx]), g.init("zero", [], [0], 7)], { axis: 0 })], { axes: [0] });
     const shape = g.node("Concat", [batch, g.init("rest", [1], [-1], 7)], { axis: 0 });
     const flat = g.node("Identity", [g.node("Reshape", [qx, shape])]);
-    const w = g.node("Transpose", [g.quant(g.init("W", [5, 16], randomWeights(80, -1, 1, 8)), g.init("ws", [5, 1], [0.3, 0.21, 0.5, 0.17, 0.4]), 0, 4, { narrow: 1 })], { perm: [1, 0] });
+    const w = g.node(
+      "Transpose",
+      [g.quant(g.init("W", [5, 16], randomWeights(80, -1, 1, 8)), g.init("ws", [5, 1], [0.3, 0.21, 0.5, 0.17, 0.4]), 0, 4, { narrow: 1 })],
+      { perm: [1, 0] },
+    );
     const mm = g.node("MatMul", [flat, w]);
     const scaled = g.node("Div", [g.node("Mul", [mm, g.init("k", [1, 5], [1.1, -0.7, 0.9, 1.3, 0.6])]), g.scalar(1.7)]);
     const off = g.node("Constant", [], { value: { tensor: { dims: [5], data: [0.1, -0.2, 0.3, 0, 0.05] } } });
@@ -154,7 +192,17 @@ describe("ONNX lowering equals onnxruntime", () => {
     g.output(y, [1, 3]);
     const { doc } = importOnnx(g.bytes(), undefined);
     expect((doc.layers as { datapath: string }[]).map((l) => l.datapath)).toEqual(["mac", "xnor", "xnor"]);
-    const { agree } = await compare(g.bytes(), [1, 8], [{ tensor: h1, layer: 0, scale: 1, zeroPoint: 0 }, { tensor: h2, layer: 1, scale: 1, zeroPoint: 0 }], 60, 14, 2);
+    const { agree } = await compare(
+      g.bytes(),
+      [1, 8],
+      [
+        { tensor: h1, layer: 0, scale: 1, zeroPoint: 0 },
+        { tensor: h2, layer: 1, scale: 1, zeroPoint: 0 },
+      ],
+      60,
+      14,
+      2,
+    );
     expect(agree).toBe(60);
   });
 
@@ -169,11 +217,31 @@ describe("ONNX lowering equals onnxruntime", () => {
       return g.node("DequantizeLinear", [g.node("QuantizeLinear", [t, sc, z]), sc, z]);
     };
     const r = rng(31);
-    const w = g.node("DequantizeLinear", [g.init("W", [8, 4], Array.from({ length: 32 }, () => Math.round((r() * 2 - 1) * 100)), INT8), g.init("ws", [4], [1 / 64, 1 / 32, 1 / 256, 1 / 128])], { axis: 1 });
+    const w = g.node(
+      "DequantizeLinear",
+      [
+        g.init(
+          "W",
+          [8, 4],
+          Array.from({ length: 32 }, () => Math.round((r() * 2 - 1) * 100)),
+          INT8,
+        ),
+        g.init("ws", [4], [1 / 64, 1 / 32, 1 / 256, 1 / 128]),
+      ],
+      { axis: 1 },
+    );
     const h = g.node("Relu", [g.node("MatMul", [qdq(x, 1 / 16, 128), w])]);
     // power-of-two scales keep onnxruntime's float32 sums exact, so its integers are the exact reference
     const qh = qdq(h, 1 / 8, 0);
-    const w2 = g.node("DequantizeLinear", [g.init("W2", [4, 3], Array.from({ length: 12 }, () => Math.round((r() * 2 - 1) * 20)), INT8), g.scalar(1 / 64)]);
+    const w2 = g.node("DequantizeLinear", [
+      g.init(
+        "W2",
+        [4, 3],
+        Array.from({ length: 12 }, () => Math.round((r() * 2 - 1) * 20)),
+        INT8,
+      ),
+      g.scalar(1 / 64),
+    ]);
     g.output(g.node("MatMul", [qh, w2]), [1, 3]);
     const bytes = g.bytes(13);
     const { doc } = importOnnx(bytes, undefined);

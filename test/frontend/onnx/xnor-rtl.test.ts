@@ -13,7 +13,18 @@ describe("imported binary model in RTL", () => {
     const r = rng(5);
     const rand = (n: number, a: number) => Array.from({ length: n }, () => (r() * 2 - 1) * a);
     const bq = (t: string) => g.node("BipolarQuant", [t, g.scalar(1)], {}, "qonnx.custom_op.general");
-    const bn = (t: string, n: number, i: number) => g.node("BatchNormalization", [t, g.init(`g${i}`, [n], rand(n, 1.5)), g.init(`b${i}`, [n], rand(n, 0.5)), g.init(`m${i}`, [n], rand(n, 2)), g.init(`v${i}`, [n], rand(n, 0.4).map((v) => v + 0.6))]);
+    const bn = (t: string, n: number, i: number) =>
+      g.node("BatchNormalization", [
+        t,
+        g.init(`g${i}`, [n], rand(n, 1.5)),
+        g.init(`b${i}`, [n], rand(n, 0.5)),
+        g.init(`m${i}`, [n], rand(n, 2)),
+        g.init(
+          `v${i}`,
+          [n],
+          rand(n, 0.4).map((v) => v + 0.6),
+        ),
+      ]);
     const x = g.input("x", [1, 16]);
     const h1 = bq(bn(g.node("MatMul", [g.quant(x, 1 / 16, 0, 8), bq(g.init("W1", [16, 12], rand(192, 1)))]), 12, 1));
     const h2 = bq(bn(g.node("MatMul", [h1, bq(g.init("W2", [12, 8], rand(96, 1)))]), 8, 2));

@@ -18,7 +18,7 @@ type Rounding = "floor" | "half_up" | "half_away" | "half_even";
 /** Mathematical floor(a / b), b ≠ 0. */
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n) && ((a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /** §3 exp_shift for x ≤ 0. */
@@ -113,7 +113,16 @@ function golden(c: Case): number[] {
     quantrtl: 1,
     name: "attn",
     input: { height: c.tokens, width: 1, channels: 3 * D, bits: 8 },
-    layers: [{ type: "attention", name: "attn", heads: c.heads, x0: c.x0, n: c.n, requant: { multiplier: c.multiplier, shift: c.shift, rounding: c.rounding, outBits: c.outBits } }],
+    layers: [
+      {
+        type: "attention",
+        name: "attn",
+        heads: c.heads,
+        x0: c.x0,
+        n: c.n,
+        requant: { multiplier: c.multiplier, shift: c.shift, rounding: c.rounding, outBits: c.outBits },
+      },
+    ],
   });
   const layer = model.layers[0] as AttentionLayer;
   const x: IntTensor = { shape: [c.tokens, 1, 3 * D], bits: 8, data: Int32Array.from(c.data) };
@@ -137,7 +146,7 @@ const caseArb: fc.Arbitrary<Case> = fc
   .map((r) => {
     const count = r.tokens * 3 * r.heads * r.headDim;
     let s = r.seed;
-    const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const data = Array.from({ length: count }, (_, i) => {
       switch (r.fill) {
         case "min":
@@ -155,7 +164,18 @@ const caseArb: fc.Arbitrary<Case> = fc
     // |x0|·2^n ≤ 2^31 − 1 (the loader's bound), x0 spread over its whole range on a log scale
     const maxAbs = Math.floor((2 ** 31 - 1) / 2 ** r.n);
     const x0 = -Math.max(1, Math.round(maxAbs ** r.x0Fraction));
-    return { tokens: r.tokens, heads: r.heads, headDim: r.headDim, x0, n: r.n, multiplier: r.multiplier, shift: r.shift, rounding: r.rounding, outBits: r.outBits, data };
+    return {
+      tokens: r.tokens,
+      heads: r.heads,
+      headDim: r.headDim,
+      x0,
+      n: r.n,
+      multiplier: r.multiplier,
+      shift: r.shift,
+      rounding: r.rounding,
+      outBits: r.outBits,
+      data,
+    };
   });
 
 describe("golden attention = the spec, computed independently", () => {
@@ -183,8 +203,19 @@ describe("golden attention = the spec, computed independently", () => {
 
   test("DeiT-like shape (197 tokens would be slow here: 33 tokens, 2 heads of 16) on random int8", () => {
     let s = 7;
-    const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const c: Case = { tokens: 33, heads: 2, headDim: 16, x0: -3000, n: 12, multiplier: 50000, shift: 24, rounding: "half_even", outBits: 8, data: Array.from({ length: 33 * 96 }, () => -128 + Math.floor(next() * 256)) };
+    const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const c: Case = {
+      tokens: 33,
+      heads: 2,
+      headDim: 16,
+      x0: -3000,
+      n: 12,
+      multiplier: 50000,
+      shift: 24,
+      rounding: "half_even",
+      outBits: 8,
+      data: Array.from({ length: 33 * 96 }, () => -128 + Math.floor(next() * 256)),
+    };
     expect(golden(c)).toEqual(referenceAttention(c));
   });
 });

@@ -159,7 +159,18 @@ describe("conv2d golden on hand-computed cases", () => {
     const expected: Record<Mode, [number, number]> = { floor: [2, -3], half_up: [3, -2], half_away: [3, -3], half_even: [2, -2] };
     for (const rounding of ["floor", "half_up", "half_away", "half_even"] as const) {
       for (const [i, bias] of [20, 10].entries()) {
-        const s: Spec = { dp: "adder", H: 2, W: 2, C: 1, OC: 1, kh: 2, kw: 2, weights: w2, bias: [bias], requant: { multiplier: 1, shift: 1, rounding, outBits: 8 } };
+        const s: Spec = {
+          dp: "adder",
+          H: 2,
+          W: 2,
+          C: 1,
+          OC: 1,
+          kh: 2,
+          kw: 2,
+          weights: w2,
+          bias: [bias],
+          requant: { multiplier: 1, shift: 1, rounding, outBits: 8 },
+        };
         expect(accs(s, x2), `${rounding} bias ${bias}`).toEqual([bias - 15]);
         expect(outs(s, x2), `${rounding} bias ${bias}`).toEqual([expected[rounding][i]]);
       }
@@ -169,9 +180,17 @@ describe("conv2d golden on hand-computed cases", () => {
   // 1×1 kernel on a 1×1×2 input x = [10, −7], three filters:
   //   [3, 2]: 30 − 14 = 16, bias 1 → 17;  [−4, 1]: −40 − 7 = −47, bias 2 → −45;  [1, 1]: 3, bias −4 → −1
   const s1 = (rounding: Mode, relu: boolean): Spec => ({
-    dp: "mac", H: 1, W: 1, C: 2, OC: 3, kh: 1, kw: 1,
-    weights: [3, 2, -4, 1, 1, 1], bias: [1, 2, -4],
-    requant: { multiplier: 2, shift: 2, rounding, outBits: 8 }, relu,
+    dp: "mac",
+    H: 1,
+    W: 1,
+    C: 2,
+    OC: 3,
+    kh: 1,
+    kw: 1,
+    weights: [3, 2, -4, 1, 1, 1],
+    bias: [1, 2, -4],
+    requant: { multiplier: 2, shift: 2, rounding, outBits: 8 },
+    relu,
   });
 
   test("mac with bias, requant m = 2, k = 2 in every rounding mode", () => {
@@ -194,7 +213,18 @@ describe("conv2d golden on hand-computed cases", () => {
 
   test("requant saturates to the output bits", () => {
     // acc = 27 · 100 = 2700 (weights ×100 of the 2×2 mac case): m = 1, k = 0 → 8 bits: 127;  negated: −128
-    const s: Spec = { dp: "mac", H: 2, W: 2, C: 1, OC: 2, kh: 2, kw: 2, wBits: 16, weights: [100, 200, 300, 400, -100, -200, -300, -400], requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 } };
+    const s: Spec = {
+      dp: "mac",
+      H: 2,
+      W: 2,
+      C: 1,
+      OC: 2,
+      kh: 2,
+      kw: 2,
+      wBits: 16,
+      weights: [100, 200, 300, 400, -100, -200, -300, -400],
+      requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 8 },
+    };
     expect(accs(s, x2)).toEqual([2700, -2700]);
     expect(outs(s, x2)).toEqual([127, -128]);
   });
@@ -203,7 +233,18 @@ describe("conv2d golden on hand-computed cases", () => {
   //                             oc1 w = [+1, −1, −1, +1] → products 1, 1, 1, 1: dot 4 (popcount 4)
   const xb = [1, -1, -1, 1];
   const wb = [1, 1, -1, -1, 1, -1, -1, 1];
-  const sx = (thresholds: number[], directions?: ("ge" | "le")[]): Spec => ({ dp: "xnor", H: 2, W: 2, C: 1, OC: 2, kh: 2, kw: 2, weights: wb, thresholds, directions });
+  const sx = (thresholds: number[], directions?: ("ge" | "le")[]): Spec => ({
+    dp: "xnor",
+    H: 2,
+    W: 2,
+    C: 1,
+    OC: 2,
+    kh: 2,
+    kw: 2,
+    weights: wb,
+    thresholds,
+    directions,
+  });
 
   test("xnor dot = Σ x·w = 2·popcount(xnor) − K on a 2×2 case", () => {
     expect(accs(sx([0, 0]), xb)).toEqual([0, 4]);
@@ -322,77 +363,78 @@ function naiveOutput(c: Case, acc: number[]): number[] {
   });
 }
 
-const shapeArb = (dp: Dp) => fc
-  .record({
-    dp: fc.constant(dp),
-    H: fc.integer({ min: 1, max: 7 }),
-    W: fc.integer({ min: 1, max: 7 }),
-    C: fc.integer({ min: 1, max: 4 }),
-    OC: fc.integer({ min: 1, max: 5 }),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    sy: fc.integer({ min: 1, max: 3 }),
-    sx: fc.integer({ min: 1, max: 3 }),
-    pyRaw: fc.integer({ min: 0, max: 2 }),
-    pxRaw: fc.integer({ min: 0, max: 2 }),
-    xBitsRaw: fc.constantFrom(8, 16),
-    wBitsRaw: fc.constantFrom(8, 16),
-  })
-  .map(({ pyRaw, pxRaw, xBitsRaw, wBitsRaw, ...s }) => ({
-    ...s,
-    py: pyRaw % s.kh, // padding < kernel
-    px: pxRaw % s.kw,
-    xBits: s.dp === "xnor" ? 1 : xBitsRaw,
-    wBits: s.dp === "xnor" ? 1 : s.dp === "adder" ? xBitsRaw : wBitsRaw, // adder: one shared width
-  }))
-  .filter((s) => s.kh <= s.H + 2 * s.py && s.kw <= s.W + 2 * s.px);
+const shapeArb = (dp: Dp) =>
+  fc
+    .record({
+      dp: fc.constant(dp),
+      H: fc.integer({ min: 1, max: 7 }),
+      W: fc.integer({ min: 1, max: 7 }),
+      C: fc.integer({ min: 1, max: 4 }),
+      OC: fc.integer({ min: 1, max: 5 }),
+      kh: fc.integer({ min: 1, max: 3 }),
+      kw: fc.integer({ min: 1, max: 3 }),
+      sy: fc.integer({ min: 1, max: 3 }),
+      sx: fc.integer({ min: 1, max: 3 }),
+      pyRaw: fc.integer({ min: 0, max: 2 }),
+      pxRaw: fc.integer({ min: 0, max: 2 }),
+      xBitsRaw: fc.constantFrom(8, 16),
+      wBitsRaw: fc.constantFrom(8, 16),
+    })
+    .map(({ pyRaw, pxRaw, xBitsRaw, wBitsRaw, ...s }) => ({
+      ...s,
+      py: pyRaw % s.kh, // padding < kernel
+      px: pxRaw % s.kw,
+      xBits: s.dp === "xnor" ? 1 : xBitsRaw,
+      wBits: s.dp === "xnor" ? 1 : s.dp === "adder" ? xBitsRaw : wBitsRaw, // adder: one shared width
+    }))
+    .filter((s) => s.kh <= s.H + 2 * s.py && s.kw <= s.W + 2 * s.px);
 
-const valueArb = (bits: number) =>
-  bits === 1 ? fc.constantFrom(-1, 1) : fc.integer({ min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 });
+const valueArb = (bits: number) => (bits === 1 ? fc.constantFrom(-1, 1) : fc.integer({ min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 }));
 const arrayOf = <T>(arb: fc.Arbitrary<T>, n: number) => fc.array(arb, { minLength: n, maxLength: n });
 
-const caseArb = (dp: Dp): fc.Arbitrary<Case> => shapeArb(dp).chain((s) => {
-  const K = s.kh * s.kw * s.C;
-  const binary = s.dp === "xnor";
-  return fc
-    .record({
-      input: arrayOf(valueArb(s.xBits), s.H * s.W * s.C),
-      weights: arrayOf(valueArb(s.wBits), s.OC * K),
-      bias: binary ? fc.constant(undefined) : fc.option(arrayOf(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), s.OC), { nil: undefined }),
-      multiplierBits: fc.constantFrom(16, 32),
-      mFrac: fc.double({ min: 0, max: 1, noNaN: true }),
-      shift: fc.oneof(fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 62 })),
-      rounding: fc.constantFrom<Mode>("floor", "half_up", "half_away", "half_even"),
-      outBits: fc.constantFrom(8, 16),
-      zpFrac: fc.double({ min: -1, max: 1, noNaN: true }),
-      relu: fc.boolean(),
-      thresholds: arrayOf(fc.integer({ min: -K - 2, max: K + 2 }), s.OC),
-      directions: fc.option(arrayOf(fc.constantFrom<"ge" | "le">("ge", "le"), s.OC), { nil: undefined }),
-    })
-    .map((r): Case => {
-      const mMax = 2 ** r.multiplierBits - 1;
-      const half = 2 ** (r.outBits - 1);
-      return {
-        ...s,
-        input: r.input,
-        weights: r.weights,
-        bias: r.bias,
-        requant: binary
-          ? undefined
-          : {
-              multiplier: Math.min(mMax, Math.floor(r.mFrac * (mMax + 1))),
-              multiplierBits: r.multiplierBits,
-              shift: r.shift,
-              rounding: r.rounding,
-              outBits: r.outBits,
-              zeroPoint: Math.max(-half, Math.min(half - 1, Math.round(r.zpFrac * half))) + 0, // + 0: no −0 in the IR
-            },
-        relu: binary ? false : r.relu,
-        thresholds: r.thresholds,
-        directions: binary ? r.directions : undefined,
-      };
-    });
-});
+const caseArb = (dp: Dp): fc.Arbitrary<Case> =>
+  shapeArb(dp).chain((s) => {
+    const K = s.kh * s.kw * s.C;
+    const binary = s.dp === "xnor";
+    return fc
+      .record({
+        input: arrayOf(valueArb(s.xBits), s.H * s.W * s.C),
+        weights: arrayOf(valueArb(s.wBits), s.OC * K),
+        bias: binary ? fc.constant(undefined) : fc.option(arrayOf(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), s.OC), { nil: undefined }),
+        multiplierBits: fc.constantFrom(16, 32),
+        mFrac: fc.double({ min: 0, max: 1, noNaN: true }),
+        shift: fc.oneof(fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 62 })),
+        rounding: fc.constantFrom<Mode>("floor", "half_up", "half_away", "half_even"),
+        outBits: fc.constantFrom(8, 16),
+        zpFrac: fc.double({ min: -1, max: 1, noNaN: true }),
+        relu: fc.boolean(),
+        thresholds: arrayOf(fc.integer({ min: -K - 2, max: K + 2 }), s.OC),
+        directions: fc.option(arrayOf(fc.constantFrom<"ge" | "le">("ge", "le"), s.OC), { nil: undefined }),
+      })
+      .map((r): Case => {
+        const mMax = 2 ** r.multiplierBits - 1;
+        const half = 2 ** (r.outBits - 1);
+        return {
+          ...s,
+          input: r.input,
+          weights: r.weights,
+          bias: r.bias,
+          requant: binary
+            ? undefined
+            : {
+                multiplier: Math.min(mMax, Math.floor(r.mFrac * (mMax + 1))),
+                multiplierBits: r.multiplierBits,
+                shift: r.shift,
+                rounding: r.rounding,
+                outBits: r.outBits,
+                zeroPoint: Math.max(-half, Math.min(half - 1, Math.round(r.zpFrac * half))) + 0, // + 0: no −0 in the IR
+              },
+          relu: binary ? false : r.relu,
+          thresholds: r.thresholds,
+          directions: binary ? r.directions : undefined,
+        };
+      });
+  });
 
 function layerOfCase(c: Case): Conv2dLayer {
   return layerOf({ ...c, relu: c.dp === "xnor" ? undefined : c.relu });
@@ -400,26 +442,41 @@ function layerOfCase(c: Case): Conv2dLayer {
 
 describe("conv2d golden equals a naive nested-loop reference (property)", () => {
   test("the naive reference reproduces the hand-computed adder padding case", () => {
-    const c: Case = { dp: "adder", H: 2, W: 2, C: 1, OC: 1, kh: 3, kw: 3, sy: 1, sx: 1, py: 1, px: 1, xBits: 8, wBits: 8, input: [1, 2, 3, 4], weights: [1, 0, -1, 2, 0, -2, 1, 1, 1], relu: false, thresholds: [0] };
+    const c: Case = {
+      dp: "adder",
+      H: 2,
+      W: 2,
+      C: 1,
+      OC: 1,
+      kh: 3,
+      kw: 3,
+      sy: 1,
+      sx: 1,
+      py: 1,
+      px: 1,
+      xBits: 8,
+      wBits: 8,
+      input: [1, 2, 3, 4],
+      weights: [1, 0, -1, 2, 0, -2, 1, 1, 1],
+      relu: false,
+      thresholds: [0],
+    };
     expect(naiveConv(c)).toEqual({ OH: 2, OW: 2, acc: [-15, -13, -19, -13] });
   });
 
   for (const dp of ["mac", "adder", "xnor"] as const) {
     test(`${dp}: conv2dAccumulators and conv2dGolden equal the reference on random shapes`, () => {
       fc.assert(
-        fc.property(
-          caseArb(dp),
-          (c) => {
-            const layer = layerOfCase(c);
-            const ref = naiveConv(c);
-            expect([layer.output.height, layer.output.width, layer.output.channels]).toEqual([ref.OH, ref.OW, c.OC]);
-            const acc = conv2dAccumulators(layer, Int32Array.from(c.input));
-            expect(Array.from(acc, (v) => v + 0)).toEqual(ref.acc.map((v) => v + 0));
-            const y = conv2dGolden(layer, { shape: [c.H, c.W, c.C], bits: c.xBits, data: Int32Array.from(c.input) });
-            expect(y.shape).toEqual([ref.OH, ref.OW, c.OC]);
-            expect(Array.from(y.data)).toEqual(naiveOutput(c, ref.acc));
-          },
-        ),
+        fc.property(caseArb(dp), (c) => {
+          const layer = layerOfCase(c);
+          const ref = naiveConv(c);
+          expect([layer.output.height, layer.output.width, layer.output.channels]).toEqual([ref.OH, ref.OW, c.OC]);
+          const acc = conv2dAccumulators(layer, Int32Array.from(c.input));
+          expect(Array.from(acc, (v) => v + 0)).toEqual(ref.acc.map((v) => v + 0));
+          const y = conv2dGolden(layer, { shape: [c.H, c.W, c.C], bits: c.xBits, data: Int32Array.from(c.input) });
+          expect(y.shape).toEqual([ref.OH, ref.OW, c.OC]);
+          expect(Array.from(y.data)).toEqual(naiveOutput(c, ref.acc));
+        }),
         { numRuns: 250 },
       );
     });
@@ -433,7 +490,12 @@ describe("conv2d golden equals a naive nested-loop reference (property)", () => 
         const popcount = pairs.filter(([x, w]) => (x > 0 ? 1 : 0) === (w > 0 ? 1 : 0)).length;
         expect(dot).toBe(2 * popcount - pairs.length);
         const s: Spec = { dp: "xnor", H: 1, W: 1, C: pairs.length, OC: 1, kh: 1, kw: 1, weights: pairs.map(([, w]) => w) };
-        expect(accs(s, pairs.map(([x]) => x))).toEqual([dot]);
+        expect(
+          accs(
+            s,
+            pairs.map(([x]) => x),
+          ),
+        ).toEqual([dot]);
       }),
       { numRuns: 200 },
     );

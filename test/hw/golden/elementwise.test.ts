@@ -70,14 +70,17 @@ function naiveRound(v: bigint, k: number, mode: Mode): bigint {
 describe("golden relu", () => {
   test("matches max(x, 0) on random shapes and extreme values", () => {
     fc.assert(
-      fc.property(shapeArb.chain((s) => dataArb(s.height * s.width * s.channels, s.bits).map((data) => ({ s, data }))), ({ s, data }) => {
-        const layer = modelOf(s, [{ type: "relu", name: "r" }])[0] as ReluLayer;
-        const got = reluGolden(layer, tensorOf(s, data));
-        const expected = Array.from(data, (x) => (x > 0 ? x : 0));
-        expect(Array.from(got.data)).toEqual(expected);
-        expect(got.bits).toBe(s.bits);
-        expect(got.shape).toEqual([s.height, s.width, s.channels]);
-      }),
+      fc.property(
+        shapeArb.chain((s) => dataArb(s.height * s.width * s.channels, s.bits).map((data) => ({ s, data }))),
+        ({ s, data }) => {
+          const layer = modelOf(s, [{ type: "relu", name: "r" }])[0] as ReluLayer;
+          const got = reluGolden(layer, tensorOf(s, data));
+          const expected = Array.from(data, (x) => (x > 0 ? x : 0));
+          expect(Array.from(got.data)).toEqual(expected);
+          expect(got.bits).toBe(s.bits);
+          expect(got.shape).toEqual([s.height, s.width, s.channels]);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -150,7 +153,16 @@ describe("golden residual add", () => {
           const layers = modelOf(s, [
             { type: "relu", name: "r0" },
             { type: "relu", name: "r1", inputs: ["input"] },
-            { type: "add", name: "add", inputs: ["r0", "r1"], multipliers: [p.ma, p.mb], shift: p.shift, rounding: p.rounding, outBits: p.outBits, relu: p.relu },
+            {
+              type: "add",
+              name: "add",
+              inputs: ["r0", "r1"],
+              multipliers: [p.ma, p.mb],
+              shift: p.shift,
+              rounding: p.rounding,
+              outBits: p.outBits,
+              relu: p.relu,
+            },
           ]);
           const layer = layers[2] as AddLayer;
           const got = addGolden(layer, tensorOf(s, p.a), tensorOf(s, p.b));
@@ -173,12 +185,15 @@ describe("golden residual add", () => {
 describe("golden flatten", () => {
   test("keeps the HWC stream order and makes the tensor 1×1×(H·W·C)", () => {
     fc.assert(
-      fc.property(shapeArb.chain((s) => dataArb(s.height * s.width * s.channels, s.bits).map((data) => ({ s, data }))), ({ s, data }) => {
-        const layer = modelOf(s, [{ type: "flatten", name: "f" }])[0] as FlattenLayer;
-        const got = flattenGolden(layer, tensorOf(s, data));
-        expect(got.shape).toEqual([1, 1, data.length]);
-        expect(Array.from(got.data)).toEqual(Array.from(data));
-      }),
+      fc.property(
+        shapeArb.chain((s) => dataArb(s.height * s.width * s.channels, s.bits).map((data) => ({ s, data }))),
+        ({ s, data }) => {
+          const layer = modelOf(s, [{ type: "flatten", name: "f" }])[0] as FlattenLayer;
+          const got = flattenGolden(layer, tensorOf(s, data));
+          expect(got.shape).toEqual([1, 1, data.length]);
+          expect(Array.from(got.data)).toEqual(Array.from(data));
+        },
+      ),
       { numRuns: 50 },
     );
   });

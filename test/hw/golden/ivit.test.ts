@@ -13,7 +13,11 @@ import { tokenDoc } from "../../helpers/ivit-models.js";
 function one(channels: number, tokens: number, layer: Record<string, unknown>, bits: 8 | 16 = 8): Layer {
   return parseModel(tokenDoc("t", tokens, channels, [layer], bits)).layers[0];
 }
-const tensor = (tokens: number, channels: number, values: number[], bits = 8): IntTensor => ({ shape: [tokens, 1, channels], bits, data: Int32Array.from(values) });
+const tensor = (tokens: number, channels: number, values: number[], bits = 8): IntTensor => ({
+  shape: [tokens, 1, channels],
+  bits,
+  data: Int32Array.from(values),
+});
 
 describe("golden integer ViT layers", () => {
   test("softmax: each token row on its own; a row of equal values gives equal shares", () => {
@@ -33,14 +37,24 @@ describe("golden integer ViT layers", () => {
     // x = [−3, −1, 1, 3]: mean 0, var 20, Newton from 2^16 (ten steps) ends at 64 (2^16 / 2^10), not
     // floor(sqrt 20) = 4 — the §5 iteration does not converge for small variances (src/arith/ivit/isqrt.ts),
     // f = floor((2^31 − 1)/64) = 33554431, z = floor(y·f/2): −50331647, −16777216, 16777215, 50331646
-    const layer = one(4, 1, { type: "layernorm", name: "ln", biasInt: [0, 0, 0, 1000], requant: { multipliers: [1, 1, -1, 1], shift: 24, rounding: "half_even", outBits: 8 } });
+    const layer = one(4, 1, {
+      type: "layernorm",
+      name: "ln",
+      biasInt: [0, 0, 0, 1000],
+      requant: { multipliers: [1, 1, -1, 1], shift: 24, rounding: "half_even", outBits: 8 },
+    });
     const y = runLayer(layer, [tensor(1, 4, [-3, -1, 1, 3])]);
     // z·m/2^24 half_even: −3.0000001 → −3, −1 → −1, −(16777215/2^24) → −1, (50331646 + 1000)/2^24 = 3.00006 → 3
     expect(Array.from(y.data)).toEqual([-3, -1, -1, 3]);
   });
 
   test("layernorm: a constant token (var = 0) gives z = bias_int, requantized", () => {
-    const layer = one(3, 2, { type: "layernorm", name: "ln", biasInt: [2 ** 20, -(2 ** 21), 0], requant: { multiplier: 1, shift: 18, rounding: "floor", outBits: 8 } });
+    const layer = one(3, 2, {
+      type: "layernorm",
+      name: "ln",
+      biasInt: [2 ** 20, -(2 ** 21), 0],
+      requant: { multiplier: 1, shift: 18, rounding: "floor", outBits: 8 },
+    });
     const y = runLayer(layer, [tensor(2, 3, [-128, -128, -128, 127, 127, 127])]);
     expect(Array.from(y.data)).toEqual([4, -8, 0, 4, -8, 0]);
   });

@@ -93,12 +93,14 @@ const valueRange = (bits: number) => (bits === 1 ? { lo: -1, hi: 1 } : { lo: -(2
 function tensorArb(n: number, bits: number): fc.Arbitrary<Int32Array> {
   const { lo, hi } = valueRange(bits);
   const value = bits === 1 ? fc.constantFrom(-1, 1) : fc.integer({ min: lo, max: hi });
-  return fc.oneof(
-    fc.array(value, { minLength: n, maxLength: n }),
-    fc.constant(new Array<number>(n).fill(lo)),
-    fc.constant(new Array<number>(n).fill(hi)),
-    fc.array(fc.constantFrom(lo, hi), { minLength: n, maxLength: n }),
-  ).map((a) => Int32Array.from(a));
+  return fc
+    .oneof(
+      fc.array(value, { minLength: n, maxLength: n }),
+      fc.constant(new Array<number>(n).fill(lo)),
+      fc.constant(new Array<number>(n).fill(hi)),
+      fc.array(fc.constantFrom(lo, hi), { minLength: n, maxLength: n }),
+    )
+    .map((a) => Int32Array.from(a));
 }
 
 /** Requant params: general ones, and m = 1 with small k where ties (remainder = 2^(k−1)) are frequent. */
@@ -148,7 +150,10 @@ describe("golden max pool", () => {
       fc.property(
         poolShapeArb.chain((s) => fc.constantFrom(1, 8, 16).chain((bits) => tensorArb(s.H * s.W * s.C, bits).map((data) => ({ ...s, bits, data })))),
         (s) => {
-          const layer = layerOf({ height: s.H, width: s.W, channels: s.C, bits: s.bits }, { type: "maxpool", kernelSize: [s.kh, s.kw], stride: [s.sy, s.sx] }) as MaxPoolLayer;
+          const layer = layerOf(
+            { height: s.H, width: s.W, channels: s.C, bits: s.bits },
+            { type: "maxpool", kernelSize: [s.kh, s.kw], stride: [s.sy, s.sx] },
+          ) as MaxPoolLayer;
           const x = tensorOf(s.H, s.W, s.C, s.bits, s.data);
           const expected = windows(x, [s.kh, s.kw], [s.sy, s.sx]).map((w) => Math.max(...w));
           const got = maxPoolGolden(layer, x);
@@ -174,7 +179,12 @@ describe("golden average pool", () => {
       half_even: [0, 0, 2, -2],
     };
     for (const mode of MODES) {
-      const layer = layerOf(input, { type: "avgpool", kernelSize: [2, 1], stride: [2, 1], requant: { multiplier: 1, shift: 2, rounding: mode, outBits: 8 } }) as AvgPoolLayer;
+      const layer = layerOf(input, {
+        type: "avgpool",
+        kernelSize: [2, 1],
+        stride: [2, 1],
+        requant: { multiplier: 1, shift: 2, rounding: mode, outBits: 8 },
+      }) as AvgPoolLayer;
       expect(Array.from(avgPoolGolden(layer, tensorOf(2, 4, 1, 8, data)).data), mode).toEqual(expected[mode]);
     }
   });
@@ -182,9 +192,14 @@ describe("golden average pool", () => {
   test("matches the naive BigInt window sum + §1 requant on random shapes, modes, ties and extreme values", () => {
     fc.assert(
       fc.property(
-        poolShapeArb.chain((s) => fc.constantFrom(8, 16).chain((bits) => fc.tuple(tensorArb(s.H * s.W * s.C, bits), rqArb).map(([data, rq]) => ({ ...s, bits, data, rq })))),
+        poolShapeArb.chain((s) =>
+          fc.constantFrom(8, 16).chain((bits) => fc.tuple(tensorArb(s.H * s.W * s.C, bits), rqArb).map(([data, rq]) => ({ ...s, bits, data, rq }))),
+        ),
         (s) => {
-          const layer = layerOf({ height: s.H, width: s.W, channels: s.C, bits: s.bits }, { type: "avgpool", kernelSize: [s.kh, s.kw], stride: [s.sy, s.sx], requant: s.rq }) as AvgPoolLayer;
+          const layer = layerOf(
+            { height: s.H, width: s.W, channels: s.C, bits: s.bits },
+            { type: "avgpool", kernelSize: [s.kh, s.kw], stride: [s.sy, s.sx], requant: s.rq },
+          ) as AvgPoolLayer;
           const x = tensorOf(s.H, s.W, s.C, s.bits, s.data);
           const expected = windows(x, [s.kh, s.kw], [s.sy, s.sx]).map((w) => naiveRequant(bigSum(w), s.rq));
           const got = avgPoolGolden(layer, x);

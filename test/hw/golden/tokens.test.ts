@@ -16,7 +16,12 @@ type Mode = "floor" | "half_up" | "half_away" | "half_even";
 const MODES: Mode[] = ["floor", "half_up", "half_away", "half_even"];
 
 function embedLayer(tokens: [number, number], channels: number, bits: number, embedding: number[], requant: Record<string, unknown>): TokenEmbedLayer {
-  const m = parseModel({ quantrtl: 1, name: "g", input: { height: tokens[0], width: tokens[1], channels, bits }, layers: [{ type: "token_embed", name: "e", embedding, requant }] });
+  const m = parseModel({
+    quantrtl: 1,
+    name: "g",
+    input: { height: tokens[0], width: tokens[1], channels, bits },
+    layers: [{ type: "token_embed", name: "e", embedding, requant }],
+  });
   return m.layers[0] as TokenEmbedLayer;
 }
 
@@ -111,7 +116,13 @@ describe("token_embed", () => {
           const x = Array.from({ length: T * p.c }, () => (next() < 0.2 ? (next() < 0.5 ? lo : hi) : lo + Math.floor(next() * (hi - lo + 1))));
           const embedding = Array.from({ length: (T + 1) * p.c }, () => Math.round((next() * 2 - 1) * p.tableSpan));
           const multiplier = Math.floor(next() * 2 ** p.multiplierBits);
-          const layer = embedLayer([p.h, p.w], p.c, p.bits, embedding, { multiplier, multiplierBits: p.multiplierBits, shift: p.shift, rounding: p.mode, outBits: p.outBits });
+          const layer = embedLayer([p.h, p.w], p.c, p.bits, embedding, {
+            multiplier,
+            multiplierBits: p.multiplierBits,
+            shift: p.shift,
+            rounding: p.mode,
+            outBits: p.outBits,
+          });
           const y = tokenEmbedGolden(layer, tensor([p.h, p.w, p.c], p.bits, x));
           const ref = embedding.map((e, i) => sat(roundK(i < p.c ? 0n : BigInt(x[i - p.c]) * BigInt(multiplier), p.shift, p.mode) + BigInt(e), p.outBits));
           expect(Array.from(y.data)).toEqual(ref);
@@ -125,7 +136,12 @@ describe("token_embed", () => {
 
 describe("token_select", () => {
   test("keeps row `index` of the token sequence", () => {
-    const m = parseModel({ quantrtl: 1, name: "s", input: { height: 3, width: 1, channels: 2, bits: 16 }, layers: [{ type: "token_select", name: "s", index: 1 }] });
+    const m = parseModel({
+      quantrtl: 1,
+      name: "s",
+      input: { height: 3, width: 1, channels: 2, bits: 16 },
+      layers: [{ type: "token_select", name: "s", index: 1 }],
+    });
     const y = tokenSelectGolden(m.layers[0] as TokenSelectLayer, tensor([3, 1, 2], 16, [1, 2, -30000, 30000, 5, 6]));
     expect([y.shape, y.bits, Array.from(y.data)]).toEqual([[1, 1, 2], 16, [-30000, 30000]]);
   });

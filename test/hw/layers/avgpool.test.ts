@@ -12,7 +12,6 @@ import { convLayer, expectVerified, networkModel, Rounding } from "../../helpers
 
 const MODES: Rounding[] = ["floor", "half_up", "half_away", "half_even"];
 
-
 /** Window sums of an avg pool whose scaled value sum·m sits exactly half-way (a rounding tie), by sign. */
 function countTies(layer: AvgPoolLayer, x: IntTensor): { negative: number; positive: number } {
   const [, W, C] = x.shape;
@@ -36,8 +35,21 @@ function countTies(layer: AvgPoolLayer, x: IntTensor): { negative: number; posit
 test("conv (mac, no relu) -> avgpool 3×3 stride 1 in each rounding mode (m = 1, k = 3: ties of both signs) is bit-exact", async () => {
   const input = { height: 10, width: 10, channels: 3, bits: 8 } as const;
   const model = networkModel("ap_modes", input, [
-    convLayer("conv", input, { kernel: "mac", outChannels: 4, pe: 4, simd: 9, seed: 6, requant: { multiplier: 50000, shift: 21, rounding: "half_even", outBits: 8 } }),
-    ...MODES.map((rounding) => ({ type: "avgpool", name: `pool_${rounding}`, kernelSize: 3, stride: 1, requant: { multiplier: 1, shift: 3, rounding, outBits: 8 } })),
+    convLayer("conv", input, {
+      kernel: "mac",
+      outChannels: 4,
+      pe: 4,
+      simd: 9,
+      seed: 6,
+      requant: { multiplier: 50000, shift: 21, rounding: "half_even", outBits: 8 },
+    }),
+    ...MODES.map((rounding) => ({
+      type: "avgpool",
+      name: `pool_${rounding}`,
+      kernelSize: 3,
+      stride: 1,
+      requant: { multiplier: 1, shift: 3, rounding, outBits: 8 },
+    })),
   ]);
   const inputs = [randomTensor(model.input, 21), randomTensor(model.input, 22), randomTensor(model.input, 23)];
   // the contract is only tested where it bites: every mode must see ties of both signs
@@ -56,12 +68,16 @@ test("conv (mac, no relu) -> avgpool 3×3 stride 1 in each rounding mode (m = 1,
 
 test("16-bit, 24 channels (P = 12, 2 groups), 2×2 stride 2 with k = 0: sums saturate to 16 bits, bit-exact at the extremes", async () => {
   const spec = { height: 6, width: 5, channels: 24, bits: 16 } as const;
-  const model = networkModel("ap_sat", spec, [{ type: "avgpool", name: "pool", kernelSize: 2, requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 16 } }]);
+  const model = networkModel("ap_sat", spec, [
+    { type: "avgpool", name: "pool", kernelSize: 2, requant: { multiplier: 1, shift: 0, rounding: "floor", outBits: 16 } },
+  ]);
   await expectVerified(model, [constantTensor(spec, -32768), constantTensor(spec, 32767), randomTensor(spec, 5)], 3);
 });
 
 test("int8 3×3 stride 1 with m/2^k = 7282/2^16 ≈ 1/9, half_away, at the extremes and on random data", async () => {
   const spec = { height: 6, width: 6, channels: 3, bits: 8 } as const;
-  const model = networkModel("ap_ninth", spec, [{ type: "avgpool", name: "pool", kernelSize: 3, stride: 1, requant: { multiplier: 7282, shift: 16, rounding: "half_away", outBits: 8 } }]);
+  const model = networkModel("ap_ninth", spec, [
+    { type: "avgpool", name: "pool", kernelSize: 3, stride: 1, requant: { multiplier: 7282, shift: 16, rounding: "half_away", outBits: 8 } },
+  ]);
   await expectVerified(model, [constantTensor(spec, -128), constantTensor(spec, 127), randomTensor(spec, 6)], 3);
 });

@@ -10,7 +10,11 @@ import { runGolden } from "../../../src/hw/golden/network.js";
 import type { IntTensor, TensorSpec } from "../../../src/ir/model.js";
 import { convLayer, denseLayer, expectVerified, networkModel } from "../../helpers/network-models.js";
 
-const tensor = (spec: TensorSpec, values: number[]): IntTensor => ({ shape: [spec.height, spec.width, spec.channels], bits: spec.bits, data: Int32Array.from(values) });
+const tensor = (spec: TensorSpec, values: number[]): IntTensor => ({
+  shape: [spec.height, spec.width, spec.channels],
+  bits: spec.bits,
+  data: Int32Array.from(values),
+});
 
 test("relu on a conv output without relu (6×6×3 int8 -> conv mac -> relu) is bit-exact and exactly predicted", async () => {
   const input = { height: 6, width: 6, channels: 3, bits: 8 } as const;
@@ -28,7 +32,10 @@ test("relu on a conv output without relu (6×6×3 int8 -> conv mac -> relu) is b
 test("relu on 16-bit extremes (−32768, −1, 0, 32767) streamed straight in: H·W·C + 1 cycles per frame", async () => {
   const spec = { height: 2, width: 3, channels: 4, bits: 16 } as const;
   const model = networkModel("relu16", spec, [{ type: "relu", name: "relu" }]);
-  const edge = tensor(spec, Array.from({ length: 24 }, (_, i) => [-32768, -1, 0, 32767][i % 4]));
+  const edge = tensor(
+    spec,
+    Array.from({ length: 24 }, (_, i) => [-32768, -1, 0, 32767][i % 4]),
+  );
   const r0 = await expectVerified(model, [edge, constantTensor(spec, -32768), randomTensor(spec, 4)], 11);
   expect(r0.frameCycles[0]).toBe(24 + 1);
 });
@@ -46,7 +53,10 @@ test("dense -> argmax with tied logits: the first maximum wins, bit-exact and ex
     { type: "argmax", name: "argmax" },
   ]);
   // an input along the shared row makes logits 2 and 4 the (tied) maximum
-  const aligned = tensor(input, shared.map((w) => (w >= 0 ? 127 : -128)));
+  const aligned = tensor(
+    input,
+    shared.map((w) => (w >= 0 ? 127 : -128)),
+  );
   const inputs = [aligned, constantTensor(input, 0), randomTensor(input, 3), randomTensor(input, 4), randomTensor(input, 5)];
   const traces = inputs.map((x) => runGolden(model, x));
   const tiedAtMax = traces.filter((t) => {

@@ -20,7 +20,9 @@ test("6×6×3 int8 -> conv (mac, no relu) -> global_avgpool (m/2^k ≈ 1/36, hal
 
 test("16-bit 7×9×3 straight into global_avgpool with m = 1, k = 6 (half_away, ties), at the extremes: H·W·C + 2 cycles per frame", async () => {
   const spec = { height: 7, width: 9, channels: 3, bits: 16 } as const;
-  const model = networkModel("gap_edge", spec, [{ type: "global_avgpool", name: "gap", requant: { multiplier: 1, shift: 6, rounding: "half_away", outBits: 16 } }]);
+  const model = networkModel("gap_edge", spec, [
+    { type: "global_avgpool", name: "gap", requant: { multiplier: 1, shift: 6, rounding: "half_away", outBits: 16 } },
+  ]);
   const tie = constantTensor(spec, -32); // sum = 63 · −32 = −31.5 · 64: a negative tie (half_away → −32)
   const inputs = [constantTensor(spec, -32768), constantTensor(spec, 32767), tie, randomTensor(spec, 3)];
   const r0 = await expectVerified(model, inputs, 7);
@@ -28,6 +30,14 @@ test("16-bit 7×9×3 straight into global_avgpool with m = 1, k = 6 (half_away, 
 });
 
 test("one pixel (1×1×6: no accumulators) and one channel (3×2×1: one group) are bit-exact and exactly predicted", async () => {
-  await expectVerifiedEdges(networkModel("gap_1x1", { height: 1, width: 1, channels: 6, bits: 16 }, [{ type: "global_avgpool", name: "gap", requant: { multiplier: 5, shift: 1, rounding: "half_even", outBits: 8 } }]));
-  await expectVerifiedEdges(networkModel("gap_c1", { height: 3, width: 2, channels: 1, bits: 8 }, [{ type: "global_avgpool", name: "gap", requant: { multiplier: 1, shift: 1, rounding: "half_up", outBits: 8 } }]));
+  await expectVerifiedEdges(
+    networkModel("gap_1x1", { height: 1, width: 1, channels: 6, bits: 16 }, [
+      { type: "global_avgpool", name: "gap", requant: { multiplier: 5, shift: 1, rounding: "half_even", outBits: 8 } },
+    ]),
+  );
+  await expectVerifiedEdges(
+    networkModel("gap_c1", { height: 3, width: 2, channels: 1, bits: 8 }, [
+      { type: "global_avgpool", name: "gap", requant: { multiplier: 1, shift: 1, rounding: "half_up", outBits: 8 } },
+    ]),
+  );
 });

@@ -30,7 +30,10 @@ describe("loading", () => {
     expect(l.kind === "layernorm" && l.params.newtonIterations).toBe(16);
   });
 
-  for (const [steps, mention] of [[17, "<= 16"], [0, ">= 1"]] as const) {
+  for (const [steps, mention] of [
+    [17, "<= 16"],
+    [0, ">= 1"],
+  ] as const) {
     test(`newtonIterations ${steps} is rejected at its path`, () => {
       let err: unknown;
       try {
@@ -59,7 +62,9 @@ test("the cycle model: 3N + 3 + (steps + 2) divisions per token, as the closed f
   const r = simulateStream(m, 2);
   expect(r.frameCycles).toEqual([ivitFrameCycles(m.layers[0] as IvitLayer), ivitFrameCycles(m.layers[0] as IvitLayer)]);
   // six more divisions than ten steps take, each NW + 2 cycles
-  expect(ivitFrameCycles(m.layers[0] as IvitLayer) - ivitFrameCycles(ln(undefined, 6).layers[0] as IvitLayer)).toBe(6 * (ivitFrameCycles(ln(11, 6).layers[0] as IvitLayer) - ivitFrameCycles(ln(10, 6).layers[0] as IvitLayer)));
+  expect(ivitFrameCycles(m.layers[0] as IvitLayer) - ivitFrameCycles(ln(undefined, 6).layers[0] as IvitLayer)).toBe(
+    6 * (ivitFrameCycles(ln(11, 6).layers[0] as IvitLayer) - ivitFrameCycles(ln(10, 6).layers[0] as IvitLayer)),
+  );
 });
 
 test("RTL: 5 tokens of 12 channels, 16 steps, tokens of small spread and the extremes, bit-exact in Verilator and Icarus", async () => {

@@ -14,7 +14,11 @@ const input = { height: 8, width: 8, channels: 2, bits: 8 } as const;
 const model = networkModel("tiny_cnn", input, [
   convLayer("conv1", input, { kernel: "mac", outChannels: 4, pe: 2, simd: 6, relu: true, seed: 21 }),
   { type: "maxpool", name: "pool1", kernelSize: 2 },
-  convLayer("conv2", { height: 4, width: 4, channels: 4, bits: 8 }, { kernel: "mac", outChannels: 6, pe: 3, simd: 4, seed: 22, bias: [0, 5000, -5000, 0, 100, -100] }),
+  convLayer(
+    "conv2",
+    { height: 4, width: 4, channels: 4, bits: 8 },
+    { kernel: "mac", outChannels: 6, pe: 3, simd: 4, seed: 22, bias: [0, 5000, -5000, 0, 100, -100] },
+  ),
   { type: "relu", name: "relu2" },
   { type: "avgpool", name: "pool2", kernelSize: 2, stride: 1, requant: { multiplier: 1, shift: 2, rounding: "half_even", outBits: 8 } },
   { type: "global_avgpool", name: "gap", requant: { multiplier: 4096, shift: 16, rounding: "half_away", outBits: 8 } },

@@ -63,11 +63,26 @@ test("patch embedding: conv2d 7x7 stride 7 on 28x28x1 -> [4, 4, 8] read as 16 to
     name: "patch",
     input,
     layers: [
-      convLayer("patch", input, { kernel: "mac", outChannels: 8, kernelSize: 7, stride: 7, padding: 0, pe: 2, simd: 7, seed: 21, bias: [100, -2000, 0, 5, 6, 7, 8, 9], requant: { multiplier: 30000, shift: 21, rounding: "half_even", outBits: 8 } }),
+      convLayer("patch", input, {
+        kernel: "mac",
+        outChannels: 8,
+        kernelSize: 7,
+        stride: 7,
+        padding: 0,
+        pe: 2,
+        simd: 7,
+        seed: 21,
+        bias: [100, -2000, 0, 5, 6, 7, 8, 9],
+        requant: { multiplier: 30000, shift: 21, rounding: "half_even", outBits: 8 },
+      }),
       { type: "token_embed", name: "embed", embedding: table(17, 8, 60, 6), requant: { multiplier: 50000, shift: 16, rounding: "half_away", outBits: 8 } },
       { type: "token_select", name: "sel", index: 0 },
     ],
   });
-  expect(model.layers.map((l) => [l.output.height, l.output.width, l.output.channels])).toEqual([[4, 4, 8], [17, 1, 8], [1, 1, 8]]);
+  expect(model.layers.map((l) => [l.output.height, l.output.width, l.output.channels])).toEqual([
+    [4, 4, 8],
+    [17, 1, 8],
+    [1, 1, 8],
+  ]);
   await verifyBoth(model, [constantTensor(input, -128), constantTensor(input, 127), randomTensor(input, 7)], 8);
 });

@@ -13,7 +13,10 @@ const one = (input: object, layer: object) => parseModel({ quantrtl: 1, name: "t
 
 describe("closed forms at backpressure 0", () => {
   test("global_avgpool: H·W·C + 2 cycles per frame, frames back to back", () => {
-    const m = one({ height: 5, width: 4, channels: 7, bits: 8 }, { type: "global_avgpool", requant: { multiplier: 3, shift: 4, rounding: "floor", outBits: 8 } });
+    const m = one(
+      { height: 5, width: 4, channels: 7, bits: 8 },
+      { type: "global_avgpool", requant: { multiplier: 3, shift: 4, rounding: "floor", outBits: 8 } },
+    );
     const r = simulateStream(m, 3);
     expect(r.frameCycles).toEqual([142, 142, 142]);
     expect(r.cycles).toBe(3 * 140 + 2);

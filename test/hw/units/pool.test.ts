@@ -57,7 +57,12 @@ describe("pool reducer parameters", () => {
   });
 
   test("the window unit reads each window once (NF = 1) in P-lane slices; the serializer takes C/P beats of P", () => {
-    const model = parseModel({ quantrtl: 1, name: "v", input: { height: 7, width: 5, channels: 20, bits: 8 }, layers: [{ type: "maxpool", name: "p", kernelSize: [3, 2], stride: [2, 1] }] });
+    const model = parseModel({
+      quantrtl: 1,
+      name: "v",
+      input: { height: 7, width: 5, channels: 20, bits: 8 },
+      layers: [{ type: "maxpool", name: "p", kernelSize: [3, 2], stride: [2, 1] }],
+    });
     const views = poolConvViews(model.layers[0] as MaxPoolLayer);
     expect(views.lanes).toBe(10);
     expect(foldCounts(views.swu)).toMatchObject({ nf: 1, sf: 3 * 2 * 2, simd: 10, lastSimd: 10 });
@@ -68,7 +73,10 @@ describe("pool reducer parameters", () => {
 
 describe("argmax parameters", () => {
   const argmax = (channels: number, bits: number) =>
-    argmaxParams(parseModel({ quantrtl: 1, name: "a", input: { height: 1, width: 1, channels, bits }, layers: [{ type: "argmax", name: "a" }] }).layers[0] as ArgmaxLayer, "m");
+    argmaxParams(
+      parseModel({ quantrtl: 1, name: "a", input: { height: 1, width: 1, channels, bits }, layers: [{ type: "argmax", name: "a" }] }).layers[0] as ArgmaxLayer,
+      "m",
+    );
   test("the index counter covers C − 1 and widens to the output bits; ±1 bits compare unsigned", () => {
     const p = argmax(10, 16);
     expect(p.IW).toBe(4);

@@ -61,7 +61,8 @@ function checkLayout(layer: Conv2dLayer): string {
             const slot = mod(rTop + ky, BR);
             const word = slot * bank.rowWords + Math.floor(E / SIMD) + sf - sr.wordOffset - (rho(rTop) >= sr.wrapAt ? 1 : 0) + (b < beta ? 1 : 0);
             const want = place(rTop + ky, ix * C + ic);
-            if (want.bank !== b || want.word !== word) return `pixel (${oy}, ${ox}) fold ${sf} element ${k}: reads bank ${b} word ${word}, written to bank ${want.bank} word ${want.word}`;
+            if (want.bank !== b || want.word !== word)
+              return `pixel (${oy}, ${ox}) fold ${sf} element ${k}: reads bank ${b} word ${word}, written to bank ${want.bank} word ${want.word}`;
           }
           if (lanesSeen.size !== SIMD) throw new Error("beta is not a rotation");
         });
@@ -110,8 +111,17 @@ describe("banked line buffer", () => {
         const K = g.kh * g.kw * g.channels;
         const simd = 1 + Math.floor(g.simdFrac * (K - 1));
         const model = convModel({
-          kernel: "mac", bits: 8, height: g.height, width: g.width, channels: g.channels, outChannels: 2,
-          kernelSize: [g.kh, g.kw], stride: [g.sy, g.sx], padding: [g.py, g.px], pe: 1, simd,
+          kernel: "mac",
+          bits: 8,
+          height: g.height,
+          width: g.width,
+          channels: g.channels,
+          outChannels: 2,
+          kernelSize: [g.kh, g.kw],
+          stride: [g.sy, g.sx],
+          padding: [g.py, g.px],
+          pe: 1,
+          simd,
         });
         const problem = checkLayout(firstConv(model));
         if (problem !== "") throw new Error(`${JSON.stringify({ ...g, simd })}: ${problem}`);

@@ -9,7 +9,8 @@ import { tokenEmbedParams } from "../../../src/hw/units/token-embed/params.js";
 import { tokenSelectParams } from "../../../src/hw/units/token-select/params.js";
 
 const embed = (bits: number, embedding: number[], requant: object) =>
-  parseModel({ quantrtl: 1, name: "e", input: { height: 5, width: 1, channels: 6, bits }, layers: [{ type: "token_embed", name: "e", embedding, requant }] }).layers[0] as TokenEmbedLayer;
+  parseModel({ quantrtl: 1, name: "e", input: { height: 5, width: 1, channels: 6, bits }, layers: [{ type: "token_embed", name: "e", embedding, requant }] })
+    .layers[0] as TokenEmbedLayer;
 
 test("token_embed widths: x·m, the rounding, the table and the saturating sum", () => {
   const table = new Array(36).fill(0);
@@ -30,7 +31,12 @@ test("token_embed widths at k = 0 and m = 1: the token itself (16 bits), a small
 });
 
 test("token_select counters: 17 rows of 64 channels", () => {
-  const l = parseModel({ quantrtl: 1, name: "s", input: { height: 17, width: 1, channels: 64, bits: 8 }, layers: [{ type: "token_select", name: "s", index: 3 }] }).layers[0] as TokenSelectLayer;
+  const l = parseModel({
+    quantrtl: 1,
+    name: "s",
+    input: { height: 17, width: 1, channels: 64, bits: 8 },
+    layers: [{ type: "token_select", name: "s", index: 3 }],
+  }).layers[0] as TokenSelectLayer;
   const p = tokenSelectParams(l, "u");
   expect([p.RW, p.CW, p.lit.index, p.lit.rowLast, p.lit.colLast]).toEqual([5, 6, "5'h03", "5'h10", "6'h3f"]);
 });

@@ -134,12 +134,14 @@ describe("fold cycles = 2R + C + T − 2", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 9 }), fc.integer(), (R, C, T, seed) => {
         // ws: B is R×C (K = R), A is T×R.
-        const aw = randomMatrix(T, R, seed), bw = randomMatrix(R, C, seed + 1);
+        const aw = randomMatrix(T, R, seed),
+          bw = randomMatrix(R, C, seed + 1);
         const ws = simulateWs(aw, bw, R, C);
         expect(ws.out).toEqual(matmul(aw, bw));
         expect(R + ws.cycles).toBe(foldCycles(R, C, T)); // weight load + stream
         // os: A is R×T, B is T×C (K = T).
-        const ao = randomMatrix(R, T, seed + 2), bo = randomMatrix(T, C, seed + 3);
+        const ao = randomMatrix(R, T, seed + 2),
+          bo = randomMatrix(T, C, seed + 3);
         const os = simulateOs(ao, bo, R, C);
         expect(os.out).toEqual(matmul(ao, bo));
         expect(os.cycles + R).toBe(foldCycles(R, C, T)); // compute + drain

@@ -26,7 +26,8 @@ function arch(over: Partial<ArrayArch> = {}): ArrayArch {
 }
 const single = (layer: WorkloadLayer): Workload => ({ name: layer.name, datapath: "mac", layers: [layer] });
 const tiny = single({ kind: "matmul", name: "tiny", M: 4, K: 3, N: 2 });
-const tinyArch = (dataflow: "ws" | "os", dramBytesPerCycle: number) => arch({ rows: 2, cols: 2, dataflow, dramBytesPerCycle, ifmapBufferBytes: 1024, weightBufferBytes: 1024, ofmapBufferBytes: 1024 });
+const tinyArch = (dataflow: "ws" | "os", dramBytesPerCycle: number) =>
+  arch({ rows: 2, cols: 2, dataflow, dramBytesPerCycle, ifmapBufferBytes: 1024, weightBufferBytes: 1024, ofmapBufferBytes: 1024 });
 
 describe("hand-computed: M=4, K=3, N=2 on a 2×2 array (24 MACs)", () => {
   test("ws, ample bandwidth: 2 folds × 8 + prologue 1 + epilogue 1 = 18 cycles", () => {
@@ -81,7 +82,12 @@ describe("hand-computed: M=4, K=3, N=2 on a 2×2 array (24 MACs)", () => {
 });
 
 describe("monotonicity", () => {
-  const reference = [...alexnetConv1().layers, ...resnet20Cifar().layers.filter((_, i) => i % 4 === 0), ...deitTiny().layers.slice(0, 7), deitTiny().layers[73]];
+  const reference = [
+    ...alexnetConv1().layers,
+    ...resnet20Cifar().layers.filter((_, i) => i % 4 === 0),
+    ...deitTiny().layers.slice(0, 7),
+    deitTiny().layers[73],
+  ];
 
   test("more DRAM bandwidth never increases cycles (reference layers, both dataflows)", () => {
     for (const dataflow of ["ws", "os"] as const) {
@@ -208,7 +214,8 @@ describe("report", () => {
     const a = arch({ dataflow: "os", clockMHz: 250 });
     const r = simulateArray(resnet20Cifar(), a);
     expect(r.layers).toHaveLength(22);
-    const total = (key: "macs" | "totalCycles" | "computeCycles" | "stallCycles" | "dramReadBytes" | "dramWriteBytes") => r.layers.reduce((s, l) => s + l[key], 0);
+    const total = (key: "macs" | "totalCycles" | "computeCycles" | "stallCycles" | "dramReadBytes" | "dramWriteBytes") =>
+      r.layers.reduce((s, l) => s + l[key], 0);
     expect(r.total.macs).toBe(40_813_184);
     for (const key of ["totalCycles", "computeCycles", "stallCycles", "dramReadBytes", "dramWriteBytes"] as const) expect(r.total[key]).toBe(total(key));
     expect(r.total.utilization).toBeCloseTo(r.total.macs / (32 * 32 * r.total.totalCycles), 12);

@@ -138,11 +138,20 @@ function walk(gemm: Gemm, bits: ElementBits, a: ArrayArch, tiling: Tiling): Walk
   const bytes = (elements: number, w: number) => Math.ceil((elements * w) / 8);
   const bw = a.dramBytesPerCycle;
   const dram = { ifmapRead: 0, weightRead: 0, psumRead: 0, ofmapWrite: 0, psumWrite: 0 };
-  let compute = 0, total = 0, prologue = 0, epilogue = 0;
-  let prevA = "", prevB = "", prevC = "";
+  let compute = 0,
+    total = 0,
+    prologue = 0,
+    epilogue = 0;
+  let prevA = "",
+    prevB = "",
+    prevC = "";
   steps.forEach((s, i) => {
-    const m = size("m", s.m), k = size("k", s.k), n = size("n", s.n);
-    const keyA = `${s.b}/${s.m}/${s.k}`, keyB = `${s.b}/${s.k}/${s.n}`, keyC = `${s.b}/${s.m}/${s.n}`;
+    const m = size("m", s.m),
+      k = size("k", s.k),
+      n = size("n", s.n);
+    const keyA = `${s.b}/${s.m}/${s.k}`,
+      keyB = `${s.b}/${s.k}/${s.n}`,
+      keyC = `${s.b}/${s.m}/${s.n}`;
     const fetchA = keyA !== prevA ? bytes(ifmapTileElements(gemm, m, k), bits.activation) : 0;
     const fetchB = keyB !== prevB ? bytes(k * n, bits.weight) : 0;
     const readPsum = keyC !== prevC && s.k > 0 ? bytes(m * n, bits.accumulator) : 0;
@@ -169,7 +178,14 @@ function walk(gemm: Gemm, bits: ElementBits, a: ArrayArch, tiling: Tiling): Walk
 }
 
 const gemmArb: fc.Arbitrary<Gemm> = fc.oneof(
-  fc.record({ M: fc.integer({ min: 1, max: 32 }), K: fc.integer({ min: 1, max: 32 }), N: fc.integer({ min: 1, max: 32 }), batch: fc.integer({ min: 1, max: 3 }) }).map((g) => matrix(g.M, g.K, g.N, g.batch)),
+  fc
+    .record({
+      M: fc.integer({ min: 1, max: 32 }),
+      K: fc.integer({ min: 1, max: 32 }),
+      N: fc.integer({ min: 1, max: 32 }),
+      batch: fc.integer({ min: 1, max: 3 }),
+    })
+    .map((g) => matrix(g.M, g.K, g.N, g.batch)),
   fc
     .record({
       size: fc.integer({ min: 3, max: 14 }),
@@ -179,7 +195,9 @@ const gemmArb: fc.Arbitrary<Gemm> = fc.oneof(
       stride: fc.integer({ min: 1, max: 3 }),
       pad: fc.integer({ min: 0, max: 1 }),
     })
-    .map((c) => lowerToGemm({ kind: "conv", name: "c", inH: c.size, inW: c.size, inC: c.inC, outC: c.outC, kH: c.kernel, kW: c.kernel, stride: c.stride, pad: c.pad })),
+    .map((c) =>
+      lowerToGemm({ kind: "conv", name: "c", inH: c.size, inW: c.size, inC: c.inC, outC: c.outC, kH: c.kernel, kW: c.kernel, stride: c.stride, pad: c.pad }),
+    ),
 );
 
 const archArb: fc.Arbitrary<ArrayArch> = fc
@@ -191,26 +209,39 @@ const archArb: fc.Arbitrary<ArrayArch> = fc
   })
   .map((r) => arch({ rows: r.rows, cols: r.cols, dataflow: r.dataflow, dramBytesPerCycle: r.bw }));
 
-const bitsArb: fc.Arbitrary<ElementBits> = fc.constantFrom(BITS, { activation: 1, weight: 1, accumulator: 16, output: 1 }, { activation: 16, weight: 4, accumulator: 32, output: 16 });
+const bitsArb: fc.Arbitrary<ElementBits> = fc.constantFrom(
+  BITS,
+  { activation: 1, weight: 1, accumulator: 16, output: 1 },
+  { activation: 16, weight: 4, accumulator: 32, output: 16 },
+);
 
 describe("closed form against the tile-by-tile walk", () => {
   test("same steps, compute, DRAM traffic by purpose and total cycles on random GEMMs, tilings and orders", () => {
     fc.assert(
-      fc.property(gemmArb, archArb, bitsArb, fc.constantFrom(...LOOP_ORDERS), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (gemm, a, bits, order: LoopOrder, fm, fk, fn) => {
-        const tiling: Tiling = {
-          tileM: 1 + Math.floor(fm * (gemm.M - 1)),
-          tileK: 1 + Math.floor(fk * (gemm.K - 1)),
-          tileN: 1 + Math.floor(fn * (gemm.N - 1)),
-          order,
-        };
-        const cost = evaluateTiling(gemm, bits, a, tiling);
-        const walked = walk(gemm, bits, a, tiling);
-        expect(cost.steps).toBe(walked.steps);
-        expect(cost.computeCycles).toBe(walked.computeCycles);
-        expect(cost.dram).toEqual(walked.dram);
-        expect(cost.totalCycles).toBe(walked.totalCycles);
-        expect(tilingLowerBound(gemm, bits, a, tiling.tileM, tiling.tileK, tiling.tileN)).toBeLessThanOrEqual(cost.totalCycles);
-      }),
+      fc.property(
+        gemmArb,
+        archArb,
+        bitsArb,
+        fc.constantFrom(...LOOP_ORDERS),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (gemm, a, bits, order: LoopOrder, fm, fk, fn) => {
+          const tiling: Tiling = {
+            tileM: 1 + Math.floor(fm * (gemm.M - 1)),
+            tileK: 1 + Math.floor(fk * (gemm.K - 1)),
+            tileN: 1 + Math.floor(fn * (gemm.N - 1)),
+            order,
+          };
+          const cost = evaluateTiling(gemm, bits, a, tiling);
+          const walked = walk(gemm, bits, a, tiling);
+          expect(cost.steps).toBe(walked.steps);
+          expect(cost.computeCycles).toBe(walked.computeCycles);
+          expect(cost.dram).toEqual(walked.dram);
+          expect(cost.totalCycles).toBe(walked.totalCycles);
+          expect(tilingLowerBound(gemm, bits, a, tiling.tileM, tiling.tileK, tiling.tileN)).toBeLessThanOrEqual(cost.totalCycles);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -225,27 +256,28 @@ describe("tiling search", () => {
         const c = tileCandidates(gemm, a, true);
         let bestCycles = Infinity;
         let bestBytes = Infinity;
-        for (const tileM of c.m) for (const tileK of c.k) for (const tileN of c.n) {
-          const fp = {
-            ifmap: Math.ceil(ifmapTileElements(gemm, tileM, tileK)),
-            weight: tileK * tileN,
-            ofmap: tileM * tileN * (Math.ceil(gemm.K / tileK) > 1 || (a.dataflow === "ws" && tileK > a.rows) ? 4 : 1),
-          };
-          if (2 * fp.ifmap > buffer || 2 * fp.weight > buffer || 2 * fp.ofmap > buffer) continue;
-          for (const order of LOOP_ORDERS) {
-            const cost = evaluateTiling(gemm, BITS, a, { tileM, tileK, tileN, order });
-            const bytes = cost.dramReadBytes + cost.dramWriteBytes;
-            if (cost.totalCycles < bestCycles || (cost.totalCycles === bestCycles && bytes < bestBytes)) {
-              bestCycles = cost.totalCycles;
-              bestBytes = bytes;
+        for (const tileM of c.m)
+          for (const tileK of c.k)
+            for (const tileN of c.n) {
+              const fp = {
+                ifmap: Math.ceil(ifmapTileElements(gemm, tileM, tileK)),
+                weight: tileK * tileN,
+                ofmap: tileM * tileN * (Math.ceil(gemm.K / tileK) > 1 || (a.dataflow === "ws" && tileK > a.rows) ? 4 : 1),
+              };
+              if (2 * fp.ifmap > buffer || 2 * fp.weight > buffer || 2 * fp.ofmap > buffer) continue;
+              for (const order of LOOP_ORDERS) {
+                const cost = evaluateTiling(gemm, BITS, a, { tileM, tileK, tileN, order });
+                const bytes = cost.dramReadBytes + cost.dramWriteBytes;
+                if (cost.totalCycles < bestCycles || (cost.totalCycles === bestCycles && bytes < bestBytes)) {
+                  bestCycles = cost.totalCycles;
+                  bestBytes = bytes;
+                }
+              }
             }
-          }
-        }
         if (bestCycles < Infinity) {
           expect(found.cost.totalCycles).toBe(bestCycles);
           expect(found.cost.dramReadBytes + found.cost.dramWriteBytes).toBe(bestBytes);
-        }
-        else expect(found.cost.totalCycles).toBeGreaterThan(0); // fell back to sub-array tiles
+        } else expect(found.cost.totalCycles).toBeGreaterThan(0); // fell back to sub-array tiles
       }),
       { numRuns: 150 },
     );

@@ -80,7 +80,10 @@ describe("MAC totals", () => {
   });
 
   test("DeiT-Tiny ≈ 1.3 G MACs per image (1,253,683,200 exactly by the layer list)", () => {
-    const t = 197, d = 192, h = 3, mlp = 768;
+    const t = 197,
+      d = 192,
+      h = 3,
+      mlp = 768;
     const block = t * d * 3 * d + 2 * h * t * (d / h) * t + t * d * d + 2 * t * d * mlp;
     const expected = 196 * (16 * 16 * 3) * d + 12 * block + d * 1000;
     expect(expected).toBe(1_253_683_200);
@@ -139,7 +142,12 @@ describe("DeiT token pruning and slimming", () => {
 
 describe("element widths", () => {
   test("default 8/8/32 → 8; xnor 1-bit; workload then layer overrides", () => {
-    const w: Workload = { name: "w", datapath: "mac", bits: { activation: 16 }, layers: [{ kind: "matmul", name: "a", M: 1, K: 1, N: 1, bits: { weight: 4 } }] };
+    const w: Workload = {
+      name: "w",
+      datapath: "mac",
+      bits: { activation: 16 },
+      layers: [{ kind: "matmul", name: "a", M: 1, K: 1, N: 1, bits: { weight: 4 } }],
+    };
     expect(resolveBits(w, w.layers[0])).toEqual({ activation: 16, weight: 4, accumulator: 32, output: 8 });
     const x: Workload = { name: "x", datapath: "xnor", layers: [{ kind: "matmul", name: "a", M: 1, K: 1, N: 1 }] };
     expect(resolveBits(x, x.layers[0])).toEqual({ activation: 1, weight: 1, accumulator: 32, output: 1 });

@@ -16,7 +16,15 @@ export function addUnitParams(layer: AddLayer, module: string, operandBits: read
   const ops = (["a", "b"] as const).map((id, j) => {
     const bits = operandBits[j];
     const m = layer.multipliers[j];
-    const w = requantWidths(signedRange(bits), { multiplier: m, multiplierBits: 32, shift: k, rounding: layer.rounding, outBits: OB, zeroPoint: 0, relu: false });
+    const w = requantWidths(signedRange(bits), {
+      multiplier: m,
+      multiplierBits: 32,
+      shift: k,
+      rounding: layer.rounding,
+      outBits: OB,
+      zeroPoint: 0,
+      relu: false,
+    });
     // a multiplier of 0 or 1 can give a product range narrower than the operand itself
     const PRODW = Math.max(w.PRODW, bits);
     const SUMW = Math.max(w.SUMW, PRODW);

@@ -17,7 +17,10 @@ export function argmaxParams(layer: ArgmaxLayer, module: string) {
   const binary = BX === 1;
   return {
     module,
-    BX, OB, IW, C,
+    BX,
+    OB,
+    IW,
+    C,
     compareText: binary ? "+-1 bits, 1 > 0" : "signed",
     greaterExpr: binary ? "in_data > best_val" : "$signed(in_data) > $signed(best_val)",
     lit: { idx0: literal(0, IW), idx1: literal(1, IW), idxLast: literal(C - 1, IW) },

@@ -33,7 +33,16 @@ export interface AttentionShape {
 export function attentionShape(layer: AttentionLayer): AttentionShape {
   const S = layer.arch.simd;
   const D = layer.output.channels;
-  return { tokens: layer.input.height, dim: D, heads: layer.heads, headDim: layer.headDim, simd: S, groups: layer.headDim / S, words: D / S, inBits: layer.input.bits };
+  return {
+    tokens: layer.input.height,
+    dim: D,
+    heads: layer.heads,
+    headDim: layer.headDim,
+    simd: S,
+    groups: layer.headDim / S,
+    words: D / S,
+    inBits: layer.input.bits,
+  };
 }
 
 /** The divider of the Shiftmax reciprocal floor((2^31 − 1) / sum). */
@@ -80,7 +89,34 @@ export function ivitAttentionParams(layer: AttentionLayer, module: string, expMo
     header,
     expModule,
     divModule,
-    T, D, H, DH, S, G, W, IB, SCW, DW, PRW, PBW, AVPW, AVW, AW, EW, SUMW, SAW, FW, PW, QUOW, MAW, TW, GW, HW, LW, WW, ECW,
+    T,
+    D,
+    H,
+    DH,
+    S,
+    G,
+    W,
+    IB,
+    SCW,
+    DW,
+    PRW,
+    PBW,
+    AVPW,
+    AVW,
+    AW,
+    EW,
+    SUMW,
+    SAW,
+    FW,
+    PW,
+    QUOW,
+    MAW,
+    TW,
+    GW,
+    HW,
+    LW,
+    WW,
+    ECW,
     depth: T * W,
     x0: p.x0,
     n: p.n,

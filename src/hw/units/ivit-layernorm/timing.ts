@@ -9,7 +9,11 @@ import { RowPassTiming } from "../ivit-unit/timing.js";
 /** ivit_layernorm.v.hbs: LOAD, MEAN (a divide), VAR (the read pass), NEWTON (one divide per step, ten by default), FACTOR (a divide), EMIT. */
 export class LayerNormTiming extends RowPassTiming<"MEAN" | "VAR" | "NEWTON" | "FACTOR"> {
   private iteration = 0;
-  constructor(N: number, dividendBits: number, private readonly newtonIterations: number) {
+  constructor(
+    N: number,
+    dividendBits: number,
+    private readonly newtonIterations: number,
+  ) {
     super(N, dividendBits, "VAR");
   }
   protected loaded(): boolean {

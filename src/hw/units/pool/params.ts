@@ -83,7 +83,13 @@ export function poolReduceParams(shape: PoolReduceShape, module: string) {
   const combineExpr = op === "sum" ? "acc + x_e" : BX === 1 ? "acc | x_e" : "($signed(x_e) > $signed(acc)) ? x_e : acc";
   return {
     module,
-    P, BX, AW, G, KK, posW, gW,
+    P,
+    BX,
+    AW,
+    G,
+    KK,
+    posW,
+    gW,
     hasAcc,
     hasGroups: hasAcc && G > 1,
     opText,

@@ -60,7 +60,14 @@ export function requantParams(layer: Conv2dLayer, module: string, multiplierFile
  * read in the order the lanes emit them (the template's rotating index): the
  * engines' folded batch-norm and the LayerNorm's folded gamma alike.
  */
-export function requantUnitParams(acc: IntRange, accBits: number, p: RequantParams, lanes: number, module: string, perChannel?: { readonly multipliers: Int32Array; readonly file: string }) {
+export function requantUnitParams(
+  acc: IntRange,
+  accBits: number,
+  p: RequantParams,
+  lanes: number,
+  module: string,
+  perChannel?: { readonly multipliers: Int32Array; readonly file: string },
+) {
   const multipliers = perChannel?.multipliers ?? [p.multiplier];
   const { PRODW, SUMW, QW, ZW } = requantWidths(acc, p, multipliers);
   const k = p.shift;
@@ -84,7 +91,12 @@ export function requantUnitParams(acc: IntRange, accBits: number, p: RequantPara
   return {
     module,
     PE: lanes,
-    ACCW: accBits, PRODW, SUMW, QW, ZW, OB,
+    ACCW: accBits,
+    PRODW,
+    SUMW,
+    QW,
+    ZW,
+    OB,
     inW: lanes * accBits,
     outW: lanes * OB,
     multiplier: perChannel ? "per channel" : p.multiplier,

@@ -11,7 +11,11 @@ export function serializerParams(layer: Conv2dLayer, module: string) {
   const nfW = counterBits(NF);
   return {
     module,
-    PE, OB, lastPe, leftW, nfW,
+    PE,
+    OB,
+    lastPe,
+    leftW,
+    nfW,
     inW: PE * OB,
     lit: {
       left0: literal(0, leftW),

@@ -8,6 +8,9 @@ export function forkFeatures(bits: number): StreamUnitFeatures {
 }
 
 export function fifoFeatures(bits: number, depth: number, target: SynthTarget): StreamUnitFeatures {
-  const a = new Acc(target).add("fifo.units", 1).add("fifo.bits", bits).add("fifo.pointerBits", 2 * counterBits(depth));
+  const a = new Acc(target)
+    .add("fifo.units", 1)
+    .add("fifo.bits", bits)
+    .add("fifo.pointerBits", 2 * counterBits(depth));
   return { kind: "fifo", features: a.memory(depth, bits, "ram", "sync").f };
 }

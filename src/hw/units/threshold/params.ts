@@ -42,7 +42,12 @@ export function thresholdParams(layer: Conv2dLayer, module: string, thresholdFil
   const nfW = counterBits(NF);
   return {
     module,
-    PE, NF, ACCW, TW, CMPW, nfW,
+    PE,
+    NF,
+    ACCW,
+    TW,
+    CMPW,
+    nfW,
     inW: PE * ACCW,
     thresholdFile,
     thresholdRom: words.join("\n") + "\n",

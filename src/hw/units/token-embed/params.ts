@@ -29,7 +29,16 @@ export function tokenEmbedParams(layer: TokenEmbedLayer, module: string, romFile
   const IW = counterBits(N);
   return {
     module,
-    BX, OB, PRODW, SUMW, QW, EW, SW, IW, N, C,
+    BX,
+    OB,
+    PRODW,
+    SUMW,
+    QW,
+    EW,
+    SW,
+    IW,
+    N,
+    C,
     tokens: layer.input.height * layer.input.width,
     rows: layer.output.height,
     multiplier: p.multiplier,

@@ -11,7 +11,10 @@ export function tokenSelectParams(layer: TokenSelectLayer, module: string) {
   return {
     module,
     BX: layer.input.bits,
-    T, C, RW, CW,
+    T,
+    C,
+    RW,
+    CW,
     index: layer.index,
     lit: {
       index: literal(layer.index, RW),

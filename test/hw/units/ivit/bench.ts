@@ -181,7 +181,21 @@ function cacheBase(): string {
   return join(process.env.QUANTRTL_CACHE ?? join(packageRoot(), "node_modules", ".cache", "quantrtl"), "ivit-verilator");
 }
 
-const VERILATOR_FLAGS = ["--cc", "--exe", "--main", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", "ivit_tb", "--x-assign", "unique", "--x-initial", "unique"];
+const VERILATOR_FLAGS = [
+  "--cc",
+  "--exe",
+  "--main",
+  "--timing",
+  "-Wno-fatal",
+  "-Wno-lint",
+  "-Wno-style",
+  "--top-module",
+  "ivit_tb",
+  "--x-assign",
+  "unique",
+  "--x-initial",
+  "unique",
+];
 /** Verilator's runtime, compiled once per Verilator version and flags and copied into every build (most of a cold build's time). */
 const RUNTIME_OBJECTS = ["verilated.o", "verilated_threads.o", "verilated_timing.o"];
 
@@ -200,7 +214,11 @@ async function buildVerilator(dir: string, sources: readonly string[], bench: st
   const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   try {
-    await runChecked("verilator", [...VERILATOR_FLAGS, "--Mdir", staging, "ivit_tb.v", ...sources], { cwd: dir, what: "verilator (C++ generation)", timeoutMs: 10 * 60_000 });
+    await runChecked("verilator", [...VERILATOR_FLAGS, "--Mdir", staging, "ivit_tb.v", ...sources], {
+      cwd: dir,
+      what: "verilator (C++ generation)",
+      timeoutMs: 10 * 60_000,
+    });
     const runtime = runtimeDir();
     const seeded = RUNTIME_OBJECTS.every((o) => existsSync(join(runtime, o)));
     if (seeded) {

@@ -22,13 +22,21 @@ const CASES: Case[] = [
   // int8 GELU input, S = 1/16 (x0' = −10), n = 23, b = 8, rows of 12
   { name: "int8, x0' = -10, 12 per row", params: makeShiftGeluParams({ inputBits: 8, scale: { multiplier: 1, shift: 4 } }), rowLength: 12, spread: 60 },
   // int16 input, S = 2^−9 (x0' = −300), n = 20, b = 6, odd row length
-  { name: "int16, x0' = -301, n = 20, b = 6, 7 per row", params: makeShiftGeluParams({ inputBits: 16, scale: { multiplier: 1, shift: 9 }, n: 20, outBits: 6 }), rowLength: 7, spread: 3000 },
+  {
+    name: "int16, x0' = -301, n = 20, b = 6, 7 per row",
+    params: makeShiftGeluParams({ inputBits: 16, scale: { multiplier: 1, shift: 9 }, n: 20, outBits: 6 }),
+    rowLength: 7,
+    spread: 3000,
+  },
 ];
 
 function vectors(c: Case): { inputs: number[]; expected: number[] } {
   const rows = [...extremeRows(c.params.inputBits, c.rowLength), ...randomRows(c.params.inputBits, c.rowLength, 24, c.spread, 7)];
   // rows whose max is negative exercise [ours] m = max(0, max x)
-  rows.push(Array.from({ length: c.rowLength }, (_, i) => -1 - i * 3), Array.from({ length: c.rowLength }, (_, i) => -(2 ** (c.params.inputBits - 1)) + i));
+  rows.push(
+    Array.from({ length: c.rowLength }, (_, i) => -1 - i * 3),
+    Array.from({ length: c.rowLength }, (_, i) => -(2 ** (c.params.inputBits - 1)) + i),
+  );
   const inputs = rows.flat();
   const expected = rows.flatMap((r) => Array.from(shiftGelu(Int32Array.from(r), c.params)));
   return { inputs, expected };

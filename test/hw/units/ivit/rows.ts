@@ -30,9 +30,7 @@ export function randomRows(bits: number, length: number, count: number, spread: 
   const rows: number[][] = [];
   for (let r = 0; r < count; r++) {
     const centre = uniform(next, lo, hi);
-    rows.push(
-      Array.from({ length }, () => (r % 2 === 0 ? uniform(next, lo, hi) : Math.max(lo, Math.min(hi, centre + uniform(next, -spread, spread))))),
-    );
+    rows.push(Array.from({ length }, () => (r % 2 === 0 ? uniform(next, lo, hi) : Math.max(lo, Math.min(hi, centre + uniform(next, -spread, spread))))));
   }
   return rows;
 }

@@ -20,9 +20,19 @@ interface Case {
 
 const CASES: Case[] = [
   // 32-bit Q·Kᵀ scores, S = 2^−10 (x0 = −1024), rows of 16
-  { name: "int32 scores, x0 = -1024, 16 per row", params: makeShiftmaxParams({ inputBits: 32, scale: { multiplier: 1, shift: 10 } }), rowLength: 16, spread: 20000 },
+  {
+    name: "int32 scores, x0 = -1024, 16 per row",
+    params: makeShiftmaxParams({ inputBits: 32, scale: { multiplier: 1, shift: 10 } }),
+    rowLength: 16,
+    spread: 20000,
+  },
   // 8-bit input, coarse scale S = 3/8 (x0 = −3), odd row length, 6-bit output, n = 12
-  { name: "int8, x0 = -3, n = 12, b = 6, 5 per row", params: makeShiftmaxParams({ inputBits: 8, scale: { multiplier: 3, shift: 3 }, n: 12, outBits: 6 }), rowLength: 5, spread: 40 },
+  {
+    name: "int8, x0 = -3, n = 12, b = 6, 5 per row",
+    params: makeShiftmaxParams({ inputBits: 8, scale: { multiplier: 3, shift: 3 }, n: 12, outBits: 6 }),
+    rowLength: 5,
+    spread: 40,
+  },
 ];
 
 function vectors(c: Case): { inputs: number[]; expected: number[] } {
