@@ -598,7 +598,7 @@ function engineFields(p: LayerPlan, input: TensorSpec, r: Rand): Doc {
   // typical |acc|: √K·x·w for products; the adder's −Σ|x−w| is centred by a bias of about K·(2/3)·A
   const accRms = kernel === "xnor" ? Math.sqrt(K) : kernel === "adder" ? Math.sqrt(K) * xA * 0.5 : Math.sqrt(K) * (xA / 2) * (wA / 2);
   const fields: Doc = {
-    kernel,
+    datapath: kernel,
     weightBits: wb,
     activationBits: ab,
     weights,

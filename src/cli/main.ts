@@ -33,6 +33,8 @@ is replaced whole; anything else is refused unless --force (never /, the working
 its parents, or the model's folder).
 memory: --max-memory <size> (e.g. 512M, 4G) bounds what a model may take; default half
 the free memory, at most 4 GiB. A model beyond it is refused at load.
+data: --dataset <data> takes mnist-test, mnist-train, file.npz [--x name --y name], images.npy
+[--labels labels.npy] or IDX images [--labels file]; [--layout nchw|nhwc] when the shape reads both ways.
 --json: the command's figures as one JSON document on stdout (schemas/cli-<command>.schema.json).
 --version: the version of quantrtl; <command> --help: that command's usage.
 

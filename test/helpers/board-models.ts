@@ -13,7 +13,7 @@ export function writeTinyDense(dir: string): string {
       {
         type: "dense",
         name: "fc",
-        kernel: "mac",
+        datapath: "mac",
         outFeatures: 4,
         weightBits: 8,
         activationBits: 16,
