@@ -7,7 +7,8 @@ const [file, status] = process.argv.slice(2);
 const r = JSON.parse(readFileSync(file, "utf8"));
 const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
 let failed = r.numFailedTests || 0;
-if (r.numFailedTestSuites) failed += r.numFailedTestSuites; // a file that failed to load counts
+// a file that failed to load counts (a failed file with no failed test in it); a file whose tests failed is counted by its tests
+failed += (r.testResults ?? []).filter((f) => f.status === "failed" && !(f.assertionResults ?? []).some((t) => t.status === "failed")).length;
 // the runner can fail with every test passed (an unhandled error, e.g. a worker RPC timeout): a failure too
 const runnerStatus = Number(status);
 if (runnerStatus !== 0 && failed === 0) {

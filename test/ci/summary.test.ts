@@ -23,8 +23,21 @@ describe(".ci/summary.mjs", () => {
   });
 
   test("failed tests, skipped tests and a file that did not load are counted", async () => {
-    const r = await summary({ numPassedTests: 5, numFailedTests: 1, numFailedTestSuites: 1, numPendingTests: 2, numTodoTests: 1, numTotalTests: 9 }, 1);
+    const testResults = [
+      { status: "failed", assertionResults: [{ status: "passed" }, { status: "failed" }] },
+      { status: "failed", assertionResults: [] },
+    ];
+    const r = await summary(
+      { numPassedTests: 5, numFailedTests: 1, numFailedTestSuites: 2, numPendingTests: 2, numTodoTests: 1, numTotalTests: 9, testResults },
+      1,
+    );
     expect(r).toEqual({ code: 1, lines: ["5 passed, 2 failed, 3 skipped"] });
+  });
+
+  test("a failed test is counted once, not again for its file", async () => {
+    const testResults = [{ status: "failed", assertionResults: [{ status: "failed" }, { status: "failed" }] }];
+    const r = await summary({ numPassedTests: 3, numFailedTests: 2, numFailedTestSuites: 1, numTotalTests: 5, testResults }, 1);
+    expect(r).toEqual({ code: 1, lines: ["3 passed, 2 failed"] });
   });
 
   test("a runner failure with every test passed is one failure, said why", async () => {
