@@ -5,14 +5,14 @@
  * verify/verilator.ts); run as a child process whose stdin/stdout are the wires.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChildProcess } from "node:child_process";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
-import { forgetFolder, spawnTool, stopTool, trackFolder } from "../util/interrupt.js";
+import { spawnTool, stopTool } from "../util/interrupt.js";
 import { requireTool, runChecked, toolVersion } from "../util/process.js";
-import { cacheRoot } from "./verilator.js";
+import { buildIntoCache, cacheRoot } from "./verilator.js";
 
 const FLAGS = ["--cc", "--exe", "-O2", "--default-language", "1364-2005", "-Wno-fatal"];
 
@@ -33,10 +33,7 @@ export async function buildVirtualBoard(rtlDir: string, sources: readonly string
     return binary;
   }
   onProgress?.(`verilator: building the virtual board ${top} (cache ${key})`);
-  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(staging, { recursive: true });
-  trackFolder(staging);
-  try {
+  return buildIntoCache(dir, async (staging) => {
     await runChecked(
       "verilator",
       [...FLAGS, "--top-module", top, "--prefix", "Vuart", "--Mdir", staging, "-o", "sim", ...sources.map((s) => join(rtlDir, s)), harnessSource()],
@@ -46,21 +43,7 @@ export async function buildVirtualBoard(rtlDir: string, sources: readonly string
       what: "C++ build of the virtual board",
       timeoutMs: 20 * 60_000,
     });
-  } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    forgetFolder(staging);
-    throw err;
-  }
-  if (!existsSync(dir)) {
-    try {
-      renameSync(staging, dir);
-    } catch {
-      // another process finished the same build first
-    }
-  }
-  if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
-  forgetFolder(staging);
-  return binary;
+  });
 }
 
 /** What the virtual board reports when its input ends: simulated cycles and bytes each way. */

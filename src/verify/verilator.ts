@@ -120,28 +120,25 @@ export async function buildVerilator(
     return binary;
   }
   onProgress?.(`verilator: building ${top}${traced ? " with --trace" : ""} (cache ${key})`);
-  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(staging, { recursive: true });
   // the build takes minutes: a signal meanwhile removes the half-built folder (util/interrupt.ts)
-  trackFolder(staging);
-  writeFileSync(join(staging, "quantrtl_taps.h"), tapHeader(taps));
-  const args = [
-    ...flags,
-    "-CFLAGS",
-    "-I.",
-    ...LANGUAGE,
-    "--top-module",
-    top,
-    "--prefix",
-    "Vdut",
-    "--Mdir",
-    staging,
-    "-o",
-    "sim",
-    ...sources.map((s) => join(rtlDir, s)),
-    harnessSource(),
-  ];
-  try {
+  return buildIntoCache(dir, async (staging) => {
+    writeFileSync(join(staging, "quantrtl_taps.h"), tapHeader(taps));
+    const args = [
+      ...flags,
+      "-CFLAGS",
+      "-I.",
+      ...LANGUAGE,
+      "--top-module",
+      top,
+      "--prefix",
+      "Vdut",
+      "--Mdir",
+      staging,
+      "-o",
+      "sim",
+      ...sources.map((s) => join(rtlDir, s)),
+      harnessSource(),
+    ];
     await runChecked("verilator", args, { cwd: rtlDir, what: "verilator (C++ generation)", timeoutMs: 20 * 60_000 });
     const seeded = seedRuntime(staging, flags);
     await runChecked("make", ["-C", staging, "-f", "Vdut.mk", "-j", "2", `OPT_FAST=${opt}`, "sim"], {
@@ -149,6 +146,20 @@ export async function buildVerilator(
       timeoutMs: 20 * 60_000,
     });
     if (!seeded) saveRuntime(staging, flags);
+  });
+}
+
+/**
+ * Builds a simulator into the cache folder `dir` (its binary `dir/sim`): in a staging folder beside
+ * it, tracked for removal on a signal and removed on failure, then renamed into place unless
+ * another process finished the same build first. Only the staging folder made here is ever removed.
+ */
+export async function buildIntoCache(dir: string, build: (staging: string) => Promise<void>): Promise<string> {
+  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(staging, { recursive: true });
+  trackFolder(staging);
+  try {
+    await build(staging);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     forgetFolder(staging);
@@ -163,7 +174,7 @@ export async function buildVerilator(
   }
   if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
   forgetFolder(staging);
-  return binary;
+  return join(dir, "sim");
 }
 
 export function parseHarnessLine(output: string, command: string): HarnessResult {
