@@ -82,6 +82,7 @@ async function compareCommand(args: Args): Promise<number> {
     );
   }
   for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
+  for (const [k, reason] of Object.entries(c.not_applicable ?? {})) console.log(`${k}: not built: ${reason}`);
   for (const [k, v] of Object.entries(fit)) for (const line of fitLines(v, `${k}, ${c.kernels[k].source}`)) console.log(line);
   if (Object.values(c.kernels).some((f) => f.cycles_bound)) console.log(CYCLES_BOUND_NOTE);
   return 0;

@@ -143,7 +143,7 @@ function emitDesign(model: Model, options: DesignOptions, identifier: (name: str
       });
     } else if (node.kind === "fork") {
       const module = `${id}_${node.name}`;
-      add(`${module}.v`, renderTemplate("stream_fork", { ...forkParams(module, node.bits), header: header(model, `stream fork ${node.name}`) }), true);
+      add(`${module}.v`, renderTemplate("stream-fork", { ...forkParams(module, node.bits), header: header(model, `stream fork ${node.name}`) }), true);
       instances.push({
         module,
         name: node.name,
@@ -154,7 +154,7 @@ function emitDesign(model: Model, options: DesignOptions, identifier: (name: str
       const module = `${id}_${node.name}`;
       add(
         `${module}.v`,
-        renderTemplate("stream_fifo", {
+        renderTemplate("stream-fifo", {
           ...fifoParams(module, node.bits, node.depth),
           header: header(model, `stream FIFO ${node.name} (${node.depth} entries)`),
         }),

@@ -37,6 +37,8 @@ export interface Comparison {
   readonly board: string;
   readonly model: string;
   readonly kernels: Readonly<Record<string, KernelFigures>>;
+  /** Datapaths asked for that the model cannot be rebuilt with, and why (e.g. xnor on an integer ViT block). */
+  readonly not_applicable?: Readonly<Record<string, string>>;
   readonly published: typeof PUBLISHED_ADDERNET;
 }
 

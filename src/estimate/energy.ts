@@ -8,6 +8,7 @@
 import { Conv2dLayer, Model, outputPixels, reductionLength, engineLayers, isEngineLayer, Layer, MODEL_INPUT } from "../ir/model.js";
 import { foldCounts } from "../ir/folding.js";
 import { layerAccBits } from "../hw/units/mvu/params.js";
+import { isWidthBoundLayer } from "../hw/layers/index.js";
 import { nearestShiftWeight, type Datapath } from "../arith/datapath.js";
 import { DEFAULT_MULTIPLIER_BITS } from "../arith/requant.js";
 
@@ -331,23 +332,53 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
   };
 }
 
+/** Tensor widths after a rebuild with another datapath: engines at its width, the others passing theirs on (by name: the graph may branch). */
+function rebuiltWidths(model: Model, datapath: Datapath): { bits: number; inBits: Map<string, number>; outBits: Map<string, number> } {
+  const bits = datapath === "xnor" ? 1 : 8;
+  const outBits = new Map<string, number>([[MODEL_INPUT, bits]]);
+  const inBits = new Map<string, number>();
+  for (const layer of model.layers) {
+    const inb = outBits.get(layer.inputs[0])!;
+    inBits.set(layer.name, inb);
+    if (isEngineLayer(layer)) outBits.set(layer.name, bits);
+    else {
+      const passes = layer.kind === "maxpool" || layer.kind === "relu" || layer.kind === "flatten";
+      // a unit built for its width keeps it: the rebuild applies only where that width is unchanged
+      outBits.set(layer.name, passes ? inb : layer.kind === "argmax" || isWidthBoundLayer(layer) ? layer.output.bits : 8);
+    }
+  }
+  return { bits, inBits, outBits };
+}
+
+/**
+ * Why the model cannot be rebuilt with `datapath`, or undefined when it can: a unit whose
+ * parameters follow from its input width (the integer ViT units) would get another width —
+ * an xnor rebuild feeds 1-bit activations to an attention built for 8-bit ones.
+ */
+export function datapathRebuildBlocker(model: Model, datapath: Datapath): string | undefined {
+  const { inBits } = rebuiltWidths(model, datapath);
+  for (const layer of model.layers) {
+    if (isWidthBoundLayer(layer) && inBits.get(layer.name) !== layer.input.bits) {
+      return `${layer.kind} layer "${layer.name}" is built for ${layer.input.bits}-bit inputs; ${datapath === "adder" || datapath === "xnor" ? "an" : "a"} ${datapath} rebuild would feed it ${inBits.get(layer.name)}-bit ones`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The same layer shapes with another datapath: mac/adder at 8 bits, xnor at 1 bit.
  * For op counting only: weights, thresholds and the hash are not converted.
+ * Throws when datapathRebuildBlocker names a reason (callers check it first).
  */
 export function withDatapath(model: Model, datapath: Datapath): Model {
-  const bits = datapath === "xnor" ? 1 : 8;
-  // tensor bits follow the new engines through the other layers (by name: the graph may branch)
-  const bitsOf = new Map<string, number>([[MODEL_INPUT, bits]]);
+  const blocker = datapathRebuildBlocker(model, datapath);
+  if (blocker) throw new Error(`withDatapath: ${blocker}`);
+  const { bits, inBits, outBits } = rebuiltWidths(model, datapath);
   const layers = model.layers.map((layer): Layer => {
-    const inBits = bitsOf.get(layer.inputs[0])!;
+    const inb = inBits.get(layer.name)!;
     if (!isEngineLayer(layer)) {
-      const passes = layer.kind === "maxpool" || layer.kind === "relu" || layer.kind === "flatten";
-      const outBits = passes ? inBits : layer.kind === "argmax" ? layer.output.bits : 8;
-      bitsOf.set(layer.name, outBits);
-      return { ...layer, input: { ...layer.input, bits: inBits }, output: { ...layer.output, bits: outBits } } as Layer;
+      return { ...layer, input: { ...layer.input, bits: inb }, output: { ...layer.output, bits: outBits.get(layer.name)! } } as Layer;
     }
-    bitsOf.set(layer.name, bits);
     const out: Conv2dLayer["out"] =
       datapath === "xnor"
         ? { kind: "threshold", thresholds: new Int32Array(layer.output.channels), directions: new Array(layer.output.channels).fill("ge") }
@@ -361,7 +392,7 @@ export function withDatapath(model: Model, datapath: Datapath): Model {
     return {
       ...layer,
       datapath,
-      input: { ...layer.input, bits: inBits },
+      input: { ...layer.input, bits: inb },
       output: { ...layer.output, bits },
       weightBits: bits,
       // shift weights are powers of two: the nearest one in log scale

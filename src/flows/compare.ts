@@ -11,7 +11,7 @@ import { hashModel } from "../ir/load.js";
 import { Resources } from "../estimate/resources.js";
 import { estimateModel } from "../estimate/model.js";
 import { estimatePower } from "../estimate/power.js";
-import { energyPerInference, withDatapath } from "../estimate/energy.js";
+import { datapathRebuildBlocker, energyPerInference, withDatapath } from "../estimate/energy.js";
 import { predictStreaming } from "./predict.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
@@ -37,7 +37,14 @@ export async function compareKernels(
   options: { synth?: boolean; onProgress?: (m: string) => void } = {},
 ): Promise<Comparison> {
   const out: Record<string, KernelFigures> = {};
+  const notApplicable: Record<string, string> = {};
   for (const kernel of kernels) {
+    const blocker = datapathRebuildBlocker(model, kernel === "mac-nodsp" ? "mac" : kernel);
+    if (blocker) {
+      notApplicable[kernel] = blocker;
+      options.onProgress?.(`compare: no ${kernel} build: ${blocker}`);
+      continue;
+    }
     const variant = variantOf(model, kernel);
     const useDsp = kernelUsesDsp(kernel);
     const perf = predictStreaming(variant, board);
@@ -83,5 +90,20 @@ export async function compareKernels(
       ...(note ? { note } : {}),
     };
   }
-  return { board: board.name, model: model.name, kernels: out, published: PUBLISHED_ADDERNET };
+  if (Object.keys(out).length === 0) {
+    const [kernel, reason] = Object.entries(notApplicable)[0];
+    throw new QuantrtlError(
+      undefined,
+      "--kernels",
+      `no datapath applies to ${model.name} (${kernel}: ${reason})`,
+      "choose datapaths whose widths the model's units accept (mac, adder and shift rebuild at 8 bits)",
+    );
+  }
+  return {
+    board: board.name,
+    model: model.name,
+    kernels: out,
+    ...(Object.keys(notApplicable).length > 0 ? { not_applicable: notApplicable } : {}),
+    published: PUBLISHED_ADDERNET,
+  };
 }

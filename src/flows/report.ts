@@ -177,6 +177,10 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       dramPicojoules: energy.energyPicojoules.dram,
     },
     ...(roof ? { roofline: roof } : {}),
-    comparison: { kernels: comparison.kernels, published: ADDERNET_PUBLISHED },
+    comparison: {
+      kernels: comparison.kernels,
+      ...(comparison.not_applicable ? { not_applicable: comparison.not_applicable } : {}),
+      published: ADDERNET_PUBLISHED,
+    },
   };
 }

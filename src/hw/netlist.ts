@@ -4,7 +4,7 @@
  * that both see exactly the same forks and FIFOs.
  *
  * - A layer whose output feeds n > 1 consumers drives a chain of 2-way eager
- *   forks (stream_fork.v.hbs).
+ *   forks (stream-fork.v.hbs).
  * - Each operand of a residual `add` reaches it through a FIFO [ours]: the
  *   operand whose path from the model input has fewer engine layers (the skip
  *   path) gets room for its whole tensor, which makes the join deadlock-free

@@ -1,6 +1,6 @@
 /**
- * Cycle models of the stream units between layers (stream_fork.v.hbs,
- * stream_fifo.v.hbs, add.v.hbs) and the adapter that runs a layer's chain of
+ * Cycle models of the stream units between layers (stream-fork.v.hbs,
+ * stream-fifo.v.hbs, add.v.hbs) and the adapter that runs a layer's chain of
  * TimedUnits as one graph node. A node's output valids may depend on its input
  * valids (the fork's do) but never on a ready; readies may depend on valids.
  */
@@ -46,7 +46,7 @@ export class ChainNode implements GraphUnit {
   }
 }
 
-/** stream_fork.v.hbs: eager 2-way fork with "taken" flags. */
+/** stream-fork.v.hbs: eager 2-way fork with "taken" flags. */
 export class ForkTiming implements GraphUnit {
   private taken = [false, false];
   outValid(inValid: readonly boolean[]): boolean[] {
@@ -61,7 +61,7 @@ export class ForkTiming implements GraphUnit {
   }
 }
 
-/** stream_fifo.v.hbs: `depth` entries plus a registered output word; ready from the count register. */
+/** stream-fifo.v.hbs: `depth` entries plus a registered output word; ready from the count register. */
 export class FifoTiming implements GraphUnit {
   private count = 0;
   private valid = false;

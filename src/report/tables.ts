@@ -227,7 +227,9 @@ export function kernelEstimateCell(k: ReportKernelFigures): string {
 
 /** What the comparison table's marks mean, when it has any. */
 export function comparisonNotes(c: ReportComparison): string[] {
-  return Object.values(c.kernels).some((k) => k.cycles_bound) ? [CYCLES_BOUND_NOTE] : [];
+  const notes = Object.values(c.kernels).some((k) => k.cycles_bound) ? [CYCLES_BOUND_NOTE] : [];
+  for (const [kernel, reason] of Object.entries(c.not_applicable ?? {})) notes.push(`No ${kernel} build: ${reason}.`);
+  return notes;
 }
 
 export function kernelTable(c: ReportComparison): Table {

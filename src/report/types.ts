@@ -169,6 +169,8 @@ export interface ReportPublished {
 export interface ReportComparison {
   /** Keyed by datapath ("mac", "adder", "xnor", "shift"); "mac" is the baseline when present. */
   readonly kernels: { readonly [kernel: string]: ReportKernelFigures };
+  /** Datapaths the model cannot be rebuilt with, and why (e.g. xnor on an integer ViT block). */
+  readonly not_applicable?: { readonly [kernel: string]: string };
   readonly published: ReportPublished;
 }
 

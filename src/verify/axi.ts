@@ -1,7 +1,7 @@
 /**
  * The AXI4-Stream wrapper (codegen/board/axi.ts) in a simulator: the design and
  * the golden vectors as `gen` writes them, the wrapper beside the bare top, and
- * one testbench (hw/harness/axi_tb.v.hbs) for Icarus and Verilator (--binary
+ * one testbench (hw/harness/axi-tb.v.hbs) for Icarus and Verilator (--binary
  * --timing) with random tvalid/tready stalls and a protocol checker.
  */
 import Handlebars from "handlebars";
@@ -86,7 +86,7 @@ export function expectedBeats(outputs: readonly IntTensor[], bits: number, malfo
 }
 
 function renderTestbench(params: object): string {
-  const source = readFileSync(join(packageRoot(), "hw", "harness", "axi_tb.v.hbs"), "utf8");
+  const source = readFileSync(join(packageRoot(), "hw", "harness", "axi-tb.v.hbs"), "utf8");
   return Handlebars.create().compile(source, { noEscape: true, strict: true })(params);
 }
 

@@ -8,7 +8,7 @@ import { HarnessMismatch, HarnessResult, HarnessRun, Simulator, TapResult } from
 import { requireTool, run, runChecked } from "../util/process.js";
 
 function renderTestbench(h: HarnessRun): string {
-  const source = readFileSync(join(packageRoot(), "hw", "harness", "icarus_tb.v.hbs"), "utf8");
+  const source = readFileSync(join(packageRoot(), "hw", "harness", "icarus-tb.v.hbs"), "utf8");
   const template = Handlebars.create().compile(source, { noEscape: true, strict: true });
   const threshold = Math.min(4294967295, Math.floor(h.stall * 4294967296));
   return template({

@@ -9,6 +9,8 @@ import { convModel, UNSTEPPABLE_IDEAL_CYCLES, unsteppableConv } from "../helpers
 import { QuantrtlError } from "../../src/util/errors.js";
 import { engineLayers } from "../../src/ir/model.js";
 import { readFileSync } from "node:fs";
+import { parseModel } from "../../src/ir/load.js";
+import { attentionDoc, layerNormDoc, linearDoc, tokenDoc } from "../helpers/ivit-models.js";
 
 const model = loadModel("models/conv3x3-adder-int8.json");
 
@@ -100,5 +102,16 @@ describe("datapath comparison", () => {
     expect(() => parseKernels("fma")).toThrowError(QuantrtlError);
     expect(() => parseKernels("fma")).toThrowError(/datapath/);
     expect(() => parseKernels(" , ")).toThrowError(/empty/);
+  });
+
+  test("an integer ViT block: the 8-bit rebuilds are compared, xnor is named as not applicable with the layer that needs 8-bit inputs", async () => {
+    // layernorm and attention are built for 8-bit inputs; mac/adder/shift rebuilds keep 8 bits, xnor would feed them 1 bit
+    const vit = parseModel(tokenDoc("tiny-vit", 4, 8, [layerNormDoc("ln", 8, 3), linearDoc("qkv", 8, 24, 5), attentionDoc("attn", 2, -60)]));
+    const c = await compareKernels(vit, loadBoard("pynq-z2"), ["mac", "adder", "xnor", "shift"]);
+    expect(Object.keys(c.kernels)).toEqual(["mac", "adder", "shift"]);
+    expect(c.not_applicable).toEqual({ xnor: 'layernorm layer "ln" is built for 8-bit inputs; an xnor rebuild would feed it 1-bit ones' });
+    await expect(compareKernels(vit, loadBoard("pynq-z2"), ["xnor"])).rejects.toThrowError(/no datapath applies to tiny-vit/);
+    // a CNN has nothing width-bound: every datapath applies
+    expect((await compareKernels(model, loadBoard("pynq-z2"), ["xnor"])).not_applicable).toBeUndefined();
   });
 });

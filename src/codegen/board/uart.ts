@@ -154,7 +154,7 @@ export function uartHarness(model: Model, design: Design, clockMHz: number, baud
     },
     {
       path: `rtl/${fifo}.v`,
-      content: renderTemplate("stream_fifo", {
+      content: renderTemplate("stream-fifo", {
         ...fifoParams(fifo, framing.inBits, framing.inElements),
         header: header(model, `UART harness input FIFO: one frame of ${framing.inElements} elements`),
       }),

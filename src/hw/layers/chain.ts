@@ -1,5 +1,5 @@
 /**
- * A layer module that chains stream units by valid/ready (templates/verilog/layer_chain.v.hbs):
+ * A layer module that chains stream units by valid/ready (templates/verilog/layer-chain.v.hbs):
  * unit 0 takes the layer's input, unit i feeds unit i + 1, the last drives the output.
  * Used by the pooling layers and the integer ViT layers.
  */
@@ -29,7 +29,7 @@ export function emitChain(
   const port = (i: number) => (i === 0 ? "in" : i === n ? "out" : `s${i}`);
   ctx.add(
     `${module}.v`,
-    renderTemplate("layer_chain", {
+    renderTemplate("layer-chain", {
       header: ctx.header(`${layer.kind} layer ${layer.name}`),
       module,
       ...text,

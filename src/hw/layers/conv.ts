@@ -58,7 +58,7 @@ export function emitConvLayer(ctx: EmitContext, layer: Conv2dLayer): string {
   const shape = (t: { height: number; width: number; channels: number }) => `${t.height}x${t.width}x${t.channels}`;
   add(
     `${module}.v`,
-    renderTemplate("conv_layer", {
+    renderTemplate("conv-layer", {
       header: hdr("conv layer"),
       module,
       layerName: commentText(layer.name),

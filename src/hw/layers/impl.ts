@@ -13,6 +13,12 @@ import { StreamUnitFeatures } from "./features.js";
 export interface LayerImpl<L extends Layer> {
   /** A wire in hardware (flatten): no module, the stream passes through. */
   readonly wire?: true;
+  /**
+   * Its integer parameters are derived from its input width (the integer ViT units: score
+   * widths, divider and LUT sizes). A datapath rebuild (estimate/energy.ts withDatapath)
+   * that would change that width does not apply to the model.
+   */
+  readonly widthBound?: true;
   /** The exact integer output (docs/integer-ops.md) on the layer's inputs, in the order of `layer.inputs`. */
   golden(layer: L, inputs: readonly IntTensor[]): IntTensor;
   /**

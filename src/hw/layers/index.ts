@@ -50,6 +50,11 @@ export function isWireLayer(layer: Layer): boolean {
   return layerImpl(layer).wire === true;
 }
 
+/** Its parameters are built for its input width: a datapath rebuild must not change that width. */
+export function isWidthBoundLayer(layer: Layer): boolean {
+  return layerImpl(layer).widthBound === true;
+}
+
 /** One layer on its input tensors (in the order of layer.inputs). */
 export function runLayer(layer: Layer, inputs: readonly IntTensor[]): IntTensor {
   return layerImpl(layer).golden(layer, inputs);

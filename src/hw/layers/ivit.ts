@@ -1,9 +1,9 @@
 /**
- * The integer ViT layers as chains of stream units (templates/verilog/layer_chain.v.hbs):
- *   layernorm: I-LayerNorm unit (ivit_layernorm.v.hbs) -> per-channel requant (gamma folded)
- *   gelu:      ShiftGELU unit (ivit_gelu.v.hbs) -> requant of y = x·sig
- *   softmax:   Shiftmax unit (ivit_shiftmax.v.hbs)
- *   attention: attention unit (ivit_attention.v.hbs) -> requant of the A·V accumulators
+ * The integer ViT layers as chains of stream units (templates/verilog/layer-chain.v.hbs):
+ *   layernorm: I-LayerNorm unit (ivit-layernorm.v.hbs) -> per-channel requant (gamma folded)
+ *   gelu:      ShiftGELU unit (ivit-gelu.v.hbs) -> requant of y = x·sig
+ *   softmax:   Shiftmax unit (ivit-shiftmax.v.hbs)
+ *   attention: attention unit (ivit-attention.v.hbs) -> requant of the A·V accumulators
  * Their cycle models follow the emitters (the units' timing.ts, then the requant's registered stage).
  */
 import { AttentionLayer, GeluLayer, LayerNormLayer, SoftmaxLayer, tensorSize } from "../../ir/model.js";
@@ -154,6 +154,7 @@ export function ivitFrameCycles(layer: LayerNormLayer | GeluLayer | SoftmaxLayer
 }
 
 export const layerNormLayer: LayerImpl<LayerNormLayer> = {
+  widthBound: true,
   golden: (layer, [x]) => layerNormGolden(layer, x),
   emit: emitLayerNormLayer,
   timing: layerNormTiming,
@@ -170,6 +171,7 @@ export const layerNormLayer: LayerImpl<LayerNormLayer> = {
 };
 
 export const geluLayer: LayerImpl<GeluLayer> = {
+  widthBound: true,
   golden: (layer, [x]) => geluGolden(layer, x),
   emit: emitGeluLayer,
   timing: geluTiming,
@@ -184,6 +186,7 @@ export const geluLayer: LayerImpl<GeluLayer> = {
 };
 
 export const softmaxLayer: LayerImpl<SoftmaxLayer> = {
+  widthBound: true,
   golden: (layer, [x]) => softmaxGolden(layer, x),
   emit: emitSoftmaxLayer,
   timing: softmaxTiming,
@@ -196,6 +199,7 @@ export const softmaxLayer: LayerImpl<SoftmaxLayer> = {
 };
 
 export const attentionLayer: LayerImpl<AttentionLayer> = {
+  widthBound: true,
   golden: (layer, [x]) => attentionGolden(layer, x),
   emit: emitAttentionLayer,
   timing: attentionTiming,

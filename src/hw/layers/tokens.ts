@@ -17,13 +17,13 @@ import { EmitContext } from "./context.js";
 export function emitTokenEmbedLayer(ctx: EmitContext, layer: TokenEmbedLayer): string {
   const p = tokenEmbedParams(layer, `${ctx.prefix}_layer`, `${ctx.prefix}_embedding.hex`);
   ctx.add(p.romFile, ctx.header(`class token and position embedding ROM of layer ${layer.name}`) + "\n" + p.rom, false);
-  ctx.add(`${p.module}.v`, renderTemplate("token_embed", { ...p, header: ctx.header(`token_embed layer ${layer.name}`) }), true);
+  ctx.add(`${p.module}.v`, renderTemplate("token-embed", { ...p, header: ctx.header(`token_embed layer ${layer.name}`) }), true);
   return p.module;
 }
 
 export function emitTokenSelectLayer(ctx: EmitContext, layer: TokenSelectLayer): string {
   const p = tokenSelectParams(layer, `${ctx.prefix}_layer`);
-  ctx.add(`${p.module}.v`, renderTemplate("token_select", { ...p, header: ctx.header(`token_select layer ${layer.name}`) }), true);
+  ctx.add(`${p.module}.v`, renderTemplate("token-select", { ...p, header: ctx.header(`token_select layer ${layer.name}`) }), true);
   return p.module;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The multi-head attention layer in RTL (templates/verilog/ivit_attention.v.hbs ->
+ * The multi-head attention layer in RTL (templates/verilog/ivit-attention.v.hbs ->
  * requant) alone: Q, K and V of every token held on chip, bit-exact against the
  * golden reference in Verilator (with and without back-pressure, cycles predicted
  * exactly) and Icarus, on random and extreme tokens, over SIMD widths that cover

@@ -1,5 +1,5 @@
 /**
- * The ViT token layers in RTL (templates/verilog/token_embed.v.hbs, token_select.v.hbs)
+ * The ViT token layers in RTL (templates/verilog/token-embed.v.hbs, token-select.v.hbs)
  * and the patch embedding in front of them (conv2d 7×7 stride 7 on the sliding-window
  * unit, its [4, 4, C] map read as 16 tokens): bit-exact against the golden reference
  * in Verilator (with back-pressure, and without it with the cycles the streaming

@@ -1,5 +1,5 @@
 /**
- * Parameters of the multi-head attention unit (templates/verilog/ivit_attention.v.hbs),
+ * Parameters of the multi-head attention unit (templates/verilog/ivit-attention.v.hbs),
  * docs/integer-ops.md §6: every width from the value ranges of
  * src/arith/ivit/attention.ts and src/arith/ivit/shiftmax.ts. The unit's output is
  * the A·V accumulator stream; the layer requantizes it (requant.v.hbs).
@@ -193,7 +193,7 @@ export function emitIvitAttention(layer: AttentionLayer, module: string, header:
     inBits: p.IB,
     outBits: p.AVW,
     files: [
-      { name: `${module}.v`, text: renderTemplate("ivit_attention", p) },
+      { name: `${module}.v`, text: renderTemplate("ivit-attention", p) },
       { name: `${expModule}.v`, text: emitExpShift(expModule, { argLo: -(2 ** p.SCW - 1), x0: p.x0, n: p.n }, header) },
       { name: `${divModule}.v`, text: emitDivider(divModule, attentionDivider(layer), header) },
     ],

@@ -1,5 +1,5 @@
 /**
- * Cycle model of the multi-head attention unit (templates/verilog/ivit_attention.v.hbs):
+ * Cycle model of the multi-head attention unit (templates/verilog/ivit-attention.v.hbs):
  * mirrors the template's registers that decide timing (phase, counters, valid bits,
  * the divider) with the same update equations, so stepping it reproduces the RTL's
  * handshakes cycle for cycle. Used by src/hw/layers/ivit.ts.
@@ -9,7 +9,7 @@ import { attentionDivider, attentionShape } from "./params.js";
 import { TimedUnit } from "../stream/timing.js";
 import { DividerTiming } from "../ivit-divider/timing.js";
 
-/** ivit_attention.v.hbs: LOAD, then per row and head SCORE, SUM, DIVIDE, PROB and per group AV, EMIT. */
+/** ivit-attention.v.hbs: LOAD, then per row and head SCORE, SUM, DIVIDE, PROB and per group AV, EMIT. */
 export class AttentionTiming implements TimedUnit {
   private phase: "LOAD" | "SCORE" | "SUM" | "DIVIDE" | "PROB" | "AV" | "EMIT" = "LOAD";
   private loaded = 0;

@@ -1,6 +1,6 @@
 /**
  * Parameters of the sequential restoring divider shared by the integer ViT units
- * (templates/verilog/ivit_divider.v.hbs): floor(dividend / divisor) and the
+ * (templates/verilog/ivit-divider.v.hbs): floor(dividend / divisor) and the
  * remainder, one quotient bit per cycle.
  */
 import { renderTemplate } from "../../render.js";
@@ -41,5 +41,5 @@ export function dividerCycles(shape: DividerShape): number {
 }
 
 export function emitDivider(module: string, shape: DividerShape, header: string): string {
-  return renderTemplate("ivit_divider", dividerParams(module, shape, header));
+  return renderTemplate("ivit-divider", dividerParams(module, shape, header));
 }

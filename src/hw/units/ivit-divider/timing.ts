@@ -1,9 +1,9 @@
-/** Cycle model of the sequential divider of the integer ViT units (templates/verilog/ivit_divider.v.hbs). */
+/** Cycle model of the sequential divider of the integer ViT units (templates/verilog/ivit-divider.v.hbs). */
 
 /** Dividend bits of the Shiftmax / ShiftGELU reciprocal floor((2^31 − 1) / ·). */
 export const RECIPROCAL_BITS = 31;
 
-/** templates/verilog/ivit_divider.v.hbs: busy, step and done, one quotient bit per cycle. */
+/** templates/verilog/ivit-divider.v.hbs: busy, step and done, one quotient bit per cycle. */
 export class DividerTiming {
   private busy = false;
   private step = 0;

@@ -1,5 +1,5 @@
 /**
- * Parameters of the combinational exp_shift unit (templates/verilog/ivit_expshift.v.hbs),
+ * Parameters of the combinational exp_shift unit (templates/verilog/ivit-expshift.v.hbs),
  * docs/integer-ops.md §3, used by Shiftmax and ShiftGELU. Every width comes from
  * the value ranges of src/arith/ivit/expshift.ts for arguments in [argLo, 0].
  */
@@ -84,5 +84,5 @@ export function expShiftParams(module: string, u: ExpShiftUnit, header: string) 
 }
 
 export function emitExpShift(module: string, u: ExpShiftUnit, header: string): string {
-  return renderTemplate("ivit_expshift", expShiftParams(module, u, header));
+  return renderTemplate("ivit-expshift", expShiftParams(module, u, header));
 }

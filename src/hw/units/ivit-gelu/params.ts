@@ -1,5 +1,5 @@
 /**
- * ShiftGELU unit parameters (templates/verilog/ivit_gelu.v.hbs), docs/integer-ops.md §4:
+ * ShiftGELU unit parameters (templates/verilog/ivit-gelu.v.hbs), docs/integer-ops.md §4:
  * every width from src/arith/ivit/shiftgelu.ts shiftGeluWidths.
  */
 import { renderTemplate } from "../../render.js";
@@ -95,7 +95,7 @@ export function emitIvitGelu(o: IvitGeluOptions): IvitUnit {
     inBits: p.IW,
     outBits: p.OW,
     files: [
-      { name: `${top}.v`, text: renderTemplate("ivit_gelu", p) },
+      { name: `${top}.v`, text: renderTemplate("ivit-gelu", p) },
       { name: `${expModule}.v`, text: emitExpShift(expModule, { argLo: -(2 ** p.IW - 1), x0: p.x0, n: p.n }, header) },
       { name: `${divModule}.v`, text: emitDivider(divModule, { dividendBits: p.QUOW, divisorBits: p.SW }, header) },
     ],

@@ -1,5 +1,5 @@
 /**
- * Cycle model of the ShiftGELU unit (templates/verilog/ivit_gelu.v.hbs):
+ * Cycle model of the ShiftGELU unit (templates/verilog/ivit-gelu.v.hbs):
  * mirrors the template's registers that decide timing (phase, counters, valid bits,
  * the divider) with the same update equations, so stepping it reproduces the RTL's
  * handshakes cycle for cycle. Used by src/hw/layers/ivit.ts.
@@ -7,7 +7,7 @@
 import { TimedUnit } from "../stream/timing.js";
 import { DividerTiming, RECIPROCAL_BITS } from "../ivit-divider/timing.js";
 
-/** ivit_gelu.v.hbs: LOAD, CEXP, then per element READ, START, WAIT (the divider), EMIT. */
+/** ivit-gelu.v.hbs: LOAD, CEXP, then per element READ, START, WAIT (the divider), EMIT. */
 export class GeluTiming implements TimedUnit {
   private phase: "LOAD" | "CEXP" | "READ" | "START" | "WAIT" | "EMIT" = "LOAD";
   private count = 0;

@@ -1,5 +1,5 @@
 /**
- * I-LayerNorm unit parameters (templates/verilog/ivit_layernorm.v.hbs), docs/integer-ops.md §5:
+ * I-LayerNorm unit parameters (templates/verilog/ivit-layernorm.v.hbs), docs/integer-ops.md §5:
  * every width from src/arith/ivit/layernorm.ts layerNormWidths.
  */
 import { renderTemplate } from "../../render.js";
@@ -132,7 +132,7 @@ export function emitIvitLayerNorm(o: IvitLayerNormOptions): IvitUnit {
     inBits: p.IW,
     outBits: p.OUTW,
     files: [
-      { name: `${top}.v`, text: renderTemplate("ivit_layernorm", p) },
+      { name: `${top}.v`, text: renderTemplate("ivit-layernorm", p) },
       { name: `${divModule}.v`, text: emitDivider(divModule, { dividendBits: p.NW, divisorBits: p.DW }, header) },
     ],
   };

@@ -1,12 +1,12 @@
 /**
- * Cycle model of the I-LayerNorm unit (templates/verilog/ivit_layernorm.v.hbs):
+ * Cycle model of the I-LayerNorm unit (templates/verilog/ivit-layernorm.v.hbs):
  * mirrors the template's registers that decide timing (phase, counters, valid bits,
  * the divider) with the same update equations, so stepping it reproduces the RTL's
  * handshakes cycle for cycle. Used by src/hw/layers/ivit.ts.
  */
 import { RowPassTiming } from "../ivit-unit/timing.js";
 
-/** ivit_layernorm.v.hbs: LOAD, MEAN (a divide), VAR (the read pass), NEWTON (one divide per step, ten by default), FACTOR (a divide), EMIT. */
+/** ivit-layernorm.v.hbs: LOAD, MEAN (a divide), VAR (the read pass), NEWTON (one divide per step, ten by default), FACTOR (a divide), EMIT. */
 export class LayerNormTiming extends RowPassTiming<"MEAN" | "VAR" | "NEWTON" | "FACTOR"> {
   private iteration = 0;
   constructor(

@@ -1,5 +1,5 @@
 /**
- * Shiftmax unit parameters (templates/verilog/ivit_shiftmax.v.hbs), docs/integer-ops.md §3:
+ * Shiftmax unit parameters (templates/verilog/ivit-shiftmax.v.hbs), docs/integer-ops.md §3:
  * every width from src/arith/ivit/shiftmax.ts shiftmaxWidths, for rows of `rowLength`.
  */
 import { renderTemplate } from "../../render.js";
@@ -95,7 +95,7 @@ export function emitIvitShiftmax(o: IvitShiftmaxOptions): IvitUnit {
     inBits: p.IW,
     outBits: p.OW,
     files: [
-      { name: `${top}.v`, text: renderTemplate("ivit_shiftmax", p) },
+      { name: `${top}.v`, text: renderTemplate("ivit-shiftmax", p) },
       { name: `${expModule}.v`, text: emitExpShift(expModule, { argLo: -(2 ** p.IW - 1), x0: p.x0, n: p.n }, header) },
       { name: `${divModule}.v`, text: emitDivider(divModule, { dividendBits: p.QUOW, divisorBits: p.SUMW }, header) },
     ],

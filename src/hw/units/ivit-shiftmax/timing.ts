@@ -1,5 +1,5 @@
 /**
- * Cycle model of the Shiftmax unit (templates/verilog/ivit_shiftmax.v.hbs):
+ * Cycle model of the Shiftmax unit (templates/verilog/ivit-shiftmax.v.hbs):
  * mirrors the template's registers that decide timing (phase, counters, valid bits,
  * the divider) with the same update equations, so stepping it reproduces the RTL's
  * handshakes cycle for cycle. Used by src/hw/layers/ivit.ts.
@@ -7,7 +7,7 @@
 import { RECIPROCAL_BITS } from "../ivit-divider/timing.js";
 import { RowPassTiming } from "../ivit-unit/timing.js";
 
-/** ivit_shiftmax.v.hbs: LOAD, SUM (the read pass), DIVIDE, EMIT. */
+/** ivit-shiftmax.v.hbs: LOAD, SUM (the read pass), DIVIDE, EMIT. */
 export class ShiftmaxTiming extends RowPassTiming<"SUM" | "DIVIDE"> {
   constructor(N: number) {
     super(N, RECIPROCAL_BITS, "SUM");

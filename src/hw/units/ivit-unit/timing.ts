@@ -1,6 +1,6 @@
 /**
  * The timing skeleton the row-buffered ViT units share (templates/verilog/
- * ivit_shiftmax.v.hbs, ivit_layernorm.v.hbs): LOAD a row of N elements, one or more
+ * ivit-shiftmax.v.hbs, ivit-layernorm.v.hbs): LOAD a row of N elements, one or more
  * phases around the sequential divider, a read pass over the row (a one-stage read
  * pipeline, s1), then EMIT the row through the same pipeline under back-pressure.
  * Subclasses give the phases in between; the registers and update equations here

@@ -1,6 +1,6 @@
 /**
  * Resource features of the matrix-vector unit and its PEs (templates/verilog/mvu.v.hbs,
- * pe_*.v.hbs, src/hw/units/mvu/params.ts, src/hw/units/pe/params.ts): PE·SIMD datapath lanes (one feature
+ * pe-*.v.hbs, src/hw/units/mvu/params.ts, src/hw/units/pe/params.ts): PE·SIMD datapath lanes (one feature
  * per datapath: their cost per lane differs), PE adder trees and accumulators, the
  * stage-1 registers and the weight and bias ROMs (mapped as Yosys would).
  */

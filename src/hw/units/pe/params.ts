@@ -39,17 +39,17 @@ export function peParams(layer: Conv2dLayer, module: string) {
   switch (layer.datapath) {
     case "mac": {
       const PW = BX + BW;
-      return { ...base, template: "pe_mac", PW, ext: { x: sext("xl", BX, PW), w: sext("wl", BW, PW), prod: sext("prod", PW, CW) } };
+      return { ...base, template: "pe-mac", PW, ext: { x: sext("xl", BX, PW), w: sext("wl", BW, PW), prod: sext("prod", PW, CW) } };
     }
     case "adder": {
       const DW = BX + 1;
-      return { ...base, template: "pe_adder", DW, ext: { x: sext("xl", BX, DW), w: sext("wl", BW, DW), mag: zext("mag", DW, CW) } };
+      return { ...base, template: "pe-adder", DW, ext: { x: sext("xl", BX, DW), w: sext("wl", BW, DW), mag: zext("mag", DW, CW) } };
     }
     case "xnor":
-      return { ...base, template: "pe_xnor", ext: {} };
+      return { ...base, template: "pe-xnor", ext: {} };
     case "shift": {
       const field = weightField(layer);
-      return { ...base, template: "pe_shift", FW: field.bits, QB: field.bits - 2, ext: { x: sext("xl", BX, CW) } };
+      return { ...base, template: "pe-shift", FW: field.bits, QB: field.bits - 2, ext: { x: sext("xl", BX, CW) } };
     }
   }
 }

@@ -1,4 +1,4 @@
-/** Resource features of the generic stream units of a residual graph: the 2-way fork and the FIFO (stream_fork.v.hbs, stream_fifo.v.hbs). */
+/** Resource features of the generic stream units of a residual graph: the 2-way fork and the FIFO (stream-fork.v.hbs, stream-fifo.v.hbs). */
 import { counterBits } from "../../../arith/widths.js";
 import { SynthTarget } from "../../target.js";
 import { Acc, StreamUnitFeatures } from "../../layers/features.js";

@@ -1,5 +1,5 @@
 /**
- * Token-embedding unit parameters (templates/verilog/token_embed.v.hbs): the op of
+ * Token-embedding unit parameters (templates/verilog/token-embed.v.hbs): the op of
  * src/arith/tokens.ts, y = sat_b(round_k(x·m) + E[i]), every width from the value
  * ranges of x, m and the table E (tokenEmbedRanges), the rescale of x computed as the
  * requant and add units compute theirs (requantWidths).

@@ -1,5 +1,5 @@
 /**
- * Timing of the token-embedding unit (templates/verilog/token_embed.v.hbs): one
+ * Timing of the token-embedding unit (templates/verilog/token-embed.v.hbs): one
  * registered stage over (T + 1)·C output elements per frame; the first C (the class
  * row) leave while the frame's first token element is offered but not yet taken.
  */

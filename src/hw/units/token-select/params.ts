@@ -1,4 +1,4 @@
-/** Token-selection unit parameters (templates/verilog/token_select.v.hbs): row `index` of T token rows of C channels passes, the rest are dropped. */
+/** Token-selection unit parameters (templates/verilog/token-select.v.hbs): row `index` of T token rows of C channels passes, the rest are dropped. */
 import { TokenSelectLayer } from "../../../ir/model.js";
 import { counterBits } from "../../../arith/widths.js";
 import { literal } from "../../verilog.js";

@@ -1,5 +1,5 @@
 /**
- * Timing of the token-selection unit (templates/verilog/token_select.v.hbs): T·C
+ * Timing of the token-selection unit (templates/verilog/token-select.v.hbs): T·C
  * input elements, one per cycle, then the kept row leaves from its buffer, one word
  * per cycle through the output register, while no input is taken.
  */

@@ -1,5 +1,5 @@
 /**
- * The ShiftGELU unit (templates/verilog/ivit_gelu.v.hbs) is bit-exact against
+ * The ShiftGELU unit (templates/verilog/ivit-gelu.v.hbs) is bit-exact against
  * the golden src/arith/ivit/shiftgelu.ts in Icarus and Verilator, on random rows
  * and the extremes of the input range, with and without back-pressure; and
  * `verilator --lint-only -Wall` is silent on it.

@@ -1,5 +1,5 @@
 /**
- * The I-LayerNorm unit (templates/verilog/ivit_layernorm.v.hbs) is bit-exact
+ * The I-LayerNorm unit (templates/verilog/ivit-layernorm.v.hbs) is bit-exact
  * against the golden src/arith/ivit/layernorm.ts in Icarus and Verilator, on
  * random tokens and the extremes of the input range (var = 0, the largest var,
  * ties of the mean), with and without back-pressure; and

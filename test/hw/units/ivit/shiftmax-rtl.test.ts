@@ -1,5 +1,5 @@
 /**
- * The Shiftmax unit (templates/verilog/ivit_shiftmax.v.hbs) is bit-exact against
+ * The Shiftmax unit (templates/verilog/ivit-shiftmax.v.hbs) is bit-exact against
  * the golden src/arith/ivit/shiftmax.ts in Icarus and Verilator, on random rows
  * and the extremes of the input range, with and without back-pressure; and
  * `verilator --lint-only -Wall` is silent on it.
