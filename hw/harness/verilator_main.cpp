@@ -16,6 +16,8 @@
 // generated per design: QUANTRTL_TAP_COUNT and QUANTRTL_TAPS(X) = X(n, fire, data, bits)...
 #include "quantrtl_taps.h"
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -87,6 +89,12 @@ int main(int argc, char** argv) {
     const char* in_path = nullptr;
     const char* exp_path = nullptr;
     const char* vcd_path = nullptr;
+    // --vcd-max-bytes: stop tracing (and close the VCD) once it is this large; the run goes on.
+    // The VCD then covers the first cycles only: its last timestamp says how many.
+    uint64_t vcd_max_bytes = 0;
+    // --vcd-stop-at-done 1: stop tracing once every stream has its golden words (the settle window
+    // that follows is idle and would dilute a toggle rate); vcd_cut: stopped by the size bound
+    bool vcd_stop_at_done = false, vcd_cut = false;
     double stall = 0.25;
     uint64_t max_cycles = 100000000ULL;
     uint64_t drain_cycles = 0, settle_cycles = 0;
@@ -97,6 +105,8 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--in")) in_path = argv[i + 1];
         else if (!std::strcmp(argv[i], "--expect")) exp_path = argv[i + 1];
         else if (!std::strcmp(argv[i], "--vcd")) vcd_path = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--vcd-stop-at-done")) vcd_stop_at_done = std::atoi(argv[i + 1]) != 0;
+        else if (!std::strcmp(argv[i], "--vcd-max-bytes")) vcd_max_bytes = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--stall")) stall = std::atof(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--seed")) rng_state = (uint32_t)std::strtoul(argv[i + 1], nullptr, 10) | 1u;
         else if (!std::strcmp(argv[i], "--max-cycles")) max_cycles = std::strtoull(argv[i + 1], nullptr, 10);
@@ -196,6 +206,23 @@ int main(int argc, char** argv) {
 #define QUANTRTL_CHECK_TAP(n, FIRE, DATA, BITS) check_tap(taps[n], top->FIRE, (uint64_t)top->DATA, BITS, cycle);
         QUANTRTL_TAPS(QUANTRTL_CHECK_TAP)
         tick();
+#if VM_TRACE
+        if (tfp && vcd_max_bytes && (cycle & 255) == 255) {
+            tfp->flush();
+            struct stat st;
+            if (stat(vcd_path, &st) == 0 && (uint64_t)st.st_size >= vcd_max_bytes) {
+                tfp->close();
+                delete tfp;
+                tfp = nullptr;
+                vcd_cut = true;
+            }
+        }
+        if (tfp && vcd_stop_at_done && all_done >= 0) {
+            tfp->close();
+            delete tfp;
+            tfp = nullptr;
+        }
+#endif
         if (in_fire) {
             if (first_in < 0) first_in = (int64_t)cycle;
             if (frame_in && in_idx % frame_in == 0) frame_start.push_back((int64_t)cycle);
@@ -242,11 +269,11 @@ int main(int argc, char** argv) {
         taps_json += buf + taps[n].json + "]}";
     }
     std::printf("QUANTRTL_RESULT {\"compared\":%llu,\"matched\":%llu,\"expectedWords\":%llu,\"inputsConsumed\":%llu,"
-                "\"cycles\":%lld,\"drainCycles\":%lld,\"extraCycle\":%lld,\"simCycles\":%llu,\"timeout\":%s,\"frameCycles\":[%s],\"mismatches\":[%s],\"taps\":[%s]}\n",
+                "\"cycles\":%lld,\"drainCycles\":%lld,\"extraCycle\":%lld,\"simCycles\":%llu,\"timeout\":%s,\"vcdCut\":%s,\"frameCycles\":[%s],\"mismatches\":[%s],\"taps\":[%s]}\n",
                 (unsigned long long)out_idx, (unsigned long long)matched, (unsigned long long)expected.size(),
                 (unsigned long long)in_idx, (long long)(first_in >= 0 && last_out >= 0 ? last_out - first_in + 1 : 0),
                 (long long)(first_in >= 0 && last_word >= 0 ? last_word - first_in + 1 : 0), (long long)out_extra,
-                (unsigned long long)cycle, timeout ? "true" : "false", frames.c_str(), mismatch_json.c_str(), taps_json.c_str());
+                (unsigned long long)cycle, timeout ? "true" : "false", vcd_cut ? "true" : "false", frames.c_str(), mismatch_json.c_str(), taps_json.c_str());
 #if VM_TRACE
     if (tfp) tfp->close();
 #endif

@@ -117,7 +117,17 @@ async function buildInto(
   progress(`step 2/4: RTL and the bit-exact proof on ${proofInputs.length} ${what}`);
   const verifications: VerifyReport[] = [];
   for (const sim of sims) {
-    const r = await verifyModel(model, { sim, inputs: proof.inputs, backpressure, seed, out: join(out, sim), outOptions, onProgress: progress });
+    // a traced Verilator build: step 3's toggle-rate run of the same design then reuses it from the cache
+    const r = await verifyModel(model, {
+      sim,
+      inputs: proof.inputs,
+      backpressure,
+      seed,
+      out: join(out, sim),
+      outOptions,
+      onProgress: progress,
+      tracedBuild: true,
+    });
     verifications.push(r);
     if (!r.bitExact && json) {
       printJson({ model: model.name, hash: model.hash, board: board.name, bitExact: false, proof: verifications.map(proofFigures), design: r.outDir ?? null });

@@ -168,7 +168,7 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       toggleSource:
         power.toggleSource === "default"
           ? `default ${power.toggleRate * 100} %`
-          : `measured in ${options.verification!.sim} on ${options.verification!.vectors} vector(s): ${measured!.changes} bit changes over ${measured!.bits} bits x ${measured!.cycles} cycles`,
+          : `measured in ${options.verification!.sim} on ${options.verification!.vectors} vector(s): ${measured!.changes} bit changes over ${measured!.bits} bits x ${measured!.cycles} cycles${measured!.runCycles ? ` (the first ${measured!.cycles} of the run's ${measured!.runCycles}: the trace is bounded in size)` : ""}`,
     },
     energy: {
       totalPicojoules: energy.energyPicojoules.total,

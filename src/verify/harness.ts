@@ -29,6 +29,8 @@ export interface HarnessResult {
   /** Cycle of the first output word past expectedWords (-1: none came). */
   readonly extraCycle: number;
   readonly simCycles: number;
+  /** Verilator: the VCD reached its size bound (vcdMaxBytes) and stopped before the run ended. */
+  readonly vcdCut?: boolean;
   /** Stopped by a cycle limit (maxCycles, or drainCycles after the output finished) with golden words still missing. */
   readonly timeout: boolean;
   /** Per vector: its first input to its last output, inclusive. */
@@ -70,6 +72,12 @@ export interface HarnessRun {
   /** Cycles the run should take (no stalls): long runs get an optimised C++ build, short ones a fast-compiling one. */
   readonly expectedCycles?: number;
   readonly vcd?: string;
+  /** Verilator: stop tracing once the VCD is this large (the run goes on); the VCD then covers the first cycles only. Icarus traces the whole run. */
+  readonly vcdMaxBytes?: number;
+  /** Verilator: stop tracing once every stream has its golden words (the settle window after it is idle). */
+  readonly vcdStopAtDone?: boolean;
+  /** Verilator: build with trace support even when this run writes no VCD (the cached build then serves a traced run too). */
+  readonly tracedBuild?: boolean;
   readonly taps?: readonly HarnessTap[];
   readonly onProgress?: (message: string) => void;
 }

@@ -27,6 +27,15 @@ import { fileLines, readHead, ToggleStats, vcdTimescale, vcdToggleRate } from ".
 
 export type SimulatorName = "verilator" | "icarus";
 
+/**
+ * The toggle-rate trace stops at this VCD size (Verilator): a DeiT block's one frame
+ * writes ≈ 15 GB of VCD; its first cycles give the rate at a bounded cost, and the
+ * statistics say how many cycles of the run they cover.
+ */
+export const TOGGLE_VCD_MAX_BYTES = 256 * 2 ** 20;
+
+const formatMiB = (bytes: number) => `${+(bytes / 2 ** 20).toFixed(2)} MiB`;
+
 export interface VerifyOptions {
   readonly sim?: SimulatorName;
   readonly vectors?: number;
@@ -41,6 +50,10 @@ export interface VerifyOptions {
   readonly inputs?: readonly IntTensor[];
   /** Also trace the run (VCD) and measure the toggle rate of the design's signals, for the power model. */
   readonly measureToggles?: boolean;
+  /** Verilator: build with trace support (the cached build then also serves a later toggle-rate run of the same design). */
+  readonly tracedBuild?: boolean;
+  /** The toggle trace's size bound (default TOGGLE_VCD_MAX_BYTES). */
+  readonly toggleVcdMaxBytes?: number;
   /** Test hook: changes the expected words before they are written (proves the checker can fail). */
   readonly tamperExpected?: (words: IntTensor[]) => IntTensor[];
   /** Which layer's expected words tamperExpected changes (default: the last). */
@@ -211,8 +224,17 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       taps,
       onProgress: progress,
     };
+    // Verilator measures toggles on the proof run itself: one traced build, one run, the trace stopped when
+    // every stream has its golden words (the settle window after it is idle and would dilute the rate)
+    const activityVcd = join(work, "sim", "activity.vcd");
+    const vcdMaxBytes = options.toggleVcdMaxBytes ?? TOGGLE_VCD_MAX_BYTES;
+    const traceProof = options.measureToggles === true && simName === "verilator" && lint === "";
+    if (traceProof) progress(`tracing the run for toggle rates (${activityVcd}, at most ${formatMiB(vcdMaxBytes)})`);
     // a design that does not lint clean has failed already; do not simulate it
-    const result: HarnessResult = lint !== "" ? notSimulated(outCount) : await sim.run(harness);
+    const result: HarnessResult =
+      lint !== ""
+        ? notSimulated(outCount)
+        : await sim.run(traceProof ? { ...harness, vcd: activityVcd, vcdMaxBytes, vcdStopAtDone: true } : { ...harness, tracedBuild: options.tracedBuild });
     writeFileSync(join(work, "sim", `${simName}.json`), JSON.stringify(result, null, 2) + "\n");
 
     // every difference (values, missing and extra words) of every observed stream, first divergent layer first
@@ -227,16 +249,19 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     }
     let toggles: ToggleStats | undefined;
     if (options.measureToggles && bitExact) {
-      const vcd = join(work, "sim", "activity.vcd");
-      progress(`tracing the run for toggle rates (${vcd})`);
-      // no settle window: its idle cycles after the last word would dilute the rate (the drain is real work)
-      await sim.run({ ...harness, vcd, settleCycles: 0 });
+      let traced = result;
+      if (!traceProof) {
+        // Icarus: a second run, traced, without the settle window
+        progress(`tracing the run for toggle rates (${activityVcd})`);
+        traced = await sim.run({ ...harness, vcd: activityVcd, settleCycles: 0 });
+      }
       // the header (with $timescale) is in the first lines; the whole file may exceed V8's longest string
-      const head = readHead(vcd, 1 << 16);
+      const head = readHead(activityVcd, 1 << 16);
       // the Verilator harness advances 10 time units per clock; the Icarus testbench a 10 ns period
-      toggles = vcdToggleRate(fileLines(vcd), simName === "verilator" ? 10 : 10e-9 / vcdTimescale(head));
-      rmSync(vcd, { force: true });
+      const rate = vcdToggleRate(fileLines(activityVcd), simName === "verilator" ? 10 : 10e-9 / vcdTimescale(head));
+      toggles = traced.vcdCut ? { ...rate, runCycles: traced.simCycles } : rate;
     }
+    rmSync(activityVcd, { force: true });
     const layers: LayerCheck[] = model.layers.map((l, i) => {
       const last = i === model.layers.length - 1;
       const n = taps.findIndex((t) => t.layer === i);

@@ -13,6 +13,8 @@ export interface ToggleStats {
   readonly bits: number;
   readonly cycles: number;
   readonly changes: number;
+  /** Cycles of the whole run, when the trace reached its size bound and covers only the first `cycles`. */
+  readonly runCycles?: number;
 }
 
 /** The VCD's time unit in seconds, from its $timescale (e.g. "1ps" → 1e-12). */

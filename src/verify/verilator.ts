@@ -188,7 +188,7 @@ export const verilatorSimulator: Simulator = {
   async run(h: HarnessRun): Promise<HarnessResult> {
     const taps = h.taps ?? [];
     const optimise = (h.expectedCycles ?? Infinity) > OPTIMISE_ABOVE_CYCLES;
-    const binary = await buildVerilator(h.rtlDir, h.sources, h.top, h.onProgress, taps, h.vcd !== undefined, optimise);
+    const binary = await buildVerilator(h.rtlDir, h.sources, h.top, h.onProgress, taps, h.vcd !== undefined || h.tracedBuild === true, optimise);
     const args = [
       "--in",
       h.inputFile,
@@ -211,6 +211,8 @@ export const verilatorSimulator: Simulator = {
       "--out-bits",
       String(h.outBits),
       ...(h.vcd ? ["--vcd", h.vcd] : []),
+      ...(h.vcd && h.vcdMaxBytes ? ["--vcd-max-bytes", String(h.vcdMaxBytes)] : []),
+      ...(h.vcd && h.vcdStopAtDone ? ["--vcd-stop-at-done", "1"] : []),
       ...taps.flatMap((t, n) => ["--tap", `${n}:${t.file}`]),
     ];
     h.onProgress?.(`verilator: simulating ${h.inCount} input / ${h.outCount} output words`);

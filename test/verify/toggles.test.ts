@@ -47,6 +47,21 @@ describe("toggle rate from a VCD", () => {
     expect(r.toggles!.rate).toBeLessThan(1);
     // the trace spans the reset cycles and the run
     expect(r.toggles!.cycles).toBeGreaterThanOrEqual(r.cycles);
+    // the whole run is in the trace: no size cut
+    expect(r.toggles!.runCycles).toBeUndefined();
+  });
+
+  test("a size-bounded trace stops early: the rate covers its first cycles and says how many of the run's", async () => {
+    const model = convModel({ kernel: "xnor", pe: 2, simd: 4 });
+    const full = await verifyModel(model, { sim: "verilator", backpressure: 0, measureToggles: true });
+    const cut = await verifyModel(model, { sim: "verilator", backpressure: 0, measureToggles: true, toggleVcdMaxBytes: 16 * 1024 });
+    expect(cut.bitExact).toBe(true);
+    // the run itself is the same length; the trace stops after ≥ 16 KiB (checked every 256 cycles)
+    expect(full.toggles!.runCycles).toBeUndefined();
+    expect(cut.toggles!.runCycles).toBeGreaterThanOrEqual(full.toggles!.cycles);
+    expect(cut.toggles!.cycles).toBeLessThan(full.toggles!.cycles / 2);
+    expect(cut.toggles!.cycles).toBeGreaterThanOrEqual(256);
+    expect(cut.toggles!.rate).toBeGreaterThan(0);
   });
 });
 
