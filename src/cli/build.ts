@@ -7,7 +7,7 @@
  * (Verilator, then Icarus), the cycle model, the estimates, Yosys synthesis of the model (--no-synth skips it; --synth also
  * synthesizes the datapath comparison's builds), and the report — report.html last.
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Args, DATA_FLAGS, datasetArg, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, outputOptions, printJson, value } from "./args.js";
 import type { CommandSpec } from "./command.js";
 import { simulatorsArg } from "./verify.js";
@@ -22,6 +22,7 @@ import { SimulatorName, verifyModel, VerifyReport } from "../verify/index.js";
 import { describeMismatch } from "../verify/verdict.js";
 import { buildReport } from "../flows/report.js";
 import { writeReport } from "../report/write.js";
+import type { ReportBoardFiles } from "../report/types.js";
 import { claimOutputRoot, OutputOptions } from "../util/output.js";
 import type { IntTensor, Model } from "../ir/model.js";
 import type { Board } from "../ir/board.js";
@@ -156,9 +157,20 @@ async function buildInto(
     measureToggles: true,
     onProgress: progress,
   });
-  const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, accuracy, onProgress: progress });
-
-  const boardFiles = await writeBoardFiles(out, model, board, synth, outOptions);
+  const ice40 = await writeBoardFiles(out, model, board, synth, outOptions);
+  const boardFiles: ReportBoardFiles[] = [
+    ...(xilinxFiles
+      ? [
+          {
+            what: "AXI4-Stream IP, Vivado scripts, driver and FuseSoC core (generated and checked; Vivado not run)",
+            dir: relative(out, xilinxFiles.dir),
+            files: xilinxFiles.files,
+          },
+        ]
+      : []),
+    ...(ice40.files ? [ice40.files] : []),
+  ];
+  const report = await buildReport(model, board, { synth, verification: activity, proof: verifications, accuracy, boardFiles, onProgress: progress });
 
   progress("step 4/4: report");
   const paths = writeReport(join(out, "report"), report, outOptions);
@@ -208,7 +220,7 @@ async function buildInto(
   );
   console.log(`design: ${join(out, sims[0])}`);
   if (xilinxFiles) console.log(`${board.name} IP (AXI4-Stream, generated and checked, Vivado not run): ${xilinxFiles.dir}: ${xilinxFiles.files.join(", ")}`);
-  for (const line of boardFiles) console.log(line);
+  for (const line of ice40.lines) console.log(line);
   console.log(`report: ${paths.json}`);
   console.log(`report: ${paths.html}`);
   return 0;
@@ -221,9 +233,15 @@ async function buildInto(
  * A timing miss is reported here, not fatal: `quantrtl bitstream` is the strict one.
  * Returns the lines that list what was written.
  */
-async function writeBoardFiles(out: string, model: Model, board: Board, synth: "none" | "model" | "all", outOptions: OutputOptions): Promise<string[]> {
-  if (board.yosysFamily !== "ice40" || !board.pins) return [];
-  if (synth === "none") return [`board files: none (--no-synth skips the ${board.name} bitstream; quantrtl bitstream builds it alone)`];
+async function writeBoardFiles(
+  out: string,
+  model: Model,
+  board: Board,
+  synth: "none" | "model" | "all",
+  outOptions: OutputOptions,
+): Promise<{ lines: string[]; files?: ReportBoardFiles }> {
+  if (board.yosysFamily !== "ice40" || !board.pins) return { lines: [] };
+  if (synth === "none") return { lines: [`board files: none (--no-synth skips the ${board.name} bitstream; quantrtl bitstream builds it alone)`] };
   progress(`board files for ${board.name}: UART harness, PCF, bitstream`);
   const r = await buildBitstream(model, board, { onProgress: progress });
   printBitstream(r, board.part);
@@ -234,14 +252,21 @@ async function writeBoardFiles(out: string, model: Model, board: Board, synth: "
       .map((f) => f.path)
       .filter((p) => !p.startsWith("rtl/") || p.includes("_uart_")),
   ];
-  return [
-    ...(r.timingMet
-      ? []
-      : [
-          `warning: timing NOT met on ${board.name}: Fmax ${r.fmaxMHz.toFixed(2)} MHz < ${r.constraintMHz} MHz (the bitstream is written; quantrtl bitstream refuses it)`,
-        ]),
-    `board files (${board.name}, ${dir}): ${listed.join(", ")}`,
-  ];
+  return {
+    lines: [
+      ...(r.timingMet
+        ? []
+        : [
+            `warning: timing NOT met on ${board.name}: Fmax ${r.fmaxMHz.toFixed(2)} MHz < ${r.constraintMHz} MHz (the bitstream is written; quantrtl bitstream refuses it)`,
+          ]),
+      `board files (${board.name}, ${dir}): ${listed.join(", ")}`,
+    ],
+    files: {
+      what: `UART harness, PCF and bitstream (Fmax ${r.fmaxMHz.toFixed(2)} MHz, timing ${r.timingMet ? "met" : "NOT met"} at ${r.constraintMHz} MHz)`,
+      dir: relative(out, dir),
+      files: listed,
+    },
+  };
 }
 
 /** One proof run as build --json reports it. */

@@ -18,7 +18,7 @@ import { synthesize } from "../synth/index.js";
 import { packageVersion } from "../util/paths.js";
 import type { VerifyReport } from "../verify/index.js";
 import type { AccuracyReport } from "./accuracy.js";
-import { ADDERNET_PUBLISHED, QuantrtlReport, ReportAccuracy, ReportRooflinePoint } from "../report/types.js";
+import { ADDERNET_PUBLISHED, QuantrtlReport, ReportAccuracy, ReportBoardFiles, ReportRooflinePoint } from "../report/types.js";
 
 export interface BuildReportOptions {
   /** Run Yosys for the design itself (and for each compared datapath). */
@@ -30,6 +30,8 @@ export interface BuildReportOptions {
   readonly proof?: readonly VerifyReport[];
   /** Accuracy on a dataset (the main job's step 1), reported as measured. */
   readonly accuracy?: AccuracyReport;
+  /** Files written for the board beside the RTL (build), listed in the report. */
+  readonly boardFiles?: readonly ReportBoardFiles[];
   readonly onProgress?: (message: string) => void;
   /** Fixed timestamp (tests). */
   readonly createdAt?: string;
@@ -182,5 +184,6 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       ...(comparison.not_applicable ? { not_applicable: comparison.not_applicable } : {}),
       published: ADDERNET_PUBLISHED,
     },
+    ...(options.boardFiles?.length ? { boardFiles: options.boardFiles } : {}),
   };
 }

@@ -224,6 +224,17 @@ export function renderHtml(report: QuantrtlReport): string {
     );
   }
 
+  if (report.boardFiles?.length) {
+    section(
+      "Board files",
+      ...report.boardFiles.map((b) => {
+        // report.html sits in <out>/report/: the files are one folder up
+        const links = b.files.map((f) => `<a href="${escapeXml(`../${b.dir}/${f}`)}"><code>${escapeXml(f)}</code></a>`).join(", ");
+        return `<p>${escapeXml(b.what)}, in <code>${escapeXml(b.dir)}/</code>: ${links}</p>`;
+      }),
+    );
+  }
+
   return [
     "<!DOCTYPE html>",
     '<html lang="en">',

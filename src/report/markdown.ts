@@ -104,5 +104,10 @@ export function renderMarkdown(report: QuantrtlReport): string {
     if (!c.kernels[BASELINE_KERNEL]) para(`No ${BASELINE_KERNEL} kernel in the comparison, so no reductions of ours are computed.`);
   }
 
+  if (report.boardFiles?.length) {
+    heading("Board files");
+    for (const b of report.boardFiles) para(`${b.what}, in \`${b.dir}/\`: ${b.files.map((f) => `\`${f}\``).join(", ")}`);
+  }
+
   return out.join("\n").trimEnd() + "\n";
 }

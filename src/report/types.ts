@@ -174,6 +174,16 @@ export interface ReportComparison {
   readonly published: ReportPublished;
 }
 
+/** Files a build wrote for a board beside its RTL (AXI IP and Vivado scripts, or the iCE40 bitstream). */
+export interface ReportBoardFiles {
+  /** What they are, in a few words. */
+  readonly what: string;
+  /** Their folder, relative to the build's output folder. */
+  readonly dir: string;
+  /** Relative to `dir`. */
+  readonly files: readonly string[];
+}
+
 export interface QuantrtlReport {
   /** "quantrtl <version>". */
   readonly generator: string;
@@ -200,6 +210,8 @@ export interface QuantrtlReport {
   readonly energy?: ReportEnergy;
   readonly roofline?: readonly ReportRooflinePoint[];
   readonly comparison?: ReportComparison;
+  /** What `build` wrote for the board beside the RTL. */
+  readonly boardFiles?: readonly ReportBoardFiles[];
 }
 
 /** The published figures from the AdderNet hardware paper (docs/figures.md), one definition in flows/compare.ts. */

@@ -37,6 +37,16 @@ describe("quantrtl build --board pynq-z2", () => {
     expect(r.stdout).toContain("vivado/build.tcl");
     expect(readFileSync(join(pkg, "rtl", "mnist_xnor_axis_top.v"), "utf8")).toMatch(/output wire\s+m_axis_tlast/);
 
+    // the report lists them, relative to the build folder, and every listed file exists
+    const report = JSON.parse(readFileSync(join(out, "report", "report.json"), "utf8")) as { boardFiles: { what: string; dir: string; files: string[] }[] };
+    expect(report.boardFiles).toHaveLength(1);
+    expect(report.boardFiles[0].dir).toBe("board");
+    // the listing names the files a user opens (the vectors stay out of it)
+    for (const f of expected.filter((x) => !x.startsWith("vectors/"))) expect(report.boardFiles[0].files, f).toContain(f);
+    for (const f of report.boardFiles[0].files) expect(existsSync(join(out, "board", f)), f).toBe(true);
+    expect(readFileSync(join(out, "report", "report.md"), "utf8")).toContain("`vivado/build.tcl`");
+    expect(readFileSync(join(out, "report", "report.html"), "utf8")).toContain('<a href="../board/vivado/build.tcl">');
+
     // the FuseSoC core names every Verilog file and every ROM image of rtl/
     const core = readFileSync(join(pkg, "mnist_xnor.core"), "utf8");
     expect(core.startsWith("CAPI=2:\n")).toBe(true);
