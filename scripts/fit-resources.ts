@@ -135,12 +135,18 @@ function fitResource(
   const names = formula[kind];
   const train = samples.filter((s) => !s.design.heldOut);
   const weight = (s: Sample) => 1 / Math.max(s.measured[kind], WEIGHT_FLOOR[kind]);
-  const A = train.map((s) => names.map((n) => (s.features[n] ?? 0) * weight(s)));
-  const b = train.map((s) => s.measured[kind] * weight(s));
-  // block RAM bits are counted, not fitted: the features are the mapped primitives' bits (src/hw/target.ts
-  // mapMemory), so each coefficient is 1 and the error is the mapping's
-  const x = kind === "bramBits" ? names.map(() => 1) : nnls(A, b);
-  const se = kind === "bramBits" ? names.map(() => 0) : standardErrors(A, b, x);
+  // block RAM bits and DSP blocks are counted, not fitted: those features are the mapped primitives
+  // (src/hw/target.ts mapMemory, dspsForProduct), so each coefficient is 1 and the error is the mapping's;
+  // only the other features (a ViT unit's own multipliers, counted per unit) are fitted to what is left
+  const counted = names.map((n) => COUNTED.test(n));
+  const fitted = names.filter((_, j) => !counted[j]);
+  const rest = (s: Sample) => s.measured[kind] - names.reduce((t, n, j) => t + (counted[j] ? (s.features[n] ?? 0) : 0), 0);
+  const A = train.map((s) => fitted.map((n) => (s.features[n] ?? 0) * weight(s)));
+  const b = train.map((s) => rest(s) * weight(s));
+  const xFit = fitted.length ? nnls(A, b) : [];
+  const seFit = fitted.length ? standardErrors(A, b, xFit) : [];
+  const x = names.map((n, j) => (counted[j] ? 1 : xFit[fitted.indexOf(n)]));
+  const se = names.map((n, j) => (counted[j] ? 0 : seFit[fitted.indexOf(n)]));
   const coefficients: FittedResource["coefficients"] = Object.fromEntries(
     names.map((n, j) => [n, { value: round(x[j]), stdError: round(se[j]) }] as const).filter(([, c]) => c.value > 0),
   );
@@ -156,6 +162,8 @@ function fitResource(
   };
 }
 
+/** Features that count primitives (block RAM bits, DSP blocks): coefficient 1, not fitted. */
+const COUNTED = /\.(blockBits|dsps)$/;
 const EMPTY = { designs: 0, relRms: 0, relWorst: 0, absAtZero: 0 };
 /** A stream-unit fit of all zeros: an estimate with it is the windows' share alone. */
 const NO_UNIT_FIT = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, { coefficients: {}, inSample: EMPTY, heldOut: EMPTY }])) as Record<

@@ -1,6 +1,10 @@
 /** What a unit's resource features depend on besides the layer: the synthesis family and its primitives. */
 import { Board } from "../ir/board.js";
 import { familyRules, RamShape, YosysFamily } from "./families/index.js";
+import { signal, TemplateMultiplier, templateMulDsps } from "./families/dsp.js";
+
+export { constant, signal } from "./families/dsp.js";
+export type { TemplateMultiplier } from "./families/dsp.js";
 
 export type { YosysFamily } from "./families/index.js";
 
@@ -30,32 +34,19 @@ export function synthTarget(board: Board, useDsp = true): SynthTarget {
 }
 
 /**
- * DSP tiles of one a×b signed multiply, as Yosys's mul2dsp splits it: the wider
- * operand is cut into slices of the DSP's width (unsigned slices, one bit less each
- * on Xilinx, whose DSPs are signed-only) and the last slice keeps the sign; a slice
- * narrower than 2 bits stays in soft logic.
+ * DSP blocks of one product as a template writes it (`Y[W] = A_ext * B_ext`), by Yosys's rules
+ * (hw/families/dsp.ts: the operands the coarse passes leave, tiled by the family's mul2dsp);
+ * 0 without DSP inference.
  */
+export function dspsForProduct(m: TemplateMultiplier, target: SynthTarget): number {
+  if (!target.useDsp) return 0;
+  const [aMaxWidth, bMaxWidth] = target.dspOperands;
+  return templateMulDsps(m, { ...familyRules(target.family).dspMap, aMaxWidth, bMaxWidth });
+}
+
+/** DSP blocks of a signed a × b product written at a + b bits (each operand sign-extended to the product's width). */
 export function dspsFor(a: number, b: number, target: SynthTarget): number {
-  const [maxA, maxB] = target.dspOperands;
-  const split = familyRules(target.family).dspSplit;
-  const signedOnly = split.signedOnly ? 1 : 0;
-  const partial = split.sliceWidth ?? maxA;
-  const tiles = (x: number, y: number): number => {
-    if (x < y) return tiles(y, x);
-    if (y < 2) return 0;
-    if (x > maxA) {
-      const step = partial - signedOnly;
-      const n = Math.floor((x - maxA + step - 1) / step);
-      return n * tiles(partial, y) + tiles(x - n * step, y);
-    }
-    if (y > maxB) {
-      const step = maxB - signedOnly;
-      const n = Math.floor((y - maxB + step - 1) / step);
-      return n * tiles(x, maxB) + tiles(x, y - n * step);
-    }
-    return 1;
-  };
-  return tiles(a, b);
+  return dspsForProduct({ a: signal(a), b: signal(b), width: a + b }, target);
 }
 
 /**

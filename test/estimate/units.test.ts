@@ -7,9 +7,11 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../src/ir/board.js";
-import { dspsFor, mapMemory, synthTarget } from "../../src/hw/target.js";
+import { constant, dspsForProduct, mapMemory, signal, synthTarget } from "../../src/hw/target.js";
 import { weightRomBits, weightRomColumns } from "../../src/hw/units/mvu/cost.js";
-import { resourceModel } from "../../src/estimate/resources.js";
+import { estimateEngine, resourceModel } from "../../src/estimate/resources.js";
+import { referenceDesigns, referenceModel } from "../../src/estimate/reference-designs.js";
+import { engineConv } from "../../src/ir/model.js";
 import { convModel, firstConv } from "../helpers/models.js";
 
 const ice40 = synthTarget(loadBoard("icebreaker"));
@@ -63,18 +65,33 @@ describe("memory mapping", () => {
   });
 });
 
-describe("DSP tiles", () => {
-  test("SB_MAC16 (16×16): 8×8 one tile; a 21-bit accumulator × 17-bit multiplier two (the 1-bit slice stays in logic); 37 bits three", () => {
-    expect(dspsFor(8, 8, ice40)).toBe(1);
-    expect(dspsFor(21, 17, ice40)).toBe(2);
-    expect(dspsFor(37, 17, ice40)).toBe(3);
-    expect(dspsFor(1, 16, ice40)).toBe(0);
+describe("DSP blocks by Yosys's rules", () => {
+  test("a requant lane of ref_adder8_s2 (14-bit acc sign-extended to 29 bits × 0xb440): Yosys 0.55 synth_xilinx made 6 DSP48E1 of 3 lanes", () => {
+    // opt_expr drops the constant's 6 low zeros, so the product stays unsigned and A keeps 29 bits: two slices
+    expect(dspsForProduct({ a: signal(14), b: constant(0xb440), width: 29 }, xilinx)).toBe(2);
   });
 
-  test("DSP48E1 (25×18 signed): 16×16 one tile; wider operands lose 17-bit unsigned slices until 25 bits remain", () => {
-    expect(dspsFor(16, 16, xilinx)).toBe(1);
-    expect(dspsFor(38, 17, xilinx)).toBe(2); // 17 + 21
-    expect(dspsFor(50, 17, xilinx)).toBe(3); // 17 + 17 + 16
+  test("a constant power of two is a shift, no DSP", () => {
+    expect(dspsForProduct({ a: signal(16), b: constant(1024), width: 28 }, xilinx)).toBe(0);
+    expect(dspsForProduct({ a: signal(16), b: constant(1024), width: 28 }, ice40)).toBe(0);
+  });
+
+  test("every engine reference design gets the DSP blocks Yosys used (hw/resource-model.json), on every family", () => {
+    const boards = { xilinx: loadBoard("pynq-z2"), ice40: loadBoard("icebreaker"), ecp5: loadBoard("ulx3s-85f") } as const;
+    const designs = referenceDesigns();
+    let compared = 0;
+    for (const d of resourceModel().designs) {
+      const design = designs.find((x) => x.name === d.name);
+      if (!design) throw new Error(`reference design ${d.name} is no longer defined`);
+      const layer = referenceModel(design).layers[0];
+      if (layer.kind !== "conv2d") throw new Error(`${d.name} is not a conv layer`);
+      for (const [family, r] of Object.entries(d.results)) {
+        const e = estimateEngine(engineConv(layer), boards[family as keyof typeof boards], { useDsp: d.useDsp });
+        expect(e.dsp, `${d.name} ${family}`).toBe(r.measured.dsp);
+        compared++;
+      }
+    }
+    expect(compared).toBe(3 * resourceModel().designs.length);
   });
 });
 

@@ -16,7 +16,8 @@ export const ecp5: FamilyRules = {
     else return false;
     return true;
   },
-  dspSplit: { signedOnly: false },
+  // synth_ecp5: mul2dsp -D DSP_A_MAXWIDTH=18 -D DSP_B_MAXWIDTH=18 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 (no Y minimum)
+  dspMap: { aMinWidth: 2, bMinWidth: 2, signedOnly: false },
   // DP16KD / PDPW16KD: 16K×1 … 1K×18, 512×36, cost 128
   blockRam: { bits: 18432, shapes: blockShapes18k(128) },
   // TRELLIS_DPR16X4: 16×4 in 2 LUT4s

@@ -6,6 +6,7 @@
  * unit cost models (hw/target.ts) and synthesis (synth/) both read them.
  */
 import { Board } from "../../ir/board.js";
+import { DspMapRules } from "./dsp.js";
 
 export type YosysFamily = Board["yosysFamily"];
 
@@ -33,8 +34,8 @@ export interface FamilyRules {
   synthCommand(board: Board, top: string, useDsp: boolean): string;
   /** Adds `n` cells of `type` to the tally; false when no rule counts that type (I/O buffers, muxes, …). */
   countCell(type: string, n: number, tally: CellTally): boolean;
-  /** Multiplier splitting (Yosys mul2dsp): a DSP that multiplies signed operands only loses a bit per unsigned slice; the slice width of a wide operand. */
-  readonly dspSplit: { readonly signedOnly: boolean; readonly sliceWidth?: number };
+  /** mul2dsp's macros in the family's synth script, but the operand maxima (the part's DSP: SynthTarget.dspOperands). */
+  readonly dspMap: Omit<DspMapRules, "aMaxWidth" | "bMaxWidth">;
   /** Block RAM configurations memory_libmap chooses from, and the bits one primitive counts as. */
   readonly blockRam: { readonly shapes: readonly RamShape[]; readonly bits: number };
   /** Distributed RAM (1 write, 1 asynchronous read port): its shapes, the LUTs one primitive occupies, whether ROMs go there too. */

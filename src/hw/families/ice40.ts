@@ -14,7 +14,8 @@ export const ice40: FamilyRules = {
     else return false;
     return true;
   },
-  dspSplit: { signedOnly: false },
+  // synth_ice40 -dsp: mul2dsp -D DSP_A_MAXWIDTH=16 -D DSP_B_MAXWIDTH=16 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 -D DSP_Y_MINWIDTH=11
+  dspMap: { aMinWidth: 2, bMinWidth: 2, yMinWidth: 11, signedOnly: false },
   // SB_RAM40_4K: 2048×2 … 256×16, cost 64
   blockRam: { bits: 4096, shapes: [2, 4, 8, 16].map((w) => ({ depth: 4096 / w, width: w, cost: 64 })) },
   distributedRam: { shapes: [], luts: 0, roms: false },

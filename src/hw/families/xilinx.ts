@@ -32,8 +32,9 @@ export const xilinx: FamilyRules = {
     else return false;
     return true;
   },
-  // DSP48 multiplies signed operands only: each unsigned slice of a wide operand is one bit narrower; slices of 18
-  dspSplit: { signedOnly: true, sliceWidth: 18 },
+  // synth_xilinx (xc7, xcu): mul2dsp -D DSP_A_MAXWIDTH=25|27 -D DSP_B_MAXWIDTH=18 -D DSP_A_MAXWIDTH_PARTIAL=18
+  // -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 -D DSP_Y_MINWIDTH=9 -D DSP_SIGNEDONLY=1
+  dspMap: { aMaxWidthPartial: 18, aMinWidth: 2, bMinWidth: 2, yMinWidth: 9, signedOnly: true },
   // RAMB18E1: 16K×1 … 1K×18 (512×36 simple dual port), cost 129; RAMB36 counts as two
   blockRam: { bits: 18432, shapes: blockShapes18k(129) },
   // RAM32M / RAM64M: 4 LUTs each

@@ -2,6 +2,7 @@
 import { AddLayer } from "../../ir/model.js";
 import { addGolden } from "../golden/elementwise.js";
 import { Acc } from "./features.js";
+import { constant, dspsForProduct, signal } from "../target.js";
 import { LayerImpl } from "./impl.js";
 import { renderTemplate } from "../render.js";
 import { addUnitParams } from "../units/add/params.js";
@@ -23,14 +24,15 @@ export const addLayer: LayerImpl<AddLayer> = {
     const p = addUnitParams(layer, "add_features", [layer.input.bits, layer.input.bits]);
     // per operand a constant multiply, the rounding add and shift; the sum and its saturation
     const opBits = p.ops.reduce((s, o) => s + o.SUMW, 0);
-    // a multiplier that is not a power of two is a constant multiply Yosys puts on a DSP
-    const multiplies = layer.multipliers.filter((m) => m <= 0 || (m & (m - 1)) !== 0).length;
+    // add.v.hbs: each operand sign-extended to PRODW times its constant multiplier (hw/families/dsp.ts)
+    const bits = [layer.input.bits, layer.input.bits];
+    const dsps = p.ops.reduce((s, o, j) => s + dspsForProduct({ a: signal(bits[j]), b: constant(o.multiplier), width: o.PRODW }, target), 0);
     return {
       kind: "add",
       features: new Acc(target)
         .add("add.units", 1)
         .add("add.bits", opBits + p.SW)
-        .add("add.dsps", target.useDsp ? multiplies : 0).f,
+        .add("add.dsps", dsps).f,
     };
   },
   describe: () => "",

@@ -13,7 +13,7 @@
  * with the engine formula's coefficients.
  */
 import { Conv2dLayer } from "../../ir/model.js";
-import { dspsFor, Features, mapMemory, romLuts, SynthTarget } from "../target.js";
+import { constant, dspsForProduct, Features, mapMemory, romLuts, signal, SynthTarget } from "../target.js";
 
 /** The kinds of non-engine units, as the features name them. */
 export const STREAM_UNIT_KINDS = ["fifo", "fork", "relu", "argmax", "pool", "gap", "add", "ln", "gelu", "softmax", "attn", "tokembed", "toksel"] as const;
@@ -51,7 +51,9 @@ export class Acc {
     // a per-tensor multiplier is a constant: a power of two (ResNet's global pool: 1) is a shift, no multiplier
     const m = typeof rq.multiplier === "number" ? rq.multiplier : undefined;
     const mBits = m === undefined ? multiplierBits + 1 : m > 0 && (m & (m - 1)) === 0 ? 0 : Math.ceil(Math.log2(m + 1)) + 1;
-    const tiles = this.target.useDsp && mBits > 0 ? dspsFor(rq.ACCW, mBits, this.target) : 0;
+    // requant.v.hbs: acc sign-extended to PRODW times the constant or the ROM word (hw/families/dsp.ts)
+    const factor = m === undefined ? signal(rq.PRODW) : constant(m);
+    const tiles = dspsForProduct({ a: signal(rq.ACCW), b: factor, width: rq.PRODW }, this.target);
     this.add("rq.dsps", rq.PE * tiles)
       .add("rq.mulLutBits", this.target.useDsp ? 0 : rq.PE * rq.ACCW * mBits)
       .add("rq.sumBits", rq.PE * rq.SUMW)

@@ -6,7 +6,7 @@ import { TokenEmbedLayer, TokenSelectLayer } from "../../ir/model.js";
 import { tokenEmbedGolden, tokenSelectGolden } from "../golden/tokens.js";
 import { tokenEmbedTiming } from "../units/token-embed/timing.js";
 import { tokenSelectTiming } from "../units/token-select/timing.js";
-import { dspsFor } from "../target.js";
+import { constant, dspsForProduct, signal } from "../target.js";
 import { Acc } from "./features.js";
 import { LayerImpl } from "./impl.js";
 import { renderTemplate } from "../render.js";
@@ -38,7 +38,8 @@ export const tokenEmbedLayer: LayerImpl<TokenEmbedLayer> = {
       .add("tokembed.units", 1)
       .add("tokembed.bits", p.SUMW + p.SW)
       .memory(p.N, p.EW, "rom", "sync");
-    a.add("rq.dsps", target.useDsp ? dspsFor(p.BX, layer.requant.multiplierBits + 1, target) : 0);
+    // token-embed.v.hbs: x sign-extended to PRODW times the constant multiplier (hw/families/dsp.ts)
+    a.add("rq.dsps", dspsForProduct({ a: signal(p.BX), b: constant(layer.requant.multiplier), width: p.PRODW }, target));
     return { kind: "tokembed", features: a.f };
   },
   describe: (l) => `class token + position table (${l.embedding.length} integers), token rescale m=${l.requant.multiplier} k=${l.requant.shift}`,

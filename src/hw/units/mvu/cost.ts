@@ -10,7 +10,7 @@ import { layerAccBits } from "./params.js";
 import { contributionBits, weightField } from "../pe/params.js";
 import { maxShift } from "../../../arith/datapath.js";
 import { rangeOfValues, signedBitsFor } from "../../../arith/widths.js";
-import { dspsFor, Features, mapMemory, romLuts, SynthTarget } from "../../target.js";
+import { dspsForProduct, Features, mapMemory, romLuts, signal, SynthTarget } from "../../target.js";
 
 /** What the weight ROM's bit columns (one bit of a lane's weight over all NF·SF words) leave for the logic. */
 export interface WeightRomBits {
@@ -105,6 +105,7 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
     "mvu.lutramLuts": weights.lutramLuts + bias.lutramLuts,
     // ROMs in soft logic: one LUT per surviving column per 2^k words
     "mvu.romLuts": (weights.style === "logic" ? romLuts(nf * sf, columns, target) : 0) + (bias.style === "logic" ? romLuts(nf, biasW, target) : 0),
-    "mvu.dsps": onDsp ? lanes * dspsFor(bx, layer.weightBits, target) : 0,
+    // pe-mac.v.hbs: xe * we, both sign-extended to PW = BX + BW bits
+    "mvu.dsps": onDsp ? lanes * dspsForProduct({ a: signal(bx), b: signal(layer.weightBits), width: bx + layer.weightBits }, target) : 0,
   };
 }

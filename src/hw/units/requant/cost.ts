@@ -7,7 +7,7 @@
  */
 import { Conv2dLayer } from "../../../ir/model.js";
 import { requantParams } from "./params.js";
-import { dspsFor, Features, mapMemory, romLuts, SynthTarget } from "../../target.js";
+import { constant, dspsForProduct, Features, mapMemory, romLuts, signal, SynthTarget } from "../../target.js";
 
 export function requantFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   if (layer.out.kind !== "requant") return {};
@@ -15,9 +15,10 @@ export function requantFeatures(layer: Conv2dLayer, target: SynthTarget): Featur
   const rq = requantParams(layer, "requant_features");
   const pe = layer.arch.pe;
   const mBits = layer.out.params.multiplierBits + 1;
-  // the template multiplies acc by the ROM word at PRODW bits: Yosys cannot narrow a ROM operand, so a
-  // per-channel product takes the tiles of ACCW × PRODW (measured: 2–5 DSPs a lane), a constant's its width
-  const tiles = target.useDsp ? (perChannel ? dspsFor(rq.ACCW, rq.PRODW, target) : dspsFor(rq.ACCW, mBits, target)) : 0;
+  // requant.v.hbs: acc sign-extended to PRODW times the constant (or the ROM word, PRODW bits that Yosys
+  // cannot narrow: measured 2–5 DSPs a lane), as Yosys reduces and tiles it (hw/families/dsp.ts)
+  const m = perChannel ? signal(rq.PRODW) : constant(layer.out.params.multiplier);
+  const tiles = dspsForProduct({ a: signal(rq.ACCW), b: m, width: rq.PRODW }, target);
   // per channel: the multipliers come from a ROM of NF words (read at a registered counter: synchronous)
   const rom = perChannel ? mapMemory(rq.NF, rq.PE * rq.PRODW, "rom", "sync", target) : undefined;
   return {
