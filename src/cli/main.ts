@@ -20,6 +20,7 @@ import { bitstream } from "./bitstream.js";
 import { board } from "./board.js";
 import { importSpec } from "./import.js";
 import { sweep } from "./sweep.js";
+import { worker } from "./worker.js";
 
 /** Every command, in the order of the help text: a new command is its file and one line here. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -33,6 +34,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   compare,
   report,
   sweep,
+  worker,
   importSpec,
   bitstream,
   board,

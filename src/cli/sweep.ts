@@ -2,8 +2,9 @@
 import { resolve } from "node:path";
 import { readSpaceFile, resolveSpace, runSweep, SPACE_KEYS, SpaceKey, SpaceSource } from "../flows/sweep.js";
 import { defaultJobs, PointRunner } from "../flows/sweep-runner.js";
-import { loadSweepModel } from "../flows/sweep-point.js";
+import { loadSweepModel, type PointTask } from "../flows/sweep-point.js";
 import { defaultOutDir } from "../flows/gen.js";
+import { parseRedisUrl, queueExecutor } from "../flows/sweep-queue.js";
 import { writeSweep } from "../report/sweep.js";
 import { checkOutput } from "../util/output.js";
 import { QuantrtlError } from "../util/errors.js";
@@ -33,6 +34,11 @@ function spaceSources(args: Args): Partial<Record<SpaceKey, SpaceSource>> {
   return sources;
 }
 
+function localExecutor(jobs: number) {
+  const runner = new PointRunner(jobs, progress);
+  return { execute: (task: PointTask) => runner.run(task), close: () => runner.close() };
+}
+
 async function sweepCommand(args: Args): Promise<number> {
   const file = args.positional[0];
   if (!file) throw new QuantrtlError(undefined, "<model>", "no model file given", `e.g. quantrtl sweep ${DEFAULT_MODEL} --pe 1,2,4`);
@@ -43,12 +49,17 @@ async function sweepCommand(args: Args): Promise<number> {
   checkOutput(out, options); // refused before the points run, not after
   const jobs = intFlag(args, "jobs", defaultJobs(), 1, 1024);
   const synth = args.flags.has("synth");
-  const runner = new PointRunner(jobs, progress);
+  const redis = args.flags.get("redis");
+  if (redis === true) throw new QuantrtlError(undefined, "--redis", "needs a value", "write --redis redis://host:port");
+  if (redis !== undefined && args.flags.has("jobs")) throw new QuantrtlError(undefined, "--jobs", "does not apply with --redis", "give the workers --jobs n");
+  // with --redis, every point is queued at once and the workers take them; locally, the pool runs `jobs` at a time
+  const executor = redis === undefined ? localExecutor(jobs) : await queueExecutor(parseRedisUrl(redis));
   let result;
   try {
-    result = await runSweep(model, resolve(file), space, (task) => runner.run(task), { synth, concurrency: jobs, onProgress: progress });
+    const concurrency = redis === undefined ? jobs : Number.MAX_SAFE_INTEGER;
+    result = await runSweep(model, resolve(file), space, executor.execute, { synth, concurrency, onProgress: progress });
   } finally {
-    await runner.close();
+    await executor.close();
   }
   const paths = writeSweep(out, result, options);
   if (args.flags.has("json")) {
@@ -74,7 +85,7 @@ export const sweep: CommandSpec = {
   name: "sweep",
   usage: [
     "  quantrtl sweep <model.json> [--space space.json] [--pe 1,2,4] [--simd 4,8,16] [--datapaths mac,adder,xnor,shift]",
-    "                 [--bits 8,16] [--boards pynq-z2,kv260] [--synth] [--jobs n] [--out DIR] [--force] [--json]",
+    "                 [--bits 8,16] [--boards pynq-z2,kv260] [--synth] [--jobs n | --redis redis://host:port] [--out DIR] [--force] [--json]",
     "                 (every point: cycles, frames/s, resources, power, fit; sweep.json, sweep.csv, sweep.html with the Pareto fronts)",
   ].join("\n"),
   takesModel: true,
@@ -87,6 +98,7 @@ export const sweep: CommandSpec = {
     value("boards", "list"),
     flag("synth"),
     value("jobs", "n"),
+    value("redis", "url"),
     value("out", "DIR"),
     flag("force"),
     flag("json"),
