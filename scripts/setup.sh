@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One idempotent set-up: npm packages, the TypeScript build, and Verilator +
-# Icarus Verilog from Debian when they are missing. Safe to run twice.
+# Icarus Verilog (and redis-server, for the distributed sweep's test) from
+# Debian when they are missing. Safe to run twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ missing=()
 command -v verilator >/dev/null 2>&1 || missing+=(verilator)
 command -v iverilog  >/dev/null 2>&1 || missing+=(iverilog)
 command -v tclsh     >/dev/null 2>&1 || missing+=(tcl)       # the Vivado scripts are checked under tclsh
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the distributed sweep's test starts its own
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then

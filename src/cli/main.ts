@@ -19,9 +19,27 @@ import { demo } from "./demo.js";
 import { bitstream } from "./bitstream.js";
 import { board } from "./board.js";
 import { importSpec } from "./import.js";
+import { sweep } from "./sweep.js";
+import { worker } from "./worker.js";
 
 /** Every command, in the order of the help text: a new command is its file and one line here. */
-export const COMMANDS: readonly CommandSpec[] = [check, runCommand, gen, verifyCommand, build, sim, synth, compare, report, importSpec, bitstream, board, demo];
+export const COMMANDS: readonly CommandSpec[] = [
+  check,
+  runCommand,
+  gen,
+  verifyCommand,
+  build,
+  sim,
+  synth,
+  compare,
+  report,
+  sweep,
+  worker,
+  importSpec,
+  bitstream,
+  board,
+  demo,
+];
 
 export const HELP: HelpText = {
   header: `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verified Verilog`,

@@ -1,0 +1,147 @@
+/**
+ * The distributed sweep on BullMQ (Redis): `sweep --redis` enqueues one job per point
+ * and collects the results; `quantrtl worker --redis` runs jobs on any machine. A job's
+ * id is the point's content address (model hash + point + quantrtl version): adding a
+ * point that is already done, or queued, adds nothing, so a restarted sweep reuses the
+ * finished points. A worker that dies mid-job stops renewing its lock; BullMQ's stalled
+ * check puts the job back in the queue for another worker.
+ */
+import { Queue, QueueEvents, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { QuantrtlError } from "../util/errors.js";
+import type { PointOutcome, PointTask } from "./sweep-point.js";
+import type { PointExecutor } from "./sweep.js";
+import { PointRunner } from "./sweep-runner.js";
+
+export const QUEUE_NAME = "quantrtl-sweep";
+/** Finished points are kept this long, for a restarted sweep to reuse. */
+const KEEP_SECONDS = 7 * 24 * 3600;
+
+export interface RedisTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly password?: string;
+  readonly db?: number;
+  readonly tls?: boolean;
+}
+
+/** redis://[user:password@]host:port[/db] (rediss:// for TLS); anything else is refused naming the flag. */
+export function parseRedisUrl(text: string, flag = "--redis"): RedisTarget {
+  const hint = "give redis://host:port, e.g. redis://127.0.0.1:6379";
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new QuantrtlError(undefined, flag, `"${text}" is not a URL`, hint);
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new QuantrtlError(undefined, flag, `"${text}" is not a redis:// URL`, hint);
+  if (!url.hostname) throw new QuantrtlError(undefined, flag, `"${text}" names no host`, hint);
+  const port = url.port === "" ? 6379 : Number(url.port);
+  const dbText = url.pathname.replace(/^\//, "");
+  const db = dbText === "" ? undefined : Number(dbText);
+  if (db !== undefined && !(Number.isInteger(db) && db >= 0)) throw new QuantrtlError(undefined, flag, `"${dbText}" is not a database number`, hint);
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    port,
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(db !== undefined ? { db } : {}),
+    ...(url.protocol === "rediss:" ? { tls: true } : {}),
+  };
+}
+
+function connection(target: RedisTarget) {
+  // BullMQ's blocking commands need maxRetriesPerRequest null
+  return { host: target.host, port: target.port, password: target.password, db: target.db, ...(target.tls ? { tls: {} } : {}), maxRetriesPerRequest: null };
+}
+
+/** One PING without retries: an unreachable server is bad input (exit 1), not a hang. */
+export async function checkRedis(target: RedisTarget, flag = "--redis"): Promise<void> {
+  const client = new Redis({ ...connection(target), lazyConnect: true, connectTimeout: 5000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    throw new QuantrtlError(
+      undefined,
+      flag,
+      `cannot reach Redis at ${target.host}:${target.port} (${(err as Error).message})`,
+      "start redis-server there, or give another redis://host:port",
+    );
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Enqueues points and waits for their results; close() when the sweep is done. */
+export async function queueExecutor(target: RedisTarget): Promise<{ execute: PointExecutor; close: () => Promise<void> }> {
+  await checkRedis(target);
+  const queue = new Queue<PointTask, PointOutcome>(QUEUE_NAME, { connection: connection(target) });
+  const events = new QueueEvents(QUEUE_NAME, { connection: connection(target) });
+  await events.waitUntilReady();
+  // one listener per point in flight waits on these emitters: many points are not a leak
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
+  const execute: PointExecutor = async (task, id) => {
+    const job = await queue.add("point", task, { jobId: id, attempts: 3, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
+    // a point that failed in an earlier sweep is tried again (add() keeps the failed job as it is)
+    if ((await job.getState()) === "failed") await job.retry("failed");
+    const outcome = (await job.waitUntilFinished(events)) as PointOutcome;
+    if ("inputError" in outcome) {
+      const e = outcome.inputError;
+      throw new QuantrtlError(e.file, e.path, e.problem, e.hint);
+    }
+    return outcome;
+  };
+  return {
+    execute,
+    close: async () => {
+      await events.close();
+      await queue.close();
+    },
+  };
+}
+
+export interface WorkerOptions {
+  readonly jobs: number;
+  /** How long a job stays taken by a worker that stopped renewing its lock (it died) before it is retried. */
+  readonly lockMs: number;
+  readonly onProgress?: (message: string) => void;
+}
+
+/** Takes jobs until stopped: points on a local pool of `jobs` threads (the event loop stays free to renew the locks). */
+export async function startWorker(target: RedisTarget, options: WorkerOptions): Promise<{ close: () => Promise<void> }> {
+  await checkRedis(target);
+  const runner = new PointRunner(options.jobs, options.onProgress);
+  const worker = new Worker<PointTask, PointOutcome>(
+    QUEUE_NAME,
+    async (job) => {
+      options.onProgress?.(
+        `worker: point ${job.id} started (${job.data.point.board} ${job.data.point.datapath} ${job.data.point.bits}b pe ${job.data.point.pe} simd ${job.data.point.simd})`,
+      );
+      try {
+        return await runner.run(job.data);
+      } catch (err) {
+        // the user's error travels back as data: the sweep prints it as its own
+        if (err instanceof QuantrtlError) return { inputError: { file: err.file, path: err.path, problem: err.problem, hint: err.hint } };
+        throw err;
+      }
+    },
+    {
+      connection: connection(target),
+      concurrency: options.jobs,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
+      maxStalledCount: 2,
+    },
+  );
+  worker.on("completed", (job) => options.onProgress?.(`worker: point ${job.id} done`));
+  worker.on("error", (err) => options.onProgress?.(`worker: ${err.message}`));
+  await worker.waitUntilReady();
+  return {
+    close: async () => {
+      await worker.close();
+      await runner.close();
+    },
+  };
+}

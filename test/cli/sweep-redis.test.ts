@@ -1,0 +1,106 @@
+/**
+ * The distributed sweep against a real redis-server (started here on a free loopback port,
+ * in a temp folder): two `quantrtl worker` processes, one killed (SIGKILL) while it runs a
+ * point; the sweep still completes, and its JSON equals the local pool's run of the same
+ * space (the second implementation). A restarted sweep reuses every finished point.
+ * Skipped when redis-server is missing, unless CI=true, where a missing tool fails.
+ */
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { CLI, ROOT, runCli } from "../helpers/cli.js";
+import { testDir } from "../helpers/temp.js";
+
+const hasRedis = spawnSync("sh", ["-c", "command -v redis-server"]).status === 0;
+const inCi = process.env.CI === "true";
+const MODEL = "models/mnist-adder.json";
+// 2 pe × 3 simd × 2 datapaths = 12 points
+const SPACE = ["--pe", "1,2", "--simd", "4,8,16", "--datapaths", "mac,adder"];
+
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function start(command: string, args: string[], cwd: string): ChildProcess & { output: () => string } {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  started.push(child);
+  let text = "";
+  child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (text += d.toString()));
+  return Object.assign(child, { output: () => text });
+}
+
+/** Resolves once `check` holds on the child's output (polled, the event loop stays free); rejects when the child exits first. */
+function waitFor(child: ChildProcess & { output: () => string }, check: (text: string) => boolean, what: string): Promise<void> {
+  return new Promise((resolveWait, reject) => {
+    const timer = setInterval(() => {
+      if (check(child.output())) {
+        clearInterval(timer);
+        resolveWait();
+      } else if (child.exitCode !== null || child.signalCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`${what}: exited first:\n${child.output().slice(-2000)}`));
+      }
+    }, 50);
+  });
+}
+
+describe.skipIf(!hasRedis && !inCi)("quantrtl sweep --redis with quantrtl worker", () => {
+  test("two workers, one killed mid-point: every point arrives and equals the local run; a restart reuses them", async () => {
+    expect(hasRedis, "redis-server is not installed (scripts/setup.sh installs it)").toBe(true);
+    const dir = testDir("quantrtl-redis-");
+    const port = await freePort();
+    const redis = start("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], dir);
+    await waitFor(redis, (t) => t.includes("Ready to accept connections"), "redis-server");
+    const url = `redis://127.0.0.1:${port}`;
+    const worker = () => start(process.execPath, [CLI, "worker", "--redis", url, "--jobs", "1", "--lock-seconds", "2"], ROOT);
+    const doomed = worker();
+    const survivor = worker();
+    await Promise.all([doomed, survivor].map((w) => waitFor(w, (t) => t.includes("taking sweep points"), "worker")));
+    const sweep = start(process.execPath, [CLI, "sweep", MODEL, ...SPACE, "--redis", url, "--out", join(dir, "remote"), "--json"], ROOT);
+    // the doomed worker is killed while it computes its first point (one thread: the point is in flight)
+    await waitFor(doomed, (t) => t.includes("started"), "first point on the doomed worker");
+    doomed.kill("SIGKILL");
+    const code = await new Promise<number | null>((r) => sweep.once("exit", r));
+    expect(code, sweep.output().slice(-2000)).toBe(0);
+    const remoteJson = sweep.output().slice(sweep.output().indexOf("{"), sweep.output().lastIndexOf("}") + 1);
+
+    const local = await runCli(["sweep", MODEL, ...SPACE, "--jobs", "2", "--out", join(dir, "local"), "--json"]);
+    expect(local.status, local.stderr.slice(-2000)).toBe(0);
+    const remote = JSON.parse(remoteJson) as { points: unknown[] };
+    expect(remote.points).toHaveLength(12);
+    expect(remote).toEqual(JSON.parse(local.stdout));
+
+    // restarted: every point is found finished in Redis, none runs again
+    const before = (survivor.output().match(/started/g) ?? []).length;
+    const again = await runCli(["sweep", MODEL, ...SPACE, "--redis", url, "--out", join(dir, "again"), "--json"]);
+    expect(again.status, again.stderr.slice(-2000)).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(remote);
+    expect((survivor.output().match(/started/g) ?? []).length).toBe(before);
+  });
+
+  test("a bad --redis URL and an unreachable server exit 1 naming --redis", async () => {
+    const port = await freePort(); // closed again: nothing listens there
+    for (const [url, message] of [
+      ["http://127.0.0.1:6379", /--redis: "http:\/\/127\.0\.0\.1:6379" is not a redis:\/\/ URL/],
+      [`redis://127.0.0.1:${port}`, /--redis: cannot reach Redis at 127\.0\.0\.1:/],
+    ] as const) {
+      const r = await runCli(["sweep", "models/conv3x3-mac-int8.json", "--redis", url]);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr.split("\n")[0]).toMatch(message);
+    }
+  });
+});
