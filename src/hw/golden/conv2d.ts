@@ -164,8 +164,6 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
   const patch = new Float64Array(K);
   const pad = paddingValue(layer.datapath);
   const adder = layer.datapath === "adder";
-  const sum = adder ? adderSum : macSum;
-  const sum4 = adder ? adderSum4 : macSum4;
   const blocked = OC - (OC % 4);
   const w = plan.weights;
   for (let p = 0; p < P; p++) {
@@ -175,8 +173,14 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
       src = x;
       offset = plan.taps[p];
     } else gatherWindow(plan, p, x, C, pad, patch);
-    for (let oc = 0; oc < blocked; oc += 4) sum4(src, offset, w, oc * K, K, bias, oc, acc, p * OC + oc);
-    for (let oc = blocked; oc < OC; oc++) acc[p * OC + oc] = sum(src, offset, w, oc * K, K) + bias[oc];
+    // direct calls (no function-valued variable): each call site stays monomorphic
+    if (adder) {
+      for (let oc = 0; oc < blocked; oc += 4) adderSum4(src, offset, w, oc * K, K, bias, oc, acc, p * OC + oc);
+      for (let oc = blocked; oc < OC; oc++) acc[p * OC + oc] = adderSum(src, offset, w, oc * K, K) + bias[oc];
+    } else {
+      for (let oc = 0; oc < blocked; oc += 4) macSum4(src, offset, w, oc * K, K, bias, oc, acc, p * OC + oc);
+      for (let oc = blocked; oc < OC; oc++) acc[p * OC + oc] = macSum(src, offset, w, oc * K, K) + bias[oc];
+    }
   }
   return acc;
 }
