@@ -124,3 +124,142 @@ export function accBits(datapath: Datapath, activationBits: number, weightBits: 
 export function paddingValue(datapath: Datapath): number {
   return datapath === "xnor" ? 1 : 0;
 }
+
+/*
+ * The same terms summed over a whole reduction, for the golden kernels' inner loops
+ * (§2). Operands are typed arrays at offsets, the loops carry no closure and no
+ * branch on the datapath; tests prove each equal to the per-term sum above. The
+ * callers keep the sums inside ±2^53 (they check accBits ≤ 53), so float64
+ * accumulation is exact: every partial sum is an integer of at most accBits bits.
+ */
+
+/** Σ x[i]·w[i] over `length` terms: the MAC term summed (§2); the shift datapath too, with w = shiftCoefficient(w). */
+export function macSum(x: Float64Array, xOffset: number, w: Float64Array, wOffset: number, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  // two partial sums: exact reassociation (integers), shorter dependency chains
+  for (; i + 1 < length; i += 2) {
+    s0 += x[xOffset + i] * w[wOffset + i];
+    s1 += x[xOffset + i + 1] * w[wOffset + i + 1];
+  }
+  if (i < length) s0 += x[xOffset + i] * w[wOffset + i];
+  return s0 + s1;
+}
+
+/** −Σ |x[i] − w[i]|: the AdderNet term summed (§2). */
+export function adderSum(x: Float64Array, xOffset: number, w: Float64Array, wOffset: number, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < length; i += 2) {
+    s0 -= Math.abs(x[xOffset + i] - w[wOffset + i]);
+    s1 -= Math.abs(x[xOffset + i + 1] - w[wOffset + i + 1]);
+  }
+  if (i < length) s0 -= Math.abs(x[xOffset + i] - w[wOffset + i]);
+  return s0 + s1;
+}
+
+/**
+ * macSum for four weight rows at once (w rows at wOffset + r·length, r = 0…3): one
+ * read of x serves four sums. Writes them to out[outOffset + r], each plus bias[r]'s value.
+ */
+export function macSum4(
+  x: Float64Array,
+  xOffset: number,
+  w: Float64Array,
+  wOffset: number,
+  length: number,
+  bias: Float64Array,
+  biasOffset: number,
+  out: Float64Array,
+  outOffset: number,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const w1 = wOffset + length;
+  const w2 = w1 + length;
+  const w3 = w2 + length;
+  for (let i = 0; i < length; i++) {
+    const v = x[xOffset + i];
+    s0 += v * w[wOffset + i];
+    s1 += v * w[w1 + i];
+    s2 += v * w[w2 + i];
+    s3 += v * w[w3 + i];
+  }
+  out[outOffset] = s0 + bias[biasOffset];
+  out[outOffset + 1] = s1 + bias[biasOffset + 1];
+  out[outOffset + 2] = s2 + bias[biasOffset + 2];
+  out[outOffset + 3] = s3 + bias[biasOffset + 3];
+}
+
+/** adderSum for four weight rows at once, as macSum4. */
+export function adderSum4(
+  x: Float64Array,
+  xOffset: number,
+  w: Float64Array,
+  wOffset: number,
+  length: number,
+  bias: Float64Array,
+  biasOffset: number,
+  out: Float64Array,
+  outOffset: number,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const w1 = wOffset + length;
+  const w2 = w1 + length;
+  const w3 = w2 + length;
+  for (let i = 0; i < length; i++) {
+    const v = x[xOffset + i];
+    s0 -= Math.abs(v - w[wOffset + i]);
+    s1 -= Math.abs(v - w[w1 + i]);
+    s2 -= Math.abs(v - w[w2 + i]);
+    s3 -= Math.abs(v - w[w3 + i]);
+  }
+  out[outOffset] = s0 + bias[biasOffset];
+  out[outOffset + 1] = s1 + bias[biasOffset + 1];
+  out[outOffset + 2] = s2 + bias[biasOffset + 2];
+  out[outOffset + 3] = s3 + bias[biasOffset + 3];
+}
+
+/**
+ * The shift term is linear in x — σ·(x << q) = x·(σ·2^q) — so a shift layer sums
+ * x·c with c = shiftTerm(1, w), the coefficient of its weight.
+ */
+export function shiftCoefficient(w: number): number {
+  return shiftTerm(1, w);
+}
+
+/** Number of set bits of a 32-bit word (SWAR). */
+export function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) | 0;
+}
+
+/** Words of a packed ±1 vector of `length` values (32 per word). */
+export function packedWords(length: number): number {
+  return (length + 31) >>> 5;
+}
+
+/** Packs sign bits: bit i of the vector is bitOfSign(x[i]), at word i >> 5, bit i & 31; the tail of the last word is 0. */
+export function packSigns(x: ArrayLike<number>, xOffset: number, length: number, out: Int32Array, outOffset: number): void {
+  const words = packedWords(length);
+  for (let j = 0; j < words; j++) out[outOffset + j] = 0;
+  for (let i = 0; i < length; i++) if (x[xOffset + i] > 0) out[outOffset + (i >>> 5)] |= 1 << (i & 31);
+}
+
+/**
+ * popcount(xnor(x, w)) over `length` packed values (§2): the tails of both last
+ * words are 0, so the agreeing bits are length − popcount(x ⊕ w).
+ */
+export function xnorPopcount(x: Int32Array, xOffset: number, w: Int32Array, wOffset: number, words: number, length: number): number {
+  let differ = 0;
+  for (let j = 0; j < words; j++) differ += popcount32(x[xOffset + j] ^ w[wOffset + j]);
+  return length - differ;
+}

@@ -27,9 +27,66 @@ export function requantize(acc: number, p: RequantParams): number {
   } else {
     rounded = Number(roundShiftBig(BigInt(acc) * BigInt(p.multiplier), p.shift, p.rounding));
   }
+  return saturateRequant(rounded, p);
+}
+
+/** requantize for an accumulator beyond ±2^53 (a reduction too long or too wide for exact float64 sums). */
+export function requantizeBig(acc: bigint, p: RequantParams): number {
+  const rounded = roundShiftBig(acc * BigInt(p.multiplier), p.shift, p.rounding);
+  const hi = BigInt(signedMax(p.outBits)) - BigInt(p.zeroPoint);
+  const lo = BigInt(signedMin(p.outBits)) - BigInt(p.zeroPoint);
+  // clamp before Number(): the saturation below gives the same result for anything beyond the range
+  return saturateRequant(Number(rounded > hi ? hi + 1n : rounded < lo ? lo - 1n : rounded), p);
+}
+
+/** + zp, sat_b, then the optional ReLU max(y, zp) (§1). */
+function saturateRequant(rounded: number, p: RequantParams): number {
   const y = saturate(rounded + p.zeroPoint, p.outBits);
   return p.relu && y < p.zeroPoint ? p.zeroPoint : y;
 }
+
+/**
+ * requantize (above) over a whole tensor, with the loop-invariant parts hoisted:
+ * out[i] = requantize(acc[i], p with multiplier multipliers[i mod channels]).
+ * The same op: when |acc·m| ≤ 2^52 and k ≤ 52, round_k is evaluated inline as in
+ * roundShift (division by 2^k is exact in float64, so floor and remainder are
+ * exact integers); any other element goes through requantize itself (tests prove
+ * the two equal for every rounding mode).
+ */
+export function requantizeTensor(acc: Float64Array, p: RequantParams, multipliers: ArrayLike<number> | undefined, out: Int32Array): void {
+  const k = p.shift;
+  const pow = 2 ** k;
+  const half = pow / 2;
+  const mode = ROUNDING_CODE[p.rounding];
+  const zp = p.zeroPoint;
+  const lo = signedMin(p.outBits);
+  const hi = signedMax(p.outBits);
+  const channels = multipliers ? multipliers.length : 1;
+  const inline = k <= 52;
+  for (let i = 0, c = 0; i < acc.length; i++) {
+    const m = multipliers ? multipliers[c] : p.multiplier;
+    if (++c === channels) c = 0;
+    const v = acc[i] * m;
+    if (!inline || !(Math.abs(v) <= 2 ** 52)) {
+      out[i] = requantize(acc[i], m === p.multiplier ? p : { ...p, multiplier: m });
+      continue;
+    }
+    const q = Math.floor(v / pow);
+    const r = v - q * pow; // 0 ≤ r < 2^k
+    let rounded: number;
+    if (mode === 0) rounded = q;
+    else if (mode === 1) rounded = r >= half ? q + 1 : q;
+    else if (mode === 2) {
+      const mag = Math.floor((Math.abs(v) + half) / pow);
+      rounded = v < 0 ? -mag : mag;
+    } else rounded = r > half ? q + 1 : r < half ? q : q % 2 === 0 ? q : q + 1;
+    let y = rounded + zp;
+    y = y > hi ? hi : y < lo ? lo : y;
+    out[i] = p.relu && y < zp ? zp : y;
+  }
+}
+
+const ROUNDING_CODE: Record<RoundingMode, number> = { floor: 0, half_up: 1, half_away: 2, half_even: 3 };
 
 /** Range of acc · m for an accumulator range and a fixed multiplier. */
 export function productRange(acc: IntRange, multiplier: number): IntRange {

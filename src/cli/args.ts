@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 /** Command-line arguments as a command sees them: the flags given, typed accessors with errors that name the flag. */
 import { QuantrtlError } from "../util/errors.js";
 import type { OutputOptions } from "../util/output.js";
@@ -25,6 +26,11 @@ export const flag = (name: string): FlagSpec => ({ name });
 
 /** Folding flags: --pe/--simd for every layer, or --fold auto for a board or a frames/s goal. */
 export const FOLD_FLAGS: readonly FlagSpec[] = [value("pe", "n"), value("simd", "n"), value("fold", "auto"), value("board", "b"), value("fps", "f")];
+/** --jobs n: worker threads for the golden model over a dataset (default: one per core). */
+export const JOBS_FLAG = value("jobs", "n");
+export function jobsArg(args: Args): number {
+  return intFlag(args, "jobs", availableParallelism(), 1, 1024);
+}
 /** Every command that loads a model takes --max-memory (ir/budget.ts). */
 export const MEMORY_FLAG = value("max-memory", "size");
 /** --dataset and the flags that say how to read a data file (frontend/data). */

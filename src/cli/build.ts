@@ -8,7 +8,21 @@
  * synthesizes the datapath comparison's builds), and the report — report.html last.
  */
 import { join, relative } from "node:path";
-import { Args, DATA_FLAGS, datasetArg, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, outputOptions, printJson, value } from "./args.js";
+import {
+  Args,
+  DATA_FLAGS,
+  datasetArg,
+  flag,
+  FOLD_FLAGS,
+  intFlag,
+  JOBS_FLAG,
+  jobsArg,
+  MEMORY_FLAG,
+  numberFlag,
+  outputOptions,
+  printJson,
+  value,
+} from "./args.js";
 import type { CommandSpec } from "./command.js";
 import { simulatorsArg } from "./verify.js";
 import { boardArg, modelArg } from "./inputs.js";
@@ -57,6 +71,7 @@ export async function buildCommand(args: Args): Promise<number> {
       dataset,
       vectors,
       limit,
+      jobs: jobsArg(args),
       backpressure,
       seed,
       sims,
@@ -81,6 +96,8 @@ interface BuildSettings {
   readonly dataset: DatasetSpec | undefined;
   readonly vectors: number;
   readonly limit: number | undefined;
+  /** --jobs: golden worker threads for the accuracy step. */
+  readonly jobs: number;
   readonly backpressure: number;
   readonly seed: number;
   readonly sims: readonly SimulatorName[];
@@ -94,7 +111,7 @@ async function buildInto(
   out: string,
   model: Model,
   board: Board,
-  { dataset, vectors, limit, backpressure, seed, sims, synth, json, outOptions }: BuildSettings,
+  { dataset, vectors, limit, jobs, backpressure, seed, sims, synth, json, outOptions }: BuildSettings,
 ): Promise<number> {
   let accuracy: AccuracyReport | undefined;
   let proofInputs: IntTensor[];
@@ -103,7 +120,7 @@ async function buildInto(
   if (dataset) {
     progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on ${dataset.source}`);
     const data = loadDataset(model, dataset, limit);
-    if (data.labels) accuracy = await measureAccuracy(model, data, progress);
+    if (data.labels) accuracy = await measureAccuracy(model, data, progress, { jobs });
     else progress(`${data.name} has no labels: no accuracy, its samples drive the proof`);
     proofInputs = data.inputs.slice(0, vectors);
     proofLabels = data.labels?.subarray(0, vectors);
@@ -285,7 +302,7 @@ function proofFigures(r: VerifyReport) {
 export const build: CommandSpec = {
   name: "build",
   usage: [
-    "  quantrtl build  <model.json> [--dataset <data>] [--board b] [--out DIR] [--force] [--vectors n] [--limit n]",
+    "  quantrtl build  <model.json> [--dataset <data>] [--board b] [--out DIR] [--force] [--vectors n] [--limit n] [--jobs n]",
     "                  [--no-synth | --synth] [--json] [--sim verilator|icarus|both] [--backpressure p] [--seed n] [--allow-overfit]",
     "                  (a design over 100 % of the board's LUT/FF/DSP/BRAM is refused first, unless --allow-overfit)",
     "                  (the main job: accuracy when there is labelled data, RTL, bit-exact proof on the",
@@ -298,6 +315,7 @@ export const build: CommandSpec = {
     flag("force"),
     value("vectors", "n"),
     value("limit", "n"),
+    JOBS_FLAG,
     value("backpressure", "p"),
     value("seed", "n"),
     value("sim", "name"),

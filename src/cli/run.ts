@@ -4,7 +4,7 @@ import { loadInputFile, randomTensor } from "../ir/inputs.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { accuracyLine, measureAccuracy } from "../flows/accuracy.js";
 import { QuantrtlError } from "../util/errors.js";
-import { Args, DATA_FLAGS, datasetArg, flag, intFlag, MEMORY_FLAG, value } from "./args.js";
+import { Args, DATA_FLAGS, datasetArg, flag, intFlag, JOBS_FLAG, jobsArg, MEMORY_FLAG, value } from "./args.js";
 import type { CommandSpec } from "./command.js";
 import { modelArg } from "./inputs.js";
 import { progress } from "./print.js";
@@ -18,7 +18,7 @@ async function run(args: Args): Promise<number> {
     if (args.flags.has("input")) throw new QuantrtlError(undefined, "--input", "cannot be combined with --dataset", "use one or the other");
     const data = loadDataset(model, dataset, args.flags.has("limit") ? intFlag(args, "limit", 10000, 1) : undefined);
     progress(`${data.name}: ${data.count} images (${data.reading})`);
-    const r = await measureAccuracy(model, data, progress);
+    const r = await measureAccuracy(model, data, progress, { jobs: jobsArg(args) });
     if (args.flags.has("json")) {
       const { integerPredictions: _i, floatPredictions: _f, ...figures } = r;
       console.log(JSON.stringify({ model: model.name, hash: model.hash, ...figures }));
@@ -66,11 +66,22 @@ export const runCommand: CommandSpec = {
   name: "run",
   usage: [
     "  quantrtl run    <model.json> [--input file.json] [--seed n] [--json]",
-    "  quantrtl run    <model.json> --dataset <data> [--limit n] [--json]   (float and integer top-1)",
+    "  quantrtl run    <model.json> --dataset <data> [--limit n] [--jobs n] [--json]   (float and integer top-1;",
+    "                  --jobs: golden worker threads, default one per core)",
     "                  (<data>: mnist-test, mnist-train, file.npz [--x name --y name], images.npy",
     "                  [--labels labels.npy], IDX images [--labels file]; [--layout nchw|nhwc])",
   ].join("\n"),
   takesModel: true,
-  flags: [value("input", "file"), value("seed", "n"), flag("json"), value("pe", "n"), value("simd", "n"), value("limit", "n"), ...DATA_FLAGS, MEMORY_FLAG],
+  flags: [
+    value("input", "file"),
+    value("seed", "n"),
+    flag("json"),
+    value("pe", "n"),
+    value("simd", "n"),
+    value("limit", "n"),
+    JOBS_FLAG,
+    ...DATA_FLAGS,
+    MEMORY_FLAG,
+  ],
   run,
 };

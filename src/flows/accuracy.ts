@@ -8,8 +8,7 @@
 import { toStandardOnnx } from "../frontend/onnx/float-graph.js";
 import { existsSync } from "node:fs";
 import { Model } from "../ir/model.js";
-import { argmaxIndex } from "../arith/elementwise.js";
-import { goldenOutput } from "../hw/golden/network.js";
+import { defaultJobs, predictDataset } from "./golden-pool.js";
 import { DatasetInputs, floatModelPath } from "../frontend/dataset.js";
 import type { OnnxRunOptions } from "../frontend/onnx-runtime.js";
 import { QuantrtlError } from "../util/errors.js";
@@ -29,14 +28,13 @@ export interface AccuracyReport {
 }
 
 export interface AccuracyOptions {
+  /** Worker threads for the golden model (flows/golden-pool.ts; default: one per core). */
+  readonly jobs?: number;
   /** The QONNX → standard ONNX rewrite for the onnxruntime reference (default: frontend/onnx/float-graph.ts). */
   readonly toStandardOnnx?: OnnxRunOptions["toStandardOnnx"];
 }
 
-/** The class an integer model predicts for one golden output (an argmax layer's index, or the argmax of the logits). */
-export function predictedClass(model: Model, output: { data: Int32Array }): number {
-  return model.layers[model.layers.length - 1].kind === "argmax" ? output.data[0] : argmaxIndex(output.data);
-}
+export { predictedClass } from "./golden-pool.js";
 
 /** Progress of a long phase: silent for its first 5 s, then a line every ~5 s with the rate and the time left. */
 export function etaReporter(phase: string, total: number, onProgress?: (m: string) => void): (done: number) => void {
@@ -59,12 +57,13 @@ export async function measureAccuracy(
   onProgress?: (m: string) => void,
   options: AccuracyOptions = {},
 ): Promise<AccuracyReport> {
-  const integerPredictions = new Int32Array(data.count);
-  const tick = etaReporter("golden", data.count, onProgress);
-  for (let i = 0; i < data.count; i++) {
-    integerPredictions[i] = predictedClass(model, goldenOutput(model, data.inputs[i]));
-    tick(i + 1);
-  }
+  const jobs = options.jobs ?? defaultJobs();
+  const integerPredictions = await predictDataset(
+    model,
+    data.inputs,
+    jobs,
+    etaReporter(jobs > 1 ? `golden (${jobs} workers)` : "golden", data.count, onProgress),
+  );
   const labels = data.labels;
   const top1 = (p: Int32Array) =>
     labels
