@@ -93,7 +93,8 @@ export async function measureAccuracy(
     // tfjs loads only here: every other command starts without it (≈ 1/3 of the CLI's start-up)
     const { argmaxRows, floatForward, readFloatModel } = await import("../frontend/float/float-model.js");
     const desc = readFloatModel(path);
-    floatPredictions = Int32Array.from(argmaxRows(await floatForward(desc, data.floatImages), desc.classes));
+    const floatTick = etaReporter("float (tfjs)", data.count, onProgress);
+    floatPredictions = Int32Array.from(argmaxRows(await floatForward(desc, data.floatImages, floatTick), desc.classes));
     floatRuntime = "tfjs";
   }
   const agree = floatPredictions.reduce((a, v, i) => a + (v === integerPredictions[i] ? 1 : 0), 0);

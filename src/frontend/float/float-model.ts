@@ -354,7 +354,7 @@ const FORWARD_BATCH = 250;
  * count × H × W × C network inputs (already scaled, see `mnistInput`);
  * returns count × classes logits.
  */
-export async function floatForward(desc: FloatDescription, images: Float32Array): Promise<Float32Array> {
+export async function floatForward(desc: FloatDescription, images: Float32Array, onBatch?: (done: number) => void): Promise<Float32Array> {
   if (desc.topology === "vit") return (await vitForwardImages(desc, images)).logits;
   await initTf();
   const [H, W, C] = desc.input.shape;
@@ -376,6 +376,9 @@ export async function floatForward(desc: FloatDescription, images: Float32Array)
       });
       logits.set(y.dataSync(), start * classes);
       y.dispose();
+      onBatch?.(start + n);
+      // between batches the event loop runs: progress lines go out and a Ctrl-C is handled
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     params.forEach((p) => Object.values(p).forEach((t) => t.dispose()));
