@@ -9,20 +9,30 @@ import { Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { hashModel } from "../ir/load.js";
 import { Resources } from "../estimate/resources.js";
-import { estimateModel } from "../estimate/model.js";
+import { estimateLaneLuts, estimateModel } from "../estimate/model.js";
 import { estimatePower } from "../estimate/power.js";
 import { datapathRebuildBlocker, energyPerInference, withDatapath } from "../estimate/energy.js";
 import { predictStreaming } from "./predict.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
-import { CompareKernel, Comparison, KernelFigures, kernelUsesDsp, DSP_FMAX_CAVEAT, PUBLISHED_ADDERNET } from "../estimate/comparison.js";
+import {
+  baselineOf,
+  CompareKernel,
+  Comparison,
+  kernelDatapath,
+  KernelFigures,
+  kernelUsesDsp,
+  DSP_FMAX_CAVEAT,
+  paperSetting,
+  PUBLISHED_ADDERNET,
+} from "../estimate/comparison.js";
 import { QuantrtlError } from "../util/errors.js";
 
 export * from "../estimate/comparison.js";
 
-/** The model rebuilt for one kernel (mac-nodsp is the mac build synthesized without DSPs). */
+/** The model rebuilt for one kernel (a -nodsp kernel is its datapath's build synthesized without DSPs). */
 export function variantOf(model: Model, kernel: CompareKernel): Model {
-  const v = withDatapath(model, kernel === "mac-nodsp" ? "mac" : kernel);
+  const v = withDatapath(model, kernelDatapath(kernel));
   return { ...v, hash: hashModel(v) };
 }
 
@@ -39,7 +49,7 @@ export async function compareKernels(
   const out: Record<string, KernelFigures> = {};
   const notApplicable: Record<string, string> = {};
   for (const kernel of kernels) {
-    const blocker = datapathRebuildBlocker(model, kernel === "mac-nodsp" ? "mac" : kernel);
+    const blocker = datapathRebuildBlocker(model, kernelDatapath(kernel));
     if (blocker) {
       notApplicable[kernel] = blocker;
       options.onProgress?.(`compare: no ${kernel} build: ${blocker}`);
@@ -88,6 +98,9 @@ export async function compareKernels(
       source,
       ...(source === "synthesis" ? { estimate: { lut: estimate.lut, ff: estimate.ff, dsp: estimate.dsp, bram_bits: estimate.bramBits } } : {}),
       ...(note ? { note } : {}),
+      baseline: baselineOf(kernel),
+      datapath_lut: estimateLaneLuts(variant, board, { useDsp }),
+      static_w: power.staticW,
     };
   }
   if (Object.keys(out).length === 0) {
@@ -105,5 +118,6 @@ export async function compareKernels(
     kernels: out,
     ...(Object.keys(notApplicable).length > 0 ? { not_applicable: notApplicable } : {}),
     published: PUBLISHED_ADDERNET,
+    ...(paperSetting(out) ? { paper_setting: paperSetting(out) } : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
   cyclesLine,
   energyTable,
   comparisonNotes,
+  paperSettingLines,
   kernelTable,
   layerTable,
   POWER_PARTS,
@@ -215,11 +216,11 @@ export function renderHtml(report: QuantrtlReport): string {
   if (c) {
     section(
       "Datapath comparison",
+      ...paperSettingLines(c).map((line) => p(line)),
+      renderTable(reductionTable(c)),
       renderTable(kernelTable(c)),
       ...comparisonNotes(c).map((note) => p(note, "muted")),
       figure(comparisonChart(report)),
-      p(`Published reductions beside ours (each datapath against the ${BASELINE_KERNEL} baseline):`),
-      renderTable(reductionTable(c)),
       c.kernels[BASELINE_KERNEL] ? "" : p(`No ${BASELINE_KERNEL} kernel in the comparison, so no reductions of ours are computed.`, "muted"),
     );
   }

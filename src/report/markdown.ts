@@ -5,6 +5,7 @@ import {
   cyclesLine,
   energyTable,
   comparisonNotes,
+  paperSettingLines,
   kernelTable,
   layerTable,
   powerLine,
@@ -97,10 +98,10 @@ export function renderMarkdown(report: QuantrtlReport): string {
   const c = report.comparison;
   if (c) {
     heading("Datapath comparison");
+    for (const line of paperSettingLines(c)) para(line);
+    para(renderTable(reductionTable(c)));
     para(Object.keys(c.kernels).length > 0 ? renderTable(kernelTable(c)) : "no kernels");
     for (const note of comparisonNotes(c)) para(note);
-    para(`Published reductions beside ours (each datapath against the ${BASELINE_KERNEL} baseline):`);
-    para(renderTable(reductionTable(c)));
     if (!c.kernels[BASELINE_KERNEL]) para(`No ${BASELINE_KERNEL} kernel in the comparison, so no reductions of ours are computed.`);
   }
 

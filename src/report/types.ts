@@ -1,4 +1,4 @@
-import { KernelFigures, PUBLISHED_ADDERNET } from "../estimate/comparison.js";
+import { KernelFigures, PaperSetting, PUBLISHED_ADDERNET } from "../estimate/comparison.js";
 
 /**
  * The report a run produces: plain, readonly, JSON-serialisable data. report.json
@@ -164,6 +164,7 @@ export interface ReportPublished {
   readonly powerReductionPct: readonly [number, number];
   readonly speedupPct: number;
   readonly source: string;
+  readonly setting: string;
 }
 
 export interface ReportComparison {
@@ -172,6 +173,8 @@ export interface ReportComparison {
   /** Datapaths the model cannot be rebuilt with, and why (e.g. xnor on an integer ViT block). */
   readonly not_applicable?: { readonly [kernel: string]: string };
   readonly published: ReportPublished;
+  /** The paper's setting (adder-nodsp vs. mac-nodsp), its savings and the reasons ours lies outside the published range. */
+  readonly paper_setting?: PaperSetting;
 }
 
 export interface QuantrtlReport {
