@@ -162,7 +162,7 @@ export const ENERGY_ASSUMPTIONS: readonly string[] = [
   "xnor: per output element, K XNOR gates (each ≈ one 1-bit add) and a popcount of K bits counted as K one-bit adds = K × (8-bit add / 8); the threshold compare is one add at the accumulator width.",
   "Per output element: one requant multiply (accumulator width × multiplierBits + 1, quadratic fit) for requant layers, one bias add at the accumulator width when the layer has a bias.",
   "SRAM: each weight is read once per output pixel (the whole folded weight ROM, NF·SF·PE·SIMD words, per pixel); each activation once per window position (P × K reads; the re-use across the NF neuron folds comes from registers and is not counted). Reads are packed into 64-bit words (energy per bit = 64-bit read / 64); each buffer is charged at the smallest table size (8 KB, 32 KB, 1 MB) that holds it (activation buffer = (kh + sh) rows of the input, as resources.ts), and at 1 MB above that.",
-  "DRAM: all weights, the model input and the model output once per inference (intermediate activations stay on chip in the streaming dataflow); 64-bit DRAM read 1,300–2,600 pJ, writes charged as reads.",
+  "DRAM: the model input and the model output once per inference, nothing else: the streaming design keeps every weight in on-chip ROM (charged as SRAM reads above) and every intermediate activation in on-chip buffers; 64-bit DRAM read 1,300–2,600 pJ, writes charged as reads.",
   "Control, address arithmetic, clocking and leakage are not counted.",
 ];
 
@@ -265,12 +265,18 @@ function computeEnergy(ops: OpCounts, perOp: Record<string, OpEnergy>): number {
   return pJ;
 }
 
+/** Bytes the streaming design moves off chip per inference: the model input in and the model output out (weights and activations stay on chip). */
+export function streamingDramBytes(model: Model): { readonly input: number; readonly output: number } {
+  const last = model.layers[model.layers.length - 1];
+  const outBits = last ? last.output.height * last.output.width * last.output.channels * last.output.bits : 0;
+  return { input: (model.input.height * model.input.width * model.input.channels * model.input.bits) / 8, output: outBits / 8 };
+}
+
 /** Energy of one inference (J) from the operation counts of every engine layer and the DRAM traffic. */
 export function energyPerInference(model: Model, opts: EnergyOptions = {}): EnergyReport {
   const perOp: Record<string, OpEnergy> = {};
   const ops = emptyOps();
   const layers: LayerEnergy[] = [];
-  let dramBits = model.input.height * model.input.width * model.input.channels * model.input.bits;
   for (const layer of engineLayers(model)) {
     const layerOps = countLayerOps(layer);
     mergeOps(ops, layerOps);
@@ -300,15 +306,13 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
       activationBuffer,
       sramPicojoules,
     });
-    dramBits += layer.output.channels * K * layer.weightBits;
   }
-  const last = model.layers[model.layers.length - 1];
-  if (last) dramBits += last.output.height * last.output.width * last.output.channels * last.output.bits;
 
   const compute = computeEnergy(ops, perOp);
   const sram = layers.reduce((s, l) => s + l.sramPicojoules, 0);
   const sramBytes = layers.reduce((s, l) => s + l.sramWeightBytes + l.sramActivationBytes, 0);
-  const dramBytes = dramBits / 8;
+  const offChip = streamingDramBytes(model);
+  const dramBytes = offChip.input + offChip.output;
   perOp.dramRead64_low = HOROWITZ_45NM.dramRead64.low;
   perOp.dramRead64_high = HOROWITZ_45NM.dramRead64.high;
   const dramRange = { low: (dramBytes / 8) * HOROWITZ_45NM.dramRead64.low.pJ, high: (dramBytes / 8) * HOROWITZ_45NM.dramRead64.high.pJ };

@@ -20,6 +20,7 @@ import {
   reductionTable,
   RESOURCE_KEYS,
   resourceTable,
+  ROOFLINE_NOTE,
   rooflineTable,
   summaryTable,
   synthesisLine,
@@ -210,7 +211,7 @@ export function renderHtml(report: QuantrtlReport): string {
   if (energy) section("Energy (45 nm per-operation model)", renderTable(energy));
 
   const roofline = rooflineTable(report);
-  if (roofline) section("Roofline", renderTable(roofline), figure(rooflineChart(report)));
+  if (roofline) section("Roofline", p(ROOFLINE_NOTE), renderTable(roofline), figure(rooflineChart(report)));
 
   const c = report.comparison;
   if (c) {

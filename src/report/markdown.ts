@@ -12,6 +12,7 @@ import {
   powerTable,
   reductionTable,
   resourceTable,
+  ROOFLINE_NOTE,
   rooflineTable,
   summaryTable,
   synthesisLine,
@@ -92,6 +93,7 @@ export function renderMarkdown(report: QuantrtlReport): string {
   const roofline = rooflineTable(report);
   if (roofline) {
     heading("Roofline");
+    para(ROOFLINE_NOTE);
     para(report.roofline && report.roofline.length > 0 ? renderTable(roofline) : "no points");
   }
 

@@ -199,14 +199,32 @@ export function rooflineBound(p: { intensity: number; peak: number; bandwidth: n
   return p.bandwidth * p.intensity < p.peak ? "memory" : "compute";
 }
 
+/** What the roofline's memories are, in one sentence. */
+export const ROOFLINE_NOTE =
+  "The streaming design keeps every weight and intermediate activation on chip: only the layer that reads the model input and the one that writes its output touch DRAM (against the board's DRAM bandwidth); every other layer is placed against the on-chip bandwidth of its own weight ROM and line buffer.";
+
 export function rooflineTable(r: QuantrtlReport): Table | undefined {
   if (!r.roofline) return undefined;
   return table(
-    ["layer", "intensity (op/B)", "performance (GOP/s)", "peak (GOP/s)", "bandwidth (GB/s)", "roof at this intensity", "bound"],
+    [
+      "layer",
+      "against",
+      "DRAM B / frame",
+      "on-chip B / frame",
+      "intensity (op/B)",
+      "performance (GOP/s)",
+      "peak (GOP/s)",
+      "bandwidth (GB/s)",
+      "roof at this intensity",
+      "bound",
+    ],
     r.roofline.map((p) => {
       const roof = p.bandwidth > 0 ? Math.min(p.peak, p.bandwidth * p.intensity) : p.peak;
       return [
         p.name,
+        p.memory ?? "DRAM",
+        p.dramBytes === undefined ? "—" : formatInt(p.dramBytes),
+        p.onChipBytes === undefined ? "—" : formatInt(Math.round(p.onChipBytes)),
         formatSig(p.intensity),
         formatSig(p.performance),
         formatSig(p.peak),

@@ -152,6 +152,12 @@ export interface ReportRooflinePoint {
   readonly peak: number;
   /** Memory roof slope, GB/s. */
   readonly bandwidth: number;
+  /** Which memory the point is placed against: DRAM (the model input and output) or the layer's on-chip memories. */
+  readonly memory?: "dram" | "on-chip";
+  /** Bytes per frame from and to DRAM. */
+  readonly dramBytes?: number;
+  /** Bytes per frame from on-chip weight ROM and activation buffers. */
+  readonly onChipBytes?: number;
 }
 
 /** One datapath's figures for the same network (field names as in `quantrtl compare --json`). */
