@@ -85,6 +85,11 @@ async function compareCommand(args: Args): Promise<number> {
       `  published: logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`,
     );
     for (const reason of paper.reasons) console.log(`  outside the published range: ${reason}`);
+    const p16 = c.paper_setting_16bit;
+    if (p16)
+      console.log(
+        `  at 16 bits (estimate): datapath alone ${saving(p16.datapath_only.logic_reduction_pct)}; whole design: logic (LUT) ${saving(p16.whole_design.logic_reduction_pct)}, power ${saving(p16.whole_design.power_reduction_pct)}`,
+      );
   }
   // every other build against its own baseline, named
   const others = Object.entries(c.kernels).filter(([k, f]) => f.baseline && !(paper && k === paper.kernel) && c.kernels[f.baseline]);

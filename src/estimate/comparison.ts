@@ -129,8 +129,10 @@ export interface Comparison {
   /** Datapaths asked for that the model cannot be rebuilt with, and why (e.g. xnor on an integer ViT block). */
   readonly not_applicable?: Readonly<Record<string, string>>;
   readonly published: typeof PUBLISHED_ADDERNET;
-  /** The paper's setting (adder-nodsp vs. mac-nodsp) when both were built. */
+  /** The paper's setting (adder-nodsp vs. mac-nodsp, rebuilt at 8 bits) when both were built. */
   readonly paper_setting?: PaperSetting;
+  /** The same two builds rebuilt at 16 bits (Yosys-fitted estimate), when the model's units take 16-bit inputs. */
+  readonly paper_setting_16bit?: PaperSetting;
 }
 
 export function parseKernels(list: string): CompareKernel[] {

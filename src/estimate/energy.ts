@@ -336,9 +336,12 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
   };
 }
 
+/** Operand width of a multi-bit rebuild (xnor is always 1 bit). */
+export type RebuildBits = 8 | 16;
+
 /** Tensor widths after a rebuild with another datapath: engines at its width, the others passing theirs on (by name: the graph may branch). */
-function rebuiltWidths(model: Model, datapath: Datapath): { bits: number; inBits: Map<string, number>; outBits: Map<string, number> } {
-  const bits = datapath === "xnor" ? 1 : 8;
+function rebuiltWidths(model: Model, datapath: Datapath, width: RebuildBits = 8): { bits: number; inBits: Map<string, number>; outBits: Map<string, number> } {
+  const bits = datapath === "xnor" ? 1 : width;
   const outBits = new Map<string, number>([[MODEL_INPUT, bits]]);
   const inBits = new Map<string, number>();
   for (const layer of model.layers) {
@@ -348,7 +351,7 @@ function rebuiltWidths(model: Model, datapath: Datapath): { bits: number; inBits
     else {
       const passes = layer.kind === "maxpool" || layer.kind === "relu" || layer.kind === "flatten";
       // a unit built for its width keeps it: the rebuild applies only where that width is unchanged
-      outBits.set(layer.name, passes ? inb : layer.kind === "argmax" || isWidthBoundLayer(layer) ? layer.output.bits : 8);
+      outBits.set(layer.name, passes ? inb : layer.kind === "argmax" || isWidthBoundLayer(layer) ? layer.output.bits : width);
     }
   }
   return { bits, inBits, outBits };
@@ -359,8 +362,8 @@ function rebuiltWidths(model: Model, datapath: Datapath): { bits: number; inBits
  * parameters follow from its input width (the integer ViT units) would get another width —
  * an xnor rebuild feeds 1-bit activations to an attention built for 8-bit ones.
  */
-export function datapathRebuildBlocker(model: Model, datapath: Datapath): string | undefined {
-  const { inBits } = rebuiltWidths(model, datapath);
+export function datapathRebuildBlocker(model: Model, datapath: Datapath, width: RebuildBits = 8): string | undefined {
+  const { inBits } = rebuiltWidths(model, datapath, width);
   for (const layer of model.layers) {
     if (isWidthBoundLayer(layer) && inBits.get(layer.name) !== layer.input.bits) {
       return `${layer.kind} layer "${layer.name}" is built for ${layer.input.bits}-bit inputs; ${datapath === "adder" || datapath === "xnor" ? "an" : "a"} ${datapath} rebuild would feed it ${inBits.get(layer.name)}-bit ones`;
@@ -370,14 +373,14 @@ export function datapathRebuildBlocker(model: Model, datapath: Datapath): string
 }
 
 /**
- * The same layer shapes with another datapath: mac/adder at 8 bits, xnor at 1 bit.
+ * The same layer shapes with another datapath: mac/adder/shift at `width` bits (8 unless asked), xnor at 1 bit.
  * For op counting only: weights, thresholds and the hash are not converted.
  * Throws when datapathRebuildBlocker names a reason (callers check it first).
  */
-export function withDatapath(model: Model, datapath: Datapath): Model {
-  const blocker = datapathRebuildBlocker(model, datapath);
+export function withDatapath(model: Model, datapath: Datapath, width: RebuildBits = 8): Model {
+  const blocker = datapathRebuildBlocker(model, datapath, width);
   if (blocker) throw new Error(`withDatapath: ${blocker}`);
-  const { bits, inBits, outBits } = rebuiltWidths(model, datapath);
+  const { bits, inBits, outBits } = rebuiltWidths(model, datapath, width);
   const layers = model.layers.map((layer): Layer => {
     const inb = inBits.get(layer.name)!;
     if (!isEngineLayer(layer)) {
@@ -406,7 +409,7 @@ export function withDatapath(model: Model, datapath: Datapath): Model {
       out,
     };
   });
-  return { ...model, name: `${model.name}-${datapath}`, input: { ...model.input, bits }, layers };
+  return { ...model, name: `${model.name}-${datapath}${width === 8 || datapath === "xnor" ? "" : `-${width}bit`}`, input: { ...model.input, bits }, layers };
 }
 
 export interface DatapathEnergyComparison {

@@ -11,7 +11,7 @@ import { hashModel } from "../ir/load.js";
 import { Resources } from "../estimate/resources.js";
 import { estimateLaneLuts, estimateModel } from "../estimate/model.js";
 import { estimatePower } from "../estimate/power.js";
-import { datapathRebuildBlocker, energyPerInference, withDatapath } from "../estimate/energy.js";
+import { datapathRebuildBlocker, energyPerInference, RebuildBits, withDatapath } from "../estimate/energy.js";
 import { predictStreaming } from "./predict.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
@@ -23,17 +23,49 @@ import {
   KernelFigures,
   kernelUsesDsp,
   DSP_FMAX_CAVEAT,
+  PAPER_BASELINE,
+  PAPER_KERNEL,
   paperSetting,
+  PaperSetting,
   PUBLISHED_ADDERNET,
 } from "../estimate/comparison.js";
 import { QuantrtlError } from "../util/errors.js";
 
 export * from "../estimate/comparison.js";
 
-/** The model rebuilt for one kernel (a -nodsp kernel is its datapath's build synthesized without DSPs). */
-export function variantOf(model: Model, kernel: CompareKernel): Model {
-  const v = withDatapath(model, kernelDatapath(kernel));
+/** The model rebuilt for one kernel (a -nodsp kernel is its datapath's build synthesized without DSPs), at 8 bits unless asked. */
+export function variantOf(model: Model, kernel: CompareKernel, width: RebuildBits = 8): Model {
+  const v = withDatapath(model, kernelDatapath(kernel), width);
   return { ...v, hash: hashModel(v) };
+}
+
+/**
+ * The paper's setting rebuilt at 16 bits (the paper's other width), from the
+ * Yosys-fitted estimate only; undefined when a unit of the model cannot take 16-bit inputs.
+ */
+function paperSettingAt16(model: Model, board: Board): PaperSetting | undefined {
+  const figures: Record<string, KernelFigures> = {};
+  for (const kernel of [PAPER_BASELINE, PAPER_KERNEL] as const) {
+    if (datapathRebuildBlocker(model, kernelDatapath(kernel), 16)) return undefined;
+    const variant = variantOf(model, kernel, 16);
+    const estimate = estimateModel(variant, board, { useDsp: false }).total;
+    const power = estimatePower({ lut: estimate.lut, ff: estimate.ff, dsp: estimate.dsp, bramBits: estimate.bramBits }, board);
+    figures[kernel] = {
+      lut: estimate.lut,
+      ff: estimate.ff,
+      dsp: estimate.dsp,
+      bram_bits: estimate.bramBits,
+      fmax_mhz: null,
+      power_w: power.totalW,
+      energy_j: energyPerInference(variant).energyPicojoules.total * 1e-12,
+      cycles: predictStreaming(variant, board).total.latencyCycles,
+      source: "estimate",
+      baseline: baselineOf(kernel),
+      datapath_lut: estimateLaneLuts(variant, board, { useDsp: false }),
+      static_w: power.staticW,
+    };
+  }
+  return paperSetting(figures);
 }
 
 /**
@@ -118,6 +150,18 @@ export async function compareKernels(
     kernels: out,
     ...(Object.keys(notApplicable).length > 0 ? { not_applicable: notApplicable } : {}),
     published: PUBLISHED_ADDERNET,
-    ...(paperSetting(out) ? { paper_setting: paperSetting(out) } : {}),
+    ...paperSettings(model, board, out),
   };
+}
+
+/** The paper's setting of the builds (8-bit rebuild), and beside it the same two builds at 16 bits (estimate). */
+function paperSettings(
+  model: Model,
+  board: Board,
+  kernels: Readonly<Record<string, KernelFigures>>,
+): Pick<Comparison, "paper_setting" | "paper_setting_16bit"> {
+  const at8 = paperSetting(kernels);
+  if (!at8) return {};
+  const at16 = paperSettingAt16(model, board);
+  return { paper_setting: at8, ...(at16 ? { paper_setting_16bit: at16 } : {}) };
 }

@@ -168,6 +168,7 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       ...(comparison.not_applicable ? { not_applicable: comparison.not_applicable } : {}),
       published: ADDERNET_PUBLISHED,
       ...(comparison.paper_setting ? { paper_setting: comparison.paper_setting } : {}),
+      ...(comparison.paper_setting_16bit ? { paper_setting_16bit: comparison.paper_setting_16bit } : {}),
     },
   };
 }

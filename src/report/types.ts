@@ -181,6 +181,8 @@ export interface ReportComparison {
   readonly published: ReportPublished;
   /** The paper's setting (adder-nodsp vs. mac-nodsp), its savings and the reasons ours lies outside the published range. */
   readonly paper_setting?: PaperSetting;
+  /** The same two builds rebuilt at 16 bits (estimate). */
+  readonly paper_setting_16bit?: PaperSetting;
 }
 
 export interface QuantrtlReport {

@@ -60,6 +60,10 @@ describe("datapath comparison", () => {
     // a reason for each figure outside the range, naming which
     if (!paper.within_published.logic) expect(paper.reasons.some((r) => r.startsWith("logic: "))).toBe(true);
     if (!paper.within_published.power) expect(paper.reasons.some((r) => r.startsWith("power: "))).toBe(true);
+    // at 16 bits a multiplier in LUTs grows with b² and an |x − w| lane with b: the lanes save more
+    const p16 = c.paper_setting_16bit!;
+    expect(p16).toMatchObject({ kernel: "adder-nodsp", baseline: "mac-nodsp" });
+    expect(p16.datapath_only.logic_reduction_pct!).toBeGreaterThan(paper.datapath_only.logic_reduction_pct!);
     // no paper's setting without both -nodsp builds
     expect((await compareKernels(model, loadBoard("pynq-z2"), ["mac", "adder"])).paper_setting).toBeUndefined();
   });
