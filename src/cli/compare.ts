@@ -37,8 +37,10 @@ async function compareCommand(args: Args): Promise<number> {
   printTable(
     [
       "datapath",
+      "baseline",
       "source",
       "LUT",
+      "lanes LUT",
       "FF",
       "DSP",
       "BRAM bits",
@@ -50,8 +52,11 @@ async function compareCommand(args: Args): Promise<number> {
     ],
     Object.entries(c.kernels).map(([k, f]) => [
       k,
+      f.baseline ?? "(baseline)",
       f.source,
-      ...(["LUT", "FF", "DSP", "BRAM"] as const).map((r) => marked(fit[k], r)),
+      marked(fit[k], "LUT"),
+      f.datapath_lut === undefined ? "-" : String(f.datapath_lut),
+      ...(["FF", "DSP", "BRAM"] as const).map((r) => marked(fit[k], r)),
       f.fmax_mhz === null ? "-" : f.fmax_mhz.toFixed(1),
       f.power_w.toFixed(4),
       `${(f.energy_j * 1e9).toFixed(2)} nJ`,
@@ -59,26 +64,41 @@ async function compareCommand(args: Args): Promise<number> {
       ...(withEstimate ? [kernelEstimateCell(f)] : []),
     ]),
   );
-  // signed change of the adder against a mac baseline, worded by its direction
+  // signed change against a baseline, worded by its direction
   const change = (a: number, b: number, less: string, more: string) => {
     if (b === 0) return "n/a";
     const d = ((a - b) / b) * 100;
     return Math.abs(d) < 0.05 ? "equal" : `${Math.abs(d).toFixed(1)}% ${d < 0 ? less : more}`;
   };
-  const adder = c.kernels.adder;
-  // against the DSP build and against multipliers in logic (the published comparison's setting: no DSP on either side)
-  const baselines = (["mac", "mac-nodsp"] as const).filter((k) => c.kernels[k] !== undefined);
-  for (const k of adder ? baselines : []) {
-    const base = c.kernels[k]!;
+  const saving = (v: number | null) => (v === null ? "n/a" : `${Math.abs(v).toFixed(1)}% ${v >= 0 ? "lower" : "higher"}`);
+  const p = c.published;
+  const paper = c.paper_setting;
+  // the paper's setting first: same architecture, no DSP on either side
+  console.log(`paper's setting (${p.source}: ${p.setting}): ${paper ? `${paper.kernel} vs ${paper.baseline}` : "needs the adder-nodsp and mac-nodsp builds"}`);
+  if (paper) {
+    console.log(`  datapath alone (the engines' lanes, LUT): ${saving(paper.datapath_only.logic_reduction_pct)}`);
     console.log(
-      `adder vs ${k}, ours: logic (LUT) ${change(adder!.lut, base.lut, "lower", "higher")}, power ${change(adder!.power_w, base.power_w, "lower", "higher")}, ` +
-        `cycles ${change(adder!.cycles, base.cycles, "fewer", "more")}`,
+      `  whole design: logic (LUT) ${saving(paper.whole_design.logic_reduction_pct)}, power ${saving(paper.whole_design.power_reduction_pct)}, ` +
+        `cycles ${change(c.kernels[paper.kernel].cycles, c.kernels[paper.baseline].cycles, "fewer", "more")}`,
     );
-  }
-  if (adder && baselines.length) {
-    const p = c.published;
     console.log(
-      `adder vs mac, published (${p.source}): logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`,
+      `  published: logic ${p.logicReductionPct[0]}-${p.logicReductionPct[1]}% lower, power ${p.powerReductionPct[0]}-${p.powerReductionPct[1]}% lower, ${p.speedupPct}% faster`,
+    );
+    for (const reason of paper.reasons) console.log(`  outside the published range: ${reason}`);
+    const p16 = c.paper_setting_16bit;
+    if (p16)
+      console.log(
+        `  at 16 bits (estimate): datapath alone ${saving(p16.datapath_only.logic_reduction_pct)}; whole design: logic (LUT) ${saving(p16.whole_design.logic_reduction_pct)}, power ${saving(p16.whole_design.power_reduction_pct)}`,
+      );
+  }
+  // every other build against its own baseline, named
+  const others = Object.entries(c.kernels).filter(([k, f]) => f.baseline && !(paper && k === paper.kernel) && c.kernels[f.baseline]);
+  if (others.length) console.log("other builds, each against its baseline (not the paper's setting unless both are -nodsp):");
+  for (const [k, f] of others) {
+    const base = c.kernels[f.baseline!];
+    console.log(
+      `  ${k} vs ${f.baseline} (${f.baseline === "mac" ? "multipliers on DSPs" : "multipliers in LUTs"}): logic (LUT) ${change(f.lut, base.lut, "lower", "higher")}, ` +
+        `power ${change(f.power_w, base.power_w, "lower", "higher")}, cycles ${change(f.cycles, base.cycles, "fewer", "more")}`,
     );
   }
   for (const [k, f] of Object.entries(c.kernels)) if (f.note) console.log(`${k}: ${f.note}`);
@@ -101,7 +121,7 @@ function marked(v: FitVerdict, resource: "LUT" | "FF" | "DSP" | "BRAM"): string 
 
 export const compare: CommandSpec = {
   name: "compare",
-  usage: "  quantrtl compare <model.json> [--datapaths mac,mac-nodsp,adder,xnor,shift] [--board b] [--synth] [--json]",
+  usage: "  quantrtl compare <model.json> [--datapaths mac,mac-nodsp,adder,adder-nodsp,xnor,shift] [--board b] [--synth] [--json]",
   takesModel: true,
   // --kernels: the old name of --datapaths, still read (with a warning)
   flags: [value("datapaths", "list"), value("kernels", "list"), flag("synth"), flag("json"), ...FOLD_FLAGS, MEMORY_FLAG],

@@ -3,7 +3,18 @@ import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { predictStreaming } from "../flows/predict.js";
 import { fitLines, fitMark, fitVerdict } from "../flows/fit.js";
-import { alexnetConv1, ARRAY_DATAPATHS, ArrayArch, ArrayDatapath, ArrayReport, deitTiny, resnet20Cifar, simulateArray } from "../perf/array/index.js";
+import {
+  alexnetConv1,
+  alexnetConv2,
+  ARRAY_DATAPATHS,
+  ArrayArch,
+  ArrayDatapath,
+  ArrayMapping,
+  ArrayReport,
+  deitTiny,
+  resnet20Cifar,
+  simulateArray,
+} from "../perf/array/index.js";
 import { defaultArrayArch, workloadOfModel } from "../perf/array/from-model.js";
 import { QuantrtlError } from "../util/errors.js";
 import { Args, flag, FOLD_FLAGS, intFlag, MEMORY_FLAG, numberFlag, value } from "./args.js";
@@ -19,6 +30,7 @@ function simCommand(args: Args): number {
   const arch = String(args.flags.get("arch") ?? "streaming");
   if (arch !== "streaming" && arch !== "array") throw new QuantrtlError(undefined, "--arch", `"${arch}" is not an architecture`, "use streaming or array");
   if (arch === "array") return simArray(args, model, board);
+  if (args.flags.has("untiled")) throw new QuantrtlError(undefined, "--untiled", "applies to the array model only", "add --arch array, or drop --untiled");
   const perf = predictStreaming(model, board);
   // a report, not a gate: exit 0 either way, but the verdict is in the JSON and marked in the text
   const fit = fitVerdict(perf.total.resources, board);
@@ -101,7 +113,18 @@ function arrayArchArgs(args: Args, board: Board, datapath: ArrayDatapath, bits: 
   return defaultArrayArch(board, datapath, bits, dataflow, overrides);
 }
 
-const WORKLOADS = ["alexnet-conv1", "resnet20", "deit-tiny"];
+const WORKLOADS = ["alexnet-conv1", "alexnet-conv2", "resnet20", "deit-tiny"];
+
+function workloadNamed(name: string, datapath: ArrayDatapath, keepRatio: readonly number[]) {
+  if (name === "alexnet-conv1") return alexnetConv1(datapath);
+  if (name === "alexnet-conv2") return alexnetConv2(datapath);
+  return name === "resnet20" ? resnet20Cifar(datapath) : deitTiny({ datapath, keepRatio });
+}
+
+/** --untiled: buffers large enough that no layer is tiled (SCALE-Sim's untiled figures); only with the array model. */
+function mappingArg(args: Args): ArrayMapping {
+  return args.flags.has("untiled") ? "untiled" : "tiled";
+}
 
 /** A named workload on the array model; for DeiT-Tiny, what a token keep-ratio buys. */
 function simWorkload(args: Args): number {
@@ -118,17 +141,18 @@ function simWorkload(args: Args): number {
   const keep = numberFlag(args, "keep", 1, 0.01, 1);
   const keepFrom = intFlag(args, "keep-from", 1, 1, 12);
   const keepRatio = Array.from({ length: 12 }, (_, b) => (b + 1 >= keepFrom ? keep : 1));
-  const workload = name === "alexnet-conv1" ? alexnetConv1(datapath) : name === "resnet20" ? resnet20Cifar(datapath) : deitTiny({ datapath, keepRatio });
+  const workload = workloadNamed(name, datapath, keepRatio);
   const board = boardArg(args);
   const arch = arrayArchArgs(args, board, datapath, datapath === "xnor" ? 1 : 8);
-  const report = simulateArray(workload, arch);
+  const mapping = mappingArg(args);
+  const report = simulateArray(workload, arch, { mapping });
   if (args.flags.has("json")) {
     console.log(JSON.stringify(report, null, 2));
     return 0;
   }
   printArrayReport(workload.name, board, arch, report);
   if (name === "deit-tiny" && keep < 1) {
-    const full = simulateArray(deitTiny({ datapath }), arch).total;
+    const full = simulateArray(deitTiny({ datapath }), arch, { mapping }).total;
     const saved = 1 - report.total.totalCycles / full.totalCycles;
     console.log(
       `token keep ratio ${keep} from block ${keepFrom}: ${report.total.totalCycles} cycles vs ${full.totalCycles} with every token ` +
@@ -141,7 +165,7 @@ function simWorkload(args: Args): number {
 
 function simArray(args: Args, model: Model, board: Board): number {
   const arch = arrayArchArgs(args, board, engineLayers(model)[0].datapath, model.input.bits);
-  const report = simulateArray(workloadOfModel(model), arch);
+  const report = simulateArray(workloadOfModel(model), arch, { mapping: mappingArg(args) });
   if (args.flags.has("json")) {
     console.log(JSON.stringify(report, null, 2));
     return 0;
@@ -153,10 +177,29 @@ function simArray(args: Args, model: Model, board: Board): number {
 function printArrayReport(name: string, board: Board, arch: ArrayArch, report: ArrayReport): void {
   console.log(
     `${name} on ${board.title} at ${board.clockMHz} MHz — ${arch.rows}x${arch.cols} ${arch.datapath} array, ${arch.dataflow === "ws" ? "weight" : "output"}-stationary, ` +
-      `${arch.ifmapBufferBytes} B per buffer, DRAM ${arch.dramBytesPerCycle.toFixed(2)} B/cycle (analytical model)`,
+      `${report.arch.ifmapBufferBytes} B per buffer, DRAM ${arch.dramBytesPerCycle.toFixed(2)} B/cycle (analytical model, fold cost as SCALE-Sim v2)`,
+  );
+  const tiled = report.mapping === "tiled";
+  console.log(
+    tiled
+      ? "mapping: tiled — cycles include the buffer tiling these buffers force; 'untiled' is the same layer as one tile (--untiled reports that alone)"
+      : "mapping: untiled — buffers enlarged until no layer is tiled (SCALE-Sim's untiled figures)",
   );
   printTable(
-    ["layer", "M x K x N", "MACs", "compute", "stall", "total", "util", "DRAM rd B", "DRAM wr B", "MAC/B", "bound"],
+    [
+      "layer",
+      "M x K x N",
+      "MACs",
+      tiled ? "compute (tiled)" : "compute (untiled)",
+      ...(tiled ? ["untiled"] : []),
+      "stall",
+      "total",
+      "util",
+      "DRAM rd B",
+      "DRAM wr B",
+      "MAC/B",
+      "bound",
+    ],
     report.layers.map((l) =>
       [
         l.name,
@@ -164,6 +207,7 @@ function printArrayReport(name: string, board: Board, arch: ArrayArch, report: A
         "",
         String(l.macs),
         String(l.computeCycles),
+        ...(tiled ? [String(l.untiledComputeCycles)] : []),
         String(l.stallCycles),
         String(l.totalCycles),
         pct(l.utilization),
@@ -177,6 +221,9 @@ function printArrayReport(name: string, board: Board, arch: ArrayArch, report: A
   const t = report.total;
   const latencyUs = t.totalCycles / board.clockMHz;
   console.log(
+    `compute: ${t.computeCycles} cycles ${tiled ? `tiled (${t.untiledComputeCycles} untiled, +${pct(t.computeCycles / t.untiledComputeCycles - 1)} for tiling)` : "untiled"}`,
+  );
+  console.log(
     `total: ${t.totalCycles} cycles, ${latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${((board.clockMHz * 1e6) / t.totalCycles).toFixed(1)} frames/s`,
   );
 }
@@ -184,9 +231,9 @@ function printArrayReport(name: string, board: Board, arch: ArrayArch, report: A
 export const sim: CommandSpec = {
   name: "sim",
   usage: [
-    "  quantrtl sim    <model.json> [--board b] [--arch streaming|array] [--json]",
-    "  quantrtl sim    --workload alexnet-conv1|resnet20|deit-tiny [--keep r] [--keep-from b]",
-    "                  [--datapath mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os] [--json]",
+    "  quantrtl sim    <model.json> [--board b] [--arch streaming|array [--untiled]] [--json]",
+    "  quantrtl sim    --workload alexnet-conv1|alexnet-conv2|resnet20|deit-tiny [--keep r] [--keep-from b]",
+    "                  [--datapath mac|adder|xnor|shift] [--board b] [--rows n] [--cols n] [--dataflow ws|os] [--untiled] [--json]",
   ].join("\n"),
   takesModel: true,
   flags: [
@@ -195,6 +242,7 @@ export const sim: CommandSpec = {
     value("rows", "n"),
     value("cols", "n"),
     value("dataflow", "ws|os"),
+    flag("untiled"),
     value("workload", "name"),
     value("keep", "r"),
     value("keep-from", "b"),

@@ -162,7 +162,7 @@ export const ENERGY_ASSUMPTIONS: readonly string[] = [
   "xnor: per output element, K XNOR gates (each ≈ one 1-bit add) and a popcount of K bits counted as K one-bit adds = K × (8-bit add / 8); the threshold compare is one add at the accumulator width.",
   "Per output element: one requant multiply (accumulator width × multiplierBits + 1, quadratic fit) for requant layers, one bias add at the accumulator width when the layer has a bias.",
   "SRAM: each weight is read once per output pixel (the whole folded weight ROM, NF·SF·PE·SIMD words, per pixel); each activation once per window position (P × K reads; the re-use across the NF neuron folds comes from registers and is not counted). Reads are packed into 64-bit words (energy per bit = 64-bit read / 64); each buffer is charged at the smallest table size (8 KB, 32 KB, 1 MB) that holds it (activation buffer = (kh + sh) rows of the input, as resources.ts), and at 1 MB above that.",
-  "DRAM: all weights, the model input and the model output once per inference (intermediate activations stay on chip in the streaming dataflow); 64-bit DRAM read 1,300–2,600 pJ, writes charged as reads.",
+  "DRAM: the model input and the model output once per inference, nothing else: the streaming design keeps every weight in on-chip ROM (charged as SRAM reads above) and every intermediate activation in on-chip buffers; 64-bit DRAM read 1,300–2,600 pJ, writes charged as reads.",
   "Control, address arithmetic, clocking and leakage are not counted.",
 ];
 
@@ -265,12 +265,18 @@ function computeEnergy(ops: OpCounts, perOp: Record<string, OpEnergy>): number {
   return pJ;
 }
 
+/** Bytes the streaming design moves off chip per inference: the model input in and the model output out (weights and activations stay on chip). */
+export function streamingDramBytes(model: Model): { readonly input: number; readonly output: number } {
+  const last = model.layers[model.layers.length - 1];
+  const outBits = last ? last.output.height * last.output.width * last.output.channels * last.output.bits : 0;
+  return { input: (model.input.height * model.input.width * model.input.channels * model.input.bits) / 8, output: outBits / 8 };
+}
+
 /** Energy of one inference (J) from the operation counts of every engine layer and the DRAM traffic. */
 export function energyPerInference(model: Model, opts: EnergyOptions = {}): EnergyReport {
   const perOp: Record<string, OpEnergy> = {};
   const ops = emptyOps();
   const layers: LayerEnergy[] = [];
-  let dramBits = model.input.height * model.input.width * model.input.channels * model.input.bits;
   for (const layer of engineLayers(model)) {
     const layerOps = countLayerOps(layer);
     mergeOps(ops, layerOps);
@@ -300,15 +306,13 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
       activationBuffer,
       sramPicojoules,
     });
-    dramBits += layer.output.channels * K * layer.weightBits;
   }
-  const last = model.layers[model.layers.length - 1];
-  if (last) dramBits += last.output.height * last.output.width * last.output.channels * last.output.bits;
 
   const compute = computeEnergy(ops, perOp);
   const sram = layers.reduce((s, l) => s + l.sramPicojoules, 0);
   const sramBytes = layers.reduce((s, l) => s + l.sramWeightBytes + l.sramActivationBytes, 0);
-  const dramBytes = dramBits / 8;
+  const offChip = streamingDramBytes(model);
+  const dramBytes = offChip.input + offChip.output;
   perOp.dramRead64_low = HOROWITZ_45NM.dramRead64.low;
   perOp.dramRead64_high = HOROWITZ_45NM.dramRead64.high;
   const dramRange = { low: (dramBytes / 8) * HOROWITZ_45NM.dramRead64.low.pJ, high: (dramBytes / 8) * HOROWITZ_45NM.dramRead64.high.pJ };
@@ -332,8 +336,11 @@ export function energyPerInference(model: Model, opts: EnergyOptions = {}): Ener
   };
 }
 
+/** Operand width of a multi-bit rebuild (xnor is always 1 bit). */
+export type RebuildBits = 8 | 16;
+
 /** Tensor widths after a rebuild with another datapath: engines at its width, the others passing theirs on (by name: the graph may branch). */
-function rebuiltWidths(model: Model, datapath: Datapath, width: number): { bits: number; inBits: Map<string, number>; outBits: Map<string, number> } {
+function rebuiltWidths(model: Model, datapath: Datapath, width: number = 8): { bits: number; inBits: Map<string, number>; outBits: Map<string, number> } {
   const bits = datapath === "xnor" ? 1 : width;
   const outBits = new Map<string, number>([[MODEL_INPUT, bits]]);
   const inBits = new Map<string, number>();
@@ -344,7 +351,7 @@ function rebuiltWidths(model: Model, datapath: Datapath, width: number): { bits:
     else {
       const passes = layer.kind === "maxpool" || layer.kind === "relu" || layer.kind === "flatten";
       // a unit built for its width keeps it: the rebuild applies only where that width is unchanged
-      outBits.set(layer.name, passes ? inb : layer.kind === "argmax" || isWidthBoundLayer(layer) ? layer.output.bits : bits);
+      outBits.set(layer.name, passes ? inb : layer.kind === "argmax" || isWidthBoundLayer(layer) ? layer.output.bits : width);
     }
   }
   return { bits, inBits, outBits };
@@ -355,7 +362,7 @@ function rebuiltWidths(model: Model, datapath: Datapath, width: number): { bits:
  * parameters follow from its input width (the integer ViT units) would get another width —
  * an xnor rebuild feeds 1-bit activations to an attention built for 8-bit ones.
  */
-export function datapathRebuildBlocker(model: Model, datapath: Datapath, width = 8): string | undefined {
+export function datapathRebuildBlocker(model: Model, datapath: Datapath, width: number = 8): string | undefined {
   const { inBits } = rebuiltWidths(model, datapath, width);
   for (const layer of model.layers) {
     if (isWidthBoundLayer(layer) && inBits.get(layer.name) !== layer.input.bits) {
@@ -366,11 +373,11 @@ export function datapathRebuildBlocker(model: Model, datapath: Datapath, width =
 }
 
 /**
- * The same layer shapes with another datapath: mac/adder/shift at `width` bits (default 8), xnor at 1 bit.
+ * The same layer shapes with another datapath: mac/adder/shift at `width` bits (8 unless asked), xnor at 1 bit.
  * For op counting only: weights, thresholds and the hash are not converted.
  * Throws when datapathRebuildBlocker names a reason (callers check it first).
  */
-export function withDatapath(model: Model, datapath: Datapath, width = 8): Model {
+export function withDatapath(model: Model, datapath: Datapath, width: number = 8): Model {
   const blocker = datapathRebuildBlocker(model, datapath, width);
   if (blocker) throw new Error(`withDatapath: ${blocker}`);
   const { bits, inBits, outBits } = rebuiltWidths(model, datapath, width);
@@ -402,7 +409,7 @@ export function withDatapath(model: Model, datapath: Datapath, width = 8): Model
       out,
     };
   });
-  return { ...model, name: `${model.name}-${datapath}`, input: { ...model.input, bits }, layers };
+  return { ...model, name: `${model.name}-${datapath}${width === 8 || datapath === "xnor" ? "" : `-${width}bit`}`, input: { ...model.input, bits }, layers };
 }
 
 export interface DatapathEnergyComparison {

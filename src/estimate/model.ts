@@ -14,6 +14,7 @@ import {
   ErrorBar,
   errorBars,
   EstimateOptions,
+  engineFeatures,
   estimateEngine,
   estimateWithFit,
   fittedFamily,
@@ -72,4 +73,23 @@ export function estimateModel(model: Model, board: Board, options: EstimateOptio
     engineErrorBar: errorBars(board.yosysFamily, file),
     unitErrorBar: errorBars(board.yosysFamily, file, "units"),
   };
+}
+
+/** The engine-formula LUT features of the lanes themselves: multipliers (DSP or LUT), |x − w| units, shifters, xnors and their adder trees. */
+export const LANE_LUT_FEATURES = ["mvu.macDspLanes", "mvu.macLutBits", "mvu.adderLaneBits", "mvu.shiftLaneBits", "mvu.xnorLanes", "mvu.treeBits"] as const;
+
+/**
+ * Estimated LUTs of the engines' lanes alone: the lane features' share of the
+ * fitted LUT formula, summed over the engines — the datapath without the line
+ * buffers, weight ROMs, requantization and control every build shares.
+ */
+export function estimateLaneLuts(model: Model, board: Board, options: EstimateOptions = {}, file: ResourceModelFile = resourceModel()): number {
+  const coefficients = fittedFamily(board.yosysFamily, file).resources.lut.coefficients;
+  const target = synthTarget(board, options.useDsp ?? true);
+  let luts = 0;
+  for (const layer of engineLayers(model)) {
+    const features = engineFeatures(layer, target);
+    for (const name of LANE_LUT_FEATURES) luts += (coefficients[name]?.value ?? 0) * (features[name] ?? 0);
+  }
+  return Math.round(luts);
 }

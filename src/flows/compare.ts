@@ -9,21 +9,63 @@ import { Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { hashModel } from "../ir/load.js";
 import { Resources } from "../estimate/resources.js";
-import { estimateModel } from "../estimate/model.js";
+import { estimateLaneLuts, estimateModel } from "../estimate/model.js";
 import { estimatePower } from "../estimate/power.js";
-import { datapathRebuildBlocker, energyPerInference, withDatapath } from "../estimate/energy.js";
+import { datapathRebuildBlocker, energyPerInference, RebuildBits, withDatapath } from "../estimate/energy.js";
 import { predictStreaming } from "./predict.js";
 import { synthesize } from "../synth/index.js";
 import { placeAndRoute } from "../synth/nextpnr.js";
-import { CompareKernel, Comparison, KernelFigures, kernelUsesDsp, DSP_FMAX_CAVEAT, PUBLISHED_ADDERNET } from "../estimate/comparison.js";
+import {
+  baselineOf,
+  CompareKernel,
+  Comparison,
+  kernelDatapath,
+  KernelFigures,
+  kernelUsesDsp,
+  DSP_FMAX_CAVEAT,
+  PAPER_BASELINE,
+  PAPER_KERNEL,
+  paperSetting,
+  PaperSetting,
+  PUBLISHED_ADDERNET,
+} from "../estimate/comparison.js";
 import { QuantrtlError } from "../util/errors.js";
 
 export * from "../estimate/comparison.js";
 
-/** The model rebuilt for one kernel (mac-nodsp is the mac build synthesized without DSPs). */
-export function variantOf(model: Model, kernel: CompareKernel): Model {
-  const v = withDatapath(model, kernel === "mac-nodsp" ? "mac" : kernel);
+/** The model rebuilt for one kernel (a -nodsp kernel is its datapath's build synthesized without DSPs), at 8 bits unless asked. */
+export function variantOf(model: Model, kernel: CompareKernel, width: RebuildBits = 8): Model {
+  const v = withDatapath(model, kernelDatapath(kernel), width);
   return { ...v, hash: hashModel(v) };
+}
+
+/**
+ * The paper's setting rebuilt at 16 bits (the paper's other width), from the
+ * Yosys-fitted estimate only; undefined when a unit of the model cannot take 16-bit inputs.
+ */
+function paperSettingAt16(model: Model, board: Board): PaperSetting | undefined {
+  const figures: Record<string, KernelFigures> = {};
+  for (const kernel of [PAPER_BASELINE, PAPER_KERNEL] as const) {
+    if (datapathRebuildBlocker(model, kernelDatapath(kernel), 16)) return undefined;
+    const variant = variantOf(model, kernel, 16);
+    const estimate = estimateModel(variant, board, { useDsp: false }).total;
+    const power = estimatePower({ lut: estimate.lut, ff: estimate.ff, dsp: estimate.dsp, bramBits: estimate.bramBits }, board);
+    figures[kernel] = {
+      lut: estimate.lut,
+      ff: estimate.ff,
+      dsp: estimate.dsp,
+      bram_bits: estimate.bramBits,
+      fmax_mhz: null,
+      power_w: power.totalW,
+      energy_j: energyPerInference(variant).energyPicojoules.total * 1e-12,
+      cycles: predictStreaming(variant, board).total.latencyCycles,
+      source: "estimate",
+      baseline: baselineOf(kernel),
+      datapath_lut: estimateLaneLuts(variant, board, { useDsp: false }),
+      static_w: power.staticW,
+    };
+  }
+  return paperSetting(figures);
 }
 
 /**
@@ -39,7 +81,7 @@ export async function compareKernels(
   const out: Record<string, KernelFigures> = {};
   const notApplicable: Record<string, string> = {};
   for (const kernel of kernels) {
-    const blocker = datapathRebuildBlocker(model, kernel === "mac-nodsp" ? "mac" : kernel);
+    const blocker = datapathRebuildBlocker(model, kernelDatapath(kernel));
     if (blocker) {
       notApplicable[kernel] = blocker;
       options.onProgress?.(`compare: no ${kernel} build: ${blocker}`);
@@ -88,6 +130,9 @@ export async function compareKernels(
       source,
       ...(source === "synthesis" ? { estimate: { lut: estimate.lut, ff: estimate.ff, dsp: estimate.dsp, bram_bits: estimate.bramBits } } : {}),
       ...(note ? { note } : {}),
+      baseline: baselineOf(kernel),
+      datapath_lut: estimateLaneLuts(variant, board, { useDsp }),
+      static_w: power.staticW,
     };
   }
   if (Object.keys(out).length === 0) {
@@ -105,5 +150,18 @@ export async function compareKernels(
     kernels: out,
     ...(Object.keys(notApplicable).length > 0 ? { not_applicable: notApplicable } : {}),
     published: PUBLISHED_ADDERNET,
+    ...paperSettings(model, board, out),
   };
+}
+
+/** The paper's setting of the builds (8-bit rebuild), and beside it the same two builds at 16 bits (estimate). */
+function paperSettings(
+  model: Model,
+  board: Board,
+  kernels: Readonly<Record<string, KernelFigures>>,
+): Pick<Comparison, "paper_setting" | "paper_setting_16bit"> {
+  const at8 = paperSetting(kernels);
+  if (!at8) return {};
+  const at16 = paperSettingAt16(model, board);
+  return { paper_setting: at8, ...(at16 ? { paper_setting_16bit: at16 } : {}) };
 }

@@ -1,14 +1,12 @@
 /**
  * Assembles the report of one model on one board from the steps that ran:
  * streaming performance, fitted resource estimate with its error bar, synthesis (optional), power,
- * 45 nm energy, the array model's roofline (boards with DRAM), the datapath
+ * 45 nm energy, the streaming design's roofline (boards with DRAM), the datapath
  * comparison and the verification run (optional).
  */
-import { engineLayers, Model } from "../ir/model.js";
+import { Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { predictStreaming } from "./predict.js";
-import { simulateArray } from "../perf/array/index.js";
-import { defaultArrayArch, workloadOfModel } from "../perf/array/from-model.js";
 import { estimatePower } from "../estimate/power.js";
 import { errorBars, sumResources } from "../estimate/resources.js";
 import { networkErrorBar } from "./validate.js";
@@ -18,7 +16,8 @@ import { synthesize } from "../synth/index.js";
 import { packageVersion } from "../util/paths.js";
 import type { VerifyReport } from "../verify/index.js";
 import type { AccuracyReport } from "./accuracy.js";
-import { ADDERNET_PUBLISHED, QuantrtlReport, ReportAccuracy, ReportBoardFiles, ReportRooflinePoint } from "../report/types.js";
+import { ADDERNET_PUBLISHED, QuantrtlReport, ReportAccuracy, ReportBoardFiles } from "../report/types.js";
+import { streamingRoofline } from "../estimate/roofline.js";
 
 export interface BuildReportOptions {
   /** Run Yosys for the design itself (and for each compared datapath). */
@@ -35,20 +34,6 @@ export interface BuildReportOptions {
   readonly onProgress?: (message: string) => void;
   /** Fixed timestamp (tests). */
   readonly createdAt?: string;
-}
-
-function roofline(model: Model, board: Board): ReportRooflinePoint[] | undefined {
-  if (!(board.dram.gbPerSecond > 0)) return undefined;
-  const arch = defaultArrayArch(board, engineLayers(model)[0].datapath, model.input.bits, "ws");
-  const report = simulateArray(workloadOfModel(model), arch);
-  const perSecond = (perCycle: number) => (perCycle * board.clockMHz) / 1000; // per cycle → G per second
-  return report.layers.map((l) => ({
-    name: l.name,
-    intensity: l.roofline.intensity,
-    performance: perSecond(l.roofline.performance),
-    peak: perSecond(l.roofline.peak),
-    bandwidth: perSecond(l.roofline.bandwidth),
-  }));
 }
 
 function accuracySection(a: AccuracyReport): ReportAccuracy {
@@ -82,7 +67,8 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
   progress("report: datapath comparison");
   const comparison = await compareKernels(model, board, COMPARE_KERNELS, { synth: synthCompare, onProgress: progress });
   const v = options.verification;
-  const roof = roofline(model, board);
+  // the streaming design's own roofline: DRAM for the model input and output only (boards with DRAM)
+  const roof = board.dram.gbPerSecond > 0 ? streamingRoofline(model, board, perf.total.intervalCycles, energy) : undefined;
   return {
     generator: `quantrtl ${packageVersion()}`,
     createdAt: options.createdAt ?? new Date().toISOString(),
@@ -183,6 +169,8 @@ export async function buildReport(model: Model, board: Board, options: BuildRepo
       kernels: comparison.kernels,
       ...(comparison.not_applicable ? { not_applicable: comparison.not_applicable } : {}),
       published: ADDERNET_PUBLISHED,
+      ...(comparison.paper_setting ? { paper_setting: comparison.paper_setting } : {}),
+      ...(comparison.paper_setting_16bit ? { paper_setting_16bit: comparison.paper_setting_16bit } : {}),
     },
     ...(options.boardFiles?.length ? { boardFiles: options.boardFiles } : {}),
   };

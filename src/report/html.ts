@@ -11,6 +11,7 @@ import {
   cyclesLine,
   energyTable,
   comparisonNotes,
+  paperSettingLines,
   kernelTable,
   layerTable,
   POWER_PARTS,
@@ -19,6 +20,7 @@ import {
   reductionTable,
   RESOURCE_KEYS,
   resourceTable,
+  ROOFLINE_NOTE,
   rooflineTable,
   summaryTable,
   synthesisLine,
@@ -209,17 +211,17 @@ export function renderHtml(report: QuantrtlReport): string {
   if (energy) section("Energy (45 nm per-operation model)", renderTable(energy));
 
   const roofline = rooflineTable(report);
-  if (roofline) section("Roofline", renderTable(roofline), figure(rooflineChart(report)));
+  if (roofline) section("Roofline", p(ROOFLINE_NOTE), renderTable(roofline), figure(rooflineChart(report)));
 
   const c = report.comparison;
   if (c) {
     section(
       "Datapath comparison",
+      ...paperSettingLines(c).map((line) => p(line)),
+      renderTable(reductionTable(c)),
       renderTable(kernelTable(c)),
       ...comparisonNotes(c).map((note) => p(note, "muted")),
       figure(comparisonChart(report)),
-      p(`Published reductions beside ours (each datapath against the ${BASELINE_KERNEL} baseline):`),
-      renderTable(reductionTable(c)),
       c.kernels[BASELINE_KERNEL] ? "" : p(`No ${BASELINE_KERNEL} kernel in the comparison, so no reductions of ours are computed.`, "muted"),
     );
   }

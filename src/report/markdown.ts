@@ -5,12 +5,14 @@ import {
   cyclesLine,
   energyTable,
   comparisonNotes,
+  paperSettingLines,
   kernelTable,
   layerTable,
   powerLine,
   powerTable,
   reductionTable,
   resourceTable,
+  ROOFLINE_NOTE,
   rooflineTable,
   summaryTable,
   synthesisLine,
@@ -91,16 +93,17 @@ export function renderMarkdown(report: QuantrtlReport): string {
   const roofline = rooflineTable(report);
   if (roofline) {
     heading("Roofline");
+    para(ROOFLINE_NOTE);
     para(report.roofline && report.roofline.length > 0 ? renderTable(roofline) : "no points");
   }
 
   const c = report.comparison;
   if (c) {
     heading("Datapath comparison");
+    for (const line of paperSettingLines(c)) para(line);
+    para(renderTable(reductionTable(c)));
     para(Object.keys(c.kernels).length > 0 ? renderTable(kernelTable(c)) : "no kernels");
     for (const note of comparisonNotes(c)) para(note);
-    para(`Published reductions beside ours (each datapath against the ${BASELINE_KERNEL} baseline):`);
-    para(renderTable(reductionTable(c)));
     if (!c.kernels[BASELINE_KERNEL]) para(`No ${BASELINE_KERNEL} kernel in the comparison, so no reductions of ours are computed.`);
   }
 

@@ -3,7 +3,7 @@
  * by both writers (markdown.ts escapes for Markdown, html.ts for HTML), so the
  * two files always show the same figures.
  */
-import { CYCLES_BOUND_NOTE, cyclesText } from "../estimate/comparison.js";
+import { baselineOf, COMPARE_KERNELS, CompareKernel, CYCLES_BOUND_NOTE, cyclesText } from "../estimate/comparison.js";
 import type {
   QuantrtlReport,
   ReportAccuracy,
@@ -199,14 +199,32 @@ export function rooflineBound(p: { intensity: number; peak: number; bandwidth: n
   return p.bandwidth * p.intensity < p.peak ? "memory" : "compute";
 }
 
+/** What the roofline's memories are, in one sentence. */
+export const ROOFLINE_NOTE =
+  "The streaming design keeps every weight and intermediate activation on chip: only the layer that reads the model input and the one that writes its output touch DRAM (against the board's DRAM bandwidth); every other layer is placed against the on-chip bandwidth of its own weight ROM and line buffer.";
+
 export function rooflineTable(r: QuantrtlReport): Table | undefined {
   if (!r.roofline) return undefined;
   return table(
-    ["layer", "intensity (op/B)", "performance (GOP/s)", "peak (GOP/s)", "bandwidth (GB/s)", "roof at this intensity", "bound"],
+    [
+      "layer",
+      "against",
+      "DRAM B / frame",
+      "on-chip B / frame",
+      "intensity (op/B)",
+      "performance (GOP/s)",
+      "peak (GOP/s)",
+      "bandwidth (GB/s)",
+      "roof at this intensity",
+      "bound",
+    ],
     r.roofline.map((p) => {
       const roof = p.bandwidth > 0 ? Math.min(p.peak, p.bandwidth * p.intensity) : p.peak;
       return [
         p.name,
+        p.memory ?? "DRAM",
+        p.dramBytes === undefined ? "—" : formatInt(p.dramBytes),
+        p.onChipBytes === undefined ? "—" : formatInt(Math.round(p.onChipBytes)),
         formatSig(p.intensity),
         formatSig(p.performance),
         formatSig(p.peak),
@@ -225,6 +243,12 @@ export function kernelEstimateCell(k: ReportKernelFigures): string {
   return `${[e.lut, e.ff, e.dsp, e.bram_bits].map(formatInt).join(" / ")} (LUT ${formatSignedPct(estimateErrorPct(e.lut, k.lut))})`;
 }
 
+/** The build a row is compared against: its own field, or (reports written before the field) the rule of baselineOf. */
+export function rowBaseline(kernel: string, k: ReportKernelFigures): string | null {
+  if (k.baseline !== undefined) return k.baseline;
+  return (COMPARE_KERNELS as readonly string[]).includes(kernel) ? baselineOf(kernel as CompareKernel) : BASELINE_KERNEL;
+}
+
 /** What the comparison table's marks mean, when it has any. */
 export function comparisonNotes(c: ReportComparison): string[] {
   const notes = Object.values(c.kernels).some((k) => k.cycles_bound) ? [CYCLES_BOUND_NOTE] : [];
@@ -238,7 +262,9 @@ export function kernelTable(c: ReportComparison): Table {
   return table(
     [
       "datapath",
+      "baseline",
       "LUT",
+      "lanes LUT",
       "FF",
       "DSP",
       "BRAM bits",
@@ -251,7 +277,9 @@ export function kernelTable(c: ReportComparison): Table {
     ],
     kernels.map(([kernel, k]) => [
       kernel,
+      rowBaseline(kernel, k) ?? "(baseline)",
       formatInt(k.lut),
+      k.datapath_lut === undefined ? "—" : formatInt(k.datapath_lut),
       formatInt(k.ff),
       formatInt(k.dsp),
       formatInt(k.bram_bits),
@@ -262,7 +290,7 @@ export function kernelTable(c: ReportComparison): Table {
       k.source,
       ...(withEstimate ? [kernelEstimateCell(k)] : []),
     ]),
-    ["left", "right", "right", "right", "right", "right", "right", "right", "right", "left", ...(withEstimate ? ["right" as const] : [])],
+    ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left", ...(withEstimate ? ["right" as const] : [])],
   );
 }
 
@@ -307,20 +335,63 @@ export function computeReductions(c: ReportComparison, baseline: string = BASELI
 const pctRange = ([lo, hi]: readonly [number, number]) => `${lo}–${hi} %`;
 const pct = (value: number | null) => (value === null ? "—" : `${formatFixed(value, 1)} %`);
 
-/** The paper's published reductions beside ours, one row each. */
+/** The paper's setting in words: which builds, and why ours lies outside the published range where it does. */
+export function paperSettingLines(c: ReportComparison): string[] {
+  const p = c.published;
+  const paper = c.paper_setting;
+  if (!paper) return [`The paper's setting (${p.setting}) needs the adder-nodsp and mac-nodsp builds; without them no row below is comparable to ${p.source}.`];
+  return [
+    `The paper's setting (${p.source}): ${p.setting} — here ${paper.kernel} vs. ${paper.baseline}. The datapath alone (the engines' lanes) saves ${pct(paper.datapath_only.logic_reduction_pct)} of its LUTs; the whole design ${pct(paper.whole_design.logic_reduction_pct)} of its LUTs and ${pct(paper.whole_design.power_reduction_pct)} of its power.`,
+    ...paper.reasons.map((reason) => `Outside the published range — ${reason}.`),
+    ...(c.paper_setting_16bit
+      ? [
+          `At 16 bits (both builds rebuilt, Yosys-fitted estimate): the datapath alone saves ${pct(c.paper_setting_16bit.datapath_only.logic_reduction_pct)} of its LUTs; the whole design ${pct(c.paper_setting_16bit.whole_design.logic_reduction_pct)} of its LUTs and ${pct(c.paper_setting_16bit.whole_design.power_reduction_pct)} of its power.`,
+        ]
+      : []),
+  ];
+}
+
+/** The paper's published reductions beside ours, the paper's setting first, every row naming its baseline. */
 export function reductionTable(c: ReportComparison): Table {
   const p = c.published;
   const rows: string[][] = [
-    [`published: adder vs. mac (${p.source})`, pctRange(p.logicReductionPct), pctRange(p.powerReductionPct), `${p.speedupPct} %`, "paper"],
+    [`published: adder vs. mac (${p.source})`, "whole design", pctRange(p.logicReductionPct), pctRange(p.powerReductionPct), `${p.speedupPct} %`, "paper"],
   ];
-  for (const red of computeReductions(c)) {
-    rows.push([`ours: ${red.kernel} vs. ${BASELINE_KERNEL}`, pct(red.logicReductionPct), pct(red.powerReductionPct), pct(red.speedupPct), red.speedBasis]);
+  const paper = c.paper_setting;
+  if (paper) {
+    const red = computeReductions(c, paper.baseline).find((r) => r.kernel === paper.kernel)!;
+    rows.push([
+      `ours, paper's setting: ${paper.kernel} vs. ${paper.baseline}`,
+      "whole design",
+      pct(red.logicReductionPct),
+      pct(red.powerReductionPct),
+      pct(red.speedupPct),
+      red.speedBasis,
+    ]);
+    rows.push([
+      `ours, paper's setting: ${paper.kernel} vs. ${paper.baseline}`,
+      "datapath alone (lanes)",
+      pct(paper.datapath_only.logic_reduction_pct),
+      "—",
+      "—",
+      "LUT estimate",
+    ]);
   }
-  // the adder against multipliers in logic as well: the paper's setting
-  for (const red of computeReductions(c, LOGIC_BASELINE_KERNEL).filter((r) => r.kernel === "adder")) {
-    rows.push([`ours: adder vs. ${LOGIC_BASELINE_KERNEL}`, pct(red.logicReductionPct), pct(red.powerReductionPct), pct(red.speedupPct), red.speedBasis]);
+  for (const baseline of [BASELINE_KERNEL, LOGIC_BASELINE_KERNEL]) {
+    for (const red of computeReductions(c, baseline)) {
+      if (rowBaseline(red.kernel, c.kernels[red.kernel]) !== baseline || (paper && red.kernel === paper.kernel)) continue;
+      const what = baseline === BASELINE_KERNEL ? "multipliers on DSPs" : "multipliers in LUTs";
+      rows.push([
+        `ours: ${red.kernel} vs. ${baseline} (${what})`,
+        "whole design",
+        pct(red.logicReductionPct),
+        pct(red.powerReductionPct),
+        pct(red.speedupPct),
+        red.speedBasis,
+      ]);
+    }
   }
-  return table(["", "logic (LUT) reduction", "power reduction", "speedup", "speed basis"], rows, ["left", "right", "right", "right", "left"]);
+  return table(["", "scope", "logic (LUT) reduction", "power reduction", "speedup", "speed basis"], rows, ["left", "left", "right", "right", "right", "left"]);
 }
 
 /** used / capacity for each resource, null where the board has none (shared by the resource chart). */

@@ -1,4 +1,4 @@
-import { KernelFigures, PUBLISHED_ADDERNET } from "../estimate/comparison.js";
+import { KernelFigures, PaperSetting, PUBLISHED_ADDERNET } from "../estimate/comparison.js";
 
 /**
  * The report a run produces: plain, readonly, JSON-serialisable data. report.json
@@ -152,6 +152,12 @@ export interface ReportRooflinePoint {
   readonly peak: number;
   /** Memory roof slope, GB/s. */
   readonly bandwidth: number;
+  /** Which memory the point is placed against: DRAM (the model input and output) or the layer's on-chip memories. */
+  readonly memory?: "dram" | "on-chip";
+  /** Bytes per frame from and to DRAM. */
+  readonly dramBytes?: number;
+  /** Bytes per frame from on-chip weight ROM and activation buffers. */
+  readonly onChipBytes?: number;
 }
 
 /** One datapath's figures for the same network (field names as in `quantrtl compare --json`). */
@@ -164,6 +170,7 @@ export interface ReportPublished {
   readonly powerReductionPct: readonly [number, number];
   readonly speedupPct: number;
   readonly source: string;
+  readonly setting: string;
 }
 
 export interface ReportComparison {
@@ -172,6 +179,10 @@ export interface ReportComparison {
   /** Datapaths the model cannot be rebuilt with, and why (e.g. xnor on an integer ViT block). */
   readonly not_applicable?: { readonly [kernel: string]: string };
   readonly published: ReportPublished;
+  /** The paper's setting (adder-nodsp vs. mac-nodsp), its savings and the reasons ours lies outside the published range. */
+  readonly paper_setting?: PaperSetting;
+  /** The same two builds rebuilt at 16 bits (estimate). */
+  readonly paper_setting_16bit?: PaperSetting;
 }
 
 /** Files a build wrote for a board beside its RTL (AXI IP and Vivado scripts, or the iCE40 bitstream). */

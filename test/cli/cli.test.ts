@@ -232,7 +232,7 @@ describe("help", () => {
     const r = await cli("compare", "--help");
     expect(r.status, show(r)).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^\s+quantrtl compare <model\.json> \[--datapaths mac,mac-nodsp,adder,xnor,shift\]/m);
+    expect(r.stdout).toMatch(/^\s+quantrtl compare <model\.json> \[--datapaths mac,mac-nodsp,adder,adder-nodsp,xnor,shift\]/m);
     expect(r.stdout).not.toMatch(/quantrtl (check|build|sim)/);
     const build = await cli("build", "models/does-not-exist.json", "-h");
     expect(build.status, show(build)).toBe(0);

@@ -66,7 +66,8 @@ describe("fit verdict", () => {
   test("compare on pynq-z2 marks the MAC build's DSPs over the board's 220, in the table and the JSON; exit 0", async () => {
     const t = await runCli(["compare", "models/mnist-mac.json", "--board", "pynq-z2", "--kernels", "mac,adder"]);
     expect(t.status).toBe(0);
-    expect(t.stdout).toMatch(/^mac\s+estimate\s+\d+\s+\d+\s+\d+ \(OVER\)/m);
+    // datapath, baseline, source, LUT, lanes LUT, FF, DSP
+    expect(t.stdout).toMatch(/^mac\s+\(baseline\)\s+estimate\s+\d+\s+\d+\s+\d+\s+\d+ \(OVER\)/m);
     expect(t.stdout).toMatch(/DOES NOT FIT pynq-z2 \(mac, estimate\): over 100 %: DSP \d+ of 220/);
     const j = await runCli(["compare", "models/mnist-mac.json", "--board", "pynq-z2", "--kernels", "mac,adder", "--json"]);
     const c = JSON.parse(j.stdout) as { fits: boolean; fit: Record<string, { fits: boolean; over: string[] }>; kernels: Record<string, { dsp: number }> };

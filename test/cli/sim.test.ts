@@ -95,3 +95,27 @@ describe("--fold auto", () => {
     expect(layerV).toContain(`PE = ${pe}, SIMD = ${simd}`);
   });
 });
+
+describe("quantrtl sim --workload … --arch array --untiled", () => {
+  test("--json reports total.computeCycles untiled, within 1 % of SCALE-Sim v2 (AlexNet conv2, 32×32 os: 334,831)", async () => {
+    const r = await cli("sim", "--workload", "alexnet-conv2", "--arch", "array", "--rows", "32", "--cols", "32", "--dataflow", "os", "--untiled", "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { mapping: string; total: { computeCycles: number } };
+    expect(doc.mapping).toBe("untiled");
+    expect(Math.abs(doc.total.computeCycles / 334_831 - 1)).toBeLessThan(0.01);
+  });
+
+  test("the text says whether compute cycles include tiling", async () => {
+    const tiled = await cli("sim", "--workload", "alexnet-conv1", "--rows", "32", "--cols", "32");
+    expect(tiled.stdout).toMatch(/^mapping: tiled/m);
+    expect(tiled.stdout).toMatch(/^compute: \d+ cycles tiled \(112284 untiled, \+[\d.]+% for tiling\)$/m);
+    const untiled = await cli("sim", "--workload", "alexnet-conv1", "--rows", "32", "--cols", "32", "--untiled");
+    expect(untiled.stdout).toMatch(/^compute: 112284 cycles untiled$/m);
+  });
+
+  test("--untiled on the streaming model is an error naming the flag", async () => {
+    const r = await cli("sim", "models/conv3x3-mac-int8.json", "--untiled");
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")[0]).toContain("--untiled");
+  });
+});

@@ -24,7 +24,7 @@ describe("datapath comparison", () => {
         Object.keys(f)
           .filter((k) => k !== "note")
           .sort(),
-      ).toEqual(["bram_bits", "cycles", "dsp", "energy_j", "ff", "fmax_mhz", "lut", "power_w", "source"]);
+      ).toEqual(["baseline", "bram_bits", "cycles", "datapath_lut", "dsp", "energy_j", "ff", "fmax_mhz", "lut", "power_w", "source", "static_w"]);
       expect(f.source).toBe("estimate");
       expect(f.fmax_mhz).toBeNull();
       // same shapes and folding: the streaming schedule does not depend on the datapath
@@ -38,6 +38,34 @@ describe("datapath comparison", () => {
     expect(c.kernels.xnor.dsp).toBe(0);
     expect(c.kernels.xnor.lut).toBeLessThan(c.kernels.adder.lut);
     expect(c.published.logicReductionPct).toEqual([67.6, 71.4]);
+  });
+
+  test("the paper's setting: adder-nodsp vs. mac-nodsp, no DSP on either side, lanes beside the whole design", async () => {
+    const c = await compareKernels(model, loadBoard("pynq-z2"), ["mac", "mac-nodsp", "adder", "adder-nodsp"]);
+    const k = c.kernels;
+    expect(k["adder-nodsp"].dsp).toBe(0);
+    expect(k["mac-nodsp"].dsp).toBe(0);
+    expect([k.mac.baseline, k["mac-nodsp"].baseline, k.adder.baseline, k["adder-nodsp"].baseline]).toEqual([null, null, "mac", "mac-nodsp"]);
+    // the adder's lanes take no DSP either way: moving DSPs to logic changes only the rest of the design
+    expect(k["adder-nodsp"].datapath_lut).toBe(k.adder.datapath_lut);
+    // the mac lanes' multipliers move into LUTs
+    expect(k["mac-nodsp"].datapath_lut!).toBeGreaterThan(k.mac.datapath_lut!);
+    for (const f of Object.values(k)) expect(f.datapath_lut!).toBeLessThanOrEqual(f.lut);
+    const paper = c.paper_setting!;
+    expect(paper).toMatchObject({ kernel: "adder-nodsp", baseline: "mac-nodsp" });
+    expect(paper.whole_design.logic_reduction_pct).toBeCloseTo((1 - k["adder-nodsp"].lut / k["mac-nodsp"].lut) * 100, 9);
+    const [lo, hi] = c.published.logicReductionPct;
+    const logic = paper.whole_design.logic_reduction_pct!;
+    expect(paper.within_published.logic).toBe(logic >= lo && logic <= hi);
+    // a reason for each figure outside the range, naming which
+    if (!paper.within_published.logic) expect(paper.reasons.some((r) => r.startsWith("logic: "))).toBe(true);
+    if (!paper.within_published.power) expect(paper.reasons.some((r) => r.startsWith("power: "))).toBe(true);
+    // at 16 bits a multiplier in LUTs grows with b² and an |x − w| lane with b: the lanes save more
+    const p16 = c.paper_setting_16bit!;
+    expect(p16).toMatchObject({ kernel: "adder-nodsp", baseline: "mac-nodsp" });
+    expect(p16.datapath_only.logic_reduction_pct!).toBeGreaterThan(paper.datapath_only.logic_reduction_pct!);
+    // no paper's setting without both -nodsp builds
+    expect((await compareKernels(model, loadBoard("pynq-z2"), ["mac", "adder"])).paper_setting).toBeUndefined();
   });
 
   test("--synth: each build's figures are its Yosys synthesis, with the estimate of the same build beside them", async () => {

@@ -27,7 +27,7 @@ describe("buildReport", () => {
         expect(report.model.hash).toBe(model.hash);
         // the iCEBreaker has no DRAM: no array-model roofline there
         expect(report.roofline === undefined).toBe(boardName === "icebreaker");
-        expect(Object.keys(report.comparison!.kernels)).toEqual(["mac", "mac-nodsp", "adder", "xnor", "shift"]);
+        expect(Object.keys(report.comparison!.kernels)).toEqual(["mac", "mac-nodsp", "adder", "adder-nodsp", "xnor", "shift"]);
         expect(report.performance.total.latencyCycles).toBe(report.performance.layers[0].latencyCycles);
       }
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { escapeMarkdown, renderMarkdown } from "../../src/report/markdown.js";
 import { computeReductions } from "../../src/report/tables.js";
+import { paperSetting } from "../../src/estimate/comparison.js";
 import { fullReport, HOSTILE_NAME, hostileReport, minimalReport } from "./fixtures.js";
 
 /** The Markdown table whose header row is exactly `header`, as rows of cells (header first, rule row dropped). */
@@ -137,32 +138,46 @@ describe("renderMarkdown", () => {
     expect(md).toContain("toggle rate 12.5 % (default 12.5 %)");
   });
 
-  it("shows the paper's published reductions beside ours, computed against the mac baseline", () => {
-    const rows = tableAfter(md, "|  | logic (LUT) reduction | power reduction | speedup | speed basis |");
-    expect(rows[1]).toEqual(["published: adder vs. mac (AdderNet hardware, arXiv 2103.00112)", "67.6–71.4 %", "47.85–77.9 %", "16 %", "paper"]);
+  it("shows the paper's published reductions beside ours, each row naming its baseline", () => {
+    const rows = tableAfter(md, "|  | scope | logic (LUT) reduction | power reduction | speedup | speed basis |");
+    expect(rows[1]).toEqual(["published: adder vs. mac (AdderNet hardware, arXiv 2103.00112)", "whole design", "67.6–71.4 %", "47.85–77.9 %", "16 %", "paper"]);
     // adder: 1 − 600/2000 = 70 %; 1 − 0.1/0.2 = 50 %; same cycles at 116 vs 100 MHz = 16 % faster
-    expect(rows[2]).toEqual(["ours: adder vs. mac", "70.0 %", "50.0 %", "16.0 %", "cycles / Fmax"]);
+    expect(rows[2]).toEqual(["ours: adder vs. mac (multipliers on DSPs)", "whole design", "70.0 %", "50.0 %", "16.0 %", "cycles / Fmax"]);
     // xnor has no Fmax, so speed compares cycles only
-    expect(rows[3]).toEqual(["ours: xnor vs. mac", "85.0 %", "75.0 %", "0.0 %", "cycles"]);
+    expect(rows[3]).toEqual(["ours: xnor vs. mac (multipliers on DSPs)", "whole design", "85.0 %", "75.0 %", "0.0 %", "cycles"]);
+    // no adder-nodsp / mac-nodsp pair: the text says no row is the paper's setting
+    expect(md).toContain("needs the adder-nodsp and mac-nodsp builds");
     const kernels = tableAfter(
       md,
-      "| datapath | LUT | FF | DSP | BRAM bits | Fmax | power | energy / frame | cycles | source | estimate LUT / FF / DSP / BRAM bits (LUT error) |",
+      "| datapath | baseline | LUT | lanes LUT | FF | DSP | BRAM bits | Fmax | power | energy / frame | cycles | source | estimate LUT / FF / DSP / BRAM bits (LUT error) |",
     );
-    expect(kernels[3]).toEqual(["xnor", "300", "800", "0", "4,608", "—", "50 mW", "500 nJ", "12,800", "estimate", "—"]);
+    expect(kernels[3]).toEqual(["xnor", "mac", "300", "—", "800", "0", "4,608", "—", "50 mW", "500 nJ", "12,800", "estimate", "—"]);
     // a synthesized build shows its estimate beside it: (2300 − 2000) / 2000 = +15 %, (450 − 600) / 600 = −25 %
     expect(kernels[1].at(-1)).toBe("2,300 / 1,400 / 16 / 36,864 (LUT +15.0 %)");
     expect(kernels[2].at(-1)).toBe("450 / 1,500 / 0 / 36,864 (LUT −25.0 %)");
   });
 
-  it("adds the adder against mac-nodsp (multipliers in logic, the paper's setting) when the comparison has it", () => {
+  it("leads with the paper's setting (adder-nodsp vs. mac-nodsp): whole design, datapath alone, and a reason where ours is outside the range", () => {
     const full = fullReport();
     const c = full.comparison!;
-    const nodsp = { lut: 3000, ff: 1600, dsp: 0, bram_bits: 36864, fmax_mhz: 80, power_w: 0.25, energy_j: 2e-6, cycles: 12800, source: "synthesis" as const };
-    const text = renderMarkdown({ ...full, comparison: { ...c, kernels: { ...c.kernels, "mac-nodsp": nodsp } } });
-    const rows = tableAfter(text, "|  | logic (LUT) reduction | power reduction | speedup | speed basis |");
-    // adder vs mac-nodsp: 1 − 600/3000 = 80 %; 1 − 0.1/0.25 = 60 %; 12800/80 over 12800/116 − 1 = 45 %
-    expect(rows[rows.length - 1]).toEqual(["ours: adder vs. mac-nodsp", "80.0 %", "60.0 %", "45.0 %", "cycles / Fmax"]);
-    expect(tableAfter(md, "|  | logic (LUT) reduction | power reduction | speedup | speed basis |").some((r) => r[0].includes("mac-nodsp"))).toBe(false);
+    const base = { ff: 1600, dsp: 0, bram_bits: 36864, fmax_mhz: null, energy_j: 2e-6, cycles: 12800, source: "estimate" as const, static_w: 0.05 };
+    const kernels = {
+      ...c.kernels,
+      "mac-nodsp": { ...base, lut: 3000, power_w: 0.25, datapath_lut: 2000, baseline: null },
+      "adder-nodsp": { ...base, lut: 2000, power_w: 0.15, datapath_lut: 600, baseline: "mac-nodsp" },
+    };
+    const text = renderMarkdown({ ...full, comparison: { ...c, kernels, paper_setting: paperSetting(kernels) } });
+    const rows = tableAfter(text, "|  | scope | logic (LUT) reduction | power reduction | speedup | speed basis |");
+    // whole design 1 − 2000/3000 = 33.3 %, 1 − 0.15/0.25 = 40 %; lanes 1 − 600/2000 = 70 %
+    expect(rows[2]).toEqual(["ours, paper's setting: adder-nodsp vs. mac-nodsp", "whole design", "33.3 %", "40.0 %", "0.0 %", "cycles"]);
+    expect(rows[3]).toEqual(["ours, paper's setting: adder-nodsp vs. mac-nodsp", "datapath alone (lanes)", "70.0 %", "—", "—", "LUT estimate"]);
+    // 33.3 % < 67.6 %: the reason names the lanes' 70 % and the rest, 1400 vs. 1000 LUTs; 40 % < 47.85 %: static power
+    expect(text).toContain("Outside the published range — logic: the lanes alone save 70.0 %");
+    expect(text).toContain("1400 vs. 1000 LUTs");
+    // dynamic alone: 1 − 0.10/0.20 = 50 %
+    expect(text).toContain("dynamic power alone is 50.0 % lower");
+    // the paper's setting comes before the table of builds
+    expect(text.indexOf("The paper's setting")).toBeLessThan(text.indexOf("| datapath | baseline |"));
   });
 
   it("computes no reductions of ours without a mac baseline", () => {

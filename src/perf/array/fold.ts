@@ -7,26 +7,29 @@
  *   os: an (≤R)×(≤C) block of outputs accumulates in the PEs while k pairs of
  *       A columns and B rows stream in (temporal extent T = k).
  */
-import type { ArrayArch } from "./arch.js";
+import type { ArrayArch, Dataflow } from "./arch.js";
 import type { ElementBits } from "./workload.js";
 
 /**
- * Cycles of one fold = 2R + C + T − 2 — SCALE-Sim's analytical model
- * (Samajdar et al., ISPASS 2020, §III), chosen so our figures compare with it.
- * Derivation with skewed operands on an R×C array:
- *   ws: R cycles to shift the weights in (one PE row per cycle); input row t enters
- *       PE row r at cycle t + r and reaches column c at t + r + c, so the last
- *       partial sum leaves the bottom of column C−1 after (T−1)+(R−1)+(C−1)+1
- *       = T + R + C − 2 cycles; total R + (T + R + C − 2).
- *   os: PE (r, c) performs its t-th MAC at cycle t + r + c, the last at
- *       (T−1)+(R−1)+(C−1), i.e. T + R + C − 2 cycles; then R cycles to shift the
- *       finished outputs out row by row.
- * Neither the weight load (ws) nor the drain (os) overlaps the stream (one
- * register per PE, as in SCALE-Sim); the physical R and C are paid even when a
- * fold uses fewer PEs, because the skew still crosses the whole array.
+ * Cycles of one fold, SCALE-Sim v2's model (Samajdar et al., ISPASS 2020, §III;
+ * scale-sim-v2 `compute/systolic_compute_{ws,os}`), chosen so our figures compare
+ * with it. With skewed operands on an R×C array:
+ *   ws: 2R + C + T − 2. R cycles to shift the weights in (one PE row per cycle);
+ *       input row t enters PE row r at cycle t + r and reaches column c at
+ *       t + r + c, so the last partial sum leaves the bottom of column C−1 after
+ *       (T−1)+(R−1)+(C−1)+1 = T + R + C − 2 cycles; total R + (T + R + C − 2).
+ *   os: R + C + T − 2. PE (r, c) performs its t-th MAC at cycle t + r + c, the
+ *       last at (T−1)+(R−1)+(C−1). Each finished output shifts down a column of
+ *       output registers beside the accumulators while the rows below still
+ *       compute (row r finishes R−1−r cycles before the bottom row, the time its
+ *       result needs to reach the bottom), so the drain hides under the skew and
+ *       the fold ends when the bottom-right PE finishes: T + R + C − 2 cycles.
+ * The weight load (ws) does not overlap the stream (one weight register per PE,
+ * as in SCALE-Sim); the physical R and C are paid even when a fold uses fewer
+ * PEs, because the skew still crosses the whole array.
  */
-export function foldCycles(rows: number, cols: number, temporal: number): number {
-  return 2 * rows + cols + temporal - 2;
+export function foldCycles(dataflow: Dataflow, rows: number, cols: number, temporal: number): number {
+  return (dataflow === "ws" ? 2 * rows : rows) + cols + temporal - 2;
 }
 
 /** Folds of an m × k × n buffer tile: ws maps k on rows and n on columns, os maps m on rows and n on columns. */
@@ -35,10 +38,10 @@ export function tileFolds(arch: ArrayArch, m: number, k: number, n: number): num
   return arch.dataflow === "ws" ? Math.ceil(k / arch.rows) * colFolds : Math.ceil(m / arch.rows) * colFolds;
 }
 
-/** Compute cycles of an m × k × n buffer tile: folds × (2R + C + T − 2), T = m (ws) or k (os). */
+/** Compute cycles of an m × k × n buffer tile: folds × fold cycles, T = m (ws) or k (os). */
 export function tileComputeCycles(arch: ArrayArch, m: number, k: number, n: number): number {
   const temporal = arch.dataflow === "ws" ? m : k;
-  return tileFolds(arch, m, k, n) * foldCycles(arch.rows, arch.cols, temporal);
+  return tileFolds(arch, m, k, n) * foldCycles(arch.dataflow, arch.rows, arch.cols, temporal);
 }
 
 /** SRAM bits moved between the buffers and the array for one buffer tile. */

@@ -7,9 +7,22 @@
  */
 import { QuantrtlError } from "../../util/errors.js";
 import { validateArch, type ArrayArch } from "./arch.js";
-import { searchTiling } from "./search.js";
-import type { DramTraffic, LoopOrder } from "./tiling.js";
-import { gemmMacs, lowerToGemm, resolveBits, validateWorkload, type ElementBits, type Workload, type WorkloadLayer } from "./workload.js";
+import { tileComputeCycles } from "./fold.js";
+import { tileFootprint } from "./footprint.js";
+import { searchTiling, type Mapping } from "./search.js";
+import { evaluateTiling, type DramTraffic, type LoopOrder } from "./tiling.js";
+import { gemmMacs, lowerToGemm, resolveBits, validateWorkload, type ElementBits, type Gemm, type Workload, type WorkloadLayer } from "./workload.js";
+
+/**
+ * How a layer is mapped: "tiled" searches buffer tiles that fit the arch's
+ * buffers (fold count and DRAM stalls include the tiling); "untiled" runs the
+ * whole GEMM as one tile, as SCALE-Sim reports a layer with buffers large
+ * enough that nothing is tiled.
+ */
+export type ArrayMapping = "tiled" | "untiled";
+export interface ArrayOptions {
+  readonly mapping?: ArrayMapping;
+}
 
 /** One point on the roofline, with ops = MACs and time in cycles. */
 export interface RooflinePoint {
@@ -42,7 +55,10 @@ export interface LayerReport {
   readonly gemm: { readonly M: number; readonly K: number; readonly N: number; readonly batch: number };
   readonly bits: ElementBits;
   readonly macs: number;
+  /** Compute cycles of the mapping this report used (see ArrayReport.mapping). */
   readonly computeCycles: number;
+  /** Compute cycles of the whole GEMM as one tile (no tiling): computeCycles minus what tiling adds. */
+  readonly untiledComputeCycles: number;
   /** Cycles the array waits on DRAM: per-tile transfer beyond compute, plus prologue and epilogue. */
   readonly stallCycles: number;
   readonly totalCycles: number;
@@ -62,6 +78,7 @@ export interface TotalReport {
   readonly layers: number;
   readonly macs: number;
   readonly computeCycles: number;
+  readonly untiledComputeCycles: number;
   readonly stallCycles: number;
   readonly totalCycles: number;
   readonly utilization: number;
@@ -78,6 +95,8 @@ export interface TotalReport {
 export interface ArrayReport {
   readonly workload: string;
   readonly arch: ArrayArch;
+  /** "tiled": figures include the tiling the buffers force; "untiled": every layer is one tile. */
+  readonly mapping: ArrayMapping;
   readonly layers: readonly LayerReport[];
   readonly total: TotalReport;
 }
@@ -90,11 +109,35 @@ export function rooflinePoint(macs: number, dramBytes: number, cycles: number, a
   return { intensity, performance: macs / cycles, peak, bandwidth, attainable, bound: intensity * bandwidth < peak ? "memory" : "compute" };
 }
 
+/** The whole GEMM as one buffer tile: the untiled mapping. */
+function wholeGemmMapping(gemm: Gemm, bits: ElementBits, arch: ArrayArch): Mapping {
+  const tiling = { tileM: gemm.M, tileK: gemm.K, tileN: gemm.N, order: ["m", "n", "k"] as const };
+  return { tiling, cost: evaluateTiling(gemm, bits, arch, tiling) };
+}
+
+/**
+ * `arch` with buffers just large enough that no layer of `workload` is tiled:
+ * each holds two whole-GEMM tiles (double buffering), the largest over the layers.
+ */
+export function untiledArch(workload: Workload, arch: ArrayArch): ArrayArch {
+  let ifmap = 1,
+    weight = 1,
+    ofmap = 1;
+  for (const layer of workload.layers) {
+    const gemm = lowerToGemm(layer);
+    const footprint = tileFootprint(gemm, resolveBits(workload, layer), arch, gemm.M, gemm.K, gemm.N, 1);
+    ifmap = Math.max(ifmap, 2 * footprint.ifmapBytes);
+    weight = Math.max(weight, 2 * footprint.weightBytes);
+    ofmap = Math.max(ofmap, 2 * footprint.ofmapBytes);
+  }
+  return { ...arch, ifmapBufferBytes: ifmap, weightBufferBytes: weight, ofmapBufferBytes: ofmap };
+}
+
 /** Models one layer on a validated architecture. */
-export function simulateLayer(layer: WorkloadLayer, bits: ElementBits, arch: ArrayArch): LayerReport {
+export function simulateLayer(layer: WorkloadLayer, bits: ElementBits, arch: ArrayArch, mapping: ArrayMapping = "tiled"): LayerReport {
   const gemm = lowerToGemm(layer);
   const macs = gemmMacs(gemm);
-  const { tiling, cost } = searchTiling(gemm, bits, arch, layer.name);
+  const { tiling, cost } = mapping === "untiled" ? wholeGemmMapping(gemm, bits, arch) : searchTiling(gemm, bits, arch, layer.name);
   const dramBytes = cost.dramReadBytes + cost.dramWriteBytes;
   return {
     name: layer.name,
@@ -103,6 +146,7 @@ export function simulateLayer(layer: WorkloadLayer, bits: ElementBits, arch: Arr
     bits,
     macs,
     computeCycles: cost.computeCycles,
+    untiledComputeCycles: gemm.batch * tileComputeCycles(arch, gemm.M, gemm.K, gemm.N),
     stallCycles: cost.totalCycles - cost.computeCycles,
     totalCycles: cost.totalCycles,
     utilization: macs / (arch.rows * arch.cols * cost.totalCycles),
@@ -120,18 +164,32 @@ export function simulateLayer(layer: WorkloadLayer, bits: ElementBits, arch: Arr
 function sum(
   layers: readonly LayerReport[],
   key: keyof LayerReport &
-    ("macs" | "computeCycles" | "stallCycles" | "totalCycles" | "dramReadBytes" | "dramWriteBytes" | "bufferReadBytes" | "bufferWriteBytes"),
+    (
+      | "macs"
+      | "computeCycles"
+      | "untiledComputeCycles"
+      | "stallCycles"
+      | "totalCycles"
+      | "dramReadBytes"
+      | "dramWriteBytes"
+      | "bufferReadBytes"
+      | "bufferWriteBytes"
+    ),
 ): number {
   return layers.reduce((acc, layer) => acc + layer[key], 0);
 }
 
 /**
  * Predicts cycles, utilisation and traffic of `workload` on `arch`. Validates
- * both first (QuantrtlError naming the parameter or the JSON pointer).
+ * both first (QuantrtlError naming the parameter or the JSON pointer). With
+ * `mapping: "untiled"` the buffers are first enlarged (untiledArch) and every
+ * layer runs as one tile.
  */
-export function simulateArray(workload: Workload, archInput: ArrayArch): ArrayReport {
-  const arch = validateArch(archInput);
+export function simulateArray(workload: Workload, archInput: ArrayArch, options: ArrayOptions = {}): ArrayReport {
+  const mapping = options.mapping ?? "tiled";
+  validateArch(archInput);
   validateWorkload(workload);
+  const arch = mapping === "untiled" ? untiledArch(workload, archInput) : archInput;
   // The PEs implement one kernel; an adder array cannot run a MAC network.
   if (workload.datapath !== arch.datapath) {
     throw new QuantrtlError(
@@ -141,7 +199,7 @@ export function simulateArray(workload: Workload, archInput: ArrayArch): ArrayRe
       `set the array's datapath to "${workload.datapath}"`,
     );
   }
-  const layers = workload.layers.map((layer) => simulateLayer(layer, resolveBits(workload, layer), arch));
+  const layers = workload.layers.map((layer) => simulateLayer(layer, resolveBits(workload, layer), arch, mapping));
   const macs = sum(layers, "macs");
   const totalCycles = sum(layers, "totalCycles");
   const dramReadBytes = sum(layers, "dramReadBytes");
@@ -150,11 +208,13 @@ export function simulateArray(workload: Workload, archInput: ArrayArch): ArrayRe
   return {
     workload: workload.name,
     arch,
+    mapping,
     layers,
     total: {
       layers: layers.length,
       macs,
       computeCycles: sum(layers, "computeCycles"),
+      untiledComputeCycles: sum(layers, "untiledComputeCycles"),
       stallCycles: sum(layers, "stallCycles"),
       totalCycles,
       utilization: macs / (arch.rows * arch.cols * totalCycles),

@@ -218,8 +218,8 @@ export function tilingLowerBound(gemm: Gemm, bits: ElementBits, arch: ArrayArch,
   const colFolds = sumOver(groupsN, (n) => Math.ceil(n / C));
   const compute =
     arch.dataflow === "ws"
-      ? sumOver(groupsK, (k) => Math.ceil(k / R)) * colFolds * sumOver(groupsM, (m) => foldCycles(R, C, m))
-      : sumOver(groupsM, (m) => Math.ceil(m / R)) * colFolds * sumOver(groupsK, (k) => foldCycles(R, C, k));
+      ? sumOver(groupsK, (k) => Math.ceil(k / R)) * colFolds * sumOver(groupsM, (m) => foldCycles("ws", R, C, m))
+      : sumOver(groupsM, (m) => Math.ceil(m / R)) * colFolds * sumOver(groupsK, (k) => foldCycles("os", R, C, k));
   const { prologueCycles, epilogueCycles } = unhiddenTransfers(gemm, bits, arch, groupsM, groupsK, groupsN);
   return gemm.batch * compute + prologueCycles + epilogueCycles;
 }

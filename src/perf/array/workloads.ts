@@ -1,5 +1,5 @@
 /**
- * Reference workloads for the ARRAY model: AlexNet conv1, ResNet-20 (CIFAR)
+ * Reference workloads for the ARRAY model: AlexNet conv1 and conv2, ResNet-20 (CIFAR)
  * and DeiT-Tiny (optionally token-pruned or slimmed). Shapes only: these are
  * for cycle and traffic prediction, not for the golden reference.
  */
@@ -12,6 +12,19 @@ export function alexnetConv1(datapath: ArrayDatapath = "mac"): Workload {
     name: "alexnet-conv1",
     datapath,
     layers: [{ kind: "conv", name: "conv1", inH: 227, inW: 227, inC: 3, outC: 96, kH: 11, kW: 11, stride: 4, pad: 0 }],
+  };
+}
+
+/**
+ * AlexNet conv2 as SCALE-Sim v2 lists it (topologies/conv_nets/alexnet.csv):
+ * 27×27×96 → 256 channels, 5×5, stride 1, no padding (23×23 outputs), one group.
+ * Kept in SCALE-Sim's shape so the array model compares with its figures.
+ */
+export function alexnetConv2(datapath: ArrayDatapath = "mac"): Workload {
+  return {
+    name: "alexnet-conv2",
+    datapath,
+    layers: [{ kind: "conv", name: "conv2", inH: 27, inW: 27, inC: 96, outC: 256, kH: 5, kW: 5, stride: 1, pad: 0 }],
   };
 }
 
