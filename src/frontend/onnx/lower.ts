@@ -628,7 +628,8 @@ export class Lowering {
         : autoPad.startsWith("SAME")
           ? samePads([H, W], [kh, kw], strides, autoPad === "SAME_LOWER")
           : ((node.attrs.get("pads") as number[] | undefined) ?? [0, 0, 0, 0]);
-    if (pads[0] !== pads[2] || pads[1] !== pads[3]) this.fail(node, `has asymmetric pads [${pads}]`, "symmetric padding only");
+    if (pads[0] !== pads[2] || pads[1] !== pads[3])
+      this.fail(node, `has asymmetric pads [${pads}]${autoPad.startsWith("SAME") ? ` (auto_pad = ${autoPad})` : ""}`, "symmetric padding only");
     if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1)
       this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
     if ((pads[0] > 0 || pads[1] > 0) && (x.offset !== 0 || x.zeroPoint !== 0))
