@@ -77,17 +77,17 @@ export function printJson(data: unknown): void {
   console.log(JSON.stringify(data, null, 2));
 }
 
-/** --dataset <name|file> with --x/--y (npz arrays), --labels (npy/IDX labels) and --layout; undefined without --dataset. */
-export function datasetArg(args: Args): DatasetSpec | undefined {
+/** --dataset <name|file> (or `flag`, e.g. import's --calibrate) with --x/--y (npz arrays), --labels (npy/IDX labels) and --layout; undefined without it. */
+export function datasetArg(args: Args, flag = "dataset"): DatasetSpec | undefined {
   const text = (name: string): string | undefined => {
     const v = args.flags.get(name);
     if (v === true) throw new QuantrtlError(undefined, `--${name}`, "needs a value", `write --${name} <value>`);
     return v;
   };
-  const source = text("dataset");
+  const source = text(flag);
   if (source === undefined) {
     const stray = ["x", "y", "labels", "layout"].find((f) => args.flags.has(f));
-    if (stray) throw new QuantrtlError(undefined, `--${stray}`, "only applies with --dataset", "add --dataset <file>");
+    if (stray) throw new QuantrtlError(undefined, `--${stray}`, `only applies with --${flag}`, `add --${flag} <file>`);
     return undefined;
   }
   const layout = text("layout");

@@ -6,7 +6,7 @@
  * float images kept (HWC, concatenated) for the float reference.
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { IntTensor, Model } from "../ir/model.js";
+import { IntTensor, Model, TensorSpec } from "../ir/model.js";
 import { QuantrtlError } from "../util/errors.js";
 import { DataArray, isFloatType, shapeText } from "./data/array.js";
 import { sampleLayout } from "./data/layout.js";
@@ -99,6 +99,35 @@ export function loadDataset(model: Model, spec: string | DatasetSpec, limit?: nu
   const labels = source.labels && classLabels(source.labels);
   const how = float ? `${source.pixels ? "uint8 pixels / 255" : images.type} through ${quantizer!.source}` : `${images.type} as is`;
   return { name: s.source, inputs, floatImages, labels, count, reading: `${layout.name} ${how}` };
+}
+
+/**
+ * Float samples for calibrating a float model that has no integer input yet: HWC,
+ * concatenated, MNIST pixels as p / 255 (as loadDataset). Integer data is refused:
+ * without a quantizer its float meaning is unknown.
+ */
+export function loadFloatSamples(
+  input: TensorSpec,
+  spec: string | DatasetSpec,
+  limit: number | undefined,
+  flag: string,
+): { images: Float32Array; labels?: Int32Array; count: number; reading: string } {
+  const s: DatasetSpec = typeof spec === "string" ? { source: spec } : spec;
+  const source = readSource({ input, file: undefined }, s, limit, flag);
+  const { images } = source;
+  if (!isFloatType(images.type) && !source.pixels)
+    throw new QuantrtlError(images.file, flag, `holds ${images.type} data`, "calibration needs float data (e.g. float32 x / 255) or MNIST pixels");
+  const layout = sampleLayout(images, input, s.layout);
+  const count = images.shape[0];
+  const size = input.height * input.width * input.channels;
+  const out = new Float32Array(count * size);
+  for (let n = 0; n < count; n++)
+    for (let j = 0; j < size; j++) {
+      const v = images.data[n * size + (layout.sourceOf ? layout.sourceOf[j] : j)];
+      out[n * size + j] = source.pixels ? v / 255 : v;
+    }
+  const labels = source.labels && classLabels(source.labels);
+  return { images: out, labels, count, reading: `${layout.name} ${source.pixels ? "uint8 pixels / 255" : images.type}` };
 }
 
 /** The float model beside a quantized model (metadata.floatModel, relative to the model file or absolute), or undefined. */

@@ -109,6 +109,62 @@ export async function runOnnx(
     }
     bytes = options.toStandardOnnx(original);
   }
+  let rows: Float64Array | undefined;
+  let width = 0;
+  await runBatches(bytes, info, file, images, t, count, [info.output], options, (result, start, n, runBatch) => {
+    const data = result.get(info.output)!.data;
+    if (!rows) {
+      width = data.length / runBatch;
+      rows = new Float64Array(count * width);
+    }
+    for (let i = 0; i < n * width; i++) rows[start * width + i] = Number(data[i]);
+  });
+  return { rows: rows ?? new Float64Array(0), width };
+}
+
+/** One tensor of a batch as onnxruntime returned it: `dims[0]` is the run's batch (only the first `n` samples are real). */
+export interface BatchTensor {
+  readonly dims: readonly number[];
+  readonly data: ArrayLike<number | bigint>;
+}
+
+/**
+ * Intermediate tensors of a float ONNX model (for calibration): the named tensors are
+ * added as graph outputs (without a type; onnxruntime infers it) and handed to `visit`
+ * batch by batch, with the samples' position `start` and count `n`.
+ */
+export async function runOnnxTensors(
+  bytes: Uint8Array,
+  file: string,
+  images: Float32Array,
+  t: TensorSpec,
+  count: number,
+  tensors: readonly string[],
+  visit: (result: ReadonlyMap<string, BatchTensor>, start: number, n: number) => void,
+  options: OnnxRunOptions = {},
+): Promise<void> {
+  const info = describeOnnx(bytes, file);
+  if (info.customOps.length) throw new QuantrtlError(file, "onnx", `has ops onnxruntime cannot run: ${info.customOps.join(", ")}`, "a float ONNX model");
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph!;
+  const have = new Set((graph.output ?? []).map((o) => o.name));
+  graph.output = [...(graph.output ?? []), ...tensors.filter((name) => !have.has(name)).map((name) => onnx.ValueInfoProto.create({ name }))];
+  const extended = onnx.ModelProto.encode(model).finish();
+  await runBatches(extended, info, file, images, t, count, tensors, options, (result, start, n) => visit(result, start, n));
+}
+
+/** The float images fed to onnxruntime in batches; `each` gets the requested outputs of every run. */
+async function runBatches(
+  bytes: Uint8Array,
+  info: OnnxGraphInfo,
+  file: string,
+  images: Float32Array,
+  t: TensorSpec,
+  count: number,
+  outputs: readonly string[],
+  options: OnnxRunOptions,
+  each: (result: ReadonlyMap<string, BatchTensor>, start: number, n: number, runBatch: number) => void,
+): Promise<void> {
   if (info.input.elemType !== 1 && info.input.elemType !== 11)
     throw new QuantrtlError(file, `input ${info.input.name}`, `has element type ${info.input.elemType}`, "the float reference feeds float or double inputs");
   const order = onnxSampleOrder(info.input, t, file);
@@ -129,8 +185,6 @@ export async function runOnnx(
     );
   }
   try {
-    let rows: Float64Array | undefined;
-    let width = 0;
     for (let start = 0; start < count; start += batch) {
       const n = Math.min(batch, count - start);
       const feed = info.input.elemType === 11 ? new Float64Array(batch * size) : new Float32Array(batch * size);
@@ -144,17 +198,12 @@ export async function runOnnx(
       const runBatch = typeof fixed === "number" && fixed > 0 ? batch : n;
       const dims = [runBatch, ...info.input.dims.slice(1).map(Number)];
       const tensor = new ort.Tensor(info.input.elemType === 11 ? "float64" : "float32", feed.subarray(0, runBatch * size), dims);
-      const result = await session.run({ [info.input.name]: tensor });
-      const out = result[info.output];
-      const data = out.data as ArrayLike<number | bigint>;
-      if (!rows) {
-        width = data.length / runBatch;
-        rows = new Float64Array(count * width);
-      }
-      for (let i = 0; i < n * width; i++) rows[start * width + i] = Number(data[i]);
+      const result = await session.run({ [info.input.name]: tensor }, [...outputs]);
+      const got = new Map<string, BatchTensor>();
+      for (const name of outputs) got.set(name, { dims: result[name].dims, data: result[name].data as ArrayLike<number | bigint> });
+      each(got, start, n, runBatch);
       options.onBatch?.(start + n, count);
     }
-    return { rows: rows ?? new Float64Array(0), width };
   } finally {
     await session.release();
   }

@@ -27,7 +27,7 @@
 import type { FloatBatchNorm, FloatConv2d, FloatDense, FloatLayer, FloatMaxPool, FloatModel } from "./float/float-model.js";
 import { byKind, type ByKind } from "./float/by-kind.js";
 import { QuantrtlError } from "../util/errors.js";
-import { multiplierFromRatio, DEFAULT_MULTIPLIER_BITS } from "../arith/requant.js";
+import { perChannelRequant } from "./quantize.js";
 
 type Doc = Record<string, unknown>;
 
@@ -383,15 +383,9 @@ export function quantizeNetwork(desc: FloatModel, options: PtqOptions): PtqResul
       const outScale = classScale.get(gi)!;
       const outBits = gi === lastEngine ? 16 : 8;
       // y = round(r_c · (acc + b_c)) with r_c = a_c / s_out and b_c = c_c / a_c (an integer bias in accumulator units)
-      const ratios = Array.from(a, (v) => v / outScale);
-      const maxRatio = ratios.reduce((m, r) => Math.max(m, Math.abs(r)), 0);
-      if (!(maxRatio > 0)) throw new QuantrtlError(file, at, "every channel's batch-norm scale is 0", "retrain: the layer's output is constant");
-      const { shift } = multiplierFromRatio(maxRatio, DEFAULT_MULTIPLIER_BITS);
-      const multipliers = ratios.map((r) => Math.round(r * 2 ** shift));
-      const bias = Array.from(c, (cv, o) => {
-        const b = a[o] === 0 ? 0 : Math.round(cv / a[o]);
-        return Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, b));
-      });
+      const requant = perChannelRequant(a, c, outScale);
+      if (!requant) throw new QuantrtlError(file, at, "every channel's batch-norm scale is 0", "retrain: the layer's output is constant");
+      const { multipliers, shift, bias } = requant;
       const uniform = multipliers.every((m) => m === multipliers[0]) && multipliers[0] >= 0;
       layer.requant = uniform ? { multiplier: multipliers[0], shift, rounding: "half_even", outBits } : { multipliers, shift, rounding: "half_even", outBits };
       if (bias.some((b) => b !== 0)) layer.bias = bias;

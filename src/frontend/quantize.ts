@@ -82,6 +82,31 @@ export function quantizeConv(spec: FloatConvSpec, calib: Calibration, opts: Quan
   return { layer, scales: { input: sx, weight: sw, output: sOut, accumulator: sAcc, shared } };
 }
 
+/**
+ * Per-channel dyadic requant (docs/integer-ops.md §1, per-channel [ours]) of a real
+ * pre-activation a_c·acc + c_c onto the output scale s_out: one shift k for the
+ * layer, chosen from the largest |a_c|/s_out, m_c = round(a_c/s_out · 2^k) (negative
+ * where a_c < 0, e.g. a batch-norm γ < 0), and the bias in accumulator units
+ * round(c_c/a_c), saturated to 32 bits. Undefined when every a_c is 0.
+ */
+export function perChannelRequant(
+  accScale: ArrayLike<number>,
+  realBias: ArrayLike<number>,
+  outScale: number,
+  multiplierBits = DEFAULT_MULTIPLIER_BITS,
+): { multipliers: number[]; shift: number; bias: number[] } | undefined {
+  const ratios = Array.from(accScale, (v) => v / outScale);
+  const maxRatio = ratios.reduce((m, r) => Math.max(m, Math.abs(r)), 0);
+  if (!(maxRatio > 0)) return undefined;
+  const { shift } = multiplierFromRatio(maxRatio, multiplierBits);
+  const multipliers = ratios.map((r) => Math.round(r * 2 ** shift));
+  const bias = Array.from(realBias, (cv, o) => {
+    const b = accScale[o] === 0 ? 0 : Math.round(cv / accScale[o]);
+    return Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, b));
+  });
+  return { multipliers, shift, bias };
+}
+
 /** Quantizes a float tensor to b bits on scale s (round half to even, saturate). */
 export function quantizeTensor(x: Float64Array, scale: number, bits: number): Int32Array {
   const out = new Int32Array(x.length);

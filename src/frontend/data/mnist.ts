@@ -12,7 +12,7 @@ export function isMnistName(name: string): name is MnistDatasetName {
 }
 
 /** The first `limit` images (uint8 pixels) and labels of a bundled MNIST split. */
-export function readMnist(model: Model, name: MnistDatasetName, limit?: number): { images: DataArray; labels: DataArray } {
+export function readMnist(model: Pick<Model, "input" | "file">, name: MnistDatasetName, limit?: number): { images: DataArray; labels: DataArray } {
   const { height, width, channels } = model.input;
   // 28×28 pixels in any arrangement the layout step accepts (28×28×1, or 784 values as one pixel's channels)
   if (height * width * channels !== MNIST_SIDE * MNIST_SIDE || (channels !== 1 && height * width !== 1)) {

@@ -68,7 +68,7 @@ function idxLabelsBeside(file: string): string | undefined {
   return candidate !== file && existsSync(candidate) ? candidate : undefined;
 }
 
-export function readSource(model: Model, spec: DatasetSpec, limit: number | undefined, flag: string): SourceArrays {
+export function readSource(model: Pick<Model, "input" | "file">, spec: DatasetSpec, limit: number | undefined, flag: string): SourceArrays {
   const misplaced = (name: string, why: string) => new QuantrtlError(undefined, name, why, DATASET_HINT);
   if (isMnistName(spec.source)) {
     if (spec.x || spec.y || spec.labels) throw misplaced(spec.x ? "--x" : spec.y ? "--y" : "--labels", `does not apply to ${spec.source}`);

@@ -234,7 +234,8 @@ export function emitOutput(low: Lowering, out: Value): void {
     if (v.layer === "input")
       throw new QuantrtlError(low.file, "graph.output", "the output is the quantized input", "the model needs at least one MatMul, Gemm or Conv");
   } else if (v.kind === "acc") {
-    emitLogits(low, v);
+    if (low.ptq) low.calibrated(v, "graph.output", true);
+    else emitLogits(low, v);
   } else {
     throw new QuantrtlError(
       low.file,

@@ -6,8 +6,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { QuantrtlError } from "../../util/errors.js";
-import { readOnnx } from "./reader.js";
-import { Lowering } from "./lower.js";
+import { OnnxGraph, readOnnx } from "./reader.js";
+import { Lowered, Lowering } from "./lower.js";
 import { quantBounds } from "./qonnx.js";
 
 export interface ImportResult {
@@ -41,7 +41,11 @@ export function importOnnxFile(file: string, options: ImportOptions = {}): Impor
 
 export function importOnnx(bytes: Uint8Array, file: string | undefined, options: ImportOptions = {}): ImportResult {
   const graph = readOnnx(bytes, file);
-  const low = new Lowering(graph).run();
+  return importDocument(graph, new Lowering(graph).run(), file, options);
+}
+
+/** The model document of a lowered graph (the lowering of Quant nodes, or of a calibrated float model). */
+export function importDocument(graph: OnnxGraph, low: Lowered, file: string | undefined, options: ImportOptions = {}): ImportResult {
   const q = low.inputQuantizer;
   const [qmin, qmax] = quantBounds(q);
   const metadata: Record<string, unknown> = {

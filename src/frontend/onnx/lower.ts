@@ -15,6 +15,7 @@ import { parseRounding, quantBounds, QonnxRounding, quantInt } from "./qonnx.js"
 import { QONNX_DOMAINS } from "./float-graph.js";
 import { supportedOpsText } from "./ops.js";
 import { emitEngine, emitOutput, emitThreshold } from "./emit.js";
+import { calibratedEngine, calibratedInputQuantizer, PtqPlan, quantizeWeights } from "./calibrated.js";
 
 export interface Lowered {
   readonly layers: Record<string, unknown>[];
@@ -37,8 +38,14 @@ export class Lowering {
   /** QuantizeLinear nodes by output, for the DequantizeLinear that completes the pair. */
   readonly qdqProducers = new Map<string, OnnxNode>();
   inputSpec?: TensorSpec;
+  /** The tensor name an accumulator was last given (post-training quantization calibrates by name). */
+  readonly accTensor = new WeakMap<AccValue, string>();
 
-  constructor(readonly graph: OnnxGraph) {}
+  /** `ptq`: post-training quantization of a float model (calibrated.ts) instead of Quant nodes. */
+  constructor(
+    readonly graph: OnnxGraph,
+    readonly ptq?: PtqPlan,
+  ) {}
 
   get file(): string | undefined {
     return this.graph.file;
@@ -78,6 +85,20 @@ export class Lowering {
 
   set(node: OnnxNode, v: Value, i = 0): void {
     this.values.set(node.outputs[i], v);
+    if (v.kind === "acc") this.accTensor.set(v, node.outputs[i]);
+  }
+
+  /**
+   * Post-training quantization: a pending accumulator read by something that does not
+   * fold into it (a pool, a reshape, the next engine, the output) becomes an engine
+   * layer on its calibrated scale; other readers of the tensor then take that layer.
+   */
+  calibrated(acc: AccValue, where: string, logits = false): IntValue {
+    const tensor = this.accTensor.get(acc)!;
+    const { layer, value } = calibratedEngine(acc, tensor, this.ptq!, { logits, where, file: this.file });
+    this.layers.push(layer);
+    this.values.set(tensor, value);
+    return value;
   }
 
   run(): Lowered {
@@ -216,7 +237,8 @@ export class Lowering {
   }
 
   reshape(node: OnnxNode): void {
-    const v = this.get(node, 0);
+    const got = this.get(node, 0);
+    const v = got.kind === "acc" && this.ptq ? this.calibrated(got, nodeWhere(node)) : got;
     const dimsOf = (x: Value) => (x.kind === "const" ? x.t.dims : x.kind === "output" ? [] : x.dims);
     const inDims = dimsOf(v);
     let target: number[];
@@ -505,6 +527,14 @@ export class Lowering {
   /** The activation an engine layer reads: the quantized tensor, or the float input through the synthetic quantizer. */
   activation(node: OnnxNode, v: Value): IntValue {
     if (v.kind === "int") return v;
+    if (this.ptq && v.kind === "acc") return this.calibrated(v, nodeWhere(node));
+    if (this.ptq && v.kind === "float") {
+      // the calibrated range of the tensor the engine reads (after any scalar Mul/Add of the input)
+      const s = calibratedInputQuantizer(this.ptq.maxAbs(node.inputs[0]) ?? 0, this.ptq.bits);
+      const q = this.quantizeInput(node, v.inputDims, v.dims, { ...s, scale: s.scale / v.a, zeroPoint: v.b / s.scale }, v.a);
+      this.notes.calibratedInputQuantizer = true;
+      return { ...q, scale: s.scale, zeroPoint: 0 };
+    }
     if (v.kind === "float") {
       this.warnings.push(
         `the model input is float (no Quant in front of ${node.name}): quantrtl quantizes it to ${FLOAT_INPUT_QUANTIZER.bits}-bit signed integers on scale 2^-8 (range ±128); the integer model is exact for those integers, not for arbitrary float inputs`,
@@ -517,13 +547,15 @@ export class Lowering {
     return this.fail(node, "reads a value that is not a quantized activation", "quantize the activation (Quant) before a MatMul/Gemm/Conv");
   }
 
-  weightsOf(node: OnnxNode, i: number): ConstValue & { quant: NonNullable<ConstValue["quant"]> } {
-    const w = this.constOf(node, i, "weight");
+  /** `channelAxis`: the weight's output-channel axis, for per-channel post-training quantization. */
+  weightsOf(node: OnnxNode, i: number, channelAxis: number): ConstValue & { quant: NonNullable<ConstValue["quant"]> } {
+    const raw = this.constOf(node, i, "weight");
+    const w = !raw.quant && this.ptq ? quantizeWeights(raw.t, channelAxis, this.ptq) : raw;
     if (!w.quant) {
       return this.fail(
         node,
         "its weights are float (no Quant on them)",
-        "quantize the weights in the model (QONNX Quant), or post-training quantization (not in this importer yet)",
+        "quantize the weights in the model (QONNX Quant), or quantize it after training: quantrtl import <model.onnx> --calibrate <dataset> --out model.json",
       );
     }
     if (w.quant.zeroPoint.some((z) => z !== 0)) this.fail(node, "its weights have a non-zero zero point", "use symmetric weight quantization");
@@ -532,7 +564,8 @@ export class Lowering {
 
   matmul(node: OnnxNode): void {
     const x = this.activation(node, this.get(node, 0));
-    const w = this.weightsOf(node, 1);
+    const transB = node.opType === "Gemm" && (node.attrs.get("transB") ?? 0) === 1;
+    const w = this.weightsOf(node, 1, transB ? 0 : 1);
     if (w.t.dims.length !== 2) this.fail(node, `its weight has shape [${w.t.dims}]`, "a 2-D weight matrix");
     let kn = { q: w.quant.q, s: w.quant.scale, dims: w.t.dims };
     if (node.opType === "Gemm") {
@@ -576,9 +609,10 @@ export class Lowering {
 
   conv(node: OnnxNode): void {
     const x = this.activation(node, this.get(node, 0));
-    const w = this.weightsOf(node, 1);
+    const w = this.weightsOf(node, 1, 0);
     const autoPad = (node.attrs.get("auto_pad") as string | undefined) ?? "NOTSET";
-    if (autoPad !== "NOTSET" && autoPad !== "VALID") this.fail(node, `has auto_pad = ${autoPad}`, "export with explicit pads (auto_pad NOTSET)");
+    if (!["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"].includes(autoPad))
+      this.fail(node, `has auto_pad = ${autoPad}`, "export with explicit pads (auto_pad NOTSET)");
     if (((node.attrs.get("group") as number | undefined) ?? 1) !== 1)
       this.fail(node, `has group = ${node.attrs.get("group")}`, "grouped and depthwise convolutions are not supported (group = 1)");
     const dil = (node.attrs.get("dilations") as number[] | undefined) ?? [1, 1];
@@ -588,8 +622,14 @@ export class Lowering {
     const [, C, H, W] = x.dims;
     if (I !== C) this.fail(node, `its weight expects ${I} input channels; the input has ${C}`, "check the model");
     const strides = (node.attrs.get("strides") as number[] | undefined) ?? [1, 1];
-    const pads = autoPad === "VALID" ? [0, 0, 0, 0] : ((node.attrs.get("pads") as number[] | undefined) ?? [0, 0, 0, 0]);
-    if (pads[0] !== pads[2] || pads[1] !== pads[3]) this.fail(node, `has asymmetric pads [${pads}]`, "symmetric padding only");
+    const pads =
+      autoPad === "VALID"
+        ? [0, 0, 0, 0]
+        : autoPad.startsWith("SAME")
+          ? samePads([H, W], [kh, kw], strides, autoPad === "SAME_LOWER")
+          : ((node.attrs.get("pads") as number[] | undefined) ?? [0, 0, 0, 0]);
+    if (pads[0] !== pads[2] || pads[1] !== pads[3])
+      this.fail(node, `has asymmetric pads [${pads}]${autoPad.startsWith("SAME") ? ` (auto_pad = ${autoPad})` : ""}`, "symmetric padding only");
     if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1)
       this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
     if ((pads[0] > 0 || pads[1] > 0) && (x.offset !== 0 || x.zeroPoint !== 0))
@@ -622,7 +662,8 @@ export class Lowering {
   }
 
   maxPool(node: OnnxNode): void {
-    const v = this.get(node, 0);
+    const got = this.get(node, 0);
+    const v = got.kind === "acc" && this.ptq ? this.calibrated(got, nodeWhere(node)) : got;
     if (v.kind !== "int" || v.dims.length !== 4)
       this.fail(node, "pools a value that is not a quantized [1, C, H, W] activation", "put the Quant before the MaxPool");
     const autoPad = (node.attrs.get("auto_pad") as string | undefined) ?? "NOTSET";
@@ -638,6 +679,7 @@ export class Lowering {
     const ow = Math.floor((W - kernel[1]) / stride[1]) + 1;
     const name = this.layerName(node.name);
     this.layers.push({ type: "maxpool", name, inputs: [v.layer], kernelSize: [kernel[0], kernel[1]], stride: [stride[0], stride[1]] });
+    this.ptq?.layers.push({ layer: name, tensor: node.outputs[0], scale: v.scale });
     this.set(node, { ...v, layer: name, dims: [1, C, oh, ow], spec: { ...v.spec, height: oh, width: ow } });
   }
 
@@ -686,6 +728,17 @@ function accumulator(
 function withAffine(v: AccValue, a: Float64Array, b: Float64Array): AccValue {
   if (v.post.length === 0) return { ...v, alpha: v.alpha.map((x, c) => x * a[c]), beta: v.beta.map((x, c) => x * a[c] + b[c]) };
   return { ...v, post: [...v.post, { kind: "affine", a, b }] };
+}
+
+/**
+ * auto_pad SAME_UPPER / SAME_LOWER (ONNX Conv): output ceil(in / stride), total padding
+ * (out − 1)·stride + k − in split in two, the odd one at the end (UPPER) or start (LOWER);
+ * returned as ONNX pads [top, left, bottom, right] (asymmetric ones are refused by the caller).
+ */
+function samePads(input: readonly number[], kernel: readonly number[], strides: readonly number[], lower: boolean): number[] {
+  const total = input.map((n, i) => Math.max(0, (Math.ceil(n / strides[i]) - 1) * strides[i] + kernel[i] - n));
+  const lo = total.map((t) => (lower ? Math.ceil(t / 2) : Math.floor(t / 2)));
+  return [lo[0], lo[1], total[0] - lo[0], total[1] - lo[1]];
 }
 
 function staticDims(shape: readonly (number | string)[] | undefined, where: string, file?: string): number[] {

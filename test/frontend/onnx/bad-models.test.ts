@@ -54,7 +54,12 @@ const CASES: [string, () => Uint8Array, RegExp][] = [
   ["dynamic batch dimension", () => base(undefined, ["N", 8]), /dynamic dimension 0 \("N"\)/],
   ["grouped conv", () => convBase({ group: 2 }, [2, 1, 3, 3]), /node "MyConv" \(#\d+, Conv\): has group = 2/],
   ["dilated conv", () => convBase({ dilations: [2, 2] }), /node "MyConv" .*dilations \[2,2\]/],
-  ["auto_pad SAME_UPPER", () => convBase({ auto_pad: "SAME_UPPER" }), /node "MyConv" .*auto_pad = SAME_UPPER/],
+  // an even kernel: SAME_UPPER pads 0 before and 1 after (a symmetric SAME, odd kernel at stride 1, is lowered)
+  [
+    "auto_pad SAME_UPPER, uneven",
+    () => convBase({ auto_pad: "SAME_UPPER", kernel_shape: [2, 2] }, [2, 2, 2, 2]),
+    /node "MyConv" .*asymmetric pads \[0,0,1,1\] \(auto_pad = SAME_UPPER\)/,
+  ],
   ["asymmetric pads", () => convBase({ pads: [1, 0, 0, 1] }), /node "MyConv" .*asymmetric pads/],
   [
     "wrong initializer size",
