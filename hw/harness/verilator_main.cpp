@@ -253,6 +253,10 @@ int main(int argc, char** argv) {
             }
         }
         cycle++;
+        if ((cycle & 0xFFFF) == 0) {
+            std::printf("QUANTRTL_PROGRESS %llu\n", (unsigned long long)cycle);
+            std::fflush(stdout);
+        }
     }
     std::string frames;
     for (size_t f = 0; f < frame_end.size() && f < frame_start.size(); f++) {

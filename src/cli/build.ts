@@ -133,31 +133,41 @@ async function buildInto(
   const proof = { inputs: proofInputs };
 
   progress(`step 2/4: RTL and the bit-exact proof on ${proofInputs.length} ${what}`);
-  const verifications: VerifyReport[] = [];
-  for (const sim of sims) {
-    // a traced Verilator build: step 3's toggle-rate run of the same design then reuses it from the cache
-    const r = await verifyModel(model, {
-      sim,
-      inputs: proof.inputs,
-      backpressure,
-      seed,
-      out: join(out, sim),
-      outOptions,
-      onProgress: progress,
-      tracedBuild: true,
+  // the simulators run side by side (each in its own folder and processes: two cores, two proofs);
+  // their progress lines carry the simulator's name, the verdicts are read in the order asked
+  const verifications: VerifyReport[] = await Promise.all(
+    sims.map((sim) =>
+      verifyModel(model, {
+        sim,
+        inputs: proof.inputs,
+        backpressure,
+        seed,
+        out: join(out, sim),
+        outOptions,
+        onProgress: sims.length > 1 ? (m) => progress(`[${sim}] ${m}`) : progress,
+        // a traced Verilator build: step 3's toggle-rate run of the same design then reuses it from the cache
+        tracedBuild: true,
+      }),
+    ),
+  );
+  const failed = verifications.find((r) => !r.bitExact);
+  if (failed && json) {
+    printJson({
+      model: model.name,
+      hash: model.hash,
+      board: board.name,
+      bitExact: false,
+      proof: verifications.map(proofFigures),
+      design: failed.outDir ?? null,
     });
-    verifications.push(r);
-    if (!r.bitExact && json) {
-      printJson({ model: model.name, hash: model.hash, board: board.name, bitExact: false, proof: verifications.map(proofFigures), design: r.outDir ?? null });
-      return 3;
-    }
-    if (!r.bitExact) {
-      console.log(
-        `NOT bit-exact in ${sim}: ${r.matched}/${r.expectedWords} words; first difference: ${r.mismatches[0] ? describeMismatch(r.mismatches[0]) : `lint not clean:\n${r.lint}`}`,
-      );
-      console.log(`design, vectors and logs: ${r.outDir}`);
-      return 3;
-    }
+    return 3;
+  }
+  if (failed) {
+    console.log(
+      `NOT bit-exact in ${failed.sim}: ${failed.matched}/${failed.expectedWords} words; first difference: ${failed.mismatches[0] ? describeMismatch(failed.mismatches[0]) : `lint not clean:\n${failed.lint}`}`,
+    );
+    console.log(`design, vectors and logs: ${failed.outDir}`);
+    return 3;
   }
 
   // Xilinx boards: the AXI IP, Vivado scripts, driver and FuseSoC core, in a package of their own beside the proof's RTL

@@ -11,6 +11,7 @@ import { Model } from "../ir/model.js";
 import { defaultJobs, predictDataset } from "./golden-pool.js";
 import { DatasetInputs, floatModelPath } from "../frontend/dataset.js";
 import type { OnnxRunOptions } from "../frontend/onnx-runtime.js";
+import { etaReporter } from "../util/progress.js";
 import { QuantrtlError } from "../util/errors.js";
 
 export interface AccuracyReport {
@@ -37,18 +38,6 @@ export interface AccuracyOptions {
 export { predictedClass } from "./golden-pool.js";
 
 /** Progress of a long phase: silent for its first 5 s, then a line every ~5 s with the rate and the time left. */
-export function etaReporter(phase: string, total: number, onProgress?: (m: string) => void): (done: number) => void {
-  const start = Date.now();
-  let next = start + 5000;
-  return (done) => {
-    const now = Date.now();
-    if (!onProgress || now < next || done >= total) return;
-    next = now + 5000;
-    const seconds = (now - start) / 1000;
-    onProgress(`${phase}: ${done}/${total} images, ${(done / seconds).toFixed(0)}/s, about ${Math.ceil(((total - done) * seconds) / done)} s left`);
-  };
-}
-
 const fraction = (hits: number, n: number) => (n === 0 ? 0 : hits / n);
 
 export async function measureAccuracy(

@@ -36,7 +36,11 @@ export function toolVersion(name: string, args: string[] = ["--version"]): strin
  * pending (nothing may print a verdict from a killed tool), and no new tool
  * starts; a host program that goes on after the signal gets a ToolError.
  */
-export function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number; /** Each complete line of standard output as it comes (progress). */ onLine?: (line: string) => void } = {},
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     if (exitingOn()) return;
     const name =
@@ -49,7 +53,15 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
     const child = spawnTool(command, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] }, name);
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    let pending = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      const text = d.toString();
+      stdout += text;
+      if (!options.onLine) return;
+      const lines = (pending + text).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) options.onLine(line);
+    });
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const timer = options.timeoutMs ? setTimeout(() => stopTool(child), options.timeoutMs) : undefined;
     child.on("error", (err) => {
@@ -58,6 +70,7 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
     });
     child.on("close", (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (options.onLine && pending !== "") options.onLine(pending);
       const stoppedOn = stoppedBy(child);
       if (stoppedOn) {
         if (!exitingOn()) reject(new ToolError(command, `stopped on ${stoppedOn}`, [command, ...args].join(" ")));

@@ -1,4 +1,6 @@
 /** What a simulator harness reports (both Verilator's C++ harness and the Icarus testbench). */
+import { etaReporter } from "../util/progress.js";
+
 export interface HarnessMismatch {
   readonly index: number;
   readonly cycle: number;
@@ -85,4 +87,16 @@ export interface HarnessRun {
 export interface Simulator {
   readonly name: "verilator" | "icarus";
   run(h: HarnessRun): Promise<HarnessResult>;
+}
+
+/**
+ * The harness's QUANTRTL_PROGRESS lines (every few thousand cycles) as progress with an ETA,
+ * against the cycles the run should take at its stall rate.
+ */
+export function simProgress(sim: string, h: Pick<HarnessRun, "expectedCycles" | "stall" | "onProgress">): (line: string) => void {
+  const total = h.expectedCycles !== undefined ? Math.ceil(h.expectedCycles / Math.max(0.05, 1 - h.stall)) : Infinity;
+  const tick = etaReporter(`${sim}: simulating`, total, h.onProgress, "cycles");
+  return (line) => {
+    if (line.startsWith("QUANTRTL_PROGRESS ")) tick(Number(line.slice("QUANTRTL_PROGRESS ".length)));
+  };
 }

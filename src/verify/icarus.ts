@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
-import { HarnessMismatch, HarnessResult, HarnessRun, Simulator, TapResult } from "./harness.js";
+import { HarnessMismatch, HarnessResult, HarnessRun, Simulator, simProgress, TapResult } from "./harness.js";
 import { requireTool, run, runChecked } from "../util/process.js";
 
 function renderTestbench(h: HarnessRun): string {
@@ -90,7 +90,7 @@ export const icarusSimulator: Simulator = {
     await runChecked("iverilog", ["-g2005", "-s", "quantrtl_tb", "-o", vvpFile, tb, ...h.sources], { cwd: h.rtlDir, what: "iverilog compile" });
     h.onProgress?.(`icarus: simulating ${h.inCount} input / ${h.outCount} output words`);
     const args = [vvpFile, ...(h.vcd ? [`+vcd=${h.vcd}`] : [])];
-    const r = await run("vvp", ["-n", ...args], { cwd: h.rtlDir, timeoutMs: 60 * 60_000 });
+    const r = await run("vvp", ["-n", ...args], { cwd: h.rtlDir, timeoutMs: 60 * 60_000, onLine: simProgress("icarus", h) });
     const command = ["vvp", "-n", ...args].join(" ");
     if (r.code !== 0) throw new ToolError("vvp", `simulation exited with ${r.code}`, command, tail(r.stdout + r.stderr));
     return parseIcarusOutput(

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, 
 import { join } from "node:path";
 import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
-import { HarnessResult, HarnessRun, HarnessTap, Simulator } from "./harness.js";
+import { HarnessResult, HarnessRun, HarnessTap, Simulator, simProgress } from "./harness.js";
 import { forgetFolder, trackFolder } from "../util/interrupt.js";
 import { requireTool, run, runChecked, toolVersion } from "../util/process.js";
 
@@ -216,7 +216,7 @@ export const verilatorSimulator: Simulator = {
       ...taps.flatMap((t, n) => ["--tap", `${n}:${t.file}`]),
     ];
     h.onProgress?.(`verilator: simulating ${h.inCount} input / ${h.outCount} output words`);
-    const r = await run(binary, args, { cwd: h.rtlDir, timeoutMs: 60 * 60_000 });
+    const r = await run(binary, args, { cwd: h.rtlDir, timeoutMs: 60 * 60_000, onLine: simProgress("verilator", h) });
     const command = [binary, ...args].join(" ");
     if (r.code !== 0) throw new ToolError("verilator", `simulation exited with ${r.code}`, command, tail(r.stdout + r.stderr));
     return parseHarnessLine(r.stdout, command);
