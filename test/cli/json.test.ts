@@ -72,7 +72,7 @@ describe("--json output validates against schemas/cli-<command>.schema.json", ()
 
   test("every command that prints --json has a schema, and every schema a command", () => {
     const files = readdirSync(join(ROOT, "schemas")).filter((f) => f.startsWith("cli-"));
-    expect(files.sort()).toEqual(["build", "check", "compare", "gen", "report", "run", "sim", "synth", "verify"].map((c) => `cli-${c}.schema.json`));
+    expect(files.sort()).toEqual(["build", "check", "compare", "gen", "report", "run", "sim", "sweep", "synth", "verify"].map((c) => `cli-${c}.schema.json`));
   });
 });
 
