@@ -15,6 +15,7 @@ import { parseRounding, quantBounds, QonnxRounding, quantInt } from "./qonnx.js"
 import { QONNX_DOMAINS } from "./float-graph.js";
 import { supportedOpsText } from "./ops.js";
 import { emitEngine, emitOutput, emitThreshold } from "./emit.js";
+import { averagePool, requantize, residualAdd, settle } from "./pool-add.js";
 import { calibratedEngine, calibratedInputQuantizer, PtqPlan, quantizeWeights } from "./calibrated.js";
 
 export interface Lowered {
@@ -117,7 +118,7 @@ export class Lowering {
     const out = this.values.get(g.outputs[0].name);
     if (!out)
       throw new QuantrtlError(this.file, "graph.output", `"${g.outputs[0].name}" is not produced by any node`, "the graph is incomplete; export it again");
-    emitOutput(this, out);
+    emitOutput(this, settle(this, g.nodes[g.nodes.length - 1], out));
     if (!this.inputQuantizer || !this.inputSpec)
       throw new QuantrtlError(this.file, "graph", "the input never reaches an engine layer", "the model needs at least one MatMul, Gemm or Conv");
     return { layers: this.layers, input: this.inputSpec, inputQuantizer: this.inputQuantizer, warnings: this.warnings, notes: this.notes };
@@ -189,6 +190,9 @@ export class Lowering {
         return this.conv(node);
       case "MaxPool":
         return this.maxPool(node);
+      case "AveragePool":
+      case "GlobalAveragePool":
+        return averagePool(this, node);
       case "Softmax":
       case "LogSoftmax":
       case "ArgMax":
@@ -237,7 +241,7 @@ export class Lowering {
   }
 
   reshape(node: OnnxNode): void {
-    const got = this.get(node, 0);
+    const got = settle(this, node, this.get(node, 0));
     const v = got.kind === "acc" && this.ptq ? this.calibrated(got, nodeWhere(node)) : got;
     const dimsOf = (x: Value) => (x.kind === "const" ? x.t.dims : x.kind === "output" ? [] : x.dims);
     const inDims = dimsOf(v);
@@ -306,8 +310,8 @@ export class Lowering {
     if (a.kind === "const" && b.kind === "const") return this.set(node, { kind: "const", t: broadcast(a.t, b.t, fn[op], () => nodeWhere(node)) });
     if (op === "Pow") this.fail(node, "raises an activation to a power", "only Pow of constants is supported");
     const [v, c, constFirst] = a.kind === "const" ? [b, a as ConstValue, true] : [a, b, false];
-    if (c.kind !== "const")
-      this.fail(node, "combines two activations", "residual adds are not supported by the importer yet; only an activation with a constant");
+    if (c.kind !== "const" && op === "Add") return residualAdd(this, node, a, b);
+    if (c.kind !== "const") this.fail(node, "combines two activations", "of two activations only Add (a residual add of two quantized tensors) is supported");
     if (constFirst && (op === "Sub" || op === "Div"))
       this.fail(node, `computes constant ${op === "Sub" ? "−" : "/"} activation`, "only activation − constant and activation / constant fold");
     if (v.kind === "float") {
@@ -317,6 +321,10 @@ export class Lowering {
       const next =
         op === "Add" ? { a: v.a, b: v.b + k } : op === "Sub" ? { a: v.a, b: v.b - k } : op === "Mul" ? { a: v.a * k, b: v.b * k } : { a: v.a / k, b: v.b / k };
       return this.set(node, { ...v, ...next });
+    }
+    if (v.kind === "pool" && (op === "Mul" || op === "Div") && size(c.t.dims) === 1 && c.t.data[0] > 0) {
+      // a positive gain on an average pool (Brevitas' avgpool: AveragePool · k² → Trunc) folds into its requant
+      return this.set(node, { ...v, gain: op === "Mul" ? v.gain * c.t.data[0] : v.gain / c.t.data[0] });
     }
     if (v.kind !== "acc") this.fail(node, `applies ${op} to a quantized tensor`, "Add/Sub/Mul/Div fold only between a MatMul/Conv and the next Quant");
     const per = perChannel(c.t, v.dims.length, 1, v.outChannels, node, this.file);
@@ -334,6 +342,7 @@ export class Lowering {
   post(node: OnnxNode, op: PostOp): void {
     const v = this.get(node, 0);
     if (v.kind === "acc") return this.set(node, { ...v, post: [...v.post, op] });
+    if (v.kind === "sum" && op.kind === "relu") return this.set(node, { ...v, relu: true });
     if (v.kind === "int" && op.kind === "relu" && v.qmin >= v.zeroPoint) return this.set(node, v); // already ≥ 0
     this.fail(node, `applies ${node.opType} to a value that is not an accumulator`, `${node.opType} folds only between a MatMul/Conv and the next Quant`);
   }
@@ -440,7 +449,15 @@ export class Lowering {
     }
     if (x.kind === "acc") return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax });
     if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return x; // a requantization that changes nothing
-    return this.fail(node, "requantizes an already quantized tensor", "a Quant directly after a Quant (or a pool) is not supported unless it is the identity");
+    if (x.kind === "int" || x.kind === "pool" || x.kind === "sum") {
+      const params = { scale, zeroPoint, bits, signed, narrow, rounding };
+      return requantize(this, node, x, { scale, zeroPoint, level: (real) => quantInt(real, params) });
+    }
+    return this.fail(
+      node,
+      "quantizes a value that is neither an accumulator nor a quantized tensor",
+      "put the Quant after a MatMul/Conv, pool or residual Add",
+    );
   }
 
   /**
@@ -525,7 +542,8 @@ export class Lowering {
   }
 
   /** The activation an engine layer reads: the quantized tensor, or the float input through the synthetic quantizer. */
-  activation(node: OnnxNode, v: Value): IntValue {
+  activation(node: OnnxNode, got: Value): IntValue {
+    const v = settle(this, node, got);
     if (v.kind === "int") return v;
     if (this.ptq && v.kind === "acc") return this.calibrated(v, nodeWhere(node));
     if (this.ptq && v.kind === "float") {
@@ -662,7 +680,7 @@ export class Lowering {
   }
 
   maxPool(node: OnnxNode): void {
-    const got = this.get(node, 0);
+    const got = settle(this, node, this.get(node, 0));
     const v = got.kind === "acc" && this.ptq ? this.calibrated(got, nodeWhere(node)) : got;
     if (v.kind !== "int" || v.dims.length !== 4)
       this.fail(node, "pools a value that is not a quantized [1, C, H, W] activation", "put the Quant before the MaxPool");
@@ -684,7 +702,7 @@ export class Lowering {
   }
 
   outputOp(node: OnnxNode): void {
-    const v = this.get(node, 0);
+    const v = settle(this, node, this.get(node, 0));
     if (v.kind !== "acc" && v.kind !== "int" && v.kind !== "output")
       this.fail(node, "is applied to an unquantized value", `${node.opType} is supported at the output only`);
     const axis = (node.attrs.get("axis") as number | undefined) ?? (node.opType === "ArgMax" ? 0 : -1);
