@@ -11,7 +11,7 @@ import type { TensorSpec } from "../../ir/model.js";
 import type { OnnxGraph, OnnxNode } from "./reader.js";
 import { broadcast, ConstTensor, nodeWhere, perChannel, size, transpose } from "./tensor.js";
 import type { AccValue, ConstValue, InputQuantizer, IntValue, PostOp, Value } from "./values.js";
-import { parseRounding, quantBounds, QonnxRounding, quantInt } from "./qonnx.js";
+import { parseRounding, quantBounds, QonnxRounding, quantInt, truncInt, truncScale } from "./qonnx.js";
 import { QONNX_DOMAINS } from "./float-graph.js";
 import { supportedOpsText } from "./ops.js";
 import { emitEngine, emitOutput, emitThreshold } from "./emit.js";
@@ -133,6 +133,7 @@ export class Lowering {
         (QONNX_DOMAINS.includes(node.domain) || node.domain.includes("brevitas") || node.domain.includes("qonnx") || node.domain.includes("finn"))
       )
         return this.quant(node);
+      if (node.opType === "Trunc" && QONNX_DOMAINS.includes(node.domain)) return this.trunc(node);
       this.unsupported(node);
     }
     switch (node.opType) {
@@ -409,6 +410,26 @@ export class Lowering {
     const narrow = (node.attrs.get("narrow") ?? 0) === 1;
     const rounding = parseRounding(node.attrs.get("rounding_mode") as string | undefined, this.file, node.name);
     this.set(node, this.quantValue(node, x, scaleC.t, zpC.t, { bits, signed, narrow, rounding }));
+  }
+
+  /** Trunc (trunc_v2.md) of a pool, sum or quantized tensor: a requant layer where exact (pool-add.ts). */
+  trunc(node: OnnxNode): void {
+    if (node.inputs.length !== 6)
+      this.fail(node, `has ${node.inputs.length} inputs`, "Trunc as in trunc_v2.md: X, scale, zeropt, in_bitwidth, out_scale, out_bitwidth");
+    const x = this.get(node, 0);
+    const [scale, zeroPoint, , outScale, bits] = [1, 2, 3, 4, 5].map((i) => {
+      const c = this.constOf(node, i, ["scale", "zero point", "input bit width", "output scale", "output bit width"][i - 1]);
+      if (size(c.t.dims) !== 1) this.fail(node, `its input ${i} is not a scalar`, "per-tensor Trunc parameters only");
+      return c.t.data[0];
+    });
+    const rounding = parseRounding((node.attrs.get("rounding_mode") as string | undefined) ?? "FLOOR", this.file, node.name);
+    if (!["ROUND", "CEIL", "FLOOR"].includes(rounding)) this.fail(node, `has rounding_mode ${rounding}`, "Trunc rounds with ROUND, CEIL or FLOOR");
+    if (!(scale > 0 && outScale > 0)) this.fail(node, "has a scale that is not positive", "positive scales");
+    const p = { scale, zeroPoint, outScale, bits, signed: (node.attrs.get("signed") ?? 1) === 1, narrow: (node.attrs.get("narrow") ?? 0) === 1, rounding };
+    if (x.kind !== "int" && x.kind !== "pool" && x.kind !== "sum")
+      this.fail(node, "truncates a value that is not a quantized tensor, pool or residual add", "Trunc after a Quant, an AveragePool or an Add");
+    // real output (y − zeropt/trunc_scale)·out_scale: the IR tensor's scale and zero point
+    this.set(node, requantize(this, node, x, { scale: outScale, zeroPoint: zeroPoint / truncScale(p), level: (real) => truncInt(real, p) }));
   }
 
   quantValue(

@@ -1,6 +1,7 @@
 /** The ops the importer lowers, for the refusal message and the README. */
 export const SUPPORTED_OPS = [
   "Quant (IntQuant)",
+  "Trunc (v2, of a quantized tensor, pool or residual add)",
   "BipolarQuant (weights; activations after a MatMul/Gemm/Conv → xnor)",
   "QuantizeLinear → DequantizeLinear pairs, DequantizeLinear of integer weights (QDQ)",
   "Conv",

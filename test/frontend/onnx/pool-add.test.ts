@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { importOnnx } from "../../../src/frontend/onnx/import.js";
-import { GraphBuilder } from "./graph-builder.js";
+import { GraphBuilder, QONNX } from "./graph-builder.js";
 import { compare, randomWeights } from "./compare.js";
 
 /** x [1, 2, 6, 6] → Quant(1/16) → conv 3×3 pad 1 (2 channels) → Quant(1/8, signed 8): a residual base. */
@@ -125,5 +125,23 @@ describe("AveragePool and GlobalAveragePool", () => {
     expect(layers.find((l) => l.type === "global_avgpool")!.requant!.outBits).toBe(16);
     const { agree } = await compare(bytes, [1, 2, 6, 6], [{ tensor: qa, layer: 0, scale: 1 / 4, zeroPoint: 0 }], 40, 69, 6);
     expect(agree).toBe(40);
+  });
+});
+
+describe("QONNX Trunc", () => {
+  it("Brevitas' average pool: AveragePool 2×2 → Mul 4 → Trunc(6 → 4 bits, FLOOR): one avgpool layer, exact", async () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, 2, 6, 6]);
+    const qx = g.quant(x, 1 / 16, 0, 8);
+    const w = g.quant(g.init("W", [3, 2, 3, 3], randomWeights(54, -1, 1, 71)), 1 / 8, 0, 4, { narrow: 1 });
+    const qa = g.quant(g.node("Relu", [g.node("Conv", [qx, w], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] })]), 1 / 4, 0, 4, { signed: 0 });
+    const sum = g.node("Mul", [g.node("AveragePool", [qa], { kernel_shape: [2, 2], strides: [2, 2] }), g.scalar(4)]);
+    const t = g.node("Trunc", [sum, g.scalar(1 / 4), g.scalar(0), g.scalar(6), g.scalar(1), g.scalar(4)], { rounding_mode: "FLOOR", signed: 0 }, QONNX);
+    head(g, t, 27, 72);
+    const bytes = g.bytes();
+    const layers = importOnnx(bytes, undefined).doc.layers as { type: string; requant?: { rounding: string; shift: number } }[];
+    expect(layers.map((l) => l.type)).toEqual(["conv2d", "avgpool", "dense"]);
+    const { agree } = await compare(bytes, [1, 2, 6, 6], [{ tensor: t, layer: 1, scale: 1, zeroPoint: 0 }], 30, 73, 6);
+    expect(agree).toBe(30);
   });
 });
