@@ -11,7 +11,7 @@
 import onnxProto from "onnx-proto";
 import type { onnx as OnnxTypes } from "onnx-proto";
 import { QuantrtlError } from "../../util/errors.js";
-import { parseRounding, quantBounds, QonnxRounding } from "./qonnx.js";
+import { parseRounding, quantBounds, QonnxRounding, truncScale } from "./qonnx.js";
 import { readOnnx } from "./reader.js";
 
 const { onnx } = onnxProto;
@@ -99,12 +99,35 @@ export function toStandardOnnx(bytes: Uint8Array, file?: string): Uint8Array {
       const s = asFloat(n.input![1], base);
       const sign = op("Sign", [op("Div", [x, s], base)], base);
       op("Mul", [op("Sign", [op("Add", [sign, constant("half", 0.5)], base)], base), s], base, n.output![0]);
+    } else if (n.opType === "Trunc" && (n.input ?? []).length === 6) {
+      // trunc_v2.md: ROUND(x/s + z) / ts, clamp, rounding_mode, − z/ts, · out_scale (ts = 2^round(log2(out_scale/s)))
+      const [x, s0, z0, , os0, b] = n.input!;
+      const scaleOf = (input: string) => graph.initializers.get(input)?.data[0];
+      const bits = scaleOf(b);
+      const [sv, osv] = [scaleOf(s0), scaleOf(os0)];
+      if (bits === undefined || sv === undefined || osv === undefined)
+        throw new QuantrtlError(
+          file,
+          `node "${base}" (#${i}, Trunc)`,
+          "its scales or bit width are not constant initializers",
+          "export fixed Trunc parameters",
+        );
+      const ts = constant("trunc_scale", truncScale({ scale: sv, outScale: osv }));
+      const z = asFloat(z0, base);
+      const signed = (node.attrs.get("signed") ?? 1) === 1;
+      const narrow = (node.attrs.get("narrow") ?? 0) === 1;
+      const rounding = parseRounding((node.attrs.get("rounding_mode") as string | undefined) ?? "FLOOR", file, base);
+      const [lo, hi] = quantBounds({ bits, signed, narrow });
+      const y = op("Div", [op("Round", [op("Add", [op("Div", [x, asFloat(s0, base)], base), z], base)], base), ts], base);
+      const clipped = op("Min", [op("Max", [y, constant("qmin", lo)], base), constant("qmax", hi)], base);
+      const rounded = roundOps(clipped, rounding, op, constant, base);
+      op("Mul", [op("Sub", [rounded, op("Div", [z, ts], base)], base), asFloat(os0, base)], base, n.output![0]);
     } else {
       throw new QuantrtlError(
         file,
         `node "${base}" (#${i})`,
         `the custom op ${n.domain}:${n.opType} has no standard-ONNX rewrite`,
-        "the float reference supports Quant (IntQuant) and BipolarQuant",
+        "the float reference supports Quant (IntQuant), BipolarQuant and Trunc (v2, six inputs)",
       );
     }
   }

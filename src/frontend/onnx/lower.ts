@@ -11,10 +11,11 @@ import type { TensorSpec } from "../../ir/model.js";
 import type { OnnxGraph, OnnxNode } from "./reader.js";
 import { broadcast, ConstTensor, nodeWhere, perChannel, size, transpose } from "./tensor.js";
 import type { AccValue, ConstValue, InputQuantizer, IntValue, PostOp, Value } from "./values.js";
-import { parseRounding, quantBounds, QonnxRounding, quantInt } from "./qonnx.js";
+import { parseRounding, quantBounds, QonnxRounding, quantInt, truncInt, truncScale } from "./qonnx.js";
 import { QONNX_DOMAINS } from "./float-graph.js";
 import { supportedOpsText } from "./ops.js";
 import { emitEngine, emitOutput, emitThreshold } from "./emit.js";
+import { averagePool, requantize, residualAdd, settle } from "./pool-add.js";
 import { calibratedEngine, calibratedInputQuantizer, PtqPlan, quantizeWeights } from "./calibrated.js";
 
 export interface Lowered {
@@ -117,7 +118,7 @@ export class Lowering {
     const out = this.values.get(g.outputs[0].name);
     if (!out)
       throw new QuantrtlError(this.file, "graph.output", `"${g.outputs[0].name}" is not produced by any node`, "the graph is incomplete; export it again");
-    emitOutput(this, out);
+    emitOutput(this, settle(this, g.nodes[g.nodes.length - 1], out));
     if (!this.inputQuantizer || !this.inputSpec)
       throw new QuantrtlError(this.file, "graph", "the input never reaches an engine layer", "the model needs at least one MatMul, Gemm or Conv");
     return { layers: this.layers, input: this.inputSpec, inputQuantizer: this.inputQuantizer, warnings: this.warnings, notes: this.notes };
@@ -132,6 +133,7 @@ export class Lowering {
         (QONNX_DOMAINS.includes(node.domain) || node.domain.includes("brevitas") || node.domain.includes("qonnx") || node.domain.includes("finn"))
       )
         return this.quant(node);
+      if (node.opType === "Trunc" && QONNX_DOMAINS.includes(node.domain)) return this.trunc(node);
       this.unsupported(node);
     }
     switch (node.opType) {
@@ -189,6 +191,9 @@ export class Lowering {
         return this.conv(node);
       case "MaxPool":
         return this.maxPool(node);
+      case "AveragePool":
+      case "GlobalAveragePool":
+        return averagePool(this, node);
       case "Softmax":
       case "LogSoftmax":
       case "ArgMax":
@@ -237,7 +242,7 @@ export class Lowering {
   }
 
   reshape(node: OnnxNode): void {
-    const got = this.get(node, 0);
+    const got = settle(this, node, this.get(node, 0));
     const v = got.kind === "acc" && this.ptq ? this.calibrated(got, nodeWhere(node)) : got;
     const dimsOf = (x: Value) => (x.kind === "const" ? x.t.dims : x.kind === "output" ? [] : x.dims);
     const inDims = dimsOf(v);
@@ -306,8 +311,8 @@ export class Lowering {
     if (a.kind === "const" && b.kind === "const") return this.set(node, { kind: "const", t: broadcast(a.t, b.t, fn[op], () => nodeWhere(node)) });
     if (op === "Pow") this.fail(node, "raises an activation to a power", "only Pow of constants is supported");
     const [v, c, constFirst] = a.kind === "const" ? [b, a as ConstValue, true] : [a, b, false];
-    if (c.kind !== "const")
-      this.fail(node, "combines two activations", "residual adds are not supported by the importer yet; only an activation with a constant");
+    if (c.kind !== "const" && op === "Add") return residualAdd(this, node, a, b);
+    if (c.kind !== "const") this.fail(node, "combines two activations", "of two activations only Add (a residual add of two quantized tensors) is supported");
     if (constFirst && (op === "Sub" || op === "Div"))
       this.fail(node, `computes constant ${op === "Sub" ? "−" : "/"} activation`, "only activation − constant and activation / constant fold");
     if (v.kind === "float") {
@@ -317,6 +322,10 @@ export class Lowering {
       const next =
         op === "Add" ? { a: v.a, b: v.b + k } : op === "Sub" ? { a: v.a, b: v.b - k } : op === "Mul" ? { a: v.a * k, b: v.b * k } : { a: v.a / k, b: v.b / k };
       return this.set(node, { ...v, ...next });
+    }
+    if (v.kind === "pool" && (op === "Mul" || op === "Div") && size(c.t.dims) === 1 && c.t.data[0] > 0) {
+      // a positive gain on an average pool (Brevitas' avgpool: AveragePool · k² → Trunc) folds into its requant
+      return this.set(node, { ...v, gain: op === "Mul" ? v.gain * c.t.data[0] : v.gain / c.t.data[0] });
     }
     if (v.kind !== "acc") this.fail(node, `applies ${op} to a quantized tensor`, "Add/Sub/Mul/Div fold only between a MatMul/Conv and the next Quant");
     const per = perChannel(c.t, v.dims.length, 1, v.outChannels, node, this.file);
@@ -334,6 +343,7 @@ export class Lowering {
   post(node: OnnxNode, op: PostOp): void {
     const v = this.get(node, 0);
     if (v.kind === "acc") return this.set(node, { ...v, post: [...v.post, op] });
+    if (v.kind === "sum" && op.kind === "relu") return this.set(node, { ...v, relu: true });
     if (v.kind === "int" && op.kind === "relu" && v.qmin >= v.zeroPoint) return this.set(node, v); // already ≥ 0
     this.fail(node, `applies ${node.opType} to a value that is not an accumulator`, `${node.opType} folds only between a MatMul/Conv and the next Quant`);
   }
@@ -402,6 +412,26 @@ export class Lowering {
     this.set(node, this.quantValue(node, x, scaleC.t, zpC.t, { bits, signed, narrow, rounding }));
   }
 
+  /** Trunc (trunc_v2.md) of a pool, sum or quantized tensor: a requant layer where exact (pool-add.ts). */
+  trunc(node: OnnxNode): void {
+    if (node.inputs.length !== 6)
+      this.fail(node, `has ${node.inputs.length} inputs`, "Trunc as in trunc_v2.md: X, scale, zeropt, in_bitwidth, out_scale, out_bitwidth");
+    const x = this.get(node, 0);
+    const [scale, zeroPoint, , outScale, bits] = [1, 2, 3, 4, 5].map((i) => {
+      const c = this.constOf(node, i, ["scale", "zero point", "input bit width", "output scale", "output bit width"][i - 1]);
+      if (size(c.t.dims) !== 1) this.fail(node, `its input ${i} is not a scalar`, "per-tensor Trunc parameters only");
+      return c.t.data[0];
+    });
+    const rounding = parseRounding((node.attrs.get("rounding_mode") as string | undefined) ?? "FLOOR", this.file, node.name);
+    if (!["ROUND", "CEIL", "FLOOR"].includes(rounding)) this.fail(node, `has rounding_mode ${rounding}`, "Trunc rounds with ROUND, CEIL or FLOOR");
+    if (!(scale > 0 && outScale > 0)) this.fail(node, "has a scale that is not positive", "positive scales");
+    const p = { scale, zeroPoint, outScale, bits, signed: (node.attrs.get("signed") ?? 1) === 1, narrow: (node.attrs.get("narrow") ?? 0) === 1, rounding };
+    if (x.kind !== "int" && x.kind !== "pool" && x.kind !== "sum")
+      this.fail(node, "truncates a value that is not a quantized tensor, pool or residual add", "Trunc after a Quant, an AveragePool or an Add");
+    // real output (y − zeropt/trunc_scale)·out_scale: the IR tensor's scale and zero point
+    this.set(node, requantize(this, node, x, { scale: outScale, zeroPoint: zeroPoint / truncScale(p), level: (real) => truncInt(real, p) }));
+  }
+
   quantValue(
     node: OnnxNode,
     x: Value,
@@ -440,7 +470,15 @@ export class Lowering {
     }
     if (x.kind === "acc") return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax });
     if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return x; // a requantization that changes nothing
-    return this.fail(node, "requantizes an already quantized tensor", "a Quant directly after a Quant (or a pool) is not supported unless it is the identity");
+    if (x.kind === "int" || x.kind === "pool" || x.kind === "sum") {
+      const params = { scale, zeroPoint, bits, signed, narrow, rounding };
+      return requantize(this, node, x, { scale, zeroPoint, level: (real) => quantInt(real, params) });
+    }
+    return this.fail(
+      node,
+      "quantizes a value that is neither an accumulator nor a quantized tensor",
+      "put the Quant after a MatMul/Conv, pool or residual Add",
+    );
   }
 
   /**
@@ -525,7 +563,8 @@ export class Lowering {
   }
 
   /** The activation an engine layer reads: the quantized tensor, or the float input through the synthetic quantizer. */
-  activation(node: OnnxNode, v: Value): IntValue {
+  activation(node: OnnxNode, got: Value): IntValue {
+    const v = settle(this, node, got);
     if (v.kind === "int") return v;
     if (this.ptq && v.kind === "acc") return this.calibrated(v, nodeWhere(node));
     if (this.ptq && v.kind === "float") {
@@ -662,7 +701,7 @@ export class Lowering {
   }
 
   maxPool(node: OnnxNode): void {
-    const got = this.get(node, 0);
+    const got = settle(this, node, this.get(node, 0));
     const v = got.kind === "acc" && this.ptq ? this.calibrated(got, nodeWhere(node)) : got;
     if (v.kind !== "int" || v.dims.length !== 4)
       this.fail(node, "pools a value that is not a quantized [1, C, H, W] activation", "put the Quant before the MaxPool");
@@ -684,7 +723,7 @@ export class Lowering {
   }
 
   outputOp(node: OnnxNode): void {
-    const v = this.get(node, 0);
+    const v = settle(this, node, this.get(node, 0));
     if (v.kind !== "acc" && v.kind !== "int" && v.kind !== "output")
       this.fail(node, "is applied to an unquantized value", `${node.opType} is supported at the output only`);
     const axis = (node.attrs.get("axis") as number | undefined) ?? (node.opType === "ArgMax" ? 0 : -1);

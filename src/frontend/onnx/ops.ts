@@ -1,12 +1,13 @@
 /** The ops the importer lowers, for the refusal message and the README. */
 export const SUPPORTED_OPS = [
   "Quant (IntQuant)",
+  "Trunc (v2, of a quantized tensor, pool or residual add)",
   "BipolarQuant (weights; activations after a MatMul/Gemm/Conv → xnor)",
   "QuantizeLinear → DequantizeLinear pairs, DequantizeLinear of integer weights (QDQ)",
   "Conv",
   "MatMul",
   "Gemm",
-  "Add",
+  "Add (a constant; or a residual Add of two quantized 8-bit tensors)",
   "Sub",
   "Mul",
   "Div",
@@ -14,6 +15,8 @@ export const SUPPORTED_OPS = [
   "Clip",
   "BatchNormalization",
   "MaxPool",
+  "AveragePool (no padding)",
+  "GlobalAveragePool",
   "Reshape",
   "Flatten",
   "Squeeze",

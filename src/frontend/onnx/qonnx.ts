@@ -86,3 +86,28 @@ export function quantFloat(x: number, p: QuantParams): number {
 export function bipolarInt(x: number, scale: number): number {
   return x / scale >= 0 ? 1 : -1;
 }
+
+export interface TruncParams {
+  readonly scale: number;
+  readonly zeroPoint: number;
+  readonly outScale: number;
+  readonly bits: number;
+  readonly signed: boolean;
+  readonly narrow: boolean;
+  readonly rounding: QonnxRounding;
+}
+
+/** 2^round(log2(out_scale / scale)) of trunc_v2.md: the truncation is by a power of two. */
+export function truncScale(p: Pick<TruncParams, "scale" | "outScale">): number {
+  return 2 ** Math.round(Math.log2(p.outScale / p.scale));
+}
+
+/**
+ * Trunc (trunc_v2.md): y = ROUND(x/scale + zeropt) / trunc_scale, clamped to the output
+ * bits' [min_int, max_int], then the node's rounding; real output (y − zeropt/trunc_scale)·out_scale.
+ */
+export function truncInt(x: number, p: TruncParams): number {
+  const [lo, hi] = quantBounds(p);
+  const y = qonnxRound(x / p.scale + p.zeroPoint, "ROUND") / truncScale(p);
+  return qonnxRound(Math.min(hi, Math.max(lo, y)), p.rounding);
+}

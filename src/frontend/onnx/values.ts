@@ -75,7 +75,35 @@ export interface OutputValue {
   readonly dropped: readonly string[];
 }
 
-export type Value = ConstValue | FloatValue | IntValue | AccValue | OutputValue;
+/**
+ * A residual Add of two quantized tensors not yet requantized (pool-add.ts): real = real_a + real_b,
+ * then ReLU when `relu`. A Quant after it becomes one add layer; any other reader, an exact sum.
+ */
+export interface SumValue {
+  readonly kind: "sum";
+  readonly a: IntValue;
+  readonly b: IntValue;
+  readonly relu: boolean;
+  readonly dims: readonly number[];
+}
+
+/**
+ * AveragePool / GlobalAveragePool of a quantized tensor not yet requantized: real =
+ * gain·scale·(Σ_window q / count − zeroPoint). A Quant or Trunc after it becomes one
+ * avgpool layer; any other reader, the exact window sum on scale·gain/count.
+ */
+export interface PoolValue {
+  readonly kind: "pool";
+  readonly input: IntValue;
+  readonly count: number;
+  /** undefined: global average pool. */
+  readonly window?: { readonly kernel: [number, number]; readonly stride: [number, number] };
+  readonly gain: number;
+  readonly dims: readonly number[];
+  readonly name: string;
+}
+
+export type Value = ConstValue | FloatValue | IntValue | AccValue | OutputValue | SumValue | PoolValue;
 
 export interface InputQuantizer {
   readonly scale: number;

@@ -37,6 +37,15 @@ function convBase(attrs: Record<string, number | string | number[]>, weightDims 
 
 const TFC = readFileSync(join(ROOT, "models/onnx/TFC_2W2A.onnx"));
 
+/** x [1, 1, 6, 6] → Quant(1/8, signed 8) → `edit` → Flatten → MatMul: a base for pool and add refusals. */
+function spatialBase(edit: (g: GraphBuilder, qx: string) => string, features = 4): Uint8Array {
+  const g = new GraphBuilder();
+  const qx = g.quant(g.input("x", [1, 1, 6, 6]), 1 / 8, 0, 8);
+  const flat = g.node("Flatten", [edit(g, qx)], { axis: 1 });
+  g.output(g.node("MatMul", [flat, g.quant(g.init("W", [features, 2], new Array(features * 2).fill(0.25)), 0.25, 0, 4)]), [1, 2]);
+  return g.bytes();
+}
+
 const CASES: [string, () => Uint8Array, RegExp][] = [
   ["truncated file", () => TFC.subarray(0, 5000), /not a readable ONNX model|has no graph|initializer/],
   ["random bytes", () => Uint8Array.from({ length: 300 }, (_, i) => (i * 7919) % 251), /not a readable ONNX model|has no graph/],
@@ -48,8 +57,8 @@ const CASES: [string, () => Uint8Array, RegExp][] = [
   ],
   [
     "unknown custom op",
-    () => base((g, qx) => g.node("MultiThreshold", [qx, g.init("thr", [8, 2], new Array(16).fill(0))], {}, "qonnx.custom_op.general", "MT")),
-    /node "MT" \(#\d+, MultiThreshold\): op qonnx.custom_op.general:MultiThreshold is not supported/,
+    () => base((g, qx) => g.node("XnorPopcount", [qx, g.init("thr", [8, 2], new Array(16).fill(0))], {}, "qonnx.custom_op.general", "MT")),
+    /node "MT" \(#\d+, XnorPopcount\): op qonnx.custom_op.general:XnorPopcount is not supported/,
   ],
   ["dynamic batch dimension", () => base(undefined, ["N", 8]), /dynamic dimension 0 \("N"\)/],
   ["grouped conv", () => convBase({ group: 2 }, [2, 1, 3, 3]), /node "MyConv" \(#\d+, Conv\): has group = 2/],
@@ -77,7 +86,7 @@ const CASES: [string, () => Uint8Array, RegExp][] = [
     /node "MM" .*weights are float/,
   ],
   [
-    "two activations added (residual)",
+    "residual Add of two unquantized branches",
     () =>
       base((g, qx) =>
         g.node(
@@ -91,7 +100,7 @@ const CASES: [string, () => Uint8Array, RegExp][] = [
           "Res",
         ),
       ),
-    /node "Res" .*combines two activations/,
+    /node "Res" \(#\d+, Add\): adds a branch that is not quantized yet.*\n.*put a Quant on each input/,
   ],
   [
     "per-channel activation scale",
@@ -110,6 +119,21 @@ const CASES: [string, () => Uint8Array, RegExp][] = [
     "unknown rounding mode",
     () => base((g, qx) => g.node("MatMul", [qx, g.quant(g.init("W", [8, 4], new Array(32).fill(0.25)), 0.25, 0, 4, { rounding: "STOCHASTIC" })])),
     /"STOCHASTIC" is not a QONNX rounding mode/,
+  ],
+  [
+    "AveragePool with padding",
+    () => spatialBase((g, qx) => g.node("AveragePool", [qx], { kernel_shape: [3, 3], strides: [3, 3], pads: [1, 1, 1, 1] }, "", "AP"), 9),
+    /node "AP" \(#\d+, AveragePool\): pads its input.*\n.*without padding/,
+  ],
+  [
+    "FLOOR after a 3×3 average pool of signed values (no bias can place the steps)",
+    () => spatialBase((g, qx) => g.quant(g.node("AveragePool", [qx], { kernel_shape: [3, 3], strides: [3, 3] }), 1 / 8, 0, 8, { rounding: "FLOOR" })),
+    /\(#\d+, Quant\): its quantizer is not reproduced exactly by a dyadic requant of the sum of 9 values/,
+  ],
+  [
+    "Sub of two activations",
+    () => spatialBase((g, qx) => g.node("Sub", [qx, g.quant(qx, 1 / 4, 0, 8)], {}, "", "S"), 36),
+    /node "S" \(#\d+, Sub\): combines two activations.*\n.*only Add/,
   ],
   [
     "two graph inputs",

@@ -4,9 +4,9 @@
  * zero points worked by hand; the same values through toStandardOnnx in onnxruntime.
  */
 import { describe, expect, it } from "vitest";
-import { QonnxRounding, qonnxRound, quantBounds, quantInt } from "../../../src/frontend/onnx/qonnx.js";
+import { QonnxRounding, qonnxRound, quantBounds, quantInt, truncInt } from "../../../src/frontend/onnx/qonnx.js";
 import { toStandardOnnx } from "../../../src/frontend/onnx/float-graph.js";
-import { GraphBuilder, runOrt } from "./graph-builder.js";
+import { GraphBuilder, QONNX, runOrt } from "./graph-builder.js";
 
 const VALUES = [5.5, 2.5, 1.6, 1.1, 1.0, -1.0, -1.1, -1.6, -2.5, -5.5];
 // the documents' table, column by column
@@ -71,5 +71,21 @@ describe("toStandardOnnx runs Quant in onnxruntime", () => {
     g.output(g.node("BipolarQuant", [x, g.scalar(0.5)], {}, "qonnx.custom_op.general"), [1, 4]);
     const out = await runOrt(toStandardOnnx(g.bytes()), Float32Array.of(-0.1, 0, 0.2, -3), [1, 4]);
     expect(Array.from(Object.values(out)[0])).toEqual([-0.5, 0.5, 0.5, -0.5]);
+  });
+});
+
+describe("QONNX Trunc (trunc_v2.md)", () => {
+  // x/scale + zp = 23, 7, −9, 40 (ROUND); ÷ ts = 4 (out_scale 0.4 / scale 0.1): 5.75, 1.75, −2.25, 10 → clamp to 4 bits signed [−8, 7]
+  const X = [2.3, 0.7, -0.9, 4.0];
+  const EXPECTED: Record<string, number[]> = { FLOOR: [5, 1, -3, 7], CEIL: [6, 2, -2, 7], ROUND: [6, 2, -2, 7] };
+  it.each(Object.keys(EXPECTED))("rounding %s: truncInt and onnxruntime on the rewritten graph give the hand-worked integers", async (mode) => {
+    const p = { scale: 0.1, zeroPoint: 0, outScale: 0.4, bits: 4, signed: true, narrow: false, rounding: mode as QonnxRounding };
+    expect(X.map((x) => truncInt(x, p))).toEqual(EXPECTED[mode]);
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, 4]);
+    const t = g.node("Trunc", [x, g.scalar(0.1), g.scalar(0), g.scalar(8), g.scalar(0.4), g.scalar(4)], { rounding_mode: mode, signed: 1, narrow: 0 }, QONNX);
+    g.output(t, [1, 4]);
+    const out = await runOrt(toStandardOnnx(g.bytes()), Float32Array.from(X), [1, 4]);
+    expect(Array.from(Object.values(out)[0], (v) => Math.round(v / 0.4))).toEqual(EXPECTED[mode]);
   });
 });
