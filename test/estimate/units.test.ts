@@ -9,7 +9,9 @@ import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../src/ir/board.js";
 import { constant, dspsForProduct, mapMemory, signal, synthTarget } from "../../src/hw/target.js";
 import { weightRomBits, weightRomColumns } from "../../src/hw/units/mvu/cost.js";
-import { estimateEngine, resourceModel } from "../../src/estimate/resources.js";
+import { estimateEngine, resourceModel, sumResources } from "../../src/estimate/resources.js";
+import { estimateUnits } from "../../src/estimate/model.js";
+import { unitReferenceDesigns, unitReferenceModel } from "../../src/estimate/unit-reference-designs.js";
 import { referenceDesigns, referenceModel } from "../../src/estimate/reference-designs.js";
 import { engineConv } from "../../src/ir/model.js";
 import { convModel, firstConv } from "../helpers/models.js";
@@ -36,10 +38,13 @@ describe("memory mapping", () => {
     expect(mapMemory(512, 8, "ram", "sync", xilinx)).toEqual({ style: "block", blockBits: 18432, lutramLuts: 0, logicBits: 0 });
   });
 
-  test("Xilinx ROMs: 128 words of 64 bits stay in LUT RAM (Yosys: 24 RAM64M), 128 of 512 out of block RAM; LeNet's 256 words of 512 bits take 15 × 18 Kb (Yosys: 276,480 bits)", () => {
-    expect(mapMemory(128, 64, "rom", "sync", xilinx).style).toBe("distributed");
-    expect(mapMemory(128, 512, "rom", "sync", xilinx).style).not.toBe("block");
+  test("Xilinx ROMs cost 1/64 per bit in logic (synth_xilinx -logic-cost-rom 0.015625) and LUT RAM takes no ROM (prune_rom): 128×64 stays in logic, LeNet's 256×512 takes 15 × 18 Kb (Yosys: 276,480 bits)", () => {
+    expect(mapMemory(128, 64, "rom", "sync", xilinx).style).toBe("logic");
+    expect(mapMemory(128, 512, "rom", "sync", xilinx).style).toBe("logic");
     expect(mapMemory(256, 512, "rom", "sync", xilinx)).toEqual({ style: "block", blockBits: 276480, lutramLuts: 0, logicBits: 0 });
+    // token_embed: Yosys left 320×8 in logic (40 < 129 + 2) and put 1088×8 in one RAMB18 (136 > 131)
+    expect(mapMemory(320, 8, "rom", "sync", xilinx).style).toBe("logic");
+    expect(mapMemory(1088, 8, "rom", "sync", xilinx).blockBits).toBe(18432);
   });
 
   test("ECP5: a 36×8 bank in TRELLIS_DPR16X4 (3 × 2 = 6 of them, 2 LUT4 each); at equal cost a synchronous read takes the DP16KD", () => {
@@ -48,20 +53,26 @@ describe("memory mapping", () => {
     expect(mapMemory(128, 16, "ram", "sync", ecp5)).toEqual({ style: "block", blockBits: 18432, lutramLuts: 0, logicBits: 0 });
   });
 
-  test("the mapping reproduces the block RAM bits Yosys used for every reference design but two known misses", () => {
-    // known miss: I-LayerNorm over 192 channels, whose 192×47 per-channel multiplier ROM Yosys spreads
-    // over more blocks than the library's shapes say (iCE40: 6 EBRs against 1 + 3; ECP5: 4 DP16KDs against 1 + 2)
-    // and a 320×8 position-embedding ROM Xilinx left in logic (the 256-word rule in mapMemory says block)
-    const knownMiss = new Set(["ref_layernorm_8x1x192_b8 ice40", "ref_layernorm_8x1x192_b8 ecp5", "ref_token_embed_3x3x32_b8 xilinx"]);
+  test("today's estimate has the block RAM bits Yosys used for every engine and unit reference design, on every family", () => {
+    const boards: Record<string, string> = { xilinx: "pynq-z2", ice40: "icebreaker", ecp5: "ulx3s-85f" };
+    const designs = referenceDesigns();
+    const units = unitReferenceDesigns();
     let compared = 0;
-    for (const d of [...resourceModel().designs, ...resourceModel().unitDesigns]) {
+    for (const d of resourceModel().designs) {
+      const layer = referenceModel(designs.find((x) => x.name === d.name)!).layers[0];
+      if (layer.kind !== "conv2d") throw new Error(d.name);
       for (const [family, r] of Object.entries(d.results)) {
-        const key = `${d.name} ${family}`;
-        if (knownMiss.has(key)) expect(r.estimate.bramBits, key).not.toBe(r.measured.bramBits);
-        else (expect(r.estimate.bramBits, key).toBe(r.measured.bramBits), compared++);
+        const e = estimateEngine(engineConv(layer), loadBoard(boards[family]), { useDsp: d.useDsp });
+        (expect(e.bramBits, `${d.name} ${family}`).toBe(r.measured.bramBits), compared++);
       }
     }
-    expect(compared).toBe(3 * (resourceModel().designs.length + resourceModel().unitDesigns.length) - knownMiss.size);
+    for (const d of resourceModel().unitDesigns) {
+      for (const [family, r] of Object.entries(d.results)) {
+        const e = sumResources(estimateUnits(unitReferenceModel(units.find((x) => x.name === d.name)!), loadBoard(boards[family])));
+        (expect(e.bramBits, `${d.name} ${family}`).toBe(r.measured.bramBits), compared++);
+      }
+    }
+    expect(compared).toBe(3 * (resourceModel().designs.length + resourceModel().unitDesigns.length));
   });
 });
 

@@ -1,5 +1,22 @@
 /** Lattice ECP5 (synth_ecp5). */
-import { blockShapes18k, FamilyRules } from "./family.js";
+import { FamilyRules } from "./family.js";
+import { blockRam, lutRam, MemoryLibrary } from "./memory.js";
+
+const WIDTHS_18K = [1, 2, 4, 9, 18];
+
+/**
+ * synth_ecp5: memory_libmap -lib +/ecp5/lutrams.txt -lib +/ecp5/brams.txt (default logic costs).
+ * TRELLIS_DPR16X4 (16×4, cost 4, prune_rom, 2 LUT4s); DP16KD (abits 14, 16K×1 … 1K×18, byte 9, cost 128);
+ * PDPW16KD (… 512×36, its write port 36 wide: a written memory uses it from 2K×9 on).
+ */
+const LIBRARY: MemoryLibrary = {
+  logicCostRom: 1 / 16,
+  rams: [
+    lutRam("TRELLIS_DPR16X4", 4, 4, 4, 0, 2),
+    blockRam("DP16KD", 14, WIDTHS_18K, 128, 18432),
+    blockRam("PDPW16KD", 14, [...WIDTHS_18K, 36], 128, 18432, 9, 3),
+  ],
+};
 
 export const ecp5: FamilyRules = {
   name: "ecp5",
@@ -18,8 +35,5 @@ export const ecp5: FamilyRules = {
   },
   // synth_ecp5: mul2dsp -D DSP_A_MAXWIDTH=18 -D DSP_B_MAXWIDTH=18 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 (no Y minimum)
   dspMap: { aMinWidth: 2, bMinWidth: 2, signedOnly: false },
-  // DP16KD / PDPW16KD: 16K×1 … 1K×18, 512×36, cost 128
-  blockRam: { bits: 18432, shapes: blockShapes18k(128) },
-  // TRELLIS_DPR16X4: 16×4 in 2 LUT4s
-  distributedRam: { shapes: [{ depth: 16, width: 4, cost: 4 }], luts: 2, roms: false },
+  memoryLibrary: () => LIBRARY,
 };

@@ -7,15 +7,9 @@
  */
 import { Board } from "../../ir/board.js";
 import { DspMapRules } from "./dsp.js";
+import { MemoryLibrary } from "./memory.js";
 
 export type YosysFamily = Board["yosysFamily"];
-
-export interface RamShape {
-  readonly depth: number;
-  readonly width: number;
-  /** Yosys's cost of one primitive (techlibs/<family>/brams*.txt, lutrams*.txt). */
-  readonly cost: number;
-}
 
 /** Cell counts as one synthesis reports them, filled in by `countCell`. */
 export interface CellTally {
@@ -36,22 +30,9 @@ export interface FamilyRules {
   countCell(type: string, n: number, tally: CellTally): boolean;
   /** mul2dsp's macros in the family's synth script, but the operand maxima (the part's DSP: SynthTarget.dspOperands). */
   readonly dspMap: Omit<DspMapRules, "aMaxWidth" | "bMaxWidth">;
-  /** Block RAM configurations memory_libmap chooses from, and the bits one primitive counts as. */
-  readonly blockRam: { readonly shapes: readonly RamShape[]; readonly bits: number };
-  /** Distributed RAM (1 write, 1 asynchronous read port): its shapes, the LUTs one primitive occupies, whether ROMs go there too. */
-  readonly distributedRam: { readonly shapes: readonly RamShape[]; readonly luts: number; readonly roms: boolean };
-  /** The shallowest ROM Yosys put in block RAM, where that is a measured rule rather than the library's costs. */
-  readonly blockRomMinDepth?: number;
-}
-
-/** The aspect ratios of an 18 Kb block: 16K×1, 8K×2, 4K×4, 2K×9, 1K×18 and (simple dual port) 512×36. */
-export function blockShapes18k(cost: number): RamShape[] {
-  return [
-    [16384, 1],
-    [8192, 2],
-    [4096, 4],
-    [2048, 9],
-    [1024, 18],
-    [512, 36],
-  ].map(([depth, width]) => ({ depth, width, cost }));
+  /**
+   * The RAM library synth_<family> hands memory_libmap for a part family (Board.family), in its order,
+   * with its -logic-cost-rom (families/memory.ts costs a memory against it).
+   */
+  memoryLibrary(part: Board["family"]): MemoryLibrary;
 }

@@ -1,5 +1,13 @@
 /** Lattice iCE40 (synth_ice40). */
 import { FamilyRules } from "./family.js";
+import { blockRam, MemoryLibrary } from "./memory.js";
+
+/**
+ * synth_ice40: memory_libmap -lib +/ice40/brams.txt -lib +/ice40/spram.txt -no-auto-huge (default logic
+ * costs; no LUT RAM). SB_RAM40_4K: abits 11, 2048×2 … 256×16, cost 64; its HAS_BE 1 option writes
+ * bit by bit (byte 1) at every width, which is never dearer than HAS_BE 0.
+ */
+const LIBRARY: MemoryLibrary = { logicCostRom: 1 / 16, rams: [blockRam("SB_RAM40_4K", 11, [2, 4, 8, 16], 64, 4096, 1)] };
 
 export const ice40: FamilyRules = {
   name: "ice40",
@@ -16,7 +24,5 @@ export const ice40: FamilyRules = {
   },
   // synth_ice40 -dsp: mul2dsp -D DSP_A_MAXWIDTH=16 -D DSP_B_MAXWIDTH=16 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2 -D DSP_Y_MINWIDTH=11
   dspMap: { aMinWidth: 2, bMinWidth: 2, yMinWidth: 11, signedOnly: false },
-  // SB_RAM40_4K: 2048×2 … 256×16, cost 64
-  blockRam: { bits: 4096, shapes: [2, 4, 8, 16].map((w) => ({ depth: 4096 / w, width: w, cost: 64 })) },
-  distributedRam: { shapes: [], luts: 0, roms: false },
+  memoryLibrary: () => LIBRARY,
 };

@@ -5,7 +5,7 @@ import { xilinx } from "./xilinx.js";
 import { ice40 } from "./ice40.js";
 import { ecp5 } from "./ecp5.js";
 
-export type { CellTally, FamilyRules, RamShape, YosysFamily } from "./family.js";
+export type { CellTally, FamilyRules, YosysFamily } from "./family.js";
 
 const FAMILIES: { readonly [F in YosysFamily]: FamilyRules } = { xilinx, ice40, ecp5 };
 

@@ -161,7 +161,12 @@ export const layerNormLayer: LayerImpl<LayerNormLayer> = {
   frameCycles: ivitFrameCycles,
   features: (layer, target) => {
     const w = layerNormWidths(layer.params);
-    const a = new Acc(target).add("ln.units", 1).memory(layer.params.channels, layer.params.inputBits, "ram", "sync");
+    // the token buffer, and the per-channel bias: a case table (bias_of) that proc_rom turns into a
+    // ROM (8 or more values, dense), read into a register that memory_dff folds in
+    const a = new Acc(target)
+      .add("ln.units", 1)
+      .memory(layer.params.channels, layer.params.inputBits, "ram", "sync")
+      .memory(layer.params.channels, w.biasBits, "rom", "sync");
     const perChannel = layer.out.perChannel ? { multipliers: layer.out.perChannel.multipliers, file: "" } : undefined;
     a.requant(requantUnitParams(w.out, w.outBits, layer.out.params, 1, "rq", perChannel), layer.out.params.multiplierBits);
     return { kind: "ln", features: a.f };
