@@ -10,9 +10,14 @@
  * fourth design out, and commits the coefficients with their standard errors and
  * the in-sample and held-out error of the fit.
  *
- * usage: npm run fit-resources [-- --families xilinx,ice40,ecp5] [--out hw/resource-model.json]
+ * usage: npm run fit-resources [-- --families xilinx,ice40,ecp5] [--out hw/resource-model.json] [--measured-from FILE]
+ *
+ * --measured-from FILE: take each design's Yosys figures from a resource-model file written
+ * by an earlier fit (its `designs` / `unitDesigns` "measured"), instead of synthesizing: a
+ * refit after a change of the features (the DSP and block-RAM rules), when the reference
+ * designs' RTL is unchanged. A design missing from the file is an error.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadBoard } from "../src/ir/board.js";
 import { engineConv, Model } from "../src/ir/model.js";
@@ -73,13 +78,29 @@ function engineOf(model: Model) {
   return engineConv(layer);
 }
 
+/** Yosys's figures of one reference design: from --measured-from's file, or a synthesis (cached by RTL hash). */
+type Measured = { lut: number; ff: number; dsp: number; bramBits: number; yosys: string; cached: boolean; seconds: number };
+let committed: { yosys: string; designs: CommittedDesign[]; unitDesigns: CommittedDesign[] } | undefined;
+interface CommittedDesign {
+  readonly name: string;
+  readonly results: Record<string, { readonly measured: Resources }>;
+}
+async function measuredOf(name: string, family: string, set: "designs" | "unitDesigns", synth: () => Promise<Measured>): Promise<Measured> {
+  const from = arg("measured-from");
+  if (!from) return synth();
+  committed ??= JSON.parse(readFileSync(from, "utf8")) as typeof committed;
+  const m = committed![set].find((d) => d.name === name)?.results[family]?.measured;
+  if (!m) throw new Error(`${from}: no measured ${family} figures for reference design ${name}; synthesize it (drop --measured-from)`);
+  return { ...m, yosys: committed!.yosys, cached: true, seconds: 0 };
+}
+
 async function collect(family: string): Promise<{ samples: (Sample & { design: ReferenceDesign })[]; yosys: string }> {
   const board = loadBoard(FAMILY_BOARDS[family]);
   const samples: (Sample & { design: ReferenceDesign })[] = [];
   let yosys = "";
   for (const design of referenceDesigns()) {
     const model = referenceModel(design);
-    const r = await synthesize(model, board, undefined, { useDsp: design.useDsp });
+    const r = await measuredOf(design.name, family, "designs", () => synthesize(model, board, undefined, { useDsp: design.useDsp }));
     yosys = r.yosys;
     console.error(
       `[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`,
@@ -99,7 +120,7 @@ async function collectUnits(family: string): Promise<UnitSample[]> {
   const samples: UnitSample[] = [];
   for (const design of unitReferenceDesigns()) {
     const model = unitReferenceModel(design);
-    const r = await synthesize(model, board);
+    const r = await measuredOf(design.name, family, "unitDesigns", () => synthesize(model, board));
     console.error(
       `[fit] ${family} ${design.name}: LUT ${r.lut} FF ${r.ff} DSP ${r.dsp} BRAM ${r.bramBits}${r.cached ? " (cached)" : ` (${r.seconds.toFixed(0)} s)`}`,
     );
