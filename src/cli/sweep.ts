@@ -5,7 +5,7 @@ import { defaultJobs, PointRunner } from "../flows/sweep-runner.js";
 import { loadSweepModel, type PointTask } from "../flows/sweep-point.js";
 import { defaultOutDir } from "../flows/gen.js";
 import { parseRedisUrl, queueExecutor } from "../flows/sweep-queue.js";
-import { writeSweep } from "../report/sweep.js";
+import { openSweep } from "../report/sweep.js";
 import { checkOutput } from "../util/output.js";
 import { QuantrtlError } from "../util/errors.js";
 import { Args, flag, intFlag, outputOptions, printJson, value } from "./args.js";
@@ -52,19 +52,43 @@ async function sweepCommand(args: Args): Promise<number> {
   const redis = args.flags.get("redis");
   if (redis === true) throw new QuantrtlError(undefined, "--redis", "needs a value", "write --redis redis://host:port");
   if (redis !== undefined && args.flags.has("jobs")) throw new QuantrtlError(undefined, "--jobs", "does not apply with --redis", "give the workers --jobs n");
+  const verify = args.flags.has("verify");
+  for (const name of ["vectors", "seed"])
+    if (!verify && args.flags.has(name)) throw new QuantrtlError(undefined, `--${name}`, "only applies with --verify", `add --verify, or leave out --${name}`);
+  if (verify && redis !== undefined)
+    throw new QuantrtlError(
+      undefined,
+      "--verify",
+      "runs on this machine only (the design folders are written where the proof runs)",
+      "leave out --redis, or --verify",
+    );
+  const proof = verify ? { vectors: intFlag(args, "vectors", 2, 1, 1000), seed: intFlag(args, "seed", 1, 0) } : undefined;
   // with --redis, every point is queued at once and the workers take them; locally, the pool runs `jobs` at a time
   const executor = redis === undefined ? localExecutor(jobs) : await queueExecutor(parseRedisUrl(redis));
   let result;
+  let paths;
   try {
-    const concurrency = redis === undefined ? jobs : Number.MAX_SAFE_INTEGER;
-    result = await runSweep(model, resolve(file), space, executor.execute, { synth, concurrency, onProgress: progress });
+    const folder = openSweep(out, model, options);
+    try {
+      const concurrency = redis === undefined ? jobs : Number.MAX_SAFE_INTEGER;
+      result = await runSweep(model, resolve(file), space, executor.execute, {
+        synth,
+        ...(proof ? { verify: { ...proof, dir: folder.pointsDir } } : {}),
+        concurrency,
+        onProgress: progress,
+      });
+    } catch (err) {
+      folder.discard();
+      throw err;
+    }
+    paths = folder.write(result);
   } finally {
     await executor.close();
   }
-  const paths = writeSweep(out, result, options);
+  const failed = result.points.filter((p) => p.proof && !p.proof.bitExact);
   if (args.flags.has("json")) {
     printJson(result);
-    return 0;
+    return failed.length > 0 ? 3 : 0;
   }
   const front = result.points.filter((p) => p.pareto);
   console.log(
@@ -78,15 +102,25 @@ async function sweepCommand(args: Args): Promise<number> {
   console.log(`sweep: ${paths.json}`);
   console.log(`sweep: ${paths.csv}`);
   console.log(`sweep: ${paths.html}`);
-  return 0;
+  if (proof) {
+    const proved = result.points.filter((p) => p.proof);
+    console.log(
+      `proof: ${proved.length - failed.length}/${proved.length} points bit-exact on ${proof.vectors} seeded vector(s) (seed ${proof.seed}); designs in ${paths.dir}/points`,
+    );
+    for (const p of failed)
+      console.log(`  NOT bit-exact: ${p.board} ${p.datapath} ${p.bits}b pe ${p.pe ?? "model"} simd ${p.simd ?? "model"}: ${p.proof?.firstMismatch}`);
+  }
+  return failed.length > 0 ? 3 : 0;
 }
 
 export const sweep: CommandSpec = {
   name: "sweep",
   usage: [
     "  quantrtl sweep <model.json> [--space space.json] [--pe 1,2,4] [--simd 4,8,16] [--datapaths mac,adder,xnor,shift]",
-    "                 [--bits 8,16] [--boards pynq-z2,kv260] [--synth] [--jobs n | --redis redis://host:port] [--out DIR] [--force] [--json]",
-    "                 (every point: cycles, frames/s, resources, power, fit; sweep.json, sweep.csv, sweep.html with the Pareto fronts)",
+    "                 [--bits 8,16] [--boards pynq-z2,kv260] [--synth] [--verify [--vectors n] [--seed s]]",
+    "                 [--jobs n | --redis redis://host:port] [--out DIR] [--force] [--json]",
+    "                 (every point: cycles, frames/s, resources, power, fit; with --verify its bit-exact proof in Verilator, the design",
+    "                 kept in DIR/points/<id>; sweep.json, sweep.csv, sweep.html with the Pareto fronts)",
   ].join("\n"),
   takesModel: true,
   flags: [
@@ -97,6 +131,9 @@ export const sweep: CommandSpec = {
     value("bits", "list"),
     value("boards", "list"),
     flag("synth"),
+    flag("verify"),
+    value("vectors", "n"),
+    value("seed", "s"),
     value("jobs", "n"),
     value("redis", "url"),
     value("out", "DIR"),

@@ -5,6 +5,7 @@
  * depend on which executor ran it, nor on the order points finished in.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Model } from "../ir/model.js";
 import { boardNames, DEFAULT_BOARD } from "../ir/board.js";
 import { DATAPATHS, type Datapath } from "../arith/datapath.js";
@@ -123,6 +124,8 @@ export type PointExecutor = (task: PointTask, id: string) => Promise<PointOutcom
 
 export interface SweepOptions {
   readonly synth: boolean;
+  /** Prove every point's RTL bit-exact on `vectors` seeded vectors, leaving its design in `dir`/<point id>. */
+  readonly verify?: { readonly vectors: number; readonly seed: number; readonly dir: string };
   /** Points in flight at once (the pool queues the rest anyway; this bounds synthesis runs). */
   readonly concurrency: number;
   readonly onProgress?: (message: string) => void;
@@ -142,6 +145,9 @@ export function markPareto(points: readonly Omit<SweepPointResult, "pareto" | "p
   return open.map((p, i) => ({ ...p, pareto: all[i], paretoLut: lut[i], paretoPower: power[i] }));
 }
 
+/** The folder of the sweep's output that holds one design folder per proved point. */
+export const POINTS_DIR = "points";
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Every point of the space through `execute`, at most `concurrency` at once; the result in the space's order. */
@@ -155,7 +161,14 @@ export async function runSweep(model: Model, modelFile: string, space: SweepSpac
     while (next < points.length) {
       const i = next++;
       const point = points[i];
-      outcomes[i] = await execute({ modelFile, modelHash: model.hash, point, synth: options.synth }, pointId(model.hash, point, options.synth));
+      const id = pointId(model.hash, point, options.synth, options.verify);
+      const verify = options.verify && {
+        vectors: options.verify.vectors,
+        seed: options.verify.seed,
+        dir: join(options.verify.dir, id),
+        designDir: `${POINTS_DIR}/${id}`,
+      };
+      outcomes[i] = await execute({ modelFile, modelHash: model.hash, point, synth: options.synth, ...(verify ? { verify } : {}) }, id);
       done++;
       const elapsed = Date.now() - started;
       const eta = done < points.length ? `, ETA ${seconds((elapsed / done) * (points.length - done))}` : "";
@@ -167,7 +180,7 @@ export async function runSweep(model: Model, modelFile: string, space: SweepSpac
   const notApplicable: (SweepPoint & { reason: string })[] = [];
   points.forEach((point, i) => {
     const o = outcomes[i];
-    if ("figures" in o) results.push({ id: pointId(model.hash, point, options.synth), ...point, ...o.figures });
+    if ("figures" in o) results.push({ id: pointId(model.hash, point, options.synth, options.verify), ...point, ...o.figures });
     else if ("notApplicable" in o) notApplicable.push({ ...point, reason: o.notApplicable });
   });
   return { quantrtlSweep: 1, version: packageVersion(), model: { name: model.name, hash: model.hash }, space, points: markPareto(results), notApplicable };
