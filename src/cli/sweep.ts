@@ -1,14 +1,15 @@
 /** `quantrtl sweep <model>`: a design space (space.json or flags) on a local thread pool, or on BullMQ workers with --redis. */
 import { resolve } from "node:path";
-import { readSpaceFile, resolveSpace, runSweep, SPACE_KEYS, SpaceKey, SpaceSource } from "../flows/sweep.js";
+import { readSpaceFile, resolveSpace, runSweep, SPACE_KEYS, SpaceKey, SpaceSource, sweepAccuracy } from "../flows/sweep.js";
+import { loadDataset } from "../frontend/dataset.js";
 import { defaultJobs, PointRunner } from "../flows/sweep-runner.js";
 import { loadSweepModel, type PointTask } from "../flows/sweep-point.js";
 import { defaultOutDir } from "../flows/gen.js";
 import { parseRedisUrl, queueExecutor } from "../flows/sweep-queue.js";
-import { openSweep } from "../report/sweep.js";
+import { accuracyText, openSweep } from "../report/sweep.js";
 import { checkOutput } from "../util/output.js";
 import { QuantrtlError } from "../util/errors.js";
-import { Args, flag, intFlag, outputOptions, printJson, value } from "./args.js";
+import { Args, DATA_FLAGS, datasetArg, flag, intFlag, outputOptions, printJson, value } from "./args.js";
 import type { CommandSpec } from "./command.js";
 import { DEFAULT_MODEL } from "./inputs.js";
 import { progress } from "./print.js";
@@ -63,6 +64,12 @@ async function sweepCommand(args: Args): Promise<number> {
       "leave out --redis, or --verify",
     );
   const proof = verify ? { vectors: intFlag(args, "vectors", 2, 1, 1000), seed: intFlag(args, "seed", 1, 0) } : undefined;
+  const dataset = datasetArg(args);
+  if (args.flags.has("limit") && dataset === undefined)
+    throw new QuantrtlError(undefined, "--limit", "only applies with --dataset", "add --dataset mnist-test");
+  const data = dataset && loadDataset(model, dataset, args.flags.has("limit") ? intFlag(args, "limit", 10000, 1) : undefined);
+  // on this machine, before the points: a dataset that does not fit the model is refused first
+  const accuracy = data && (await sweepAccuracy(model, space, data, redis === undefined ? jobs : defaultJobs(), progress));
   // with --redis, every point is queued at once and the workers take them; locally, the pool runs `jobs` at a time
   const executor = redis === undefined ? localExecutor(jobs) : await queueExecutor(parseRedisUrl(redis));
   let result;
@@ -74,6 +81,7 @@ async function sweepCommand(args: Args): Promise<number> {
       result = await runSweep(model, resolve(file), space, executor.execute, {
         synth,
         ...(proof ? { verify: { ...proof, dir: folder.pointsDir } } : {}),
+        ...(accuracy ? { accuracy } : {}),
         concurrency,
         onProgress: progress,
       });
@@ -96,7 +104,7 @@ async function sweepCommand(args: Args): Promise<number> {
   );
   for (const p of front)
     console.log(
-      `  ${p.board} ${p.datapath} ${p.bits}b pe ${p.pe ?? "model"} simd ${p.simd ?? "model"}: ${p.framesPerSecond.toFixed(1)} frames/s, LUT ${p.lut}, power ${p.powerW.toFixed(3)} W`,
+      `  ${p.board} ${p.datapath} ${p.bits}b pe ${p.pe ?? "model"} simd ${p.simd ?? "model"}: ${p.framesPerSecond.toFixed(1)} frames/s, LUT ${p.lut}, power ${p.powerW.toFixed(3)} W${p.accuracy ? `, top-1 ${accuracyText(p)}` : ""}`,
     );
   for (const p of result.notApplicable) console.log(`not built: ${p.board} ${p.datapath} ${p.bits}b: ${p.reason}`);
   console.log(`sweep: ${paths.json}`);
@@ -118,9 +126,10 @@ export const sweep: CommandSpec = {
   usage: [
     "  quantrtl sweep <model.json> [--space space.json] [--pe 1,2,4] [--simd 4,8,16] [--datapaths mac,adder,xnor,shift]",
     "                 [--bits 8,16] [--boards pynq-z2,kv260] [--synth] [--verify [--vectors n] [--seed s]]",
-    "                 [--jobs n | --redis redis://host:port] [--out DIR] [--force] [--json]",
+    "                 [--dataset data [--limit n]] [--jobs n | --redis redis://host:port] [--out DIR] [--force] [--json]",
     "                 (every point: cycles, frames/s, resources, power, fit; with --verify its bit-exact proof in Verilator, the design",
-    "                 kept in DIR/points/<id>; sweep.json, sweep.csv, sweep.html with the Pareto fronts)",
+    "                 kept in DIR/points/<id>; with --dataset the top-1 of the points that keep the model's datapath and width;",
+    "                 sweep.json, sweep.csv, sweep.html with the Pareto fronts)",
   ].join("\n"),
   takesModel: true,
   flags: [
@@ -134,6 +143,8 @@ export const sweep: CommandSpec = {
     flag("verify"),
     value("vectors", "n"),
     value("seed", "s"),
+    ...DATA_FLAGS,
+    value("limit", "n"),
     value("jobs", "n"),
     value("redis", "url"),
     value("out", "DIR"),

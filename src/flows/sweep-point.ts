@@ -59,11 +59,16 @@ export function modelDatapath(model: Model): { datapath: SweepPoint["datapath"];
   return same ? { datapath: first.datapath, bits: first.weightBits } : undefined;
 }
 
+/** Whether the point keeps the model's own datapath and width (its trained weights); any other point is a rebuild. */
+export function keepsOwnDatapath(model: Model, point: SweepPoint): boolean {
+  const own = modelDatapath(model);
+  return own !== undefined && own.datapath === point.datapath && own.bits === point.bits;
+}
+
 /** The model of one point (undefined + reason when the rebuild is blocked): its own datapath and width are kept as they are. */
 export function pointModel(model: Model, point: SweepPoint): { model: Model } | { notApplicable: string } {
-  const own = modelDatapath(model);
   let rebuilt = model;
-  if (!own || own.datapath !== point.datapath || own.bits !== point.bits) {
+  if (!keepsOwnDatapath(model, point)) {
     const blocker = datapathRebuildBlocker(model, point.datapath, point.bits);
     if (blocker) return { notApplicable: blocker };
     rebuilt = withDatapath(model, point.datapath, point.bits);

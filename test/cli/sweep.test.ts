@@ -82,6 +82,40 @@ describe("quantrtl sweep (local pool)", () => {
     }
   });
 
+  test("--dataset: the points that keep the model's datapath have its recorded top-1, the rebuilds n/a", async () => {
+    const dir = testDir("quantrtl-sweep-acc-");
+    const file = "models/mnist-adder.json";
+    // the independent figure: the quantizer's own measurement on all 10 000 test images, recorded in the model
+    const recorded = (JSON.parse(readFileSync(join(ROOT, file), "utf8")) as { metadata: { accuracy: { integerTop1: number; images: number } } }).metadata
+      .accuracy;
+    expect(recorded.images).toBe(10000);
+    const r = await runCli([
+      "sweep",
+      file,
+      "--datapaths",
+      "adder,mac",
+      "--pe",
+      "2,4",
+      "--dataset",
+      "mnist-test",
+      "--jobs",
+      "2",
+      "--out",
+      join(dir, "a"),
+      "--json",
+    ]);
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const doc = JSON.parse(r.stdout) as { points: { datapath: string; accuracy: unknown }[] };
+    expect(schema(doc), JSON.stringify(schema.errors)).toBe(true);
+    expect(doc.points.map((p) => [p.datapath, p.accuracy])).toEqual([
+      ["adder", { dataset: "mnist-test", images: 10000, integerTop1: recorded.integerTop1 }],
+      ["adder", { dataset: "mnist-test", images: 10000, integerTop1: recorded.integerTop1 }],
+      ["mac", { notMeasured: "rebuild: weights not converted" }],
+      ["mac", { notMeasured: "rebuild: weights not converted" }],
+    ]);
+    expect(readFileSync(join(dir, "a", "sweep.html"), "utf8")).toContain("n/a (rebuild: weights not converted)");
+  });
+
   test("bad input: one line naming the flag or file, exit 1", async () => {
     const dir = testDir("quantrtl-sweep-bad-");
     const space = join(dir, "space.json");
@@ -100,6 +134,7 @@ describe("quantrtl sweep (local pool)", () => {
       [["--jobs", "0"], /--jobs: "0" is not a valid value/],
       [["--out", user], /--out/],
       [["--vectors", "2"], /--vectors: only applies with --verify/],
+      [["--limit", "5"], /--limit: only applies with --dataset/],
       [["--verify", "--redis", "redis://127.0.0.1:1"], /--verify: runs on this machine only/],
     ];
     for (const [flags, message] of cases) {
