@@ -1,5 +1,7 @@
 /** `quantrtl sweep <model>`: a design space (space.json or flags) on a local thread pool, or on BullMQ workers with --redis. */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { useToolCacheRoot } from "../synth/cache.js";
 import { readSpaceFile, resolveSpace, runSweep, SPACE_KEYS, SpaceKey, SpaceSource, sweepAccuracy } from "../flows/sweep.js";
 import { loadDataset } from "../frontend/dataset.js";
 import { defaultJobs, PointRunner } from "../flows/sweep-runner.js";
@@ -35,6 +37,21 @@ function spaceSources(args: Args): Partial<Record<SpaceKey, SpaceSource>> {
   return sources;
 }
 
+/** --cache-dir DIR: the synthesis cache in a folder all workers see (created when missing). */
+export function cacheDirArg(args: Args): void {
+  const dir = args.flags.get("cache-dir");
+  if (dir === undefined) return;
+  if (dir === true || dir.trim() === "") throw new QuantrtlError(undefined, "--cache-dir", "needs a value", "write --cache-dir /shared/quantrtl-cache");
+  let isDir = true;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // missing: created by the first result written
+  }
+  if (!isDir) throw new QuantrtlError(undefined, "--cache-dir", `${dir} is not a folder`, "give a folder (created when missing)");
+  useToolCacheRoot(resolve(dir));
+}
+
 function localExecutor(jobs: number) {
   const runner = new PointRunner(jobs, progress);
   return { execute: (task: PointTask) => runner.run(task), close: () => runner.close() };
@@ -50,6 +67,8 @@ async function sweepCommand(args: Args): Promise<number> {
   checkOutput(out, options); // refused before the points run, not after
   const jobs = intFlag(args, "jobs", defaultJobs(), 1, 1024);
   const synth = args.flags.has("synth");
+  if (args.flags.has("cache-dir") && !synth) throw new QuantrtlError(undefined, "--cache-dir", "only applies with --synth", "add --synth");
+  cacheDirArg(args);
   const redis = args.flags.get("redis");
   if (redis === true) throw new QuantrtlError(undefined, "--redis", "needs a value", "write --redis redis://host:port");
   if (redis !== undefined && args.flags.has("jobs")) throw new QuantrtlError(undefined, "--jobs", "does not apply with --redis", "give the workers --jobs n");
@@ -125,7 +144,7 @@ export const sweep: CommandSpec = {
   name: "sweep",
   usage: [
     "  quantrtl sweep <model.json> [--space space.json] [--pe 1,2,4] [--simd 4,8,16] [--datapaths mac,adder,xnor,shift]",
-    "                 [--bits 8,16] [--boards pynq-z2,kv260] [--synth] [--verify [--vectors n] [--seed s]]",
+    "                 [--bits 8,16] [--boards pynq-z2,kv260] [--synth [--cache-dir DIR]] [--verify [--vectors n] [--seed s]]",
     "                 [--dataset data [--limit n]] [--jobs n | --redis redis://host:port] [--out DIR] [--force] [--json]",
     "                 (every point: cycles, frames/s, resources, power, fit; with --verify its bit-exact proof in Verilator, the design",
     "                 kept in DIR/points/<id>; with --dataset the top-1 of the points that keep the model's datapath and width;",
@@ -140,6 +159,7 @@ export const sweep: CommandSpec = {
     value("bits", "list"),
     value("boards", "list"),
     flag("synth"),
+    value("cache-dir", "DIR"),
     flag("verify"),
     value("vectors", "n"),
     value("seed", "s"),

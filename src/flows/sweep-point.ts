@@ -15,6 +15,7 @@ import { estimatePower } from "../estimate/power.js";
 import { predictStreaming } from "./predict.js";
 import { fitVerdict } from "./fit.js";
 import { synthesize } from "../synth/index.js";
+import type { SharedResultStore } from "../synth/cache.js";
 import { isOnnxPath, loadOnnxModel } from "../frontend/onnx/load.js";
 import { verifyModel } from "../verify/index.js";
 import { packageVersion } from "../util/paths.js";
@@ -122,11 +123,17 @@ export function estimatePoint(model: Model, point: SweepPoint): PointOutcome {
 }
 
 /** The point's figures with Yosys's resources in place of the estimate (which stays beside them). */
-export async function synthesizePoint(model: Model, point: SweepPoint, figures: SweepFigures, onProgress?: (m: string) => void): Promise<SweepFigures> {
+export async function synthesizePoint(
+  model: Model,
+  point: SweepPoint,
+  figures: SweepFigures,
+  onProgress?: (m: string) => void,
+  shared?: SharedResultStore,
+): Promise<SweepFigures> {
   const built = pointModel(model, point);
   if ("notApplicable" in built) return figures;
   const board = loadBoard(point.board);
-  const s = await synthesize(built.model, board, onProgress);
+  const s = await synthesize(built.model, board, onProgress, shared ? { shared } : {});
   const estimate = { lut: figures.lut, ff: figures.ff, dsp: figures.dsp, bramBits: figures.bramBits };
   return { ...figures, ...costFigures({ lut: s.lut, ff: s.ff, dsp: s.dsp, bramBits: s.bramBits, carry: s.carry }, board), source: "synthesis", estimate };
 }

@@ -9,6 +9,7 @@ import { Piscina } from "piscina";
 import type { Model } from "../ir/model.js";
 import { packageRoot } from "../util/paths.js";
 import { QuantrtlError } from "../util/errors.js";
+import type { SharedResultStore } from "../synth/cache.js";
 import { loadSweepModel, PointOutcome, PointTask, provePoint, synthesizePoint } from "./sweep-point.js";
 
 /** The pool thread's module, built by tsc (a thread cannot run the TypeScript source). */
@@ -27,6 +28,8 @@ export class PointRunner {
   constructor(
     readonly jobs: number,
     private readonly onProgress?: (m: string) => void,
+    /** Synthesis results shared with other machines (a worker's Redis), behind the file cache. */
+    private readonly shared?: SharedResultStore,
   ) {
     this.pool = new Piscina({ filename: threadFile(), minThreads: 0, maxThreads: jobs, idleTimeout: 1000 });
   }
@@ -42,7 +45,7 @@ export class PointRunner {
     let model = this.models.get(task.modelFile);
     if (!model) this.models.set(task.modelFile, (model = loadSweepModel(task.modelFile)));
     let figures = outcome.figures;
-    if (task.synth) figures = await synthesizePoint(model, task.point, figures, this.onProgress);
+    if (task.synth) figures = await synthesizePoint(model, task.point, figures, this.onProgress, this.shared);
     const proof = task.verify ? await provePoint(model, task.point, task.verify, this.onProgress) : undefined;
     return { figures: proof ? { ...figures, proof } : figures };
   }
