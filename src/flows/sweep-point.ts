@@ -15,9 +15,11 @@ import { estimatePower } from "../estimate/power.js";
 import { predictStreaming } from "./predict.js";
 import { fitVerdict } from "./fit.js";
 import { synthesize } from "../synth/index.js";
+import type { SharedResultStore } from "../synth/cache.js";
 import { isOnnxPath, loadOnnxModel } from "../frontend/onnx/load.js";
+import { verifyModel } from "../verify/index.js";
 import { packageVersion } from "../util/paths.js";
-import type { SweepFigures, SweepPoint, SweepResources } from "../report/sweep-types.js";
+import type { SweepFigures, SweepPoint, SweepProof, SweepResources } from "../report/sweep-types.js";
 
 /** A point's figures, why the model cannot be rebuilt for it, or a user error met on the way (plain data: it crosses threads and machines). */
 export type PointOutcome =
@@ -31,6 +33,8 @@ export interface PointTask {
   readonly modelHash: string;
   readonly point: SweepPoint;
   readonly synth: boolean;
+  /** With --verify: the proof's seeded vectors, and the folder to leave the point's design in (absolute; relative name for the JSON). */
+  readonly verify?: { readonly vectors: number; readonly seed: number; readonly dir: string; readonly designDir: string };
 }
 
 /** A model file as the CLI reads it: our JSON, or an .onnx imported in memory. */
@@ -39,8 +43,11 @@ export function loadSweepModel(file: string): Model {
 }
 
 /** Content address of a point: the same model, point, synthesis choice and quantrtl version give the same id on every machine. */
-export function pointId(modelHash: string, point: SweepPoint, synth: boolean): string {
-  const key = JSON.stringify([packageVersion(), modelHash, point.board, point.datapath, point.bits, point.pe, point.simd, synth]);
+export function pointId(modelHash: string, point: SweepPoint, synth: boolean, proof?: { vectors: number; seed: number }): string {
+  const parts: unknown[] = [packageVersion(), modelHash, point.board, point.datapath, point.bits, point.pe, point.simd, synth];
+  // a proof's settings join the address only when there is a proof: the ids of plain points stay as they were
+  if (proof) parts.push(proof.vectors, proof.seed);
+  const key = JSON.stringify(parts);
   return createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
@@ -53,11 +60,16 @@ export function modelDatapath(model: Model): { datapath: SweepPoint["datapath"];
   return same ? { datapath: first.datapath, bits: first.weightBits } : undefined;
 }
 
+/** Whether the point keeps the model's own datapath and width (its trained weights); any other point is a rebuild. */
+export function keepsOwnDatapath(model: Model, point: SweepPoint): boolean {
+  const own = modelDatapath(model);
+  return own !== undefined && own.datapath === point.datapath && own.bits === point.bits;
+}
+
 /** The model of one point (undefined + reason when the rebuild is blocked): its own datapath and width are kept as they are. */
 export function pointModel(model: Model, point: SweepPoint): { model: Model } | { notApplicable: string } {
-  const own = modelDatapath(model);
   let rebuilt = model;
-  if (!own || own.datapath !== point.datapath || own.bits !== point.bits) {
+  if (!keepsOwnDatapath(model, point)) {
     const blocker = datapathRebuildBlocker(model, point.datapath, point.bits);
     if (blocker) return { notApplicable: blocker };
     rebuilt = withDatapath(model, point.datapath, point.bits);
@@ -111,11 +123,49 @@ export function estimatePoint(model: Model, point: SweepPoint): PointOutcome {
 }
 
 /** The point's figures with Yosys's resources in place of the estimate (which stays beside them). */
-export async function synthesizePoint(model: Model, point: SweepPoint, figures: SweepFigures, onProgress?: (m: string) => void): Promise<SweepFigures> {
+export async function synthesizePoint(
+  model: Model,
+  point: SweepPoint,
+  figures: SweepFigures,
+  onProgress?: (m: string) => void,
+  shared?: SharedResultStore,
+): Promise<SweepFigures> {
   const built = pointModel(model, point);
   if ("notApplicable" in built) return figures;
   const board = loadBoard(point.board);
-  const s = await synthesize(built.model, board, onProgress);
+  const s = await synthesize(built.model, board, onProgress, shared ? { shared } : {});
   const estimate = { lut: figures.lut, ff: figures.ff, dsp: figures.dsp, bramBits: figures.bramBits };
   return { ...figures, ...costFigures({ lut: s.lut, ff: s.ff, dsp: s.dsp, bramBits: s.bramBits, carry: s.carry }, board), source: "synthesis", estimate };
+}
+
+/** The bit-exact proof of the point's RTL in Verilator; the design, vectors and logs stay in `verify.dir`. */
+export async function provePoint(
+  model: Model,
+  point: SweepPoint,
+  verify: NonNullable<PointTask["verify"]>,
+  onProgress?: (m: string) => void,
+): Promise<SweepProof | undefined> {
+  const built = pointModel(model, point);
+  if ("notApplicable" in built) return undefined;
+  const r = await verifyModel(built.model, { sim: "verilator", vectors: verify.vectors, seed: verify.seed, out: verify.dir, onProgress });
+  const first = r.mismatches[0];
+  return {
+    sim: "verilator",
+    vectors: r.vectors,
+    seed: verify.seed,
+    backpressure: r.backpressure,
+    bitExact: r.bitExact,
+    lintClean: r.lint === "",
+    compared: r.compared,
+    matched: r.matched,
+    cycles: r.cycles,
+    ...(first
+      ? {
+          firstMismatch: `${first.kind} at layer ${first.layer}, vector ${first.vector}, word ${first.index}, cycle ${first.cycle}: expected ${first.expected}, got ${first.actual}`,
+        }
+      : r.lint !== ""
+        ? { firstMismatch: `lint: ${r.lint.split("\n")[0]}` }
+        : {}),
+    designDir: verify.designDir,
+  };
 }

@@ -9,6 +9,7 @@
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { QuantrtlError } from "../util/errors.js";
+import type { SharedResultStore } from "../synth/cache.js";
 import type { PointOutcome, PointTask } from "./sweep-point.js";
 import type { PointExecutor } from "./sweep.js";
 import { PointRunner } from "./sweep-runner.js";
@@ -109,10 +110,29 @@ export interface WorkerOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** Takes jobs until stopped: points on a local pool of `jobs` threads (the event loop stays free to renew the locks). */
+/** Redis hash of the results of one tool kind, keyed by the cache key (synth/cache.ts resultKey). */
+export const cacheHash = (kind: string) => `quantrtl:tool-cache:${kind}`;
+
+/** The synthesis cache shared through Redis: one hash per tool kind, field = cache key, value = the result's JSON. */
+export function redisResultStore(target: RedisTarget): SharedResultStore & { close: () => void } {
+  const client = new Redis({ ...connection(target), maxRetriesPerRequest: 1 });
+  client.on("error", () => undefined); // a lost server is a cache miss (synth/index.ts says so), not a crash
+  return {
+    where: `Redis at ${target.host}:${target.port}`,
+    get: async (kind, key) => (await client.hget(cacheHash(kind), key)) ?? undefined,
+    set: async (kind, key, json) => void (await client.hset(cacheHash(kind), key, json)),
+    close: () => client.disconnect(),
+  };
+}
+
+/**
+ * Takes jobs until stopped: points on a local pool of `jobs` threads (the event loop stays free to renew the locks).
+ * Synthesis results go through the same Redis, so a design one worker synthesized is not synthesized again by another.
+ */
 export async function startWorker(target: RedisTarget, options: WorkerOptions): Promise<{ close: () => Promise<void> }> {
   await checkRedis(target);
-  const runner = new PointRunner(options.jobs, options.onProgress);
+  const store = redisResultStore(target);
+  const runner = new PointRunner(options.jobs, options.onProgress, store);
   const worker = new Worker<PointTask, PointOutcome>(
     QUEUE_NAME,
     async (job) => {
@@ -142,6 +162,7 @@ export async function startWorker(target: RedisTarget, options: WorkerOptions): 
     close: async () => {
       await worker.close();
       await runner.close();
+      store.close();
     },
   };
 }

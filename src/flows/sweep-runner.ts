@@ -1,6 +1,6 @@
 /**
  * Runs points: their estimates on a pool of threads (piscina), their synthesis
- * (with --synth) in this thread, where the tools are tracked. The local sweep and
+ * (with --synth) and proof (with --verify) in this thread, where the tools are tracked. The local sweep and
  * `quantrtl worker` both run points through it.
  */
 import { cpus } from "node:os";
@@ -9,7 +9,8 @@ import { Piscina } from "piscina";
 import type { Model } from "../ir/model.js";
 import { packageRoot } from "../util/paths.js";
 import { QuantrtlError } from "../util/errors.js";
-import { loadSweepModel, PointOutcome, PointTask, synthesizePoint } from "./sweep-point.js";
+import type { SharedResultStore } from "../synth/cache.js";
+import { loadSweepModel, PointOutcome, PointTask, provePoint, synthesizePoint } from "./sweep-point.js";
 
 /** The pool thread's module, built by tsc (a thread cannot run the TypeScript source). */
 export function threadFile(): string {
@@ -27,6 +28,8 @@ export class PointRunner {
   constructor(
     readonly jobs: number,
     private readonly onProgress?: (m: string) => void,
+    /** Synthesis results shared with other machines (a worker's Redis), behind the file cache. */
+    private readonly shared?: SharedResultStore,
   ) {
     this.pool = new Piscina({ filename: threadFile(), minThreads: 0, maxThreads: jobs, idleTimeout: 1000 });
   }
@@ -38,10 +41,13 @@ export class PointRunner {
       const e = outcome.inputError;
       throw new QuantrtlError(e.file, e.path, e.problem, e.hint);
     }
-    if (!task.synth || !("figures" in outcome)) return outcome;
+    if ((!task.synth && !task.verify) || !("figures" in outcome)) return outcome;
     let model = this.models.get(task.modelFile);
     if (!model) this.models.set(task.modelFile, (model = loadSweepModel(task.modelFile)));
-    return { figures: await synthesizePoint(model, task.point, outcome.figures, this.onProgress) };
+    let figures = outcome.figures;
+    if (task.synth) figures = await synthesizePoint(model, task.point, figures, this.onProgress, this.shared);
+    const proof = task.verify ? await provePoint(model, task.point, task.verify, this.onProgress) : undefined;
+    return { figures: proof ? { ...figures, proof } : figures };
   }
 
   async close(): Promise<void> {

@@ -5,13 +5,16 @@
  * depend on which executor ran it, nor on the order points finished in.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Model } from "../ir/model.js";
 import { boardNames, DEFAULT_BOARD } from "../ir/board.js";
 import { DATAPATHS, type Datapath } from "../arith/datapath.js";
 import { QuantrtlError } from "../util/errors.js";
 import { packageVersion } from "../util/paths.js";
-import type { SweepPoint, SweepPointResult, SweepResult, SweepSpace } from "../report/sweep-types.js";
-import { modelDatapath, PointOutcome, PointTask, pointId } from "./sweep-point.js";
+import type { SweepAccuracy, SweepPoint, SweepPointResult, SweepResult, SweepSpace } from "../report/sweep-types.js";
+import type { DatasetInputs } from "../frontend/dataset.js";
+import { measureAccuracy } from "./accuracy.js";
+import { keepsOwnDatapath, modelDatapath, PointOutcome, PointTask, pointId } from "./sweep-point.js";
 import { paretoFront, type Objective } from "./pareto.js";
 
 export type SpaceKey = "boards" | "datapaths" | "bits" | "pe" | "simd";
@@ -123,24 +126,62 @@ export type PointExecutor = (task: PointTask, id: string) => Promise<PointOutcom
 
 export interface SweepOptions {
   readonly synth: boolean;
+  /** Prove every point's RTL bit-exact on `vectors` seeded vectors, leaving its design in `dir`/<point id>. */
+  readonly verify?: { readonly vectors: number; readonly seed: number; readonly dir: string };
   /** Points in flight at once (the pool queues the rest anyway; this bounds synthesis runs). */
   readonly concurrency: number;
+  /** With --dataset: the top-1 of the model's own datapath and width (sweepAccuracy), given to every point that keeps them. */
+  readonly accuracy?: SweepAccuracy;
   readonly onProgress?: (message: string) => void;
+}
+
+/** Why a rebuilt point has no accuracy: withDatapath converts the shapes for counting, not the trained weights. */
+export const REBUILD_NO_ACCURACY = "rebuild: weights not converted";
+
+/**
+ * The integer top-1 of the model on a dataset, for the points that keep its datapath and width. Folding
+ * (PE, SIMD) and the board do not change the numbers, so one golden pass serves all of them.
+ */
+export async function sweepAccuracy(
+  model: Model,
+  space: SweepSpace,
+  data: DatasetInputs,
+  jobs: number,
+  onProgress?: (m: string) => void,
+): Promise<SweepAccuracy> {
+  // given to no point (each is a rebuild, marked REBUILD_NO_ACCURACY): no golden pass
+  if (!expandSpace(model, space).some((p) => keepsOwnDatapath(model, p))) return { notMeasured: "no point keeps the model's own datapath and width" };
+  if (!data.labels) throw new QuantrtlError(data.name, "--dataset", "has no labels", "give a dataset with labels (--labels, --y) for accuracy");
+  // the integer model only: a sweep compares hardware points, and the float reference does not change with them
+  const { floatImages: _float, ...integerOnly } = data;
+  const r = await measureAccuracy(model, integerOnly, onProgress, { jobs });
+  return { dataset: data.name, images: r.images, integerTop1: r.integerTop1! };
 }
 
 const FPS: Objective<SweepPointResult> = { value: (p) => p.framesPerSecond, better: "higher" };
 const LUT: Objective<SweepPointResult> = { value: (p) => p.lut, better: "lower" };
 const POWER: Objective<SweepPointResult> = { value: (p) => p.powerW, better: "lower" };
 
-/** Marks the fronts among the points that fit their board: frames/s against LUT and power together, and against each alone. */
+const ACCURACY: Objective<SweepPointResult> = {
+  value: (p) => (p.accuracy && "integerTop1" in p.accuracy ? p.accuracy.integerTop1 : undefined),
+  better: "higher",
+};
+
+/**
+ * Marks the fronts among the points that fit their board: frames/s against LUT, power and (where both
+ * points have it) accuracy together, and frames/s against LUT and against power alone.
+ */
 export function markPareto(points: readonly Omit<SweepPointResult, "pareto" | "paretoLut" | "paretoPower">[]): SweepPointResult[] {
   const open = points.map((p) => ({ ...p, pareto: false, paretoLut: false, paretoPower: false }));
   const fits = (p: SweepPointResult) => p.fits;
-  const all = paretoFront(open, [FPS, LUT, POWER], fits);
+  const all = paretoFront(open, [FPS, LUT, POWER, ACCURACY], fits);
   const lut = paretoFront(open, [FPS, LUT], fits);
   const power = paretoFront(open, [FPS, POWER], fits);
   return open.map((p, i) => ({ ...p, pareto: all[i], paretoLut: lut[i], paretoPower: power[i] }));
 }
+
+/** The folder of the sweep's output that holds one design folder per proved point. */
+export const POINTS_DIR = "points";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -155,7 +196,14 @@ export async function runSweep(model: Model, modelFile: string, space: SweepSpac
     while (next < points.length) {
       const i = next++;
       const point = points[i];
-      outcomes[i] = await execute({ modelFile, modelHash: model.hash, point, synth: options.synth }, pointId(model.hash, point, options.synth));
+      const id = pointId(model.hash, point, options.synth, options.verify);
+      const verify = options.verify && {
+        vectors: options.verify.vectors,
+        seed: options.verify.seed,
+        dir: join(options.verify.dir, id),
+        designDir: `${POINTS_DIR}/${id}`,
+      };
+      outcomes[i] = await execute({ modelFile, modelHash: model.hash, point, synth: options.synth, ...(verify ? { verify } : {}) }, id);
       done++;
       const elapsed = Date.now() - started;
       const eta = done < points.length ? `, ETA ${seconds((elapsed / done) * (points.length - done))}` : "";
@@ -167,8 +215,12 @@ export async function runSweep(model: Model, modelFile: string, space: SweepSpac
   const notApplicable: (SweepPoint & { reason: string })[] = [];
   points.forEach((point, i) => {
     const o = outcomes[i];
-    if ("figures" in o) results.push({ id: pointId(model.hash, point, options.synth), ...point, ...o.figures });
-    else if ("notApplicable" in o) notApplicable.push({ ...point, reason: o.notApplicable });
+    if (!("figures" in o)) {
+      if ("notApplicable" in o) notApplicable.push({ ...point, reason: o.notApplicable });
+      return;
+    }
+    const accuracy = options.accuracy && (keepsOwnDatapath(model, point) ? options.accuracy : { notMeasured: REBUILD_NO_ACCURACY });
+    results.push({ id: pointId(model.hash, point, options.synth, options.verify), ...point, ...o.figures, ...(accuracy ? { accuracy } : {}) });
   });
   return { quantrtlSweep: 1, version: packageVersion(), model: { name: model.name, hash: model.hash }, space, points: markPareto(results), notApplicable };
 }

@@ -48,7 +48,32 @@ export interface SweepFigures extends SweepResources {
   readonly source: "estimate" | "synthesis";
   /** The Yosys-fitted estimate, when the figures above are synthesis's. */
   readonly estimate?: SweepResources;
+  /** The bit-exact proof of the point's generated RTL (with --verify). */
+  readonly proof?: SweepProof;
 }
+
+/** A point's proof in Verilator (verify/index.ts verifyModel) on seeded random vectors. */
+export interface SweepProof {
+  readonly sim: "verilator";
+  readonly vectors: number;
+  readonly seed: number;
+  /** Probability of a stall cycle on each stream during the run. */
+  readonly backpressure: number;
+  readonly bitExact: boolean;
+  /** `verilator --lint-only -Wall` was silent. */
+  readonly lintClean: boolean;
+  readonly compared: number;
+  readonly matched: number;
+  /** Cycles the RTL took for all the vectors (with the stalls). */
+  readonly cycles: number;
+  /** The first difference, when not bit-exact. */
+  readonly firstMismatch?: string;
+  /** The point's design folder (rtl/, vectors/, sim/), relative to the sweep's folder. */
+  readonly designDir: string;
+}
+
+/** Top-1 of the point's model on a dataset, or why it has none. */
+export type SweepAccuracy = { readonly dataset: string; readonly images: number; readonly integerTop1: number } | { readonly notMeasured: string };
 
 export interface SweepPointResult extends SweepPoint, SweepFigures {
   /** Content address of the point: model hash + point + quantrtl version. */
@@ -59,6 +84,8 @@ export interface SweepPointResult extends SweepPoint, SweepFigures {
   readonly paretoLut: boolean;
   /** On the 2-D front of frames/s against power. */
   readonly paretoPower: boolean;
+  /** With --dataset: the point's top-1 (folding does not change the numbers; a rebuilt datapath has no trained weights). */
+  readonly accuracy?: SweepAccuracy;
 }
 
 export interface SweepResult {

@@ -33,10 +33,23 @@ const CSV_COLUMNS = [
   "paretoPower",
 ] as const;
 
+/** Columns computed from a point's nested records: its proof and its accuracy. */
+const DERIVED_COLUMNS: readonly [string, (p: SweepPointResult) => unknown][] = [
+  ["bitExact", (p) => p.proof?.bitExact],
+  ["designDir", (p) => p.proof?.designDir],
+  ["integerTop1", (p) => (p.accuracy && "integerTop1" in p.accuracy ? p.accuracy.integerTop1 : undefined)],
+];
+
 export function renderSweepCsv(result: SweepResult): string {
   const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-  const rows = result.points.map((p) => CSV_COLUMNS.map((c) => cell(p[c])).join(","));
-  return [CSV_COLUMNS.join(","), ...rows].join("\n") + "\n";
+  const rows = result.points.map((p) => [...CSV_COLUMNS.map((c) => cell(p[c])), ...DERIVED_COLUMNS.map(([, f]) => cell(f(p)))].join(","));
+  return [[...CSV_COLUMNS, ...DERIVED_COLUMNS.map(([name]) => name)].join(","), ...rows].join("\n") + "\n";
+}
+
+/** A point's accuracy as the page shows it: "99.06 %" or "n/a (reason)"; empty without --dataset. */
+export function accuracyText(p: SweepPointResult): string {
+  if (!p.accuracy) return "";
+  return "integerTop1" in p.accuracy ? `${(p.accuracy.integerTop1 * 100).toFixed(2)} %` : `n/a (${p.accuracy.notMeasured})`;
 }
 
 /** A point's short name: "pynq-z2 adder 8b pe 2 simd 8". */
@@ -124,6 +137,8 @@ export function paretoScatter(points: readonly SweepPointResult[], spec: Scatter
 }
 
 export function renderSweepHtml(result: SweepResult): string {
+  const withAccuracy = result.points.some((p) => p.accuracy);
+  const withProof = result.points.some((p) => p.proof);
   const rows = result.points
     .map((p) => {
       const cells = [
@@ -141,13 +156,37 @@ export function renderSweepHtml(result: SweepResult): string {
         p.powerW.toFixed(3),
         p.fits ? "yes" : `no (${p.over.join(", ")})`,
         p.source,
+        ...(withAccuracy ? [accuracyText(p)] : []),
         p.pareto ? "yes" : "",
       ];
-      return `<tr${p.pareto ? "" : ' class="dominated"'}>${cells.map((c) => `<td>${escapeXml(String(c))}</td>`).join("")}</tr>`;
+      const proof = p.proof
+        ? `<td><a href="${escapeXml(p.proof.designDir)}/">${escapeXml(p.proof.bitExact ? "bit-exact" : `NOT bit-exact: ${p.proof.firstMismatch ?? ""}`)}</a></td>`
+        : withProof
+          ? "<td></td>"
+          : "";
+      return `<tr${p.pareto ? "" : ' class="dominated"'}>${cells.map((c) => `<td>${escapeXml(String(c))}</td>`).join("")}${proof}</tr>`;
     })
     .join("\n");
   const na = result.notApplicable.map((p) => `<li>${escapeXml(`${p.board} ${p.datapath} ${p.bits}b: ${p.reason}`)}</li>`).join("");
-  const header = ["board", "datapath", "bits", "pe", "simd", "cycles", "frames/s", "LUT", "FF", "DSP", "BRAM bits", "power W", "fits", "source", "Pareto"];
+  const header = [
+    "board",
+    "datapath",
+    "bits",
+    "pe",
+    "simd",
+    "cycles",
+    "frames/s",
+    "LUT",
+    "FF",
+    "DSP",
+    "BRAM bits",
+    "power W",
+    "fits",
+    "source",
+    ...(withAccuracy ? ["top-1"] : []),
+    "Pareto",
+    ...(withProof ? ["proof (design folder)"] : []),
+  ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(`sweep: ${result.model.name}`)}</title>
 <style>body{font-family:sans-serif;max-width:960px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}tr.dominated{color:#999}svg{max-width:100%;height:auto;margin:1em 0}</style>
@@ -173,20 +212,40 @@ export interface SweepPaths {
   readonly html: string;
 }
 
-/** Replaces `dir` with a folder holding the three sweep files (refusing a folder of the user's, util/output.ts). */
+/** A sweep's output folder while the points run: proved points leave their design folders in `pointsDir`. */
+export interface OpenSweep {
+  readonly pointsDir: string;
+  /** Writes the three files beside the design folders and renames the folder into place. */
+  write(result: SweepResult): SweepPaths;
+  /** Removes the staged folder (the sweep failed). */
+  discard(): void;
+}
+
+/** Stages `dir` (refusing a folder of the user's, util/output.ts) before the points run, so a refusal comes first and the proofs write into it. */
+export function openSweep(dir: string, model: { readonly name: string; readonly hash: string }, options: OutputOptions = {}): OpenSweep {
+  const staged = stageDir(dir, { knownFiles: SWEEP_FILES, ...options, owner: { model: model.name, modelHash: model.hash } });
+  return {
+    pointsDir: join(staged.path, "points"),
+    write(result) {
+      let dest: string;
+      try {
+        writeFiles(staged.path, [
+          { path: "sweep.json", content: JSON.stringify(result, null, 2) + "\n" },
+          { path: "sweep.csv", content: renderSweepCsv(result) },
+          { path: "sweep.html", content: renderSweepHtml(result) },
+        ]);
+        dest = staged.commit();
+      } catch (error) {
+        staged.discard();
+        throw staged.explain(error);
+      }
+      return { dir: dest, json: join(dest, "sweep.json"), csv: join(dest, "sweep.csv"), html: join(dest, "sweep.html") };
+    },
+    discard: () => staged.discard(),
+  };
+}
+
+/** Replaces `dir` with a folder holding the three sweep files. */
 export function writeSweep(dir: string, result: SweepResult, options: OutputOptions = {}): SweepPaths {
-  const staged = stageDir(dir, { knownFiles: SWEEP_FILES, ...options, owner: { model: result.model.name, modelHash: result.model.hash } });
-  let dest: string;
-  try {
-    writeFiles(staged.path, [
-      { path: "sweep.json", content: JSON.stringify(result, null, 2) + "\n" },
-      { path: "sweep.csv", content: renderSweepCsv(result) },
-      { path: "sweep.html", content: renderSweepHtml(result) },
-    ]);
-    dest = staged.commit();
-  } catch (error) {
-    staged.discard();
-    throw staged.explain(error);
-  }
-  return { dir: dest, json: join(dest, "sweep.json"), csv: join(dest, "sweep.csv"), html: join(dest, "sweep.html") };
+  return openSweep(dir, result.model, options).write(result);
 }

@@ -9,8 +9,27 @@ import { join } from "node:path";
 import { GeneratedFile } from "../codegen/design.js";
 import { packageRoot } from "../util/paths.js";
 
+/** The cache's root when a command was given one (`--cache-dir`, a path all workers see); else $QUANTRTL_CACHE or node_modules/.cache. */
+let cacheRoot: string | undefined;
+
+export function useToolCacheRoot(dir: string): void {
+  cacheRoot = dir;
+}
+
 export function toolCacheDir(kind: string): string {
-  return join(process.env.QUANTRTL_CACHE ?? join(packageRoot(), "node_modules", ".cache", "quantrtl"), kind);
+  return join(cacheRoot ?? process.env.QUANTRTL_CACHE ?? join(packageRoot(), "node_modules", ".cache", "quantrtl"), kind);
+}
+
+/**
+ * A second level behind the file cache that other machines share (Redis, flows/sweep-queue.ts): a
+ * result missing here is looked up there, and every new result is stored there too.
+ */
+export interface SharedResultStore {
+  /** Where the results are, for the progress line ("Redis at host:port"). */
+  readonly where: string;
+  /** The stored JSON text of a result, or undefined. */
+  get(kind: string, key: string): Promise<string | undefined>;
+  set(kind: string, key: string, json: string): Promise<void>;
 }
 
 export function resultKey(parts: readonly string[], rtl: readonly GeneratedFile[]): string {

@@ -14,7 +14,7 @@ import { packageRoot } from "../util/paths.js";
 import { ToolError, tail } from "../util/errors.js";
 import { hasTool, run } from "../util/process.js";
 import { CellCounts, countCells, synthCommand } from "./families.js";
-import { readCached, resultKey, writeCached } from "./cache.js";
+import { readCached, resultKey, SharedResultStore, writeCached } from "./cache.js";
 
 export interface SynthResult extends CellCounts {
   readonly board: string;
@@ -90,7 +90,12 @@ export function synthesisInputKey(model: Model, board: Board, useDsp = true): st
  * @returns LUT, FF, carry, DSP and BRAM counts and the latches Yosys inferred
  * @throws ToolError when Yosys fails
  */
-export async function synthesize(model: Model, board: Board, onProgress?: (m: string) => void, options: { useDsp?: boolean } = {}): Promise<SynthResult> {
+export async function synthesize(
+  model: Model,
+  board: Board,
+  onProgress?: (m: string) => void,
+  options: { useDsp?: boolean; shared?: SharedResultStore } = {},
+): Promise<SynthResult> {
   const { design, command, script, rtl } = synthesisInput(model, board, options.useDsp ?? true);
   const flavour = yosysFlavour();
   const key = resultKey([flavour.version, script], rtl);
@@ -98,6 +103,12 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
   if (hit) {
     onProgress?.(`yosys: reusing cached synthesis ${key}`);
     return hit;
+  }
+  const shared = options.shared && (await readShared(options.shared, key, onProgress));
+  if (shared) {
+    onProgress?.(`yosys: reusing synthesis ${key} from ${options.shared!.where}`);
+    writeCached("synth", key, shared);
+    return { ...shared, cached: true };
   }
   const work = makeTempDir("quantrtl-synth-");
   try {
@@ -123,8 +134,28 @@ export async function synthesize(model: Model, board: Board, onProgress?: (m: st
       ...countCells(board, cells),
     };
     writeCached("synth", key, result);
+    if (options.shared) await writeShared(options.shared, key, result, onProgress);
     return result;
   } finally {
     removeDir(work);
+  }
+}
+
+/** A result from the shared store; an unreachable store is a miss (synthesis runs here), said in one line. */
+async function readShared(store: SharedResultStore, key: string, onProgress?: (m: string) => void): Promise<SynthResult | undefined> {
+  try {
+    const text = await store.get("synth", key);
+    return text === undefined ? undefined : (JSON.parse(text) as SynthResult);
+  } catch (err) {
+    onProgress?.(`yosys: cannot read the shared cache at ${store.where} (${(err as Error).message}): synthesizing here`);
+    return undefined;
+  }
+}
+
+async function writeShared(store: SharedResultStore, key: string, result: SynthResult, onProgress?: (m: string) => void): Promise<void> {
+  try {
+    await store.set("synth", key, JSON.stringify(result));
+  } catch (err) {
+    onProgress?.(`yosys: cannot store the result in the shared cache at ${store.where} (${(err as Error).message})`);
   }
 }

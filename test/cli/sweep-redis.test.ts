@@ -7,10 +7,13 @@
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, test } from "vitest";
 import { CLI, ROOT, runCli } from "../helpers/cli.js";
 import { testDir } from "../helpers/temp.js";
+import { writeTinyDense } from "../helpers/board-models.js";
 
 const hasRedis = spawnSync("sh", ["-c", "command -v redis-server"]).status === 0;
 const inCi = process.env.CI === "true";
@@ -90,6 +93,55 @@ describe.skipIf(!hasRedis && !inCi)("quantrtl sweep --redis with quantrtl worker
     expect(again.status, again.stderr.slice(-2000)).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual(remote);
     expect((survivor.output().match(/started/g) ?? []).length).toBe(before);
+  });
+
+  test("synthesis shared through Redis: a second worker with an empty cache reuses the first worker's result", async () => {
+    const dir = testDir("quantrtl-redis-synth-");
+    const model = writeTinyDense(dir); // one dense layer, 8 → 4: Yosys takes seconds
+    const port = await freePort();
+    const redis = start("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], dir);
+    await waitFor(redis, (t) => t.includes("Ready to accept connections"), "redis-server");
+    const url = `redis://127.0.0.1:${port}`;
+    // each worker with a cache folder of its own: only Redis is shared
+    const worker = (cache: string) => start(process.execPath, [CLI, "worker", "--redis", url, "--jobs", "1", "--cache-dir", join(dir, cache)], ROOT);
+    type Doc = { points: { source: string; lut: number; ff: number; dsp: number }[] };
+    const sweep = async (pe: string): Promise<Doc> => {
+      const r = await runCli(["sweep", model, "--pe", pe, "--synth", "--redis", url, "--out", join(dir, `pe${pe}`), "--json"]);
+      expect(r.status, r.stderr.slice(-2000)).toBe(0);
+      return JSON.parse(r.stdout) as Doc;
+    };
+
+    const first = worker("cache-a");
+    await waitFor(first, (t) => t.includes("taking sweep points"), "first worker");
+    const a = await sweep("4");
+    expect(first.output()).toMatch(/yosys \(/); // Yosys ran there
+    first.kill("SIGTERM");
+    await new Promise((r) => first.once("exit", r));
+
+    // the caps 4 and 8 fold the 4-output layer alike: another point (another job), the same RTL
+    const second = worker("cache-b");
+    await waitFor(second, (t) => t.includes("taking sweep points"), "second worker");
+    const b = await sweep("8");
+    expect(second.output()).toMatch(/yosys: reusing synthesis [0-9a-f]+ from Redis at 127\.0\.0\.1:/);
+    expect(second.output()).not.toMatch(/yosys \(/);
+    expect(b.points[0]).toMatchObject({ source: "synthesis", lut: a.points[0].lut, ff: a.points[0].ff, dsp: a.points[0].dsp });
+    // what Redis holds, read directly: one result under the synth hash, the counts the sweeps report
+    const client = new Redis({ host: "127.0.0.1", port });
+    try {
+      const entries = await client.hgetall("quantrtl:tool-cache:synth");
+      expect(Object.keys(entries)).toHaveLength(1);
+      expect(JSON.parse(Object.values(entries)[0])).toMatchObject({ lut: a.points[0].lut, ff: a.points[0].ff });
+      // the second worker wrote what it reused into its own folder too
+      expect(readdirSync(join(dir, "cache-b", "synth"))).toEqual([`${Object.keys(entries)[0]}.json`]);
+    } finally {
+      client.disconnect();
+    }
+
+    // a path all machines see: a local sweep given the first worker's folder reuses its result, without Redis
+    const local = await runCli(["sweep", model, "--pe", "2,4", "--synth", "--jobs", "1", "--cache-dir", join(dir, "cache-a"), "--out", join(dir, "local")]);
+    expect(local.status, local.stderr.slice(-2000)).toBe(0);
+    expect(local.stderr).toMatch(/yosys: reusing cached synthesis/);
+    expect(existsSync(join(dir, "cache-a", "synth"))).toBe(true);
   });
 
   test("a bad --redis URL and an unreachable server exit 1 naming --redis", async () => {

@@ -54,4 +54,22 @@ describe("Pareto front", () => {
     // p has the least power, q the fewest LUT; r is beaten by q (same fps and power, more LUT)
     expect(paretoFront(pts, [FPS, LUT, POWER])).toEqual([true, true, false]);
   });
+
+  test("a missing value (accuracy of a rebuild): compared with its own kind only", () => {
+    const ACC: Objective<P & { acc?: number }> = { value: (p) => p.acc, better: "higher" };
+    const pts = [
+      { name: "own-fast", fps: 10, lut: 100, acc: 0.99 },
+      { name: "own-slow", fps: 5, lut: 100, acc: 0.99 },
+      { name: "rebuild-cheap", fps: 10, lut: 50 },
+      { name: "own-accurate", fps: 5, lut: 200, acc: 0.995 },
+      { name: "rebuild-dear", fps: 10, lut: 80 },
+    ];
+    // own-slow: beaten by own-fast (fps, same LUT and accuracy). own-accurate: the only 99.5 %, and the rebuilds
+    // cannot be shown as accurate, so their fps and LUT do not beat it. rebuild-dear: beaten by rebuild-cheap
+    // (both without accuracy: compared on fps and LUT)
+    expect(paretoFront(pts, [FPS, LUT, ACC])).toEqual([true, false, true, true, false]);
+    expect(dominates(pts[2], pts[0], [FPS, LUT, ACC])).toBe(false);
+    expect(dominates(pts[0], pts[2], [FPS, LUT, ACC])).toBe(false);
+    expect(dominates(pts[2], pts[4], [FPS, LUT, ACC])).toBe(true);
+  });
 });
