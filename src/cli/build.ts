@@ -113,15 +113,19 @@ async function buildInto(
   board: Board,
   { dataset, vectors, limit, jobs, backpressure, seed, sims, synth, json, outOptions }: BuildSettings,
 ): Promise<number> {
-  let accuracy: AccuracyReport | undefined;
+  // accuracy runs beside the proofs (its golden on worker threads, the proofs in the simulators' processes)
+  let accuracyRun: Promise<AccuracyReport> | undefined;
   let proofInputs: IntTensor[];
   let proofLabels: Int32Array | undefined;
   let what: string;
   if (dataset) {
-    progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on ${dataset.source}`);
+    progress(`build ${model.name} for ${board.name}: step 1/4, accuracy on ${dataset.source} (beside step 2)`);
     const data = loadDataset(model, dataset, limit);
-    if (data.labels) accuracy = await measureAccuracy(model, data, progress, { jobs });
-    else progress(`${data.name} has no labels: no accuracy, its samples drive the proof`);
+    if (data.labels) {
+      accuracyRun = measureAccuracy(model, data, progress, { jobs });
+      // its failure is reported where it is awaited, after the proofs, not as a stray rejection before
+      accuracyRun.catch(() => undefined);
+    } else progress(`${data.name} has no labels: no accuracy, its samples drive the proof`);
     proofInputs = data.inputs.slice(0, vectors);
     proofLabels = data.labels?.subarray(0, vectors);
     what = `real sample(s) of ${data.name}`;
@@ -147,9 +151,12 @@ async function buildInto(
         onProgress: sims.length > 1 ? (m) => progress(`[${sim}] ${m}`) : progress,
         // a traced Verilator build: step 3's toggle-rate run of the same design then reuses it from the cache
         tracedBuild: true,
+        // an identical earlier proof (same RTL, vectors, settings and simulator) is reused
+        proofCache: true,
       }),
     ),
   );
+  const accuracy = await accuracyRun;
   const failed = verifications.find((r) => !r.bitExact);
   if (failed && json) {
     printJson({

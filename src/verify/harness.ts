@@ -91,10 +91,11 @@ export interface Simulator {
 
 /**
  * The harness's QUANTRTL_PROGRESS lines (every few thousand cycles) as progress with an ETA,
- * against the cycles the run should take at its stall rate.
+ * against the cycles the run should take without stalls.
  */
-export function simProgress(sim: string, h: Pick<HarnessRun, "expectedCycles" | "stall" | "onProgress">): (line: string) => void {
-  const total = h.expectedCycles !== undefined ? Math.ceil(h.expectedCycles / Math.max(0.05, 1 - h.stall)) : Infinity;
+export function simProgress(sim: string, h: Pick<HarnessRun, "expectedCycles" | "onProgress">): (line: string) => void {
+  // the cycles without stalls: a stream design's frames overlap, so stalls lengthen a run far less than 1 / (1 − p)
+  const total = h.expectedCycles ?? Infinity;
   const tick = etaReporter(`${sim}: simulating`, total, h.onProgress, "cycles");
   return (line) => {
     if (line.startsWith("QUANTRTL_PROGRESS ")) tick(Number(line.slice("QUANTRTL_PROGRESS ".length)));

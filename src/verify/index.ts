@@ -3,6 +3,7 @@
  * back-pressure -> word-by-word comparison. A design passes only when every word
  * matches and `verilator --lint-only -Wall` is silent.
  */
+import { cachedProof, proofKey, storeProof } from "./proof-cache.js";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { engineConv, IntTensor, isEngineLayer, Layer, Model, tensorSize } from "../ir/model.js";
@@ -16,7 +17,7 @@ import { makeTempDir, removeDir, stageDir } from "../util/atomic.js";
 import type { OutputOptions } from "../util/output.js";
 import { forgetFolder } from "../util/interrupt.js";
 import { wordCount } from "../codegen/vectors.js";
-import { HarnessResult, HarnessTap, Simulator } from "./harness.js";
+import { HarnessResult, HarnessRun, HarnessTap, Simulator } from "./harness.js";
 import { MismatchReport, runDifferences } from "./verdict.js";
 import { copyRtl, readFileList, resolveRtlDir, topTapLayers } from "./user-rtl.js";
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
@@ -32,6 +33,19 @@ export type SimulatorName = "verilator" | "icarus";
  * writes ≈ 15 GB of VCD; its first cycles give the rate at a bounded cost, and the
  * statistics say how many cycles of the run they cover.
  */
+/** One proof run, or the recorded result of an identical one (only when asked). */
+async function runOrReuse(sim: Simulator, h: HarnessRun, useCache: boolean, progress: (m: string) => void): Promise<HarnessResult> {
+  const key = useCache ? proofKey(sim.name, h) : undefined;
+  const hit = key ? cachedProof(key) : undefined;
+  if (hit) {
+    progress(`${sim.name}: the same RTL, vectors and settings were proven before: reusing that run's result (proof cache ${key})`);
+    return hit;
+  }
+  const result = await sim.run(h);
+  if (key && !result.timeout) storeProof(key, result);
+  return result;
+}
+
 export const TOGGLE_VCD_MAX_BYTES = 256 * 2 ** 20;
 
 const formatMiB = (bytes: number) => `${+(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -50,6 +64,11 @@ export interface VerifyOptions {
   readonly inputs?: readonly IntTensor[];
   /** Also trace the run (VCD) and measure the toggle rate of the design's signals, for the power model. */
   readonly measureToggles?: boolean;
+  /**
+   * Reuse the result of an identical earlier run (verify/proof-cache.ts: same simulator version, RTL,
+   * vectors and settings) instead of simulating again. `build` asks for it; `quantrtl verify` always simulates.
+   */
+  readonly proofCache?: boolean;
   /** Verilator: build with trace support (the cached build then also serves a later toggle-rate run of the same design). */
   readonly tracedBuild?: boolean;
   /** The toggle trace's size bound (default TOGGLE_VCD_MAX_BYTES). */
@@ -234,7 +253,9 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     const result: HarnessResult =
       lint !== ""
         ? notSimulated(outCount)
-        : await sim.run(traceProof ? { ...harness, vcd: activityVcd, vcdMaxBytes, vcdStopAtDone: true } : { ...harness, tracedBuild: options.tracedBuild });
+        : traceProof
+          ? await sim.run({ ...harness, vcd: activityVcd, vcdMaxBytes, vcdStopAtDone: true })
+          : await runOrReuse(sim, { ...harness, tracedBuild: options.tracedBuild }, options.proofCache === true, progress);
     writeFileSync(join(work, "sim", `${simName}.json`), JSON.stringify(result, null, 2) + "\n");
 
     // every difference (values, missing and extra words) of every observed stream, first divergent layer first
