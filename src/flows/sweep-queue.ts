@@ -6,8 +6,9 @@
  * finished points. A worker that dies mid-job stops renewing its lock; BullMQ's stalled
  * check puts the job back in the queue for another worker.
  */
-import { Queue, QueueEvents, Worker } from "bullmq";
-import { Redis } from "ioredis";
+// bullmq and ioredis are loaded when a sweep or worker talks to Redis, not at every CLI start (≈ 0.1 s)
+const redisClient = async () => (await import("ioredis")).Redis;
+const bullmq = () => import("bullmq");
 import { QuantrtlError } from "../util/errors.js";
 import type { SharedResultStore } from "../synth/cache.js";
 import type { PointOutcome, PointTask } from "./sweep-point.js";
@@ -57,6 +58,7 @@ function connection(target: RedisTarget) {
 
 /** One PING without retries: an unreachable server is bad input (exit 1), not a hang. */
 export async function checkRedis(target: RedisTarget, flag = "--redis"): Promise<void> {
+  const Redis = await redisClient();
   const client = new Redis({ ...connection(target), lazyConnect: true, connectTimeout: 5000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   client.on("error", () => undefined);
   try {
@@ -77,6 +79,7 @@ export async function checkRedis(target: RedisTarget, flag = "--redis"): Promise
 /** Enqueues points and waits for their results; close() when the sweep is done. */
 export async function queueExecutor(target: RedisTarget): Promise<{ execute: PointExecutor; close: () => Promise<void> }> {
   await checkRedis(target);
+  const { Queue, QueueEvents } = await bullmq();
   const queue = new Queue<PointTask, PointOutcome>(QUEUE_NAME, { connection: connection(target) });
   const events = new QueueEvents(QUEUE_NAME, { connection: connection(target) });
   await events.waitUntilReady();
@@ -114,7 +117,8 @@ export interface WorkerOptions {
 export const cacheHash = (kind: string) => `quantrtl:tool-cache:${kind}`;
 
 /** The synthesis cache shared through Redis: one hash per tool kind, field = cache key, value = the result's JSON. */
-export function redisResultStore(target: RedisTarget): SharedResultStore & { close: () => void } {
+export async function redisResultStore(target: RedisTarget): Promise<SharedResultStore & { close: () => void }> {
+  const Redis = await redisClient();
   const client = new Redis({ ...connection(target), maxRetriesPerRequest: 1 });
   client.on("error", () => undefined); // a lost server is a cache miss (synth/index.ts says so), not a crash
   return {
@@ -131,7 +135,8 @@ export function redisResultStore(target: RedisTarget): SharedResultStore & { clo
  */
 export async function startWorker(target: RedisTarget, options: WorkerOptions): Promise<{ close: () => Promise<void> }> {
   await checkRedis(target);
-  const store = redisResultStore(target);
+  const store = await redisResultStore(target);
+  const { Worker } = await bullmq();
   const runner = new PointRunner(options.jobs, options.onProgress, store);
   const worker = new Worker<PointTask, PointOutcome>(
     QUEUE_NAME,

@@ -1,14 +1,18 @@
 /** ajv validation of a model document; the first error becomes one QuantrtlError with a path and a hint. */
-import { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from "ajv";
+import type * as AjvModule from "ajv";
+import { lazyPackage } from "../util/lazy.js";
 import { LAYER_TYPES, modelSchema } from "./schema.js";
 import { QuantrtlError } from "../util/errors.js";
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
+const ajvPackage = lazyPackage<typeof AjvModule>("ajv");
+let ajv: AjvClass | undefined;
+const newAjv = () => new (ajvPackage().Ajv)({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
 
 /** A schema's validator, compiled on first use (compiling is most of a CLI start-up that never needs it). */
 export function compileSchema(schema: object): () => ValidateFunction {
   let validate: ValidateFunction | undefined;
-  return () => (validate ??= ajv.compile(schema));
+  return () => (validate ??= (ajv ??= newAjv()).compile(schema));
 }
 
 const validateModelDoc = compileSchema(modelSchema);

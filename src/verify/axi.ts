@@ -4,7 +4,10 @@
  * one testbench (hw/harness/axi-tb.v.hbs) for Icarus and Verilator (--binary
  * --timing) with random tvalid/tready stalls and a protocol checker.
  */
-import Handlebars from "handlebars";
+import type HandlebarsModule from "handlebars";
+import { lazyPackage } from "../util/lazy.js";
+
+const handlebars = lazyPackage<typeof HandlebarsModule>("handlebars");
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IntTensor, Model } from "../ir/model.js";
@@ -87,7 +90,7 @@ export function expectedBeats(outputs: readonly IntTensor[], bits: number, malfo
 
 function renderTestbench(params: object): string {
   const source = readFileSync(join(packageRoot(), "hw", "harness", "axi-tb.v.hbs"), "utf8");
-  return Handlebars.create().compile(source, { noEscape: true, strict: true })(params);
+  return handlebars().create().compile(source, { noEscape: true, strict: true })(params);
 }
 
 /** The testbench and its two vector files for `inputs` (golden `outputs` of the last layer); the hex files named as given. */

@@ -1,5 +1,8 @@
 /** Icarus Verilog: a testbench generated per run (same protocol as the Verilator harness), iverilog + vvp. */
-import Handlebars from "handlebars";
+import type HandlebarsModule from "handlebars";
+import { lazyPackage } from "../util/lazy.js";
+
+const handlebars = lazyPackage<typeof HandlebarsModule>("handlebars");
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../util/paths.js";
@@ -9,7 +12,7 @@ import { requireTool, run, runChecked } from "../util/process.js";
 
 function renderTestbench(h: HarnessRun): string {
   const source = readFileSync(join(packageRoot(), "hw", "harness", "icarus-tb.v.hbs"), "utf8");
-  const template = Handlebars.create().compile(source, { noEscape: true, strict: true });
+  const template = handlebars().create().compile(source, { noEscape: true, strict: true });
   const threshold = Math.min(4294967295, Math.floor(h.stall * 4294967296));
   return template({
     top: h.top,

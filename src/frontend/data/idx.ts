@@ -3,9 +3,12 @@
  * or gzipped (fflate). Header: two zero bytes, a type byte, the number of
  * dimensions, then one big-endian uint32 per dimension; data big-endian, C order.
  */
-import { gunzipSync } from "fflate";
+import type * as Fflate from "fflate";
+import { lazyPackage } from "../../util/lazy.js";
 import { QuantrtlError } from "../../util/errors.js";
 import { DataArray, ElementType, elementCount, shapeText } from "./array.js";
+
+const fflate = lazyPackage<typeof Fflate>("fflate");
 
 const TYPES: Record<number, { type: ElementType; bytes: number }> = {
   0x08: { type: "uint8", bytes: 1 },
@@ -24,7 +27,7 @@ export function readIdx(raw: Uint8Array, file: string, name: string): DataArray 
   let bytes = raw;
   if (isGzip(raw)) {
     try {
-      bytes = gunzipSync(raw);
+      bytes = fflate().gunzipSync(raw);
     } catch (err) {
       throw new QuantrtlError(file, name, `is not a readable gzip file (${(err as Error).message})`, "give the IDX file itself or an intact .gz of it");
     }

@@ -3,9 +3,12 @@
  * here: byte order, Fortran order, a data section shorter or longer than the
  * shape says, 64-bit integers beyond 2^53).
  */
-import { parse } from "npyjs";
+import type * as Npyjs from "npyjs";
+import { lazyPackage } from "../../util/lazy.js";
 import { QuantrtlError } from "../../util/errors.js";
 import { DataArray, ElementType, elementCount, shapeText } from "./array.js";
+
+const npyjs = lazyPackage<typeof Npyjs>("npyjs");
 
 const TYPES: Record<string, ElementType> = {
   i1: "int8",
@@ -44,9 +47,9 @@ export function readNpy(bytes: Uint8Array, file: string, name: string): DataArra
   if (!type) throw new QuantrtlError(file, name || "npy", `${where} has dtype ${descr}, which quantrtl does not read`, `use ${SUPPORTED}`);
   // a private copy (new Uint8Array copies; Buffer.slice would not): npyjs views the buffer from the data offset to its end, and typed views need it aligned
   const buffer = new Uint8Array(bytes).buffer;
-  let parsed: ReturnType<typeof parse>;
+  let parsed: ReturnType<typeof Npyjs.parse>;
   try {
-    parsed = parse(buffer);
+    parsed = npyjs().parse(buffer);
   } catch (err) {
     throw corrupt((err as Error).message);
   }

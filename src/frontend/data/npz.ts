@@ -1,8 +1,11 @@
 /** NumPy .npz archives (numpy.savez / savez_compressed: a zip of .npy members) through fflate. */
-import { unzipSync } from "fflate";
+import type * as Fflate from "fflate";
+import { lazyPackage } from "../../util/lazy.js";
 import { QuantrtlError } from "../../util/errors.js";
 import { DataArray } from "./array.js";
 import { readNpy } from "./npy.js";
+
+const fflate = lazyPackage<typeof Fflate>("fflate");
 
 export interface NpzArchive {
   readonly file: string;
@@ -14,7 +17,7 @@ export interface NpzArchive {
 export function openNpz(bytes: Uint8Array, file: string): NpzArchive {
   let members: Record<string, Uint8Array>;
   try {
-    members = unzipSync(bytes);
+    members = fflate().unzipSync(bytes);
   } catch (err) {
     throw new QuantrtlError(file, "npz", `is not a readable .npz (zip: ${(err as Error).message})`, "write it with numpy.savez or numpy.savez_compressed");
   }
