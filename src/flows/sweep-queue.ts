@@ -4,7 +4,9 @@
  * id is the point's content address (model hash + point + quantrtl version): adding a
  * point that is already done, or queued, adds nothing, so a restarted sweep reuses the
  * finished points. A worker that dies mid-job stops renewing its lock; BullMQ's stalled
- * check puts the job back in the queue for another worker.
+ * check puts the job back in the queue for another worker. The model travels too: the sweep
+ * stores its files in Redis under the model's hash (flows/model-bundle.ts) and each worker
+ * writes them into its cache folder once, so workers need no shared disk and no copy of the model.
  */
 // bullmq and ioredis are loaded when a sweep or worker talks to Redis, not at every CLI start (≈ 0.1 s)
 const redisClient = async () => (await import("ioredis")).Redis;
@@ -14,10 +16,15 @@ import type { SharedResultStore } from "../synth/cache.js";
 import type { PointOutcome, PointTask } from "./sweep-point.js";
 import type { PointExecutor } from "./sweep.js";
 import { PointRunner } from "./sweep-runner.js";
+import { bundleModel, materializeBundle, type ModelBundle } from "./model-bundle.js";
+import { toolCacheDir } from "../synth/cache.js";
+import { join } from "node:path";
 
 export const QUEUE_NAME = "quantrtl-sweep";
 /** Finished points are kept this long, for a restarted sweep to reuse. */
 const KEEP_SECONDS = 7 * 24 * 3600;
+/** Where a sweep leaves its model's files for the workers (flows/model-bundle.ts), by model hash. */
+export const modelKey = (hash: string) => `quantrtl:model:${hash}`;
 
 export interface RedisTarget {
   readonly host: string;
@@ -86,7 +93,15 @@ export async function queueExecutor(target: RedisTarget): Promise<{ execute: Poi
   // one listener per point in flight waits on these emitters: many points are not a leak
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
+  const Redis = await redisClient();
+  const files = new Redis({ ...connection(target), maxRetriesPerRequest: 1 });
+  files.on("error", () => undefined); // the queue reports a lost server
+  const sent = new Map<string, Promise<unknown>>();
+  // the model's files, once per model, before its first point; kept as long as the points
+  const sendModel = (task: PointTask) =>
+    once(sent, task.modelHash, () => files.set(modelKey(task.modelHash), JSON.stringify(bundleModel(task.modelFile)), "EX", KEEP_SECONDS));
   const execute: PointExecutor = async (task, id) => {
+    await sendModel(task);
     const job = await queue.add("point", task, { jobId: id, attempts: 3, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
     // a point that failed in an earlier sweep is tried again (add() keeps the failed job as it is)
     if ((await job.getState()) === "failed") await job.retry("failed");
@@ -102,6 +117,7 @@ export async function queueExecutor(target: RedisTarget): Promise<{ execute: Poi
     close: async () => {
       await events.close();
       await queue.close();
+      files.disconnect();
     },
   };
 }
@@ -138,6 +154,20 @@ export async function startWorker(target: RedisTarget, options: WorkerOptions): 
   const store = await redisResultStore(target);
   const { Worker } = await bullmq();
   const runner = new PointRunner(options.jobs, options.onProgress, store);
+  const Redis = await redisClient();
+  const models = new Redis({ ...connection(target), maxRetriesPerRequest: 1 });
+  models.on("error", () => undefined); // BullMQ reports a lost server; the next GET fails the job, which is retried
+  const local = new Map<string, Promise<string>>();
+  // the sweep's model, written into this machine's cache folder from Redis once per model hash
+  const modelFile = (task: PointTask): Promise<string> =>
+    once(local, task.modelHash, async () => {
+      const json = await models.get(modelKey(task.modelHash));
+      // a sweep that sent no files (an older quantrtl) is read by its path, as before; the hash is checked either way
+      if (json === null) return task.modelFile;
+      const path = materializeBundle(JSON.parse(json) as ModelBundle, join(toolCacheDir("models"), task.modelHash));
+      options.onProgress?.(`worker: model ${task.modelHash.slice(0, 12)} received (${path})`);
+      return path;
+    });
   const worker = new Worker<PointTask, PointOutcome>(
     QUEUE_NAME,
     async (job) => {
@@ -145,7 +175,7 @@ export async function startWorker(target: RedisTarget, options: WorkerOptions): 
         `worker: point ${job.id} started (${job.data.point.board} ${job.data.point.datapath} ${job.data.point.bits}b pe ${job.data.point.pe} simd ${job.data.point.simd})`,
       );
       try {
-        return await runner.run(job.data);
+        return await runner.run({ ...job.data, modelFile: await modelFile(job.data) });
       } catch (err) {
         // the user's error travels back as data: the sweep prints it as its own
         if (err instanceof QuantrtlError) return { inputError: { file: err.file, path: err.path, problem: err.problem, hint: err.hint } };
@@ -168,6 +198,18 @@ export async function startWorker(target: RedisTarget, options: WorkerOptions): 
       await worker.close();
       await runner.close();
       store.close();
+      models.disconnect();
     },
   };
+}
+
+/** One promise per key; a failed one is forgotten, so the next job asks again. */
+function once<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = map.get(key);
+  if (!p) {
+    p = make();
+    map.set(key, p);
+    p.catch(() => map.delete(key));
+  }
+  return p;
 }

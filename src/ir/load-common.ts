@@ -82,6 +82,7 @@ export interface Ctx {
   baseDir: string;
   arch?: Partial<Folding>;
   memoryBudget: MemoryBudget;
+  onWeightFile?: (name: string, real: string) => void;
 }
 
 export function parsePoolRequant(rq: RawRequant, path: string, ctx: Ctx): RequantParams {
@@ -206,6 +207,7 @@ export function readInts(src: number[] | { file: string }, path: string, bits: n
     ? `a regular file holding a JSON array of ${count} integers`
     : `a regular file of ${count * width} bytes: ${count} little-endian int${width * 8}`;
   const { real, size } = resolveWeightFile(ctx.file, at, ctx.baseDir, src.file, valid);
+  ctx.onWeightFile?.(src.file, real);
   const overBudget = (need: number): never =>
     fail(
       `reading "${src.file}" (${count} values, ${shape}) needs ${formatBytes(need)}, above the memory budget ${formatBytes(ctx.memoryBudget.bytes)} (${ctx.memoryBudget.source})`,

@@ -27,6 +27,8 @@ export interface LoadOptions {
   readonly workload?: Workload;
   /** Where a deprecation warning goes (default: one line on stderr). */
   readonly onWarning?: (message: string) => void;
+  /** Told of every weight file the model reads: its name as the model writes it, and its resolved path (flows/model-bundle.ts). */
+  readonly onWeightFile?: (name: string, real: string) => void;
 }
 
 /** A JSON file's text without a leading UTF-8 byte-order mark (editors on Windows write one; JSON.parse rejects it with an invisible character in the message). */
@@ -136,7 +138,7 @@ export function parseModel(doc: unknown, options: LoadOptions & { file?: string 
       consumers.set(n, (consumers.get(n) ?? 0) + 1);
       return spec;
     });
-    const ctx: Ctx = { file, at, baseDir, arch: options.arch, memoryBudget };
+    const ctx: Ctx = { file, at, baseDir, arch: options.arch, memoryBudget, onWeightFile: options.onWeightFile };
     const layer = parseLayer(rawLayer, inputs, specs, ctx);
     layers.push(layer);
     tensors.set(layer.name, layer.output);

@@ -7,7 +7,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { existsSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, test } from "vitest";
@@ -142,6 +142,59 @@ describe.skipIf(!hasRedis && !inCi)("quantrtl sweep --redis with quantrtl worker
     expect(local.status, local.stderr.slice(-2000)).toBe(0);
     expect(local.stderr).toMatch(/yosys: reusing cached synthesis/);
     expect(existsSync(join(dir, "cache-a", "synth"))).toBe(true);
+  });
+
+  test("a worker with no copy of the model computes the points from the files the sweep sent through Redis", async () => {
+    const dir = testDir("quantrtl-redis-model-");
+    // the model and its weight file (.bin) in a folder of their own, which is gone before the worker starts
+    const src = join(dir, "models");
+    const copyModel = () => {
+      mkdirSync(src, { recursive: true });
+      for (const f of ["conv3x3-adder-int16.json", "conv3x3-adder-int16.weights.bin"]) copyFileSync(join(ROOT, "models", f), join(src, f));
+    };
+    copyModel();
+    const model = join(src, "conv3x3-adder-int16.json");
+    const space = ["--pe", "1,2", "--simd", "1,2", "--datapaths", "adder"];
+    const port = await freePort();
+    const redis = start("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], dir);
+    await waitFor(redis, (t) => t.includes("Ready to accept connections"), "redis-server");
+    const url = `redis://127.0.0.1:${port}`;
+    const client = new Redis({ host: "127.0.0.1", port });
+    try {
+      const sweep = start(process.execPath, [CLI, "sweep", model, ...space, "--redis", url, "--out", join(dir, "remote"), "--json"], ROOT);
+      // the sweep stores the model's files before its first point: wait for them, then remove the folder
+      let keys: string[] = [];
+      while (keys.length === 0) {
+        if (sweep.exitCode !== null) throw new Error(`sweep exited first:\n${sweep.output()}`);
+        await new Promise((r) => setTimeout(r, 50));
+        keys = await client.keys("quantrtl:model:*");
+      }
+      const bundle = JSON.parse((await client.get(keys[0]))!) as { entry: string; files: Record<string, string> };
+      // exactly the model file and the one weight file it names, byte for byte
+      expect(bundle.entry).toBe("conv3x3-adder-int16.json");
+      expect(Object.keys(bundle.files).sort()).toEqual(["conv3x3-adder-int16.json", "conv3x3-adder-int16.weights.bin"]);
+      expect(Buffer.from(bundle.files["conv3x3-adder-int16.weights.bin"], "base64").equals(readFileSync(join(src, "conv3x3-adder-int16.weights.bin")))).toBe(
+        true,
+      );
+      rmSync(src, { recursive: true });
+
+      const worker = start(process.execPath, [CLI, "worker", "--redis", url, "--jobs", "1", "--cache-dir", join(dir, "cache-w")], ROOT);
+      const code = await new Promise<number | null>((r) => sweep.once("exit", r));
+      expect(code, sweep.output().slice(-2000)).toBe(0);
+      expect(worker.output()).toMatch(/worker: model [0-9a-f]{12} received/);
+      const hash = keys[0].replace("quantrtl:model:", "");
+      expect(existsSync(join(dir, "cache-w", "models", hash, "conv3x3-adder-int16.weights.bin"))).toBe(true);
+      const remoteJson = sweep.output().slice(sweep.output().indexOf("{"), sweep.output().lastIndexOf("}") + 1);
+
+      // the same space locally on the same files at the same path: the same JSON
+      copyModel();
+      const local = await runCli(["sweep", model, ...space, "--jobs", "1", "--out", join(dir, "local"), "--json"]);
+      expect(local.status, local.stderr.slice(-2000)).toBe(0);
+      expect(JSON.parse(remoteJson)).toEqual(JSON.parse(local.stdout));
+      expect((JSON.parse(local.stdout) as { points: unknown[] }).points).toHaveLength(4);
+    } finally {
+      client.disconnect();
+    }
   });
 
   test("a bad --redis URL and an unreachable server exit 1 naming --redis", async () => {
