@@ -75,13 +75,6 @@ async function sweepCommand(args: Args): Promise<number> {
   const verify = args.flags.has("verify");
   for (const name of ["vectors", "seed"])
     if (!verify && args.flags.has(name)) throw new QuantrtlError(undefined, `--${name}`, "only applies with --verify", `add --verify, or leave out --${name}`);
-  if (verify && redis !== undefined)
-    throw new QuantrtlError(
-      undefined,
-      "--verify",
-      "runs on this machine only (the design folders are written where the proof runs)",
-      "leave out --redis, or --verify",
-    );
   const proof = verify ? { vectors: intFlag(args, "vectors", 2, 1, 1000), seed: intFlag(args, "seed", 1, 0) } : undefined;
   const dataset = datasetArg(args);
   if (args.flags.has("limit") && dataset === undefined)

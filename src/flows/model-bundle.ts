@@ -2,10 +2,11 @@
  * A model as files that travel: the model file and every weight file it reads, so a sweep
  * worker on another machine computes the points of the model the sweep was given, without a
  * shared disk. The sweep stores the bundle in Redis under the model's hash; a worker writes it
- * into its cache folder once and loads it from there (flows/sweep-queue.ts).
+ * into its cache folder once and loads it from there (flows/sweep-queue.ts). A proof's design
+ * folder travels back the same way (readFiles / writeFiles).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
 import { loadModel } from "../ir/load.js";
 import { isOnnxPath } from "../frontend/onnx/load.js";
 import { QuantrtlError } from "../util/errors.js";
@@ -47,19 +48,10 @@ function safeName(name: string): string {
  */
 export function materializeBundle(bundle: ModelBundle, dir: string): string {
   const entry = join(dir, safeName(bundle.entry));
-  try {
-    readFileSync(entry);
-    return entry;
-  } catch {
-    // not there yet
-  }
+  if (existsSync(entry)) return entry;
   const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
-    for (const [name, data] of Object.entries(bundle.files)) {
-      const path = join(staging, safeName(name));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, Buffer.from(data, "base64"));
-    }
+    writeFiles(bundle.files, staging);
     mkdirSync(dirname(dir), { recursive: true });
     try {
       renameSync(staging, dir);
@@ -71,4 +63,24 @@ export function materializeBundle(bundle: ModelBundle, dir: string): string {
     rmSync(staging, { recursive: true, force: true });
   }
   return entry;
+}
+
+/** Every regular file under `dir`, by its path relative to `dir`, base64 (a proof's design folder sent back by a worker). */
+export function readFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    files[relative(dir, path)] = readFileSync(path).toString("base64");
+  }
+  return files;
+}
+
+/** Writes `files` (names relative, checked) under `dir`. */
+export function writeFiles(files: Readonly<Record<string, string>>, dir: string): void {
+  for (const [name, data] of Object.entries(files)) {
+    const path = join(dir, safeName(name));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.from(data, "base64"));
+  }
 }

@@ -16,9 +16,12 @@ import type { SharedResultStore } from "../synth/cache.js";
 import type { PointOutcome, PointTask } from "./sweep-point.js";
 import type { PointExecutor } from "./sweep.js";
 import { PointRunner } from "./sweep-runner.js";
-import { bundleModel, materializeBundle, type ModelBundle } from "./model-bundle.js";
+import { bundleModel, materializeBundle, readFiles, writeFiles, type ModelBundle } from "./model-bundle.js";
 import { toolCacheDir } from "../synth/cache.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { forgetFolder, trackFolder } from "../util/interrupt.js";
 
 export const QUEUE_NAME = "quantrtl-sweep";
 /** Finished points are kept this long, for a restarted sweep to reuse. */
@@ -87,7 +90,7 @@ export async function checkRedis(target: RedisTarget, flag = "--redis"): Promise
 export async function queueExecutor(target: RedisTarget): Promise<{ execute: PointExecutor; close: () => Promise<void> }> {
   await checkRedis(target);
   const { Queue, QueueEvents } = await bullmq();
-  const queue = new Queue<PointTask, PointOutcome>(QUEUE_NAME, { connection: connection(target) });
+  const queue = new Queue<PointTask, QueuedOutcome>(QUEUE_NAME, { connection: connection(target) });
   const events = new QueueEvents(QUEUE_NAME, { connection: connection(target) });
   await events.waitUntilReady();
   // one listener per point in flight waits on these emitters: many points are not a leak
@@ -105,12 +108,14 @@ export async function queueExecutor(target: RedisTarget): Promise<{ execute: Poi
     const job = await queue.add("point", task, { jobId: id, attempts: 3, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
     // a point that failed in an earlier sweep is tried again (add() keeps the failed job as it is)
     if ((await job.getState()) === "failed") await job.retry("failed");
-    const outcome = (await job.waitUntilFinished(events)) as PointOutcome;
+    const { designFiles, ...outcome } = (await job.waitUntilFinished(events)) as QueuedOutcome;
     if ("inputError" in outcome) {
       const e = outcome.inputError;
       throw new QuantrtlError(e.file, e.path, e.problem, e.hint);
     }
-    return outcome;
+    // a proof's design folder comes back with its point: written where a local proof leaves it
+    if (designFiles && task.verify) writeFiles(designFiles, task.verify.dir);
+    return outcome as PointOutcome;
   };
   return {
     execute,
@@ -127,6 +132,23 @@ export interface WorkerOptions {
   /** How long a job stays taken by a worker that stopped renewing its lock (it died) before it is retried. */
   readonly lockMs: number;
   readonly onProgress?: (message: string) => void;
+}
+
+/** A point's outcome as a job returns it: with --verify, the files of the proof's design folder ride along. */
+type QueuedOutcome = PointOutcome & { readonly designFiles?: Readonly<Record<string, string>> };
+
+/** The point with its proof in a folder of this machine's temp dir; the folder goes back with the result and is removed here. */
+async function proveHere(runner: PointRunner, task: PointTask, verify: NonNullable<PointTask["verify"]>): Promise<QueuedOutcome> {
+  const dir = mkdtempSync(join(tmpdir(), "quantrtl-point-"));
+  trackFolder(dir);
+  try {
+    const design = join(dir, "design");
+    const outcome = await runner.run({ ...task, verify: { ...verify, dir: design } });
+    return "figures" in outcome ? { ...outcome, designFiles: readFiles(design) } : outcome;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    forgetFolder(dir);
+  }
 }
 
 /** Redis hash of the results of one tool kind, keyed by the cache key (synth/cache.ts resultKey). */
@@ -168,14 +190,15 @@ export async function startWorker(target: RedisTarget, options: WorkerOptions): 
       options.onProgress?.(`worker: model ${task.modelHash.slice(0, 12)} received (${path})`);
       return path;
     });
-  const worker = new Worker<PointTask, PointOutcome>(
+  const worker = new Worker<PointTask, QueuedOutcome>(
     QUEUE_NAME,
     async (job) => {
       options.onProgress?.(
         `worker: point ${job.id} started (${job.data.point.board} ${job.data.point.datapath} ${job.data.point.bits}b pe ${job.data.point.pe} simd ${job.data.point.simd})`,
       );
       try {
-        return await runner.run({ ...job.data, modelFile: await modelFile(job.data) });
+        const task = { ...job.data, modelFile: await modelFile(job.data) };
+        return task.verify ? await proveHere(runner, task, task.verify) : await runner.run(task);
       } catch (err) {
         // the user's error travels back as data: the sweep prints it as its own
         if (err instanceof QuantrtlError) return { inputError: { file: err.file, path: err.path, problem: err.problem, hint: err.hint } };

@@ -37,8 +37,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function start(command: string, args: string[], cwd: string): ChildProcess & { output: () => string } {
-  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+function start(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], ...(env ? { env } : {}) });
   started.push(child);
   let text = "";
   child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
@@ -195,6 +195,47 @@ describe.skipIf(!hasRedis && !inCi)("quantrtl sweep --redis with quantrtl worker
     } finally {
       client.disconnect();
     }
+  });
+
+  test("--verify through a worker: the proof runs there and its design folder comes back beside the local run's figures", async () => {
+    const dir = testDir("quantrtl-redis-verify-");
+    const model = writeTinyDense(dir);
+    const port = await freePort();
+    const redis = start("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], dir);
+    await waitFor(redis, (t) => t.includes("Ready to accept connections"), "redis-server");
+    const url = `redis://127.0.0.1:${port}`;
+    // the worker's temp dir of its own, to see that it leaves nothing there
+    const workerTmp = join(dir, "worker-tmp");
+    mkdirSync(workerTmp);
+    const worker = start(process.execPath, [CLI, "worker", "--redis", url, "--jobs", "1"], ROOT, { ...process.env, TMPDIR: workerTmp });
+    await waitFor(worker, (t) => t.includes("taking sweep points"), "worker");
+    const flags = ["--pe", "1,2", "--verify", "--vectors", "2"];
+    const remote = await runCli(["sweep", model, ...flags, "--redis", url, "--out", join(dir, "remote"), "--json"]);
+    expect(remote.status, remote.stderr.slice(-2000)).toBe(0);
+    const local = await runCli(["sweep", model, ...flags, "--jobs", "1", "--out", join(dir, "local"), "--json"]);
+    expect(local.status, local.stderr.slice(-2000)).toBe(0);
+    type Doc = { points: { proof: { bitExact: boolean; compared: number; designDir: string } }[] };
+    const r = JSON.parse(remote.stdout) as Doc;
+    expect(r).toEqual(JSON.parse(local.stdout));
+    expect(r.points).toHaveLength(2);
+    for (const p of r.points) {
+      expect(p.proof.bitExact).toBe(true);
+      expect(p.proof.compared).toBeGreaterThan(0);
+      // the worker's design folder, file for file the local one (RTL, ROMs, vectors)
+      const files = (root: string) =>
+        readdirSync(join(dir, root, p.proof.designDir), { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile() && !e.name.endsWith(".log") && !e.name.endsWith(".vcd"))
+          .map((e) => join(e.parentPath ?? e.path, e.name).slice(join(dir, root).length))
+          .sort();
+      const remoteFiles = files("remote");
+      expect(remoteFiles.some((f) => f.endsWith(".v"))).toBe(true);
+      expect(remoteFiles).toEqual(files("local"));
+      for (const f of remoteFiles.filter((x) => x.endsWith(".v") || x.endsWith(".hex")))
+        expect(readFileSync(join(dir, "remote", f)).equals(readFileSync(join(dir, "local", f))), f).toBe(true);
+    }
+    // the proofs ran in the worker's temp dir (its Verilator build folders came and went) and nothing is left there
+    expect(worker.output()).toMatch(/started/);
+    expect(readdirSync(workerTmp)).toEqual([]);
   });
 
   test("a bad --redis URL and an unreachable server exit 1 naming --redis", async () => {

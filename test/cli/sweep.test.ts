@@ -137,7 +137,6 @@ describe("quantrtl sweep (local pool)", () => {
       [["--limit", "5"], /--limit: only applies with --dataset/],
       [["--cache-dir", dir], /--cache-dir: only applies with --synth/],
       [["--synth", "--cache-dir", space], /--cache-dir: .*space\.json is not a folder/],
-      [["--verify", "--redis", "redis://127.0.0.1:1"], /--verify: runs on this machine only/],
     ];
     for (const [flags, message] of cases) {
       const r = await runCli(["sweep", MODEL, ...flags]);
