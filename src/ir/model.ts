@@ -22,6 +22,12 @@ export interface TensorSpec {
 export interface Folding {
   readonly pe: number;
   readonly simd: number;
+  /**
+   * Where the weights live: a ROM initialised by the bitstream (absent, the default), or a
+   * single-port RAM loaded after reset through the top's weight-load port ("spram": an iCE40
+   * UltraPlus SB_SPRAM256KA, which the bitstream cannot initialise). Chosen per board (flows/spram.ts).
+   */
+  readonly weightMemory?: "spram";
 }
 
 /**
