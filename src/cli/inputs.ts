@@ -4,6 +4,7 @@ import { defaultMemoryBudget, MemoryBudget, parseMemorySize, Workload } from "..
 import { engineLayers, Folding, Model } from "../ir/model.js";
 import { Board, DEFAULT_BOARD, loadBoard } from "../ir/board.js";
 import { chooseFolding, FoldTarget } from "../flows/fold.js";
+import { placeWeights, WeightMemoryChoice } from "../flows/spram.js";
 import { QuantrtlError } from "../util/errors.js";
 import { Args, intFlag, numberFlag } from "./args.js";
 import { progress } from "./print.js";
@@ -14,6 +15,25 @@ export const DEFAULT_MODEL = "models/conv3x3-adder-int8.json";
 export const DEMO_MODEL = "models/mnist-adder.json";
 
 export function modelArg(args: Args): Model {
+  return weightMemoryArg(args, foldedModelArg(args));
+}
+
+/**
+ * --weight-memory auto|rom|spram: with a board (--board) that has SPRAM, which engines keep their
+ * weights in loadable SPRAM (flows/spram.ts); without --board nothing changes (auto).
+ */
+function weightMemoryArg(args: Args, model: Model): Model {
+  const v = args.flags.get("weight-memory");
+  if (v !== undefined && v !== "auto" && v !== "rom" && v !== "spram")
+    throw new QuantrtlError(undefined, "--weight-memory", `"${v}" is not a weight memory`, "use auto, rom or spram");
+  const choice: WeightMemoryChoice = v ?? "auto";
+  if (!args.flags.has("board") && choice === "auto") return model;
+  const placed = placeWeights(model, boardArg(args), choice);
+  if (placed.spram.length > 0) progress(`weights in SPRAM, loaded after configuration: ${placed.spram.join(", ")} (${placed.reason})`);
+  return placed.model;
+}
+
+function foldedModelArg(args: Args): Model {
   const file = args.positional[0];
   if (!file) throw new QuantrtlError(undefined, "<model>", "no model file given", `e.g. quantrtl ${args.command} ${DEFAULT_MODEL}`);
   const arch: Partial<Folding> = {};
