@@ -8,9 +8,15 @@
  * the board as it is; otherwise it moves weight memories to SPRAM, the largest block-RAM user
  * first, while SPRAM blocks are left, until the block RAM is within 80 %. `spram` moves every
  * engine that still finds SPRAM blocks; `rom` keeps every weight in a ROM.
+ * When the block RAM is still over 80 % after the weights moved, the pools read their windows one
+ * channel a cycle (MaxPoolLayer.lanes = 1): one line-buffer bank (block RAM) per pool instead of
+ * one per lane (mnist-adder: 24 of the UP5K's 30 EBRs are pool banks of a few hundred bits). A
+ * pool still takes one element a cycle then (it reads KH·KW·C slices per output pixel, as many
+ * as KH·KW·C input elements arrive), which a conv engine folded for the iCE40 never exceeds.
  */
 import { Board } from "../ir/board.js";
-import { engineConv, EngineLayer, isEngineLayer, Layer, Model } from "../ir/model.js";
+import { AvgPoolLayer, engineConv, EngineLayer, isEngineLayer, Layer, MaxPoolLayer, Model } from "../ir/model.js";
+import { poolConvViews } from "../hw/units/pool/params.js";
 import { foldCounts } from "../ir/folding.js";
 import { estimateModel } from "../estimate/model.js";
 import { mapMemory, synthTarget } from "../hw/target.js";
@@ -25,6 +31,8 @@ export interface WeightPlacement {
   readonly model: Model;
   /** Engines whose weights went to SPRAM, in layer order. */
   readonly spram: readonly string[];
+  /** Pools narrowed to one lane, in layer order. */
+  readonly narrowedPools: readonly string[];
   /** Why (for the progress line); empty when nothing moved. */
   readonly reason: string;
 }
@@ -45,55 +53,64 @@ function weightMemory(layer: EngineLayer, board: Board) {
   };
 }
 
-function withWeightMemory(model: Model, names: ReadonlySet<string>): Model {
+function isWindowPool(l: Layer): l is MaxPoolLayer | AvgPoolLayer {
+  return l.kind === "maxpool" || l.kind === "avgpool";
+}
+
+/** The model with `spram` engines' weights in SPRAM (the others' in ROMs) and, when `narrowPools`, every pool at one lane. */
+function withPlacement(model: Model, spram: ReadonlySet<string>, narrowPools: boolean): Model {
   const layers = model.layers.map((l): Layer => {
+    if (narrowPools && isWindowPool(l)) return { ...l, lanes: 1 };
     if (!isEngineLayer(l)) return l;
     const { weightMemory: _, ...arch } = l.arch;
-    return { ...l, arch: names.has(l.name) ? { ...arch, weightMemory: "spram" } : arch } as Layer;
+    return { ...l, arch: spram.has(l.name) ? { ...arch, weightMemory: "spram" } : arch } as Layer;
   });
   return { ...model, layers };
 }
 
+const NOTHING = (model: Model): WeightPlacement => ({ model, spram: [], narrowedPools: [], reason: "" });
+
 export function placeWeights(model: Model, board: Board, choice: WeightMemoryChoice = "auto"): WeightPlacement {
-  if (choice === "rom") return { model: withWeightMemory(model, new Set()), spram: [], reason: "" };
+  if (choice === "rom") return NOTHING(withPlacement(model, new Set(), false));
   if (!hasSpram(board)) {
     if (choice === "spram")
       throw new QuantrtlError(undefined, "--weight-memory", `${board.name} has no SPRAM`, "use an iCE40 UltraPlus board (icebreaker), or --weight-memory rom");
-    return { model, spram: [], reason: "" };
+    return NOTHING(model);
   }
   const bramShare = (m: Model) => estimateModel(m, board).total.bramBits / board.resources.bramBits;
+  const pct = (f: number) => `${Math.round(f * 100)} %`;
   const before = bramShare(model);
-  if (choice === "auto" && before <= WARN_FRACTION) return { model, spram: [], reason: "" };
+  if (choice === "auto" && before <= WARN_FRACTION) return NOTHING(model);
+  const wide = model.layers.filter((l) => isWindowPool(l) && poolConvViews(l).lanes > 1).map((l) => l.name);
+  // auto: narrow the pools first (no cost at run time), then weights to SPRAM while still over 80 %;
+  // spram: every weight that finds blocks, then the pools only if still over 80 %
+  let narrow = choice === "auto" && wide.length > 0;
+  const steps: string[] = [`block RAM ${pct(before)} of ${board.name} with ROMs${choice === "spram" ? " (--weight-memory spram)" : ""}`];
+  if (narrow) steps.push(`${pct(bramShare(withPlacement(model, new Set(), true)))} with ${wide.join(", ")} at one lane`);
   const engines = model.layers.filter(isEngineLayer).map((l) => ({ name: l.name, ...weightMemory(l, board) }));
   // the largest block-RAM users first: each SPRAM block then frees the most EBR
   engines.sort((a, b) => b.romBlockBits - a.romBlockBits);
   let left = board.resources.spramBits / SPRAM_BITS;
   const moved = new Set<string>();
-  let placed = model;
   for (const e of engines) {
-    if (choice === "auto" && bramShare(placed) <= WARN_FRACTION) break;
+    if (choice === "auto" && bramShare(withPlacement(model, moved, narrow)) <= WARN_FRACTION) break;
     // auto moves only what frees block RAM; spram moves a ROM that was logic too
     if (e.blocks > left || (choice === "auto" && e.romBlockBits === 0)) continue;
     moved.add(e.name);
     left -= e.blocks;
-    placed = withWeightMemory(model, moved);
   }
-  if (moved.size === 0) {
-    if (choice === "spram")
-      throw new QuantrtlError(
-        undefined,
-        "--weight-memory",
-        `no engine's weights fit the ${board.resources.spramBits / SPRAM_BITS} SPRAM blocks of ${board.name}`,
-        "fold narrower (smaller --pe/--simd: a word wider than 64 bits takes more than 4 blocks), or --weight-memory rom",
-      );
-    return { model, spram: [], reason: "" };
-  }
+  if (moved.size === 0 && choice === "spram")
+    throw new QuantrtlError(
+      undefined,
+      "--weight-memory",
+      `no engine's weights fit the ${board.resources.spramBits / SPRAM_BITS} SPRAM blocks of ${board.name}`,
+      "fold narrower (smaller --pe/--simd: a word wider than 64 bits takes more than 4 blocks), or --weight-memory rom",
+    );
   const spram = model.layers.filter((l) => moved.has(l.name)).map((l) => l.name);
-  const after = bramShare(placed);
-  const pct = (f: number) => `${Math.round(f * 100)} %`;
-  const reason =
-    choice === "spram"
-      ? `--weight-memory spram; block RAM ${pct(before)} -> ${pct(after)} of ${board.name}`
-      : `block RAM ${pct(before)} of ${board.name} with ROMs, ${pct(after)} with these in SPRAM`;
-  return { model: placed, spram, reason };
+  if (spram.length > 0) steps.push(`${pct(bramShare(withPlacement(model, moved, narrow)))} with ${spram.join(", ")} in SPRAM`);
+  if (!narrow && wide.length > 0 && bramShare(withPlacement(model, moved, false)) > WARN_FRACTION) {
+    narrow = true;
+    steps.push(`${pct(bramShare(withPlacement(model, moved, true)))} with ${wide.join(", ")} at one lane`);
+  }
+  return { model: withPlacement(model, moved, narrow), spram, narrowedPools: narrow ? wide : [], reason: steps.join(", ") };
 }

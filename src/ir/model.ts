@@ -111,6 +111,8 @@ export interface MaxPoolLayer extends LayerBase {
   readonly kind: "maxpool";
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
+  /** Channels the pool reads per cycle (P, a divisor of C); absent: poolLanes(C). A board short of block RAM takes 1 (flows/spram.ts). */
+  readonly lanes?: number;
 }
 
 /** Window sum per channel, then the dyadic requant (m/2^k ≈ s_in / (kh·kw·s_out)), docs/integer-ops.md §1. No padding. */
@@ -119,6 +121,8 @@ export interface AvgPoolLayer extends LayerBase {
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly requant: RequantParams;
+  /** As MaxPoolLayer.lanes. */
+  readonly lanes?: number;
 }
 
 /** Sum over all H·W pixels per channel, then the dyadic requant. Output 1×1×C. */
