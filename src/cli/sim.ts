@@ -106,6 +106,10 @@ function simCommand(args: Args): number {
     `fill ${t.fillCycles} cycles, interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`,
   );
   console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
+  if (perf.weightLoad)
+    console.log(
+      `weight load: ${perf.weightLoad.bytes} bytes into SPRAM, once after configuration before the first frame (${perf.weightLoad.seconds.toFixed(2)} s at ${perf.weightLoad.baud} baud over the UART harness); not in the cycles above`,
+    );
   return 0;
 }
 

@@ -15,6 +15,7 @@ import { estimateModel } from "../../src/estimate/model.js";
 import { fitVerdict } from "../../src/flows/fit.js";
 import { modelWeightLoadImage, weightLoadBytes } from "../../src/codegen/weight-load.js";
 import { QuantrtlError } from "../../src/util/errors.js";
+import { predictStreaming } from "../../src/flows/predict.js";
 
 const icebreaker = loadBoard("icebreaker");
 const mnistAdder = (pe = 1, simd = 1) => loadModel("models/mnist-adder.json", { arch: { pe, simd } });
@@ -78,6 +79,17 @@ describe("weight placement on the iCEBreaker", () => {
     expect(estimateModel(p.model, icebreaker).total.spramBits).toBe(4 * 16384 * 16);
     // 8 × 25 + 16 × 200 + 64 × 256 + 10 × 64 words of one byte, in layer order
     expect(weightLoadBytes(p.model)).toBe(200 + 3200 + 16384 + 640);
+  });
+
+  test("the cycle model states the one-time load apart from the per-frame cycles, which the load does not change", () => {
+    const placed = placeWeights(mnistAdder(), icebreaker, "spram").model;
+    const ram = predictStreaming(placed, icebreaker);
+    // the same design (its pools at one lane too) with every weight back in a ROM
+    const rom = predictStreaming(placeWeights(placed, icebreaker, "rom").model, icebreaker);
+    expect(rom.weightLoad).toBeUndefined();
+    // 20424 bytes of 10 bits at 115200 baud
+    expect(ram.weightLoad).toEqual({ bytes: 20424, baud: 115200, seconds: 204240 / 115200 });
+    expect(ram.total.intervalCycles).toBe(rom.total.intervalCycles);
   });
 
   test("rom keeps every weight in a ROM even where auto would move it", () => {
