@@ -19,7 +19,8 @@ import { predictStreaming } from "../../src/flows/predict.js";
 
 const icebreaker = loadBoard("icebreaker");
 const mnistAdder = (pe = 1, simd = 1) => loadModel("models/mnist-adder.json", { arch: { pe, simd } });
-const spramOf = (m: Model) => m.layers.filter((l): l is EngineLayer => (l.kind === "conv2d" || l.kind === "dense") && l.arch.weightMemory === "spram").map((l) => l.name);
+const spramOf = (m: Model) =>
+  m.layers.filter((l): l is EngineLayer => (l.kind === "conv2d" || l.kind === "dense") && l.arch.weightMemory === "spram").map((l) => l.name);
 const lanesOf = (m: Model) => m.layers.flatMap((l) => (l.kind === "maxpool" ? [l.lanes] : []));
 
 describe("weight placement on the iCEBreaker", () => {

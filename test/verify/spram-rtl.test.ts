@@ -41,7 +41,7 @@ const spramModel = () => placeWeights(romModel(), loadBoard("icebreaker"), "spra
 describe("a design with its weights in loadable RAMs", () => {
   test("the placement is what the test means: both engines in RAMs", () => {
     const m = spramModel();
-    expect(m.layers.flatMap((l) => (l.kind === "conv2d" || l.kind === "dense") && l.arch.weightMemory === "spram" ? [l.name] : [])).toEqual(["conv", "fc"]);
+    expect(m.layers.flatMap((l) => ((l.kind === "conv2d" || l.kind === "dense") && l.arch.weightMemory === "spram" ? [l.name] : []))).toEqual(["conv", "fc"]);
     // conv: 4 × 6 words of 3 weights (3 bytes); fc: 3 × 18 words of 2 weights (2 bytes)
     expect(modelWeightLoadImage(m).length).toBe(4 * 6 * 3 + 3 * 18 * 2);
   });

@@ -84,9 +84,7 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const onDsp = dp === "mac" && target.useDsp;
   // a loadable weight RAM (ram_style "huge") is an SB_SPRAM256KA, never block RAM or logic
   const spram = layer.arch.weightMemory === "spram";
-  const weights: MemoryMapping = spram
-    ? { style: "block", blockBits: 0, lutramLuts: 0, logicBits: 0 }
-    : mapMemory(nf * sf, lanes * bw, "rom", "sync", target);
+  const weights: MemoryMapping = spram ? { style: "block", blockBits: 0, lutramLuts: 0, logicBits: 0 } : mapMemory(nf * sf, lanes * bw, "rom", "sync", target);
   const biasW = layer.bias ? pe * signedBitsFor(rangeOfValues(layer.bias)) : 0;
   const bias = biasW ? mapMemory(nf, biasW, "rom", "sync", target) : { blockBits: 0, lutramLuts: 0, logicBits: 0, style: "logic" };
   // a shift lane: x << q over one mux stage per bit of the shifts it can see (at most P + 1, at most
