@@ -4,15 +4,15 @@
  * single-port RAMs in SPRAM, which the bitstream cannot initialise, so the host sends their
  * load image after configuration (codegen/weight-load.ts).
  *
- * `auto` (the default with a board) leaves a design whose block RAM estimate is within 80 % of
- * the board as it is; otherwise it moves weight memories to SPRAM, the largest block-RAM user
- * first, while SPRAM blocks are left, until the block RAM is within 80 %. `spram` moves every
- * engine that still finds SPRAM blocks; `rom` keeps every weight in a ROM.
- * When the block RAM is still over 80 % after the weights moved, the pools read their windows one
- * channel a cycle (MaxPoolLayer.lanes = 1): one line-buffer bank (block RAM) per pool instead of
- * one per lane (mnist-adder: 24 of the UP5K's 30 EBRs are pool banks of a few hundred bits). A
- * pool still takes one element a cycle then (it reads KH·KW·C slices per output pixel, as many
- * as KH·KW·C input elements arrive), which a conv engine folded for the iCE40 never exceeds.
+ * `auto` (the default with a board) leaves a design whose block-RAM estimate is within 80 % of the
+ * board as it is. Otherwise it first reads the pools' windows one channel a cycle (MaxPoolLayer.lanes
+ * = 1): one line-buffer bank (block RAM) per pool instead of one per lane — mnist-adder's two pools
+ * take 24 of the UP5K's 30 EBRs for banks of a few hundred bits each. A pool still takes one element
+ * a cycle then (it reads KH·KW·C slices per output pixel as KH·KW·C input elements arrive); the cycle
+ * model counts the few cycles it adds at row ends (mnist-adder at pe = simd = 1: 221217 -> 221520 a
+ * frame). Then it moves weight memories to SPRAM, the largest block-RAM user first, while SPRAM
+ * blocks are left, until the block RAM is within 80 %. `spram` moves every engine that finds SPRAM
+ * blocks (and narrows the pools only if block RAM is still over 80 %); `rom` keeps every weight in a ROM.
  */
 import { Board } from "../ir/board.js";
 import { AvgPoolLayer, engineConv, EngineLayer, isEngineLayer, Layer, MaxPoolLayer, Model } from "../ir/model.js";
@@ -42,7 +42,7 @@ export function hasSpram(board: Board): boolean {
   return board.yosysFamily === "ice40" && board.resources.spramBits > 0;
 }
 
-/** The weight memory of one engine: its words and width, its SPRAM blocks and the block-RAM bits its ROM takes. */
+/** One engine's weight memory: the SPRAM blocks it takes as a RAM, the block-RAM bits it takes as a ROM. */
 function weightMemory(layer: EngineLayer, board: Board) {
   const conv = engineConv(layer);
   const { nf, sf, pe, simd } = foldCounts(conv);
