@@ -8,8 +8,10 @@
 // a byte to send, or a frame sent whose whole reply has not come back; when the
 // host has nothing queued and every frame has its reply, the harness waits on
 // stdin. The cycle count is then what a host that keeps the line busy would see.
+// A design with loadable weights takes --preamble P bytes (its weight load image) before
+// the first frame, with no reply: replies are due per frame after those P bytes.
 // At stdin's end it prints one line on stderr: QUANTRTL_UART {json}.
-// usage: sim --clock-hz F --baud B --frame-in N --frame-out M [--timeout-cycles C]
+// usage: sim --clock-hz F --baud B --frame-in N --frame-out M [--preamble P] [--timeout-cycles C]
 #include "Vuart.h"
 #include "verilated.h"
 
@@ -29,13 +31,14 @@ static void emit(uint8_t b) {
 
 int main(int argc, char** argv) {
     double clock_hz = 12e6, baud = 115200;
-    uint64_t frame_in = 1, frame_out = 1, timeout = 200000000ULL;
+    uint64_t frame_in = 1, frame_out = 1, preamble = 0, timeout = 200000000ULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--clock-hz") clock_hz = std::atof(argv[i + 1]);
         else if (a == "--baud") baud = std::atof(argv[i + 1]);
         else if (a == "--frame-in") frame_in = std::strtoull(argv[i + 1], nullptr, 10);
         else if (a == "--frame-out") frame_out = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--preamble") preamble = std::strtoull(argv[i + 1], nullptr, 10);
         else if (a == "--timeout-cycles") timeout = std::strtoull(argv[i + 1], nullptr, 10);
     }
     const double bit = clock_hz / baud;
@@ -57,7 +60,8 @@ int main(int argc, char** argv) {
     top->uart_rx = 1;
     top->eval();
     for (;;) {
-        const bool quiet = !sending && queue.empty() && received >= (sent / frame_in) * frame_out && !receiving;
+        const uint64_t frames_sent = sent > preamble ? (sent - preamble) / frame_in : 0;
+        const bool quiet = !sending && queue.empty() && received >= frames_sent * frame_out && !receiving;
         if (quiet) {
             if (eof) break;
             uint8_t buf[4096];

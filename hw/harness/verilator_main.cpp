@@ -13,7 +13,8 @@
 #if VM_TRACE
 #include "verilated_vcd_c.h"
 #endif
-// generated per design: QUANTRTL_TAP_COUNT and QUANTRTL_TAPS(X) = X(n, fire, data, bits)...
+// generated per design: QUANTRTL_TAP_COUNT and QUANTRTL_TAPS(X) = X(n, fire, data, bits)...,
+// and QUANTRTL_WEIGHT_LOAD when the top has a weight-load port (wl_valid, wl_data, loaded)
 #include "quantrtl_taps.h"
 
 #include <sys/stat.h>
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
     const char* in_path = nullptr;
     const char* exp_path = nullptr;
     const char* vcd_path = nullptr;
+    const char* load_path = nullptr;
     // --vcd-max-bytes: stop tracing (and close the VCD) once it is this large; the run goes on.
     // The VCD then covers the first cycles only: its last timestamp says how many.
     uint64_t vcd_max_bytes = 0;
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--in")) in_path = argv[i + 1];
         else if (!std::strcmp(argv[i], "--expect")) exp_path = argv[i + 1];
         else if (!std::strcmp(argv[i], "--vcd")) vcd_path = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--load")) load_path = argv[i + 1];
         else if (!std::strcmp(argv[i], "--vcd-stop-at-done")) vcd_stop_at_done = std::atoi(argv[i + 1]) != 0;
         else if (!std::strcmp(argv[i], "--vcd-max-bytes")) vcd_max_bytes = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--stall")) stall = std::atof(argv[i + 1]);
@@ -173,6 +176,27 @@ int main(int argc, char** argv) {
     top->eval();
     for (int i = 0; i < 4; i++) tick();
     top->rst = 0;
+#if QUANTRTL_WEIGHT_LOAD
+    // the loadable weight RAMs take their image (--load: one byte a line) before any vector, with
+    // random gaps as a serial line leaves them; cycles are counted from the first vector on
+    {
+        const std::vector<uint64_t> load = load_path ? read_hex(load_path) : std::vector<uint64_t>();
+        size_t at = 0;
+        uint64_t waited = 0;
+        while (!top->loaded) {
+            const bool send = at < load.size() && !stalled();
+            top->wl_valid = send ? 1 : 0;
+            top->wl_data = send ? (uint8_t)load[at] : 0;
+            tick();
+            if (send) at++;
+            if (at >= load.size() && ++waited > 16) {
+                std::fprintf(stderr, "harness: the design is not loaded after all %zu weight bytes\n", load.size());
+                return 2;
+            }
+        }
+        top->wl_valid = 0;
+    }
+#endif
 
     uint64_t cycle = 0, in_idx = 0, out_idx = 0, matched = 0, mismatches = 0;
     int64_t first_in = -1, last_out = -1, out_extra = -1;

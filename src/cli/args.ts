@@ -25,7 +25,15 @@ export const value = (name: string, arg = "value"): FlagSpec => ({ name, arg });
 export const flag = (name: string): FlagSpec => ({ name });
 
 /** Folding flags: --pe/--simd for every layer, or --fold auto for a board or a frames/s goal. */
-export const FOLD_FLAGS: readonly FlagSpec[] = [value("pe", "n"), value("simd", "n"), value("fold", "auto"), value("board", "b"), value("fps", "f")];
+export const FOLD_FLAGS: readonly FlagSpec[] = [
+  value("pe", "n"),
+  value("simd", "n"),
+  value("fold", "auto"),
+  value("board", "b"),
+  value("fps", "f"),
+  // where the weights live on a board with SPRAM (flows/spram.ts)
+  value("weight-memory", "auto|rom|spram"),
+];
 /** --jobs n: worker threads for the golden model over a dataset (default: one per core). */
 export const JOBS_FLAG = value("jobs", "n");
 export function jobsArg(args: Args): number {

@@ -51,6 +51,10 @@ export function printBitstream(r: BitstreamResult, part: string): void {
   console.log(
     `UART: ${r.clocking.baud} baud 8N1, divisor ${r.clocking.divisor} at ${r.constraintMHz} MHz (${(r.clocking.error * 100).toFixed(2)} % off); frame ${r.framing.frameInBytes} bytes in, ${r.framing.frameOutBytes} byte(s) out`,
   );
+  if (r.loadBytes > 0)
+    console.log(
+      `weight load: the first ${r.loadBytes} bytes after configuration are the SPRAM weights (${((r.loadBytes * 10) / r.clocking.baud).toFixed(2)} s at ${r.clocking.baud} baud; quantrtl board run sends them)`,
+    );
   console.log(
     `nextpnr-ice40: Fmax ${r.fmaxMHz.toFixed(2)} MHz (clock ${r.constraintMHz} MHz, ${r.timingMet ? "met" : "NOT met"}); critical path ${r.criticalPath.delayNs.toFixed(2)} ns, ${r.criticalPath.from} -> ${r.criticalPath.to}`,
   );
@@ -74,7 +78,7 @@ export function bitstreamFiles(r: BitstreamResult): { path: string; content: str
             timingMet: r.timingMet,
             criticalPath: { from: r.criticalPath.from, to: r.criticalPath.to, delayNs: r.criticalPath.delayNs },
             utilisation: r.utilisation,
-            uart: { baud: r.clocking.baud, divisor: r.clocking.divisor, ...r.framing },
+            uart: { baud: r.clocking.baud, divisor: r.clocking.divisor, ...r.framing, weightLoadBytes: r.loadBytes },
             tools: r.tools,
           },
           null,

@@ -48,13 +48,17 @@ export async function boardCommand(args: Args): Promise<number> {
     `board: ${inputs.length} frame(s) of ${framing.frameInBytes} bytes, replies of ${framing.frameOutBytes} byte(s), ${baud} baud 8N1 (divisor ${clocking.divisor} at ${board.clockMHz} MHz)`,
   );
   const transport = virtual ? await openVirtualBoard(model, board, baud, progress) : await openSerialPort(String(port), baud);
-  const r = await runOnBoard(model, inputs, transport, framing, { clockHz: clocking.clockHz, onProgress: progress });
+  const r = await runOnBoard(model, inputs, transport, framing, { clockHz: clocking.clockHz, baud, onProgress: progress });
   for (const m of r.mismatches.slice(0, 5)) console.log(`frame ${m.index}: reply ${m.actual.join(" ")}, golden ${m.expected.join(" ")}`);
   if (data && model.layers[model.layers.length - 1].kind === "argmax") {
     const correct = data.inputs.filter((x, i) => predictedClass(model, runGolden(model, x).layers[model.layers.length - 1]) === data.labels?.[i]).length;
     console.log(`golden classes equal to the labels: ${correct}/${data.count}`);
   }
   const time = r.cycles !== undefined ? `${r.cycles} simulated cycles at ${board.clockMHz} MHz` : `${r.seconds.toFixed(2)} s wall clock`;
+  if (r.loadBytes > 0)
+    console.log(
+      `weight load (once after configuration, before the first frame; not in images/s): ${r.loadBytes} bytes, ${r.loadSeconds.toFixed(2)} s at ${baud} baud`,
+    );
   console.log(
     `board (${transport.label}): ${r.matched}/${r.images} replies equal to the golden, ${r.imagesPerSecond.toFixed(2)} images/s at ${baud} baud, ${board.clockMHz} MHz (${time})`,
   );

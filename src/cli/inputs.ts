@@ -4,6 +4,7 @@ import { defaultMemoryBudget, MemoryBudget, parseMemorySize, Workload } from "..
 import { engineLayers, Folding, Model } from "../ir/model.js";
 import { Board, DEFAULT_BOARD, loadBoard } from "../ir/board.js";
 import { chooseFolding, FoldTarget } from "../flows/fold.js";
+import { hasSpram, placeWeights, WeightMemoryChoice } from "../flows/spram.js";
 import { QuantrtlError } from "../util/errors.js";
 import { Args, intFlag, numberFlag } from "./args.js";
 import { progress } from "./print.js";
@@ -14,6 +15,29 @@ export const DEFAULT_MODEL = "models/conv3x3-adder-int8.json";
 export const DEMO_MODEL = "models/mnist-adder.json";
 
 export function modelArg(args: Args): Model {
+  return weightMemoryArg(args, foldedModelArg(args));
+}
+
+function weightMemoryChoice(args: Args): WeightMemoryChoice {
+  const v = args.flags.get("weight-memory");
+  if (v !== undefined && v !== "auto" && v !== "rom" && v !== "spram")
+    throw new QuantrtlError(undefined, "--weight-memory", `"${v}" is not a weight memory`, "use auto, rom or spram");
+  return v ?? "auto";
+}
+
+/**
+ * --weight-memory auto|rom|spram: with a board (--board) that has SPRAM, which engines keep their
+ * weights in loadable SPRAM (flows/spram.ts); without --board nothing changes (auto).
+ */
+function weightMemoryArg(args: Args, model: Model): Model {
+  const choice = weightMemoryChoice(args);
+  if (!args.flags.has("board") && choice === "auto") return model;
+  const placed = placeWeights(model, boardArg(args), choice);
+  if (placed.reason) progress(`on-chip memory for ${placed.spram.length ? "SPRAM weights (loaded after configuration)" : "block RAM"}: ${placed.reason}`);
+  return placed.model;
+}
+
+function foldedModelArg(args: Args): Model {
   const file = args.positional[0];
   if (!file) throw new QuantrtlError(undefined, "<model>", "no model file given", `e.g. quantrtl ${args.command} ${DEFAULT_MODEL}`);
   const arch: Partial<Folding> = {};
@@ -32,7 +56,11 @@ export function modelArg(args: Args): Model {
   if (args.flags.has("pe") || args.flags.has("simd"))
     throw new QuantrtlError(undefined, "--fold", "cannot be combined with --pe / --simd", "use one or the other");
   const target: FoldTarget = args.flags.has("fps") ? { kind: "fps", fps: numberFlag(args, "fps", 1, 1e-6, 1e12) } : { kind: "max" };
-  const choice = chooseFolding(model, boardArg(args), target);
+  const board = boardArg(args);
+  // on a board with SPRAM each candidate folding is costed with its memories placed as they will be
+  const memory = weightMemoryChoice(args);
+  const place = hasSpram(board) && memory !== "rom" ? (m: Model) => placeWeights(m, board, memory).model : undefined;
+  const choice = chooseFolding(model, board, target, undefined, place);
   progress(
     `folding for ${boardArg(args).name}: ${engineLayers(choice.model)
       .map((l) => `${l.name} pe ${l.arch.pe} simd ${l.arch.simd}`)

@@ -1,6 +1,7 @@
 /** `quantrtl sim`: the streaming model of a model on a board, the array model, bundled workloads. */
 import { engineLayers, Model } from "../ir/model.js";
 import { Board } from "../ir/board.js";
+import type { Resources } from "../estimate/resources.js";
 import { predictStreaming } from "../flows/predict.js";
 import { fitLines, fitMark, fitVerdict } from "../flows/fit.js";
 import {
@@ -22,6 +23,12 @@ import type { CommandSpec } from "./command.js";
 import { deprecatedAlias } from "./print.js";
 import { boardArg, modelArg } from "./inputs.js";
 import { pct, printTable } from "./print.js";
+
+/** ", SPRAM n bits (p %, weights loaded after configuration)" when loadable weight RAMs use the iCE40 UltraPlus SPRAM. */
+function spramText(r: Resources, board: Board): string {
+  if (!r.spramBits) return "";
+  return `, SPRAM ${r.spramBits} bits (${pct(r.spramBits / board.resources.spramBits)}; weights loaded after configuration)`;
+}
 
 function simCommand(args: Args): number {
   if (args.flags.has("workload")) return simWorkload(args);
@@ -91,7 +98,7 @@ function simCommand(args: Args): number {
   const t = perf.total;
   const share = (f: number) => `${pct(f)}${fitMark(f)}`;
   console.log(
-    `resources (Yosys-fitted estimate, engines and units): LUT ${t.resources.lut} (${share(t.fraction.lut)}), FF ${t.resources.ff} (${share(t.fraction.ff)}), DSP ${t.resources.dsp} (${share(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${share(t.fraction.bramBits)}) of ${board.name}`,
+    `resources (Yosys-fitted estimate, engines and units): LUT ${t.resources.lut} (${share(t.fraction.lut)}), FF ${t.resources.ff} (${share(t.fraction.ff)}), DSP ${t.resources.dsp} (${share(t.fraction.dsp)}), BRAM ${t.resources.bramBits} bits (${share(t.fraction.bramBits)})${spramText(t.resources, board)} of ${board.name}`,
   );
   for (const line of fitLines(fit, "Yosys-fitted estimate")) console.log(line);
   if (!fit.fits) console.log(`  lower pe/simd, or let quantrtl choose with --fold auto --board ${board.name}`);
@@ -99,6 +106,10 @@ function simCommand(args: Args): number {
     `fill ${t.fillCycles} cycles, interval ${t.intervalCycles} cycles/frame, utilisation ${pct(t.utilization)}, on-chip buffers ${t.bufferBits} bits`,
   );
   console.log(`total: ${t.latencyCycles} cycles, ${t.latencyUs.toFixed(2)} us at ${board.clockMHz} MHz, ${t.framesPerSecond.toFixed(1)} frames/s`);
+  if (perf.weightLoad)
+    console.log(
+      `weight load: ${perf.weightLoad.bytes} bytes into SPRAM, once after configuration before the first frame (${perf.weightLoad.seconds.toFixed(2)} s at ${perf.weightLoad.baud} baud over the UART harness); not in the cycles above`,
+    );
   return 0;
 }
 

@@ -3,7 +3,7 @@
  * layer, plus the top), ROM images rtl/*.hex, rtl/files.f. Pure: returns text,
  * writes nothing (the CLI / verify write it through util/atomic).
  */
-import { Model } from "../ir/model.js";
+import { isEngineLayer, Layer, Model } from "../ir/model.js";
 import { packageVersion } from "../util/paths.js";
 import { renderTemplate } from "../hw/render.js";
 import { commentText, sanitizeIdentifier } from "../hw/verilog.js";
@@ -46,6 +46,16 @@ export interface Design {
   readonly netlist: Netlist;
   /** Per-layer taps (every layer but the last and the wires), when generated with `taps: true`. */
   readonly taps: readonly TapPort[];
+  /**
+   * Layers (by index) whose weights are a loadable RAM, in the order the top's weight-load port
+   * fills them (wl_valid / wl_data, then `loaded`); empty: every weight is a ROM and the top has no such port.
+   */
+  readonly weightLoad: readonly number[];
+}
+
+/** Whether a layer's weights are a RAM loaded after reset (Folding.weightMemory). */
+export function hasLoadableWeights(layer: Layer): boolean {
+  return isEngineLayer(layer) && layer.arch.weightMemory === "spram";
 }
 
 export interface DesignOptions {
@@ -123,6 +133,10 @@ function emitDesign(model: Model, options: DesignOptions, identifier: (name: str
       { port: `${prefix}_data`, signal: `${stream(s)}_data` },
     ].map((p) => ({ ...p, dir }));
 
+  // the weight-load chain: loadable engines in layer order, each passing on the bytes past its own image
+  const weightLoad = model.layers.flatMap((l, i) => (hasLoadableWeights(l) ? [i] : []));
+  const loadLink = (k: number) => (k === 0 ? "wl" : `wl${k}`);
+  if (weightLoad.length > 0) claims.push(...["wl_valid", "wl_data", "loaded"].map((name) => ({ space: "top" as const, name, owner: -1 })));
   const layerModules = new Map<number, string>();
   const instances: { module: string; name: string; comment: string; ports: { port: string; signal: string }[] }[] = [];
   for (const node of netlist.nodes) {
@@ -135,11 +149,23 @@ function emitDesign(model: Model, options: DesignOptions, identifier: (name: str
       layerModules.set(node.layerIndex, module);
       const inPorts =
         layer.kind === "add" ? [...connect("a", node.inputs[0], "in"), ...connect("b", node.inputs[1], "in")] : connect("in", node.inputs[0], "in");
+      const k = weightLoad.indexOf(node.layerIndex);
+      const loadPorts =
+        k < 0
+          ? []
+          : [
+              { port: "wl_in_valid", signal: `${loadLink(k)}_valid` },
+              { port: "wl_in_data", signal: `${loadLink(k)}_data` },
+              { port: "wl_out_valid", signal: `${loadLink(k + 1)}_valid` },
+              { port: "wl_out_data", signal: `${loadLink(k + 1)}_data` },
+              { port: "loaded", signal: `${loadLink(k + 1)}_loaded` },
+            ];
+      if (k >= 0) claims.push(...["valid", "data", "loaded"].map((suffix) => ({ space: "top" as const, name: `${loadLink(k + 1)}_${suffix}`, owner: -1 })));
       instances.push({
         module,
         name: node.name,
         comment: `layer ${commentText(layer.name)} (${layer.kind})`,
-        ports: [...inPorts, ...connect("out", node.output, "out")],
+        ports: [...inPorts, ...connect("out", node.output, "out"), ...loadPorts],
       });
     } else if (node.kind === "fork") {
       const module = `${id}_${node.name}`;
@@ -194,8 +220,12 @@ function emitDesign(model: Model, options: DesignOptions, identifier: (name: str
     outStream: stream(netlist.outputStream),
     instances,
     taps: taps.map((t) => ({ index: t.layer, bits: t.bits, stream: stream(netlist.layerStreams[t.layer]) })),
+    weightLoad: weightLoad.length > 0,
+    loadLinks: weightLoad.map((_, k) => ({ name: loadLink(k + 1), last: k === weightLoad.length - 1 })),
+    loadedExpr: weightLoad.map((_, k) => `${loadLink(k + 1)}_loaded`).join(" && "),
+    loadEngines: weightLoad.map((i) => commentText(model.layers[i].name)).join(", "),
   });
   add(`${topModule}.v`, top, true);
   files.push({ path: "rtl/files.f", content: header(model, "file list (verilator -f / iverilog -c)") + "\n" + sources.join("\n") + "\n" });
-  return { topModule, files, sources, layers, inBits, outBits, netlist, taps };
+  return { topModule, files, sources, layers, inBits, outBits, netlist, taps, weightLoad };
 }

@@ -30,6 +30,11 @@ export interface Resources {
   readonly dsp: number;
   /** Bits of the block RAM primitives used (whole RAMB18 / EBR / DP16KD blocks). */
   readonly bramBits: number;
+  /**
+   * iCE40 UltraPlus SPRAM bits (whole SB_SPRAM256KA blocks) of loadable weight RAMs; absent when none.
+   * Counted, not fitted: a weight RAM marked ram_style "huge" always maps there.
+   */
+  readonly spramBits?: number;
 }
 
 export const RESOURCE_KINDS = ["lut", "ff", "dsp", "bramBits"] as const;
@@ -420,12 +425,15 @@ export function estimateFromFeatures(features: Features, family: string, model: 
 export function estimateEngine(layer: Conv2dLayer, board: Board, options: EstimateOptions = {}, model: ResourceModelFile = resourceModel()): EngineEstimate {
   // the family first: its fit decides whether there is anything to estimate with
   const fit = fittedFamily(board.yosysFamily, model);
-  const est = estimateWithFit(engineFeatures(layer, synthTarget(board, options.useDsp ?? true)), fit.resources);
+  const features = engineFeatures(layer, synthTarget(board, options.useDsp ?? true));
+  const est = estimateWithFit(features, fit.resources);
+  const spramBits = features["mvu.spramBits"] ?? 0;
   const bank = swuBanking(layer);
   const { pe, simd, nf, sf } = foldCounts(layer);
   return {
     layer: layer.name,
     ...est,
+    ...(spramBits > 0 ? { spramBits } : {}),
     lineBufferBits: bank.banks * bank.bankDepth * layer.input.bits,
     weightRomBits: nf * sf * pe * simd * weightField(layer).bits,
     source: "yosys-fit",
@@ -435,12 +443,14 @@ export function estimateEngine(layer: Conv2dLayer, board: Board, options: Estima
 }
 
 export function sumResources(parts: readonly Resources[]): Resources {
-  return parts.reduce((a, b) => ({ lut: a.lut + b.lut, ff: a.ff + b.ff, dsp: a.dsp + b.dsp, bramBits: a.bramBits + b.bramBits }), {
+  const sum = parts.reduce((a, b) => ({ lut: a.lut + b.lut, ff: a.ff + b.ff, dsp: a.dsp + b.dsp, bramBits: a.bramBits + b.bramBits }), {
     lut: 0,
     ff: 0,
     dsp: 0,
     bramBits: 0,
   });
+  const spramBits = parts.reduce((n, p) => n + (p.spramBits ?? 0), 0);
+  return spramBits > 0 ? { ...sum, spramBits } : sum;
 }
 
 /** Fraction of the board each resource takes (block RAM against BRAM/EBR bits). */
@@ -456,5 +466,7 @@ export function boardFraction(r: Resources, board: Board): Resources {
 
 export function fits(r: Resources, board: Board, maxFraction = 0.8): boolean {
   const fr = boardFraction(r, board);
-  return fr.lut <= maxFraction && fr.ff <= maxFraction && fr.dsp <= 1 && fr.bramBits <= maxFraction;
+  // SPRAM, like DSP, is a handful of whole blocks outside the fabric: every one may be used
+  const spram = r.spramBits ? r.spramBits <= board.resources.spramBits : true;
+  return fr.lut <= maxFraction && fr.ff <= maxFraction && fr.dsp <= 1 && fr.bramBits <= maxFraction && spram;
 }

@@ -13,6 +13,7 @@ import { runGolden } from "../hw/golden/network.js";
 import { tensorWords } from "../codegen/vectors.js";
 import { generateDesign } from "../codegen/design.js";
 import { packWords, UartFraming, uartHarness, unpackWords } from "../codegen/board/uart.js";
+import { modelWeightLoadImage } from "../codegen/weight-load.js";
 import { makeTempDir, removeDir, writeFiles } from "../util/atomic.js";
 import { QuantrtlError, ToolError } from "../util/errors.js";
 import { buildVirtualBoard, VirtualBoard } from "../verify/uart-board.js";
@@ -122,7 +123,7 @@ export async function openVirtualBoard(
     const vb = new VirtualBoard(
       binary,
       rtlDir,
-      { clockHz: harness.clocking.clockHz, baud, frameIn: harness.framing.frameInBytes, frameOut: harness.framing.frameOutBytes },
+      { clockHz: harness.clocking.clockHz, baud, frameIn: harness.framing.frameInBytes, frameOut: harness.framing.frameOutBytes, preamble: harness.loadBytes },
       (b) => queue.push(b),
     );
     return {
@@ -158,10 +159,14 @@ export interface BoardRunResult {
   /** Replies equal, word for word, to the golden output. */
   readonly matched: number;
   readonly mismatches: readonly { readonly index: number; readonly expected: readonly number[]; readonly actual: readonly number[] }[];
-  /** Simulated cycles (virtual board) or undefined (a real board: wall-clock time instead). */
+  /** Simulated cycles (virtual board) or undefined (a real board: wall-clock time instead); the weight load included. */
   readonly cycles?: number;
+  /** Time of the frames alone (the weight load excluded). */
   readonly seconds: number;
   readonly imagesPerSecond: number;
+  /** The weight load image sent once before the first frame (0 bytes: every weight is a ROM), and its time on the line. */
+  readonly loadBytes: number;
+  readonly loadSeconds: number;
 }
 
 /** Sends each input as a frame and checks each reply against the golden output (its last layer, masked to the stream width). */
@@ -170,14 +175,24 @@ export async function runOnBoard(
   inputs: readonly IntTensor[],
   transport: SerialTransport,
   framing: UartFraming,
-  options: { clockHz: number; replyTimeoutMs?: number; onProgress?: (m: string) => void },
+  options: { clockHz: number; baud: number; replyTimeoutMs?: number; onProgress?: (m: string) => void },
 ): Promise<BoardRunResult> {
   const mask = 2 ** framing.outBits - 1;
   const mismatches: { index: number; expected: number[]; actual: number[] }[] = [];
-  const start = Date.now();
   let matched = 0;
   let closed = false;
+  // loadable weight RAMs (SPRAM) are empty after configuration: their image goes first, once, with no reply
+  const image = modelWeightLoadImage(model);
+  // 8N1: ten bit times a byte, back to back (the virtual board sends them so; a real line is no faster)
+  const loadLineSeconds = (image.length * 10) / options.baud;
+  const loadStart = Date.now();
   try {
+    if (image.length > 0) {
+      options.onProgress?.(`board: sending the weight load image, ${image.length} bytes (${loadLineSeconds.toFixed(2)} s at ${options.baud} baud)`);
+      await transport.write(image);
+    }
+    const loadWall = (Date.now() - loadStart) / 1000;
+    const start = Date.now();
     for (const [index, x] of inputs.entries()) {
       const golden = runGolden(model, x).layers[model.layers.length - 1];
       const expected = tensorWords(golden).map((w) => Number(BigInt(w) & BigInt(mask)));
@@ -189,8 +204,10 @@ export async function runOnBoard(
     }
     const { cycles } = await transport.close();
     closed = true;
-    const seconds = cycles !== undefined ? cycles / options.clockHz : (Date.now() - start) / 1000;
-    return { images: inputs.length, matched, mismatches, cycles, seconds, imagesPerSecond: inputs.length / seconds };
+    // the virtual board's cycles include the load's line time; a real port's write resolves once the image is drained
+    const seconds = cycles !== undefined ? cycles / options.clockHz - loadLineSeconds : (Date.now() - start) / 1000;
+    const loadSeconds = cycles !== undefined ? loadLineSeconds : loadWall;
+    return { images: inputs.length, matched, mismatches, cycles, seconds, imagesPerSecond: inputs.length / seconds, loadBytes: image.length, loadSeconds };
   } finally {
     if (!closed) await transport.close().catch(() => undefined);
   }

@@ -8,7 +8,7 @@ import type { Board } from "../ir/board.js";
 import type { Resources } from "../estimate/resources.js";
 import { QuantrtlError } from "../util/errors.js";
 
-export type ResourceName = "LUT" | "FF" | "DSP" | "BRAM";
+export type ResourceName = "LUT" | "FF" | "DSP" | "BRAM" | "SPRAM";
 
 export interface ResourceUse {
   readonly resource: ResourceName;
@@ -40,8 +40,11 @@ export function fitVerdict(used: Resources, board: Board): FitVerdict {
     fraction: available > 0 ? n / available : n > 0 ? Infinity : 0,
   });
   const resources = [use("LUT", used.lut, have.lut), use("FF", used.ff, have.ff), use("DSP", used.dsp, have.dsp), use("BRAM", used.bramBits, have.bramBits)];
+  // the iCE40 UltraPlus SPRAM, listed only when loadable weight RAMs use it
+  if (used.spramBits) resources.push(use("SPRAM", used.spramBits, have.spramBits));
   const over = resources.filter((r) => r.fraction > 1).map((r) => r.resource);
-  const warn = resources.filter((r) => r.fraction > WARN_FRACTION && r.fraction <= 1).map((r) => r.resource);
+  // every SPRAM block may be used (whole blocks outside the fabric, like DSPs): no warning below 100 %
+  const warn = resources.filter((r) => r.fraction > WARN_FRACTION && r.fraction <= 1 && r.resource !== "SPRAM").map((r) => r.resource);
   return { board: board.name, fits: over.length === 0, over, warn, resources };
 }
 
@@ -51,7 +54,7 @@ function percent(f: number): string {
 
 /** "LUT 25600 of 5280 (485 %)" for one resource. */
 export function describeUse(r: ResourceUse): string {
-  const unit = r.resource === "BRAM" ? " bits" : "";
+  const unit = r.resource === "BRAM" || r.resource === "SPRAM" ? " bits" : "";
   return `${r.resource} ${r.used}${unit} of ${r.available}${unit} (${percent(r.fraction)})`;
 }
 

@@ -8,7 +8,7 @@
 import { Conv2dLayer, EngineLayer, engineConv, Folding, isEngineLayer, Layer, Model, reductionLength } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { estimateEngine, fits, sumResources } from "../estimate/resources.js";
-import { estimateUnits } from "../estimate/model.js";
+import { estimateModel, estimateUnits } from "../estimate/model.js";
 import { boundInterval } from "./predict.js";
 import { QuantrtlError } from "../util/errors.js";
 import { hashModel } from "../ir/load.js";
@@ -42,7 +42,14 @@ function widen(layer: Conv2dLayer): Folding | undefined {
  * or (target `fps`) the least hardware that reaches the frame rate.
  * @returns the refolded model and why this folding was chosen
  */
-export function chooseFolding(model: Model, board: Board, target: FoldTarget, maxFraction = 0.8): FoldChoice {
+export function chooseFolding(
+  model: Model,
+  board: Board,
+  target: FoldTarget,
+  maxFraction = 0.8,
+  /** How a candidate's memories are placed before it is costed (flows/spram.ts on a board with SPRAM); absent: as folded. */
+  place?: (m: Model) => Model,
+): FoldChoice {
   // only the engines (conv, dense) fold; the other layers stream one element per cycle
   const engineAt = model.layers.flatMap((l, i) => (isEngineLayer(l) ? [i] : []));
   let all: Layer[] = model.layers.map((l) => (isEngineLayer(l) ? { ...l, arch: { pe: 1, simd: 1 } } : l));
@@ -53,7 +60,10 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
   // the units outside the engines (FIFOs, pools, ViT units, …) do not fold: a constant share
   const unitShare = sumResources(estimateUnits(model, board));
   const resourcesOf = (ls: Conv2dLayer[]) => sumResources([...ls.map((l) => estimateEngine(l, board)), unitShare]);
-  if (!fits(resourcesOf(layers), board, maxFraction)) {
+  // with a placement, the whole placed model is costed (it may change the units too: a pool's lanes)
+  const fitsLayers = (ls: readonly Layer[]) =>
+    place ? fits(estimateModel(place({ ...model, layers: ls }), board).total, board, maxFraction) : fits(resourcesOf(enginesOf(ls)), board, maxFraction);
+  if (!fitsLayers(all)) {
     throw new QuantrtlError(
       undefined,
       "--board",
@@ -80,7 +90,7 @@ export function chooseFolding(model: Model, board: Board, target: FoldTarget, ma
     if (!next) break;
     const candidateAll = refold(all, slowest, next);
     const candidate = enginesOf(candidateAll);
-    if (!fits(resourcesOf(candidate), board, maxFraction)) {
+    if (!fitsLayers(candidateAll)) {
       reason = `widening layer ${layer.name} further would exceed ${Math.round(maxFraction * 100)} % of ${board.name}`;
       break;
     }

@@ -3,6 +3,8 @@
  * latency at the board clock, frames/s, utilisation (ideal / predicted interval),
  * on-chip buffer bits and (Yosys-fitted) resource estimates with their fraction of the board.
  */
+import { weightLoadBytes } from "../codegen/weight-load.js";
+import { DEFAULT_BAUD } from "../codegen/board/uart.js";
 import { Conv2dLayer, engineConv, engineLayers, isEngineLayer, Layer, Model, MODEL_INPUT, outputPixels, tensorSize } from "../ir/model.js";
 import { Board } from "../ir/board.js";
 import { foldCounts, idealCycles } from "../ir/folding.js";
@@ -49,6 +51,12 @@ export interface StreamingPerf {
     readonly resources: Resources;
     readonly fraction: Resources;
   };
+  /**
+   * Weights in loadable RAMs (SPRAM): their load image, sent once after configuration before the first
+   * frame, and its time on the UART harness's line at the default baud (8N1, ten bits a byte). Not in
+   * the cycles above, which are per frame. Absent when every weight is a ROM.
+   */
+  readonly weightLoad?: { readonly bytes: number; readonly baud: number; readonly seconds: number };
 }
 
 /** Above this many modelled cycles the chain is not stepped; bounds are reported instead (exact: false). */
@@ -131,7 +139,9 @@ export function predictStreaming(model: Model, board: Board): StreamingPerf {
   const units = estimateUnits(model, board);
   const resources = sumResources([...layers.map((l) => l.estimate), ...units]);
   const slowestIdeal = Math.max(...layers.map((l) => l.idealCycles));
+  const loadBytes = weightLoadBytes(model);
   return {
+    ...(loadBytes > 0 ? { weightLoad: { bytes: loadBytes, baud: DEFAULT_BAUD, seconds: (loadBytes * 10) / DEFAULT_BAUD } } : {}),
     board: board.name,
     clockMHz: board.clockMHz,
     exact,

@@ -22,6 +22,12 @@ export interface TensorSpec {
 export interface Folding {
   readonly pe: number;
   readonly simd: number;
+  /**
+   * Where the weights live: a ROM initialised by the bitstream (absent, the default), or a
+   * single-port RAM loaded after reset through the top's weight-load port ("spram": an iCE40
+   * UltraPlus SB_SPRAM256KA, which the bitstream cannot initialise). Chosen per board (flows/spram.ts).
+   */
+  readonly weightMemory?: "spram";
 }
 
 /**
@@ -105,6 +111,8 @@ export interface MaxPoolLayer extends LayerBase {
   readonly kind: "maxpool";
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
+  /** Channels the pool reads per cycle (P, a divisor of C); absent: poolLanes(C). A board short of block RAM takes 1 (flows/spram.ts). */
+  readonly lanes?: number;
 }
 
 /** Window sum per channel, then the dyadic requant (m/2^k ≈ s_in / (kh·kw·s_out)), docs/integer-ops.md §1. No padding. */
@@ -113,6 +121,8 @@ export interface AvgPoolLayer extends LayerBase {
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly requant: RequantParams;
+  /** As MaxPoolLayer.lanes. */
+  readonly lanes?: number;
 }
 
 /** Sum over all H·W pixels per channel, then the dyadic requant. Output 1×1×C. */

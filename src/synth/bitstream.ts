@@ -41,6 +41,8 @@ export interface BitstreamResult {
   readonly utilisation: Readonly<Record<string, { readonly used: number; readonly available: number }>>;
   readonly clocking: UartClocking;
   readonly framing: UartFraming;
+  /** Bytes of the SPRAM weights' load image the harness takes after configuration (0: every weight is a ROM). */
+  readonly loadBytes: number;
   readonly tools: string;
   readonly seconds: number;
 }
@@ -106,6 +108,7 @@ export async function buildBitstream(model: Model, board: Board, options: Bitstr
       utilisation: report.utilization ?? {},
       clocking: harness.clocking,
       framing: harness.framing,
+      loadBytes: harness.loadBytes,
       tools: `@yowasp/yosys, ${nextpnrVersion()} (nextpnr-ice40, icepack)`,
       seconds: (Date.now() - start) / 1000,
     };

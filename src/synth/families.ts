@@ -15,6 +15,8 @@ export interface CellCounts {
   /** Block RAM bits of the primitives used (RAMB36 = 36 Kb, RAMB18 = 18 Kb, EBR 4 Kb / 18 Kb). */
   readonly bramBits: number;
   readonly bramBlocks: Readonly<Record<string, number>>;
+  /** iCE40 UltraPlus SB_SPRAM256KA bits, when the design has any (loadable weight RAMs). */
+  readonly spramBits?: number;
   readonly latches: number;
   /** Cells no rule counted (I/O buffers, muxes, …), by type. */
   readonly other: Readonly<Record<string, number>>;

@@ -81,6 +81,11 @@ export interface HarnessRun {
   /** Verilator: build with trace support even when this run writes no VCD (the cached build then serves a traced run too). */
   readonly tracedBuild?: boolean;
   readonly taps?: readonly HarnessTap[];
+  /**
+   * The design's loadable weight RAMs (codegen/weight-load.ts): the top's wl_valid / wl_data / loaded
+   * ports take `count` bytes from `file` (hex, one byte a line, in rtlDir) after reset, before the vectors.
+   */
+  readonly load?: { readonly file: string; readonly count: number };
   readonly onProgress?: (message: string) => void;
 }
 

@@ -32,6 +32,9 @@ function renderTestbench(h: HarnessRun): string {
     inFile: h.inputFile,
     expectFile: h.expectFile,
     maxCycles: h.maxCycles,
+    load: h.load,
+    // the vectors run once the weights are in (always, without loadable weights)
+    running: h.load ? "!rst && loaded" : "!rst",
     taps: (h.taps ?? []).map((t, n) => ({ n, index: t.layer, bits: t.bits, file: t.file, count: t.count, size: Math.max(1, t.count) })),
   });
 }

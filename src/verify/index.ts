@@ -18,6 +18,7 @@ import type { OutputOptions } from "../util/output.js";
 import { forgetFolder } from "../util/interrupt.js";
 import { wordCount } from "../codegen/vectors.js";
 import { HarnessResult, HarnessRun, HarnessTap, Simulator } from "./harness.js";
+import { modelWeightLoadImage } from "../codegen/weight-load.js";
 import { MismatchReport, runDifferences } from "./verdict.js";
 import { copyRtl, readFileList, resolveRtlDir, topTapLayers } from "./user-rtl.js";
 import { lintVerilator, verilatorSimulator } from "./verilator.js";
@@ -212,6 +213,9 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
     const lint = await lintVerilator(rtlDir, sources, design.topModule);
     writeFileSync(join(work, "sim", "lint.log"), lint + "\n");
 
+    // loadable weight RAMs (SPRAM) start empty: the harness sends their load image first, from rtl/ (the proof cache hashes it there)
+    const image = design.weightLoad.length > 0 ? modelWeightLoadImage(model) : undefined;
+    if (image) writeFileSync(join(rtlDir, "weight_load.hex"), Array.from(image, (b) => b.toString(16).padStart(2, "0")).join("\n") + "\n");
     const frameIn = model.input.height * model.input.width * model.input.channels;
     const frameOut = lastLayer.output.height * lastLayer.output.width * lastLayer.output.channels;
     const layerFrames = model.layers.map(layerIdealCycles);
@@ -241,6 +245,7 @@ export async function verifyModel(model: Model, options: VerifyOptions = {}): Pr
       settleCycles: Math.min(65_536, Math.ceil(ideal * slowdown)) + 64,
       expectedCycles: (ideal + frameIn + frameOut) * inputs.length,
       taps,
+      ...(image ? { load: { file: "weight_load.hex", count: image.length } } : {}),
       onProgress: progress,
     };
     // Verilator measures toggles on the proof run itself: one traced build, one run, the trace stopped when

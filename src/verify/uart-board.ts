@@ -61,8 +61,15 @@ export class VirtualBoard {
   private stderr = "";
   private readonly exited: Promise<number>;
 
-  constructor(binary: string, rtlDir: string, args: { clockHz: number; baud: number; frameIn: number; frameOut: number }, onData: (bytes: Uint8Array) => void) {
+  constructor(
+    binary: string,
+    rtlDir: string,
+    args: { clockHz: number; baud: number; frameIn: number; frameOut: number; preamble?: number },
+    onData: (bytes: Uint8Array) => void,
+  ) {
     const argv = ["--clock-hz", String(args.clockHz), "--baud", String(args.baud), "--frame-in", String(args.frameIn), "--frame-out", String(args.frameOut)];
+    // the weight load image goes first and has no reply
+    if (args.preamble) argv.push("--preamble", String(args.preamble));
     this.child = spawnTool(binary, argv, { cwd: rtlDir, stdio: ["pipe", "pipe", "pipe"] }, "virtual board");
     this.child.stdout!.on("data", (d: Buffer) => onData(new Uint8Array(d)));
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));

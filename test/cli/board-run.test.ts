@@ -61,7 +61,7 @@ describe("host check", () => {
       close: async () => ({ cycles: 1000 }),
     };
     const inputs = [randomTensor(model.input, 1), randomTensor(model.input, 2)];
-    const r = await runOnBoard(model, inputs, transport, framing, { clockHz: 12e6 });
+    const r = await runOnBoard(model, inputs, transport, framing, { clockHz: 12e6, baud: 115200 });
     expect(r.matched).toBe(0);
     expect(r.mismatches).toHaveLength(2);
     expect(r.mismatches[0].actual).toEqual([0xffff, 0xffff, 0xffff, 0xffff]);

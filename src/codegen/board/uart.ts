@@ -8,6 +8,8 @@
  *   first): for a model ending in argmax, one byte per image, the class.
  * The host sends a frame and waits for its reply: the harness buffers a whole input
  * frame (a FIFO of one frame), so the line never waits on the network.
+ * A design with loadable weight RAMs (Design.weightLoad) first takes its load image: the
+ * first `loadBytes` bytes after configuration (codegen/weight-load.ts), without a reply.
  */
 import { Model } from "../../ir/model.js";
 import { QuantrtlError } from "../../util/errors.js";
@@ -17,6 +19,7 @@ import { renderTemplate } from "../../hw/render.js";
 import { fifoParams } from "../../hw/units/stream/params.js";
 import { Design, GeneratedFile, modelIdentifier } from "../design.js";
 import { packageVersion } from "../../util/paths.js";
+import { weightLoadBytes } from "../weight-load.js";
 
 export const DEFAULT_BAUD = 115200;
 /** A UART receiver samples mid-bit: over ten bits the clocks may drift apart by under half a bit, so 2 % leaves both ends room. */
@@ -116,6 +119,8 @@ export interface UartHarness {
   readonly sources: readonly string[];
   readonly clocking: UartClocking;
   readonly framing: UartFraming;
+  /** Bytes of the weight load image the harness takes after configuration, before any frame (0: every weight is a ROM). */
+  readonly loadBytes: number;
 }
 
 function header(model: Model, what: string): string {
@@ -143,6 +148,8 @@ export function uartHarness(model: Model, design: Design, clockMHz: number, baud
   const OBW = framing.bytesPerOut * 8;
   const IC = counterBits(framing.bytesPerIn);
   const OC = counterBits(framing.bytesPerOut + 1);
+  const loadBytes = weightLoadBytes(model);
+  const weightLoad = design.weightLoad.length > 0;
   const files: GeneratedFile[] = [
     {
       path: `rtl/${rx}.v`,
@@ -181,6 +188,10 @@ export function uartHarness(model: Model, design: Design, clockMHz: number, baud
         bytesPerOut: framing.bytesPerOut,
         inElements: framing.inElements,
         outElements: framing.outElements,
+        weightLoad,
+        loadBytes,
+        loadEngines: design.weightLoad.map((i) => model.layers[i].name).join(", "),
+        rxFrame: weightLoad ? "rx_frame" : "rx_valid",
         // the element the last byte completes: the byte on top of the ones before it
         multiByteIn: framing.bytesPerIn > 1,
         accBits: IBW - 8,
@@ -200,5 +211,5 @@ export function uartHarness(model: Model, design: Design, clockMHz: number, baud
     },
   ];
   const own = files.map((f) => f.path.slice("rtl/".length));
-  return { topModule: top, files, sources: [...design.sources, ...own], clocking, framing };
+  return { topModule: top, files, sources: [...design.sources, ...own], clocking, framing, loadBytes };
 }

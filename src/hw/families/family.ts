@@ -18,6 +18,8 @@ export interface CellTally {
   carry: number;
   dsp: number;
   bramBits: number;
+  /** iCE40 UltraPlus single-port RAM (SB_SPRAM256KA) bits, when a design uses any. */
+  spramBits?: number;
   readonly lutBySize: Record<string, number>;
   readonly bramBlocks: Record<string, number>;
 }

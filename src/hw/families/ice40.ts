@@ -9,6 +9,19 @@ import { blockRam, MemoryLibrary } from "./memory.js";
  */
 const LIBRARY: MemoryLibrary = { logicCostRom: 1 / 16, rams: [blockRam("SB_RAM40_4K", 11, [2, 4, 8, 16], 64, 4096, 1)] };
 
+/** SB_SPRAM256KA (iCE40 UltraPlus): 16384 words of 16 bits, one port, no initial contents; 256 Kbit a block. */
+export const SPRAM_WORDS = 16384;
+export const SPRAM_WIDTH = 16;
+export const SPRAM_BITS = SPRAM_WORDS * SPRAM_WIDTH;
+
+/**
+ * SPRAM blocks of a single-port RAM marked ram_style "huge" (spram.txt: abits 14, width 16, byte 4):
+ * ⌈width / 16⌉ block columns side by side, ⌈depth / 16384⌉ rows of them.
+ */
+export function spramBlocks(depth: number, width: number): number {
+  return Math.ceil(width / SPRAM_WIDTH) * Math.ceil(depth / SPRAM_WORDS);
+}
+
 export const ice40: FamilyRules = {
   name: "ice40",
   // -dsp: map multipliers to SB_MAC16 (only on parts that have them)
@@ -19,6 +32,7 @@ export const ice40: FamilyRules = {
     else if (type === "SB_CARRY") t.carry += n;
     else if (type === "SB_MAC16") t.dsp += n;
     else if (/^SB_RAM40_4K/.test(type)) ((t.bramBits += n * 4096), (t.bramBlocks[type] = n));
+    else if (type === "SB_SPRAM256KA") t.spramBits = (t.spramBits ?? 0) + n * SPRAM_BITS;
     else return false;
     return true;
   },

@@ -31,7 +31,8 @@ export function emitConvLayer(ctx: EmitContext, layer: Conv2dLayer): string {
   add(`${swu.module}.v`, renderTemplate("swu", { ...swu, header: hdr("sliding-window unit") }), true);
 
   const mvu = mvuParams(layer, `${prefix}_mvu`, pe.module, { weight: `${prefix}_weights.hex`, bias: `${prefix}_bias.hex` });
-  add(mvu.weightFile, romHeader("weight ROM") + mvu.weightRom, false);
+  // a loadable RAM reads no file: the same words are its load image (what the host sends after reset)
+  add(mvu.weightFile, romHeader(mvu.spram ? "weight load image (sent over the weight-load port)" : "weight ROM") + mvu.weightRom, false);
   if (mvu.hasBias) add(mvu.biasFile, romHeader("bias ROM") + mvu.biasRom, false);
   add(`${mvu.module}.v`, renderTemplate("mvu", { ...mvu, header: hdr("matrix-vector unit") }), true);
 
@@ -80,6 +81,7 @@ export function emitConvLayer(ctx: EmitContext, layer: Conv2dLayer): string {
       outModule,
       outUnitKind,
       serModule: ser.module,
+      spram: mvu.spram,
     }),
     true,
   );

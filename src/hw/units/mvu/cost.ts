@@ -10,7 +10,8 @@ import { layerAccBits } from "./params.js";
 import { contributionBits, weightField } from "../pe/params.js";
 import { maxShift } from "../../../arith/datapath.js";
 import { rangeOfValues, signedBitsFor } from "../../../arith/widths.js";
-import { dspsForProduct, Features, mapMemory, romLuts, signal, SynthTarget } from "../../target.js";
+import { dspsForProduct, Features, mapMemory, MemoryMapping, romLuts, signal, SynthTarget } from "../../target.js";
+import { SPRAM_BITS, spramBlocks } from "../../families/ice40.js";
 
 /** What the weight ROM's bit columns (one bit of a lane's weight over all NF·SF words) leave for the logic. */
 export interface WeightRomBits {
@@ -81,7 +82,9 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const lanes = pe * simd;
   const dp = layer.datapath;
   const onDsp = dp === "mac" && target.useDsp;
-  const weights = mapMemory(nf * sf, lanes * bw, "rom", "sync", target);
+  // a loadable weight RAM (ram_style "huge") is an SB_SPRAM256KA, never block RAM or logic
+  const spram = layer.arch.weightMemory === "spram";
+  const weights: MemoryMapping = spram ? { style: "block", blockBits: 0, lutramLuts: 0, logicBits: 0 } : mapMemory(nf * sf, lanes * bw, "rom", "sync", target);
   const biasW = layer.bias ? pe * signedBitsFor(rangeOfValues(layer.bias)) : 0;
   const bias = biasW ? mapMemory(nf, biasW, "rom", "sync", target) : { blockBits: 0, lutramLuts: 0, logicBits: 0, style: "logic" };
   // a shift lane: x << q over one mux stage per bit of the shifts it can see (at most P + 1, at most
@@ -106,6 +109,8 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
     // ROMs in soft logic: one LUT per surviving column per 2^k words
     "mvu.romLuts": (weights.style === "logic" ? romLuts(nf * sf, columns, target) : 0) + (bias.style === "logic" ? romLuts(nf, biasW, target) : 0),
     // pe-mac.v.hbs: xe * we, both sign-extended to PW = BX + BW bits
+    // not a fitted feature: SPRAM blocks are counted, as Yosys maps them (families/ice40.ts)
+    "mvu.spramBits": spram ? spramBlocks(nf * sf, lanes * bw) * SPRAM_BITS : 0,
     "mvu.dsps": onDsp ? lanes * dspsForProduct({ a: signal(bx), b: signal(layer.weightBits), width: bx + layer.weightBits }, target) : 0,
   };
 }

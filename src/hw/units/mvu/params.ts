@@ -14,17 +14,14 @@ export function layerAccBits(layer: Conv2dLayer): number {
   return accBits(layer.datapath, layer.input.bits, layer.weightBits, reductionLength(layer), layer.bias ? rangeOfValues(layer.bias) : undefined);
 }
 
-export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, files: { weight: string; bias: string }) {
-  const { pe: PE, simd: SIMD, nf: NF, sf: SF, lastSimd } = foldCounts(layer);
+/** The weight memory's words in address order (nf·SF + sf): the ROM image, and the load image of a loadable RAM. */
+export function mvuWeightWords(layer: Conv2dLayer): bigint[] {
+  const { pe: PE, simd: SIMD, nf: NF, sf: SF } = foldCounts(layer);
   const K = reductionLength(layer);
   const field = weightField(layer);
-  const BW = field.bits; // bits of one weight in the ROM and on the PE port
-  const BX = layer.input.bits;
+  const BW = field.bits;
   const OC = layer.output.channels;
-  const ACCW = layerAccBits(layer);
-  const CW = contributionBits(layer);
-
-  const weightWords: string[] = [];
+  const words: bigint[] = [];
   for (let nf = 0; nf < NF; nf++) {
     for (let sf = 0; sf < SF; sf++) {
       let word = 0n;
@@ -37,9 +34,38 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
           word |= field.encode(w) << BigInt((p * SIMD + l) * BW);
         }
       }
-      weightWords.push(hexWord(word, PE * SIMD * BW));
+      words.push(word);
     }
   }
+  return words;
+}
+
+/** Bytes a loadable weight RAM takes: each word as ceil(width / 8) bytes, least significant first. */
+export function weightLoadBytesPerWord(layer: Conv2dLayer): number {
+  return Math.ceil((layer.arch.pe * layer.arch.simd * weightField(layer).bits) / 8);
+}
+
+/** The load image of a loadable weight RAM: its words in address order, each LSB first in weightLoadBytesPerWord bytes. */
+export function weightLoadImage(layer: Conv2dLayer): Uint8Array {
+  const per = weightLoadBytesPerWord(layer);
+  const words = mvuWeightWords(layer);
+  const out = new Uint8Array(words.length * per);
+  words.forEach((w, i) => {
+    for (let b = 0; b < per; b++, w >>= 8n) out[i * per + b] = Number(w & 0xffn);
+  });
+  return out;
+}
+
+export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, files: { weight: string; bias: string }) {
+  const { pe: PE, simd: SIMD, nf: NF, sf: SF, lastSimd } = foldCounts(layer);
+  const field = weightField(layer);
+  const BW = field.bits; // bits of one weight in the ROM and on the PE port
+  const BX = layer.input.bits;
+  const OC = layer.output.channels;
+  const ACCW = layerAccBits(layer);
+  const CW = contributionBits(layer);
+
+  const weightWords = mvuWeightWords(layer).map((w) => hexWord(w, PE * SIMD * BW));
 
   const biasW = layer.bias ? signedBitsFor(rangeOfValues(layer.bias)) : 0;
   const biasWords: string[] = [];
@@ -59,7 +85,22 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
   const sfW = counterBits(SF);
   const nfW = counterBits(NF);
   const lastMask = (1n << BigInt(lastSimd)) - 1n;
+  const wromW = PE * SIMD * BW;
+  const spram = layer.arch.weightMemory === "spram";
+  // the load port takes bytes: a word is WB bytes, the last completes it on top of the ones before
+  const WB = Math.ceil(wromW / 8);
+  const lbW = counterBits(WB);
   return {
+    spram,
+    // stage 1 takes a window only once the weights are in (always, for a ROM)
+    inTake: spram ? "in_take" : "in_valid",
+    loadWordBytes: WB,
+    multiByteWord: WB > 1,
+    lbW,
+    loadAccW: (WB - 1) * 8,
+    loadNextW: WB * 8,
+    loadWord: wromW === WB * 8 ? "load_next" : `load_next[${wromW - 1}:0]`,
+    loadPadded: wromW !== WB * 8,
     module,
     peModule,
     PE,
@@ -95,6 +136,9 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
       lastMask: literal(lastMask, SIMD),
       fullMask: literal((1n << BigInt(SIMD)) - 1n, SIMD),
       acc0: literal(0, ACCW),
+      lb0: literal(0, lbW),
+      lb1: literal(1, lbW),
+      lbLast: literal(WB - 1, lbW),
     },
     ext: {
       bias: layer.bias ? sext("bias", biasW, ACCW) : "",

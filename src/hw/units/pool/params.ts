@@ -31,7 +31,7 @@ export function poolLanes(channels: number): number {
  */
 export function poolConvViews(layer: MaxPoolLayer | AvgPoolLayer): { swu: Conv2dLayer; serializer: Conv2dLayer; lanes: number } {
   const C = layer.input.channels;
-  const lanes = poolLanes(C);
+  const lanes = layer.lanes ?? poolLanes(C);
   const base: Conv2dLayer = {
     kind: "conv2d",
     name: layer.name,
