@@ -6,6 +6,7 @@
  * one engine layer whose requant reproduces the quantizer exactly (staircase.ts).
  */
 import { QuantrtlError } from "../../util/errors.js";
+import { signedBitsFor } from "../../arith/widths.js";
 import { LAYER_NAME_PATTERN } from "../../ir/schema.js";
 import type { TensorSpec } from "../../ir/model.js";
 import type { OnnxGraph, OnnxNode } from "./reader.js";
@@ -468,7 +469,8 @@ export class Lowering {
       const q = this.quantizeInput(node, x.inputDims, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a);
       return { ...q, scale, zeroPoint };
     }
-    if (x.kind === "acc") return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax });
+    if (x.kind === "acc")
+      return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax }, this.onlyEnginesRead(node.outputs[0]));
     if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return x; // a requantization that changes nothing
     if (x.kind === "int" || x.kind === "pool" || x.kind === "sum") {
       const params = { scale, zeroPoint, bits, signed, narrow, rounding };
@@ -538,7 +540,10 @@ export class Lowering {
         "only positive input scalings fold into the input quantizer",
       );
     const [qmin, qmax] = quantBounds(q);
-    const bits = qmin >= -128 && qmax <= 127 ? 8 : qmin >= -32768 && qmax <= 32767 ? 16 : 0;
+    const fits16 = qmin >= -32768 && qmax <= 32767;
+    // read by engines only: the narrowest signed width that holds the integers (2 bits at least: 1 bit is the bipolar type)
+    const narrow = fits16 && node !== undefined && /Quant$/.test(node.opType) && this.onlyEnginesRead(node.outputs[0]);
+    const bits = narrow ? Math.max(2, signedBitsFor({ lo: BigInt(qmin), hi: BigInt(qmax) })) : qmin >= -128 && qmax <= 127 ? 8 : fits16 ? 16 : 0;
     if (!bits)
       throw new QuantrtlError(
         this.file,
@@ -560,6 +565,26 @@ export class Lowering {
     }
     const perm = dims.length === inputDims.length ? undefined : this.flattenPerm(inputDims, dims);
     return { kind: "int", layer: "input", dims, spec: this.inputSpec, scale: q.scale, zeroPoint: q.zeroPoint, qmin, qmax, offset: 0, perm };
+  }
+
+  /**
+   * Whether a tensor reaches only MatMul/Gemm/Conv (through shape ops and MaxPool) or the graph
+   * output: its engine then stores it in as few bits as its levels need. A tensor read by
+   * anything else (pools, residual adds, requants) keeps 8 or 16 bits, which those layers take.
+   */
+  onlyEnginesRead(tensor: string, depth = 0): boolean {
+    if (depth > 16) return false;
+    const passThrough = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout", "MaxPool", "Transpose"];
+    const readers = this.graph.nodes.filter((n) => n.inputs.includes(tensor));
+    if (readers.length === 0) return this.graph.outputs.some((o) => o.name === tensor);
+    return readers.every((n) =>
+      (n.domain === "" || n.domain === "ai.onnx") && ["MatMul", "Gemm", "Conv"].includes(n.opType)
+        ? n.inputs[0] === tensor
+        : (n.domain === "" || n.domain === "ai.onnx") &&
+          passThrough.includes(n.opType) &&
+          n.inputs[0] === tensor &&
+          this.onlyEnginesRead(n.outputs[0], depth + 1),
+    );
   }
 
   /** The activation an engine layer reads: the quantized tensor, or the float input through the synthetic quantizer. */

@@ -80,7 +80,10 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const bw = weightField(layer).bits;
   const lanes = pe * simd;
   const dp = layer.datapath;
-  const onDsp = dp === "mac" && target.useDsp;
+  // pe-mac.v.hbs: xe * we, both sign-extended to PW = BX + BW bits; a product too narrow for mul2dsp
+  // (xc7: Y under 9 bits, e.g. 2 × 2 bits) stays in soft logic even where DSPs are inferred
+  const laneDsps = dp === "mac" ? dspsForProduct({ a: signal(bx), b: signal(layer.weightBits), width: bx + layer.weightBits }, target) : 0;
+  const onDsp = laneDsps > 0;
   const weights = mapMemory(nf * sf, lanes * bw, "rom", "sync", target);
   const biasW = layer.bias ? pe * signedBitsFor(rangeOfValues(layer.bias)) : 0;
   const bias = biasW ? mapMemory(nf, biasW, "rom", "sync", target) : { blockBits: 0, lutramLuts: 0, logicBits: 0, style: "logic" };
@@ -105,7 +108,6 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
     "mvu.lutramLuts": weights.lutramLuts + bias.lutramLuts,
     // ROMs in soft logic: one LUT per surviving column per 2^k words
     "mvu.romLuts": (weights.style === "logic" ? romLuts(nf * sf, columns, target) : 0) + (bias.style === "logic" ? romLuts(nf, biasW, target) : 0),
-    // pe-mac.v.hbs: xe * we, both sign-extended to PW = BX + BW bits
-    "mvu.dsps": onDsp ? lanes * dspsForProduct({ a: signal(bx), b: signal(layer.weightBits), width: bx + layer.weightBits }, target) : 0,
+    "mvu.dsps": lanes * laneDsps,
   };
 }
