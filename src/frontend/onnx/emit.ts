@@ -20,6 +20,11 @@ export interface ActQuant {
   readonly rounding: QonnxRounding;
   readonly qmin: number;
   readonly qmax: number;
+  /**
+   * The level of a real value in channel c when it is not the Quant's own (MultiThreshold: the
+   * count of thresholds ≤ x); such a layer must be reproduced exactly or is refused.
+   */
+  readonly levelOf?: (c: number, real: number) => number;
 }
 
 function applyPost(post: readonly PostOp[], c: number, v: number): number {
@@ -87,14 +92,15 @@ function maxAbsWeight(acc: AccValue, c: number): number {
 export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQuant, narrow = false): IntValue {
   const fullLevels = q.qmax - q.qmin + 1;
   if (fullLevels > 65536) low.fail(node, `quantizes to ${fullLevels} levels`, "activations of at most 16 bits");
-  const dyadic = dyadicForm(acc, q);
+  const dyadic = q.levelOf ? undefined : dyadicForm(acc, q);
   // the dyadic form keeps the Quant's own rounding; it scales the weights only for a bias finer than the accumulator
   if (dyadic && dyadic.fits.every((f) => f.weightFactor === 1)) {
     const out = engineOutBits(fullLevels, narrow);
     return pushEngine(low, node, acc, q, out.outBits, out.zeroPoint, dyadic);
   }
   const params = { scale: q.scale, zeroPoint: q.zeroPoint, bits: q.bits, signed: q.signed, narrow: q.narrow, rounding: q.rounding };
-  const level = (c: number, a: number) => quantInt(applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]), params);
+  const levelOf = q.levelOf ?? ((_c: number, real: number) => quantInt(real, params));
+  const level = (c: number, a: number) => levelOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]));
   const ranges = Array.from({ length: acc.outChannels }, (_, c) => accRange(acc, c));
   // the levels actually reached: a Clip (or ReLU) inside [qmin, qmax] is then the requant's own saturation,
   // which a line could not reproduce as a plateau [ours: one clamp per tensor, as the IR saturates per tensor]
@@ -152,6 +158,12 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     if (best!.mismatches === 0) break;
   }
   const { fits, shift, mismatches, multiplierBits } = best!;
+  if (mismatches > 0 && q.levelOf)
+    low.fail(
+      node,
+      `its thresholds are not reproduced exactly by a ${multiplierBits}-bit dyadic requant of the accumulator (${mismatches} accumulator value(s) on a neighbouring level)`,
+      "thresholds on one line (evenly spaced per channel, as a streamlined batch-norm + quantizer gives), or a 2-level MultiThreshold",
+    );
   if (mismatches > 0) {
     low.warnings.push(
       `${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${multiplierBits}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`,
@@ -408,12 +420,18 @@ function isXnor(acc: AccValue): boolean {
  * channel (spec §2: dot ≥ τ, or dot ≤ τ where the value falls with acc), found
  * exactly by binary search on the reachable range; the input offset moves τ.
  */
-export function emitThreshold(low: Lowering, acc: AccValue, node: OnnxNode, scale: number): IntValue {
+export function emitThreshold(
+  low: Lowering,
+  acc: AccValue,
+  node: OnnxNode,
+  scale: number,
+  bitOf: (c: number, real: number) => number = (_c, real) => (real / scale >= 0 ? 1 : 0),
+): IntValue {
   const K = acc.reduction;
   const thresholds: number[] = [];
   const directions: ("ge" | "le")[] = [];
   for (let c = 0; c < acc.outChannels; c++) {
-    const bit = (a: number) => (applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]) / scale >= 0 ? 1 : 0);
+    const bit = (a: number) => bitOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]));
     const [lo, hi] = accRange(acc, c);
     const rising = !(bit(lo) > bit(hi));
     const steps = staircaseSteps(rising ? bit : (a) => bit(-a), rising ? lo : -hi, rising ? hi : -lo, 2);

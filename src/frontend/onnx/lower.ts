@@ -135,6 +135,7 @@ export class Lowering {
       )
         return this.quant(node);
       if (node.opType === "Trunc" && QONNX_DOMAINS.includes(node.domain)) return this.trunc(node);
+      if (node.opType === "MultiThreshold" && QONNX_DOMAINS.includes(node.domain)) return this.multiThreshold(node);
       this.unsupported(node);
     }
     switch (node.opType) {
@@ -411,6 +412,70 @@ export class Lowering {
     const narrow = (node.attrs.get("narrow") ?? 0) === 1;
     const rounding = parseRounding(node.attrs.get("rounding_mode") as string | undefined, this.file, node.name);
     this.set(node, this.quantValue(node, x, scaleC.t, zpC.t, { bits, signed, narrow, rounding }));
+  }
+
+  /**
+   * MultiThreshold (QONNX multithreshold.py): y = out_scale · #{j : x ≥ T[c, j]} + out_bias, thresholds
+   * [C, B] per channel or [1, B] for the tensor, channel axis 1 (NCHW; NHWC only for 2-D tensors,
+   * where the two agree). After a MatMul/Gemm/Conv (and its folded chain) it is the staircase of the
+   * accumulator: 2 levels whose outputs are ±s become a threshold layer (±1 bits on scale s, the xnor
+   * path's); more levels an engine whose requant reproduces every step exactly, or it is refused.
+   */
+  multiThreshold(node: OnnxNode): void {
+    const x = this.get(node, 0);
+    const t = this.constOf(node, 1, "thresholds").t;
+    const outDtype = node.attrs.get("out_dtype");
+    if (typeof outDtype !== "string" || outDtype === "")
+      this.fail(node, 'has no attribute "out_dtype"', "MultiThreshold needs out_dtype (e.g. UINT2, BIPOLAR)");
+    const outScale = (node.attrs.get("out_scale") as number | undefined) ?? 1;
+    const outBias = (node.attrs.get("out_bias") as number | undefined) ?? 0;
+    const layout = (node.attrs.get("data_layout") as string | undefined) ?? "NCHW";
+    if (layout !== "NCHW" && layout !== "NHWC") this.fail(node, `has data_layout "${layout}"`, "NCHW or NHWC");
+    if (t.dims.length !== 2) this.fail(node, `its thresholds have shape [${t.dims}]`, "thresholds of shape [C, B] (per channel) or [1, B] (per tensor)");
+    if (!(outScale > 0)) this.fail(node, `has out_scale ${outScale}`, "a positive out_scale");
+    if (x.kind !== "acc")
+      this.fail(
+        node,
+        x.kind === "float" ? "thresholds the model input" : "thresholds a value that is not an accumulator",
+        "MultiThreshold is lowered after a MatMul/Gemm/Conv (with its Add/Mul/BatchNormalization chain); quantize the model input with a Quant",
+      );
+    if (layout === "NHWC" && x.dims.length !== 2) this.fail(node, "has data_layout NHWC on a [1, C, H, W] tensor", "NCHW (the layout of the Conv before it)");
+    const [rows, count] = t.dims;
+    if (rows !== 1 && rows !== x.outChannels)
+      this.fail(node, `has thresholds for ${rows} channels; its input has ${x.outChannels}`, `thresholds of shape [${x.outChannels}, B] or [1, B]`);
+    if (count < 1 || count > 65535) this.fail(node, `has ${count} thresholds per channel`, "1 to 65535 thresholds (at most 16-bit levels)");
+    // the count is the same for any order of the thresholds: sorted, it is a binary search
+    const sorted = Array.from({ length: x.outChannels }, (_, c) =>
+      Array.from(t.data.subarray((rows === 1 ? 0 : c) * count, ((rows === 1 ? 0 : c) + 1) * count)).sort((a, b) => a - b),
+    );
+    const levelOf = (c: number, real: number) => {
+      const row = sorted[c];
+      let lo = 0;
+      let hi = row.length; // row[0..lo) ≤ real < row[hi..)
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (row[mid] <= real) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    if (count === 1 && Math.abs(2 * outBias + outScale) <= 1e-12 * outScale) {
+      // outputs {−s/2, +s/2}: a bipolar tensor on scale s/2 (FINN's BIPOLAR: out_scale 2, out_bias −1)
+      return this.set(node, emitThreshold(this, x, node, outScale / 2, levelOf));
+    }
+    // real = out_scale·(count − zeroPoint) with zeroPoint = −out_bias/out_scale
+    const q = {
+      scale: outScale,
+      zeroPoint: -outBias / outScale,
+      bits: 16,
+      signed: false,
+      narrow: false,
+      rounding: "FLOOR" as const,
+      qmin: 0,
+      qmax: count,
+      levelOf,
+    };
+    this.set(node, emitEngine(this, x, node, q, this.onlyEnginesRead(node.outputs[0])));
   }
 
   /** Trunc (trunc_v2.md) of a pool, sum or quantized tensor: a requant layer where exact (pool-add.ts). */
