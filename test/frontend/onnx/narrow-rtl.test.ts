@@ -50,4 +50,40 @@ describe("imported narrow model in RTL", () => {
     expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 5 vectors.*\(verilator\)/);
     expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 5 vectors.*\(icarus\)/);
   }, 600_000);
+
+  it("a padded conv on a 3-bit signed input, 3-bit activations through maxpool and flatten into a Gemm: bit-exact in Verilator", async () => {
+    const g = new GraphBuilder();
+    const r = rng(12);
+    const rand = (n: number, a: number) => Array.from({ length: n }, () => (r() * 2 - 1) * a);
+    const x = g.input("x", [1, 2, 6, 6]);
+    const qx = g.quant(x, 1 / 4, 0, 3);
+    const w = g.quant(g.init("W", [3, 2, 3, 3], rand(54, 0.9)), g.init("ws", [3, 1, 1, 1], [0.3, 0.7, 0.11]), 0, 3, { narrow: 1 });
+    const conv = g.node("Conv", [qx, w], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
+    const bn = g.node("BatchNormalization", [
+      conv,
+      g.init("gamma", [3], [1.3, -0.8, 0.45]),
+      g.init("beta", [3], [0.1, 0.2, -0.3]),
+      g.init("mean", [3], [0.05, -0.1, 0.2]),
+      g.init("var", [3], [0.9, 1.7, 0.33]),
+    ]);
+    // signed 3-bit: 8 levels in 3 bits with offset 0, so the next conv could pad too
+    const qa = g.quant(bn, 0.2, 0, 3);
+    const pool = g.node("MaxPool", [qa], { kernel_shape: [2, 2], strides: [2, 2] });
+    const flat = g.node("Flatten", [pool], { axis: 1 });
+    const w2 = g.quant(g.init("W2", [4, 27], rand(108, 1)), 0.13, 0, 4, { narrow: 1 });
+    g.output(g.node("Gemm", [flat, w2], { transB: 1 }), [1, 4]);
+    const dir = testDir("quantrtl-narrow-conv-");
+    const file = join(dir, "conv.onnx");
+    writeFileSync(file, g.bytes());
+    const json = join(dir, "conv.json");
+    const imp = await runCli(["import", file, "--out", json]);
+    expect(imp.status, imp.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, "utf8")) as { input: { bits: number }; layers: { type: string; requant?: { outBits: number } }[] };
+    expect(doc.input.bits).toBe(3);
+    expect(doc.layers.map((l) => l.type)).toEqual(["conv2d", "maxpool", "dense"]);
+    expect(doc.layers[0].requant!.outBits).toBe(3);
+    const v = await runCli(["verify", json, "--vectors", "3", "--sim", "verilator"], { timeoutMs: 600_000 });
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 3 vectors.*\(verilator\)/);
+  }, 600_000);
 });
