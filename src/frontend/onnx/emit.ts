@@ -119,7 +119,8 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     return { sign, stair, constant, maxW: maxAbsWeight(acc, c) };
   });
   // the weights as they are (F = 1) with a free slope per channel: the QONNX integers keep their width
-  if (!isXnor(acc)) {
+  // [ours: up to 8-bit levels; the search is O(levels) per offset tried, and wide levels leave F = 1 anyway]
+  if (!isXnor(acc) && levels <= 256) {
     for (const multiplierBits of [MULTIPLIER_BITS, WIDE_MULTIPLIER_BITS]) {
       const free = fitLayerFreeSlope(
         channels.map((c) => (c.constant ? undefined : c.stair)),

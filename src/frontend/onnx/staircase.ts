@@ -127,16 +127,19 @@ export function fitChannelFreeSlope(s: Staircase, weightFactor: number, multipli
   const levels = s.steps.length + 1;
   const interior = s.steps.map((T, i) => ({ T, j: i + 1 })).filter(({ T }) => T > s.lo && T <= s.hi);
   if (interior.length === 0) return undefined;
-  // the slopes u every pair of interior steps allows: (j − i)·u ∈ (F·(T_j − T_i − 1), F·(T_j − T_i + 1))
+  // the slopes u a pair of interior steps allows: (j − i)·u ∈ (F·(T_j − T_i − 1), F·(T_j − T_i + 1)); the pairs
+  // with the first or the last step and neighbours (O(L), a necessary condition: each B is then checked in full)
   let uLo = 0;
   let uHi = Infinity;
-  for (let a = 0; a < interior.length; a++)
-    for (let b = a + 1; b < interior.length; b++) {
-      const dj = interior[b].j - interior[a].j;
-      const dT = interior[b].T - interior[a].T;
-      uLo = Math.max(uLo, (F * (dT - 1)) / dj);
-      uHi = Math.min(uHi, (F * (dT + 1)) / dj);
-    }
+  const pair = (a: number, b: number) => {
+    if (a >= b) return;
+    const dj = interior[b].j - interior[a].j;
+    const dT = interior[b].T - interior[a].T;
+    uLo = Math.max(uLo, (F * (dT - 1)) / dj);
+    uHi = Math.min(uHi, (F * (dT + 1)) / dj);
+  };
+  const last = interior.length - 1;
+  for (let a = 0; a < last; a++) (pair(0, a + 1), pair(a, last), pair(a, a + 1));
   if (!(uLo < uHi)) return undefined;
   const first = interior[0];
   // B ∈ [j·u − F·T_j, j·u − F·T_j + F) for the first interior step j; nearest the real line first
