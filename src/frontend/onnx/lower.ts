@@ -679,7 +679,8 @@ export class Lowering {
   /** `channelAxis`: the weight's output-channel axis, for per-channel post-training quantization. */
   weightsOf(node: OnnxNode, i: number, channelAxis: number): ConstValue & { quant: NonNullable<ConstValue["quant"]> } {
     const raw = this.constOf(node, i, "weight");
-    const w = !raw.quant && this.ptq ? quantizeWeights(raw.t, channelAxis, this.ptq) : raw;
+    const annotated = raw.quant ? undefined : this.annotatedInts(node, i, raw);
+    const w = annotated ?? (!raw.quant && this.ptq ? quantizeWeights(raw.t, channelAxis, this.ptq) : raw);
     if (!w.quant) {
       return this.fail(
         node,
@@ -689,6 +690,33 @@ export class Lowering {
     }
     if (w.quant.zeroPoint.some((z) => z !== 0)) this.fail(node, "its weights have a non-zero zero point", "use symmetric weight quantization");
     return w as ConstValue & { quant: NonNullable<ConstValue["quant"]> };
+  }
+
+  /**
+   * A FINN-streamlined weight: a float initializer of integers whose finn_datatype annotation
+   * (INTk, UINTk, BIPOLAR, BINARY, TERNARY) says so — the integers on scale 1, checked in range.
+   */
+  annotatedInts(node: OnnxNode, i: number, raw: ConstValue): ConstValue | undefined {
+    const type = this.graph.datatypes.get(node.inputs[i]);
+    if (!type) return undefined;
+    const m = /^(U?)INT(\d+)$/.exec(type);
+    const range: [number, number] | undefined = m
+      ? m[1] === "U"
+        ? [0, 2 ** Number(m[2]) - 1]
+        : [-(2 ** (Number(m[2]) - 1)), 2 ** (Number(m[2]) - 1) - 1]
+      : type === "BIPOLAR"
+        ? [-1, 1]
+        : type === "BINARY"
+          ? [0, 1]
+          : type === "TERNARY"
+            ? [-1, 1]
+            : undefined;
+    if (!range || range[1] - range[0] > 65535) return undefined;
+    const bad = raw.t.data.findIndex((v) => !Number.isInteger(v) || v < range[0] || v > range[1] || (type === "BIPOLAR" && v === 0));
+    if (bad >= 0) this.fail(node, `its weight ${node.inputs[i]} is annotated ${type} but holds ${raw.t.data[bad]}`, `integer weights within ${type}`);
+    const n = raw.t.data.length;
+    const bits = type === "BIPOLAR" ? 1 : Math.max(2, signedBitsFor({ lo: BigInt(range[0]), hi: BigInt(range[1]) }));
+    return { ...raw, quant: { q: raw.t.data, scale: new Float64Array(n).fill(1), zeroPoint: new Float64Array(n), bits } };
   }
 
   matmul(node: OnnxNode): void {

@@ -198,3 +198,63 @@ describe("MultiThreshold in RTL", () => {
     expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 5 vectors.*\(verilator\)/);
   }, 600_000);
 });
+
+describe("FINN-streamlined MultiThreshold graphs", () => {
+  it("float weights of integers annotated INT2 / BIPOLAR, MultiThreshold between: equal to the standard-op definition, weights as the integers", async () => {
+    const r = rng(61);
+    const ints = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
+    const w1 = ints(10 * 6, -2, 1);
+    const w2 = ints(6 * 3, 0, 1).map((v) => 2 * v - 1);
+    const thresholds = Array.from({ length: 6 }, () => {
+      const start = Math.round((r() * 2 - 1) * 6) + 0.5;
+      const step = 1 + Math.floor(r() * 3);
+      return [0, 1, 2].map((j) => start + j * step);
+    });
+    const build = (reference: boolean) => {
+      const g = new GraphBuilder();
+      const x = g.input("x", [1, 10]);
+      const h = g.node("MatMul", [g.quant(x, 1, 0, 4), g.annotate(g.init("W1", [10, 6], w1), "INT2")]);
+      let a: string;
+      if (reference) {
+        let count = "";
+        for (let j = 0; j < 3; j++) {
+          const ge = g.node(
+            "Cast",
+            [
+              g.node("GreaterOrEqual", [
+                h,
+                g.init(
+                  `T${j}`,
+                  [6],
+                  thresholds.map((row) => row[j]),
+                ),
+              ]),
+            ],
+            { to: onnx.TensorProto.DataType.FLOAT },
+          );
+          count = j === 0 ? ge : g.node("Add", [count, ge]);
+        }
+        a = g.node("Identity", [count], {}, "", "mt_ref", "mt");
+      } else a = g.node("MultiThreshold", [h, g.init("T", [6, 3], thresholds.flat())], { out_dtype: "UINT2" }, QONNX, "mt_node", "mt");
+      g.output(g.node("MatMul", [a, g.annotate(g.init("W2", [6, 3], w2), "BIPOLAR")]), [1, 3]);
+      return g.bytes(13);
+    };
+    const ours = build(false);
+    const { doc } = importOnnx(ours, undefined);
+    const layers = doc.layers as { weightBits: number; weights: number[] }[];
+    expect(layers.map((l) => l.weightBits)).toEqual([2, 2]);
+    expect(layers[0].weights).toEqual([0, 1, 2, 3, 4, 5].flatMap((o) => Array.from({ length: 10 }, (_, i) => w1[i * 6 + o])));
+    const ref = await ortSession(withOutput(toStandardOnnx(build(true)), "mt"));
+    for (let n = 0; n < 40; n++) {
+      const x = Float32Array.from({ length: 10 }, () => Math.round((r() * 2 - 1) * 7));
+      const counts = Array.from(await ref(x, [1, 10]));
+      // stored = count − 2 (4 levels in 2 bits)
+      expect(Array.from(golden(ours, x).trace.layers[0].data), `input ${n}`).toEqual(counts.map((c) => c - 2));
+    }
+    // an annotation the values break is refused, naming the weight
+    const bad = new GraphBuilder();
+    const bx = bad.input("x", [1, 2]);
+    bad.output(bad.node("MatMul", [bad.quant(bx, 1, 0, 4), bad.annotate(bad.init("Wb", [2, 2], [1, 3, 0, -1]), "INT2")], {}, "", "mm"), [1, 2]);
+    expect(() => importOnnx(bad.bytes(), undefined)).toThrow(/node "mm" \(#1, MatMul\): its weight Wb is annotated INT2 but holds 3/);
+  });
+});
