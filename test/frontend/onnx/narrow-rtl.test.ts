@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../../helpers/cli.js";
+import { runCli, ROOT } from "../../helpers/cli.js";
 import { testDir } from "../../helpers/temp.js";
 import { rng } from "../../../src/ir/inputs.js";
 import { GraphBuilder } from "./graph-builder.js";
@@ -85,5 +85,16 @@ describe("imported narrow model in RTL", () => {
     const v = await runCli(["verify", json, "--vectors", "3", "--sim", "verilator"], { timeoutMs: 600_000 });
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 3 vectors.*\(verilator\)/);
+  }, 600_000);
+
+  it("TFC_2W2A (2-bit weights and activations in every layer) is bit-exact in Verilator and Icarus on real MNIST test images", async () => {
+    const v = await runCli(["verify", join(ROOT, "models/onnx/TFC_2W2A.onnx"), "--sim", "both", "--dataset", "mnist-test", "--vectors", "2"], {
+      timeoutMs: 600_000,
+    });
+    expect(v.status, v.stderr).toBe(0);
+    // 4 layers of 2-bit activations: the proof covers every layer's words
+    expect(v.stdout).toMatch(/layer MatMul_20 \(mac, pe \d+, simd \d+\): 128\/128 words/);
+    expect(v.stdout).toMatch(/bit-exact: 20\/20 words, 2 vectors.*\(verilator\)/);
+    expect(v.stdout).toMatch(/bit-exact: 20\/20 words, 2 vectors.*\(icarus\)/);
   }, 600_000);
 });
