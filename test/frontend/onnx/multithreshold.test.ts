@@ -166,6 +166,46 @@ function withOutput(bytes: Uint8Array, name: string): Uint8Array {
   return onnx.ModelProto.encode(m).finish();
 }
 
+describe("MultiThreshold on a conv", () => {
+  it("per-tensor thresholds [1, B] on a [1, C, H, W] conv output: equal to the standard-op definition (and to our rewrite at opsets 11 and 13)", async () => {
+    const thresholds = [-0.5, 0.25, 1];
+    const build = (reference: boolean, opset = 13) => {
+      const g = new GraphBuilder();
+      const x = g.input("x", [1, 2, 5, 5]);
+      const w = g.quant(g.init("W", [3, 2, 3, 3], randomWeights(54, -0.9, 0.9, 71)), 1 / 4, 0, 3);
+      const h = g.node("Conv", [g.quant(x, 1 / 8, 0, 8), w], { kernel_shape: [3, 3], strides: [1, 1] });
+      let y: string;
+      if (reference) {
+        let count = "";
+        thresholds.forEach((t, j) => {
+          const ge = g.node("Cast", [g.node("GreaterOrEqual", [h, g.scalar(t)])], { to: onnx.TensorProto.DataType.FLOAT });
+          count = j === 0 ? ge : g.node("Add", [count, ge]);
+        });
+        y = g.node("Identity", [count], {}, "", "mt_ref", "mt");
+      } else y = g.node("MultiThreshold", [h, g.init("T", [1, 3], thresholds)], { out_dtype: "UINT2" }, QONNX, "mt_node", "mt");
+      g.output(y, [1, 3, 3, 3]);
+      return g.bytes(opset);
+    };
+    const ours = build(false);
+    const ref = await ortSession(toStandardOnnx(build(true)));
+    const rewritten = await ortSession(toStandardOnnx(ours));
+    // opset 11: Unsqueeze and ReduceSum take their axes as attributes
+    const rewritten11 = await ortSession(toStandardOnnx(build(false, 11)));
+    const r = rng(72);
+    for (let n = 0; n < 30; n++) {
+      const x = Float32Array.from({ length: 50 }, () => Math.round((r() * 2 - 1) * 2 * 8) / 8);
+      const want = Array.from(await ref(x, [1, 2, 5, 5]));
+      expect(Array.from(await rewritten(x, [1, 2, 5, 5]))).toEqual(want);
+      expect(Array.from(await rewritten11(x, [1, 2, 5, 5]))).toEqual(want);
+      // golden HWC vs ONNX NCHW; stored = count − 2
+      const got = golden(ours, x).trace.layers[0].data;
+      const hwc = new Array<number>(27);
+      for (let c = 0; c < 3; c++) for (let p = 0; p < 9; p++) hwc[p * 3 + c] = want[c * 9 + p] - 2;
+      expect(Array.from(got), `input ${n}`).toEqual(hwc);
+    }
+  });
+});
+
 describe("MultiThreshold in RTL", () => {
   it("a 4-level and a bipolar MultiThreshold, then an xnor layer: verify proves it bit-exact in Verilator", async () => {
     const g = new GraphBuilder();
