@@ -639,7 +639,8 @@ export class Lowering {
    */
   onlyEnginesRead(tensor: string, depth = 0): boolean {
     if (depth > 16) return false;
-    const passThrough = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout", "MaxPool", "Transpose"];
+    // a Relu of a quantized tensor passes it on unchanged (or is refused): see post()
+    const passThrough = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout", "MaxPool", "Transpose", "Relu"];
     const readers = this.graph.nodes.filter((n) => n.inputs.includes(tensor));
     if (readers.length === 0) return this.graph.outputs.some((o) => o.name === tensor);
     return readers.every((n) =>
