@@ -329,6 +329,13 @@ export class Lowering {
       // a positive gain on an average pool (Brevitas' avgpool: AveragePool · k² → Trunc) folds into its requant
       return this.set(node, { ...v, gain: op === "Mul" ? v.gain * c.t.data[0] : v.gain / c.t.data[0] });
     }
+    if (v.kind === "int" && size(c.t.dims) === 1 && (op === "Add" || op === "Sub" || c.t.data[0] > 0)) {
+      // a scalar on a quantized tensor (a MultiThreshold's output scaling left as nodes) changes only what
+      // its integers stand for: real = scale·(q − zp) → (k·scale)·(q − zp), or scale·(q − (zp − k/scale))
+      const k = c.t.data[0];
+      if (op === "Mul" || op === "Div") return this.set(node, { ...v, scale: op === "Mul" ? v.scale * k : v.scale / k });
+      return this.set(node, { ...v, zeroPoint: v.zeroPoint - (op === "Add" ? k : -k) / v.scale });
+    }
     if (v.kind !== "acc") this.fail(node, `applies ${op} to a quantized tensor`, "Add/Sub/Mul/Div fold only between a MatMul/Conv and the next Quant");
     const per = perChannel(c.t, v.dims.length, 1, v.outChannels, node, this.file);
     const affine =
@@ -643,12 +650,15 @@ export class Lowering {
     const passThrough = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout", "MaxPool", "Transpose", "Relu"];
     const readers = this.graph.nodes.filter((n) => n.inputs.includes(tensor));
     if (readers.length === 0) return this.graph.outputs.some((o) => o.name === tensor);
+    // a scalar Mul/Div/Add/Sub only relabels the integers (arith())
+    const scalar = (name: string | undefined) => name !== undefined && size(this.graph.initializers.get(name)?.dims ?? [0]) === 1;
+    const relabels = (n: OnnxNode) =>
+      ["Mul", "Div", "Add", "Sub"].includes(n.opType) && n.inputs.length === 2 && (n.inputs[0] === tensor ? scalar(n.inputs[1]) : scalar(n.inputs[0]));
     return readers.every((n) =>
       (n.domain === "" || n.domain === "ai.onnx") && ["MatMul", "Gemm", "Conv"].includes(n.opType)
         ? n.inputs[0] === tensor
         : (n.domain === "" || n.domain === "ai.onnx") &&
-          passThrough.includes(n.opType) &&
-          n.inputs[0] === tensor &&
+          ((passThrough.includes(n.opType) && n.inputs[0] === tensor) || relabels(n)) &&
           this.onlyEnginesRead(n.outputs[0], depth + 1),
     );
   }

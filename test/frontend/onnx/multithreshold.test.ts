@@ -118,6 +118,38 @@ describe("MultiThreshold", () => {
     }
   });
 
+  it("out scaling left as Mul and Add nodes after the MultiThreshold relabels its integers: the next layer reads 2 bits, logits equal to onnxruntime", async () => {
+    const C = 4;
+    const w = randomWeights(6 * C, -1, 1, 81);
+    const w2 = [1, -1, 0, 1, 1, 0, -1, 1];
+    const thresholds = [
+      [-0.6, 0.1, 0.8],
+      [-0.2, 0.3, 0.8],
+      [0, 0.9, 1.8],
+      [-1, -0.5, 0],
+    ];
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, 6]);
+    const h = g.node("MatMul", [g.quant(x, 1 / 16, 0, 8), g.quant(g.init("W", [6, C], w), 1 / 4, 0, 3)]);
+    const mt = g.node("MultiThreshold", [h, g.init("T", [C, 3], thresholds.flat())], { out_dtype: "UINT2" }, QONNX);
+    const scaled = g.node("Add", [g.node("Mul", [mt, g.scalar(0.5)]), g.scalar(-0.25)]);
+    const y = g.node("MatMul", [scaled, g.quant(g.init("W2", [C, 2], w2), 1, 0, 2, { narrow: 1 })]);
+    g.output(y, [1, 2]);
+    const bytes = g.bytes(13);
+    const { doc } = importOnnx(bytes, undefined);
+    expect((doc.layers as { activationBits: number }[]).map((l) => l.activationBits)).toEqual([8, 2]);
+    const ref = await ortSession(toStandardOnnx(bytes));
+    const r = rng(82);
+    for (let n = 0; n < 40; n++) {
+      const xs = Float32Array.from({ length: 6 }, () => Math.round((r() * 2 - 1) * 3 * 16) / 16);
+      const logits = Array.from(await ref(xs, [1, 6]));
+      const meta = (doc.metadata as { onnx: { output: { scale: number; offset: number } } }).onnx.output;
+      // float logit = scale · y + offset (metadata.onnx.output): exact here (scales 1/2 and 1, offsets on 1/4)
+      const got = Array.from(golden(bytes, xs).trace.layers[1].data, (v) => meta.scale * v + meta.offset);
+      expect(got, `input ${n}`).toEqual(logits);
+    }
+  });
+
   it("two levels ±s (out_scale 2, out_bias −1: BIPOLAR) become a threshold layer, ±1 bits equal to onnxruntime's", async () => {
     const C = 5;
     const w = randomWeights(8 * C, -1, 1, 41);
