@@ -200,8 +200,8 @@ function parseConv2d(raw: RawLayer, inputs: readonly string[], input: TensorSpec
     if (!raw.requant && raw.relu) fail("/relu", "an xnor layer with thresholds outputs signs; relu does not apply", 'remove "relu"');
     if (!raw.requant && raw.bias) fail("/bias", "an xnor layer with thresholds folds its bias into the thresholds", 'remove "bias"');
   } else {
-    if (raw.weightBits === 1) fail("/weightBits", `1-bit weights need kernel "xnor"`, "use 8 or 16");
-    if (raw.activationBits === 1) fail("/activationBits", `1-bit activations need kernel "xnor"`, "use 8 or 16");
+    if (raw.weightBits === 1) fail("/weightBits", `1-bit weights need kernel "xnor"`, "use 2 to 16 (8 or 16 usually)");
+    if (raw.activationBits === 1) fail("/activationBits", `1-bit activations need kernel "xnor"`, "use 2 to 16 (8 or 16 usually)");
     if (datapath === "adder" && raw.weightBits !== raw.activationBits) {
       fail(
         "/weightBits",

@@ -14,7 +14,7 @@ export interface TensorSpec {
   readonly height: number;
   readonly width: number;
   readonly channels: number;
-  /** 1 (binary, ±1), 8 or 16 (signed). */
+  /** 1 (binary, ±1), or 2…16 signed (8 and 16 usually; narrower from QONNX imports). */
   readonly bits: number;
 }
 

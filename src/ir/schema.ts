@@ -42,7 +42,8 @@ const requantSchema = {
     /** Per output channel (batch-norm folded): one multiplier per channel (may be negative), the layer's one shift. */
     multipliers: { type: "array", items: { type: "integer" }, minItems: 1 },
     rounding: roundingSchema,
-    outBits: { enum: [8, 16] },
+    /** 8 or 16; an imported engine's narrow activations 2…16 (the levels its quantizer has). */
+    outBits: { type: "integer", minimum: 2, maximum: 16 },
     zeroPoint: { type: "integer" },
   },
 };
@@ -66,8 +67,9 @@ const engineProperties = {
   inputs: inputsSchema,
   datapath: { enum: ["adder", "mac", "xnor", "shift"], description: "the arithmetic of the engine's processing elements" },
   kernel: { enum: ["adder", "mac", "xnor", "shift"], description: 'deprecated alias of "datapath" (read with a warning)' },
-  weightBits: { enum: [1, 8, 16] },
-  activationBits: { enum: [1, 8, 16] },
+  /** 1 (±1, xnor), else 2…16 signed (8 and 16 the usual; narrower from QONNX imports). */
+  weightBits: { type: "integer", minimum: 1, maximum: 16 },
+  activationBits: { type: "integer", minimum: 1, maximum: 16 },
   weights: intArrayOrFile,
   bias: intArrayOrFile,
   requant: requantSchema,
@@ -251,7 +253,7 @@ export const modelSchema = {
         height: { type: "integer", minimum: 1, maximum: 4096 },
         width: { type: "integer", minimum: 1, maximum: 4096 },
         channels: { type: "integer", minimum: 1, maximum: 4096 },
-        bits: { enum: [1, 8, 16] },
+        bits: { type: "integer", minimum: 1, maximum: 16 },
       },
     },
     layers: { type: "array", minItems: 1, items: layerSchema },

@@ -220,8 +220,9 @@ const CASES: BadCase[] = [
     mentions: ['"adder"', '"mac"', '"xnor"'],
   },
   { name: "relu is a string", base: adder8, edit: (d) => (layer0(d).relu = "yes"), where: "/layers/0/relu", mentions: ["boolean"] },
-  { name: "input bits 7", base: adder8, edit: (d) => (d.input.bits = 7), where: "/input/bits", mentions: ["8", "16"] },
-  { name: "activationBits 7", base: adder8, edit: (d) => (layer0(d).activationBits = 7), where: "/layers/0/activationBits", mentions: ["8", "16"] },
+  // widths 1…16 are valid (narrow QONNX imports); beyond 16 is not
+  { name: "input bits 17", base: adder8, edit: (d) => (d.input.bits = 17), where: "/input/bits", mentions: ["16"] },
+  { name: "activationBits 17", base: adder8, edit: (d) => (layer0(d).activationBits = 17), where: "/layers/0/activationBits", mentions: ["16"] },
   { name: "stride 0", base: adder8, edit: (d) => (layer0(d).stride = 0), where: "/layers/0/stride" },
   { name: "stride [1, 0]", base: adder8, edit: (d) => (layer0(d).stride = [1, 0]), where: "/layers/0/stride/1", mentions: [">= 1"] },
   { name: "requant shift 63 (above 62)", base: adder8, edit: (d) => (layer0(d).requant.shift = 63), where: "/layers/0/requant/shift", mentions: ["62"] },

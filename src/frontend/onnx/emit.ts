@@ -4,7 +4,8 @@ import type { OnnxNode } from "./reader.js";
 import { nodeWhere } from "./tensor.js";
 import type { AccValue, IntValue, PostOp, Value } from "./values.js";
 import { quantInt, QonnxRounding } from "./qonnx.js";
-import { ChannelFit, fitChannel, Staircase, staircaseSteps } from "./staircase.js";
+import { ChannelFit, fitChannel, fitLayerFreeSlope, Staircase, staircaseSteps } from "./staircase.js";
+import { signedBitsFor } from "../../arith/widths.js";
 import type { Lowering } from "./lower.js";
 
 const MULTIPLIER_BITS = 16;
@@ -19,6 +20,11 @@ export interface ActQuant {
   readonly rounding: QonnxRounding;
   readonly qmin: number;
   readonly qmax: number;
+  /**
+   * The level of a real value in channel c when it is not the Quant's own (MultiThreshold: the
+   * count of thresholds ≤ x); such a layer must be reproduced exactly or is refused.
+   */
+  readonly levelOf?: (c: number, real: number) => number;
 }
 
 function applyPost(post: readonly PostOp[], c: number, v: number): number {
@@ -51,8 +57,29 @@ function accRange(acc: AccValue, c: number): [number, number] {
   return [lo, hi];
 }
 
+/** Bits of the signed weights that hold ±maxAbs: the narrowest two's complement (at least 2; a mac lane needs a sign and a value). */
 function weightBitsFor(maxAbs: number): number {
-  return maxAbs <= 127 ? 8 : maxAbs <= 32767 ? 16 : 0;
+  return maxAbs > 32767 ? 0 : Math.max(2, signedBitsFor({ lo: BigInt(-maxAbs), hi: BigInt(maxAbs) }));
+}
+
+/** The narrowest signed weight width of stored weights (not their magnitude: −2 fits 2 bits, +2 does not). */
+function storedWeightBits(weights: ArrayLike<number>): number {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < weights.length; i++) ((lo = Math.min(lo, weights[i])), (hi = Math.max(hi, weights[i])));
+  return hi > 32767 || lo < -32768 ? 0 : Math.max(2, signedBitsFor({ lo: BigInt(lo), hi: BigInt(hi) }));
+}
+
+/**
+ * Output width of an engine with `levels` levels: 8 or 16 bits, or with `narrow` the fewest
+ * signed bits b with levels ≤ 2^b (at least 2). The levels are stored as q + offset at the
+ * top of the signed range: the requant's saturation at 2^(b−1) − 1 and its ReLU at the zero
+ * point 2^(b−1) − levels are the quantizer's clip [ours: no unsigned type in the IR; the
+ * offset keeps an unsigned b-bit activation in b bits and the next layer's bias removes it].
+ */
+export function engineOutBits(levels: number, narrow: boolean): { outBits: number; zeroPoint: number } {
+  const outBits = narrow ? Math.max(2, Math.ceil(Math.log2(levels))) : levels <= 256 ? 8 : 16;
+  return { outBits, zeroPoint: 2 ** (outBits - 1) - levels };
 }
 
 function maxAbsWeight(acc: AccValue, c: number): number {
@@ -62,16 +89,18 @@ function maxAbsWeight(acc: AccValue, c: number): number {
 }
 
 /** One engine layer: accumulator → Quant, exactly where the fit allows (else a warning with the count). */
-export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQuant): IntValue {
+export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQuant, narrow = false): IntValue {
   const fullLevels = q.qmax - q.qmin + 1;
   if (fullLevels > 65536) low.fail(node, `quantizes to ${fullLevels} levels`, "activations of at most 16 bits");
-  const dyadic = dyadicForm(acc, q);
-  if (dyadic) {
-    const outBits = fullLevels <= 256 ? 8 : 16;
-    return pushEngine(low, node, acc, q, outBits, (outBits === 8 ? 127 : 32767) - (fullLevels - 1), dyadic);
+  const dyadic = q.levelOf ? undefined : dyadicForm(acc, q);
+  // the dyadic form keeps the Quant's own rounding; it scales the weights only for a bias finer than the accumulator
+  if (dyadic && dyadic.fits.every((f) => f.weightFactor === 1)) {
+    const out = engineOutBits(fullLevels, narrow);
+    return pushEngine(low, node, acc, q, out.outBits, out.zeroPoint, dyadic);
   }
   const params = { scale: q.scale, zeroPoint: q.zeroPoint, bits: q.bits, signed: q.signed, narrow: q.narrow, rounding: q.rounding };
-  const level = (c: number, a: number) => quantInt(applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]), params);
+  const levelOf = q.levelOf ?? ((_c: number, real: number) => quantInt(real, params));
+  const level = (c: number, a: number) => levelOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]));
   const ranges = Array.from({ length: acc.outChannels }, (_, c) => accRange(acc, c));
   // the levels actually reached: a Clip (or ReLU) inside [qmin, qmax] is then the requant's own saturation,
   // which a line could not reproduce as a plateau [ours: one clamp per tensor, as the IR saturates per tensor]
@@ -79,8 +108,7 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
   const qmin = Math.min(...reached);
   const qmax = Math.max(...reached);
   const levels = qmax - qmin + 1;
-  const outBits = levels <= 256 ? 8 : 16;
-  const zpIR = (outBits === 8 ? 127 : 32767) - (levels - 1);
+  const { outBits, zeroPoint: zpIR } = engineOutBits(levels, narrow);
   const channels = ranges.map(([lo, hi], c) => {
     const t = (a: number) => level(c, a) - qmin;
     const sign = t(lo) > t(hi) ? -1 : 1;
@@ -90,6 +118,30 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     const constant = steps.every((T) => T <= stair.lo || T > stair.hi);
     return { sign, stair, constant, maxW: maxAbsWeight(acc, c) };
   });
+  // the weights as they are (F = 1) with a free slope per channel: the QONNX integers keep their width
+  // [ours: up to 8-bit levels; the search is O(levels) per offset tried, and wide levels leave F = 1 anyway]
+  if (!isXnor(acc) && levels <= 256) {
+    for (const multiplierBits of [MULTIPLIER_BITS, WIDE_MULTIPLIER_BITS]) {
+      const free = fitLayerFreeSlope(
+        channels.map((c) => (c.constant ? undefined : c.stair)),
+        1,
+        multiplierBits,
+      );
+      if (!free) continue;
+      const fits = free.fits.map((f, c) => f ?? constantFit(channels[c].stair, free.shift));
+      return pushEngine(low, node, acc, { ...q, qmin, qmax }, outBits, zpIR, {
+        fits,
+        signs: channels.map((c) => c.sign),
+        shift: free.shift,
+        rounding: "floor",
+        multiplierBits,
+      });
+    }
+  }
+  if (dyadic) {
+    const out = engineOutBits(fullLevels, narrow);
+    return pushEngine(low, node, acc, q, out.outBits, out.zeroPoint, dyadic);
+  }
   const maxW = Math.max(1, ...channels.map((c) => c.maxW));
   let best: { fits: ChannelFit[]; shift: number; mismatches: number; factor: number; multiplierBits: number } | undefined;
   // xnor weights stay ±1: no weight factor
@@ -107,6 +159,12 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     if (best!.mismatches === 0) break;
   }
   const { fits, shift, mismatches, multiplierBits } = best!;
+  if (mismatches > 0 && q.levelOf)
+    low.fail(
+      node,
+      `its thresholds are not reproduced exactly by a ${multiplierBits}-bit dyadic requant of the accumulator (${mismatches} accumulator value(s) on a neighbouring level)`,
+      "thresholds on one line (evenly spaced per channel, as a streamlined batch-norm + quantizer gives), or a 2-level MultiThreshold",
+    );
   if (mismatches > 0) {
     low.warnings.push(
       `${nodeWhere(node)}: the quantizer is not reproduced exactly by a ${multiplierBits}-bit dyadic requant: ${mismatches} accumulator value(s) (summed over channels) land on a neighbouring level`,
@@ -169,27 +227,27 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
 
 function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, outBits: number, zpIR: number, form: EngineForm): IntValue {
   const { fits, shift } = form;
-  const channels = form.signs.map((sign, c) => ({ sign, maxW: maxAbsWeight(acc, c) }));
   const K = acc.reduction;
   const weights = new Array<number>(acc.outChannels * K);
   const bias = new Array<number>(acc.outChannels);
-  let maxHw = 0;
-  channels.forEach((ch, c) => {
+  // a falling channel (fitted on the mirrored accumulator s·acc, s = −1) keeps its weights and takes a
+  // negative multiplier: (F·s·acc + B)·m = (F·acc + s·B)·(s·m), the same value in every rounding mode,
+  // and a weight −2^(b−1) stays within b bits
+  form.signs.forEach((sign, c) => {
     const f = fits[c];
     let sumW = 0;
     for (let k = 0; k < K; k++) {
-      const wq = ch.sign * acc.weights[c * K + k];
-      const w = f.weightFactor * wq;
-      weights[c * K + k] = w;
-      maxHw = Math.max(maxHw, Math.abs(w));
+      const wq = acc.weights[c * K + k];
+      weights[c * K + k] = f.weightFactor * wq;
       sumW += wq;
     }
     // stored input = q + offset: Σ w·(q + O) = Σ w·q + O·Σw, removed here
-    bias[c] = f.bias - f.weightFactor * acc.input.offset * sumW;
+    bias[c] = sign * f.bias - f.weightFactor * acc.input.offset * sumW;
     if (Math.abs(bias[c]) > 2 ** 31 - 1)
       low.fail(node, `its folded bias ${bias[c]} does not fit 32 bits`, "the scales of this layer are too far apart for the integer form");
   });
-  const weightBits = isXnor(acc) ? 1 : weightBitsFor(maxHw);
+  const weightBits = isXnor(acc) ? 1 : storedWeightBits(weights);
+  if (!weightBits) low.fail(node, "its integer weights do not fit 16 bits", "quantize the weights to at most 16 bits");
   const layer: Record<string, unknown> = {
     type: acc.layerKind,
     name: acc.name,
@@ -202,7 +260,14 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
     activationBits: acc.input.spec.bits,
     weights,
     bias,
-    requant: { multipliers: fits.map((f) => f.multiplier), multiplierBits: form.multiplierBits, shift, rounding: form.rounding, outBits, zeroPoint: zpIR },
+    requant: {
+      multipliers: fits.map((f, c) => form.signs[c] * f.multiplier),
+      multiplierBits: form.multiplierBits,
+      shift,
+      rounding: form.rounding,
+      outBits,
+      zeroPoint: zpIR,
+    },
     relu: true,
   };
   low.layers.push(layer);
@@ -356,12 +421,18 @@ function isXnor(acc: AccValue): boolean {
  * channel (spec §2: dot ≥ τ, or dot ≤ τ where the value falls with acc), found
  * exactly by binary search on the reachable range; the input offset moves τ.
  */
-export function emitThreshold(low: Lowering, acc: AccValue, node: OnnxNode, scale: number): IntValue {
+export function emitThreshold(
+  low: Lowering,
+  acc: AccValue,
+  node: OnnxNode,
+  scale: number,
+  bitOf: (c: number, real: number) => number = (_c, real) => (real / scale >= 0 ? 1 : 0),
+): IntValue {
   const K = acc.reduction;
   const thresholds: number[] = [];
   const directions: ("ge" | "le")[] = [];
   for (let c = 0; c < acc.outChannels; c++) {
-    const bit = (a: number) => (applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]) / scale >= 0 ? 1 : 0);
+    const bit = (a: number) => bitOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]));
     const [lo, hi] = accRange(acc, c);
     const rising = !(bit(lo) > bit(hi));
     const steps = staircaseSteps(rising ? bit : (a) => bit(-a), rising ? lo : -hi, rising ? hi : -lo, 2);

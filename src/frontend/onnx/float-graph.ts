@@ -4,6 +4,9 @@
  *   Quant(x, s, z, b)   → Mul(Sub(R(Min(Max(Add(Div(x, s), z), lo), hi)), z), s)
  *                          with R the node's rounding mode in standard ops
  *   BipolarQuant(x, s)  → Mul(Sign(Add(Sign(Div(x, s)), 0.5)), s)      (x/s ≥ 0 → +1)
+ *   MultiThreshold(x, T) → Add(Mul(ReduceSum(Cast(Not(Less(Unsqueeze(x, −1), T')))), out_scale), out_bias)
+ *                          (multithreshold.py: the count of thresholds ≤ x; T' is T [C, B] reshaped to
+ *                          [C, 1, …, 1, B] against the channel axis 1, or as is for NHWC)
  * (intquant_v1.md clamps before rounding; Min/Max instead of Clip work in every opset.)
  * Round needs opset 11, so the default domain is raised to at least 11; a Clip
  * with attributes (opset < 11) is rewritten to its input form on the way.
@@ -122,12 +125,54 @@ export function toStandardOnnx(bytes: Uint8Array, file?: string): Uint8Array {
       const clipped = op("Min", [op("Max", [y, constant("qmin", lo)], base), constant("qmax", hi)], base);
       const rounded = roundOps(clipped, rounding, op, constant, base);
       op("Mul", [op("Sub", [rounded, op("Div", [z, ts], base)], base), asFloat(os0, base)], base, n.output![0]);
+    } else if (n.opType === "MultiThreshold" && QONNX_DOMAINS.includes(n.domain ?? "")) {
+      const [x, thresholds] = n.input!;
+      const t = graph.initializers.get(thresholds);
+      if (!t || t.dims.length !== 2)
+        throw new QuantrtlError(
+          file,
+          `node "${base}" (#${i}, MultiThreshold)`,
+          "its thresholds are not a constant [C, B] initializer",
+          "export constant thresholds",
+        );
+      const newAxes = Math.max(11, oldOpset) >= 13; // Unsqueeze / ReduceSum take axes as an input from opset 13
+      const int64 = (values: number[]) => {
+        const c = name("mt_const");
+        inits.push(onnx.TensorProto.create({ name: c, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values }));
+        return c;
+      };
+      const A = onnx.AttributeProto.AttributeType;
+      const attrOp = (opType: string, inputs: string[], attribute: OnnxTypes.IAttributeProto[], output?: string): string => {
+        const out = output ?? name(base);
+        nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [out], name: name(base), attribute }));
+        return out;
+      };
+      const axes = [onnx.AttributeProto.create({ name: "axes", type: A.INTS, ints: [-1] })];
+      const xe = newAxes ? attrOp("Unsqueeze", [x, int64([-1])], []) : attrOp("Unsqueeze", [x], axes);
+      let tb = asFloat(thresholds, base);
+      if (((node.attrs.get("data_layout") as string | undefined) ?? "NCHW") === "NCHW") {
+        // [C, 1 × (rank − 2), B]: the rank of x from Shape(x) / Shape(x) (ones), sliced past the first two
+        const shape = op("Shape", [x], base);
+        const ones = op("Slice", [op("Div", [shape, shape], base), int64([2]), int64([64])], base);
+        const target = attrOp("Concat", [int64([t.dims[0]]), ones, int64([t.dims[1]])], [onnx.AttributeProto.create({ name: "axis", type: A.INT, i: 0 })]);
+        tb = op("Reshape", [tb, target], base);
+      }
+      const ge = attrOp(
+        "Cast",
+        [op("Not", [op("Less", [xe, tb], base)], base)],
+        [onnx.AttributeProto.create({ name: "to", type: A.INT, i: onnx.TensorProto.DataType.FLOAT })],
+      );
+      const keep = onnx.AttributeProto.create({ name: "keepdims", type: A.INT, i: 0 });
+      const counted = newAxes ? attrOp("ReduceSum", [ge, int64([-1])], [keep]) : attrOp("ReduceSum", [ge], [...axes, keep]);
+      const outScale = (node.attrs.get("out_scale") as number | undefined) ?? 1;
+      const outBias = (node.attrs.get("out_bias") as number | undefined) ?? 0;
+      op("Add", [op("Mul", [counted, constant("out_scale", outScale)], base), constant("out_bias", outBias)], base, n.output![0]);
     } else {
       throw new QuantrtlError(
         file,
         `node "${base}" (#${i})`,
         `the custom op ${n.domain}:${n.opType} has no standard-ONNX rewrite`,
-        "the float reference supports Quant (IntQuant), BipolarQuant and Trunc (v2, six inputs)",
+        "the float reference supports Quant (IntQuant), BipolarQuant, Trunc (v2, six inputs) and MultiThreshold",
       );
     }
   }

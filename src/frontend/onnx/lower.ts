@@ -6,6 +6,7 @@
  * one engine layer whose requant reproduces the quantizer exactly (staircase.ts).
  */
 import { QuantrtlError } from "../../util/errors.js";
+import { signedBitsFor } from "../../arith/widths.js";
 import { LAYER_NAME_PATTERN } from "../../ir/schema.js";
 import type { TensorSpec } from "../../ir/model.js";
 import type { OnnxGraph, OnnxNode } from "./reader.js";
@@ -134,6 +135,7 @@ export class Lowering {
       )
         return this.quant(node);
       if (node.opType === "Trunc" && QONNX_DOMAINS.includes(node.domain)) return this.trunc(node);
+      if (node.opType === "MultiThreshold" && QONNX_DOMAINS.includes(node.domain)) return this.multiThreshold(node);
       this.unsupported(node);
     }
     switch (node.opType) {
@@ -327,6 +329,13 @@ export class Lowering {
       // a positive gain on an average pool (Brevitas' avgpool: AveragePool · k² → Trunc) folds into its requant
       return this.set(node, { ...v, gain: op === "Mul" ? v.gain * c.t.data[0] : v.gain / c.t.data[0] });
     }
+    if (v.kind === "int" && size(c.t.dims) === 1 && (op === "Add" || op === "Sub" || c.t.data[0] > 0)) {
+      // a scalar on a quantized tensor (a MultiThreshold's output scaling left as nodes) changes only what
+      // its integers stand for: real = scale·(q − zp) → (k·scale)·(q − zp), or scale·(q − (zp − k/scale))
+      const k = c.t.data[0];
+      if (op === "Mul" || op === "Div") return this.set(node, { ...v, scale: op === "Mul" ? v.scale * k : v.scale / k });
+      return this.set(node, { ...v, zeroPoint: v.zeroPoint - (op === "Add" ? k : -k) / v.scale });
+    }
     if (v.kind !== "acc") this.fail(node, `applies ${op} to a quantized tensor`, "Add/Sub/Mul/Div fold only between a MatMul/Conv and the next Quant");
     const per = perChannel(c.t, v.dims.length, 1, v.outChannels, node, this.file);
     const affine =
@@ -412,6 +421,70 @@ export class Lowering {
     this.set(node, this.quantValue(node, x, scaleC.t, zpC.t, { bits, signed, narrow, rounding }));
   }
 
+  /**
+   * MultiThreshold (QONNX multithreshold.py): y = out_scale · #{j : x ≥ T[c, j]} + out_bias, thresholds
+   * [C, B] per channel or [1, B] for the tensor, channel axis 1 (NCHW; NHWC only for 2-D tensors,
+   * where the two agree). After a MatMul/Gemm/Conv (and its folded chain) it is the staircase of the
+   * accumulator: 2 levels whose outputs are ±s become a threshold layer (±1 bits on scale s, the xnor
+   * path's); more levels an engine whose requant reproduces every step exactly, or it is refused.
+   */
+  multiThreshold(node: OnnxNode): void {
+    const x = this.get(node, 0);
+    const t = this.constOf(node, 1, "thresholds").t;
+    const outDtype = node.attrs.get("out_dtype");
+    if (typeof outDtype !== "string" || outDtype === "")
+      this.fail(node, 'has no attribute "out_dtype"', "MultiThreshold needs out_dtype (e.g. UINT2, BIPOLAR)");
+    const outScale = (node.attrs.get("out_scale") as number | undefined) ?? 1;
+    const outBias = (node.attrs.get("out_bias") as number | undefined) ?? 0;
+    const layout = (node.attrs.get("data_layout") as string | undefined) ?? "NCHW";
+    if (layout !== "NCHW" && layout !== "NHWC") this.fail(node, `has data_layout "${layout}"`, "NCHW or NHWC");
+    if (t.dims.length !== 2) this.fail(node, `its thresholds have shape [${t.dims}]`, "thresholds of shape [C, B] (per channel) or [1, B] (per tensor)");
+    if (!(outScale > 0)) this.fail(node, `has out_scale ${outScale}`, "a positive out_scale");
+    if (x.kind !== "acc")
+      this.fail(
+        node,
+        x.kind === "float" ? "thresholds the model input" : "thresholds a value that is not an accumulator",
+        "MultiThreshold is lowered after a MatMul/Gemm/Conv (with its Add/Mul/BatchNormalization chain); quantize the model input with a Quant",
+      );
+    if (layout === "NHWC" && x.dims.length !== 2) this.fail(node, "has data_layout NHWC on a [1, C, H, W] tensor", "NCHW (the layout of the Conv before it)");
+    const [rows, count] = t.dims;
+    if (rows !== 1 && rows !== x.outChannels)
+      this.fail(node, `has thresholds for ${rows} channels; its input has ${x.outChannels}`, `thresholds of shape [${x.outChannels}, B] or [1, B]`);
+    if (count < 1 || count > 65535) this.fail(node, `has ${count} thresholds per channel`, "1 to 65535 thresholds (at most 16-bit levels)");
+    // the count is the same for any order of the thresholds: sorted, it is a binary search
+    const sorted = Array.from({ length: x.outChannels }, (_, c) =>
+      Array.from(t.data.subarray((rows === 1 ? 0 : c) * count, ((rows === 1 ? 0 : c) + 1) * count)).sort((a, b) => a - b),
+    );
+    const levelOf = (c: number, real: number) => {
+      const row = sorted[c];
+      let lo = 0;
+      let hi = row.length; // row[0..lo) ≤ real < row[hi..)
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (row[mid] <= real) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    if (count === 1 && Math.abs(2 * outBias + outScale) <= 1e-12 * outScale) {
+      // outputs {−s/2, +s/2}: a bipolar tensor on scale s/2 (FINN's BIPOLAR: out_scale 2, out_bias −1)
+      return this.set(node, emitThreshold(this, x, node, outScale / 2, levelOf));
+    }
+    // real = out_scale·(count − zeroPoint) with zeroPoint = −out_bias/out_scale
+    const q = {
+      scale: outScale,
+      zeroPoint: -outBias / outScale,
+      bits: 16,
+      signed: false,
+      narrow: false,
+      rounding: "FLOOR" as const,
+      qmin: 0,
+      qmax: count,
+      levelOf,
+    };
+    this.set(node, emitEngine(this, x, node, q, this.onlyEnginesRead(node.outputs[0])));
+  }
+
   /** Trunc (trunc_v2.md) of a pool, sum or quantized tensor: a requant layer where exact (pool-add.ts). */
   trunc(node: OnnxNode): void {
     if (node.inputs.length !== 6)
@@ -468,7 +541,8 @@ export class Lowering {
       const q = this.quantizeInput(node, x.inputDims, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a);
       return { ...q, scale, zeroPoint };
     }
-    if (x.kind === "acc") return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax });
+    if (x.kind === "acc")
+      return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax }, this.onlyEnginesRead(node.outputs[0]));
     if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return x; // a requantization that changes nothing
     if (x.kind === "int" || x.kind === "pool" || x.kind === "sum") {
       const params = { scale, zeroPoint, bits, signed, narrow, rounding };
@@ -538,7 +612,10 @@ export class Lowering {
         "only positive input scalings fold into the input quantizer",
       );
     const [qmin, qmax] = quantBounds(q);
-    const bits = qmin >= -128 && qmax <= 127 ? 8 : qmin >= -32768 && qmax <= 32767 ? 16 : 0;
+    const fits16 = qmin >= -32768 && qmax <= 32767;
+    // read by engines only: the narrowest signed width that holds the integers (2 bits at least: 1 bit is the bipolar type)
+    const narrow = fits16 && node !== undefined && /Quant$/.test(node.opType) && this.onlyEnginesRead(node.outputs[0]);
+    const bits = narrow ? Math.max(2, signedBitsFor({ lo: BigInt(qmin), hi: BigInt(qmax) })) : qmin >= -128 && qmax <= 127 ? 8 : fits16 ? 16 : 0;
     if (!bits)
       throw new QuantrtlError(
         this.file,
@@ -560,6 +637,30 @@ export class Lowering {
     }
     const perm = dims.length === inputDims.length ? undefined : this.flattenPerm(inputDims, dims);
     return { kind: "int", layer: "input", dims, spec: this.inputSpec, scale: q.scale, zeroPoint: q.zeroPoint, qmin, qmax, offset: 0, perm };
+  }
+
+  /**
+   * Whether a tensor reaches only MatMul/Gemm/Conv (through shape ops and MaxPool) or the graph
+   * output: its engine then stores it in as few bits as its levels need. A tensor read by
+   * anything else (pools, residual adds, requants) keeps 8 or 16 bits, which those layers take.
+   */
+  onlyEnginesRead(tensor: string, depth = 0): boolean {
+    if (depth > 16) return false;
+    // a Relu of a quantized tensor passes it on unchanged (or is refused): see post()
+    const passThrough = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout", "MaxPool", "Transpose", "Relu"];
+    const readers = this.graph.nodes.filter((n) => n.inputs.includes(tensor));
+    if (readers.length === 0) return this.graph.outputs.some((o) => o.name === tensor);
+    // a scalar Mul/Div/Add/Sub only relabels the integers (arith())
+    const scalar = (name: string | undefined) => name !== undefined && size(this.graph.initializers.get(name)?.dims ?? [0]) === 1;
+    const relabels = (n: OnnxNode) =>
+      ["Mul", "Div", "Add", "Sub"].includes(n.opType) && n.inputs.length === 2 && (n.inputs[0] === tensor ? scalar(n.inputs[1]) : scalar(n.inputs[0]));
+    return readers.every((n) =>
+      (n.domain === "" || n.domain === "ai.onnx") && ["MatMul", "Gemm", "Conv"].includes(n.opType)
+        ? n.inputs[0] === tensor
+        : (n.domain === "" || n.domain === "ai.onnx") &&
+          ((passThrough.includes(n.opType) && n.inputs[0] === tensor) || relabels(n)) &&
+          this.onlyEnginesRead(n.outputs[0], depth + 1),
+    );
   }
 
   /** The activation an engine layer reads: the quantized tensor, or the float input through the synthetic quantizer. */
@@ -589,7 +690,8 @@ export class Lowering {
   /** `channelAxis`: the weight's output-channel axis, for per-channel post-training quantization. */
   weightsOf(node: OnnxNode, i: number, channelAxis: number): ConstValue & { quant: NonNullable<ConstValue["quant"]> } {
     const raw = this.constOf(node, i, "weight");
-    const w = !raw.quant && this.ptq ? quantizeWeights(raw.t, channelAxis, this.ptq) : raw;
+    const annotated = raw.quant ? undefined : this.annotatedInts(node, i, raw);
+    const w = annotated ?? (!raw.quant && this.ptq ? quantizeWeights(raw.t, channelAxis, this.ptq) : raw);
     if (!w.quant) {
       return this.fail(
         node,
@@ -599,6 +701,33 @@ export class Lowering {
     }
     if (w.quant.zeroPoint.some((z) => z !== 0)) this.fail(node, "its weights have a non-zero zero point", "use symmetric weight quantization");
     return w as ConstValue & { quant: NonNullable<ConstValue["quant"]> };
+  }
+
+  /**
+   * A FINN-streamlined weight: a float initializer of integers whose finn_datatype annotation
+   * (INTk, UINTk, BIPOLAR, BINARY, TERNARY) says so — the integers on scale 1, checked in range.
+   */
+  annotatedInts(node: OnnxNode, i: number, raw: ConstValue): ConstValue | undefined {
+    const type = this.graph.datatypes.get(node.inputs[i]);
+    if (!type) return undefined;
+    const m = /^(U?)INT(\d+)$/.exec(type);
+    const range: [number, number] | undefined = m
+      ? m[1] === "U"
+        ? [0, 2 ** Number(m[2]) - 1]
+        : [-(2 ** (Number(m[2]) - 1)), 2 ** (Number(m[2]) - 1) - 1]
+      : type === "BIPOLAR"
+        ? [-1, 1]
+        : type === "BINARY"
+          ? [0, 1]
+          : type === "TERNARY"
+            ? [-1, 1]
+            : undefined;
+    if (!range || range[1] - range[0] > 65535) return undefined;
+    const bad = raw.t.data.findIndex((v) => !Number.isInteger(v) || v < range[0] || v > range[1] || (type === "BIPOLAR" && v === 0));
+    if (bad >= 0) this.fail(node, `its weight ${node.inputs[i]} is annotated ${type} but holds ${raw.t.data[bad]}`, `integer weights within ${type}`);
+    const n = raw.t.data.length;
+    const bits = type === "BIPOLAR" ? 1 : Math.max(2, signedBitsFor({ lo: BigInt(range[0]), hi: BigInt(range[1]) }));
+    return { ...raw, quant: { q: raw.t.data, scale: new Float64Array(n).fill(1), zeroPoint: new Float64Array(n), bits } };
   }
 
   matmul(node: OnnxNode): void {

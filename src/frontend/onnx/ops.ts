@@ -3,6 +3,7 @@ export const SUPPORTED_OPS = [
   "Quant (IntQuant)",
   "Trunc (v2, of a quantized tensor, pool or residual add)",
   "BipolarQuant (weights; activations after a MatMul/Gemm/Conv → xnor)",
+  "MultiThreshold (after a MatMul/Gemm/Conv: 2 levels ±s → threshold layer; more → exact requant)",
   "QuantizeLinear → DequantizeLinear pairs, DequantizeLinear of integer weights (QDQ)",
   "Conv",
   "MatMul",

@@ -49,6 +49,8 @@ export interface OnnxGraph {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
   readonly valueInfo: ReadonlyMap<string, ValueInfo>;
+  /** FINN / QONNX datatype annotations (graph.quantization_annotation, key "finn_datatype"): tensor → "INT2", "BIPOLAR", … */
+  readonly datatypes: ReadonlyMap<string, string>;
 }
 
 export const DataType = onnx.TensorProto.DataType;
@@ -105,6 +107,9 @@ export function readOnnx(bytes: Uint8Array, file?: string): OnnxGraph {
   });
   const valueInfo = new Map<string, ValueInfo>();
   for (const v of [...(g.valueInfo ?? []), ...(g.output ?? []), ...(g.input ?? [])]) valueInfo.set(v.name ?? "", info(v));
+  const datatypes = new Map<string, string>();
+  for (const a of g.quantizationAnnotation ?? [])
+    for (const kv of a.quantParameterTensorNames ?? []) if (kv.key === "finn_datatype" && kv.value) datatypes.set(a.tensorName ?? "", kv.value);
   return {
     file,
     opset: opsets.get("") ?? opsets.get("ai.onnx") ?? 1,
@@ -114,6 +119,7 @@ export function readOnnx(bytes: Uint8Array, file?: string): OnnxGraph {
     inputs: (g.input ?? []).filter((v) => !initializers.has(v.name ?? "")).map(info),
     outputs: (g.output ?? []).map(info),
     valueInfo,
+    datatypes,
   };
 }
 

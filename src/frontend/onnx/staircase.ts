@@ -111,3 +111,86 @@ function exactAtSteps(s: Staircase, f: Omit<ChannelFit, "mismatches">, shift: nu
 function levelAt(s: Staircase, acc: number): number {
   return s.steps.filter((T) => T <= acc).length;
 }
+
+/**
+ * The integer form with a free slope: (B, m) for a weight factor F such that
+ * floor((F·acc + B)·m / 2^k), clamped to [0, L−1], has exactly the channel's steps, with
+ * the smallest shift k at which |m| < 2^multiplierBits allows it — or undefined when no
+ * line does. Unlike fitChannel, m is not tied to the real slope, so F = 1 (the QONNX
+ * integer weights as they are) places every step whenever one line u = 2^k/m and one
+ * integer offset B can: step j needs (F·T_j + B)·m ≥ j·2^k > (F·(T_j − 1) + B)·m, i.e.
+ * u ∈ ((B + F·T_j − F)/j, (B + F·T_j)/j] (a step at lo or below: only the upper bound;
+ * one past hi: only the lower bound). Every candidate is checked exactly (BigInt).
+ */
+export function fitChannelFreeSlope(s: Staircase, weightFactor: number, multiplierBits: number): { fit: ChannelFit; shift: number } | undefined {
+  const F = weightFactor;
+  const levels = s.steps.length + 1;
+  const interior = s.steps.map((T, i) => ({ T, j: i + 1 })).filter(({ T }) => T > s.lo && T <= s.hi);
+  if (interior.length === 0) return undefined;
+  // the slopes u a pair of interior steps allows: (j − i)·u ∈ (F·(T_j − T_i − 1), F·(T_j − T_i + 1)); the pairs
+  // with the first or the last step and neighbours (O(L), a necessary condition: each B is then checked in full)
+  let uLo = 0;
+  let uHi = Infinity;
+  const pair = (a: number, b: number) => {
+    if (a >= b) return;
+    const dj = interior[b].j - interior[a].j;
+    const dT = interior[b].T - interior[a].T;
+    uLo = Math.max(uLo, (F * (dT - 1)) / dj);
+    uHi = Math.min(uHi, (F * (dT + 1)) / dj);
+  };
+  const last = interior.length - 1;
+  for (let a = 0; a < last; a++) (pair(0, a + 1), pair(a, last), pair(a, a + 1));
+  if (!(uLo < uHi)) return undefined;
+  const first = interior[0];
+  // B ∈ [j·u − F·T_j, j·u − F·T_j + F) for the first interior step j; nearest the real line first
+  const bLo = Math.floor(first.j * uLo - F * first.T) - 1;
+  const bHi = Number.isFinite(uHi) ? Math.ceil(first.j * uHi - F * first.T + F) + 1 : Infinity;
+  const centre = Number.isFinite(s.period) ? Math.round(F * (first.j * s.period - first.T)) : bLo + 1;
+  const limit = 2 ** multiplierBits;
+  let best: { fit: ChannelFit; shift: number } | undefined;
+  for (let d = 0; d <= MAX_OFFSET_CANDIDATES; d++) {
+    for (const B of d === 0 ? [centre] : [centre - d, centre + d]) {
+      if (B < bLo || B > bHi) continue;
+      let lower = 0; // u > lower
+      let upper = Infinity; // u ≤ upper
+      s.steps.forEach((T, i) => {
+        const j = i + 1;
+        if (T <= s.hi) upper = Math.min(upper, (B + F * Math.max(T, s.lo)) / j);
+        if (T > s.lo) lower = Math.max(lower, (B + F * (Math.min(T, s.hi + 1) - 1)) / j);
+      });
+      if (!(lower < upper) || upper <= 0) continue;
+      // m = 2^k / u ∈ [2^k / upper, 2^k / lower): the first k with an integer there
+      for (let k = 0; k <= 62 && (!best || k < best.shift); k++) {
+        const pow = 2 ** k;
+        const mLo = Math.max(1, Math.ceil(pow / upper));
+        if (mLo >= limit) break;
+        if (lower > 0 && mLo > pow / lower + 1) continue;
+        const fit = { weightFactor: F, bias: B, multiplier: mLo };
+        if (exactAtSteps(s, fit, k, levels)) best = { fit: { ...fit, mismatches: 0 }, shift: k };
+      }
+    }
+  }
+  return best;
+}
+
+/** Offsets B tried on each side of the real line's [ours]: the feasible ones lie within about 3·F of it. */
+const MAX_OFFSET_CANDIDATES = 64;
+
+/**
+ * fitChannelFreeSlope for every channel of a layer with the layer's one shift k: the
+ * largest of the channels' smallest shifts (a fit at k is a fit at k + 1 with m doubled,
+ * while m stays under 2^multiplierBits). Constant channels are left to the caller
+ * (`undefined` entries).
+ */
+export function fitLayerFreeSlope(
+  stairs: readonly (Staircase | undefined)[],
+  weightFactor: number,
+  multiplierBits: number,
+): { fits: (ChannelFit | undefined)[]; shift: number } | undefined {
+  const found = stairs.map((s) => (s ? fitChannelFreeSlope(s, weightFactor, multiplierBits) : undefined));
+  if (found.some((f, c) => stairs[c] && !f)) return undefined;
+  const shift = Math.max(0, ...found.map((f) => f?.shift ?? 0));
+  const fits = found.map((f) => f && { ...f.fit, multiplier: f.fit.multiplier * 2 ** (shift - f.shift) });
+  if (fits.some((f) => f && f.multiplier >= 2 ** multiplierBits)) return undefined;
+  return { fits, shift };
+}

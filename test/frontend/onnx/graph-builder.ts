@@ -13,6 +13,8 @@ export class GraphBuilder {
   readonly inits: ReturnType<typeof onnx.TensorProto.create>[] = [];
   readonly inputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
   readonly outputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
+  /** FINN datatype annotations (graph.quantization_annotation, "finn_datatype"). */
+  readonly annotations: ReturnType<typeof onnx.TensorAnnotation.create>[] = [];
   private count = 0;
 
   init(name: string, dims: number[], data: ArrayLike<number>, dataType = onnx.TensorProto.DataType.FLOAT, raw = false): string {
@@ -71,6 +73,17 @@ export class GraphBuilder {
     );
   }
 
+  /** Annotates a tensor with a FINN datatype (INT2, BIPOLAR, …), as FINN's streamlining leaves its weights. */
+  annotate(tensor: string, datatype: string): string {
+    this.annotations.push(
+      onnx.TensorAnnotation.create({
+        tensorName: tensor,
+        quantParameterTensorNames: [onnx.StringStringEntryProto.create({ key: "finn_datatype", value: datatype })],
+      }),
+    );
+    return tensor;
+  }
+
   input(name: string, dims: (number | string)[]): string {
     this.inputs.push(valueInfo(name, dims));
     return name;
@@ -86,7 +99,14 @@ export class GraphBuilder {
     const model = onnx.ModelProto.create({
       irVersion: 7,
       opsetImport: domains,
-      graph: onnx.GraphProto.create({ name: "test", node: this.nodes, initializer: this.inits, input: this.inputs, output: this.outputs }),
+      graph: onnx.GraphProto.create({
+        name: "test",
+        node: this.nodes,
+        initializer: this.inits,
+        input: this.inputs,
+        output: this.outputs,
+        quantizationAnnotation: this.annotations,
+      }),
     });
     return onnx.ModelProto.encode(model).finish();
   }

@@ -38,7 +38,8 @@ describe("vendored ONNX models", () => {
     const q = (doc.metadata as { inputQuantizer: Parameters<typeof quantizeInput>[1] }).inputQuantizer;
     // Mul 2, Sub 1, Quant(scale 1, 2-bit narrow) folds to scale 0.5, zero point −1
     expect(q).toMatchObject({ scale: 0.5, zeroPoint: -1, bits: 2, signed: true, narrow: true, rounding: "ROUND" });
-    expect(model.input).toEqual({ height: 28, width: 28, channels: 1, bits: 8 });
+    // the input integers are {−1, 0, 1}: 2 bits
+    expect(model.input).toEqual({ height: 28, width: 28, channels: 1, bits: 2 });
     const session = await ort.InferenceSession.create(toStandardOnnx(bytes), { logSeverityLevel: 3 });
     const set = loadMnist("test", 300);
     const images = mnistImages(set);
@@ -54,6 +55,45 @@ describe("vendored ONNX models", () => {
     }
     expect(agree).toBe(300);
     expect(correct).toBeGreaterThanOrEqual(285); // published 96.6 % on the full set
+  });
+
+  it("TFC_2W2A: narrow layers: the weights are the QONNX 2-bit integers, activations 2 bits; hidden tensors equal onnxruntime's Quant outputs", async () => {
+    const { bytes, doc } = load("TFC_2W2A.onnx");
+    const layers = doc.layers as { name: string; weightBits: number; activationBits: number; weights: number[]; requant: { outBits: number } }[];
+    // every Quant in the graph is 2-bit narrow signed on scale 1: integers {−1, 0, 1}
+    expect(layers.map((l) => [l.weightBits, l.activationBits])).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ]);
+    expect(layers.slice(0, 3).map((l) => l.requant.outBits)).toEqual([2, 2, 2]);
+    // onnxruntime's view of the quantized weights (Quant outputs 44, 56, 68, 80: [out, in] on scale 1) and hidden activations (51, 63, 75)
+    const m = onnx.ModelProto.decode(toStandardOnnx(bytes));
+    const weightTensors = ["44", "56", "68", "80"];
+    const hidden = ["51", "63", "75"];
+    for (const n of [...weightTensors, ...hidden]) m.graph!.output!.push(onnx.ValueInfoProto.create({ name: n, type: { tensorType: { elemType: 1 } } }));
+    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(m).finish(), { logSeverityLevel: 3 });
+    const images = mnistImages(loadMnist("test", 20));
+    const q = (doc.metadata as { inputQuantizer: Parameters<typeof quantizeInput>[1] }).inputQuantizer;
+    const model = parseModel(doc);
+    for (let n = 0; n < images.length; n++) {
+      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", images[n], [1, 1, 28, 28]) });
+      if (n === 0) {
+        // a dense layer's weights are [out][in], as the Quant's [out, in] tensor before the Transpose
+        weightTensors.forEach((name, i) => {
+          const want = out[name].data as Float32Array;
+          const differ = layers[i].weights.filter((w, k) => w !== want[k]).length;
+          expect(differ, name).toBe(0);
+          expect(layers[i].weights.length).toBe(want.length);
+        });
+      }
+      const trace = runGolden(model, quantizeInput(images[n], q, model.input));
+      // stored = q + offset, offset = zero point (2^1 − 3 = −1) − qmin (−1) = 0
+      hidden.forEach((name, i) =>
+        expect(Array.from(trace.layers[i].data), `${name}, image ${n}`).toEqual(Array.from(out[name].data as Float32Array, (v) => v + 0)),
+      );
+    }
   });
 
   it("qkeras_jettagging: every hidden Quant tensor equals onnxruntime's integers; same argmax, on inputs on the 2^-8 grid", async () => {
@@ -75,7 +115,8 @@ describe("vendored ONNX models", () => {
       const trace = runGolden(model, quantizeInput(x, q, model.input));
       hidden.forEach((name, i) => {
         const want = Array.from(out[name].data as Float32Array, (v) => Math.round(v * 64)); // unsigned 6-bit on 1/64
-        const got = Array.from(trace.layers[i].data, (v) => v - 64); // stored q + 64 (zero point 127 − 63)
+        // unsigned 6-bit (64 levels) stored in 6 signed bits: q + offset, offset = zero point 2^5 − 64 = −32
+        const got = Array.from(trace.layers[i].data, (v) => v + 32);
         expect(got, `${name}, input ${n}`).toEqual(want);
       });
       expect(argmax(trace.layers[3].data)).toBe(argmax(out[session.outputNames[0]].data as Float32Array));

@@ -81,7 +81,10 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const bw = weightField(layer).bits;
   const lanes = pe * simd;
   const dp = layer.datapath;
-  const onDsp = dp === "mac" && target.useDsp;
+  // pe-mac.v.hbs: xe * we, both sign-extended to PW = BX + BW bits; a product too narrow for mul2dsp
+  // (xc7: Y under 9 bits, e.g. 2 × 2 bits) stays in soft logic even where DSPs are inferred
+  const laneDsps = dp === "mac" ? dspsForProduct({ a: signal(bx), b: signal(layer.weightBits), width: bx + layer.weightBits }, target) : 0;
+  const onDsp = laneDsps > 0;
   // a loadable weight RAM (ram_style "huge") is an SB_SPRAM256KA, never block RAM or logic
   const spram = layer.arch.weightMemory === "spram";
   const weights: MemoryMapping = spram ? { style: "block", blockBits: 0, lutramLuts: 0, logicBits: 0 } : mapMemory(nf * sf, lanes * bw, "rom", "sync", target);
@@ -108,9 +111,8 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
     "mvu.lutramLuts": weights.lutramLuts + bias.lutramLuts,
     // ROMs in soft logic: one LUT per surviving column per 2^k words
     "mvu.romLuts": (weights.style === "logic" ? romLuts(nf * sf, columns, target) : 0) + (bias.style === "logic" ? romLuts(nf, biasW, target) : 0),
-    // pe-mac.v.hbs: xe * we, both sign-extended to PW = BX + BW bits
     // not a fitted feature: SPRAM blocks are counted, as Yosys maps them (families/ice40.ts)
     "mvu.spramBits": spram ? spramBlocks(nf * sf, lanes * bw) * SPRAM_BITS : 0,
-    "mvu.dsps": onDsp ? lanes * dspsForProduct({ a: signal(bx), b: signal(layer.weightBits), width: bx + layer.weightBits }, target) : 0,
+    "mvu.dsps": lanes * laneDsps,
   };
 }
