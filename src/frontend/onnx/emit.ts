@@ -25,6 +25,12 @@ export interface ActQuant {
    * count of thresholds ≤ x); such a layer must be reproduced exactly or is refused.
    */
   readonly levelOf?: (c: number, real: number) => number;
+  /**
+   * The exact level of channel c's accumulator (Σ w·q, the op's own integers), when the op defines
+   * it in integers and scales rather than as a real value (QLinearConv / QLinearMatMul): it replaces
+   * levelOf(post(α·acc + β)), and the layer is reproduced exactly or refused.
+   */
+  readonly accLevel?: (c: number, acc: number) => number;
 }
 
 function applyPost(post: readonly PostOp[], c: number, v: number): number {
@@ -92,7 +98,17 @@ function maxAbsWeight(acc: AccValue, c: number): number {
 export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQuant, narrow = false): IntValue {
   const fullLevels = q.qmax - q.qmin + 1;
   if (fullLevels > 65536) low.fail(node, `quantizes to ${fullLevels} levels`, "activations of at most 16 bits");
-  const dyadic = q.levelOf ? undefined : dyadicForm(acc, q);
+  const candidate = q.levelOf ? undefined : dyadicForm(acc, q);
+  // an exact level given by the op is checked against the dyadic form on every reachable value
+  const dyadic = candidate && q.accLevel && !formExact(acc, q, candidate, q.accLevel) ? undefined : candidate;
+  if (q.accLevel && !dyadic && fullLevels === 256) {
+    // ONNX rounds before adding the zero point (QuantizeLinear, QLinearConv): round_half_even(r·A) + zp differs from
+    // round_half_even(r·A + zp) at ties when zp − qmin is odd. With all 256 levels in 8 bits the requant's own
+    // form is exactly that: sat_8(round(r·A) + zp'), zp' = zp − qmin − 128, no ReLU (sat_8 is the clamp)
+    const inner = dyadicForm(acc, { ...q, zeroPoint: q.qmin });
+    const after = q.zeroPoint - q.qmin;
+    if (inner && formExact(acc, q, inner, q.accLevel, after)) return pushEngine(low, node, acc, q, 8, -128, inner, after);
+  }
   // the dyadic form keeps the Quant's own rounding; it scales the weights only for a bias finer than the accumulator
   if (dyadic && dyadic.fits.every((f) => f.weightFactor === 1)) {
     const out = engineOutBits(fullLevels, narrow);
@@ -100,7 +116,7 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
   }
   const params = { scale: q.scale, zeroPoint: q.zeroPoint, bits: q.bits, signed: q.signed, narrow: q.narrow, rounding: q.rounding };
   const levelOf = q.levelOf ?? ((_c: number, real: number) => quantInt(real, params));
-  const level = (c: number, a: number) => levelOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c]));
+  const level = q.accLevel ?? ((c: number, a: number) => levelOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c])));
   const ranges = Array.from({ length: acc.outChannels }, (_, c) => accRange(acc, c));
   // the levels actually reached: a Clip (or ReLU) inside [qmin, qmax] is then the requant's own saturation,
   // which a line could not reproduce as a plateau [ours: one clamp per tensor, as the IR saturates per tensor]
@@ -159,6 +175,12 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     if (best!.mismatches === 0) break;
   }
   const { fits, shift, mismatches, multiplierBits } = best!;
+  if (mismatches > 0 && q.accLevel)
+    low.fail(
+      node,
+      `its requantization is not reproduced exactly by a ${multiplierBits}-bit dyadic requant of the accumulator (${mismatches} accumulator value(s) on a neighbouring level)`,
+      "scales whose ratio x_scale·w_scale/y_scale is a power of two (or close to a short dyadic fraction over the reachable range)",
+    );
   if (mismatches > 0 && q.levelOf)
     low.fail(
       node,
@@ -225,7 +247,42 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
   return { fits, signs, shift: shift + e, rounding, multiplierBits: MULTIPLIER_BITS };
 }
 
-function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, outBits: number, zpIR: number, form: EngineForm): IntValue {
+/** round_mode(n / 2^k) in BigInt (the requant's rounding of (F·acc + B)·m). */
+function roundPow2(n: bigint, k: number, rounding: EngineForm["rounding"]): bigint {
+  const d = 2n ** BigInt(k);
+  let q = n / d;
+  if (n < 0n && q * d !== n) q -= 1n; // floor
+  const twice = 2n * (n - q * d);
+  if (rounding === "half_even" && (twice > d || (twice === d && q % 2n !== 0n))) q += 1n;
+  if (rounding === "half_away" && (twice > d || (twice === d && n >= 0n))) q += 1n;
+  return q;
+}
+
+/**
+ * Whether the integer form gives accLevel(c, acc) − qmin on every reachable accumulator value of
+ * every channel: both are nondecreasing staircases (positive slope), so equal steps mean equal levels.
+ */
+function formExact(acc: AccValue, q: ActQuant, form: EngineForm, accLevel: (c: number, acc: number) => number, after = 0): boolean {
+  const levels = q.qmax - q.qmin + 1;
+  for (let c = 0; c < acc.outChannels; c++) {
+    const [lo, hi] = accRange(acc, c);
+    const f = form.fits[c];
+    const sign = BigInt(form.signs[c]);
+    const mine = (a: number) => {
+      const t = Number(roundPow2((BigInt(f.weightFactor) * BigInt(a) + sign * BigInt(f.bias)) * sign * BigInt(f.multiplier), form.shift, form.rounding)) + after;
+      return Math.min(levels - 1, Math.max(0, t));
+    };
+    const want = (a: number) => accLevel(c, a) - q.qmin;
+    if (want(lo) > want(hi) || mine(lo) > mine(hi)) return false;
+    const a = staircaseSteps(want, lo, hi, levels);
+    const b = staircaseSteps(mine, lo, hi, levels);
+    if (a.some((T, i) => T !== b[i])) return false;
+  }
+  return true;
+}
+
+/** `after`: an integer the requant adds after its rounding (its zero point zpIR + after; then no ReLU: sat_b clamps). */
+function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, outBits: number, zpIR: number, form: EngineForm, after = 0): IntValue {
   const { fits, shift } = form;
   const K = acc.reduction;
   const weights = new Array<number>(acc.outChannels * K);
@@ -266,9 +323,9 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
       shift,
       rounding: form.rounding,
       outBits,
-      zeroPoint: zpIR,
+      zeroPoint: zpIR + after,
     },
-    relu: true,
+    relu: after === 0,
   };
   low.layers.push(layer);
   const spec =

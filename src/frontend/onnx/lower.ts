@@ -17,6 +17,7 @@ import { QONNX_DOMAINS } from "./float-graph.js";
 import { supportedOpsText } from "./ops.js";
 import { emitEngine, emitOutput, emitThreshold } from "./emit.js";
 import { averagePool, requantize, residualAdd, settle } from "./pool-add.js";
+import { qlinearConv, qlinearMatMul } from "./qlinear.js";
 import { calibratedEngine, calibratedInputQuantizer, PtqPlan, quantizeWeights } from "./calibrated.js";
 
 export interface Lowered {
@@ -191,6 +192,10 @@ export class Lowering {
         return this.dequantizeLinear(node);
       case "Conv":
         return this.conv(node);
+      case "QLinearConv":
+        return qlinearConv(this, node);
+      case "QLinearMatMul":
+        return qlinearMatMul(this, node);
       case "MaxPool":
         return this.maxPool(node);
       case "AveragePool":
@@ -207,7 +212,9 @@ export class Lowering {
 
   unsupported(node: OnnxNode): never {
     const op = node.domain && node.domain !== "ai.onnx" ? `${node.domain}:${node.opType}` : node.opType;
-    return this.fail(node, `op ${op} is not supported`, `supported ops: ${supportedOpsText()}`);
+    // the other QOperator ops (QLinearAdd, QLinearMul, QLinearAveragePool, …, some in domain com.microsoft): their QDQ form is lowered
+    const qdq = node.opType.startsWith("QLinear") ? "export in QDQ format instead (quantize_static(..., quant_format=QuantFormat.QDQ)); " : "";
+    return this.fail(node, `op ${op} is not supported`, `${qdq}supported ops: ${supportedOpsText()}`);
   }
 
   gather(node: OnnxNode): void {
@@ -576,7 +583,12 @@ export class Lowering {
       return this.set(node, this.quantValue(node, x, qScale, qZpT?.t ?? zpV, { bits: 8, signed, narrow: false, rounding: "ROUND" }));
     }
     const x = this.get(node, 0);
-    if (x.kind !== "const") this.fail(node, "dequantizes a tensor that no QuantizeLinear produced", "QDQ pairs, or DequantizeLinear of an integer initializer");
+    if (x.kind === "int" && size(scaleT.dims) === 1 && size(zpV.dims) === 1) {
+      // the output of a QLinear op (QOperator format): the integers stay, the value says what they stand for
+      return this.set(node, { ...x, scale: scaleT.data[0], zeroPoint: zpV.data[0] });
+    }
+    if (x.kind !== "const")
+      this.fail(node, "dequantizes a tensor that no QuantizeLinear or QLinear op produced", "QDQ pairs, or DequantizeLinear of an integer initializer");
     const rank = x.t.dims.length;
     const ax = axis < 0 ? axis + rank : axis;
     const shaped = (t: ConstTensor) => (size(t.dims) === 1 ? t : { dims: x.t.dims.map((d, i) => (i === ax ? d : 1)), data: t.data });
@@ -746,21 +758,8 @@ export class Lowering {
         };
       }
     }
-    const [K, N] = kn.dims;
-    const inSize = size(x.dims);
-    if (x.dims.length !== 2 || K !== inSize)
-      this.fail(node, `multiplies an activation of shape [${x.dims}] by a [${K}, ${N}] matrix`, "the activation must be [1, K] (flatten it first)");
-    const weights = new Float64Array(N * K);
-    const alpha = new Float64Array(N);
-    for (let n = 0; n < N; n++) {
-      const s = kn.s[n];
-      for (let k = 0; k < K; k++) {
-        if (kn.s[k * N + n] !== s) this.fail(node, "its weight scale varies along the reduction axis", "per-output-channel or per-tensor weight scales only");
-        weights[n * K + (x.perm ? x.perm[k] : k)] = kn.q[k * N + n];
-      }
-      alpha[n] = x.scale * s;
-    }
-    let acc = accumulator(this.layerName(node.name), "dense", x, weights, w.quant.bits, N, K, [1, N], alpha);
+    let acc = this.denseAccumulator(node, x, kn, w.quant.bits);
+    const N = kn.dims[1];
     if (node.opType === "Gemm") {
       const ga = (node.attrs.get("alpha") as number | undefined) ?? 1;
       const gb = (node.attrs.get("beta") as number | undefined) ?? 1;
@@ -775,9 +774,36 @@ export class Lowering {
     this.set(node, acc);
   }
 
+  /** The accumulator of x [1, K] times integer weights q [K, N] on scales s [K, N] (per column). */
+  denseAccumulator(node: OnnxNode, x: IntValue, kn: { q: Float64Array; s: Float64Array; dims: readonly number[] }, bits: number): AccValue {
+    const [K, N] = kn.dims;
+    const inSize = size(x.dims);
+    if (x.dims.length !== 2 || K !== inSize)
+      this.fail(node, `multiplies an activation of shape [${x.dims}] by a [${K}, ${N}] matrix`, "the activation must be [1, K] (flatten it first)");
+    const weights = new Float64Array(N * K);
+    const alpha = new Float64Array(N);
+    for (let n = 0; n < N; n++) {
+      const s = kn.s[n];
+      for (let k = 0; k < K; k++) {
+        if (kn.s[k * N + n] !== s) this.fail(node, "its weight scale varies along the reduction axis", "per-output-channel or per-tensor weight scales only");
+        weights[n * K + (x.perm ? x.perm[k] : k)] = kn.q[k * N + n];
+      }
+      alpha[n] = x.scale * s;
+    }
+    return accumulator(this.layerName(node.name), "dense", x, weights, bits, N, K, [1, N], alpha);
+  }
+
   conv(node: OnnxNode): void {
     const x = this.activation(node, this.get(node, 0));
     const w = this.weightsOf(node, 1, 0);
+    let acc = this.convAccumulator(node, x, { dims: w.t.dims, ...w.quant });
+    const O = acc.outChannels;
+    if (node.inputs[2]) acc = withAffine(acc, new Float64Array(O).fill(1), perChannel(this.constOf(node, 2, "bias").t, 1, 0, O, node, this.file));
+    this.set(node, acc);
+  }
+
+  /** The accumulator of a Conv (or QLinearConv) node's attributes on x with integer weights q [O, I, kh, kw] on scales `scale`. */
+  convAccumulator(node: OnnxNode, x: IntValue, w: { dims: readonly number[]; q: Float64Array; scale: Float64Array; bits: number }): AccValue {
     const autoPad = (node.attrs.get("auto_pad") as string | undefined) ?? "NOTSET";
     if (!["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"].includes(autoPad))
       this.fail(node, `has auto_pad = ${autoPad}`, "export with explicit pads (auto_pad NOTSET)");
@@ -785,8 +811,8 @@ export class Lowering {
       this.fail(node, `has group = ${node.attrs.get("group")}`, "grouped and depthwise convolutions are not supported (group = 1)");
     const dil = (node.attrs.get("dilations") as number[] | undefined) ?? [1, 1];
     if (dil.some((d) => d !== 1)) this.fail(node, `has dilations [${dil}]`, "dilated convolutions are not supported");
-    if (w.t.dims.length !== 4 || x.dims.length !== 4) this.fail(node, "is not a 2-D convolution", "Conv with a [O, I, kh, kw] weight on a [1, C, H, W] input");
-    const [O, I, kh, kw] = w.t.dims;
+    if (w.dims.length !== 4 || x.dims.length !== 4) this.fail(node, "is not a 2-D convolution", "Conv with a [O, I, kh, kw] weight on a [1, C, H, W] input");
+    const [O, I, kh, kw] = w.dims;
     const [, C, H, W] = x.dims;
     if (I !== C) this.fail(node, `its weight expects ${I} input channels; the input has ${C}`, "check the model");
     const strides = (node.attrs.get("strides") as number[] | undefined) ?? [1, 1];
@@ -800,7 +826,8 @@ export class Lowering {
       this.fail(node, `has asymmetric pads [${pads}]${autoPad.startsWith("SAME") ? ` (auto_pad = ${autoPad})` : ""}`, "symmetric padding only");
     if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1)
       this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
-    if ((pads[0] > 0 || pads[1] > 0) && (x.offset !== 0 || x.zeroPoint !== 0))
+    // the IR pads with a stored 0: right when it stands for the real 0 (q = zp, as ONNX pads QLinearConv's input)
+    if ((pads[0] > 0 || pads[1] > 0) && (x.offset + x.zeroPoint !== 0 || x.zeroPoint < x.qmin || x.zeroPoint > x.qmax))
       this.fail(
         node,
         "pads an input whose stored zero is not the real zero (clipped activation or zero point ≠ 0)",
@@ -810,23 +837,21 @@ export class Lowering {
     const weights = new Float64Array(O * K);
     const alpha = new Float64Array(O);
     for (let o = 0; o < O; o++) {
-      const s = w.quant.scale[o * K];
+      const s = w.scale[o * K];
       for (let i = 0; i < I; i++)
         for (let y = 0; y < kh; y++)
           for (let xx = 0; xx < kw; xx++) {
             const src = ((o * I + i) * kh + y) * kw + xx;
-            if (w.quant.scale[src] !== s)
+            if (w.scale[src] !== s)
               this.fail(node, "its weight scale varies within an output channel", "per-output-channel or per-tensor weight scales only");
-            weights[o * K + (y * kw + xx) * I + i] = w.quant.q[src];
+            weights[o * K + (y * kw + xx) * I + i] = w.q[src];
           }
       alpha[o] = x.scale * s;
     }
     const outH = Math.floor((H + 2 * pads[0] - kh) / strides[0]) + 1;
     const outW = Math.floor((W + 2 * pads[1] - kw) / strides[1]) + 1;
-    let acc = accumulator(this.layerName(node.name), "conv2d", x, weights, w.quant.bits, O, K, [1, O, outH, outW], alpha);
-    acc = { ...acc, conv: { kernel: [kh, kw], stride: [strides[0], strides[1]], padding: [pads[0], pads[1]] } };
-    if (node.inputs[2]) acc = withAffine(acc, new Float64Array(O).fill(1), perChannel(this.constOf(node, 2, "bias").t, 1, 0, O, node, this.file));
-    this.set(node, acc);
+    const acc = accumulator(this.layerName(node.name), "conv2d", x, weights, w.bits, O, K, [1, O, outH, outW], alpha);
+    return { ...acc, conv: { kernel: [kh, kw], stride: [strides[0], strides[1]], padding: [pads[0], pads[1]] } };
   }
 
   maxPool(node: OnnxNode): void {
@@ -893,7 +918,7 @@ function accumulator(
   return { kind: "acc", name, layerKind, input, weights, weightBits, outChannels, reduction, dims, alpha, beta, post: [] };
 }
 
-function withAffine(v: AccValue, a: Float64Array, b: Float64Array): AccValue {
+export function withAffine(v: AccValue, a: Float64Array, b: Float64Array): AccValue {
   if (v.post.length === 0) return { ...v, alpha: v.alpha.map((x, c) => x * a[c]), beta: v.beta.map((x, c) => x * a[c] + b[c]) };
   return { ...v, post: [...v.post, { kind: "affine", a, b }] };
 }

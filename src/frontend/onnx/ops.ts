@@ -5,6 +5,7 @@ export const SUPPORTED_OPS = [
   "BipolarQuant (weights; activations after a MatMul/Gemm/Conv → xnor)",
   "MultiThreshold (after a MatMul/Gemm/Conv: 2 levels ±s → threshold layer; more → exact requant)",
   "QuantizeLinear → DequantizeLinear pairs, DequantizeLinear of integer weights (QDQ)",
+  "QLinearConv / QLinearMatMul (QOperator format; requant exact over the reachable accumulator or refused)",
   "Conv",
   "MatMul",
   "Gemm",
