@@ -134,10 +134,12 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
     const constant = steps.every((T) => T <= stair.lo || T > stair.hi);
     return { sign, stair, constant, maxW: maxAbsWeight(acc, c) };
   });
+  // [ours] an op whose levels are exact rationals of float32 scales (QLinear*) may need 32 bits to place all 256 steps
+  const widths = q.accLevel ? [MULTIPLIER_BITS, WIDE_MULTIPLIER_BITS, 32] : [MULTIPLIER_BITS, WIDE_MULTIPLIER_BITS];
   // the weights as they are (F = 1) with a free slope per channel: the QONNX integers keep their width
   // [ours: up to 8-bit levels; the search is O(levels) per offset tried, and wide levels leave F = 1 anyway]
   if (!isXnor(acc) && levels <= 256) {
-    for (const multiplierBits of [MULTIPLIER_BITS, WIDE_MULTIPLIER_BITS]) {
+    for (const multiplierBits of widths) {
       const free = fitLayerFreeSlope(
         channels.map((c) => (c.constant ? undefined : c.stair)),
         1,
@@ -163,7 +165,7 @@ export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQ
   // xnor weights stay ±1: no weight factor
   const maxFactor = isXnor(acc) ? 1 : 2 ** 12;
   // [ours] 16-bit multipliers first (spec §1's default); 24 bits where 16 cannot place every step
-  for (const multiplierBits of [MULTIPLIER_BITS, WIDE_MULTIPLIER_BITS]) {
+  for (const multiplierBits of widths) {
     for (let factor = 1; weightBitsFor(factor * maxW) !== 0 && factor <= maxFactor; factor *= 2) {
       const periods = channels.filter((c) => !c.constant).map((c) => c.stair.period * factor);
       const shift = Math.min(62, Math.max(0, Math.floor(Math.log2((2 ** multiplierBits - 1) * Math.min(2 ** 40, ...periods)))));
