@@ -15,6 +15,10 @@ import { parseModel } from "../../../src/ir/load.js";
 import { runGolden } from "../../../src/hw/golden/network.js";
 import { rng } from "../../../src/ir/inputs.js";
 import { GraphBuilder } from "./graph-builder.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../../helpers/cli.js";
+import { testDir } from "../../helpers/temp.js";
 
 const { onnx } = onnxProto;
 const DT = onnx.TensorProto.DataType;
@@ -73,40 +77,46 @@ function expectOffsetEqual(golden: number[][], ortQ: number[][], what: string): 
   expect(diffs.size, `${what}: golden − onnxruntime over all elements`).toBe(1);
 }
 
+/** The power-of-two chain: QuantizeLinear → QLinearConv → MaxPool → QLinearConv → Flatten → QLinearMatMul → DequantizeLinear. */
+function pow2Chain(): { bytes: Uint8Array; xq: string; a: string; b: string; m: string } {
+  const g = new GraphBuilder();
+  const x = g.input("x", [1, 2, 6, 6]);
+  const s = (v: number, name?: string) => g.init(name ?? `s${v}_${g.inits.length}`, [], [v]);
+  const zp = (v: number, type: number) => g.init(`zp${g.inits.length}`, [], [v], type);
+  const xs = s(1 / 16);
+  const xzp = zp(0, DT.INT8);
+  const xq = g.node("QuantizeLinear", [x, xs, xzp], {}, "", "quantize_x");
+  // onnxruntime's kernels take one activation type (x, y: int8 here, as quantize_static's default QInt8)
+  // conv A: int8 weights, per-channel scales, int32 bias, output zero point −10
+  const wA = g.init("WA", [3, 2, 3, 3], ints(54, -40, 40, 1), DT.INT8);
+  const wAs = g.init("WA_scale", [3], [1 / 64, 1 / 128, 1 / 32]);
+  const wAzp = g.init("WA_zp", [3], [0, 0, 0], DT.INT8);
+  const bA = g.init("BA", [3], [-700, 1500, 300], DT.INT32);
+  const yAs = s(1 / 16);
+  const yAzp = zp(-10, DT.INT8);
+  const a = g.node("QLinearConv", [xq, xs, xzp, wA, wAs, wAzp, yAs, yAzp, bA], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, "", "convA");
+  const pool = g.node("MaxPool", [a], { kernel_shape: [2, 2], strides: [2, 2] }, "", "pool");
+  // conv B reads int8 with zero point −10 (folded into its bias); no padding
+  const wB = g.init("WB", [4, 3, 2, 2], ints(48, -50, 50, 2), DT.INT8);
+  const wBs = s(1 / 32);
+  const yBs = s(1 / 8);
+  const yBzp = zp(7, DT.INT8);
+  const b = g.node("QLinearConv", [pool, yAs, yAzp, wB, wBs, zp(0, DT.INT8), yBs, yBzp], { kernel_shape: [2, 2] }, "", "convB");
+  const flat = g.node("Flatten", [b], { axis: 1 }, "", "flat");
+  // QLinearMatMul: int8 weights with zero point −5, per-column scales
+  const wM = g.init("WM", [16, 5], ints(80, -70, 60, 3), DT.INT8);
+  const wMs = g.init("WM_scale", [5], [1 / 64, 1 / 32, 1 / 64, 1 / 128, 1 / 64]);
+  const yMs = s(1 / 4);
+  const yMzp = zp(-3, DT.INT8);
+  const m = g.node("QLinearMatMul", [flat, yBs, yBzp, wM, wMs, zp(-5, DT.INT8), yMs, yMzp], {}, "", "matmul");
+  g.output(g.node("DequantizeLinear", [m, yMs, yMzp], {}, "", "dequantize"), [1, 5]);
+  const bytes = g.bytes(13);
+  return { bytes, xq, a, b, m };
+}
+
 describe("QLinearConv / QLinearMatMul (QOperator format)", () => {
   it("power-of-two scales: QuantizeLinear → QLinearConv (pads, per-channel w_scale, bias) → MaxPool → QLinearConv (x_zp −10) → QLinearMatMul (b_zp, per-column scale) → DequantizeLinear equal onnxruntime's integers", async () => {
-    const g = new GraphBuilder();
-    const x = g.input("x", [1, 2, 6, 6]);
-    const s = (v: number, name?: string) => g.init(name ?? `s${v}_${g.inits.length}`, [], [v]);
-    const zp = (v: number, type: number) => g.init(`zp${g.inits.length}`, [], [v], type);
-    const xs = s(1 / 16);
-    const xzp = zp(0, DT.INT8);
-    const xq = g.node("QuantizeLinear", [x, xs, xzp], {}, "", "quantize_x");
-    // onnxruntime's kernels take one activation type (x, y: int8 here, as quantize_static's default QInt8)
-    // conv A: int8 weights, per-channel scales, int32 bias, output zero point −10
-    const wA = g.init("WA", [3, 2, 3, 3], ints(54, -40, 40, 1), DT.INT8);
-    const wAs = g.init("WA_scale", [3], [1 / 64, 1 / 128, 1 / 32]);
-    const wAzp = g.init("WA_zp", [3], [0, 0, 0], DT.INT8);
-    const bA = g.init("BA", [3], [-700, 1500, 300], DT.INT32);
-    const yAs = s(1 / 16);
-    const yAzp = zp(-10, DT.INT8);
-    const a = g.node("QLinearConv", [xq, xs, xzp, wA, wAs, wAzp, yAs, yAzp, bA], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, "", "convA");
-    const pool = g.node("MaxPool", [a], { kernel_shape: [2, 2], strides: [2, 2] }, "", "pool");
-    // conv B reads int8 with zero point −10 (folded into its bias); no padding
-    const wB = g.init("WB", [4, 3, 2, 2], ints(48, -50, 50, 2), DT.INT8);
-    const wBs = s(1 / 32);
-    const yBs = s(1 / 8);
-    const yBzp = zp(7, DT.INT8);
-    const b = g.node("QLinearConv", [pool, yAs, yAzp, wB, wBs, zp(0, DT.INT8), yBs, yBzp], { kernel_shape: [2, 2] }, "", "convB");
-    const flat = g.node("Flatten", [b], { axis: 1 }, "", "flat");
-    // QLinearMatMul: int8 weights with zero point −5, per-column scales
-    const wM = g.init("WM", [16, 5], ints(80, -70, 60, 3), DT.INT8);
-    const wMs = g.init("WM_scale", [5], [1 / 64, 1 / 32, 1 / 64, 1 / 128, 1 / 64]);
-    const yMs = s(1 / 4);
-    const yMzp = zp(-3, DT.INT8);
-    const m = g.node("QLinearMatMul", [flat, yBs, yBzp, wM, wMs, zp(-5, DT.INT8), yMs, yMzp], {}, "", "matmul");
-    g.output(g.node("DequantizeLinear", [m, yMs, yMzp], {}, "", "dequantize"), [1, 5]);
-    const bytes = g.bytes(13);
+    const { bytes, xq, a, b, m } = pow2Chain();
 
     const layers = importOnnx(bytes, undefined).doc.layers as { type: string; name: string }[];
     expect(layers.map((l) => l.type)).toEqual(["conv2d", "maxpool", "conv2d", "dense"]);
@@ -166,7 +176,7 @@ function exactQ(A: number, xs: number, ws: number, ys: number, zp: number, signe
   const up = twice > den || (twice === den && fl % 2n !== 0n);
   const [lo, hi] = signed ? [-128, 127] : [0, 255];
   const q = Math.min(hi, Math.max(lo, Number(fl) + (up ? 1 : 0) + zp));
-  const tie = Math.abs(Number((twice - den) * 2n ** 30n / den) / 2 ** 31);
+  const tie = Math.abs(Number(((twice - den) * 2n ** 30n) / den) / 2 ** 31);
   return { q, tie, v: Number(fl) + Number((rem * 2n ** 30n) / den) / 2 ** 30 };
 }
 
@@ -213,7 +223,17 @@ describe("QLinearConv / QLinearMatMul with non-power-of-two scales", () => {
     const yAzp = -3;
     const a = g.node(
       "QLinearConv",
-      [xq, xs, xzp, g.init("WA", [3, 2, 3, 3], wA, DT.INT8), g.init("WAs", [3], wAs), g.init("WAzp", [3], [0, 0, 0], DT.INT8), g.init("yAs", [], [yAs]), g.init("yAzp", [], [yAzp], DT.INT8), g.init("BA", [3], bA, DT.INT32)],
+      [
+        xq,
+        xs,
+        xzp,
+        g.init("WA", [3, 2, 3, 3], wA, DT.INT8),
+        g.init("WAs", [3], wAs),
+        g.init("WAzp", [3], [0, 0, 0], DT.INT8),
+        g.init("yAs", [], [yAs]),
+        g.init("yAzp", [], [yAzp], DT.INT8),
+        g.init("BA", [3], bA, DT.INT32),
+      ],
       { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
       "",
       "convA",
@@ -226,7 +246,16 @@ describe("QLinearConv / QLinearMatMul with non-power-of-two scales", () => {
     const yMzp = 4;
     const m = g.node(
       "QLinearMatMul",
-      [flat, "yAs", "yAzp", g.init("WM", [75, 4], wM, DT.INT8), g.init("WMs", [], [wMs]), g.init("WMzp", [], [wMzp], DT.INT8), g.init("yMs", [], [yMs]), g.init("yMzp", [], [yMzp], DT.INT8)],
+      [
+        flat,
+        "yAs",
+        "yAzp",
+        g.init("WM", [75, 4], wM, DT.INT8),
+        g.init("WMs", [], [wMs]),
+        g.init("WMzp", [], [wMzp], DT.INT8),
+        g.init("yMs", [], [yMs]),
+        g.init("yMzp", [], [yMzp], DT.INT8),
+      ],
       {},
       "",
       "matmul",
@@ -310,7 +339,13 @@ describe("QOperator refusals", () => {
   it("a grouped QLinearConv and a QLinearAdd are refused with one message naming the node, its position and op", () => {
     const grouped = base(
       (g, xq) =>
-        g.node("QLinearConv", [xq, "s", "zp", g.init("W", [2, 1, 3, 3], ints(18, -9, 9, 5), DT.INT8), "s", "zp", "s", "zp"], { kernel_shape: [3, 3], group: 2 }, "", "dw"),
+        g.node(
+          "QLinearConv",
+          [xq, "s", "zp", g.init("W", [2, 1, 3, 3], ints(18, -9, 9, 5), DT.INT8), "s", "zp", "s", "zp"],
+          { kernel_shape: [3, 3], group: 2 },
+          "",
+          "dw",
+        ),
       [1, 2, 2, 2],
     );
     expect(() => importOnnx(grouped, undefined)).toThrow('node "dw" (#1, QLinearConv): has group = 2');
@@ -326,4 +361,26 @@ describe("QOperator refusals", () => {
     })();
     expect(err?.hint).toContain("QuantFormat.QDQ");
   });
+});
+
+describe("QOperator model in RTL", () => {
+  it("the power-of-two chain (a requant adding its zero point after rounding, no ReLU) verifies bit-exact in Verilator", async () => {
+    const dir = testDir("quantrtl-qlinear-rtl-");
+    const file = join(dir, "qop.onnx");
+    writeFileSync(file, pow2Chain().bytes);
+    const json = join(dir, "qop.json");
+    const imp = await runCli(["import", file, "--out", json]);
+    expect(imp.status, imp.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, "utf8")) as { layers: { type: string; relu?: boolean }[] };
+    // convB's zero point 7 is odd against qmin −128: the round-then-add form (relu off) is what the RTL must reproduce
+    expect(doc.layers.map((l) => [l.type, l.relu])).toEqual([
+      ["conv2d", true],
+      ["maxpool", undefined],
+      ["conv2d", false],
+      ["dense", false],
+    ]);
+    const v = await runCli(["verify", json, "--vectors", "3", "--sim", "verilator"], { timeoutMs: 600_000 });
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 3 vectors.*\(verilator\)/);
+  }, 600_000);
 });
