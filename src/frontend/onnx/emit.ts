@@ -271,7 +271,8 @@ function formExact(acc: AccValue, q: ActQuant, form: EngineForm, accLevel: (c: n
     const f = form.fits[c];
     const sign = BigInt(form.signs[c]);
     const mine = (a: number) => {
-      const t = Number(roundPow2((BigInt(f.weightFactor) * BigInt(a) + sign * BigInt(f.bias)) * sign * BigInt(f.multiplier), form.shift, form.rounding)) + after;
+      const t =
+        Number(roundPow2((BigInt(f.weightFactor) * BigInt(a) + sign * BigInt(f.bias)) * sign * BigInt(f.multiplier), form.shift, form.rounding)) + after;
       return Math.min(levels - 1, Math.max(0, t));
     };
     const want = (a: number) => accLevel(c, a) - q.qmin;

@@ -842,8 +842,7 @@ export class Lowering {
         for (let y = 0; y < kh; y++)
           for (let xx = 0; xx < kw; xx++) {
             const src = ((o * I + i) * kh + y) * kw + xx;
-            if (w.scale[src] !== s)
-              this.fail(node, "its weight scale varies within an output channel", "per-output-channel or per-tensor weight scales only");
+            if (w.scale[src] !== s) this.fail(node, "its weight scale varies within an output channel", "per-output-channel or per-tensor weight scales only");
             weights[o * K + (y * kw + xx) * I + i] = w.q[src];
           }
       alpha[o] = x.scale * s;

@@ -140,8 +140,22 @@ function finish(low: Lowering, node: OnnxNode, acc: AccValue, x: IntValue, w: QP
   const bounds: [number, number] = y.signed ? [-128, 127] : [0, 255];
   const accLevel = exactLevel(x.scale, w.scales, y.scale, offsets, y.zeroPoints[0], bounds);
   // α·acc + β = x_scale·w_scale·(acc − x_zp·Σw + B): the real line (the fit's slope and the staircase's period)
-  const withBias = withAffine(acc, new Float64Array(acc.outChannels).fill(1), Float64Array.from(bias, (b, c) => b * acc.alpha[c]));
-  const q = { scale: y.scale, zeroPoint: y.zeroPoints[0], bits: 8, signed: y.signed, narrow: false, rounding: "ROUND" as const, qmin: bounds[0], qmax: bounds[1], accLevel };
+  const withBias = withAffine(
+    acc,
+    new Float64Array(acc.outChannels).fill(1),
+    Float64Array.from(bias, (b, c) => b * acc.alpha[c]),
+  );
+  const q = {
+    scale: y.scale,
+    zeroPoint: y.zeroPoints[0],
+    bits: 8,
+    signed: y.signed,
+    narrow: false,
+    rounding: "ROUND" as const,
+    qmin: bounds[0],
+    qmax: bounds[1],
+    accLevel,
+  };
   low.set(node, emitEngine(low, withBias, node, q));
 }
 
