@@ -12,6 +12,7 @@ import type { TensorSpec } from "../../ir/model.js";
 import type { OnnxGraph, OnnxNode } from "./reader.js";
 import { broadcast, ConstTensor, nodeWhere, perChannel, size, transpose } from "./tensor.js";
 import type { AccValue, ConstValue, InputQuantizer, IntValue, PostOp, Value } from "./values.js";
+import { withAffine } from "./values.js";
 import { parseRounding, quantBounds, QonnxRounding, quantInt, truncInt, truncScale } from "./qonnx.js";
 import { QONNX_DOMAINS } from "./float-graph.js";
 import { supportedOpsText } from "./ops.js";
@@ -915,11 +916,6 @@ function accumulator(
     );
   }
   return { kind: "acc", name, layerKind, input, weights, weightBits, outChannels, reduction, dims, alpha, beta, post: [] };
-}
-
-export function withAffine(v: AccValue, a: Float64Array, b: Float64Array): AccValue {
-  if (v.post.length === 0) return { ...v, alpha: v.alpha.map((x, c) => x * a[c]), beta: v.beta.map((x, c) => x * a[c] + b[c]) };
-  return { ...v, post: [...v.post, { kind: "affine", a, b }] };
 }
 
 /**

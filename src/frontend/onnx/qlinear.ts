@@ -8,7 +8,7 @@
  * integer requant is accepted only when it reproduces that level on the whole reachable range.
  */
 import type { Lowering } from "./lower.js";
-import { withAffine } from "./lower.js";
+import { withAffine } from "./values.js";
 import type { OnnxNode } from "./reader.js";
 import { DataType } from "./reader.js";
 import { size } from "./tensor.js";

@@ -113,3 +113,9 @@ export interface InputQuantizer {
   readonly narrow: boolean;
   readonly rounding: QonnxRounding;
 }
+
+/** The accumulator value followed by a per-channel affine a·x + b (folded into alpha/beta while nothing follows). */
+export function withAffine(v: AccValue, a: Float64Array, b: Float64Array): AccValue {
+  if (v.post.length === 0) return { ...v, alpha: v.alpha.map((x, c) => x * a[c]), beta: v.beta.map((x, c) => x * a[c] + b[c]) };
+  return { ...v, post: [...v.post, { kind: "affine", a, b }] };
+}
