@@ -44,7 +44,8 @@ export const COMMANDS: readonly CommandSpec[] = [
 export const HELP: HelpText = {
   header: `quantrtl ${packageVersion()} - quantized CNNs to bit-exact, verified Verilog`,
   notes: `folding: --pe n / --simd n set every layer; --fold auto [--board b] [--fps f] chooses
-per layer (max throughput that fits the board, or the frames/s goal).
+per layer (max throughput that fits the board, or the frames/s goal); --weight-memory auto|rom|spram
+keeps weights in ROM or in loadable SPRAM (iCE40 UP; auto moves them when block RAM is over 80 %).
 boards: ${boardNames().join(", ")} (default ${DEFAULT_BOARD})
 --out: a new folder, an empty one, or one quantrtl wrote before (it holds .quantrtl-out.json)
 is replaced whole; anything else is refused unless --force (never /, the working folder,
