@@ -59,6 +59,13 @@ export function roundShiftBig(v: bigint, k: number, mode: RoundingMode): bigint 
   }
 }
 
+/** round_half_even(n / d) for BigInt, d > 0, exactly (the rational case of round_k: ONNX's QLinear requant). */
+export function roundHalfEvenDivBig(n: bigint, d: bigint): bigint {
+  const q = floorDivBig(n, d);
+  const twice = 2n * (n - q * d);
+  return twice > d || (twice === d && (q & 1n) !== 0n) ? q + 1n : q;
+}
+
 /** Mathematical floor(a / b) for BigInt, b > 0 (BigInt `/` truncates toward zero). */
 export function floorDivBig(a: bigint, b: bigint): bigint {
   const q = a / b;

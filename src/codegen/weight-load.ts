@@ -7,8 +7,7 @@
  * so ROM and RAM come from one definition.
  */
 import { engineConv, EngineLayer, Model } from "../ir/model.js";
-import { weightLoadBytesPerWord, weightLoadImage } from "../hw/units/mvu/params.js";
-import { foldCounts } from "../ir/folding.js";
+import { mvuWeightMemory, weightLoadBytesPerWord, weightLoadImage } from "../hw/units/mvu/params.js";
 import { hasLoadableWeights } from "./design.js";
 
 /** The loadable engines of a model, in load order (layer order). */
@@ -29,7 +28,6 @@ export function modelWeightLoadImage(model: Model): Uint8Array {
 export function weightLoadBytes(model: Model): number {
   return loadableEngines(model).reduce((n, l) => {
     const c = engineConv(l);
-    const { nf, sf } = foldCounts(c);
-    return n + nf * sf * weightLoadBytesPerWord(c);
+    return n + mvuWeightMemory(c).depth * weightLoadBytesPerWord(c);
   }, 0);
 }

@@ -5,7 +5,7 @@
  * into its cache folder once and loads it from there (flows/sweep-queue.ts). A proof's design
  * folder travels back the same way (readFiles / writeFiles).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
 import { loadModel } from "../ir/load.js";
 import { isOnnxPath } from "../frontend/onnx/load.js";
@@ -49,10 +49,11 @@ function safeName(name: string): string {
 export function materializeBundle(bundle: ModelBundle, dir: string): string {
   const entry = join(dir, safeName(bundle.entry));
   if (existsSync(entry)) return entry;
-  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(dirname(dir), { recursive: true });
+  // a fresh folder of ours beside the final one: the only thing the finally below removes
+  const staging = mkdtempSync(`${dir}.tmp-`);
   try {
     writeFiles(bundle.files, staging);
-    mkdirSync(dirname(dir), { recursive: true });
     try {
       renameSync(staging, dir);
     } catch (err) {

@@ -17,11 +17,10 @@
 import { Board } from "../ir/board.js";
 import { AvgPoolLayer, engineConv, EngineLayer, isEngineLayer, Layer, MaxPoolLayer, Model } from "../ir/model.js";
 import { poolConvViews } from "../hw/units/pool/params.js";
-import { foldCounts } from "../ir/folding.js";
 import { estimateModel } from "../estimate/model.js";
 import { mapMemory, synthTarget } from "../hw/target.js";
 import { SPRAM_BITS, spramBlocks } from "../hw/families/ice40.js";
-import { weightField } from "../hw/units/pe/params.js";
+import { mvuWeightMemory } from "../hw/units/mvu/params.js";
 import { QuantrtlError } from "../util/errors.js";
 import { WARN_FRACTION } from "./fit.js";
 
@@ -44,12 +43,10 @@ export function hasSpram(board: Board): boolean {
 
 /** One engine's weight memory: the SPRAM blocks it takes as a RAM, the block-RAM bits it takes as a ROM. */
 function weightMemory(layer: EngineLayer, board: Board) {
-  const conv = engineConv(layer);
-  const { nf, sf, pe, simd } = foldCounts(conv);
-  const width = pe * simd * weightField(conv).bits;
+  const { depth, width } = mvuWeightMemory(engineConv(layer));
   return {
-    blocks: spramBlocks(nf * sf, width),
-    romBlockBits: mapMemory(nf * sf, width, "rom", "sync", synthTarget(board)).blockBits,
+    blocks: spramBlocks(depth, width),
+    romBlockBits: mapMemory(depth, width, "rom", "sync", synthTarget(board)).blockBits,
   };
 }
 

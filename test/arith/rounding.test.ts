@@ -6,7 +6,16 @@
  */
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { ROUNDING_MODES, RoundingMode, roundShift, roundShiftBig, roundShiftByAddend, saturate, saturateUnsigned } from "../../src/arith/rounding.js";
+import {
+  ROUNDING_MODES,
+  RoundingMode,
+  roundHalfEvenDivBig,
+  roundShift,
+  roundShiftBig,
+  roundShiftByAddend,
+  saturate,
+  saturateUnsigned,
+} from "../../src/arith/rounding.js";
 
 /** [v, k, floor, half_up, half_away, half_even] — v / 2^k in the comment. */
 type Row = readonly [v: number, k: number, floor: number, halfUp: number, halfAway: number, halfEven: number];
@@ -292,5 +301,28 @@ describe("sat_b and usat_b (docs/integer-ops.md §1)", () => {
     [-70000, 16, 0],
   ] as const)("saturateUnsigned(%d, %d) = %d", (v, bits, expected) => {
     expect(saturateUnsigned(v, bits)).toBe(expected);
+  });
+});
+
+describe("roundHalfEvenDivBig", () => {
+  test.each([
+    // n / d by hand: ties go to the even neighbour, of either sign
+    [5n, 2n, 2n],
+    [7n, 2n, 4n],
+    [-5n, 2n, -2n],
+    [-7n, 2n, -4n],
+    [10n, 4n, 2n],
+    [14n, 4n, 4n],
+    [7n, 3n, 2n],
+    [8n, 3n, 3n],
+    [-8n, 3n, -3n],
+    [0n, 7n, 0n],
+  ] as const)("round_half_even(%d / %d) = %d", (n, d, expected) => {
+    expect(roundHalfEvenDivBig(n, d)).toBe(expected);
+  });
+
+  test("equals roundShiftBig half_even wherever d is a power of two", () => {
+    for (let k = 0; k <= 6; k++)
+      for (let v = -300; v <= 300; v++) expect(roundHalfEvenDivBig(BigInt(v), 1n << BigInt(k))).toBe(roundShiftBig(BigInt(v), k, "half_even"));
   });
 });

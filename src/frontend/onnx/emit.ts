@@ -5,7 +5,8 @@ import { nodeWhere } from "./tensor.js";
 import type { AccValue, IntValue, PostOp, Value } from "./values.js";
 import { quantInt, QonnxRounding } from "./qonnx.js";
 import { ChannelFit, fitChannel, fitLayerFreeSlope, Staircase, staircaseSteps } from "./staircase.js";
-import { signedBitsFor } from "../../arith/widths.js";
+import { rangeOfValues, signedBitsFor } from "../../arith/widths.js";
+import { roundShiftBig } from "../../arith/rounding.js";
 import type { Lowering } from "./lower.js";
 
 const MULTIPLIER_BITS = 16;
@@ -70,10 +71,8 @@ function weightBitsFor(maxAbs: number): number {
 
 /** The narrowest signed weight width of stored weights (not their magnitude: −2 fits 2 bits, +2 does not). */
 function storedWeightBits(weights: ArrayLike<number>): number {
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < weights.length; i++) ((lo = Math.min(lo, weights[i])), (hi = Math.max(hi, weights[i])));
-  return hi > 32767 || lo < -32768 ? 0 : Math.max(2, signedBitsFor({ lo: BigInt(lo), hi: BigInt(hi) }));
+  const bits = Math.max(2, signedBitsFor(rangeOfValues(weights)));
+  return bits > 16 ? 0 : bits;
 }
 
 /**
@@ -249,17 +248,6 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
   return { fits, signs, shift: shift + e, rounding, multiplierBits: MULTIPLIER_BITS };
 }
 
-/** round_mode(n / 2^k) in BigInt (the requant's rounding of (F·acc + B)·m). */
-function roundPow2(n: bigint, k: number, rounding: EngineForm["rounding"]): bigint {
-  const d = 2n ** BigInt(k);
-  let q = n / d;
-  if (n < 0n && q * d !== n) q -= 1n; // floor
-  const twice = 2n * (n - q * d);
-  if (rounding === "half_even" && (twice > d || (twice === d && q % 2n !== 0n))) q += 1n;
-  if (rounding === "half_away" && (twice > d || (twice === d && n >= 0n))) q += 1n;
-  return q;
-}
-
 /**
  * Whether the integer form gives accLevel(c, acc) − qmin on every reachable accumulator value of
  * every channel: both are nondecreasing staircases (positive slope), so equal steps mean equal levels.
@@ -272,7 +260,7 @@ function formExact(acc: AccValue, q: ActQuant, form: EngineForm, accLevel: (c: n
     const sign = BigInt(form.signs[c]);
     const mine = (a: number) => {
       const t =
-        Number(roundPow2((BigInt(f.weightFactor) * BigInt(a) + sign * BigInt(f.bias)) * sign * BigInt(f.multiplier), form.shift, form.rounding)) + after;
+        Number(roundShiftBig((BigInt(f.weightFactor) * BigInt(a) + sign * BigInt(f.bias)) * sign * BigInt(f.multiplier), form.shift, form.rounding)) + after;
       return Math.min(levels - 1, Math.max(0, t));
     };
     const want = (a: number) => accLevel(c, a) - q.qmin;

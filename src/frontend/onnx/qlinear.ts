@@ -14,7 +14,8 @@ import { DataType } from "./reader.js";
 import { size } from "./tensor.js";
 import type { AccValue, IntValue } from "./values.js";
 import { emitEngine } from "./emit.js";
-import { signedBitsFor } from "../../arith/widths.js";
+import { rangeOfValues, signedBitsFor } from "../../arith/widths.js";
+import { roundHalfEvenDivBig } from "../../arith/rounding.js";
 
 /** x = m·2^e with m an integer: every finite double is one (the float32 scales exactly). */
 function dyadicOf(x: number): { m: bigint; e: number } {
@@ -22,15 +23,6 @@ function dyadicOf(x: number): { m: bigint; e: number } {
   let e = 0;
   while (!Number.isInteger(v)) ((v *= 2), e--);
   return { m: BigInt(v), e };
-}
-
-/** round_half_even(n / d) for d > 0, exactly. */
-function roundHalfEven(n: bigint, d: bigint): bigint {
-  let q = n / d;
-  if (n < 0n && q * d !== n) q -= 1n; // floor
-  const twice = 2n * (n - q * d);
-  if (twice > d || (twice === d && q % 2n !== 0n)) q += 1n;
-  return q;
 }
 
 /**
@@ -54,7 +46,7 @@ export function exactLevel(
   });
   return (c, acc) => {
     const { num, den } = ratios[c];
-    const q = Number(roundHalfEven(num * BigInt(acc + offsets[c]), den)) + yZeroPoint;
+    const q = Number(roundHalfEvenDivBig(num * BigInt(acc + offsets[c]), den)) + yZeroPoint;
     return Math.min(qmax, Math.max(qmin, q));
   };
 }
@@ -118,10 +110,7 @@ function integerWeights(low: Lowering, node: OnnxNode, i: number, w: QParams, ax
   const stride = size(t.dims.slice(axis + 1));
   const channels = t.dims[axis];
   const q = t.data.map((v, j) => v - w.zeroPoints[Math.floor(j / stride) % channels]);
-  let lo = 0;
-  let hi = 0;
-  for (const v of q) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
-  return { dims: t.dims, q, bits: Math.max(2, signedBitsFor({ lo: BigInt(lo), hi: BigInt(hi) })) };
+  return { dims: t.dims, q, bits: Math.max(2, signedBitsFor(rangeOfValues(q))) };
 }
 
 /** Σ_k w[c, k] of the accumulator's integer weights. */

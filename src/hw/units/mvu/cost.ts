@@ -6,7 +6,7 @@
  */
 import { Conv2dLayer, reductionLength } from "../../../ir/model.js";
 import { foldCounts } from "../../../ir/folding.js";
-import { layerAccBits } from "./params.js";
+import { layerAccBits, mvuWeightMemory } from "./params.js";
 import { contributionBits, weightField } from "../pe/params.js";
 import { maxShift } from "../../../arith/datapath.js";
 import { rangeOfValues, signedBitsFor } from "../../../arith/widths.js";
@@ -78,7 +78,6 @@ const columnCache = new WeakMap<object, Map<string, WeightRomBits>>();
 export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const { pe, simd, nf, sf } = foldCounts(layer);
   const bx = layer.input.bits;
-  const bw = weightField(layer).bits;
   const lanes = pe * simd;
   const dp = layer.datapath;
   // pe-mac.v.hbs: xe * we, both sign-extended to PW = BX + BW bits; a product too narrow for mul2dsp
@@ -87,7 +86,10 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const onDsp = laneDsps > 0;
   // a loadable weight RAM (ram_style "huge") is an SB_SPRAM256KA, never block RAM or logic
   const spram = layer.arch.weightMemory === "spram";
-  const weights: MemoryMapping = spram ? { style: "block", blockBits: 0, lutramLuts: 0, logicBits: 0 } : mapMemory(nf * sf, lanes * bw, "rom", "sync", target);
+  const memory = mvuWeightMemory(layer);
+  const weights: MemoryMapping = spram
+    ? { style: "block", blockBits: 0, lutramLuts: 0, logicBits: 0 }
+    : mapMemory(memory.depth, memory.width, "rom", "sync", target);
   const biasW = layer.bias ? pe * signedBitsFor(rangeOfValues(layer.bias)) : 0;
   const bias = biasW ? mapMemory(nf, biasW, "rom", "sync", target) : { blockBits: 0, lutramLuts: 0, logicBits: 0, style: "logic" };
   // a shift lane: x << q over one mux stage per bit of the shifts it can see (at most P + 1, at most
@@ -112,7 +114,7 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
     // ROMs in soft logic: one LUT per surviving column per 2^k words
     "mvu.romLuts": (weights.style === "logic" ? romLuts(nf * sf, columns, target) : 0) + (bias.style === "logic" ? romLuts(nf, biasW, target) : 0),
     // not a fitted feature: SPRAM blocks are counted, as Yosys maps them (families/ice40.ts)
-    "mvu.spramBits": spram ? spramBlocks(nf * sf, lanes * bw) * SPRAM_BITS : 0,
+    "mvu.spramBits": spram ? spramBlocks(memory.depth, memory.width) * SPRAM_BITS : 0,
     "mvu.dsps": lanes * laneDsps,
   };
 }

@@ -40,9 +40,15 @@ export function mvuWeightWords(layer: Conv2dLayer): bigint[] {
   return words;
 }
 
+/** The weight memory's shape: NF·SF words of PE·SIMD weights (ROM, or loadable RAM), each weight weightField bits. */
+export function mvuWeightMemory(layer: Conv2dLayer): { depth: number; width: number } {
+  const { pe, simd, nf, sf } = foldCounts(layer);
+  return { depth: nf * sf, width: pe * simd * weightField(layer).bits };
+}
+
 /** Bytes a loadable weight RAM takes: each word as ceil(width / 8) bytes, least significant first. */
 export function weightLoadBytesPerWord(layer: Conv2dLayer): number {
-  return Math.ceil((layer.arch.pe * layer.arch.simd * weightField(layer).bits) / 8);
+  return Math.ceil(mvuWeightMemory(layer).width / 8);
 }
 
 /** The load image of a loadable weight RAM: its words in address order, each LSB first in weightLoadBytesPerWord bytes. */
@@ -85,10 +91,10 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
   const sfW = counterBits(SF);
   const nfW = counterBits(NF);
   const lastMask = (1n << BigInt(lastSimd)) - 1n;
-  const wromW = PE * SIMD * BW;
+  const wromW = mvuWeightMemory(layer).width;
   const spram = layer.arch.weightMemory === "spram";
   // the load port takes bytes: a word is WB bytes, the last completes it on top of the ones before
-  const WB = Math.ceil(wromW / 8);
+  const WB = weightLoadBytesPerWord(layer);
   const lbW = counterBits(WB);
   return {
     spram,
@@ -112,7 +118,7 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
     CW,
     sliceW: SIMD * BX,
     outW: PE * ACCW,
-    wromW: PE * SIMD * BW,
+    wromW,
     wDepth,
     waddrW,
     sfW,
