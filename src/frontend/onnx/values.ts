@@ -112,6 +112,8 @@ export interface InputQuantizer {
   readonly signed: boolean;
   readonly narrow: boolean;
   readonly rounding: QonnxRounding;
+  /** The part of zeroPoint added after rounding (ONNX QuantizeLinear's zero point; qonnx.ts QuantParams). */
+  readonly zeroPointAfterRounding?: number;
 }
 
 /** The accumulator value followed by a per-channel affine a·x + b (folded into alpha/beta while nothing follows). */
