@@ -15,6 +15,7 @@ import { inputQuantizerOf, quantizeSample } from "../../../src/frontend/data/qua
 import { parseModel } from "../../../src/ir/load.js";
 import { runGolden } from "../../../src/hw/golden/network.js";
 import { rng } from "../../../src/ir/inputs.js";
+import { dump } from "npyjs";
 import { GraphBuilder } from "./graph-builder.js";
 import { runCli } from "../../helpers/cli.js";
 import { testDir } from "../../helpers/temp.js";
@@ -114,6 +115,26 @@ function engineGraph(): { bytes: Uint8Array; xq: string; conv: string; dense: st
   return { bytes: g.bytes(13), xq: xin.q, conv: cq.q, dense: dq.q };
 }
 
+/** The engine graph's inputs: integers k on the input scale 1/4 (x/s = k exactly: the input quantizer is exact). */
+function engineInputs(count: number): number[][] {
+  return Array.from({ length: count }, (_, n) => ints(50, -6, 6, 200 + n));
+}
+
+/** Conv outputs of input integers k (NCHW) whose level acc/2 is a tie above the ReLU, inside the uint8 range (hand-written conv). */
+function convTies(k: number[]): number {
+  const W = ints(54, -5, 5, 42);
+  let ties = 0;
+  for (let o = 0; o < 3; o++)
+    for (let y = 0; y < 3; y++)
+      for (let xx = 0; xx < 3; xx++) {
+        let acc = 0;
+        for (let c = 0; c < 2; c++)
+          for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) acc += k[(c * 5 + y + i) * 5 + xx + j] * W[((o * 2 + c) * 3 + i) * 3 + j];
+        if (acc > 0 && acc % 2 !== 0 && acc / 2 + 5 < 255) ties++;
+      }
+  return ties;
+}
+
 describe("QDQ QuantizeLinear rounds before adding its zero point", () => {
   it("the model input quantizer (uint8, zero point 3): every tie x/s = k + ½ gives round_half_even(k + ½) + 3, as onnxruntime, in the golden and the dataset path", async () => {
     const g = new GraphBuilder();
@@ -141,7 +162,7 @@ describe("QDQ QuantizeLinear rounds before adding its zero point", () => {
 
   it("engine requants (Conv → Relu → QuantizeLinear uint8 zp 5, MatMul → QuantizeLinear int8 zp 3) equal onnxruntime at every tie", async () => {
     const { bytes, xq, conv, dense } = engineGraph();
-    const inputs = Array.from({ length: 30 }, (_, n) => Float32Array.from(ints(50, -6, 6, 200 + n), (k) => k / 4));
+    const inputs = engineInputs(30).map((k) => Float32Array.from(k, (v) => v / 4));
     const runs = await runBoth(
       bytes,
       [1, 2, 5, 5],
@@ -157,21 +178,11 @@ describe("QDQ QuantizeLinear rounds before adding its zero point", () => {
     expectOffsetEqual(runs, 0, conv, (a) => toHwc(a, 3, 3, 3));
     expectOffsetEqual(runs, 1, dense, (a) => a);
     // not vacuous: the independent accumulators (from onnxruntime's own integers) hit ties on both layers, above the ReLU
-    const W = ints(54, -5, 5, 42);
     const WD = ints(162, -2, 2, 43);
-    let convTies = 0;
+    let ties = 0;
     let denseTies = 0;
     for (const r of runs) {
-      const xi = r.ort.disabled[xq];
-      for (let o = 0; o < 3; o++)
-        for (let y = 0; y < 3; y++)
-          for (let xx = 0; xx < 3; xx++) {
-            let acc = 0;
-            for (let c = 0; c < 2; c++)
-              for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) acc += xi[(c * 5 + y + i) * 5 + xx + j] * W[((o * 2 + c) * 3 + i) * 3 + j];
-            // real/s_y = acc/2: a tie above the ReLU, inside the uint8 range
-            if (acc > 0 && acc % 2 !== 0 && acc / 2 + 5 < 255) convTies++;
-          }
+      ties += convTies(r.ort.disabled[xq]);
       const ci = r.ort.disabled[conv].map((v) => v - 5);
       for (let n = 0; n < 6; n++) {
         // the flatten reads NCHW order, as WD's rows
@@ -179,7 +190,7 @@ describe("QDQ QuantizeLinear rounds before adding its zero point", () => {
         if (acc % 2 !== 0 && acc / 2 + 3 < 127 && acc / 2 + 3 > -128) denseTies++;
       }
     }
-    expect(convTies).toBeGreaterThan(50);
+    expect(ties).toBeGreaterThan(50);
     expect(denseTies).toBeGreaterThan(20);
   });
 
@@ -233,6 +244,19 @@ describe("QDQ ties in RTL", () => {
     const dir = testDir("quantrtl-qdq-rtl-");
     const file = join(dir, "qdq.onnx");
     writeFileSync(file, engineGraph().bytes);
+    // three inputs of the engine test, as a float dataset: the vectors reach ties (checked) through the recorded input quantizer
+    const inputs = engineInputs(3);
+    expect(inputs.map(convTies).every((t) => t > 0)).toBe(true);
+    const data = join(dir, "x.npy");
+    writeFileSync(
+      data,
+      new Uint8Array(
+        dump(
+          Float32Array.from(inputs.flat(), (v) => v / 4),
+          [3, 2, 5, 5],
+        ),
+      ),
+    );
     const json = join(dir, "qdq.json");
     const imp = await runCli(["import", file, "--out", json]);
     expect(imp.status, imp.stderr).toBe(0);
@@ -242,8 +266,11 @@ describe("QDQ ties in RTL", () => {
       ["conv2d", true, -123],
       ["dense", false, 3],
     ]);
-    const v = await runCli(["verify", json, "--vectors", "3", "--sim", "verilator"], { timeoutMs: 600_000 });
+    const v = await runCli(["verify", json, "--dataset", data, "--vectors", "3", "--sim", "verilator"], { timeoutMs: 600_000 });
     expect(v.status, v.stderr).toBe(0);
+    // every word of the tie-bearing layers is compared, not only the logits
+    expect(v.stdout).toMatch(/layer conv .*: 81\/81 words/);
+    expect(v.stdout).toMatch(/layer dense .*: 18\/18 words/);
     expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 3 vectors.*\(verilator\)/);
   }, 600_000);
 });
