@@ -237,6 +237,42 @@ describe("QDQ QuantizeLinear rounds before adding its zero point", () => {
     }
     expect(ties).toBeGreaterThan(20);
   });
+
+  it("a requant of a residual sum (Add of two int8 QDQ branches → QuantizeLinear uint8 zp 65 on 4× their scale) equals onnxruntime at every tie", async () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, 2, 3, 3]);
+    const xin = qdq(g, x, 1 / 4, 0, DT.INT8, "quantize_x");
+    const branch = (name: string, w: number[], zp: number) => {
+      const wt = g.node("DequantizeLinear", [g.init(`W${name}`, [2, 2, 1, 1], w, DT.INT8), g.init(`ws${name}`, [], [1])]);
+      // q = Σ w·k + zp exactly (x/s = k, weights on scale 1): integer levels, no tie in the branches
+      return qdq(g, g.node("Conv", [xin.dq, wt], { kernel_shape: [1, 1] }, "", `conv${name}`), 1 / 4, zp, DT.INT8, `quantize_${name}`);
+    };
+    const a = branch("a", [1, 2, -1, 1], 1);
+    const b = branch("b", [2, -1, 1, 1], -1);
+    // real/s_out = ((qa − 1) + (qb + 1))/4: a tie wherever qa + qb ≡ 2 (mod 4); round(·) + 65 stays in [1, 129] over
+    // the operands' whole int8 range, so no clamp is reached (the requant of a sum has no zero point to place one)
+    const sum = qdq(g, g.node("Add", [a.dq, b.dq], {}, "", "add"), 1, 65, DT.UINT8, "quantize_sum");
+    const wo = g.node("DequantizeLinear", [g.init("WO", [2, 2, 1, 1], [1, -1, 2, 1], DT.INT8), g.init("wos", [], [1 / 2])]);
+    g.output(g.node("Conv", [sum.dq, wo], { kernel_shape: [1, 1] }, "", "out"), [1, 2, 3, 3]);
+    const bytes = g.bytes(13);
+    const layers = importOnnx(bytes, undefined).doc.layers as { type: string }[];
+    const sumLayer = layers.length - 2;
+    const inputs = Array.from({ length: 30 }, (_, n) => Float32Array.from(ints(18, -20, 20, 400 + n), (k) => k / 4));
+    const runs = await runBoth(
+      bytes,
+      [1, 2, 3, 3],
+      [
+        [a.q, DT.INT8],
+        [b.q, DT.INT8],
+        [sum.q, DT.UINT8],
+      ],
+      inputs,
+    );
+    expectOffsetEqual(runs, sumLayer, sum.q, (v) => toHwc(v, 2, 3, 3));
+    let ties = 0;
+    for (const r of runs) r.ort.disabled[a.q].forEach((qa, j) => (ties += (((qa + r.ort.disabled[b.q][j]) % 4) + 4) % 4 === 2 ? 1 : 0));
+    expect(ties).toBeGreaterThan(60);
+  });
 });
 
 describe("QDQ ties in RTL", () => {
