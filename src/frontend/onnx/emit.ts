@@ -3,6 +3,7 @@ import { QuantrtlError } from "../../util/errors.js";
 import type { OnnxNode } from "./reader.js";
 import { nodeWhere } from "./tensor.js";
 import type { AccValue, IntValue, PostOp, Value } from "./values.js";
+import { layerShape } from "./values.js";
 import { quantInt, QonnxRounding } from "./qonnx.js";
 import { ChannelFit, fitChannel, fitLayerFreeSlope, Staircase, staircaseSteps } from "./staircase.js";
 import { rangeOfValues, signedBitsFor } from "../../arith/widths.js";
@@ -327,9 +328,7 @@ function pushEngine(
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: isXnor(acc) ? "xnor" : "mac",
-    ...(acc.layerKind === "dense"
-      ? { outFeatures: acc.outChannels }
-      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...layerShape(acc),
     weightBits,
     activationBits: acc.input.spec.bits,
     weights,
@@ -466,9 +465,7 @@ function emitLogits(low: Lowering, acc: AccValue): void {
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: isXnor(acc) ? "xnor" : "mac",
-    ...(acc.layerKind === "dense"
-      ? { outFeatures: acc.outChannels }
-      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...layerShape(acc),
     weightBits,
     activationBits: acc.input.spec.bits,
     weights,
@@ -525,9 +522,7 @@ export function emitThreshold(
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: xnor ? "xnor" : "mac",
-    ...(acc.layerKind === "dense"
-      ? { outFeatures: acc.outChannels }
-      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...layerShape(acc),
     weightBits: xnor ? 1 : weightBitsFor(maxW),
     activationBits: acc.input.spec.bits,
     weights,

@@ -842,13 +842,16 @@ export class Lowering {
       this.fail(node, `has asymmetric pads [${pads}]${autoPad.startsWith("SAME") ? ` (auto_pad = ${autoPad})` : ""}`, "symmetric padding only");
     if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1)
       this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
-    // the IR pads with a stored 0: right when it stands for the real 0 (q = zp, as ONNX pads QLinearConv's input)
-    if ((pads[0] > 0 || pads[1] > 0) && (x.offset + x.zeroPoint !== 0 || x.zeroPoint < x.qmin || x.zeroPoint > x.qmax))
+    // ONNX pads with the real 0 (QLinearConv: with x_zero_point): the IR pads with its stored integer zp + offset,
+    // a level of the tensor when zp is an integer in [qmin, qmax]
+    const padded = pads[0] > 0 || pads[1] > 0;
+    if (padded && (!Number.isInteger(x.zeroPoint) || x.zeroPoint < x.qmin || x.zeroPoint > x.qmax))
       this.fail(
         node,
-        "pads an input whose stored zero is not the real zero (clipped activation or zero point ≠ 0)",
-        "quantize the conv's input symmetrically with 8 signed bits, or pad explicitly",
+        `pads an input whose real zero is not one of its levels (zero point ${x.zeroPoint}, levels [${x.qmin}, ${x.qmax}])`,
+        "quantize the conv's input with a range that includes 0 (an integer zero point), or pad explicitly",
       );
+    const padValue = padded ? x.zeroPoint + x.offset : 0;
     const K = kh * kw * I;
     const weights = new Float64Array(O * K);
     const alpha = new Float64Array(O);
@@ -866,7 +869,7 @@ export class Lowering {
     const outH = Math.floor((H + 2 * pads[0] - kh) / strides[0]) + 1;
     const outW = Math.floor((W + 2 * pads[1] - kw) / strides[1]) + 1;
     const acc = accumulator(this.layerName(node.name), "conv2d", x, weights, w.bits, O, K, [1, O, outH, outW], alpha);
-    return { ...acc, conv: { kernel: [kh, kw], stride: [strides[0], strides[1]], padding: [pads[0], pads[1]] } };
+    return { ...acc, conv: { kernel: [kh, kw], stride: [strides[0], strides[1]], padding: [pads[0], pads[1]], ...(padValue ? { padValue } : {}) } };
   }
 
   maxPool(node: OnnxNode): void {

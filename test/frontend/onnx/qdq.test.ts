@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import onnxProto from "onnx-proto";
 import ort from "onnxruntime-node";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importOnnx } from "../../../src/frontend/onnx/import.js";
 import { quantizeInput } from "../../../src/frontend/onnx/input-quantizer.js";
@@ -275,7 +275,90 @@ describe("QDQ QuantizeLinear rounds before adding its zero point", () => {
   });
 });
 
-describe("QDQ ties in RTL", () => {
+/**
+ * Convolutions padding inputs whose real zero is stored as a non-zero integer: a QDQ Conv on the model
+ * input (uint8, zero point 3) and a QLinearConv on an int8 tensor with zero point −7, both with pads 1.
+ * ONNX pads with the real 0 (QLinearConv: with x_zero_point); the IR pads with that stored integer.
+ */
+function paddedGraph(): { bytes: Uint8Array; xq: string; a: string; b: string } {
+  const g = new GraphBuilder();
+  const x = g.input("x", [1, 2, 5, 5]);
+  const xin = qdq(g, x, 1 / 4, 3, DT.UINT8, "quantize_x");
+  const wa = g.node("DequantizeLinear", [g.init("WA", [3, 2, 3, 3], ints(54, -5, 5, 51), DT.INT8), g.init("was", [], [1 / 8])]);
+  // conv A: x_scale·w_scale = 1/32, y_scale 1/16 (r = 1/2); int8 zero point −7
+  const a = g.node(
+    "QuantizeLinear",
+    [g.node("Conv", [xin.dq, wa], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, "", "convA"), g.init("ys", [], [1 / 16]), g.init("yzp", [], [-7], DT.INT8)],
+    {},
+    "",
+    "quantize_a",
+  );
+  // conv B (QOperator) reads it with x_zero_point −7: x_scale·w_scale = 1/128, y_scale 1/64 (r = 1/2), y_zero_point 5
+  const b = g.node(
+    "QLinearConv",
+    [
+      a,
+      "ys",
+      "yzp",
+      g.init("WB", [2, 3, 3, 3], ints(54, -6, 6, 52), DT.INT8),
+      g.init("wbs", [], [1 / 8]),
+      g.init("wbzp", [], [0], DT.INT8),
+      g.init("ybs", [], [1 / 64]),
+      g.init("ybzp", [], [5], DT.INT8),
+    ],
+    { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
+    "",
+    "convB",
+  );
+  const flat = g.node("Flatten", [g.node("DequantizeLinear", [b, "ybs", "ybzp"])], { axis: 1 });
+  const wo = g.node("DequantizeLinear", [g.init("WO", [50, 3], ints(150, -20, 20, 53), DT.INT8), g.init("wos", [], [1 / 32])]);
+  g.output(g.node("MatMul", [flat, wo], {}, "", "logits"), [1, 3]);
+  return { bytes: g.bytes(13), xq: xin.q, a, b };
+}
+
+describe("padding with the zero point", () => {
+  it("a QDQ Conv on the uint8 input (zero point 3) and a QLinearConv on int8 with zero point −7, both padded, equal onnxruntime", async () => {
+    const { bytes, xq, a, b } = paddedGraph();
+    const layers = importOnnx(bytes, undefined).doc.layers as { type: string; padValue?: number }[];
+    // the input is stored as q (offset 0), conv A's output as q (256 levels in 8 bits: offset 0)
+    expect(layers.map((l) => [l.type, l.padValue])).toEqual([
+      ["conv2d", 3],
+      ["conv2d", -7],
+      ["dense", undefined],
+    ]);
+    const inputs = Array.from({ length: 30 }, (_, n) => Float32Array.from(ints(50, -3, 12, 500 + n), (k) => k / 4));
+    const runs = await runBoth(
+      bytes,
+      [1, 2, 5, 5],
+      [
+        [xq, DT.UINT8],
+        [a, DT.INT8],
+        [b, DT.INT8],
+      ],
+      inputs,
+    );
+    for (const r of runs) expect(r.input).toEqual(toHwc(r.ort.disabled[xq], 2, 5, 5));
+    expectOffsetEqual(runs, 0, a, (v) => toHwc(v, 3, 5, 5));
+    expectOffsetEqual(runs, 1, b, (v) => toHwc(v, 2, 5, 5));
+    // not vacuous: many levels are reached on both layers (the importer refused both convs before it could pad with a zero point)
+    expect(new Set(runs.flatMap((r) => r.ort.disabled[a])).size).toBeGreaterThan(40);
+    expect(new Set(runs.flatMap((r) => r.ort.disabled[b])).size).toBeGreaterThan(40);
+  });
+
+  it("a conv padding an input whose real zero is not one of its levels is refused", () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", [1, 1, 4, 4]);
+    // unsigned 4 bits with zero point −5: q ∈ [0, 15], the real 0 would be q = −5
+    const xq = g.quant(x, 0.25, -5, 4, { signed: 0 });
+    const w = g.quant(g.init("W", [1, 1, 3, 3], [1, 0, -1, 2, 0, -2, 1, 1, 1]), 1, 0, 4);
+    g.output(g.node("Conv", [xq, w], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, "", "conv"), [1, 1, 4, 4]);
+    expect(() => importOnnx(g.bytes(), undefined)).toThrow(
+      /node "conv".*pads an input whose real zero is not one of its levels \(zero point -5, levels \[0, 15\]\)/,
+    );
+  });
+});
+
+describe("QDQ in RTL", () => {
   it("the engine graph (requants adding an odd zero point after rounding, one behind a ReLU) verifies bit-exact in Verilator", async () => {
     const dir = testDir("quantrtl-qdq-rtl-");
     const file = join(dir, "qdq.onnx");
@@ -308,5 +391,38 @@ describe("QDQ ties in RTL", () => {
     expect(v.stdout).toMatch(/layer conv .*: 81\/81 words/);
     expect(v.stdout).toMatch(/layer dense .*: 18\/18 words/);
     expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 3 vectors.*\(verilator\)/);
+  }, 600_000);
+
+  it("the padded convs (pad values 3 on the 16-bit input and −7 on 8 bits) verify bit-exact in Verilator", async () => {
+    const dir = testDir("quantrtl-qdq-pad-rtl-");
+    const file = join(dir, "pad.onnx");
+    writeFileSync(file, paddedGraph().bytes);
+    const json = join(dir, "pad.json");
+    const imp = await runCli(["import", file, "--out", json]);
+    expect(imp.status, imp.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, "utf8")) as { input: { bits: number }; layers: { padValue?: number }[] };
+    expect([doc.input.bits, doc.layers[0].padValue, doc.layers[1].padValue]).toEqual([16, 3, -7]);
+    const data = join(dir, "x.npy");
+    const inputs = Array.from({ length: 3 }, (_, n) => ints(50, -3, 12, 500 + n));
+    writeFileSync(
+      data,
+      new Uint8Array(
+        dump(
+          Float32Array.from(inputs.flat(), (v) => v / 4),
+          [3, 2, 5, 5],
+        ),
+      ),
+    );
+    const out = join(dir, "rtl");
+    const v = await runCli(["verify", json, "--dataset", data, "--vectors", "3", "--sim", "verilator", "--out", out], { timeoutMs: 600_000 });
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/layer convA .*: 225\/225 words/);
+    expect(v.stdout).toMatch(/layer convB .*: 150\/150 words/);
+    // the sliding-window units pad with those literals
+    const swu = readdirSync(join(out, "rtl"))
+      .filter((f) => /swu.*\.v$/.test(f))
+      .map((f) => readFileSync(join(out, "rtl", f), "utf8"));
+    expect(swu.some((t) => t.includes("16'h0003"))).toBe(true);
+    expect(swu.some((t) => t.includes("8'hf9"))).toBe(true);
   }, 600_000);
 });
