@@ -393,7 +393,7 @@ describe("QDQ in RTL", () => {
     expect(v.stdout).toMatch(/bit-exact: \d+\/\d+ words, 3 vectors.*\(verilator\)/);
   }, 600_000);
 
-  it("the padded convs (pad values 3 on the 16-bit input and −7 on 8 bits) verify bit-exact in Verilator", async () => {
+  it("the padded convs (pad values 3 on the 16-bit input and −7 on 8 bits) verify bit-exact in Verilator and Icarus", async () => {
     const dir = testDir("quantrtl-qdq-pad-rtl-");
     const file = join(dir, "pad.onnx");
     writeFileSync(file, paddedGraph().bytes);
@@ -414,14 +414,17 @@ describe("QDQ in RTL", () => {
       ),
     );
     const out = join(dir, "rtl");
-    const v = await runCli(["verify", json, "--dataset", data, "--vectors", "3", "--sim", "verilator", "--out", out], { timeoutMs: 600_000 });
+    const v = await runCli(["verify", json, "--dataset", data, "--vectors", "3", "--sim", "both", "--out", out], { timeoutMs: 600_000 });
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/layer convA .*: 225\/225 words/);
     expect(v.stdout).toMatch(/layer convB .*: 150\/150 words/);
+    expect(v.stdout).toMatch(/bit-exact: .*\(icarus\)/);
+    expect(v.stdout).toMatch(/bit-exact: .*\(verilator\)/);
     // the sliding-window units pad with those literals
-    const swu = readdirSync(join(out, "rtl"))
-      .filter((f) => /swu.*\.v$/.test(f))
-      .map((f) => readFileSync(join(out, "rtl", f), "utf8"));
+    const swu = readdirSync(out, { recursive: true, encoding: "utf8" })
+      .filter((f) => /swu[^/]*\.v$/.test(f))
+      .map((f) => readFileSync(join(out, f), "utf8"));
+    expect(swu.length).toBeGreaterThan(0);
     expect(swu.some((t) => t.includes("16'h0003"))).toBe(true);
     expect(swu.some((t) => t.includes("8'hf9"))).toBe(true);
   }, 600_000);
