@@ -52,6 +52,7 @@ export interface RawLayer {
   kernelSize: number | number[];
   stride?: number | number[];
   padding?: number | number[];
+  padValue?: number;
   weightBits: number;
   activationBits: number;
   weights: number[] | { file: string };

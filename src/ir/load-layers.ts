@@ -174,7 +174,7 @@ function parseDense(raw: RawLayer, inputs: readonly string[], input: TensorSpec,
     ctx,
     "outFeatures",
   );
-  const { kind: _kind, kernel: _k, stride: _s, padding: _p, input: _i, ...rest } = conv;
+  const { kind: _kind, kernel: _k, stride: _s, padding: _p, padValue: _v, input: _i, ...rest } = conv;
   return { ...rest, kind: "dense", input };
 }
 
@@ -231,6 +231,16 @@ function parseConv2d(raw: RawLayer, inputs: readonly string[], input: TensorSpec
         "/kernelSize",
         `kernel ${name} ${kernel[axis]} is larger than the padded input ${name} ${inSize + 2 * padding[axis]}`,
         "use a smaller kernel or more padding",
+      );
+  }
+  // a pad value is a stored input integer (within the input's signed range); the xnor window pads with a bit
+  if (raw.padValue !== undefined) {
+    if (binary) fail("/padValue", "an xnor layer pads its ±1 input with +1", 'remove "padValue"');
+    if (raw.padValue < signedMin(raw.activationBits) || raw.padValue > signedMax(raw.activationBits))
+      fail(
+        "/padValue",
+        `${raw.padValue} is outside the ${raw.activationBits}-bit input range`,
+        `an integer in [${signedMin(raw.activationBits)}, ${signedMax(raw.activationBits)}]`,
       );
   }
   const output: TensorSpec = {
@@ -295,6 +305,7 @@ function parseConv2d(raw: RawLayer, inputs: readonly string[], input: TensorSpec
     kernel,
     stride,
     padding,
+    ...(raw.padValue !== undefined ? { padValue: raw.padValue } : {}),
     weightBits: raw.weightBits,
     weights,
     bias,

@@ -3,6 +3,7 @@
  * and trusted inside. Tensors are HWC; weights OHWI ([oc][ky][kx][ic]) so that a
  * weight row lines up with the sliding window's element order.
  */
+import { paddingValue } from "../arith/datapath.js";
 import type { Datapath, ThresholdDirection } from "../arith/datapath.js";
 import type { RequantParams } from "../arith/requant.js";
 import type { RoundingMode } from "../arith/rounding.js";
@@ -75,6 +76,11 @@ export interface Conv2dLayer extends LayerBase {
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
+  /**
+   * The stored input integer of a padded tap (absent: the datapath's, paddingValue): an imported
+   * layer whose input stores real zero as zero point + offset ≠ 0 pads with that integer, as ONNX does.
+   */
+  readonly padValue?: number;
   readonly weightBits: number;
   /** OHWI, length outChannels · kh · kw · inChannels; xnor weights are ±1. */
   readonly weights: Int32Array;
@@ -352,6 +358,11 @@ export function reductionLength(layer: Conv2dLayer): number {
 
 export function outputPixels(layer: Conv2dLayer): number {
   return layer.output.height * layer.output.width;
+}
+
+/** The stored integer a conv layer's padded taps hold (golden and sliding-window unit alike). */
+export function convPadValue(layer: Conv2dLayer): number {
+  return layer.padValue ?? paddingValue(layer.datapath);
 }
 
 export function convOutputSize(inSize: number, kernel: number, stride: number, padding: number): number {

@@ -114,6 +114,7 @@ const conv2dSchema = {
     kernelSize: pair(1),
     stride: pair(1),
     padding: pair(0),
+    padValue: { type: "integer" },
   },
 };
 

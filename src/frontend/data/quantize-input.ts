@@ -1,8 +1,10 @@
 /**
  * Float data -> the model's integer input, by the quantizer the model records:
  * metadata.inputQuantizer (QONNX `Quant` semantics: q = clamp(round(x/scale +
- * zeroPoint)); the integer input is q itself, the QONNX integer tensor, whose zero
- * point the model's first layer removes as `quantrtl import` lowers it; computed in
+ * zeroPoint)), or with zeroPointAfterRounding k (ONNX QuantizeLinear: k = its zero
+ * point) q = clamp(round(x/scale + zeroPoint − k) + k); the integer input is q itself,
+ * the QONNX integer tensor, whose zero point the model's first layer removes as
+ * `quantrtl import` lowers it; computed in
  * float32 like QONNX's numpy reference), or the older metadata.inputScale (round half away
  * from zero in float64, saturated to ±(2^(bits−1) − 1), as ptq.quantizeInput).
  */
@@ -22,6 +24,8 @@ export interface InputQuantizer {
   readonly signed: boolean;
   readonly narrow: boolean;
   readonly rounding: QuantRounding;
+  /** The part of zeroPoint added after rounding (one, or one per channel); absent: none (QONNX Quant). */
+  readonly zeroPointAfterRounding?: readonly number[];
   /** float32 for QONNX's Quant, float64 for the inputScale models (their PTQ computed in float64). */
   readonly arithmetic: "float32" | "float64";
   /** Where it came from, for messages. */
@@ -86,6 +90,9 @@ export function inputQuantizerOf(model: Model): InputQuantizer {
     const zeroPoint = numbers(r.zeroPoint ?? 0);
     if (!zeroPoint || !zeroPoint.every(Number.isInteger) || (zeroPoint.length !== 1 && zeroPoint.length !== C))
       throw bad("zeroPoint", `an integer, or ${C} of them`);
+    const after = numbers(r.zeroPointAfterRounding ?? 0);
+    if (!after || !after.every(Number.isInteger) || (after.length !== 1 && after.length !== C))
+      throw bad("zeroPointAfterRounding", `an integer, or ${C} of them (the part of zeroPoint added after rounding)`);
     if (typeof r.bits !== "number" || !Number.isInteger(r.bits) || r.bits < 1 || r.bits > 16) throw bad("bits", "an integer in [1, 16]");
     const signed = r.signed ?? true;
     const narrow = r.narrow ?? false;
@@ -100,6 +107,7 @@ export function inputQuantizerOf(model: Model): InputQuantizer {
       signed,
       narrow,
       rounding: rounding as QuantRounding,
+      ...(after.some((k) => k !== 0) ? { zeroPointAfterRounding: after } : {}),
       arithmetic: "float32",
       source: "metadata.inputQuantizer",
     };
@@ -141,13 +149,15 @@ export function quantizeSample(q: InputQuantizer, values: ArrayLike<number>, cha
     const c = i % channels;
     const s = q.scale.length === 1 ? q.scale[0] : q.scale[c];
     const zp = q.zeroPoint.length === 1 ? q.zeroPoint[0] : q.zeroPoint[c];
-    const y = fr(fr(fr(values[i]) / fr(s)) + zp);
+    const after = q.zeroPointAfterRounding;
+    const k = after === undefined ? 0 : after.length === 1 ? after[0] : after[c];
+    const y = fr(fr(fr(values[i]) / fr(s)) + (zp - k));
     // QONNX Quant at 1 bit signed is bipolar: +1 for y >= 0, else −1 (zero point not subtracted)
     if (bipolar) {
       out[i] = y >= 0 ? 1 : -1;
       continue;
     }
-    out[i] = Math.min(hi, Math.max(lo, roundBy(q.rounding, y, fr)));
+    out[i] = Math.min(hi, Math.max(lo, roundBy(q.rounding, y, fr) + k));
   }
   return out;
 }

@@ -14,6 +14,7 @@ import { roundHalfEvenReal, signedMax } from "../../arith/rounding.js";
 import { perChannelRequant } from "../quantize.js";
 import type { ConstTensor } from "./tensor.js";
 import type { AccValue, ConstValue, InputQuantizer, IntValue } from "./values.js";
+import { layerShape } from "./values.js";
 
 export type PtqDatapath = "mac" | "shift";
 export const PTQ_DATAPATHS: readonly PtqDatapath[] = ["mac", "shift"];
@@ -125,9 +126,7 @@ export function calibratedEngine(
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: plan.datapath,
-    ...(acc.layerKind === "dense"
-      ? { outFeatures: acc.outChannels }
-      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...layerShape(acc),
     weightBits: acc.weightBits,
     activationBits: acc.input.spec.bits,
     weights: Array.from(acc.weights),

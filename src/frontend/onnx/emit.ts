@@ -3,6 +3,7 @@ import { QuantrtlError } from "../../util/errors.js";
 import type { OnnxNode } from "./reader.js";
 import { nodeWhere } from "./tensor.js";
 import type { AccValue, IntValue, PostOp, Value } from "./values.js";
+import { layerShape } from "./values.js";
 import { quantInt, QonnxRounding } from "./qonnx.js";
 import { ChannelFit, fitChannel, fitLayerFreeSlope, Staircase, staircaseSteps } from "./staircase.js";
 import { rangeOfValues, signedBitsFor } from "../../arith/widths.js";
@@ -32,6 +33,8 @@ export interface ActQuant {
    * levelOf(post(α·acc + β)), and the layer is reproduced exactly or refused.
    */
   readonly accLevel?: (c: number, acc: number) => number;
+  /** ONNX QuantizeLinear: its zero point, added after rounding (qonnx.ts QuantParams). */
+  readonly zeroPointAfterRounding?: number;
 }
 
 function applyPost(post: readonly PostOp[], c: number, v: number): number {
@@ -97,25 +100,36 @@ function maxAbsWeight(acc: AccValue, c: number): number {
 export function emitEngine(low: Lowering, acc: AccValue, node: OnnxNode, q: ActQuant, narrow = false): IntValue {
   const fullLevels = q.qmax - q.qmin + 1;
   if (fullLevels > 65536) low.fail(node, `quantizes to ${fullLevels} levels`, "activations of at most 16 bits");
+  const params = {
+    scale: q.scale,
+    zeroPoint: q.zeroPoint,
+    bits: q.bits,
+    signed: q.signed,
+    narrow: q.narrow,
+    rounding: q.rounding,
+    zeroPointAfterRounding: q.zeroPointAfterRounding,
+  };
+  const levelOf = q.levelOf ?? ((_c: number, real: number) => quantInt(real, params));
+  const level = q.accLevel ?? ((c: number, a: number) => levelOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c])));
+  const onnxOrder = q.accLevel !== undefined || (q.zeroPointAfterRounding !== undefined && q.zeroPointAfterRounding === q.zeroPoint);
   const candidate = q.levelOf ? undefined : dyadicForm(acc, q);
-  // an exact level given by the op is checked against the dyadic form on every reachable value
-  const dyadic = candidate && q.accLevel && !formExact(acc, q, candidate, q.accLevel) ? undefined : candidate;
-  if (q.accLevel && !dyadic && fullLevels === 256) {
+  // the dyadic form rounds r·A + zp − qmin: for ONNX's order it is checked on every reachable value (equal when zp − qmin is even)
+  const dyadic = candidate && onnxOrder && !formExact(acc, q, candidate, level) ? undefined : candidate;
+  const relu = acc.post.length === 1 && acc.post[0].kind === "relu";
+  if (onnxOrder && !dyadic && fullLevels === 256) {
     // ONNX rounds before adding the zero point (QuantizeLinear, QLinearConv): round_half_even(r·A) + zp differs from
     // round_half_even(r·A + zp) at ties when zp − qmin is odd. With all 256 levels in 8 bits the requant's own
-    // form is exactly that: sat_8(round(r·A) + zp'), zp' = zp − qmin − 128, no ReLU (sat_8 is the clamp)
+    // form is exactly that: sat_8(round(r·A) + zp'), zp' = zp − qmin − 128; sat_8 is the clamp, and a ReLU
+    // before the quantizer (q ≥ zp) is the requant's ReLU at zp'
     const inner = dyadicForm(acc, { ...q, zeroPoint: q.qmin });
     const after = q.zeroPoint - q.qmin;
-    if (inner && formExact(acc, q, inner, q.accLevel, after)) return pushEngine(low, node, acc, q, 8, -128, inner, after);
+    if (inner && formExact(acc, q, inner, level, after, relu)) return pushEngine(low, node, acc, q, 8, -128, inner, after, relu);
   }
   // the dyadic form keeps the Quant's own rounding; it scales the weights only for a bias finer than the accumulator
   if (dyadic && dyadic.fits.every((f) => f.weightFactor === 1)) {
     const out = engineOutBits(fullLevels, narrow);
     return pushEngine(low, node, acc, q, out.outBits, out.zeroPoint, dyadic);
   }
-  const params = { scale: q.scale, zeroPoint: q.zeroPoint, bits: q.bits, signed: q.signed, narrow: q.narrow, rounding: q.rounding };
-  const levelOf = q.levelOf ?? ((_c: number, real: number) => quantInt(real, params));
-  const level = q.accLevel ?? ((c: number, a: number) => levelOf(c, applyPost(acc.post, c, acc.alpha[c] * a + acc.beta[c])));
   const ranges = Array.from({ length: acc.outChannels }, (_, c) => accRange(acc, c));
   // the levels actually reached: a Clip (or ReLU) inside [qmin, qmax] is then the requant's own saturation,
   // which a line could not reproduce as a plateau [ours: one clamp per tensor, as the IR saturates per tensor]
@@ -252,7 +266,7 @@ function dyadicForm(acc: AccValue, q: ActQuant): EngineForm | undefined {
  * Whether the integer form gives accLevel(c, acc) − qmin on every reachable accumulator value of
  * every channel: both are nondecreasing staircases (positive slope), so equal steps mean equal levels.
  */
-function formExact(acc: AccValue, q: ActQuant, form: EngineForm, accLevel: (c: number, acc: number) => number, after = 0): boolean {
+function formExact(acc: AccValue, q: ActQuant, form: EngineForm, accLevel: (c: number, acc: number) => number, after = 0, relu = false): boolean {
   const levels = q.qmax - q.qmin + 1;
   for (let c = 0; c < acc.outChannels; c++) {
     const [lo, hi] = accRange(acc, c);
@@ -261,7 +275,7 @@ function formExact(acc: AccValue, q: ActQuant, form: EngineForm, accLevel: (c: n
     const mine = (a: number) => {
       const t =
         Number(roundShiftBig((BigInt(f.weightFactor) * BigInt(a) + sign * BigInt(f.bias)) * sign * BigInt(f.multiplier), form.shift, form.rounding)) + after;
-      return Math.min(levels - 1, Math.max(0, t));
+      return Math.min(levels - 1, Math.max(relu ? after : 0, t));
     };
     const want = (a: number) => accLevel(c, a) - q.qmin;
     if (want(lo) > want(hi) || mine(lo) > mine(hi)) return false;
@@ -272,8 +286,21 @@ function formExact(acc: AccValue, q: ActQuant, form: EngineForm, accLevel: (c: n
   return true;
 }
 
-/** `after`: an integer the requant adds after its rounding (its zero point zpIR + after; then no ReLU: sat_b clamps). */
-function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, outBits: number, zpIR: number, form: EngineForm, after = 0): IntValue {
+/**
+ * `after`: an integer the requant adds after its rounding (its zero point zpIR + after; sat_b clamps, and
+ * `reluAfter` keeps the requant's ReLU, now at level after: a ReLU before the quantizer).
+ */
+function pushEngine(
+  low: Lowering,
+  node: OnnxNode,
+  acc: AccValue,
+  q: ActQuant,
+  outBits: number,
+  zpIR: number,
+  form: EngineForm,
+  after = 0,
+  reluAfter = false,
+): IntValue {
   const { fits, shift } = form;
   const K = acc.reduction;
   const weights = new Array<number>(acc.outChannels * K);
@@ -301,9 +328,7 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: isXnor(acc) ? "xnor" : "mac",
-    ...(acc.layerKind === "dense"
-      ? { outFeatures: acc.outChannels }
-      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...layerShape(acc),
     weightBits,
     activationBits: acc.input.spec.bits,
     weights,
@@ -316,7 +341,7 @@ function pushEngine(low: Lowering, node: OnnxNode, acc: AccValue, q: ActQuant, o
       outBits,
       zeroPoint: zpIR + after,
     },
-    relu: after === 0,
+    relu: after === 0 || reluAfter,
   };
   low.layers.push(layer);
   const spec =
@@ -440,9 +465,7 @@ function emitLogits(low: Lowering, acc: AccValue): void {
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: isXnor(acc) ? "xnor" : "mac",
-    ...(acc.layerKind === "dense"
-      ? { outFeatures: acc.outChannels }
-      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...layerShape(acc),
     weightBits,
     activationBits: acc.input.spec.bits,
     weights,
@@ -499,9 +522,7 @@ export function emitThreshold(
     name: acc.name,
     inputs: [acc.input.layer],
     datapath: xnor ? "xnor" : "mac",
-    ...(acc.layerKind === "dense"
-      ? { outFeatures: acc.outChannels }
-      : { outChannels: acc.outChannels, kernelSize: acc.conv!.kernel, stride: acc.conv!.stride, padding: acc.conv!.padding }),
+    ...layerShape(acc),
     weightBits: xnor ? 1 : weightBitsFor(maxW),
     activationBits: acc.input.spec.bits,
     weights,

@@ -50,7 +50,18 @@ export function importDocument(graph: OnnxGraph, low: Lowered, file: string | un
   const [qmin, qmax] = quantBounds(q);
   const metadata: Record<string, unknown> = {
     source: "onnx",
-    inputQuantizer: { scale: q.scale, zeroPoint: q.zeroPoint, bits: q.bits, signed: q.signed, narrow: q.narrow, rounding: q.rounding, min: qmin, max: qmax },
+    inputQuantizer: {
+      scale: q.scale,
+      zeroPoint: q.zeroPoint,
+      bits: q.bits,
+      signed: q.signed,
+      narrow: q.narrow,
+      rounding: q.rounding,
+      // written only where it changes the quantizer (QDQ with a zero point ≠ 0): older documents read the same
+      ...(q.zeroPointAfterRounding ? { zeroPointAfterRounding: q.zeroPointAfterRounding } : {}),
+      min: qmin,
+      max: qmax,
+    },
     onnx: { opset: graph.opset, ...low.notes },
   };
   if (q.zeroPoint === 0 && q.signed) metadata.inputScale = q.scale;

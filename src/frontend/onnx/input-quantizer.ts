@@ -1,7 +1,9 @@
 /**
  * The input quantizer recorded in an imported model (metadata.inputQuantizer):
  * q = clip(round_mode(x / scale + zeroPoint), min, max) — the QONNX Quant of the
- * graph's input, with any scalar Mul/Add before it folded into scale and zero point.
+ * graph's input, with any scalar Mul/Add before it folded into scale and zero point;
+ * with zeroPointAfterRounding k (ONNX QuantizeLinear: its zero point),
+ * q = clip(round_mode(x / scale + zeroPoint − k) + k, min, max).
  */
 import type { IntTensor, TensorSpec } from "../../ir/model.js";
 import { quantInt32, QonnxRounding } from "./qonnx.js";
@@ -13,6 +15,7 @@ export interface InputQuantizerSpec {
   readonly signed: boolean;
   readonly narrow: boolean;
   readonly rounding: QonnxRounding;
+  readonly zeroPointAfterRounding?: number;
 }
 
 /** Float input in NCHW order (batch 1) → the model's integer input tensor in HWC order. */

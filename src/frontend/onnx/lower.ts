@@ -513,14 +513,20 @@ export class Lowering {
     this.set(node, requantize(this, node, x, { scale: outScale, zeroPoint: zeroPoint / truncScale(p), level: (real) => truncInt(real, p) }));
   }
 
+  /**
+   * A Quant of x; with `quantizeLinear`, ONNX QuantizeLinear's order: the zero point is added
+   * after rounding (qonnx.ts QuantParams.zeroPointAfterRounding), everywhere it is lowered.
+   */
   quantValue(
     node: OnnxNode,
     x: Value,
     scaleT: ConstTensor,
     zpT: ConstTensor,
-    spec: { bits: number; signed: boolean; narrow: boolean; rounding: QonnxRounding },
+    spec: { bits: number; signed: boolean; narrow: boolean; rounding: QonnxRounding; quantizeLinear?: boolean },
   ): Value {
     const { bits, signed, narrow, rounding } = spec;
+    // k = 0 is QONNX's order as well: leave the field out there
+    const after = (zeroPoint: number) => (spec.quantizeLinear && zeroPoint !== 0 ? { zeroPointAfterRounding: zeroPoint } : {});
     const [qmin, qmax] = quantBounds({ bits, signed, narrow });
     if (x.kind === "const") {
       const s = broadcast(
@@ -535,7 +541,7 @@ export class Lowering {
         (_v, z) => z,
         () => nodeWhere(node),
       );
-      const q = x.t.data.map((v, i) => quantInt(v, { scale: s.data[i], zeroPoint: z.data[i], bits, signed, narrow, rounding }));
+      const q = x.t.data.map((v, i) => quantInt(v, { scale: s.data[i], zeroPoint: z.data[i], bits, signed, narrow, rounding, ...after(z.data[i]) }));
       const t = { dims: s.dims, data: q.map((qi, i) => (qi - z.data[i]) * s.data[i]) };
       return { kind: "const", t, quant: { q, scale: s.data, zeroPoint: z.data, bits } };
     }
@@ -546,14 +552,22 @@ export class Lowering {
     if (!(scale > 0)) this.fail(node, `its scale ${scale} is not positive`, "use a positive scale");
     if (x.kind === "float") {
       // the dataset side applies the folded quantizer to x; the tensor's real value is the Quant's output (q − zp)·scale
-      const q = this.quantizeInput(node, x.inputDims, x.dims, { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding }, x.a);
+      // with QuantizeLinear: round(a·x/s + b/s) + zp, so k = zp stays out of the rounding and b/s inside it
+      const folded = { scale: scale / x.a, zeroPoint: zeroPoint + x.b / scale, bits, signed, narrow, rounding, ...after(zeroPoint) };
+      const q = this.quantizeInput(node, x.inputDims, x.dims, folded, x.a);
       return { ...q, scale, zeroPoint };
     }
     if (x.kind === "acc")
-      return emitEngine(this, x, node, { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax }, this.onlyEnginesRead(node.outputs[0]));
+      return emitEngine(
+        this,
+        x,
+        node,
+        { scale, zeroPoint, bits, signed, narrow, rounding, qmin, qmax, ...after(zeroPoint) },
+        this.onlyEnginesRead(node.outputs[0]),
+      );
     if (x.kind === "int" && x.scale === scale && x.zeroPoint === zeroPoint && qmin <= x.qmin && qmax >= x.qmax) return x; // a requantization that changes nothing
     if (x.kind === "int" || x.kind === "pool" || x.kind === "sum") {
-      const params = { scale, zeroPoint, bits, signed, narrow, rounding };
+      const params = { scale, zeroPoint, bits, signed, narrow, rounding, ...after(zeroPoint) };
       return requantize(this, node, x, { scale, zeroPoint, level: (real) => quantInt(real, params) });
     }
     return this.fail(
@@ -566,7 +580,8 @@ export class Lowering {
   /**
    * QDQ (ONNX QuantizeLinear → DequantizeLinear): q = saturate(round_half_even(x / s) + zp) on
    * int8/uint8, then (q − zp)·s — the Quant of qonnx.ts with ROUND, 8 bits, signed by
-   * the zero point's type (round(x/s) + zp = round(x/s + zp) for an integer zp).
+   * the zero point's type, and the zero point added after rounding (round(x/s) + zp differs
+   * from QONNX's round(x/s + zp) at ties when zp is odd).
    * A DequantizeLinear of an integer initializer is a quantized constant (weights).
    */
   dequantizeLinear(node: OnnxNode): void {
@@ -581,7 +596,7 @@ export class Lowering {
       const signed = qZpT?.t ? (this.graph.initializers.get(producer.inputs[2])?.dataType ?? 2) === 3 : false;
       if (qScale.data.some((v, i) => v !== scaleT.data[i]) || (qZpT?.t.data[0] ?? 0) !== zpV.data[0])
         this.fail(node, "dequantizes with other parameters than its QuantizeLinear", "QDQ pairs with the same scale and zero point");
-      return this.set(node, this.quantValue(node, x, qScale, qZpT?.t ?? zpV, { bits: 8, signed, narrow: false, rounding: "ROUND" }));
+      return this.set(node, this.quantValue(node, x, qScale, qZpT?.t ?? zpV, { bits: 8, signed, narrow: false, rounding: "ROUND", quantizeLinear: true }));
     }
     const x = this.get(node, 0);
     if (x.kind === "int" && size(scaleT.dims) === 1 && size(zpV.dims) === 1) {
@@ -827,13 +842,16 @@ export class Lowering {
       this.fail(node, `has asymmetric pads [${pads}]${autoPad.startsWith("SAME") ? ` (auto_pad = ${autoPad})` : ""}`, "symmetric padding only");
     if ((pads[0] > 0 || pads[1] > 0) && x.spec.bits === 1)
       this.fail(node, "pads bipolar (±1) activations", "the xnor datapath pads with +1 where ONNX pads with 0: pad explicitly or use pads 0");
-    // the IR pads with a stored 0: right when it stands for the real 0 (q = zp, as ONNX pads QLinearConv's input)
-    if ((pads[0] > 0 || pads[1] > 0) && (x.offset + x.zeroPoint !== 0 || x.zeroPoint < x.qmin || x.zeroPoint > x.qmax))
+    // ONNX pads with the real 0 (QLinearConv: with x_zero_point): the IR pads with its stored integer zp + offset,
+    // a level of the tensor when zp is an integer in [qmin, qmax]
+    const padded = pads[0] > 0 || pads[1] > 0;
+    if (padded && (!Number.isInteger(x.zeroPoint) || x.zeroPoint < x.qmin || x.zeroPoint > x.qmax))
       this.fail(
         node,
-        "pads an input whose stored zero is not the real zero (clipped activation or zero point ≠ 0)",
-        "quantize the conv's input symmetrically with 8 signed bits, or pad explicitly",
+        `pads an input whose real zero is not one of its levels (zero point ${x.zeroPoint}, levels [${x.qmin}, ${x.qmax}])`,
+        "quantize the conv's input with a range that includes 0 (an integer zero point), or pad explicitly",
       );
+    const padValue = padded ? x.zeroPoint + x.offset : 0;
     const K = kh * kw * I;
     const weights = new Float64Array(O * K);
     const alpha = new Float64Array(O);
@@ -851,7 +869,7 @@ export class Lowering {
     const outH = Math.floor((H + 2 * pads[0] - kh) / strides[0]) + 1;
     const outW = Math.floor((W + 2 * pads[1] - kw) / strides[1]) + 1;
     const acc = accumulator(this.layerName(node.name), "conv2d", x, weights, w.bits, O, K, [1, O, outH, outW], alpha);
-    return { ...acc, conv: { kernel: [kh, kw], stride: [strides[0], strides[1]], padding: [pads[0], pads[1]] } };
+    return { ...acc, conv: { kernel: [kh, kw], stride: [strides[0], strides[1]], padding: [pads[0], pads[1]], ...(padValue ? { padValue } : {}) } };
   }
 
   maxPool(node: OnnxNode): void {

@@ -94,7 +94,13 @@ function qlinearInput(low: Lowering, node: OnnxNode, p: QParams): IntValue {
     const own = qparams(low, producer, 1, "output");
     const scaleT = low.constOf(producer, 1, "scale").t;
     const zpT = { dims: [], data: Float64Array.of(own.zeroPoints[0]) };
-    const v = low.quantValue(producer, low.get(producer, 0), scaleT, zpT, { bits: 8, signed: own.signed, narrow: false, rounding: "ROUND" });
+    const v = low.quantValue(producer, low.get(producer, 0), scaleT, zpT, {
+      bits: 8,
+      signed: own.signed,
+      narrow: false,
+      rounding: "ROUND",
+      quantizeLinear: true,
+    });
     low.values.set(name, v);
     low.qdqProducers.delete(name);
   }

@@ -60,20 +60,31 @@ export interface QuantParams extends IntRangeSpec {
   readonly scale: number;
   readonly zeroPoint: number;
   readonly rounding: QonnxRounding;
+  /**
+   * The integer k of zeroPoint added after rounding: q = clamp(round(x/scale + zeroPoint − k) + k).
+   * 0 (absent) for QONNX Quant, which rounds x/scale + zeropt; the zero point for ONNX
+   * QuantizeLinear, y = saturate(round_half_even(x / y_scale) + y_zero_point) — the two
+   * differ at ties when k is odd (half-even is invariant only under even shifts).
+   */
+  readonly zeroPointAfterRounding?: number;
 }
 
-/** The integer q of Quant for one value (float64 arithmetic; see quantFloat32 for onnxruntime's float32). */
+/** The integer q of Quant (or QuantizeLinear) for one value (float64 arithmetic; see quantInt32 for onnxruntime's float32). */
 export function quantInt(x: number, p: QuantParams): number {
   const [lo, hi] = quantBounds(p);
+  const k = p.zeroPointAfterRounding ?? 0;
+  if (k !== 0) return Math.min(hi, Math.max(lo, qonnxRound(x / p.scale + (p.zeroPoint - k), p.rounding) + k));
   const v = x / p.scale + p.zeroPoint;
   return qonnxRound(Math.min(hi, Math.max(lo, v)), p.rounding);
 }
 
-/** The same in float32 steps, as onnxruntime computes the rewritten graph (float-graph.ts). */
+/** The same in float32 steps, as onnxruntime computes the rewritten graph (float-graph.ts) or QuantizeLinear. */
 export function quantInt32(x: number, p: QuantParams): number {
   const f = Math.fround;
   const [lo, hi] = quantBounds(p);
-  const v = f(f(f(x) / f(p.scale)) + f(p.zeroPoint));
+  const k = p.zeroPointAfterRounding ?? 0;
+  const v = f(f(f(x) / f(p.scale)) + f(p.zeroPoint - k));
+  if (k !== 0) return Math.min(hi, Math.max(lo, qonnxRound(v, p.rounding) + k));
   return qonnxRound(Math.min(hi, Math.max(lo, v)), p.rounding);
 }
 

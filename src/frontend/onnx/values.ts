@@ -60,7 +60,8 @@ export interface AccValue {
   readonly weightBits: number;
   readonly outChannels: number;
   readonly reduction: number;
-  readonly conv?: { readonly kernel: [number, number]; readonly stride: [number, number]; readonly padding: [number, number] };
+  /** padValue: the stored integer of a padded tap, when it is not 0 (the input's zero point + offset). */
+  readonly conv?: { readonly kernel: [number, number]; readonly stride: [number, number]; readonly padding: [number, number]; readonly padValue?: number };
   readonly dims: readonly number[];
   readonly alpha: Float64Array;
   readonly beta: Float64Array;
@@ -112,6 +113,15 @@ export interface InputQuantizer {
   readonly signed: boolean;
   readonly narrow: boolean;
   readonly rounding: QonnxRounding;
+  /** The part of zeroPoint added after rounding (ONNX QuantizeLinear's zero point; qonnx.ts QuantParams). */
+  readonly zeroPointAfterRounding?: number;
+}
+
+/** The IR layer's shape fields: outFeatures (dense), or kernel, stride, padding and a pad value ≠ 0 (conv2d). */
+export function layerShape(acc: AccValue): Record<string, unknown> {
+  if (acc.layerKind === "dense") return { outFeatures: acc.outChannels };
+  const { kernel, stride, padding, padValue } = acc.conv!;
+  return { outChannels: acc.outChannels, kernelSize: kernel, stride, padding, ...(padValue ? { padValue } : {}) };
 }
 
 /** The accumulator value followed by a per-channel affine a·x + b (folded into alpha/beta while nothing follows). */

@@ -14,7 +14,7 @@
  * model needs. The first per-element kernel is kept in reference/conv2d.ts as the
  * tests' oracle.
  */
-import { channelRequantParams, Conv2dLayer, DenseLayer, denseAsConv, IntTensor, reductionLength } from "../../ir/model.js";
+import { channelRequantParams, Conv2dLayer, convPadValue, DenseLayer, denseAsConv, IntTensor, reductionLength } from "../../ir/model.js";
 import {
   accBits,
   adderSum,
@@ -162,7 +162,7 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
   }
   const x = Float64Array.from(input);
   const patch = new Float64Array(K);
-  const pad = paddingValue(layer.datapath);
+  const pad = convPadValue(layer);
   const adder = layer.datapath === "adder";
   const blocked = OC - (OC % 4);
   const w = plan.weights;
@@ -192,7 +192,7 @@ function exactAccumulators(layer: Conv2dLayer, input: Int32Array): bigint[] {
   const OC = layer.output.channels;
   const P = layer.output.height * layer.output.width;
   const K = plan.K;
-  const pad = paddingValue(layer.datapath);
+  const pad = convPadValue(layer);
   const dp = layer.datapath;
   const term = (x: number, w: number): number =>
     dp === "mac" ? macTerm(x, w) : dp === "adder" ? adderTerm(x, w) : dp === "shift" ? shiftTerm(x, w) : xnorBit(bitOfSign(x), bitOfSign(w));

@@ -60,6 +60,24 @@ describe("input quantizer (QONNX Quant)", () => {
   });
 });
 
+describe("input quantizer (ONNX QuantizeLinear: zeroPointAfterRounding)", () => {
+  test("rounds x/scale half to even, then adds the zero point: an odd zero point moves every tie (hand-worked)", () => {
+    // x/s = 0.5, 1.5, 2.5, −0.5, 3 with zero point 3 (unsigned 8 bits): round(·) + 3
+    const q = { scale: 0.5, zeroPoint: 3, zeroPointAfterRounding: 3, bits: 8, signed: false };
+    expect(quant(q, [0.25, 0.75, 1.25, -0.25, 1.5], 1, 16)).toEqual([3, 5, 5, 3, 6]);
+    // the same record without the field is QONNX's round(x/s + 3): 4, 4, 6, 2, 6
+    expect(quant({ ...q, zeroPointAfterRounding: undefined }, [0.25, 0.75, 1.25, -0.25, 1.5], 1, 16)).toEqual([4, 4, 6, 2, 6]);
+    // a fraction of the zero point folded before the rounding (zeroPoint 5, k 3): round(x/s + 2) + 3
+    expect(quant({ ...q, zeroPoint: 5 }, [0.25], 1, 16)).toEqual([5]);
+  });
+
+  test("a malformed zeroPointAfterRounding is refused with its JSON path", () => {
+    expect(() => inputQuantizerOf(model({ inputQuantizer: { scale: 1, zeroPoint: 1, zeroPointAfterRounding: 0.5, bits: 8 } }))).toThrow(
+      /inputQuantizer\/zeroPointAfterRounding/,
+    );
+  });
+});
+
 describe("input scale (models quantized by ptq.ts)", () => {
   test("equals ptq.quantizeInput (round half away from zero, saturated to ±127) on random floats", () => {
     const next = rng(5);

@@ -43,6 +43,22 @@ describe("QONNX Quant semantics", () => {
     expect(quantInt(0.25, { ...p, scale: 0.5, zeroPoint: 0 })).toBe(0); // 0.5 → half to even: 0
     expect(quantInt(0.25, { ...p, scale: 0.5, zeroPoint: 0, rounding: "HALF_UP" })).toBe(1);
   });
+
+  it("ONNX QuantizeLinear's order (zero point added after rounding) differs from Quant's at ties with an odd zero point (hand-worked)", () => {
+    const p = { scale: 0.5, zeroPoint: 1, bits: 8, signed: false, narrow: false, rounding: "ROUND" as const };
+    // x/s = 0.5: Quant round(1.5) = 2; QuantizeLinear round(0.5) + 1 = 1
+    expect(quantInt(0.25, p)).toBe(2);
+    expect(quantInt(0.25, { ...p, zeroPointAfterRounding: 1 })).toBe(1);
+    // x/s = 1.5: round(2.5) = 2 against round(1.5) + 1 = 3; an even zero point agrees (round(1.5) + 2 = round(3.5) = 4)
+    expect(quantInt(0.75, p)).toBe(2);
+    expect(quantInt(0.75, { ...p, zeroPointAfterRounding: 1 })).toBe(3);
+    expect(quantInt(0.75, { ...p, zeroPoint: 2, zeroPointAfterRounding: 2 })).toBe(quantInt(0.75, { ...p, zeroPoint: 2 }));
+    // the saturation follows the zero point: round(−0.5) + 1 = 1; round(255.5) + 1 = 257 → 255
+    expect(quantInt(-0.25, { ...p, zeroPointAfterRounding: 1 })).toBe(1);
+    expect(quantInt(127.75, { ...p, zeroPointAfterRounding: 1 })).toBe(255);
+    // a shift folded before the rounding (zeroPoint − k = 2): round(0.5 + 2) + 1 = 3
+    expect(quantInt(0.25, { ...p, zeroPoint: 3, zeroPointAfterRounding: 1 })).toBe(3);
+  });
 });
 
 describe("toStandardOnnx runs Quant in onnxruntime", () => {

@@ -28,6 +28,7 @@ interface Spec {
   sx?: number;
   py?: number;
   px?: number;
+  padValue?: number;
   xBits?: number; // 8 / 16 (1 for xnor)
   wBits?: number;
   weights: number[];
@@ -58,6 +59,7 @@ function layerOf(s: Spec): Conv2dLayer {
     weights: s.weights,
   };
   if (s.bias) raw.bias = s.bias;
+  if (s.padValue !== undefined) raw.padValue = s.padValue;
   if (binary) {
     raw.thresholds = s.thresholds ?? new Array(s.OC).fill(0);
     if (s.directions) raw.thresholdDirections = s.directions;
@@ -133,6 +135,23 @@ describe("conv2d golden on hand-computed cases", () => {
     // out(1,1): x00·w00 + x01·w01 + x10·w10 + x11·w11 = 1·1 + 2·0 + 3·2 + 4·0 = 7
     const s: Spec = { dp: "mac", H: 2, W: 2, C: 1, OC: 1, kh: 3, kw: 3, py: 1, px: 1, weights: wp };
     expect(accs(s, xp)).toEqual([3, 9, -10, 7]);
+  });
+
+  test("mac with padding 1 and a pad value: each padded tap contributes pad·w", () => {
+    // the padding-1 case above plus pad·(Σ w over the padded taps): out(0,0) row 0 (1+0−1) and column 0 (2+1): 3;
+    // out(0,1) row 0 (0) and column 2 (−2+1): −1; out(1,0) row 2 (1+1+1) and column 0 (1+2): 6; out(1,1) row 2 (3), column 2 (−1−2): 0
+    const s: Spec = { dp: "mac", H: 2, W: 2, C: 1, OC: 1, kh: 3, kw: 3, py: 1, px: 1, weights: wp, padValue: 5 };
+    expect(accs(s, xp)).toEqual([3 + 15, 9 - 5, -10 + 30, 7]);
+    expect(accs({ ...s, padValue: -3 }, xp)).toEqual([3 - 9, 9 + 3, -10 - 18, 7]);
+    // an explicit pad value 0 is the default: the adder padding case above
+    expect(accs({ ...s, dp: "adder", padValue: 0 }, xp)).toEqual([-15, -13, -19, -13]);
+  });
+
+  test("a pad value outside the input's range, or on an xnor layer, is refused with its path", () => {
+    const s: Spec = { dp: "mac", H: 2, W: 2, C: 1, OC: 1, kh: 3, kw: 3, py: 1, px: 1, weights: wp };
+    expect(() => layerOf({ ...s, padValue: 128 })).toThrow(/padValue: 128 is outside the 8-bit input range/);
+    expect(() => layerOf({ ...s, padValue: -129 })).toThrow(/padValue/);
+    expect(() => layerOf({ ...s, dp: "xnor", weights: wp.map((w) => (w >= 0 ? 1 : -1)), padValue: 1 })).toThrow(/padValue/);
   });
 
   test("mac with stride 2: 4×4 input, 2×2 kernel → 2×2 output", () => {
@@ -294,6 +313,7 @@ interface Case {
   sx: number;
   py: number;
   px: number;
+  padValue?: number;
   xBits: number;
   wBits: number;
   input: number[];
@@ -323,7 +343,7 @@ function naiveConv(c: Case): { OH: number; OW: number; acc: number[] } {
               const y = oy * c.sy + ky - c.py;
               const x = ox * c.sx + kx - c.px;
               const inside = y >= 0 && y < c.H && x >= 0 && x < c.W;
-              const xv = inside ? X(y, x, ch) : c.dp === "xnor" ? 1 : 0;
+              const xv = inside ? X(y, x, ch) : c.dp === "xnor" ? 1 : (c.padValue ?? 0);
               const wv = Wt(o, ky, kx, ch);
               s += c.dp === "adder" ? -Math.abs(xv - wv) : xv * wv; // xnor: ±1 product
             }
@@ -478,6 +498,19 @@ describe("conv2d golden equals a naive nested-loop reference (property)", () => 
           expect(Array.from(y.data)).toEqual(naiveOutput(c, ref.acc));
         }),
         { numRuns: 250 },
+      );
+    });
+  }
+
+  for (const dp of ["mac", "adder"] as const) {
+    test(`${dp} with a pad value: conv2dAccumulators equal the reference on random shapes`, () => {
+      const withPad = caseArb(dp).chain((c) => valueArb(c.xBits).map((padValue): Case => ({ ...c, padValue })));
+      fc.assert(
+        fc.property(withPad, (c) => {
+          const acc = conv2dAccumulators(layerOfCase(c), Int32Array.from(c.input));
+          expect(Array.from(acc, (v) => v + 0)).toEqual(naiveConv(c).acc.map((v) => v + 0));
+        }),
+        { numRuns: 150 },
       );
     });
   }

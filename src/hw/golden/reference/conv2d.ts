@@ -7,8 +7,8 @@
  * Bound: |acc| ≤ K · 2^(bx+bw−2) + 2^31 < 2^53 for K < 2^19 at 16×16 bits, so
  * plain JS numbers are exact here; requantize() switches to BigInt for acc·m.
  */
-import { channelRequantParams, Conv2dLayer, DenseLayer, denseAsConv, IntTensor, reductionLength } from "../../../ir/model.js";
-import { adderTerm, macTerm, paddingValue, shiftTerm, thresholdBit, xnorBit, xnorDot, bitOfSign } from "../../../arith/datapath.js";
+import { channelRequantParams, Conv2dLayer, convPadValue, DenseLayer, denseAsConv, IntTensor, reductionLength } from "../../../ir/model.js";
+import { adderTerm, macTerm, shiftTerm, thresholdBit, xnorBit, xnorDot, bitOfSign } from "../../../arith/datapath.js";
 import { requantize } from "../../../arith/requant.js";
 
 /** popcount step of the xnor datapath on ±1 values (1 when the sign bits agree). */
@@ -25,7 +25,7 @@ export function conv2dAccumulatorsReference(layer: Conv2dLayer, input: Int32Arra
   const [PY, PX] = layer.padding;
   const K = reductionLength(layer);
   const w = layer.weights;
-  const pad = paddingValue(layer.datapath);
+  const pad = convPadValue(layer);
   const datapath = layer.datapath;
   const term = datapath === "mac" ? macTerm : datapath === "adder" ? adderTerm : datapath === "shift" ? shiftTerm : xnorTerm;
   const acc = new Float64Array(OH * OW * OC);

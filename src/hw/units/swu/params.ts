@@ -299,7 +299,8 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
       // last_col and need_ahead at ox = 0 and oy = 0
       lastCol0: literal(Math.min(W - 1, KW - 1 - PX), CBW),
       need0: literal(Math.min(H - 1, KH - 1 - PY) + AOFF, AW),
-      pad: literal(paddingValue(layer.datapath) === 1 && BX === 1 ? 1 : 0, BX),
+      // the layer's pad value (ir/model.ts convPadValue) in BX-bit two's complement; xnor's +1 is the bit 1
+      pad: literal(layer.padValue ?? (paddingValue(layer.datapath) === 1 && BX === 1 ? 1 : 0), BX),
       nfLast: literal(NF - 1, counterBits(NF)),
       sfLast: literal(SF - 1, sfW),
       oyLast: literal(HOUT - 1, counterBits(HOUT)),
