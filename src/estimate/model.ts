@@ -57,8 +57,9 @@ export function estimateStreamUnit(
 export function estimateUnits(model: Model, board: Board, options: EstimateOptions = {}, file: ResourceModelFile = resourceModel()): UnitEstimate[] {
   const fit = fittedFamily(board.yosysFamily, file);
   const target = synthTarget(board, options.useDsp ?? true);
-  return buildNetlist(model).nodes.flatMap((node) => {
-    const u = streamUnitFeatures(node, target);
+  const netlist = buildNetlist(model);
+  return netlist.nodes.flatMap((node) => {
+    const u = streamUnitFeatures(node, target, node.kind === "layer" ? node.inputs.map((i) => netlist.streams[i].bits) : undefined);
     return u ? [{ name: node.name, kind: u.kind, ...estimateStreamUnit(u, target, fit) }] : [];
   });
 }

@@ -34,6 +34,11 @@ describe("whole-network validation", () => {
     }
   });
 
+  test("DSP blocks: every whole network's estimate is Yosys's count (hw/families/dsp.ts rules, residual adds at their operand streams' widths)", () => {
+    for (const n of file.networks)
+      expect(n.estimate.dsp, `${n.model}${n.arch ? ` pe ${n.arch.pe} simd ${n.arch.simd}` : ""} ${n.kernel}`).toBe(n.synthesis.dsp);
+  });
+
   test("each build is recorded once", () => {
     file.networks.forEach((n, i) =>
       expect(

@@ -20,12 +20,13 @@ export const addLayer: LayerImpl<AddLayer> = {
   emit: (ctx, layer) => emitAddLayer(ctx, layer),
   // two input streams: perf/streaming.ts times the join itself
   timing: () => undefined,
-  features: (layer, target) => {
-    const p = addUnitParams(layer, "add_features", [layer.input.bits, layer.input.bits]);
+  features: (layer, target, inputBits) => {
+    // the operand streams' own widths, as the netlist feeds them (design.ts emits with the same)
+    const bits: [number, number] = [inputBits?.[0] ?? layer.input.bits, inputBits?.[1] ?? layer.input.bits];
+    const p = addUnitParams(layer, "add_features", bits);
     // per operand a constant multiply, the rounding add and shift; the sum and its saturation
     const opBits = p.ops.reduce((s, o) => s + o.SUMW, 0);
     // add.v.hbs: each operand sign-extended to PRODW times its constant multiplier (hw/families/dsp.ts)
-    const bits = [layer.input.bits, layer.input.bits];
     const dsps = p.ops.reduce((s, o, j) => s + dspsForProduct({ a: signal(bits[j]), b: constant(o.multiplier), width: o.PRODW }, target), 0);
     return {
       kind: "add",

@@ -36,7 +36,8 @@ export interface LayerImpl<L extends Layer> {
    */
   frameCycles?(layer: L): number;
   /** Resource features of the layer's units when it is not a matrix-vector engine (engines: estimate/resources.ts); undefined for engines and wires. */
-  features(layer: L, target: SynthTarget): StreamUnitFeatures | undefined;
+  /** inputBits: the widths of the streams that feed it in the netlist (a residual add's operands can differ from its declared input). */
+  features(layer: L, target: SynthTarget, inputBits?: readonly number[]): StreamUnitFeatures | undefined;
   /** The layer's integer parameters in a few words, for `quantrtl check` ("" when its shape says it all). */
   describe(layer: L): string;
 }

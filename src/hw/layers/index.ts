@@ -80,10 +80,10 @@ export function unitFrameCycles(layer: Layer): number | undefined {
 }
 
 /** Features of one netlist node that is not an engine (undefined for engines and wires). */
-export function streamUnitFeatures(node: NetNode, target: SynthTarget): StreamUnitFeatures | undefined {
+export function streamUnitFeatures(node: NetNode, target: SynthTarget, inputBits?: readonly number[]): StreamUnitFeatures | undefined {
   if (node.kind === "fork") return forkFeatures(node.bits);
   if (node.kind === "fifo") return fifoFeatures(node.bits, node.depth, target);
-  return layerImpl(node.layer).features(node.layer, target);
+  return layerImpl(node.layer).features(node.layer, target, inputBits);
 }
 
 /** The layer's integer parameters in a few words, for `quantrtl check`. */
