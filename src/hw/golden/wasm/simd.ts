@@ -1,0 +1,128 @@
+/**
+ * The mac, adder and shift sums of a conv/dense layer evaluated by WebAssembly SIMD
+ * kernels (kernels.wat, bytes in kernels-bytes.ts): a faster evaluation of the same
+ * §2 sums as the JS kernels in ../conv2d.ts (src/arith/datapath.ts defines the terms);
+ * the tests prove the two equal. Bias, requant and thresholds stay in ../conv2d.ts.
+ *
+ * When a kernel may be used (simdKernelFor): every lane sum wraps mod 2^32 and the
+ * final sum is read as i32, so the result is exact iff the true sum of the K terms
+ * (accRange without the bias, which is added in float64 afterwards) lies in i32.
+ * Operands: i16 lanes hold any activation or weight of ≤ 16 bits and every shift
+ * coefficient ±2^q (q ≤ weightBits − 2 ≤ 14); i8 lanes any value of ≤ 8 bits (adder8).
+ * Padded taps are written as 0, which must be the datapath's paddingValue.
+ */
+import { accRange, Datapath, paddingValue } from "../../../arith/datapath.js";
+import { KERNELS_WASM_BASE64 } from "./kernels-bytes.js";
+
+export type SimdKernel = "mac16" | "adder8" | "adder16";
+
+const I32_MIN = -(2n ** 31n);
+const I32_MAX = 2n ** 31n - 1n;
+
+/** The SIMD kernel that evaluates a layer's sum exactly, or undefined (the JS kernel does). */
+export function simdKernelFor(datapath: Datapath, activationBits: number, weightBits: number, reductionLength: number): SimdKernel | undefined {
+  if (datapath === "xnor" || paddingValue(datapath) !== 0 || activationBits > 16 || weightBits > 16) return undefined;
+  const sum = accRange(datapath, activationBits, weightBits, reductionLength);
+  if (sum.lo < I32_MIN || sum.hi > I32_MAX) return undefined;
+  if (datapath === "adder") return activationBits <= 8 && weightBits <= 8 ? "adder8" : "adder16";
+  return "mac16"; // mac, and shift as x·coefficient (shiftCoefficient)
+}
+
+/** A layer's operands in the kernels' layout (kernels.wat): built once per layer. */
+export interface SimdPlan {
+  readonly kernel: SimdKernel;
+  /** Bytes per value: 1 (i8 lanes) or 2 (i16 lanes). */
+  readonly valueBytes: 1 | 2;
+  /** Bytes per patch row and per weight row: K values, zero-padded to a multiple of 32 bytes. */
+  readonly rowBytes: number;
+  /** Weight rows (OC × rowBytes/valueBytes values). */
+  readonly weights: Int8Array | Int16Array;
+  /** Window taps as byte offsets into the input (−1: padding). */
+  readonly byteTaps: Int32Array;
+  readonly tapsPerPixel: number;
+}
+
+/**
+ * @param weights the values the summed term reads, OC rows of K (w; shift: its coefficients)
+ * @param taps element offsets of each pixel's window taps into the HWC input, −1 for padding
+ */
+export function simdPlan(kernel: SimdKernel, weights: ArrayLike<number>, outChannels: number, K: number, taps: Int32Array, tapsPerPixel: number): SimdPlan {
+  const valueBytes = kernel === "adder8" ? 1 : 2;
+  const rowBytes = Math.ceil((K * valueBytes) / 32) * 32;
+  const rowValues = rowBytes / valueBytes;
+  const rows = valueBytes === 1 ? new Int8Array(outChannels * rowValues) : new Int16Array(outChannels * rowValues);
+  for (let oc = 0; oc < outChannels; oc++) for (let k = 0; k < K; k++) rows[oc * rowValues + k] = weights[oc * K + k];
+  const byteTaps = Int32Array.from(taps, (t) => (t < 0 ? -1 : t * valueBytes));
+  return { kernel, valueBytes, rowBytes, weights: rows, byteTaps, tapsPerPixel };
+}
+
+/** The part of the WebAssembly JS API used here (the compile settings have no DOM lib, which declares it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Kernels {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  im2col(taps: number, tapCount: number, pixels: number, tapBytes: number, src: number, dst: number, rowBytes: number): void;
+  mac16(x: number, w: number, pixels: number, channels: number, rowBytes: number, out: number): void;
+  adder8(x: number, w: number, pixels: number, channels: number, rowBytes: number, out: number): void;
+  adder16(x: number, w: number, pixels: number, channels: number, rowBytes: number, out: number): void;
+}
+
+let instance: Kernels | null | undefined;
+
+/** The kernels of this thread (one instance each: its memory is scratch), or null without WebAssembly SIMD. */
+function kernels(): Kernels | null {
+  if (instance === undefined) {
+    const bytes = Buffer.from(KERNELS_WASM_BASE64, "base64");
+    instance = wasm.validate(bytes) ? (new wasm.Instance(new wasm.Module(bytes)).exports as Kernels) : null;
+  }
+  return instance;
+}
+
+export function simdAvailable(): boolean {
+  return kernels() !== null;
+}
+
+/** Patch rows per call: a block of about 128 KiB stays in cache while every weight row passes over it. */
+const BLOCK_BYTES = 128 * 1024;
+const SPARE = 16; // the kernels' 16-byte steps may read or write up to 15 bytes past a region
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/**
+ * acc[p·OC + oc] = the layer's sum for pixel p and channel oc, plus bias[oc].
+ * `input` is the HWC input (C channels); its values fit the plan's lanes (simdKernelFor).
+ */
+export function simdAccumulators(plan: SimdPlan, input: Int32Array, C: number, pixels: number, outChannels: number, bias: Float64Array, acc: Float64Array): void {
+  const k = kernels()!;
+  const { valueBytes, rowBytes, tapsPerPixel } = plan;
+  const block = Math.max(1, Math.min(pixels, Math.floor(BLOCK_BYTES / rowBytes)));
+  const inOff = 0;
+  const tapsOff = align16(input.length * valueBytes + SPARE);
+  const wOff = align16(tapsOff + plan.byteTaps.length * 4);
+  const patchOff = align16(wOff + plan.weights.length * valueBytes);
+  const outOff = align16(patchOff + block * rowBytes + SPARE);
+  const end = outOff + block * outChannels * 4;
+  const memory = k.memory;
+  if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+  const buffer = memory.buffer;
+  if (valueBytes === 1) new Int8Array(buffer, inOff, input.length).set(input);
+  else new Int16Array(buffer, inOff, input.length).set(input);
+  new Int32Array(buffer, tapsOff, plan.byteTaps.length).set(plan.byteTaps);
+  if (valueBytes === 1) new Int8Array(buffer, wOff, plan.weights.length).set(plan.weights);
+  else new Int16Array(buffer, wOff, plan.weights.length).set(plan.weights);
+  const out = new Int32Array(buffer, outOff, block * outChannels);
+  const run = plan.kernel === "mac16" ? k.mac16 : plan.kernel === "adder8" ? k.adder8 : k.adder16;
+  for (let p0 = 0; p0 < pixels; p0 += block) {
+    const n = Math.min(block, pixels - p0);
+    k.im2col(tapsOff + p0 * tapsPerPixel * 4, tapsPerPixel, n, C * valueBytes, inOff, patchOff, rowBytes);
+    run(patchOff, wOff, n, outChannels, rowBytes, outOff);
+    for (let i = 0, oc = 0, a = p0 * outChannels; i < n * outChannels; i++) {
+      acc[a + i] = out[i] + bias[oc];
+      if (++oc === outChannels) oc = 0;
+    }
+  }
+}
