@@ -223,7 +223,7 @@ function assembleBody(f: Func): number[] {
   const labels: string[] = [];
   const code: number[] = [];
   const tokens = f.body;
-  for (let at = 0; at < tokens.length; ) {
+  for (let at = 0; at < tokens.length;) {
     const op = tokens[at++];
     if (op === "block" || op === "loop") {
       const label = tokens[at]?.startsWith("$") ? tokens[at++] : "";
@@ -290,7 +290,7 @@ export function assembleWat(text: string): Uint8Array {
     else if (isList(field, "memory")) {
       const exp = field.find((s) => isList(s, "export")) as Sexp[] | undefined;
       const min = field.filter((s) => typeof s === "string" && /^[0-9]+$/.test(s));
-      if (min.length !== 1) throw new Error("write (memory (export \"name\")? min)");
+      if (min.length !== 1) throw new Error('write (memory (export "name")? min)');
       memory = { min: Number(min[0]), exportName: exp ? quoted(exp[1]) : undefined };
     } else throw new Error(`unsupported module field ${JSON.stringify(field).slice(0, 40)}`);
   }
