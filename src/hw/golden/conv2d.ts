@@ -127,7 +127,7 @@ function planOf(layer: Conv2dLayer): ConvPlan {
     words,
     bias,
     needsBigInt: bits > EXACT_FLOAT_BITS,
-    simd: kernel && bits <= EXACT_FLOAT_BITS ? simdPlan(kernel, weights, OC, K, taps, tapsPerPixel) : undefined,
+    simd: kernel && bits <= EXACT_FLOAT_BITS ? simdPlan(kernel, layer, weights) : undefined,
   };
   plans.set(layer, plan);
   return plan;
@@ -181,7 +181,7 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
     return acc;
   }
   if (simdEnabled && plan.simd) {
-    simdAccumulators(plan.simd, input, C, P, OC, bias, acc);
+    simdAccumulators(plan.simd, input, P, OC, bias, acc);
     return acc;
   }
   const x = Float64Array.from(input);

@@ -10,39 +10,45 @@
 (module
   (memory (export "memory") 1)
 
-  ;; im2col: row p of dst = pixel p's window: for each of its tapCount taps, tapBytes
-  ;; bytes from src + taps[…] (a byte offset), or zeros where the tap is −1 (padding,
-  ;; paddingValue 0 of mac/adder/shift); then zeros from kBytes to rowBytes. Copies go
-  ;; 16 bytes a step and may spill up to 15 bytes past their end: the next tap, the
-  ;; tail or the next row rewrites them, and the caller leaves 16 spare bytes after
-  ;; src and after dst.
+  ;; im2col: row p of dst = pixel p's window, written as segmentsPerPixel segments
+  ;; (segments[…] = byte offset into src or −1, byte length): a segment copies its
+  ;; bytes from src, or writes zeros where the offset is −1 (padding, paddingValue 0
+  ;; of mac/adder/shift); then zeros up to rowBytes. Writes go 16 bytes a step and may
+  ;; spill up to 15 bytes past a segment's end: the next segment, the tail or the next
+  ;; row rewrites them (each byte's last write is its own segment's), and the caller
+  ;; leaves 16 spare bytes after src and after dst.
   (func $im2col (export "im2col")
-    (param $taps i32) (param $tapCount i32) (param $pixels i32) (param $tapBytes i32)
+    (param $segments i32) (param $segmentsPerPixel i32) (param $pixels i32)
     (param $src i32) (param $dst i32) (param $rowBytes i32)
-    (local $tapsEnd i32) (local $rowTapsEnd i32) (local $d i32) (local $s i32) (local $j i32) (local $rowEnd i32)
-    local.get $taps
-    local.get $tapCount
+    (local $segmentsEnd i32) (local $pixelEnd i32) (local $d i32) (local $s i32) (local $j i32) (local $length i32) (local $rowEnd i32)
+    local.get $segments
+    local.get $segmentsPerPixel
     local.get $pixels
     i32.mul
-    i32.const 2
+    i32.const 3
     i32.shl
     i32.add
-    local.set $tapsEnd
+    local.set $segmentsEnd
     loop $pixel
       local.get $dst
       local.set $d
-      local.get $taps
-      local.get $tapCount
-      i32.const 2
+      local.get $segments
+      local.get $segmentsPerPixel
+      i32.const 3
       i32.shl
       i32.add
-      local.set $rowTapsEnd
-      loop $tap
+      local.set $pixelEnd
+      loop $segment
         i32.const 0
         local.set $j
-        block $copied
+        block $written
+          local.get $segments
+          i32.load offset=4 align=1
+          local.tee $length
+          i32.eqz
+          br_if $written
           block $padded
-            local.get $taps
+            local.get $segments
             i32.load align=1
             local.tee $s
             i32.const 0
@@ -65,11 +71,11 @@
               i32.const 16
               i32.add
               local.tee $j
-              local.get $tapBytes
+              local.get $length
               i32.lt_u
               br_if $copy
             end
-            br $copied
+            br $written
           end
           loop $zero
             local.get $d
@@ -81,22 +87,22 @@
             i32.const 16
             i32.add
             local.tee $j
-            local.get $tapBytes
+            local.get $length
             i32.lt_u
             br_if $zero
           end
         end
         local.get $d
-        local.get $tapBytes
+        local.get $length
         i32.add
         local.set $d
-        local.get $taps
-        i32.const 4
+        local.get $segments
+        i32.const 8
         i32.add
-        local.tee $taps
-        local.get $rowTapsEnd
+        local.tee $segments
+        local.get $pixelEnd
         i32.lt_u
-        br_if $tap
+        br_if $segment
       end
       local.get $dst
       local.get $rowBytes
@@ -122,8 +128,8 @@
       end
       local.get $rowEnd
       local.set $dst
-      local.get $taps
-      local.get $tapsEnd
+      local.get $segments
+      local.get $segmentsEnd
       i32.lt_u
       br_if $pixel
     end

@@ -12,6 +12,7 @@
  * Padded taps are written as 0, which must be the datapath's paddingValue.
  */
 import { accRange, Datapath, paddingValue } from "../../../arith/datapath.js";
+import { Conv2dLayer, reductionLength } from "../../../ir/model.js";
 import { KERNELS_WASM_BASE64 } from "./kernels-bytes.js";
 
 export type SimdKernel = "mac16" | "adder8" | "adder16";
@@ -37,23 +38,55 @@ export interface SimdPlan {
   readonly rowBytes: number;
   /** Weight rows (OC × rowBytes/valueBytes values). */
   readonly weights: Int8Array | Int16Array;
-  /** Window taps as byte offsets into the input (−1: padding). */
-  readonly byteTaps: Int32Array;
-  readonly tapsPerPixel: number;
+  /** Each pixel's window as segmentsPerPixel (byte offset into the input or −1 for padding, byte length) pairs. */
+  readonly segments: Int32Array;
+  readonly segmentsPerPixel: number;
 }
 
 /**
- * @param weights the values the summed term reads, OC rows of K (w; shift: its coefficients)
- * @param taps element offsets of each pixel's window taps into the HWC input, −1 for padding
+ * The window of each output pixel as runs of bytes: per kernel row, the padding left of
+ * the input, the KW·C contiguous input values inside it (HWC), the padding right of it.
  */
-export function simdPlan(kernel: SimdKernel, weights: ArrayLike<number>, outChannels: number, K: number, taps: Int32Array, tapsPerPixel: number): SimdPlan {
+function windowSegments(layer: Conv2dLayer, valueBytes: number): Int32Array {
+  const { height: H, width: W, channels: C } = layer.input;
+  const { height: OH, width: OW } = layer.output;
+  const [KH, KW] = layer.kernel;
+  const [SY, SX] = layer.stride;
+  const [PY, PX] = layer.padding;
+  const tapBytes = C * valueBytes;
+  const segments = new Int32Array(OH * OW * KH * 6);
+  let s = 0;
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const ix = ox * SX - PX;
+      const left = Math.min(KW, Math.max(0, -ix));
+      const right = Math.min(KW - left, Math.max(0, ix + KW - W));
+      const inside = KW - left - right;
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = oy * SY - PY + ky;
+        const rowInside = iy >= 0 && iy < H;
+        segments[s++] = -1;
+        segments[s++] = (rowInside ? left : KW) * tapBytes;
+        segments[s++] = rowInside ? (iy * W + ix + left) * tapBytes : 0;
+        segments[s++] = rowInside ? inside * tapBytes : 0;
+        segments[s++] = -1;
+        segments[s++] = rowInside ? right * tapBytes : 0;
+      }
+    }
+  }
+  return segments;
+}
+
+/** @param weights the values the summed term reads, OC rows of K (w; shift: its coefficients) */
+export function simdPlan(kernel: SimdKernel, layer: Conv2dLayer, weights: ArrayLike<number>): SimdPlan {
+  const OC = layer.output.channels;
+  const K = reductionLength(layer);
   const valueBytes = kernel === "adder8" ? 1 : 2;
   const rowBytes = Math.ceil((K * valueBytes) / 32) * 32;
   const rowValues = rowBytes / valueBytes;
-  const rows = valueBytes === 1 ? new Int8Array(outChannels * rowValues) : new Int16Array(outChannels * rowValues);
-  for (let oc = 0; oc < outChannels; oc++) for (let k = 0; k < K; k++) rows[oc * rowValues + k] = weights[oc * K + k];
-  const byteTaps = Int32Array.from(taps, (t) => (t < 0 ? -1 : t * valueBytes));
-  return { kernel, valueBytes, rowBytes, weights: rows, byteTaps, tapsPerPixel };
+  const rows = valueBytes === 1 ? new Int8Array(OC * rowValues) : new Int16Array(OC * rowValues);
+  for (let oc = 0; oc < OC; oc++) for (let k = 0; k < K; k++) rows[oc * rowValues + k] = weights[oc * K + k];
+  return { kernel, valueBytes, rowBytes, weights: rows, segments: windowSegments(layer, valueBytes), segmentsPerPixel: 3 * layer.kernel[0] };
 }
 
 /** The part of the WebAssembly JS API used here (the compile settings have no DOM lib, which declares it). */
@@ -66,7 +99,7 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Kernels {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  im2col(taps: number, tapCount: number, pixels: number, tapBytes: number, src: number, dst: number, rowBytes: number): void;
+  im2col(segments: number, segmentsPerPixel: number, pixels: number, src: number, dst: number, rowBytes: number): void;
   mac16(x: number, w: number, pixels: number, channels: number, rowBytes: number, out: number): void;
   adder8(x: number, w: number, pixels: number, channels: number, rowBytes: number, out: number): void;
   adder16(x: number, w: number, pixels: number, channels: number, rowBytes: number, out: number): void;
@@ -94,23 +127,22 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
  * acc[p·OC + oc] = the layer's sum for pixel p and channel oc, plus bias[oc].
- * `input` is the HWC input (C channels); its values fit the plan's lanes (simdKernelFor).
+ * `input` is the layer's HWC input; its values fit the plan's lanes (simdKernelFor).
  */
 export function simdAccumulators(
   plan: SimdPlan,
   input: Int32Array,
-  C: number,
   pixels: number,
   outChannels: number,
   bias: Float64Array,
   acc: Float64Array,
 ): void {
   const k = kernels()!;
-  const { valueBytes, rowBytes, tapsPerPixel } = plan;
+  const { valueBytes, rowBytes, segmentsPerPixel } = plan;
   const block = Math.max(1, Math.min(pixels, Math.floor(BLOCK_BYTES / rowBytes)));
   const inOff = 0;
-  const tapsOff = align16(input.length * valueBytes + SPARE);
-  const wOff = align16(tapsOff + plan.byteTaps.length * 4);
+  const segmentsOff = align16(input.length * valueBytes + SPARE);
+  const wOff = align16(segmentsOff + plan.segments.length * 4);
   const patchOff = align16(wOff + plan.weights.length * valueBytes);
   const outOff = align16(patchOff + block * rowBytes + SPARE);
   const end = outOff + block * outChannels * 4;
@@ -119,18 +151,16 @@ export function simdAccumulators(
   const buffer = memory.buffer;
   if (valueBytes === 1) new Int8Array(buffer, inOff, input.length).set(input);
   else new Int16Array(buffer, inOff, input.length).set(input);
-  new Int32Array(buffer, tapsOff, plan.byteTaps.length).set(plan.byteTaps);
+  new Int32Array(buffer, segmentsOff, plan.segments.length).set(plan.segments);
   if (valueBytes === 1) new Int8Array(buffer, wOff, plan.weights.length).set(plan.weights);
   else new Int16Array(buffer, wOff, plan.weights.length).set(plan.weights);
   const out = new Int32Array(buffer, outOff, block * outChannels);
   const run = plan.kernel === "mac16" ? k.mac16 : plan.kernel === "adder8" ? k.adder8 : k.adder16;
   for (let p0 = 0; p0 < pixels; p0 += block) {
     const n = Math.min(block, pixels - p0);
-    k.im2col(tapsOff + p0 * tapsPerPixel * 4, tapsPerPixel, n, C * valueBytes, inOff, patchOff, rowBytes);
+    k.im2col(segmentsOff + p0 * segmentsPerPixel * 8, segmentsPerPixel, n, inOff, patchOff, rowBytes);
     run(patchOff, wOff, n, outChannels, rowBytes, outOff);
-    for (let i = 0, oc = 0, a = p0 * outChannels; i < n * outChannels; i++) {
-      acc[a + i] = out[i] + bias[oc];
-      if (++oc === outChannels) oc = 0;
-    }
+    acc.set(n === block ? out : out.subarray(0, n * outChannels), p0 * outChannels);
+    for (let p = 0, a = p0 * outChannels; p < n; p++) for (let oc = 0; oc < outChannels; oc++) acc[a++] += bias[oc];
   }
 }
