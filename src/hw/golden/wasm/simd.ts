@@ -129,14 +129,7 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
  * acc[p·OC + oc] = the layer's sum for pixel p and channel oc, plus bias[oc].
  * `input` is the layer's HWC input; its values fit the plan's lanes (simdKernelFor).
  */
-export function simdAccumulators(
-  plan: SimdPlan,
-  input: Int32Array,
-  pixels: number,
-  outChannels: number,
-  bias: Float64Array,
-  acc: Float64Array,
-): void {
+export function simdAccumulators(plan: SimdPlan, input: Int32Array, pixels: number, outChannels: number, bias: Float64Array, acc: Float64Array): void {
   const k = kernels()!;
   const { valueBytes, rowBytes, segmentsPerPixel } = plan;
   const block = Math.max(1, Math.min(pixels, Math.floor(BLOCK_BYTES / rowBytes)));
