@@ -181,7 +181,7 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
     return acc;
   }
   if (simdEnabled && plan.simd) {
-    simdAccumulators(plan.simd, input, P, OC, bias, acc);
+    simdAccumulators(plan.simd, input, P, OC, layer.bias ? bias : undefined, acc);
     return acc;
   }
   const x = Float64Array.from(input);

@@ -126,34 +126,72 @@ const SPARE = 16; // the kernels' 16-byte steps may read or write up to 15 bytes
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
- * acc[p·OC + oc] = the layer's sum for pixel p and channel oc, plus bias[oc].
- * `input` is the layer's HWC input; its values fit the plan's lanes (simdKernelFor).
+ * A layer's constants (window segments, weight rows) stay in the memory between calls,
+ * from address 0 up to residentEnd; the per-call scratch (input, patches, sums) lies
+ * above. Past residentLimit every layer is evicted and loaded again when next used.
  */
-export function simdAccumulators(plan: SimdPlan, input: Int32Array, pixels: number, outChannels: number, bias: Float64Array, acc: Float64Array): void {
-  const k = kernels()!;
-  const { valueBytes, rowBytes, segmentsPerPixel } = plan;
-  const block = Math.max(1, Math.min(pixels, Math.floor(BLOCK_BYTES / rowBytes)));
-  const inOff = 0;
-  const segmentsOff = align16(input.length * valueBytes + SPARE);
-  const wOff = align16(segmentsOff + plan.segments.length * 4);
-  const patchOff = align16(wOff + plan.weights.length * valueBytes);
-  const outOff = align16(patchOff + block * rowBytes + SPARE);
-  const end = outOff + block * outChannels * 4;
+let residentLimit = 32 * 1024 * 1024;
+let residentEnd = 0;
+let resident = new WeakMap<SimdPlan, { segments: number; weights: number }>();
+
+/** Tests: a small limit makes every new layer evict the others. */
+export function setSimdResidentLimit(bytes: number): void {
+  residentLimit = bytes;
+}
+
+function ensureMemory(k: Kernels, end: number): ArrayBuffer {
   const memory = k.memory;
   if (memory.buffer.byteLength < end) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
-  const buffer = memory.buffer;
+  return memory.buffer;
+}
+
+function residentAddresses(k: Kernels, plan: SimdPlan): { segments: number; weights: number } {
+  const known = resident.get(plan);
+  if (known) return known;
+  const bytes = align16(plan.segments.length * 4) + align16(plan.weights.length * plan.valueBytes);
+  if (residentEnd + bytes > residentLimit) {
+    residentEnd = 0;
+    resident = new WeakMap();
+  }
+  const at = { segments: residentEnd, weights: residentEnd + align16(plan.segments.length * 4) };
+  residentEnd += bytes;
+  const buffer = ensureMemory(k, residentEnd);
+  new Int32Array(buffer, at.segments, plan.segments.length).set(plan.segments);
+  if (plan.valueBytes === 1) new Int8Array(buffer, at.weights, plan.weights.length).set(plan.weights);
+  else new Int16Array(buffer, at.weights, plan.weights.length).set(plan.weights);
+  resident.set(plan, at);
+  return at;
+}
+
+/**
+ * acc[p·OC + oc] = the layer's sum for pixel p and channel oc, plus bias[oc] (no bias: undefined).
+ * `input` is the layer's HWC input; its values fit the plan's lanes (simdKernelFor).
+ */
+export function simdAccumulators(
+  plan: SimdPlan,
+  input: Int32Array,
+  pixels: number,
+  outChannels: number,
+  bias: Float64Array | undefined,
+  acc: Float64Array,
+): void {
+  const k = kernels()!;
+  const { valueBytes, rowBytes, segmentsPerPixel } = plan;
+  const at = residentAddresses(k, plan);
+  const block = Math.max(1, Math.min(pixels, Math.floor(BLOCK_BYTES / rowBytes)));
+  const inOff = align16(residentEnd);
+  const patchOff = align16(inOff + input.length * valueBytes + SPARE);
+  const outOff = align16(patchOff + block * rowBytes + SPARE);
+  const buffer = ensureMemory(k, outOff + block * outChannels * 4);
   if (valueBytes === 1) new Int8Array(buffer, inOff, input.length).set(input);
   else new Int16Array(buffer, inOff, input.length).set(input);
-  new Int32Array(buffer, segmentsOff, plan.segments.length).set(plan.segments);
-  if (valueBytes === 1) new Int8Array(buffer, wOff, plan.weights.length).set(plan.weights);
-  else new Int16Array(buffer, wOff, plan.weights.length).set(plan.weights);
   const out = new Int32Array(buffer, outOff, block * outChannels);
   const run = plan.kernel === "mac16" ? k.mac16 : plan.kernel === "adder8" ? k.adder8 : k.adder16;
   for (let p0 = 0; p0 < pixels; p0 += block) {
     const n = Math.min(block, pixels - p0);
-    k.im2col(segmentsOff + p0 * segmentsPerPixel * 8, segmentsPerPixel, n, inOff, patchOff, rowBytes);
-    run(patchOff, wOff, n, outChannels, rowBytes, outOff);
+    k.im2col(at.segments + p0 * segmentsPerPixel * 8, segmentsPerPixel, n, inOff, patchOff, rowBytes);
+    run(patchOff, at.weights, n, outChannels, rowBytes, outOff);
     acc.set(n === block ? out : out.subarray(0, n * outChannels), p0 * outChannels);
-    for (let p = 0, a = p0 * outChannels; p < n; p++) for (let oc = 0; oc < outChannels; oc++) acc[a++] += bias[oc];
+    if (bias) for (let p = 0, a = p0 * outChannels; p < n; p++) for (let oc = 0; oc < outChannels; oc++) acc[a++] += bias[oc];
   }
 }

@@ -14,7 +14,7 @@ import { parseModel } from "../../../../src/ir/load.js";
 import { Conv2dLayer, denseAsConv, DenseLayer, IntTensor } from "../../../../src/ir/model.js";
 import { conv2dAccumulators, conv2dEvaluation, conv2dGolden, useSimdKernels } from "../../../../src/hw/golden/conv2d.js";
 import { conv2dAccumulatorsReference, conv2dGoldenReference } from "../../../../src/hw/golden/reference/conv2d.js";
-import { simdKernelFor } from "../../../../src/hw/golden/wasm/simd.js";
+import { setSimdResidentLimit, simdKernelFor } from "../../../../src/hw/golden/wasm/simd.js";
 import { BYTES_FILE, kernelsModuleText, WAT_FILE } from "../../../../scripts/build-golden-wasm.js";
 import { runJob } from "../../../helpers/worker.js";
 
@@ -196,6 +196,23 @@ describe("SIMD kernels equal the JS and the first kernels", () => {
       const got = bothPaths(conv, input.data);
       expect(got.evaluation).not.toBe("js");
       expect(got.simd).toEqual(got.js);
+    }
+  });
+
+  test("layers used in turn keep their constants resident, and are loaded again after an eviction", () => {
+    const layers = [1, 2, 3].map((seed) =>
+      build({ dp: seed === 2 ? "adder" : "mac", bits: 8, H: 6, W: 5, C: 3 + seed, OC: 4, k: 3, stride: 1, padding: 1, dense: seed === 3, seed }),
+    );
+    const expected = layers.map(({ conv, input }) => Array.from(conv2dAccumulatorsReference(conv, input.data)));
+    for (const limit of [32 * 1024 * 1024, 1]) {
+      setSimdResidentLimit(limit);
+      try {
+        // A, B, C, A, B, C: with the default limit all three stay loaded; with 1 byte each call evicts the others
+        for (let round = 0; round < 2; round++)
+          layers.forEach(({ conv, input }, i) => expect(Array.from(conv2dAccumulators(conv, input.data)), `limit ${limit}, layer ${i}`).toEqual(expected[i]));
+      } finally {
+        setSimdResidentLimit(32 * 1024 * 1024);
+      }
     }
   });
 
