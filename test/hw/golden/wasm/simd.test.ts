@@ -200,14 +200,15 @@ describe("SIMD kernels equal the JS and the first kernels", () => {
   });
 
   test("layers used in turn keep their constants resident, and are loaded again after an eviction", () => {
-    const layers = [1, 2, 3].map((seed) =>
-      build({ dp: seed === 2 ? "adder" : "mac", bits: 8, H: 6, W: 5, C: 3 + seed, OC: 4, k: 3, stride: 1, padding: 1, dense: seed === 3, seed }),
-    );
-    const expected = layers.map(({ conv, input }) => Array.from(conv2dAccumulatorsReference(conv, input.data)));
     for (const limit of [32 * 1024 * 1024, 1]) {
+      // fresh layers for each limit (new plans, nothing loaded yet)
+      const layers = [1, 2, 3].map((seed) =>
+        build({ dp: seed === 2 ? "adder" : "mac", bits: 8, H: 6, W: 5, C: 3 + seed, OC: 4, k: 3, stride: 1, padding: 1, dense: seed === 3, seed }),
+      );
+      const expected = layers.map(({ conv, input }) => Array.from(conv2dAccumulatorsReference(conv, input.data)));
       setSimdResidentLimit(limit);
       try {
-        // A, B, C, A, B, C: with the default limit all three stay loaded; with 1 byte each call evicts the others
+        // A, B, C, A, B, C: with the default limit all three stay loaded; with 1 byte each new load evicts the others
         for (let round = 0; round < 2; round++)
           layers.forEach(({ conv, input }, i) => expect(Array.from(conv2dAccumulators(conv, input.data)), `limit ${limit}, layer ${i}`).toEqual(expected[i]));
       } finally {
