@@ -48,19 +48,22 @@ function saturateRequant(rounded: number, p: RequantParams): number {
 /**
  * requantize (above) over a whole tensor, with the loop-invariant parts hoisted:
  * out[i] = requantize(acc[i], p with multiplier multipliers[i mod channels]).
- * The same op: when |acc·m| ≤ 2^52 and 1 ≤ k ≤ 52, round_k is evaluated inline as in
- * roundShift, as floor((v + 2^(k−1)) · 2^−k) for half_up (and half_away on |v|),
- * half_even stepping back to the even neighbour on an exact tie: multiplying by 2^−k
- * and adding 2^(k−1) are exact in float64 there (|v| + 2^(k−1) < 2^53), so every
- * value is an exact integer; the clamps are min/max, no data-dependent branch. Any
- * other element goes through requantize itself (tests prove the two equal for every
- * rounding mode).
+ * The same op, evaluated inline when |v| = |acc·m| ≤ 2^52, 1 ≤ k ≤ 52 and |zp| ≤ 2^31
+ * (any other element goes through requantize itself; tests prove the two equal for
+ * every rounding mode). There every step is exact in float64: v·2^−k is v scaled
+ * (|v·2^−k| ≤ 2^51), and
+ *   floor      floor(v·2^−k)
+ *   half_up    floor((v + 2^(k−1))·2^−k)            (|v| + 2^(k−1) < 2^53)
+ *   half_away  sign(v)·floor((|v| + 2^(k−1))·2^−k)
+ *   half_even  (v·2^−k + 1.5·2^52) − 1.5·2^52        (float64 addition rounds half to even
+ *              at unit spacing, which [2^52, 2^53) has; the result is an integer)
+ * and the clamps max(a, b) = (a + b + |a − b|)/2, min(a, b) = (a + b − |a − b|)/2 are
+ * exact (operands and results below 2^53): no data-dependent branch in the loop.
  */
 export function requantizeTensor(acc: Float64Array, p: RequantParams, multipliers: ArrayLike<number> | undefined, out: Int32Array): void {
   const k = p.shift;
-  const pow = 2 ** k;
   const inversePow = 2 ** -k;
-  const half = pow / 2;
+  const half = 2 ** (k - 1);
   const mode = ROUNDING_CODE[p.rounding];
   const zp = p.zeroPoint;
   // sat_b then ReLU max(·, zp) as one clamp: max(min(hi, max(lo, x)), zp) = min(max(hi, zp), max(lo, zp, x))
@@ -69,10 +72,11 @@ export function requantizeTensor(acc: Float64Array, p: RequantParams, multiplier
   // one element kind in the loop whatever the caller passes (number[] or a typed array)
   const m = multipliers ? Float64Array.from(multipliers) : Float64Array.of(p.multiplier);
   const channels = m.length;
-  if (!(k >= 1 && k <= 52)) {
+  if (!(k >= 1 && k <= 52 && Math.abs(zp) <= 2 ** 31)) {
     for (let i = 0, c = 0; i < acc.length; i++, c = c + 1 === channels ? 0 : c + 1) out[i] = requantize(acc[i], withMultiplier(p, m[c]));
     return;
   }
+  const EVEN = 1.5 * 2 ** 52;
   let wide = false;
   for (let i = 0, c = 0; i < acc.length; i++) {
     const v = acc[i] * m[c];
@@ -80,15 +84,13 @@ export function requantizeTensor(acc: Float64Array, p: RequantParams, multiplier
     // |v| > 2^52 (or NaN): left to requantize in the second pass below
     if (!(Math.abs(v) <= 2 ** 52)) wide = true;
     let rounded: number;
-    if (mode === 0) rounded = Math.floor(v * inversePow);
-    else if (mode === 2) rounded = Math.sign(v) * Math.floor((Math.abs(v) + half) * inversePow);
-    else {
-      const up = v + half;
-      rounded = Math.floor(up * inversePow);
-      // half_even: a tie (v + 2^(k−1) a multiple of 2^k) that half_up rounded to an odd value goes down to the even one
-      if (mode === 3 && rounded * pow === up && Math.floor(rounded * 0.5) * 2 !== rounded) rounded -= 1;
-    }
-    out[i] = Math.min(top, Math.max(bottom, rounded + zp));
+    if (mode === 3) rounded = v * inversePow + EVEN - EVEN;
+    else if (mode === 1) rounded = Math.floor((v + half) * inversePow);
+    else if (mode === 0) rounded = Math.floor(v * inversePow);
+    else rounded = Math.sign(v) * Math.floor((Math.abs(v) + half) * inversePow);
+    const x = rounded + zp;
+    const y = (bottom + x + Math.abs(x - bottom)) * 0.5;
+    out[i] = (top + y - Math.abs(y - top)) * 0.5;
   }
   if (!wide) return;
   for (let i = 0, c = 0; i < acc.length; i++, c = c + 1 === channels ? 0 : c + 1)
