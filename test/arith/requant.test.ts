@@ -322,6 +322,23 @@ describe("requantizeTensor (the vector form) on exact ties", () => {
       }
     });
 
+  test("ties next to the 32-bit limits with acc·m just under 2^52: ±(2^31 − 1.5)", () => {
+    // acc·m / 2^21 = ±(2^32 − 3)·2^20 / 2^21 = ±(2^31 − 1.5), every mode by hand
+    const expected: Record<RoundingMode, number[]> = {
+      floor: [2147483646, -2147483647],
+      half_up: [2147483647, -2147483646],
+      half_away: [2147483647, -2147483647],
+      half_even: [2147483646, -2147483646],
+    };
+    for (const rounding of ROUNDING_MODES) {
+      const p = params({ multiplier: 2 ** 20, multiplierBits: 32, shift: 21, rounding, outBits: 32 });
+      const out = new Int32Array(2);
+      requantizeTensor(Float64Array.from([2 ** 32 - 3, -(2 ** 32 - 3)]), p, undefined, out);
+      expect(Array.from(out), rounding).toEqual(expected[rounding]);
+      expect([requantize(2 ** 32 - 3, p), requantize(-(2 ** 32 - 3), p)], rounding).toEqual(expected[rounding]);
+    }
+  });
+
   test("relu and a zero point outside the output range: max(sat(y), zp) as requantize does", () => {
     const p = params({ multiplier: 1, shift: 1, rounding: "floor", zeroPoint: 200, relu: true });
     const out = new Int32Array(2);
