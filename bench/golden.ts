@@ -51,7 +51,7 @@ const models: [string, number][] = [
   ["models/mnist-xnor.json", 1500],
   ["models/mnist-mac.json", 1500],
   ["models/mnist-vit.json", 1500],
-  ["models/resnet20-adder-cifar.json", 0],
+  ["models/resnet20-adder-cifar.json", 1000],
 ];
 for (const [file, minMs] of models) {
   const model = loadModel(file);
