@@ -2,8 +2,9 @@
  * Golden reference throughput (not a test: prints figures, asserts nothing).
  *   node dist/bench/golden.js
  * Per model: images/s and integer ops/s on one thread and on a worker pool of every
- * core (flows/golden-pool.ts), and the first kernels (hw/golden/reference/) in the same
- * process as the baseline. Integer ops = Σ over engine layers of output elements × K
+ * core (flows/golden-pool.ts); on one thread also with the JS kernels only (the
+ * WebAssembly SIMD kernels of hw/golden/wasm/ off: useSimdKernels(false)) and with the
+ * first kernels (hw/golden/reference/), all in the same process. Integer ops = Σ over engine layers of output elements × K
  * (one multiply-accumulate, |x − w| accumulate or xnor-popcount step each) + the
  * attention products (2·heads·T²·d); element-wise ops are not counted.
  * Float reference: onnxruntime-node (one intra-op thread) on models/onnx/mnist_conv.onnx,
@@ -18,7 +19,7 @@ import { Model, engineLayers, outputPixels, reductionLength, IntTensor } from ".
 import { randomTensor } from "../src/ir/inputs.js";
 import { runGolden } from "../src/hw/golden/network.js";
 import { runGoldenReference } from "../src/hw/golden/reference/network.js";
-import { conv2dGolden } from "../src/hw/golden/conv2d.js";
+import { conv2dEvaluation, conv2dGolden, useSimdKernels } from "../src/hw/golden/conv2d.js";
 import { conv2dGoldenReference } from "../src/hw/golden/reference/conv2d.js";
 import { predictDataset } from "../src/flows/golden-pool.js";
 
@@ -50,7 +51,7 @@ const models: [string, number][] = [
   ["models/mnist-xnor.json", 1500],
   ["models/mnist-mac.json", 1500],
   ["models/mnist-vit.json", 1500],
-  ["models/resnet20-adder-cifar.json", 0],
+  ["models/resnet20-adder-cifar.json", 1000],
 ];
 for (const [file, minMs] of models) {
   const model = loadModel(file);
@@ -58,6 +59,9 @@ for (const [file, minMs] of models) {
   const inputs: IntTensor[] = Array.from({ length: 64 }, (_, i) => randomTensor(model.input, i + 1));
   let i = 0;
   const fastMs = timeIt(() => runGolden(model, inputs[i++ % inputs.length]), minMs);
+  useSimdKernels(false);
+  const jsMs = timeIt(() => runGolden(model, inputs[i++ % inputs.length]), minMs);
+  useSimdKernels(true);
   const refMs = timeIt(() => runGoldenReference(model, inputs[i++ % inputs.length]), minMs);
   // all workers: enough images for ~2 s of work on every core (pool start-up included)
   const count = Math.max(cores * 2, Math.min(20000, Math.round((2000 / fastMs) * cores)));
@@ -69,12 +73,13 @@ for (const [file, minMs] of models) {
   if (file.includes("mnist-") && !file.includes("vit")) lenetOpsPerCore.push(one);
   console.log(
     `${model.name}: ${(ops / 1e6).toFixed(2)} M ops/image | 1 thread ${(1000 / fastMs).toFixed(1)} images/s = ${fmt(one)}ops/s` +
+      ` | JS kernels ${(1000 / jsMs).toFixed(1)} images/s, SIMD ${(jsMs / fastMs).toFixed(2)}x` +
       ` | first kernels ${(1000 / refMs).toFixed(1)} images/s, ratio ${(refMs / fastMs).toFixed(2)}x` +
       ` | ${cores} workers ${(1000 / poolMs).toFixed(1)} images/s = ${fmt(ops / (poolMs / 1000))}ops/s (${(fastMs / poolMs).toFixed(2)}x one thread, ${count} images)`,
   );
 }
 
-console.log("conv kernels alone (conv2dGolden incl. requant/threshold; first kernel as baseline)");
+console.log("conv kernels alone (conv2dGolden incl. requant/threshold; the JS kernels and the first kernel as baselines)");
 const convOps: number[] = [];
 for (const file of ["models/conv3x3-mac-int8.json", "models/conv3x3-adder-int8.json", "models/conv3x3-adder-int16.json", "models/conv3x3-xnor.json"]) {
   const model = loadModel(file);
@@ -82,10 +87,15 @@ for (const file of ["models/conv3x3-mac-int8.json", "models/conv3x3-adder-int8.j
   const input = randomTensor(model.input, 1);
   const ops = outputPixels(layer) * layer.output.channels * reductionLength(layer);
   const fastMs = timeIt(() => conv2dGolden(layer, input), 1000);
+  const evaluation = conv2dEvaluation(layer);
+  useSimdKernels(false);
+  const jsMs = timeIt(() => conv2dGolden(layer, input), 1000);
+  useSimdKernels(true);
   const refMs = timeIt(() => conv2dGoldenReference(layer, input), 1000);
   convOps.push(ops / (fastMs / 1000));
   console.log(
-    `${model.name}: ${fmt(ops / (fastMs / 1000))}ops/s per core (first kernel ${fmt(ops / (refMs / 1000))}ops/s, ratio ${(refMs / fastMs).toFixed(2)}x)`,
+    `${model.name}: ${fmt(ops / (fastMs / 1000))}ops/s per core (${evaluation}) | JS kernel ${fmt(ops / (jsMs / 1000))}ops/s, ratio ${(jsMs / fastMs).toFixed(2)}x` +
+      ` | first kernel ${fmt(ops / (refMs / 1000))}ops/s, ratio ${(refMs / fastMs).toFixed(2)}x`,
   );
 }
 

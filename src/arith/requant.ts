@@ -48,42 +48,57 @@ function saturateRequant(rounded: number, p: RequantParams): number {
 /**
  * requantize (above) over a whole tensor, with the loop-invariant parts hoisted:
  * out[i] = requantize(acc[i], p with multiplier multipliers[i mod channels]).
- * The same op: when |acc·m| ≤ 2^52 and k ≤ 52, round_k is evaluated inline as in
- * roundShift (division by 2^k is exact in float64, so floor and remainder are
- * exact integers); any other element goes through requantize itself (tests prove
- * the two equal for every rounding mode).
+ * The same op, evaluated inline when |v| = |acc·m| ≤ 2^52, 1 ≤ k ≤ 52 and |zp| ≤ 2^31
+ * (any other element goes through requantize itself; tests prove the two equal for
+ * every rounding mode). There every step is exact in float64: v·2^−k is v scaled
+ * (|v·2^−k| ≤ 2^51), and
+ *   floor      floor(v·2^−k)
+ *   half_up    floor((v + 2^(k−1))·2^−k)            (|v| + 2^(k−1) < 2^53)
+ *   half_away  sign(v)·floor((|v| + 2^(k−1))·2^−k)
+ *   half_even  (v·2^−k + 1.5·2^52) − 1.5·2^52        (float64 addition rounds half to even
+ *              at unit spacing, which [2^52, 2^53) has; the result is an integer)
+ * and the clamps max(a, b) = (a + b + |a − b|)/2, min(a, b) = (a + b − |a − b|)/2 are
+ * exact (operands and results below 2^53): no data-dependent branch in the loop.
  */
 export function requantizeTensor(acc: Float64Array, p: RequantParams, multipliers: ArrayLike<number> | undefined, out: Int32Array): void {
   const k = p.shift;
-  const pow = 2 ** k;
-  const half = pow / 2;
+  const inversePow = 2 ** -k;
+  const half = 2 ** (k - 1);
   const mode = ROUNDING_CODE[p.rounding];
   const zp = p.zeroPoint;
-  const lo = signedMin(p.outBits);
-  const hi = signedMax(p.outBits);
-  const channels = multipliers ? multipliers.length : 1;
-  const inline = k <= 52;
-  for (let i = 0, c = 0; i < acc.length; i++) {
-    const m = multipliers ? multipliers[c] : p.multiplier;
-    if (++c === channels) c = 0;
-    const v = acc[i] * m;
-    if (!inline || !(Math.abs(v) <= 2 ** 52)) {
-      out[i] = requantize(acc[i], m === p.multiplier ? p : { ...p, multiplier: m });
-      continue;
-    }
-    const q = Math.floor(v / pow);
-    const r = v - q * pow; // 0 ≤ r < 2^k
-    let rounded: number;
-    if (mode === 0) rounded = q;
-    else if (mode === 1) rounded = r >= half ? q + 1 : q;
-    else if (mode === 2) {
-      const mag = Math.floor((Math.abs(v) + half) / pow);
-      rounded = v < 0 ? -mag : mag;
-    } else rounded = r > half ? q + 1 : r < half ? q : q % 2 === 0 ? q : q + 1;
-    let y = rounded + zp;
-    y = y > hi ? hi : y < lo ? lo : y;
-    out[i] = p.relu && y < zp ? zp : y;
+  // sat_b then ReLU max(·, zp) as one clamp: max(min(hi, max(lo, x)), zp) = min(max(hi, zp), max(lo, zp, x))
+  const bottom = p.relu ? Math.max(signedMin(p.outBits), zp) : signedMin(p.outBits);
+  const top = p.relu ? Math.max(signedMax(p.outBits), zp) : signedMax(p.outBits);
+  // one element kind in the loop whatever the caller passes (number[] or a typed array)
+  const m = multipliers ? Float64Array.from(multipliers) : Float64Array.of(p.multiplier);
+  const channels = m.length;
+  if (!(k >= 1 && k <= 52 && Math.abs(zp) <= 2 ** 31)) {
+    for (let i = 0, c = 0; i < acc.length; i++, c = c + 1 === channels ? 0 : c + 1) out[i] = requantize(acc[i], withMultiplier(p, m[c]));
+    return;
   }
+  const EVEN = 1.5 * 2 ** 52;
+  let wide = false;
+  for (let i = 0, c = 0; i < acc.length; i++) {
+    const v = acc[i] * m[c];
+    if (++c === channels) c = 0;
+    // |v| > 2^52 (or NaN): left to requantize in the second pass below
+    if (!(Math.abs(v) <= 2 ** 52)) wide = true;
+    let rounded: number;
+    if (mode === 3) rounded = v * inversePow + EVEN - EVEN;
+    else if (mode === 1) rounded = Math.floor((v + half) * inversePow);
+    else if (mode === 0) rounded = Math.floor(v * inversePow);
+    else rounded = Math.sign(v) * Math.floor((Math.abs(v) + half) * inversePow);
+    const x = rounded + zp;
+    const y = (bottom + x + Math.abs(x - bottom)) * 0.5;
+    out[i] = (top + y - Math.abs(y - top)) * 0.5;
+  }
+  if (!wide) return;
+  for (let i = 0, c = 0; i < acc.length; i++, c = c + 1 === channels ? 0 : c + 1)
+    if (!(Math.abs(acc[i] * m[c]) <= 2 ** 52)) out[i] = requantize(acc[i], withMultiplier(p, m[c]));
+}
+
+function withMultiplier(p: RequantParams, multiplier: number): RequantParams {
+  return multiplier === p.multiplier ? p : { ...p, multiplier };
 }
 
 const ROUNDING_CODE: Record<RoundingMode, number> = { floor: 0, half_up: 1, half_away: 2, half_even: 3 };

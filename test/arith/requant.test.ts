@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
-import { multiplierFromRatio, requantize, RequantParams } from "../../src/arith/requant.js";
+import { multiplierFromRatio, requantize, requantizeTensor, RequantParams } from "../../src/arith/requant.js";
 import { ROUNDING_MODES, RoundingMode } from "../../src/arith/rounding.js";
 import { QuantrtlError } from "../../src/util/errors.js";
 
@@ -297,5 +297,54 @@ describe("multiplierFromRatio: the largest k with round(r·2^k) < 2^mBits (docs/
     }
     if (error === undefined) expect(result!.multiplier).toBeGreaterThan(0);
     else expect(error).toBeInstanceOf(QuantrtlError);
+  });
+});
+
+describe("requantizeTensor (the vector form) on exact ties", () => {
+  // acc·m / 2^k for k = 1 and 3: every value a tie (…·5 halves), rounded by hand per mode
+  const acc = [1, 3, 5, -1, -3, -5, 4, -4];
+  const expected: Record<RoundingMode, number[]> = {
+    // 0.5 1.5 2.5 −0.5 −1.5 −2.5 2 −2
+    floor: [0, 1, 2, -1, -2, -3, 2, -2],
+    half_up: [1, 2, 3, 0, -1, -2, 2, -2],
+    half_away: [1, 2, 3, -1, -2, -3, 2, -2],
+    half_even: [0, 2, 2, 0, -2, -2, 2, -2],
+  };
+  for (const rounding of ROUNDING_MODES)
+    test(`${rounding}: ±0.5, ±1.5, ±2.5 and exact values, shift 1 (m = 1) and shift 3 (m = 4)`, () => {
+      for (const [multiplier, shift] of [
+        [1, 1],
+        [4, 3],
+      ]) {
+        const out = new Int32Array(acc.length);
+        requantizeTensor(Float64Array.from(acc), params({ multiplier, shift, rounding }), undefined, out);
+        expect(Array.from(out)).toEqual(expected[rounding]);
+      }
+    });
+
+  test("ties next to the 32-bit limits with acc·m just under 2^52: ±(2^31 − 1.5)", () => {
+    // acc·m / 2^21 = ±(2^32 − 3)·2^20 / 2^21 = ±(2^31 − 1.5), every mode by hand
+    const expected: Record<RoundingMode, number[]> = {
+      floor: [2147483646, -2147483647],
+      half_up: [2147483647, -2147483646],
+      half_away: [2147483647, -2147483647],
+      half_even: [2147483646, -2147483646],
+    };
+    for (const rounding of ROUNDING_MODES) {
+      const p = params({ multiplier: 2 ** 20, multiplierBits: 32, shift: 21, rounding, outBits: 32 });
+      const out = new Int32Array(2);
+      requantizeTensor(Float64Array.from([2 ** 32 - 3, -(2 ** 32 - 3)]), p, undefined, out);
+      expect(Array.from(out), rounding).toEqual(expected[rounding]);
+      expect([requantize(2 ** 32 - 3, p), requantize(-(2 ** 32 - 3), p)], rounding).toEqual(expected[rounding]);
+    }
+  });
+
+  test("relu and a zero point outside the output range: max(sat(y), zp) as requantize does", () => {
+    const p = params({ multiplier: 1, shift: 1, rounding: "floor", zeroPoint: 200, relu: true });
+    const out = new Int32Array(2);
+    requantizeTensor(Float64Array.from([-1000, 1000]), p, undefined, out);
+    // sat_8(−500 + 200) = −128, max(−128, 200) = 200; sat_8(500 + 200) = 127, max(127, 200) = 200
+    expect(Array.from(out)).toEqual([200, 200]);
+    expect([requantize(-1000, p), requantize(1000, p)]).toEqual([200, 200]);
   });
 });

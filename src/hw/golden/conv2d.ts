@@ -12,7 +12,9 @@
  * the bias) every partial sum is an integer below 2^53, so float64 sums are exact.
  * A layer beyond that takes the exact path (BigInt, per term), which no bundled
  * model needs. The first per-element kernel is kept in reference/conv2d.ts as the
- * tests' oracle.
+ * tests' oracle. Where the widths prove an i32 sum exact, the mac/adder/shift sums
+ * are evaluated by WebAssembly SIMD kernels instead (wasm/simd.ts), the JS loops below
+ * being the fallback.
  */
 import { channelRequantParams, Conv2dLayer, convPadValue, DenseLayer, denseAsConv, IntTensor, reductionLength } from "../../ir/model.js";
 import {
@@ -36,6 +38,7 @@ import {
 } from "../../arith/datapath.js";
 import { requantizeBig, requantizeTensor } from "../../arith/requant.js";
 import { rangeOfValues } from "../../arith/widths.js";
+import { SimdKernel, SimdPlan, simdAccumulators, simdAvailable, simdKernelFor, simdPlan } from "./wasm/simd.js";
 
 /** Float64 sums are exact up to this accumulator width (53-bit significand). */
 const EXACT_FLOAT_BITS = 53;
@@ -55,6 +58,21 @@ interface ConvPlan {
   readonly bias: Float64Array;
   /** accBits > 53: the exact BigInt path instead of float64 sums. */
   readonly needsBigInt: boolean;
+  /** The SIMD kernel's operands, when one evaluates this layer's sum exactly (wasm/simd.ts). */
+  readonly simd: SimdPlan | undefined;
+}
+
+let simdEnabled = true;
+
+/** Whether layers that allow it take the WebAssembly SIMD kernels (default) or the JS kernels (bench and tests compare the two). */
+export function useSimdKernels(enabled: boolean): void {
+  simdEnabled = enabled;
+}
+
+/** The evaluation a layer's sums take now: the exact BigInt path, the JS kernels, or a SIMD kernel. */
+export function conv2dEvaluation(layer: Conv2dLayer): "bigint" | "js" | SimdKernel {
+  const plan = planOf(layer);
+  return plan.needsBigInt ? "bigint" : simdEnabled && plan.simd ? plan.simd.kernel : "js";
 }
 
 const plans = new WeakMap<Conv2dLayer, ConvPlan>();
@@ -98,6 +116,7 @@ function planOf(layer: Conv2dLayer): ConvPlan {
   const bias = new Float64Array(OC);
   if (layer.bias) bias.set(layer.bias);
   const bits = accBits(layer.datapath, layer.input.bits, layer.weightBits, K, layer.bias ? rangeOfValues(layer.bias) : undefined);
+  const kernel = simdAvailable() ? simdKernelFor(layer.datapath, layer.input.bits, layer.weightBits, K) : undefined;
   const plan: ConvPlan = {
     K,
     tapsPerPixel,
@@ -108,6 +127,7 @@ function planOf(layer: Conv2dLayer): ConvPlan {
     words,
     bias,
     needsBigInt: bits > EXACT_FLOAT_BITS,
+    simd: kernel && bits <= EXACT_FLOAT_BITS ? simdPlan(kernel, layer, weights) : undefined,
   };
   plans.set(layer, plan);
   return plan;
@@ -158,6 +178,10 @@ export function conv2dAccumulators(layer: Conv2dLayer, input: Int32Array): Float
       gatherSignWindow(plan, p, inputBits, C, padBit, window);
       for (let oc = 0; oc < OC; oc++) acc[p * OC + oc] = xnorDot(xnorPopcount(window, 0, plan.packed, oc * words, words, K), K) + bias[oc];
     }
+    return acc;
+  }
+  if (simdEnabled && plan.simd) {
+    simdAccumulators(plan.simd, input, P, OC, layer.bias ? bias : undefined, acc);
     return acc;
   }
   const x = Float64Array.from(input);
