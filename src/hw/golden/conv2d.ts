@@ -116,7 +116,9 @@ function planOf(layer: Conv2dLayer): ConvPlan {
   const bias = new Float64Array(OC);
   if (layer.bias) bias.set(layer.bias);
   const bits = accBits(layer.datapath, layer.input.bits, layer.weightBits, K, layer.bias ? rangeOfValues(layer.bias) : undefined);
-  const kernel = simdAvailable() ? simdKernelFor(layer.datapath, layer.input.bits, layer.weightBits, K) : undefined;
+  // the SIMD kernels write padded taps as 0: a layer that pads with another value (an imported zero point) stays in JS
+  const padsWithZero = convPadValue(layer) === 0 || (layer.padding[0] === 0 && layer.padding[1] === 0);
+  const kernel = simdAvailable() && padsWithZero ? simdKernelFor(layer.datapath, layer.input.bits, layer.weightBits, K) : undefined;
   const plan: ConvPlan = {
     K,
     tapsPerPixel,
