@@ -58,6 +58,38 @@ export function romLuts(depth: number, width: number, target: SynthTarget): numb
   return width * Math.ceil(depth / 2 ** target.lutInputs);
 }
 
+/**
+ * The bit columns of a ROM that are not constant over its words: Yosys's opt_mem removes a
+ * column that is 0 in every word ("removing const-0 lane") or 1 in every word ("const-1
+ * lane") before memory_libmap, so a ROM maps at this width (0: no memory left at all).
+ */
+export function variableColumns(words: readonly bigint[], width: number): number {
+  let ones = 0n;
+  let zeros = 0n;
+  const mask = (1n << BigInt(width)) - 1n;
+  for (const w of words) {
+    ones |= w & mask;
+    zeros |= ~w & mask;
+  }
+  // a column is variable when it is 1 in some word and 0 in another
+  let both = ones & zeros;
+  let n = 0;
+  while (both > 0n) {
+    n += Number(both & 1n);
+    both >>= 1n;
+  }
+  return n;
+}
+
+/** variableColumns of a ROM image as the RTL reads it ($readmemh text: one hex word a line). */
+export function variableColumnsOfHex(image: string, width: number): number {
+  const words = image
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => BigInt(`0x${l.trim()}`));
+  return variableColumns(words, width);
+}
+
 export interface MemoryMapping {
   readonly style: "logic" | "distributed" | "block";
   /** Bits of the block RAM primitives (as countCells counts them). */
@@ -74,6 +106,7 @@ export interface MemoryMapping {
  * which decides between soft logic, LUT RAM and block RAM.
  */
 export function mapMemory(depth: number, width: number, kind: "ram" | "rom", read: "sync" | "async", target: SynthTarget): MemoryMapping {
+  if (width === 0 || depth === 0) return { style: "logic", blockBits: 0, lutramLuts: 0, logicBits: 0 };
   const c = libmapChoice({ depth, width, kind, read }, familyRules(target.family).memoryLibrary(target.part));
   if (c.style === "logic") return { style: "logic", blockBits: 0, lutramLuts: 0, logicBits: depth * width };
   return { style: c.style, blockBits: c.primitives * c.def!.bits, lutramLuts: c.primitives * c.def!.luts, logicBits: 0 };

@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../src/ir/board.js";
-import { constant, dspsForProduct, mapMemory, signal, synthTarget } from "../../src/hw/target.js";
+import { constant, dspsForProduct, mapMemory, signal, synthTarget, variableColumns, variableColumnsOfHex } from "../../src/hw/target.js";
 import { weightRomBits, weightRomColumns } from "../../src/hw/units/mvu/cost.js";
 import { estimateEngine, resourceModel, sumResources } from "../../src/estimate/resources.js";
 import { estimateUnits } from "../../src/estimate/model.js";
@@ -21,6 +21,20 @@ const xilinx = synthTarget(loadBoard("pynq-z2"));
 const ecp5 = synthTarget(loadBoard("ulx3s-85f"));
 
 describe("memory mapping", () => {
+  test("a ROM maps at the width of its columns that vary (Yosys opt_mem: 'removing const-0 lane', 'const-1 lane')", () => {
+    // columns of 0b1010, 0b1000, 0b1110: bit 0 always 0, bit 3 always 1, bits 1 and 2 vary
+    expect(variableColumns([0b1010n, 0b1000n, 0b1110n], 4)).toBe(2);
+    expect(variableColumnsOfHex("a\n8\ne\n", 4)).toBe(2);
+    // one word: nothing varies, and a memory of no columns is no memory
+    expect(variableColumns([0xffn], 8)).toBe(0);
+    const xc7 = synthTarget(loadBoard("pynq-z2"));
+    expect(mapMemory(256, 0, "rom", "sync", xc7)).toEqual({ style: "logic", blockBits: 0, lutramLuts: 0, logicBits: 0 });
+    // the shift rebuild of the LeNet's dense1 weight ROM: 256 words of 4·16·5 = 320 bits, 38 columns
+    // constant (Yosys 0.55's log names them) — 282 bits take 8 RAMB18 (Yosys: 147,456 bits), 320 would take 9
+    expect(mapMemory(256, 282, "rom", "sync", xc7).blockBits).toBe(8 * 18432);
+    expect(mapMemory(256, 320, "rom", "sync", xc7).blockBits).toBe(9 * 18432);
+  });
+
   test("iCE40: a 36×8 bank costs 288 in logic and one 64-cost EBR; a 64×1 bank ties and stays in flip-flops", () => {
     expect(mapMemory(36, 8, "ram", "sync", ice40)).toEqual({ style: "block", blockBits: 4096, lutramLuts: 0, logicBits: 0 });
     expect(mapMemory(64, 1, "ram", "sync", ice40)).toEqual({ style: "logic", blockBits: 0, lutramLuts: 0, logicBits: 64 });
@@ -122,14 +136,19 @@ describe("weight ROM columns", () => {
     const K = 27;
     // every weight 5 = 0b0000_0101: two live bits in each of the 1 × 1 lanes, and none varies
     const fives = firstConv(convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: new Array(5 * K).fill(5) }));
-    expect(weightRomBits(fives)).toEqual({ columns: 0, liveBits: 2 });
+    expect(weightRomBits(fives)).toEqual({ columns: 0, liveBits: 2, variable: 0 });
     // 4 and 1 alternating over the words: bits 0 and 2 live and varying (two distinct columns), bit 1 dead
     const alt = firstConv(
       convModel({ kernel: "mac", bits: 8, pe: 1, simd: 1, outChannels: 5, weights: Array.from({ length: 5 * K }, (_, i) => (i % 2 ? 4 : 1)) }),
     );
-    expect(weightRomBits(alt)).toEqual({ columns: 2, liveBits: 2 });
+    expect(weightRomBits(alt)).toEqual({ columns: 2, liveBits: 2, variable: 2 });
     // −1 = 0b1111_1111 in 8 bits: every bit live in each of pe·simd = 2·3 lanes
     const ones = firstConv(convModel({ kernel: "mac", bits: 8, pe: 2, simd: 3, outChannels: 4, weights: new Array(4 * K).fill(-1) }));
     expect(weightRomBits(ones).liveBits).toBe(2 * 3 * 8);
+    // two lanes with the same alternating weights: two distinct columns, four that vary (Yosys keeps equal columns apart)
+    const twin = firstConv(
+      convModel({ kernel: "mac", bits: 8, pe: 1, simd: 2, channels: 2, kernelSize: 1, padding: 0, outChannels: 4, weights: [1, 1, 4, 4, 1, 1, 4, 4] }),
+    );
+    expect(weightRomBits(twin)).toEqual({ columns: 2, liveBits: 4, variable: 4 });
   });
 });

@@ -39,6 +39,11 @@ describe("whole-network validation", () => {
       expect(n.estimate.dsp, `${n.model}${n.arch ? ` pe ${n.arch.pe} simd ${n.arch.simd}` : ""} ${n.kernel}`).toBe(n.synthesis.dsp);
   });
 
+  test("block RAM: every whole network's estimate is Yosys's bits (memory_libmap rules, ROMs at the width of their columns that vary)", () => {
+    for (const n of file.networks)
+      expect(n.estimate.bram_bits, `${n.model}${n.arch ? ` pe ${n.arch.pe} simd ${n.arch.simd}` : ""} ${n.kernel}`).toBe(n.synthesis.bram_bits);
+  });
+
   test("each build is recorded once", () => {
     file.networks.forEach((n, i) =>
       expect(

@@ -8,6 +8,8 @@ import { verifyModel } from "../../src/verify/index.js";
 import { runGolden } from "../../src/hw/golden/network.js";
 import { MODEL_INPUT } from "../../src/ir/model.js";
 import { convLayer, graphModel } from "../helpers/graph-models.js";
+import { variantOf } from "../../src/flows/compare.js";
+import { engineLayers } from "../../src/ir/model.js";
 import { expectExact, expectExactAndPredicted } from "../helpers/rtl.js";
 import { removeAfterTest } from "../helpers/temp.js";
 
@@ -50,6 +52,19 @@ describe("residual networks in RTL (fork, FIFOs, join)", () => {
       await expectExactAndPredicted(model, 2, 6);
     });
   }
+
+  // quantrtl compare's xnor rebuild: a conv after a residual add reads the add's 8-bit sums and takes
+  // their signs (x > 0 is +1, as bitOfSign), a padded tap is +1 (paddingValue), whatever the width
+  test("the xnor rebuild of the residual network: convs reading 8-bit sums are bit-exact in Verilator and Icarus", async () => {
+    const model = variantOf(residualModel("mac"), "xnor");
+    const wide = engineLayers(model).filter((l) => l.datapath === "xnor" && l.input.bits > 1);
+    expect(wide.map((l) => l.name)).toEqual(["b2c1", "b2skip"]);
+    for (const sim of ["verilator", "icarus"] as const) {
+      const r = await verifyModel(model, { sim, vectors: 2, seed: 6, backpressure: 0.3 });
+      expectExact(r);
+      for (const l of r.layers) expect(l.matched, `${sim} ${l.name}`).toBe(l.compared);
+    }
+  });
 
   test("Icarus agrees with Verilator on the residual network, cycle for cycle", async () => {
     const model = residualModel("mac");

@@ -16,7 +16,9 @@ export function addUnitParams(layer: AddLayer, module: string, operandBits: read
   const ops = (["a", "b"] as const).map((id, j) => {
     const bits = operandBits[j];
     const m = layer.multipliers[j];
-    const w = requantWidths(signedRange(bits), {
+    // a 1-bit stream is a binary layer's ±1 (bit 1 = +1, arith/datapath signOfBit), not the signed range {−1, 0}
+    const binary = bits === 1;
+    const w = requantWidths(binary ? signedRange(2) : signedRange(bits), {
       multiplier: m,
       multiplierBits: 32,
       shift: k,
@@ -26,7 +28,7 @@ export function addUnitParams(layer: AddLayer, module: string, operandBits: read
       relu: false,
     });
     // a multiplier of 0 or 1 can give a product range narrower than the operand itself
-    const PRODW = Math.max(w.PRODW, bits);
+    const PRODW = Math.max(w.PRODW, binary ? 2 : bits);
     const SUMW = Math.max(w.SUMW, PRODW);
     const QW = SUMW - k;
     const addendExpr = roundingAddendExpr(layer.rounding, k, SUMW, `${id}_pe`);
@@ -36,7 +38,7 @@ export function addUnitParams(layer: AddLayer, module: string, operandBits: read
       PRODW,
       SUMW,
       QW,
-      extIn: sext(`${id}_data`, bits, PRODW),
+      extIn: binary ? `(${id}_data ? ${literal(1, PRODW)} : ${literal(-1, PRODW)})` : sext(`${id}_data`, bits, PRODW),
       lit: literal(m, PRODW),
       extProd: sext(`${id}_prod`, PRODW, SUMW),
       addendExpr,

@@ -6,11 +6,11 @@
  */
 import { Conv2dLayer, reductionLength } from "../../../ir/model.js";
 import { foldCounts } from "../../../ir/folding.js";
-import { layerAccBits, mvuWeightMemory } from "./params.js";
+import { layerAccBits, mvuBiasWords, mvuWeightMemory } from "./params.js";
 import { contributionBits, weightField } from "../pe/params.js";
 import { maxShift } from "../../../arith/datapath.js";
 import { rangeOfValues, signedBitsFor } from "../../../arith/widths.js";
-import { dspsForProduct, Features, mapMemory, MemoryMapping, romLuts, signal, SynthTarget } from "../../target.js";
+import { dspsForProduct, Features, mapMemory, MemoryMapping, romLuts, signal, SynthTarget, variableColumns } from "../../target.js";
 import { SPRAM_BITS, spramBlocks } from "../../families/ice40.js";
 
 /** What the weight ROM's bit columns (one bit of a lane's weight over all NF·SF words) leave for the logic. */
@@ -26,6 +26,8 @@ export interface WeightRomBits {
    * rows a multiplier in logic keeps (a bit that is 0 in every word drops its row).
    */
   readonly liveBits: number;
+  /** Columns that are not constant (0 or 1 in every word), equal ones counted apart: the width Yosys maps the ROM at (hw/target.ts variableColumns). */
+  readonly variable: number;
 }
 
 export function weightRomBits(layer: Conv2dLayer): WeightRomBits {
@@ -42,6 +44,7 @@ export function weightRomBits(layer: Conv2dLayer): WeightRomBits {
   const encoded = Uint32Array.from(layer.weights, (w) => Number(field.encode(w)));
   const columns = new Set<string>();
   let liveBits = 0;
+  let variable = 0;
   for (let p = 0; p < pe; p++) {
     for (let l = 0; l < simd; l++) {
       for (let b = 0; b < field.bits; b++) {
@@ -59,11 +62,14 @@ export function weightRomBits(layer: Conv2dLayer): WeightRomBits {
           }
         }
         if (ones > 0) liveBits++;
-        if (ones > 0 && ones < nf * sf) columns.add(`${h1 >>> 0}:${h2 >>> 0}`);
+        if (ones > 0 && ones < nf * sf) {
+          columns.add(`${h1 >>> 0}:${h2 >>> 0}`);
+          variable++;
+        }
       }
     }
   }
-  const bits = { columns: columns.size, liveBits };
+  const bits = { columns: columns.size, liveBits, variable };
   cached.set(key, bits);
   return bits;
 }
@@ -87,11 +93,14 @@ export function mvuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   // a loadable weight RAM (ram_style "huge") is an SB_SPRAM256KA, never block RAM or logic
   const spram = layer.arch.weightMemory === "spram";
   const memory = mvuWeightMemory(layer);
+  // a ROM maps at the width of its columns that vary (Yosys removes constant ones first)
   const weights: MemoryMapping = spram
     ? { style: "block", blockBits: 0, lutramLuts: 0, logicBits: 0 }
-    : mapMemory(memory.depth, memory.width, "rom", "sync", target);
+    : mapMemory(memory.depth, weightRomBits(layer).variable, "rom", "sync", target);
   const biasW = layer.bias ? pe * signedBitsFor(rangeOfValues(layer.bias)) : 0;
-  const bias = biasW ? mapMemory(nf, biasW, "rom", "sync", target) : { blockBits: 0, lutramLuts: 0, logicBits: 0, style: "logic" };
+  const bias = biasW
+    ? mapMemory(nf, variableColumns(mvuBiasWords(layer), biasW), "rom", "sync", target)
+    : { blockBits: 0, lutramLuts: 0, logicBits: 0, style: "logic" };
   // a shift lane: x << q over one mux stage per bit of the shifts it can see (at most P + 1, at most
   // one per ROM word), and a conditional negate, 2·BX − 1 bits wide
   const shiftStages = dp === "shift" ? Math.ceil(Math.log2(Math.min(maxShift(layer.weightBits) + 1, nf * sf))) + 1 : 0;

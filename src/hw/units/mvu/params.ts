@@ -62,6 +62,24 @@ export function weightLoadImage(layer: Conv2dLayer): Uint8Array {
   return out;
 }
 
+/** The bias ROM: word nf holds the PE lanes' biases of neuron fold nf, each in the bias width (none without bias). */
+export function mvuBiasWords(layer: Conv2dLayer): bigint[] {
+  if (!layer.bias) return [];
+  const { pe: PE, nf: NF } = foldCounts(layer);
+  const OC = layer.output.channels;
+  const biasW = signedBitsFor(rangeOfValues(layer.bias));
+  const words: bigint[] = [];
+  for (let nf = 0; nf < NF; nf++) {
+    let word = 0n;
+    for (let p = 0; p < PE; p++) {
+      const oc = nf * PE + p;
+      if (oc < OC) word |= BigInt.asUintN(biasW, BigInt(layer.bias[oc])) << BigInt(p * biasW);
+    }
+    words.push(word);
+  }
+  return words;
+}
+
 export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, files: { weight: string; bias: string }) {
   const { pe: PE, simd: SIMD, nf: NF, sf: SF, lastSimd } = foldCounts(layer);
   const field = weightField(layer);
@@ -74,17 +92,7 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
   const weightWords = mvuWeightWords(layer).map((w) => hexWord(w, PE * SIMD * BW));
 
   const biasW = layer.bias ? signedBitsFor(rangeOfValues(layer.bias)) : 0;
-  const biasWords: string[] = [];
-  if (layer.bias) {
-    for (let nf = 0; nf < NF; nf++) {
-      let word = 0n;
-      for (let p = 0; p < PE; p++) {
-        const oc = nf * PE + p;
-        if (oc < OC) word |= BigInt.asUintN(biasW, BigInt(layer.bias[oc])) << BigInt(p * biasW);
-      }
-      biasWords.push(hexWord(word, PE * biasW));
-    }
-  }
+  const biasWords = mvuBiasWords(layer).map((w) => hexWord(w, PE * biasW));
 
   const wDepth = NF * SF;
   const waddrW = counterBits(wDepth);

@@ -46,7 +46,14 @@ export function peParams(layer: Conv2dLayer, module: string) {
       return { ...base, template: "pe-adder", DW, ext: { x: sext("xl", BX, DW), w: sext("wl", BW, DW), mag: zext("mag", DW, CW) } };
     }
     case "xnor":
-      return { ...base, template: "pe-xnor", ext: {} };
+      // a lane is one bit (1 = +1); a wider input (an xnor rebuild after a residual add) gives x > 0
+      return {
+        ...base,
+        template: "pe-xnor",
+        xWidth: BX === 1 ? `${SIMD}` : `${SIMD}*${BX}`,
+        xbit: BX === 1 ? "x[l]" : `(~x[l*${BX} + ${BX - 1}] & (|x[l*${BX} +: ${BX}]))`,
+        ext: {},
+      };
     case "shift": {
       const field = weightField(layer);
       return { ...base, template: "pe-shift", FW: field.bits, QB: field.bits - 2, ext: { x: sext("xl", BX, CW) } };

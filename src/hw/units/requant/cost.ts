@@ -7,7 +7,7 @@
  */
 import { Conv2dLayer } from "../../../ir/model.js";
 import { requantParams } from "./params.js";
-import { constant, dspsForProduct, Features, mapMemory, romLuts, signal, SynthTarget } from "../../target.js";
+import { constant, dspsForProduct, Features, mapMemory, romLuts, signal, SynthTarget, variableColumnsOfHex } from "../../target.js";
 
 export function requantFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   if (layer.out.kind !== "requant") return {};
@@ -20,7 +20,9 @@ export function requantFeatures(layer: Conv2dLayer, target: SynthTarget): Featur
   const m = perChannel ? signal(rq.PRODW) : constant(layer.out.params.multiplier);
   const tiles = dspsForProduct({ a: signal(rq.ACCW), b: m, width: rq.PRODW }, target);
   // per channel: the multipliers come from a ROM of NF words (read at a registered counter: synchronous)
-  const rom = perChannel ? mapMemory(rq.NF, rq.PE * rq.PRODW, "rom", "sync", target) : undefined;
+  // (at the width of its columns that vary: Yosys removes constant ones)
+  const romWidth = perChannel ? variableColumnsOfHex(rq.multiplierRom, rq.PE * rq.PRODW) : 0;
+  const rom = perChannel ? mapMemory(rq.NF, romWidth, "rom", "sync", target) : undefined;
   return {
     "requant.dsps": perChannel ? 0 : pe * tiles,
     "requant.varDsps": perChannel ? pe * tiles : 0,
@@ -33,6 +35,6 @@ export function requantFeatures(layer: Conv2dLayer, target: SynthTarget): Featur
     "requant.outBits": pe * layer.out.params.outBits,
     "requant.blockBits": rom?.blockBits ?? 0,
     "requant.lutramLuts": rom?.lutramLuts ?? 0,
-    "requant.romLuts": rom?.logicBits ? romLuts(rq.NF, rq.PE * rq.PRODW, target) : 0,
+    "requant.romLuts": rom?.logicBits ? romLuts(rq.NF, romWidth, target) : 0,
   };
 }

@@ -7,7 +7,7 @@
 import { Conv2dLayer } from "../../../ir/model.js";
 import { swuBanking, swuParams } from "./params.js";
 import { counterBits } from "../../../arith/widths.js";
-import { Features, mapMemory, SynthTarget } from "../../target.js";
+import { Features, mapMemory, SynthTarget, variableColumnsOfHex } from "../../target.js";
 
 export function swuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const bank = swuBanking(layer);
@@ -15,8 +15,9 @@ export function swuFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   const bx = layer.input.bits;
   const sf = Math.ceil((layer.kernel[0] * layer.kernel[1] * layer.input.channels) / simd);
   const banks = mapMemory(bank.bankDepth, bx, "ram", "sync", target);
-  const laneTable = mapMemory(sf, swuParams(layer, "swu_features", "").tabW, "rom", "async", target);
   const p = swuParams(layer, "swu_features", "");
+  // the lane table at the width of its columns that vary (Yosys removes constant ones)
+  const laneTable = mapMemory(sf, variableColumnsOfHex(p.laneRom, p.tabW), "rom", "async", target);
   return {
     // the writer's and reader's counters, row bookkeeping and compares: they grow with the image, not the folding
     "swu.counterBits": 2 * p.ABW + 2 * p.BNKW + p.POSW + p.XW + 3 * p.RBW + 3 * p.CBW + 3 * p.AW + p.sfW + p.nfW + p.oyW + p.oxW,

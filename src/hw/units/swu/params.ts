@@ -13,8 +13,7 @@
  * the reader only rotates the banks' outputs by β. Row/column coordinates are biased
  * by the padding so that every counter is unsigned.
  */
-import { Conv2dLayer, reductionLength } from "../../../ir/model.js";
-import { paddingValue } from "../../../arith/datapath.js";
+import { Conv2dLayer, convPadValue, reductionLength } from "../../../ir/model.js";
 import { counterBits, unsignedBitsFor } from "../../../arith/widths.js";
 import { hexWord, literal, zext } from "../../verilog.js";
 import { foldCounts } from "../../../ir/folding.js";
@@ -300,7 +299,8 @@ export function swuParams(layer: Conv2dLayer, module: string, laneFile: string) 
       lastCol0: literal(Math.min(W - 1, KW - 1 - PX), CBW),
       need0: literal(Math.min(H - 1, KH - 1 - PY) + AOFF, AW),
       // the layer's pad value (ir/model.ts convPadValue) in BX-bit two's complement; xnor's +1 is the bit 1
-      pad: literal(layer.padValue ?? (paddingValue(layer.datapath) === 1 && BX === 1 ? 1 : 0), BX),
+      // xnor pads +1: the bit 1, or the value 1 on a wider input, whose sign the PE takes as x > 0
+      pad: literal(convPadValue(layer), BX),
       nfLast: literal(NF - 1, counterBits(NF)),
       sfLast: literal(SF - 1, sfW),
       oyLast: literal(HOUT - 1, counterBits(HOUT)),

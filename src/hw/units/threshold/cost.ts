@@ -5,16 +5,18 @@
  */
 import { Conv2dLayer } from "../../../ir/model.js";
 import { thresholdParams } from "./params.js";
-import { Features, mapMemory, romLuts, SynthTarget } from "../../target.js";
+import { Features, mapMemory, romLuts, SynthTarget, variableColumnsOfHex } from "../../target.js";
 
 export function thresholdFeatures(layer: Conv2dLayer, target: SynthTarget): Features {
   if (layer.out.kind !== "threshold") return {};
   const th = thresholdParams(layer, "threshold_features", "");
-  const rom = mapMemory(th.NF, th.PE * (th.TW + 1), "rom", "async", target);
+  // at the width of its columns that vary (Yosys removes constant ones)
+  const width = variableColumnsOfHex(th.thresholdRom, th.PE * (th.TW + 1));
+  const rom = mapMemory(th.NF, width, "rom", "async", target);
   return {
     "threshold.compareBits": th.PE * th.CMPW,
     "threshold.blockBits": rom.blockBits,
     "threshold.lutramLuts": rom.lutramLuts,
-    "threshold.romLuts": rom.logicBits ? romLuts(th.NF, th.PE * (th.TW + 1), target) : 0,
+    "threshold.romLuts": rom.logicBits ? romLuts(th.NF, width, target) : 0,
   };
 }
