@@ -85,7 +85,6 @@ export function mvuParams(layer: Conv2dLayer, module: string, peModule: string, 
   const field = weightField(layer);
   const BW = field.bits; // bits of one weight in the ROM and on the PE port
   const BX = layer.input.bits;
-  const OC = layer.output.channels;
   const ACCW = layerAccBits(layer);
   const CW = contributionBits(layer);
 
