@@ -86,6 +86,26 @@ export function synthesisInputKey(model: Model, board: Board, useDsp = true): st
 }
 
 /**
+ * The cell counts of Yosys's `stat -json` output. A file that is not that JSON is a tool failure
+ * (exit 2), not a crash: @yowasp/yosys 0.55 has written binary garbage there after a half-hour run
+ * of a very large design, with exit status 0.
+ */
+export function parseYosysStat(text: string, script: string): Record<string, number> {
+  let stat: unknown;
+  try {
+    stat = JSON.parse(text);
+  } catch (err) {
+    throw new ToolError("yosys", `wrote an unreadable stat.json (${(err as Error).message})`, script, text.slice(0, 200).replace(/[^\x20-\x7e\n]/g, "?"));
+  }
+  const design = (stat as { design?: { num_cells_by_type?: unknown } } | null)?.design;
+  if (!design || typeof design !== "object") throw new ToolError("yosys", "wrote a stat.json without its design section", script, text.slice(0, 200));
+  const cells = design.num_cells_by_type ?? {};
+  if (typeof cells !== "object" || Object.values(cells as object).some((v) => typeof v !== "number"))
+    throw new ToolError("yosys", "wrote a stat.json whose cell counts are not numbers", script, text.slice(0, 200));
+  return cells as Record<string, number>;
+}
+
+/**
  * Synthesizes the model's RTL with Yosys for the board's FPGA family (results cached by content).
  * @returns LUT, FF, carry, DSP and BRAM counts and the latches Yosys inferred
  * @throws ToolError when Yosys fails
@@ -121,8 +141,7 @@ export async function synthesize(
     await runYosys(work, script, flavour.name, onProgress);
     const statFile = join(work, "stat.json");
     if (!existsSync(statFile)) throw new ToolError("yosys", "wrote no stat.json", script, readdirSync(work).join(" "));
-    const stat = JSON.parse(readFileSync(statFile, "utf8")) as { design: { num_cells_by_type?: Record<string, number> } };
-    const cells = stat.design.num_cells_by_type ?? {};
+    const cells = parseYosysStat(readFileSync(statFile, "utf8"), script);
     const result: SynthResult = {
       board: board.name,
       top: design.topModule,

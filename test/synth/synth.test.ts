@@ -6,7 +6,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../src/ir/board.js";
-import { synthesize } from "../../src/synth/index.js";
+import { parseYosysStat, synthesize } from "../../src/synth/index.js";
+import { ToolError } from "../../src/util/errors.js";
 import { countCells } from "../../src/synth/families.js";
 import { layerAccBits } from "../../src/hw/units/mvu/params.js";
 import { convModel, firstConv } from "../helpers/models.js";
@@ -99,5 +100,18 @@ describe("nextpnr-ice40", () => {
     const { nextpnrDeviceArgs } = await import("../../src/synth/nextpnr.js");
     expect(nextpnrDeviceArgs(loadBoard("icebreaker"))).toEqual(["--up5k", "--package", "sg48"]);
     expect(() => nextpnrDeviceArgs(loadBoard("pynq-z2"))).toThrowError(/--board|iCE40/);
+  });
+});
+
+describe("Yosys's stat -json output", () => {
+  test("the cell counts are read; anything else is a tool failure naming stat.json, not a crash", () => {
+    expect(parseYosysStat('{"design": {"num_cells_by_type": {"LUT6": 3, "FDRE": 2}}}', "s")).toEqual({ LUT6: 3, FDRE: 2 });
+    expect(parseYosysStat('{"design": {}}', "s")).toEqual({});
+    // binary garbage with spaces, as @yowasp/yosys 0.55 once wrote after a long run
+    const garbage = "          \u0000\u0001 ilinx/lut_map.v \u00ff";
+    expect(() => parseYosysStat(garbage, "s")).toThrow(ToolError);
+    expect(() => parseYosysStat(garbage, "s")).toThrow(/unreadable stat\.json/);
+    expect(() => parseYosysStat('{"modules": {}}', "s")).toThrow(/without its design section/);
+    expect(() => parseYosysStat('{"design": {"num_cells_by_type": {"LUT6": "3"}}}', "s")).toThrow(/not numbers/);
   });
 });
