@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseYosysStat } from "../../../src/synth/index.js";
 import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../../src/ir/board.js";
 import { dspsForProduct, signal, synthTarget } from "../../../src/hw/target.js";
@@ -33,9 +34,7 @@ async function synthCells(verilog: string): Promise<Record<string, number>> {
     writeFileSync(join(dir, "top.v"), verilog);
     const script = "read_verilog top.v; synth_xilinx -family xc7 -top top; tee -q -o stat.json stat -json";
     await promisify(execFile)(process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), "yosys", dir, "-q", "-p", script]);
-    return (
-      (JSON.parse(readFileSync(join(dir, "stat.json"), "utf8")) as { design: { num_cells_by_type?: Record<string, number> } }).design.num_cells_by_type ?? {}
-    );
+    return parseYosysStat(readFileSync(join(dir, "stat.json"), "utf8"), script);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

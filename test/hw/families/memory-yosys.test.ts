@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseYosysStat } from "../../../src/synth/index.js";
 import { describe, expect, test } from "vitest";
 import { loadBoard } from "../../../src/ir/board.js";
 import { mapMemory, synthTarget } from "../../../src/hw/target.js";
@@ -41,9 +42,7 @@ async function synthCells(files: Record<string, string>, board: string): Promise
     const b = loadBoard(board);
     const script = `read_verilog top.v; ${b.yosysFamily === "xilinx" ? "synth_xilinx -family xc7 -top top" : `synth_${b.yosysFamily} -top top`}; tee -q -o stat.json stat -json`;
     await promisify(execFile)(process.execPath, [join(packageRoot(), "dist", "src", "synth", "yowasp-cli.js"), "yosys", dir, "-q", "-p", script]);
-    return (
-      (JSON.parse(readFileSync(join(dir, "stat.json"), "utf8")) as { design: { num_cells_by_type?: Record<string, number> } }).design.num_cells_by_type ?? {}
-    );
+    return parseYosysStat(readFileSync(join(dir, "stat.json"), "utf8"), script);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
